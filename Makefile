@@ -1,0 +1,48 @@
+# The two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install install-dev migrate demo lint messages bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found: set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/ with a Celery worker and beat.
+run: install
+	@scripts/run-portal $(PORT)
+
+## make test: the whole test suite (SQLite by default; set DATABASE_URL / REDIS_URL for PostgreSQL / Redis).
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make messages: refresh the English translation catalogue after changing interface text.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+## make bench: benchmarks against gunicorn (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/static var/celery var/celerybeat-schedule*

@@ -1,0 +1,287 @@
+"""Admin for the catalog: materials inline, publishing guide versions, bundle limit checks,
+and corrections to the working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Max, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from catalog import services
+from catalog.models import (
+    Bundle,
+    BundleMember,
+    CalendarDay,
+    Department,
+    GuideVersion,
+    Hall,
+    HallOpeningHours,
+    HallZone,
+    Material,
+    ServiceItem,
+    SpecialStep,
+)
+from catalog.services import BundleMemberSpec, CatalogError
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "enquiry_phone"]
+    search_fields = ["code", "name", "name_en", "short_name"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = HallOpeningHours
+    extra = 0
+    max_num = 7
+
+
+class ZoneInline(admin.TabularInline):
+    model = HallZone
+    extra = 0
+
+
+@admin.register(Hall)
+class HallAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "district", "parent"]
+    list_filter = ["level", "district"]
+    search_fields = ["code", "name", "name_en", "address"]
+    list_select_related = ["parent"]
+    filter_horizontal = ["items"]
+    autocomplete_fields = ["parent"]
+    inlines = [OpeningHoursInline, ZoneInline]
+
+
+class VersionInline(admin.TabularInline):
+    model = GuideVersion
+    fields = ["number", "status", "effective_from", "change_note", "published_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    ordering = ["-number"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "item_type", "department"]
+    list_filter = ["item_type", "department"]
+    search_fields = ["code", "name", "name_en"]
+    list_select_related = ["department"]
+    inlines = [VersionInline]
+    actions = ["start_revision"]
+
+    @admin.action(description=_("为所选事项新建指南修订草稿（明天生效）"), permissions=["change"])
+    def start_revision(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        for item in queryset:
+            try:
+                version = services.guide_draft_from_current(
+                    item=item, effective_from=tomorrow, actor=request.user, change_note=str(_("修订"))
+                )
+            except CatalogError as exc:
+                self.message_user(request, f"{item.code}：{exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("已为 %(code)s 新建草稿 v%(number)s。") % {"code": item.code, "number": version.number}
+                )
+
+
+class _PublishedReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def _editable(self, obj: GuideVersion | None) -> bool:
+        return obj is None or obj.status == GuideVersion.Status.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class MaterialInline(_PublishedReadOnlyInline):
+    model = Material
+    fields = ["order", "name", "form", "copies", "may_follow_later", "notes"]
+
+
+class SpecialStepInline(_PublishedReadOnlyInline):
+    model = SpecialStep
+    fields = ["order", "kind", "name", "max_days", "notes"]
+
+
+class GuideVersionForm(forms.ModelForm):
+    class Meta:
+        model = GuideVersion
+        fields = ["item", "effective_from", "change_note", *services.GUIDE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        if (
+            self.instance.pk is None
+            and item is not None
+            and item.versions.filter(status=GuideVersion.Status.DRAFT).exists()
+        ):
+            raise forms.ValidationError(_("该事项已有未发布的草稿，请先编辑或发布该草稿。"))
+        return cleaned
+
+
+@admin.register(GuideVersion)
+class GuideVersionAdmin(admin.ModelAdmin):
+    form = GuideVersionForm
+    list_display = ["item", "number", "status", "effective_from", "published_at"]
+    list_filter = ["status", "item__department", "handling_kind", "citywide", "cross_region", "cross_border"]
+    search_fields = ["item__code", "item__name"]
+    list_select_related = ["item"]
+    autocomplete_fields = ["item"]
+    inlines = [MaterialInline, SpecialStepInline]
+    actions = ["publish"]
+    readonly_fields = ["number", "status", "published_at", "published_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: GuideVersion | None = None) -> bool:
+        # A published version is immutable: it can be viewed, never changed.
+        if obj is not None and obj.status == GuideVersion.Status.PUBLISHED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: GuideVersion | None = None) -> bool:
+        if obj is not None and obj.status == GuideVersion.Status.PUBLISHED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GuideVersion]:
+        return super().get_queryset(request).select_related("item")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GuideVersion]) -> None:
+        queryset.filter(status=GuideVersion.Status.DRAFT).delete()
+
+    def save_model(self, request: HttpRequest, obj: GuideVersion, form: forms.ModelForm, change: bool) -> None:
+        if obj.pk is None:
+            obj.number = (obj.item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("catalog.publish_guideversion")
+
+    @admin.action(description=_("发布所选草稿"), permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[GuideVersion]) -> None:
+        for version in queryset.select_related("item"):
+            try:
+                services.guide_publish(version=version, actor=request.user)
+            except CatalogError as exc:
+                self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("已发布 %(version)s，%(date)s 起生效。") % {"version": version, "date": version.effective_from},
+                )
+
+
+class BundleMemberFormSet(forms.BaseInlineFormSet):
+    """Refuse a bundle whose promised limit exceeds the Art. 13 ¶3 bound, showing the bound."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        specs = [
+            BundleMemberSpec(stage=form.cleaned_data["stage"], item=form.cleaned_data["item"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("item")
+        ]
+        promised = self.instance.promised_limit_days
+        if promised is None:
+            return
+        try:
+            services.bundle_check_limit(promised_limit_days=promised, members=specs, today=timezone.localdate())
+        except CatalogError as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+
+
+class BundleMemberInline(admin.TabularInline):
+    model = BundleMember
+    formset = BundleMemberFormSet
+    extra = 1
+    autocomplete_fields = ["item"]
+    fields = ["stage", "order", "item"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead_department", "promised_limit_days", "is_published"]
+    list_filter = ["is_published", "lead_department"]
+    search_fields = ["name", "name_en"]
+    inlines = [BundleMemberInline]
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["kind", "reason"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    form = CalendarDayForm
+    list_display = ["date", "weekday", "kind", "reason", "provisional_flag", "source"]
+    list_filter = ["kind", "provisional", "source"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+    actions = ["reseed_years"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj: CalendarDay) -> str:
+        return str(HallOpeningHours.Weekday(obj.date.weekday()).label)
+
+    @admin.display(description=_("待确认"), boolean=False)
+    def provisional_flag(self, obj: CalendarDay) -> str:
+        return format_html('<strong class="errornote">{}</strong>', _("待确认")) if obj.provisional else "—"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        provisional_years = sorted(
+            {d.year for d in CalendarDay.objects.filter(provisional=True).values_list("date", flat=True).distinct()}
+        )
+        if provisional_years:
+            self.message_user(
+                request,
+                _(
+                    "%(years)s年的放假安排尚未由节假日数据包确认"
+                    "（国务院办公厅通知发布后升级 holidays 包或人工核对修正），相关日期为推定值。"
+                )
+                % {"years": "、".join(map(str, provisional_years))},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: forms.ModelForm, change: bool) -> None:
+        services.calendar_day_correct(day=obj, kind=obj.kind, reason=obj.reason, actor=request.user)
+
+    @admin.action(description=_("按节假日数据包重新生成所选日期所在年份（保留人工修正）"), permissions=["change"])
+    def reseed_years(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        for year in sorted({d.year for d in queryset.values_list("date", flat=True)}):
+            result = services.calendar_fill_year(year=year)
+            self.message_user(
+                request,
+                _("%(year)s年：新增%(created)s天，更新%(updated)s天，保留人工修正%(kept)s天。")
+                % {"year": year, "created": result.created, "updated": result.updated, "kept": result.kept_manual},
+            )

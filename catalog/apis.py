@@ -1,0 +1,265 @@
+"""Read-only catalog API under /api/v1/: items (with their current guide), departments, halls,
+bundles and the working-day calendar. Same selectors and filters as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import selectors
+from catalog.filters import CalendarFilter, GuideFilter, HallFilter
+from catalog.models import (
+    Bundle,
+    CalendarDay,
+    Department,
+    GuideVersion,
+    Hall,
+    HallOpeningHours,
+    HallZone,
+    Material,
+    SpecialStep,
+)
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en", "short_name", "enquiry_phone", "complaint_phone", "website"]
+
+
+class DepartmentRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en"]
+
+
+class HallRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hall
+        fields = ["code", "name", "name_en"]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Material
+        fields = ["order", "name", "form", "copies", "may_follow_later", "notes"]
+
+
+class SpecialStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialStep
+        fields = ["order", "kind", "name", "max_days", "notes"]
+
+
+class GuideSerializer(serializers.ModelSerializer):
+    """An item of the basic catalog with its current guide version."""
+
+    code = serializers.CharField(source="item.code", help_text=_("事项编码"))
+    name = serializers.CharField(source="item.name")
+    name_en = serializers.CharField(source="item.name_en")
+    item_type = serializers.CharField(source="item.item_type")
+    department = DepartmentRefSerializer(source="item.department")
+    version = serializers.IntegerField(source="number", help_text=_("办事指南版本号"))
+    materials = MaterialSerializer(many=True)
+    special_steps = SpecialStepSerializer(many=True)
+    halls = HallRefSerializer(source="item.halls", many=True)
+
+    class Meta:
+        model = GuideVersion
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "item_type",
+            "department",
+            "version",
+            "effective_from",
+            "applicant_type",
+            "conditions",
+            "legal_basis",
+            "procedure",
+            "handling_kind",
+            "statutory_limit_days",
+            "promised_limit_days",
+            "is_free",
+            "fee_description",
+            "fee_basis",
+            "result_description",
+            "online_url",
+            "visits_required",
+            "citywide",
+            "cross_region",
+            "cross_border",
+            "handling_methods",
+            "enquiry_phone",
+            "complaint_phone",
+            "materials",
+            "special_steps",
+            "halls",
+        ]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HallOpeningHours
+        fields = ["weekday", "morning_opens", "morning_closes", "afternoon_opens", "afternoon_closes", "extended_until"]
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HallZone
+        fields = ["kind", "name", "location", "description"]
+
+
+class HallSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Hall
+        fields = ["code", "name", "name_en", "level", "district", "parent", "address", "phone", "transport"]
+
+
+class HallDetailSerializer(HallSerializer):
+    opening_hours = OpeningHoursSerializer(many=True)
+    zones = ZoneSerializer(many=True)
+    items = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta(HallSerializer.Meta):
+        fields = [*HallSerializer.Meta.fields, "opening_hours", "zones", "items"]
+
+
+class BundleMemberSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    code = serializers.CharField(source="item.code")
+    name = serializers.CharField(source="item.name")
+    department = serializers.CharField(source="item.department.code")
+
+
+class BundleSerializer(serializers.ModelSerializer):
+    lead_department = DepartmentRefSerializer()
+    members = BundleMemberSerializer(many=True)
+
+    class Meta:
+        model = Bundle
+        fields = ["id", "name", "name_en", "lead_department", "description", "promised_limit_days", "members"]
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    is_working_day = serializers.BooleanField()
+
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "is_working_day", "reason", "provisional"]
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(help_text=_("起算日（受理之日，不计入）"))
+    days = serializers.IntegerField(min_value=0, max_value=365, help_text=_("工作日数"))
+
+    def validate_start(self, value: dt.date) -> dt.date:
+        if not 1990 <= value.year <= 2100:
+            raise serializers.ValidationError(_("日期超出可计算的范围（1990–2100年）。"))
+        return value
+
+
+class DeadlineSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    days = serializers.IntegerField()
+    deadline = serializers.DateField(help_text=_("第N个工作日"))
+    provisional = serializers.BooleanField(help_text=_("计算涉及尚未确认的年度放假安排"))
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List service items with their current guides", tags=["catalog"]),
+    retrieve=extend_schema(summary="One service item with its current guide", tags=["catalog"]),
+)
+class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GuideSerializer
+    filterset_class = GuideFilter
+    lookup_field = "item__code"
+    lookup_url_kwarg = "code"
+    lookup_value_regex = "[0-9]{10}"
+
+    def get_queryset(self):
+        return selectors.current_guides_full(today=timezone.localdate())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List departments", tags=["catalog"]),
+    retrieve=extend_schema(summary="One department", tags=["catalog"]),
+)
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DepartmentSerializer
+    queryset = Department.objects.order_by("code")
+    lookup_field = "code"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List halls", tags=["catalog"]),
+    retrieve=extend_schema(summary="One hall with hours, zones and items", tags=["catalog"]),
+)
+class HallViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = HallFilter
+    lookup_field = "code"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Hall.objects.select_related("parent").prefetch_related("opening_hours", "zones", "items")
+        return selectors.halls_list()
+
+    def get_serializer_class(self):
+        return HallDetailSerializer if self.action == "retrieve" else HallSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List bundles (一件事)", tags=["catalog"]),
+    retrieve=extend_schema(summary="One bundle with its staged member items", tags=["catalog"]),
+)
+class BundleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BundleSerializer
+
+    def get_queryset(self):
+        return selectors.bundles_list().prefetch_related("members__item__department")
+
+
+@extend_schema_view(list=extend_schema(summary="Working-day calendar", tags=["calendar"]))
+class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = CalendarDaySerializer
+    filterset_class = CalendarFilter
+    queryset = CalendarDay.objects.order_by("date")
+
+    @extend_schema(
+        summary="The N-th working day after a date (a time limit's deadline)",
+        parameters=[
+            OpenApiParameter("start", dt.date, required=True, description="起算日（受理之日，不计入）"),
+            OpenApiParameter("days", int, required=True, description="工作日数（0–365）"),
+        ],
+        responses=DeadlineSerializer,
+        tags=["calendar"],
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def deadline(self, request: Request) -> Response:
+        query = DeadlineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, days = query.validated_data["start"], query.validated_data["days"]
+        horizon = start + dt.timedelta(days=days * 2 + 60)
+        calendar = selectors.working_calendar(start=start, end=horizon)
+        deadline = calendar.add_working_days(start, days)
+        provisional = CalendarDay.objects.filter(date__range=(start, deadline), provisional=True).exists() or (
+            not CalendarDay.objects.filter(date=deadline).exists()
+        )
+        return Response(
+            DeadlineSerializer({"start": start, "days": days, "deadline": deadline, "provisional": provisional}).data
+        )

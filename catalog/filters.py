@@ -1,0 +1,118 @@
+"""Filters shared by the guide pages and the API: one definition, one set of error messages."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CalendarDay, Department, GuideVersion, Hall, ItemType
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class GuideFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("事项名称或编码"),
+        method="filter_text",
+        max_length=60,
+        error_messages={"max_length": _("关键词最多 60 个字，请缩短后再查询。")},
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：身份证、营业执照、0600…")}),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("实施部门"),
+        field_name="item__department",
+        queryset=Department.objects.order_by("code"),
+        to_field_name="code",
+        empty_label=_("全部部门"),
+    )
+    hall = django_filters.ModelChoiceFilter(
+        label=_("办理大厅"),
+        field_name="item__halls",
+        queryset=Hall.objects.order_by("code"),
+        to_field_name="code",
+        empty_label=_("全部大厅"),
+    )
+    applicant = django_filters.ChoiceFilter(
+        label=_("服务对象"),
+        method="filter_applicant",
+        choices=[
+            (GuideVersion.ApplicantType.INDIVIDUAL, _("自然人")),
+            (GuideVersion.ApplicantType.LEGAL_PERSON, _("法人")),
+        ],
+        empty_label=_("全部"),
+    )
+    scope = django_filters.ChoiceFilter(
+        label=_("通办范围"),
+        method="filter_scope",
+        choices=[
+            ("local", _("本大厅办理")),
+            ("citywide", _("全市通办")),
+            ("cross_region", _("跨域通办")),
+            ("cross_border", _("跨境通办")),
+        ],
+        empty_label=_("全部"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("办件类型"),
+        field_name="handling_kind",
+        choices=GuideVersion.HandlingKind.choices,
+        empty_label=_("全部"),
+    )
+    item_type = django_filters.ChoiceFilter(
+        label=_("事项类型"), field_name="item__item_type", choices=ItemType.choices, empty_label=_("全部")
+    )
+
+    class Meta:
+        model = GuideVersion
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(item__name__icontains=value) | Q(item__name_en__icontains=value) | Q(item__code__startswith=value)
+        )
+
+    def filter_applicant(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        return queryset.filter(applicant_type__in=[value, GuideVersion.ApplicantType.BOTH])
+
+    def filter_scope(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        if value == "local":
+            return queryset.filter(citywide=False, cross_region=False, cross_border=False)
+        return queryset.filter(**{value: True})
+
+
+class HallFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(label=_("层级"), choices=Hall.Level.choices, empty_label=_("全部"))
+    district = django_filters.ChoiceFilter(
+        label=_("所在区"), choices=Hall._meta.get_field("district").choices, empty_label=_("全部")
+    )
+    item = django_filters.CharFilter(label=_("可办理事项编码"), field_name="items__code", max_length=10, distinct=True)
+
+    class Meta:
+        model = Hall
+        fields: list[str] = []
+
+
+class CalendarFilter(django_filters.FilterSet):
+    start = django_filters.DateFilter(label=_("起始日期"), field_name="date", lookup_expr="gte")
+    end = django_filters.DateFilter(label=_("截止日期"), field_name="date", lookup_expr="lte")
+    year = IntegerFilter(label=_("年份"), field_name="date__year", min_value=1990, max_value=2100)
+    month = IntegerFilter(label=_("月份"), field_name="date__month", min_value=1, max_value=12)
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=CalendarDay.Kind.choices)
+    working = django_filters.BooleanFilter(label=_("是否工作日"), method="filter_working")
+
+    class Meta:
+        model = CalendarDay
+        fields: list[str] = []
+
+    def filter_working(self, queryset: QuerySet, _name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        lookup = Q(kind__in=CalendarDay.WORKING_KINDS)
+        return queryset.filter(lookup if value else ~lookup)

@@ -1,0 +1,527 @@
+"""The catalog: what can be done, where, needing what (REQUIREMENTS §1, §3).
+
+The basic catalog entry (基本目录) is a ``ServiceItem``; its guide (办事指南) is a series of
+``GuideVersion`` rows. A published version is never changed again: a change is a new version
+with an effective date, and the current version is the latest published one already in effect.
+One record drives the public page, the API, the printed guide and the staff console (Art. 9 ¶3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+ITEM_CODE_VALIDATOR = RegexValidator(
+    r"^[0-9]{10}$",
+    _("事项编码应为10位数字：2位事项类型 + 5位主项编码 + 3位子项编码。"),
+)
+HALL_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("大厅编码只能包含大写字母、数字和连字符。"))
+DEPARTMENT_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("部门编码只能包含大写字母、数字和连字符。"))
+
+
+class BilingualName(models.Model):
+    """A Chinese name with an optional English one, shown when the interface is in English."""
+
+    name = models.CharField(_("名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class District(models.TextChoices):
+    YUEXIU = "yuexiu", _("越秀区")
+    HAIZHU = "haizhu", _("海珠区")
+    LIWAN = "liwan", _("荔湾区")
+    TIANHE = "tianhe", _("天河区")
+    BAIYUN = "baiyun", _("白云区")
+    HUANGPU = "huangpu", _("黄埔区")
+    PANYU = "panyu", _("番禺区")
+    HUADU = "huadu", _("花都区")
+    NANSHA = "nansha", _("南沙区")
+    CONGHUA = "conghua", _("从化区")
+    ZENGCHENG = "zengcheng", _("增城区")
+
+
+class Department(BilingualName):
+    """A department that provides services (提供政务服务的相关单位)."""
+
+    code = models.CharField(_("部门编码"), max_length=20, unique=True, validators=[DEPARTMENT_CODE_VALIDATOR])
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    enquiry_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    complaint_phone = models.CharField(_("投诉电话"), max_length=40, default="12345")
+    website = models.URLField(_("网站"), blank=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+
+class Hall(BilingualName):
+    """A government-service venue (政务服务场所) of one of the four levels."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市级政务服务中心")
+        DISTRICT = "district", _("区级政务服务中心")
+        STREET = "street", _("镇（街）便民服务中心")
+        STATION = "station", _("便民服务站")
+
+    code = models.CharField(_("大厅编码"), max_length=20, unique=True, validators=[HALL_CODE_VALIDATOR])
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    district = models.CharField(_("所在区"), max_length=12, choices=District.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级中心"),
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    transport = models.CharField(_("交通指引"), max_length=300, blank=True)
+    items = models.ManyToManyField("ServiceItem", blank=True, related_name="halls", verbose_name=_("可办理事项"))
+
+    class Meta:
+        verbose_name = _("政务服务场所")
+        verbose_name_plural = _("政务服务场所")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(level="city"),
+                name="hall_city_has_no_parent",
+                violation_error_message=_("市级中心不能有上级中心。"),
+            ),
+        ]
+
+
+class HallOpeningHours(models.Model):
+    """Opening hours of a hall on one weekday, with the lunch break and extended hours.
+
+    A make-up workday (调休上班) on a weekend uses Monday's hours; a statutory holiday closes
+    the hall (weekend and holiday service is booked as staggered slots, issue 4).
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("星期一")
+        TUESDAY = 1, _("星期二")
+        WEDNESDAY = 2, _("星期三")
+        THURSDAY = 3, _("星期四")
+        FRIDAY = 4, _("星期五")
+        SATURDAY = 5, _("星期六")
+        SUNDAY = 6, _("星期日")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("大厅"))
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    morning_opens = models.TimeField(_("上午开始"))
+    morning_closes = models.TimeField(_("上午结束"))
+    afternoon_opens = models.TimeField(_("下午开始"))
+    afternoon_closes = models.TimeField(_("下午结束"))
+    extended_until = models.TimeField(
+        _("延时服务至"), null=True, blank=True, help_text=_("工作日延时服务的结束时间；不提供则留空。")
+    )
+
+    class Meta:
+        verbose_name = _("开放时间")
+        verbose_name_plural = _("开放时间")
+        ordering = ["hall", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "weekday"], name="hours_one_row_per_weekday"),
+            models.CheckConstraint(
+                condition=Q(morning_opens__lt=models.F("morning_closes"))
+                & Q(morning_closes__lte=models.F("afternoon_opens"))
+                & Q(afternoon_opens__lt=models.F("afternoon_closes")),
+                name="hours_in_order",
+                violation_error_message=_("开放时间须按上午开始、上午结束、下午开始、下午结束的顺序排列。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_until__isnull=True) | Q(extended_until__gt=models.F("afternoon_closes")),
+                name="hours_extension_after_close",
+                violation_error_message=_("延时服务结束时间须晚于下午结束时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.morning_opens:%H:%M}–{self.afternoon_closes:%H:%M}"
+
+    @property
+    def has_lunch_break(self) -> bool:
+        return self.morning_closes < self.afternoon_opens
+
+
+class HallZone(models.Model):
+    """A functional zone of a hall (Art. 6 ¶2: 功能分区)."""
+
+    class Kind(models.TextChoices):
+        WINDOWS = "windows", _("服务窗口区")
+        GUIDANCE = "guidance", _("咨询引导区")
+        SELF_SERVICE = "self_service", _("自助办理区")
+        WAITING = "waiting", _("服务等候区")
+        COMPLAINTS = "complaints", _("投诉监督区")
+        OTHER = "other", _("其他")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="zones", verbose_name=_("大厅"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    location = models.CharField(_("位置"), max_length=100, blank=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("功能分区")
+        verbose_name_plural = _("功能分区")
+        ordering = ["hall", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemType(models.TextChoices):
+    """Item types; the code's first two digits (the basic catalog code's type segment)."""
+
+    LICENSING = "01", _("行政许可")
+    BENEFIT = "04", _("行政给付")
+    CONFIRMATION = "06", _("行政确认")
+    REWARD = "07", _("行政奖励")
+    ADJUDICATION = "08", _("行政裁决")
+    OTHER_POWER = "09", _("其他行政权力")
+    PUBLIC_SERVICE = "10", _("公共服务")
+
+
+class ServiceItem(BilingualName):
+    """An entry of the basic catalog (政务服务事项基本目录)."""
+
+    code = models.CharField(_("事项编码"), max_length=10, unique=True, validators=[ITEM_CODE_VALIDATOR])
+    item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="items", verbose_name=_("实施部门")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政务服务事项")
+        verbose_name_plural = _("政务服务事项")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{10}$"),
+                name="item_code_format",
+                violation_error_message=ITEM_CODE_VALIDATOR.message,
+            ),
+            models.CheckConstraint(
+                condition=Q(code__startswith=models.F("item_type")),
+                name="item_code_matches_type",
+                violation_error_message=_("事项编码的前两位须与事项类型代码一致。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class GuideVersionQuerySet(models.QuerySet):
+    def published(self) -> GuideVersionQuerySet:
+        return self.filter(status=GuideVersion.Status.PUBLISHED)
+
+    def in_effect(self, on: dt.date) -> GuideVersionQuerySet:
+        return self.published().filter(effective_from__lte=on)
+
+    def current(self, on: dt.date) -> GuideVersionQuerySet:
+        """The version of each item in effect on ``on``: the latest effective published one."""
+        newer = (
+            GuideVersion.objects.in_effect(on)
+            .filter(item=OuterRef("item"))
+            .filter(
+                Q(effective_from__gt=OuterRef("effective_from"))
+                | Q(effective_from=OuterRef("effective_from"), number__gt=OuterRef("number"))
+            )
+        )
+        return self.in_effect(on).exclude(Exists(newer))
+
+
+class GuideVersion(models.Model):
+    """One version of an item's guide (办事指南). Published versions are immutable."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    class ApplicantType(models.TextChoices):
+        INDIVIDUAL = "individual", _("自然人")
+        LEGAL_PERSON = "legal_person", _("法人")
+        BOTH = "both", _("自然人、法人")
+
+    class HandlingKind(models.TextChoices):
+        INSTANT = "instant", _("即办件")
+        PROMISED = "promised", _("承诺件")
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("事项"))
+    number = models.PositiveIntegerField(_("版本号"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    effective_from = models.DateField(_("生效日期"))
+    change_note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+
+    applicant_type = models.CharField(_("服务对象"), max_length=12, choices=ApplicantType.choices)
+    conditions = models.TextField(_("受理条件"))
+    legal_basis = models.TextField(_("设定依据"))
+    procedure = models.TextField(_("办理流程"), help_text=_("每行一个步骤。"))
+    handling_kind = models.CharField(_("办件类型"), max_length=10, choices=HandlingKind.choices)
+    statutory_limit_days = models.PositiveSmallIntegerField(
+        _("法定办结时限（工作日）"), validators=[MaxValueValidator(365)]
+    )
+    promised_limit_days = models.PositiveSmallIntegerField(
+        _("承诺办结时限（工作日）"), validators=[MaxValueValidator(365)], help_text=_("即办件填0。")
+    )
+    is_free = models.BooleanField(_("不收费"), default=True)
+    fee_description = models.CharField(_("收费标准"), max_length=300, blank=True)
+    fee_basis = models.CharField(_("收费依据"), max_length=300, blank=True)
+    result_description = models.CharField(_("办理结果"), max_length=200)
+    online_url = models.URLField(_("网上办理地址"), blank=True)
+    visits_required = models.PositiveSmallIntegerField(_("到现场次数"), default=1, validators=[MaxValueValidator(5)])
+    citywide = models.BooleanField(_("全市通办"), default=False)
+    cross_region = models.BooleanField(_("跨域通办"), default=False)
+    cross_border = models.BooleanField(_("跨境通办"), default=False)
+    handling_methods = models.CharField(
+        _("通办方式"), max_length=300, blank=True, help_text=_("如：全程网办、异地代收代办、接件后转至属地窗口办理。")
+    )
+    enquiry_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    complaint_phone = models.CharField(_("投诉电话"), max_length=40, default="12345")
+
+    objects = GuideVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办事指南版本")
+        verbose_name_plural = _("办事指南版本")
+        ordering = ["item", "-number"]
+        permissions = [("publish_guideversion", _("可以发布办事指南"))]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="guide_version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(promised_limit_days__lte=models.F("statutory_limit_days")),
+                name="guide_promised_within_statutory",
+                violation_error_message=_("承诺办结时限不得超过法定办结时限。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(handling_kind="instant") | Q(promised_limit_days=0),
+                name="guide_instant_promises_same_day",
+                violation_error_message=_("即办件的承诺时限应为0个工作日（当场办结）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="guide_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_free=True) | ~Q(fee_description=""),
+                name="guide_fee_described",
+                violation_error_message=_("收费事项须填写收费标准。"),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["item", "effective_from", "number"],
+                name="guide_published_idx",
+                condition=Q(status="published"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def procedure_steps(self) -> list[str]:
+        return [line.strip() for line in self.procedure.splitlines() if line.strip()]
+
+    @property
+    def handling_scopes(self) -> list[str]:
+        scopes = [
+            str(label)
+            for flag, label in (
+                (self.citywide, _("全市通办")),
+                (self.cross_region, _("跨域通办")),
+                (self.cross_border, _("跨境通办")),
+            )
+            if flag
+        ]
+        return scopes or [str(_("本大厅办理"))]
+
+
+class Material(models.Model):
+    """An application material (申请材料) of one guide version."""
+
+    class Form(models.TextChoices):
+        ORIGINAL = "original", _("原件")
+        COPY = "copy", _("复印件")
+        ORIGINAL_AND_COPY = "original_and_copy", _("原件和复印件")
+        ELECTRONIC = "electronic", _("电子材料")
+
+    version = models.ForeignKey(
+        GuideVersion, on_delete=models.CASCADE, related_name="materials", verbose_name=_("指南版本")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("材料名称"), max_length=200)
+    form = models.CharField(_("材料形式"), max_length=20, choices=Form.choices)
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1, validators=[MinValueValidator(1)])
+    may_follow_later = models.BooleanField(
+        _("可容缺后补"),
+        default=False,
+        help_text=_("勾选表示容缺受理时可以后补；不勾选即为主要材料。"),
+    )
+    notes = models.CharField(_("备注"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["version", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(copies__gte=1), name="material_at_least_one_copy"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpecialStep(models.Model):
+    """A special step (特殊环节) whose time is not counted in the limit."""
+
+    class Kind(models.TextChoices):
+        EXPERT_REVIEW = "expert_review", _("专家评审")
+        INSPECTION = "inspection", _("现场勘查")
+        HEARING = "hearing", _("听证")
+        TESTING = "testing", _("检验检测")
+        PUBLIC_NOTICE = "public_notice", _("公示")
+        OTHER = "other", _("其他")
+
+    version = models.ForeignKey(
+        GuideVersion, on_delete=models.CASCADE, related_name="special_steps", verbose_name=_("指南版本")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    max_days = models.PositiveSmallIntegerField(_("最长时间（工作日）"), validators=[MaxValueValidator(365)])
+    notes = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("特殊环节")
+        verbose_name_plural = _("特殊环节")
+        ordering = ["version", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bundle(BilingualName):
+    """Related items handled as one ("高效办成一件事", Art. 11).
+
+    Members are grouped into ordered stages; items of one stage are approved in parallel. The
+    promised limit may not exceed the sum over stages of each stage's longest item limit
+    (Art. 13 ¶3); ``catalog.bundles`` computes that bound.
+    """
+
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="led_bundles", verbose_name=_("牵头部门")
+    )
+    description = models.TextField(_("说明"), blank=True)
+    promised_limit_days = models.PositiveSmallIntegerField(
+        _("承诺办结时限（工作日）"), validators=[MaxValueValidator(365)]
+    )
+    is_published = models.BooleanField(_("已公布"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["pk"]
+
+
+class BundleMember(models.Model):
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="members", verbose_name=_("一件事"))
+    stage = models.PositiveSmallIntegerField(
+        _("阶段"), validators=[MinValueValidator(1)], help_text=_("同一阶段的事项并联审批，各阶段依次进行。")
+    )
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="bundle_memberships", verbose_name=_("事项")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("一件事成员事项")
+        verbose_name_plural = _("一件事成员事项")
+        ordering = ["bundle", "stage", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_once"),
+            models.CheckConstraint(condition=Q(stage__gte=1), name="bundle_stage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle} / {self.item}"
+
+
+class CalendarDay(models.Model):
+    """One day of the working-day calendar (working / rest, and why).
+
+    Seeded from the `holidays` package (China, with make-up workdays 调休); administrators may
+    correct a day, and a corrected day is never overwritten by the seeding job. A year the
+    package has no State Council notice for is provisional.
+    """
+
+    class Kind(models.TextChoices):
+        WORKDAY = "workday", _("工作日")
+        WEEKEND = "weekend", _("周末")
+        HOLIDAY = "holiday", _("法定节假日")
+        MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("节假日数据包")
+        MANUAL = "manual", _("人工修正")
+
+    WORKING_KINDS = (Kind.WORKDAY, Kind.MAKEUP_WORKDAY)
+
+    date = models.DateField(_("日期"), primary_key=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("说明"), max_length=100, blank=True)
+    provisional = models.BooleanField(
+        _("待确认"), default=False, help_text=_("国务院办公厅尚未公布（或数据包尚未收录）该年度放假安排。")
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.PACKAGE)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.kind in self.WORKING_KINDS

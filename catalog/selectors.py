@@ -1,0 +1,116 @@
+"""Reads for the catalog pages and API, built with the joins each needs (no query in a loop)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from catalog import holiday_source
+from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Hall, HallOpeningHours, ServiceItem
+from catalog.workdays import WorkingCalendar
+
+
+def current_guides(*, today: dt.date) -> QuerySet[GuideVersion]:
+    """Current guide versions with their item and department, in item-code order."""
+    return GuideVersion.objects.current(today).select_related("item", "item__department").order_by("item__code")
+
+
+def current_guides_full(*, today: dt.date) -> QuerySet[GuideVersion]:
+    """Current guides with materials, special steps and the halls offering them (API lists)."""
+    return current_guides(today=today).prefetch_related(
+        "materials",
+        "special_steps",
+        Prefetch("item__halls", queryset=Hall.objects.only("code", "name", "name_en").order_by("code")),
+    )
+
+
+def guide_for_item(*, code: str, today: dt.date, number: int | None = None) -> GuideVersion:
+    """The current version of item ``code`` (or published version ``number``), or 404."""
+    versions = GuideVersion.objects.select_related("item", "item__department").prefetch_related(
+        "materials", "special_steps"
+    )
+    if number is None:
+        version = versions.current(today).filter(item__code=code).first()
+    else:
+        version = versions.published().filter(item__code=code, number=number).first()
+    if version is None:
+        raise Http404(_("没有找到该事项的办事指南。"))
+    return version
+
+
+def guide_context(*, version: GuideVersion, today: dt.date) -> dict[str, object]:
+    """What the guide page and the printed guide show beside the version itself."""
+    item = version.item
+    return {
+        "version": version,
+        "item": item,
+        "halls": list(item.halls.order_by("code")),
+        "bundles": list(Bundle.objects.filter(members__item=item, is_published=True).distinct().order_by("pk")),
+        "history": list(
+            item.versions.published()
+            .order_by("-effective_from", "-number")
+            .only("number", "effective_from", "change_note", "item_id")
+        ),
+        "is_current": version == GuideVersion.objects.current(today).filter(item=item).first(),
+        "main_materials": [m for m in version.materials.all() if not m.may_follow_later],
+        "later_materials": [m for m in version.materials.all() if m.may_follow_later],
+    }
+
+
+def halls_list() -> QuerySet[Hall]:
+    return Hall.objects.select_related("parent").order_by("code")
+
+
+def hall_detail(*, code: str) -> Hall:
+    hall = (
+        Hall.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=HallOpeningHours.objects.order_by("weekday")),
+            "zones",
+            Prefetch("items", queryset=ServiceItem.objects.select_related("department").order_by("code")),
+            "children",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if hall is None:
+        raise Http404(_("没有找到该政务服务场所。"))
+    return hall
+
+
+def bundles_list() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_published=True).select_related("lead_department").order_by("pk")
+
+
+def bundle_detail(*, pk: int, today: dt.date) -> tuple[Bundle, list[dict[str, object]]]:
+    """A bundle and its stages: [{stage, members: [(member, current guide)], longest}]."""
+    bundle = (
+        Bundle.objects.filter(pk=pk, is_published=True)
+        .select_related("lead_department")
+        .prefetch_related(Prefetch("members", queryset=BundleMember.objects.select_related("item", "item__department")))
+        .first()
+    )
+    if bundle is None:
+        raise Http404(_("没有找到该一件事。"))
+    members = list(bundle.members.all())
+    guides = {v.item_id: v for v in GuideVersion.objects.current(today).filter(item__in=[m.item_id for m in members])}
+    stages: dict[int, list[tuple[BundleMember, GuideVersion | None]]] = {}
+    for member in members:
+        stages.setdefault(member.stage, []).append((member, guides.get(member.item_id)))
+    return bundle, [
+        {
+            "stage": stage,
+            "members": rows,
+            "longest": max((g.promised_limit_days for _m, g in rows if g is not None), default=0),
+        }
+        for stage, rows in sorted(stages.items())
+    ]
+
+
+def working_calendar(*, start: dt.date, end: dt.date) -> WorkingCalendar:
+    """The calendar table for ``[start, end]``; other days come from the `holidays` package."""
+    days = {row.date: row.is_working_day for row in CalendarDay.objects.filter(date__range=(start, end))}
+    return WorkingCalendar(days, fallback=holiday_source.is_working_day)

@@ -1,0 +1,282 @@
+"""Every write to the catalog. Keyword-only, one transaction each, raising ``CatalogError``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import holiday_source
+from catalog.bundles import StageLimit, bound_explanation, limit_bound
+from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Material, ServiceItem, SpecialStep
+from servicehall.audit import audit_record
+from servicehall.errors import DomainError
+
+
+class CatalogError(DomainError):
+    pass
+
+
+def _validation_to_error(exc: ValidationError) -> CatalogError:
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        return CatalogError(errors[0].messages[0], field=None if field == "__all__" else field)
+    return CatalogError(exc.messages[0])
+
+
+# --- Guides ----------------------------------------------------------------------------------
+
+GUIDE_FIELDS = (
+    "applicant_type",
+    "conditions",
+    "legal_basis",
+    "procedure",
+    "handling_kind",
+    "statutory_limit_days",
+    "promised_limit_days",
+    "is_free",
+    "fee_description",
+    "fee_basis",
+    "result_description",
+    "online_url",
+    "visits_required",
+    "citywide",
+    "cross_region",
+    "cross_border",
+    "handling_methods",
+    "enquiry_phone",
+    "complaint_phone",
+)
+MATERIAL_FIELDS = ("order", "name", "form", "copies", "may_follow_later", "notes")
+STEP_FIELDS = ("order", "kind", "name", "max_days", "notes")
+
+
+def _lock_version(version_id: int) -> GuideVersion:
+    return GuideVersion.objects.select_for_update().select_related("item").get(pk=version_id)
+
+
+def guide_draft_create(
+    *,
+    item: ServiceItem,
+    effective_from: dt.date,
+    fields: dict[str, Any],
+    materials: Sequence[dict[str, Any]],
+    special_steps: Sequence[dict[str, Any]] = (),
+    change_note: str = "",
+) -> GuideVersion:
+    """A new draft version of ``item``'s guide with its materials and special steps."""
+    with transaction.atomic():
+        ServiceItem.objects.select_for_update().get(pk=item.pk)
+        if item.versions.filter(status=GuideVersion.Status.DRAFT).exists():
+            raise CatalogError(_("该事项已有未发布的草稿，请先编辑或发布该草稿。"))
+        number = (item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        version = GuideVersion(
+            item=item, number=number, effective_from=effective_from, change_note=change_note, **fields
+        )
+        _save_validated(version)
+        for position, data in enumerate(materials, start=1):
+            _save_validated(Material(version=version, **{"order": position, **data}))
+        for position, data in enumerate(special_steps, start=1):
+            _save_validated(SpecialStep(version=version, **{"order": position, **data}))
+        return version
+
+
+def guide_draft_from_current(
+    *, item: ServiceItem, effective_from: dt.date, actor: Any, change_note: str = ""
+) -> GuideVersion:
+    """Start a revision: a draft copying the latest published version, to be edited and published."""
+    source = item.versions.published().order_by("-effective_from", "-number").first()
+    if source is None:
+        raise CatalogError(_("该事项还没有已发布的办事指南版本，请直接新建版本。"))
+    version = guide_draft_create(
+        item=item,
+        effective_from=effective_from,
+        change_note=change_note,
+        fields={name: getattr(source, name) for name in GUIDE_FIELDS},
+        materials=[{name: getattr(m, name) for name in MATERIAL_FIELDS} for m in source.materials.all()],
+        special_steps=[{name: getattr(s, name) for name in STEP_FIELDS} for s in source.special_steps.all()],
+    )
+    audit_record(
+        actor=actor,
+        action="guide.draft",
+        target=version,
+        summary=_("新建办事指南草稿 %(item)s v%(number)s") % {"item": item.code, "number": version.number},
+    )
+    return version
+
+
+def guide_publish(*, version: GuideVersion, actor: Any, today: dt.date | None = None) -> GuideVersion:
+    """Publish a draft. From then on it is immutable; it becomes current on its effective date."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        version = _lock_version(version.pk)
+        if version.status != GuideVersion.Status.DRAFT:
+            raise CatalogError(_("该版本已经发布，已发布的版本不能修改或重复发布。"))
+        if version.effective_from < today:
+            raise CatalogError(
+                _("生效日期不能早于今天（%(today)s）：已生效的内容不能被追溯修改。") % {"today": today.isoformat()},
+                field="effective_from",
+            )
+        if not version.materials.exists():
+            raise CatalogError(_("办事指南至少须列明一项申请材料。"))
+        try:
+            version.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_error(exc) from exc
+        version.status = GuideVersion.Status.PUBLISHED
+        version.published_at = timezone.now()
+        version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+        version.save(update_fields=["status", "published_at", "published_by"])
+        audit_record(
+            actor=actor,
+            action="guide.publish",
+            target=version,
+            summary=_("发布办事指南 %(item)s v%(number)s，%(date)s生效")
+            % {"item": version.item.code, "number": version.number, "date": version.effective_from.isoformat()},
+        )
+        return version
+
+
+def _save_validated(obj: Any) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_error(exc) from exc
+    obj.save()
+
+
+# --- Bundles ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundleMemberSpec:
+    stage: int
+    item: ServiceItem
+    order: int = 0
+
+
+def bundle_stage_limits(members: Iterable[BundleMemberSpec], *, today: dt.date) -> list[StageLimit]:
+    """Each member's promised limit from its item's current guide."""
+    members = list(members)
+    current = {
+        v.item_id: v.promised_limit_days
+        for v in GuideVersion.objects.current(today).filter(item__in=[m.item.pk for m in members])
+    }
+    missing = [m.item.code for m in members if m.item.pk not in current]
+    if missing:
+        raise CatalogError(
+            _("以下事项没有现行有效的办事指南，不能纳入一件事：%(codes)s") % {"codes": "、".join(missing)}
+        )
+    return [StageLimit(m.stage, m.item.code, current[m.item.pk]) for m in members]
+
+
+def bundle_check_limit(*, promised_limit_days: int, members: Sequence[BundleMemberSpec], today: dt.date) -> None:
+    if not members:
+        raise CatalogError(_("一件事至少须包含一个事项。"))
+    stages = sorted({m.stage for m in members})
+    if stages != list(range(1, len(stages) + 1)):
+        raise CatalogError(_("阶段须从1开始连续编号（当前为：%(stages)s）。") % {"stages": "、".join(map(str, stages))})
+    limits = bundle_stage_limits(members, today=today)
+    bound = limit_bound(limits)
+    if promised_limit_days > bound:
+        raise CatalogError(
+            _(
+                "承诺办结时限%(days)s个工作日超过了法定上限：前后置审批不得超过各事项时限之和，"
+                "并行审批不得超过单个事项的最长时限（%(explanation)s）。"
+            )
+            % {"days": promised_limit_days, "explanation": bound_explanation(limits)},
+            field="promised_limit_days",
+        )
+
+
+def bundle_save(
+    *, bundle: Bundle, members: Sequence[BundleMemberSpec], actor: Any, today: dt.date | None = None
+) -> Bundle:
+    """Create or update a bundle and replace its members, refusing one that breaks the limit rule."""
+    today = today or timezone.localdate()
+    bundle_check_limit(promised_limit_days=bundle.promised_limit_days, members=members, today=today)
+    with transaction.atomic():
+        _save_validated(bundle)
+        bundle.members.all().delete()
+        BundleMember.objects.bulk_create(
+            BundleMember(bundle=bundle, stage=m.stage, item=m.item, order=m.order or position)
+            for position, m in enumerate(members, start=1)
+        )
+        audit_record(
+            actor=actor, action="bundle.save", target=bundle, summary=_("保存一件事：%(name)s") % {"name": bundle.name}
+        )
+    return bundle
+
+
+# --- Working-day calendar --------------------------------------------------------------------
+
+
+@dataclass
+class CalendarFillResult:
+    year: int
+    created: int
+    updated: int
+    kept_manual: int
+    provisional: bool
+
+
+def calendar_fill_year(*, year: int) -> CalendarFillResult:
+    """Write every day of ``year`` from the `holidays` package, keeping administrators' corrections."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    wanted = {}
+    day = start
+    while day <= end:
+        wanted[day] = holiday_source.day_info(day)
+        day += dt.timedelta(days=1)
+    with transaction.atomic():
+        existing = {d.date: d for d in CalendarDay.objects.select_for_update().filter(date__range=(start, end))}
+        to_create, to_update, kept = [], [], 0
+        for date, info in wanted.items():
+            row = existing.get(date)
+            if row is None:
+                to_create.append(
+                    CalendarDay(date=date, kind=info.kind, reason=info.reason, provisional=info.provisional)
+                )
+            elif row.source == CalendarDay.Source.MANUAL:
+                kept += 1
+            elif (row.kind, row.reason, row.provisional) != (info.kind, info.reason, info.provisional):
+                row.kind, row.reason, row.provisional = info.kind, info.reason, info.provisional
+                row.updated_at = timezone.now()
+                to_update.append(row)
+        CalendarDay.objects.bulk_create(to_create)
+        CalendarDay.objects.bulk_update(to_update, ["kind", "reason", "provisional", "updated_at"])
+    return CalendarFillResult(year, len(to_create), len(to_update), kept, not holiday_source.year_is_confirmed(year))
+
+
+def calendar_ensure_years(*, today: dt.date | None = None) -> list[CalendarFillResult]:
+    """Keep this year and the next filled (the periodic job)."""
+    today = today or timezone.localdate()
+    return [calendar_fill_year(year=year) for year in (today.year, today.year + 1)]
+
+
+def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: Any) -> CalendarDay:
+    """An administrator's correction: it sticks (the seeding job never overwrites it)."""
+    if kind not in CalendarDay.Kind.values:
+        raise CatalogError(_("无效的日期类型。"), field="kind")
+    with transaction.atomic():
+        row = CalendarDay.objects.select_for_update().filter(date=day.date).first()
+        before = {"kind": row.kind, "reason": row.reason} if row else None
+        row = row or CalendarDay(date=day.date)
+        row.kind, row.reason, row.source, row.provisional = kind, reason, CalendarDay.Source.MANUAL, False
+        row.save()
+        audit_record(
+            actor=actor,
+            action="calendar.correct",
+            target=row,
+            summary=_("修正工作日历 %(date)s 为%(kind)s")
+            % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
+            details={"before": before, "after": {"kind": kind, "reason": reason}},
+        )
+    return row

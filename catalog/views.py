@@ -1,0 +1,109 @@
+"""Public catalog pages: home, guides, halls, bundles. Server-rendered; htmx swaps the results."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from catalog import selectors
+from catalog.filters import GuideFilter, HallFilter
+from catalog.models import Hall
+from servicehall.pagination import paginate
+from servicehall.views import page_number
+
+
+@require_safe
+def home(request: HttpRequest) -> TemplateResponse:
+    today = timezone.localdate()
+    halls = list(selectors.halls_list().filter(level__in=[Hall.Level.CITY, Hall.Level.DISTRICT]))
+    return TemplateResponse(
+        request,
+        "catalog/home.html",
+        {
+            "filter": GuideFilter(queryset=selectors.current_guides(today=today)),
+            "halls": halls,
+            "bundles": list(selectors.bundles_list()),
+            "guide_count": selectors.current_guides(today=today).count(),
+        },
+    )
+
+
+@require_safe
+def guide_list(request: HttpRequest) -> TemplateResponse:
+    today = timezone.localdate()
+    number, page_error = page_number(request)
+    filterset = GuideFilter(request.GET or None, queryset=selectors.current_guides(today=today))
+    valid = filterset.is_valid() if filterset.is_bound else True
+    page = paginate(
+        filterset.qs if valid else filterset.queryset.none(), page_number=number, per_page=settings.GUIDE_PAGE_SIZE
+    )
+    template = (
+        "catalog/guide_list.html#results" if request.htmx and not request.htmx.boosted else "catalog/guide_list.html"
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        template,
+        {"filter": filterset, "page": page, "page_error": page_error, "query": query.urlencode()},
+        status=400 if (not valid or page_error) else 200,
+    )
+
+
+@require_safe
+def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> TemplateResponse:
+    today = timezone.localdate()
+    version = selectors.guide_for_item(code=code, today=today, number=number)
+    return TemplateResponse(request, "catalog/guide_detail.html", selectors.guide_context(version=version, today=today))
+
+
+@require_safe
+def guide_print(request: HttpRequest, code: str) -> TemplateResponse:
+    today = timezone.localdate()
+    version = selectors.guide_for_item(code=code, today=today)
+    context = selectors.guide_context(version=version, today=today)
+    context["printed_on"] = today
+    return TemplateResponse(request, "catalog/guide_print.html", context)
+
+
+@require_safe
+def hall_list(request: HttpRequest) -> TemplateResponse:
+    filterset = HallFilter(request.GET or None, queryset=selectors.halls_list())
+    valid = filterset.is_valid() if filterset.is_bound else True
+    halls = list(filterset.qs) if valid else []
+    return TemplateResponse(
+        request, "catalog/hall_list.html", {"filter": filterset, "halls": halls}, status=200 if valid else 400
+    )
+
+
+@require_safe
+def hall_detail(request: HttpRequest, code: str) -> TemplateResponse:
+    hall = selectors.hall_detail(code=code)
+    return TemplateResponse(request, "catalog/hall_detail.html", {"hall": hall})
+
+
+@require_safe
+def bundle_list(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(request, "catalog/bundle_list.html", {"bundles": list(selectors.bundles_list())})
+
+
+@require_safe
+def bundle_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    bundle, stages = selectors.bundle_detail(pk=pk, today=timezone.localdate())
+    departments = sorted(
+        {member.item.department for stage in stages for member, _g in stage["members"]} - {bundle.lead_department},
+        key=lambda d: d.code,
+    )
+    return TemplateResponse(
+        request,
+        "catalog/bundle_detail.html",
+        {
+            "bundle": bundle,
+            "stages": stages,
+            "cooperating": departments,
+            "bound": sum(stage["longest"] for stage in stages),
+        },
+    )

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicehallConfig(AppConfig):
+    name = "servicehall"
+    verbose_name = _("门户与权限")
+
+    def ready(self) -> None:
+        from servicehall import roles
+
+        roles.connect()

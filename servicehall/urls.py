@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from servicehall import views
+
+admin.site.site_header = _("广州市政务服务管理平台")
+admin.site.site_title = _("政务服务管理")
+admin.site.index_title = _("目录、大厅与日历管理")
+
+urlpatterns = [
+    path("", include("catalog.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("preferences/care-mode/", views.care_mode, name="care-mode"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", views.staff_home, name="staff-home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("servicehall.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "servicehall.views.bad_request"
+handler403 = "servicehall.views.permission_denied"
+handler404 = "servicehall.views.page_not_found"

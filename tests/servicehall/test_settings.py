@@ -1,0 +1,91 @@
+"""Settings from the environment: bad values stop start-up naming the variable; production
+settings pass Django's deployment checks; security headers are on every page."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"))
+    }
+    base.update(SERVICEHALL_VAR_DIR=str(ROOT / "var" / "test-settings"), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
+        ({"DJANGO_DEBUG": "0"}, "SECRET_KEY"),
+        ({"DJANGO_DEBUG": "1", "DATABASE_URL": "mysql://db/x"}, "DATABASE_URL"),
+        ({"DJANGO_DEBUG": "1", "REDIS_URL": "http://cache"}, "REDIS_URL"),
+        ({"DJANGO_DEBUG": "1", "DJANGO_HTTPS": "sometimes"}, "DJANGO_HTTPS"),
+        ({"DJANGO_DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(env: dict[str, str], named: str) -> None:
+    result = run_manage("check", **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error:")
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks_with_no_warning() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" + "Qx7-vB2_pL9zR4mN8wT1yH6jC3fD5sA0eG" * 2,
+        ALLOWED_HOSTS="portal.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_defaults_give_sqlite_and_an_embedded_broker() -> None:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'], "
+        "s.TIME_ZONE, s.LANGUAGE_CODE)",
+        DJANGO_DEBUG="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-5:] == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "Asia/Shanghai",
+        "zh-hans",
+    ]
+
+
+@pytest.mark.django_db
+def test_security_headers_on_pages(client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'nonce-" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_health_check(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
