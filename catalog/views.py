@@ -48,7 +48,14 @@ def guide_list(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(
         request,
         template,
-        {"filter": filterset, "page": page, "page_error": page_error, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "page_error": page_error,
+            "query": query.urlencode(),
+            # Secondary filters stay folded on small screens unless one is in use.
+            "more_filters_open": any(request.GET.get(name) for name in filterset.filters if name != "q"),
+        },
         status=400 if (not valid or page_error) else 200,
     )
 

@@ -25,6 +25,7 @@ def test_search_open_guide_care_mode_and_english(live_server, page, axe_check, c
 
     # Filtering by department swaps the results in place (htmx) and keeps the URL shareable.
     page.get_by_label("事项名称或编码").fill("")
+    page.get_by_text("更多筛选条件").click()
     page.get_by_label("实施部门").select_option("GZSCJG")
     expect(page.locator("#results")).to_contain_text("食品经营许可")
     expect(page.locator("#results")).not_to_contain_text("居民身份证换领")

@@ -244,3 +244,10 @@ def test_hall_page_query_count_does_not_grow_with_its_items(client, catalog) -> 
     small = _count_queries(client, "/halls/GZ-CITY/")
     factories.many_items(200, dept=catalog["market"], hall_=catalog["city"])
     assert _count_queries(client, "/halls/GZ-CITY/") == small
+
+
+def test_english_counts_working_days_in_the_singular_and_plural(client, catalog) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = text(client.get("/guides/0600101000/"))
+    assert "60 working days" in body and "20 working days" in body
+    assert "More filters" in text(client.get("/guides/"))
