@@ -42,12 +42,6 @@ class DepartmentRefSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_en"]
 
 
-class HallRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Hall
-        fields = ["code", "name", "name_en"]
-
-
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
@@ -71,7 +65,9 @@ class GuideSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="number", help_text=_("办事指南版本号"))
     materials = MaterialSerializer(many=True)
     special_steps = SpecialStepSerializer(many=True)
-    halls = HallRefSerializer(source="item.halls", many=True)
+    halls = serializers.SlugRelatedField(
+        source="item.halls", slug_field="code", many=True, read_only=True, help_text=_("可办理该事项的大厅编码")
+    )
 
     class Meta:
         model = GuideVersion

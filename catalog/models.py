@@ -13,7 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -243,16 +243,19 @@ class GuideVersionQuerySet(models.QuerySet):
         return self.published().filter(effective_from__lte=on)
 
     def current(self, on: dt.date) -> GuideVersionQuerySet:
-        """The version of each item in effect on ``on``: the latest effective published one."""
-        newer = (
+        """The version of each item in effect on ``on``: the latest effective published one.
+
+        A correlated ``ORDER BY … LIMIT 1`` per item walks the partial index
+        ``guide_published_idx`` backwards: one index probe per row, where a NOT EXISTS with an
+        OR of comparisons degrades to comparing every pair of versions.
+        """
+        latest = (
             GuideVersion.objects.in_effect(on)
             .filter(item=OuterRef("item"))
-            .filter(
-                Q(effective_from__gt=OuterRef("effective_from"))
-                | Q(effective_from=OuterRef("effective_from"), number__gt=OuterRef("number"))
-            )
+            .order_by("-effective_from", "-number")
+            .values("pk")[:1]
         )
-        return self.in_effect(on).exclude(Exists(newer))
+        return self.in_effect(on).filter(pk=Subquery(latest))
 
 
 class GuideVersion(models.Model):

@@ -23,7 +23,7 @@ def current_guides_full(*, today: dt.date) -> QuerySet[GuideVersion]:
     return current_guides(today=today).prefetch_related(
         "materials",
         "special_steps",
-        Prefetch("item__halls", queryset=Hall.objects.only("code", "name", "name_en").order_by("code")),
+        Prefetch("item__halls", queryset=Hall.objects.only("code").order_by("code")),
     )
 
 
@@ -70,7 +70,6 @@ def hall_detail(*, code: str) -> Hall:
         .prefetch_related(
             Prefetch("opening_hours", queryset=HallOpeningHours.objects.order_by("weekday")),
             "zones",
-            Prefetch("items", queryset=ServiceItem.objects.select_related("department").order_by("code")),
             "children",
         )
         .filter(code=code)
@@ -79,6 +78,13 @@ def hall_detail(*, code: str) -> Hall:
     if hall is None:
         raise Http404(_("没有找到该政务服务场所。"))
     return hall
+
+
+def hall_items_preview(*, hall: Hall, limit: int) -> tuple[list[ServiceItem], int]:
+    """The first ``limit`` items a hall offers and how many it offers in all; the full list is
+    the paginated guide list filtered by the hall."""
+    items = hall.items.select_related("department").order_by("code")
+    return list(items[:limit]), hall.items.count()
 
 
 def bundles_list() -> QuerySet[Bundle]:

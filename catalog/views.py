@@ -15,6 +15,11 @@ from servicehall.pagination import paginate
 from servicehall.views import page_number
 
 
+# A city centre offers a thousand items: its page shows the first ones and links to the
+# paginated guide list filtered by the hall.
+HALL_ITEMS_SHOWN = 30
+
+
 @require_safe
 def home(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
@@ -89,7 +94,10 @@ def hall_list(request: HttpRequest) -> TemplateResponse:
 @require_safe
 def hall_detail(request: HttpRequest, code: str) -> TemplateResponse:
     hall = selectors.hall_detail(code=code)
-    return TemplateResponse(request, "catalog/hall_detail.html", {"hall": hall})
+    items, item_count = selectors.hall_items_preview(hall=hall, limit=HALL_ITEMS_SHOWN)
+    return TemplateResponse(
+        request, "catalog/hall_detail.html", {"hall": hall, "items": items, "item_count": item_count}
+    )
 
 
 @require_safe

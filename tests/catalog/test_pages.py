@@ -251,3 +251,11 @@ def test_english_counts_working_days_in_the_singular_and_plural(client, catalog)
     body = text(client.get("/guides/0600101000/"))
     assert "60 working days" in body and "20 working days" in body
     assert "More filters" in text(client.get("/guides/"))
+
+
+def test_a_hall_with_many_items_links_to_the_full_list(client, catalog) -> None:
+    factories.many_items(40, dept=catalog["market"], hall_=catalog["city"])
+    body = text(client.get("/halls/GZ-CITY/"))
+    assert "可办理事项（43 项）" in body
+    assert body.count('<td class="code">') == 30
+    assert '/guides/?hall=GZ-CITY">查看本场所全部 43 项事项' in body
