@@ -14,7 +14,6 @@ from catalog.models import Hall
 from servicehall.pagination import paginate
 from servicehall.views import page_number
 
-
 # A city centre offers a thousand items: its page shows the first ones and links to the
 # paginated guide list filtered by the hall.
 HALL_ITEMS_SHOWN = 30

@@ -14,6 +14,7 @@ admin.site.index_title = _("目录、大厅与日历管理")
 urlpatterns = [
     path("", include("catalog.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("preferences/care-mode/", views.care_mode, name="care-mode"),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
