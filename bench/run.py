@@ -83,7 +83,8 @@ def main() -> int:
     if env["DATABASE_URL"].startswith("postgres"):
         # Fresh bulk loads have no planner statistics yet; production tables are analysed by
         # autovacuum, so measure with statistics.
-        subprocess.run([*manage, "dbshell", "--", "-c", "ANALYZE"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        analyse = [*manage, "dbshell", "--", "-c", "ANALYZE"]
+        subprocess.run(analyse, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     queries = json.loads(
         subprocess.run(
             [python, str(ROOT / "bench" / "catalog_data.py"), "--queries"],
