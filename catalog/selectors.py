@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from catalog import holiday_source
+from catalog.hours import SHANGHAI, DayHours, hours_on, next_opening
 from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Hall, HallOpeningHours, ServiceItem
 from catalog.workdays import WorkingCalendar
 
@@ -114,6 +116,29 @@ def bundle_detail(*, pk: int, today: dt.date) -> tuple[Bundle, list[dict[str, ob
         }
         for stage, rows in sorted(stages.items())
     ]
+
+
+def day_kinds(*, start: dt.date, end: dt.date) -> Callable[[dt.date], str]:
+    """A function giving the calendar kind of a day: the table for ``[start, end]``, the
+    `holidays` package for any other day."""
+    table = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+    def kind(day: dt.date) -> str:
+        return table.get(day) or holiday_source.day_info(day).kind
+
+    return kind
+
+
+def hall_hours(*, hall: Hall, day: dt.date) -> DayHours | None:
+    """The hall's opening hours on ``day`` (None when closed)."""
+    weekly = {row.weekday: row for row in hall.opening_hours.all()}
+    return hours_on(day, weekly=weekly, day_kind=day_kinds(start=day, end=day))
+
+
+def hall_next_opening(*, hall: Hall, after: dt.datetime) -> dt.datetime | None:
+    weekly = {row.weekday: row for row in hall.opening_hours.all()}
+    start = after.astimezone(SHANGHAI).date()
+    return next_opening(after, weekly=weekly, day_kind=day_kinds(start=start, end=start + dt.timedelta(days=30)))
 
 
 def working_calendar(*, start: dt.date, end: dt.date) -> WorkingCalendar:

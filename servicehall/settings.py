@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "servicehall",
     "catalog",
+    "queueing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -119,7 +120,15 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under var/cache/ rather than local memory: the queue snapshots are written by
+    # whichever process changed a queue and read by every web worker (see docs/decisions.md).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     # A broker that needs no server: messages are files under var/celery/ shared by the
     # web process, the worker and beat on one machine (see docs/decisions.md).
     CELERY_BROKER_URL = "filesystem://"
@@ -153,6 +162,23 @@ CELERY_BEAT_SCHEDULE = {
     "calendar-ensure-years": {
         "task": "catalog.tasks.calendar_ensure_years",
         "schedule": crontab(hour=2, minute=17),
+    },
+    # Art. 8 ¶4 asks the hall to watch waiting times "at all times": once a minute is as close
+    # as a periodic job gets, and one run is a few set-based queries for every hall.
+    "queue-monitor": {
+        "task": "queueing.tasks.monitor_queues",
+        "schedule": 60.0,
+    },
+    # Closing times differ per hall and weekday (extended hours): every five minutes expires
+    # what a hall left unserved within minutes of its closing.
+    "queue-expire-tickets": {
+        "task": "queueing.tasks.expire_tickets",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every hall is closed at night; yesterday is rolled up once all its tickets are final.
+    "queue-rollup-yesterday": {
+        "task": "queueing.tasks.rollup_yesterday",
+        "schedule": crontab(hour=1, minute=5),
     },
 }
 
@@ -262,6 +288,21 @@ SPECTACULAR_SETTINGS = {
 # --- Portal ----------------------------------------------------------------------------------
 PORTAL_NAME = _("广州市政务服务中心")
 GUIDE_PAGE_SIZE = 20
+
+# Queue defaults (REQUIREMENTS §4); a hall overrides them in HallQueueSettings, a category its
+# two thresholds. Values from practice elsewhere in China, never constants in code.
+QUEUE = {
+    "max_wait_minutes": 30,  # alert when the longest wait passes this
+    "max_waiting_per_window": 8,  # alert when waiting / open windows passes this
+    "starvation_minutes": 45,  # a normal ticket waiting longer is called before priority ones
+    "target_wait_minutes": 15,  # the wait the Erlang C recommendation aims for
+    "green_channel_age": 65,  # age from the ID number that gives a green-channel ticket
+    "default_service_minutes": 8,  # estimator's prior when a queue has no history yet
+    "estimator_sample": 30,  # recent finished tickets the estimator averages over
+    "recent_calls_shown": 8,  # calls listed on the display board
+}
+# Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
+NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

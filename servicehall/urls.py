@@ -13,6 +13,9 @@ admin.site.index_title = _("目录、大厅与日历管理")
 
 urlpatterns = [
     path("", include("catalog.urls")),
+    path("", include("queueing.urls_public")),
+    path("staff/", include("queueing.urls_staff")),
+    path("supervisor/", include("queueing.urls_supervisor")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("preferences/care-mode/", views.care_mode, name="care-mode"),

@@ -1,0 +1,87 @@
+"""When a hall is open: its weekday hours applied to the working-day calendar (pure functions).
+
+Rules (REQUIREMENTS §1): a hall opens on working days by the hours of that weekday; a make-up
+workday (调休上班) that falls on a weekend uses Monday's hours; on an ordinary weekend it opens
+only if it publishes hours for that weekday; on a statutory holiday it is closed (weekend and
+holiday service is booked as staggered appointment slots). Extended hours (延时服务) prolong the
+day to ``extended_until``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class DayHours:
+    day: dt.date
+    morning_opens: dt.time
+    morning_closes: dt.time
+    afternoon_opens: dt.time
+    afternoon_closes: dt.time
+    extended_until: dt.time | None
+
+    @property
+    def opens(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, self.morning_opens, SHANGHAI)
+
+    @property
+    def closes(self) -> dt.datetime:
+        """The end of service that day, extended hours included."""
+        return dt.datetime.combine(self.day, self.extended_until or self.afternoon_closes, SHANGHAI)
+
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        """Open for taking tickets: from opening to closing, the lunch break included (tickets
+        taken at lunch are called when the afternoon starts)."""
+        return self.opens <= moment < self.closes
+
+    def in_lunch_break(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(SHANGHAI).time()
+        return self.morning_closes <= local < self.afternoon_opens
+
+
+def hours_on(day: dt.date, *, weekly: Mapping[int, object], day_kind: Callable[[dt.date], str]) -> DayHours | None:
+    """The hall's hours on ``day`` or None when it is closed.
+
+    ``weekly`` maps a weekday (0 = Monday) to a row with the HallOpeningHours fields;
+    ``day_kind`` gives the CalendarDay kind of a date.
+    """
+    kind = day_kind(day)
+    if kind == "holiday":
+        return None
+    weekday = day.weekday()
+    if kind == "makeup_workday" and weekday >= 5:
+        weekday = 0
+    row = weekly.get(weekday)
+    if row is None:
+        return None
+    return DayHours(
+        day,
+        row.morning_opens,
+        row.morning_closes,
+        row.afternoon_opens,
+        row.afternoon_closes,
+        row.extended_until,
+    )
+
+
+def next_opening(
+    after: dt.datetime, *, weekly: Mapping[int, object], day_kind: Callable[[dt.date], str], horizon_days: int = 30
+) -> dt.datetime | None:
+    """The next moment after ``after`` when the hall opens (None if not within the horizon)."""
+    local = after.astimezone(SHANGHAI)
+    for offset in range(horizon_days + 1):
+        day = local.date() + dt.timedelta(days=offset)
+        hours = hours_on(day, weekly=weekly, day_kind=day_kind)
+        if hours is None:
+            continue
+        if hours.opens > local:
+            return hours.opens
+        if hours.is_open_at(local):
+            return local
+    return None

@@ -1,0 +1,394 @@
+"""Getting served: queue categories, windows, tickets and their events, wait alerts, daily
+statistics (REQUIREMENTS §1, §4; Art. 6, 8, 10).
+
+A ticket's status is a small state machine (waiting → called → serving → done, or no-show,
+cancelled, expired); every transition is written to ``TicketEvent`` with the staff member, the
+window and the reason. The database itself guarantees what must never happen twice: a number
+per hall and day, a waiting ticket per person and category, a current ticket per window, an open
+alert per queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import BilingualName, Hall, ServiceItem
+
+QUEUE_LETTER_VALIDATOR = RegexValidator(
+    r"^[A-HJ-NP-UWXZ]$", _("队列字母须为一个大写字母（I、O、V、Y 除外：V 为绿色通道、Y 为预约前缀）。")
+)
+
+
+class QueueCategory(BilingualName):
+    """A queue of a hall (排队类别): one letter, the items it covers, optional thresholds."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="queue_categories", verbose_name=_("大厅"))
+    letter = models.CharField(_("字母"), max_length=1, validators=[QUEUE_LETTER_VALIDATOR])
+    items = models.ManyToManyField(ServiceItem, blank=True, related_name="queue_categories", verbose_name=_("涵盖事项"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    max_wait_minutes = models.PositiveSmallIntegerField(
+        _("最长等候预警（分钟）"), null=True, blank=True, help_text=_("留空则用大厅或全市默认值。")
+    )
+    max_waiting_per_window = models.PositiveSmallIntegerField(
+        _("每窗口等候人数预警"), null=True, blank=True, help_text=_("留空则用大厅或全市默认值。")
+    )
+
+    class Meta:
+        verbose_name = _("排队类别")
+        verbose_name_plural = _("排队类别")
+        ordering = ["hall", "order", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "letter"], name="queue_letter_unique_per_hall"),
+            models.CheckConstraint(condition=Q(letter__regex=r"^[A-HJ-NP-UWXZ]$"), name="queue_letter_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} {self.name}"
+
+
+class HallQueueSettings(models.Model):
+    """A hall's own queue settings; an empty field falls back to ``settings.QUEUE``."""
+
+    hall = models.OneToOneField(Hall, on_delete=models.CASCADE, related_name="queue_settings", verbose_name=_("大厅"))
+    max_wait_minutes = models.PositiveSmallIntegerField(_("最长等候预警（分钟）"), null=True, blank=True)
+    max_waiting_per_window = models.PositiveSmallIntegerField(_("每窗口等候人数预警"), null=True, blank=True)
+    starvation_minutes = models.PositiveSmallIntegerField(
+        _("普通号最长等候（分钟）"),
+        null=True,
+        blank=True,
+        help_text=_("超过此时间的普通号优先于绿色通道叫号，防止长时间得不到服务。"),
+    )
+    target_wait_minutes = models.PositiveSmallIntegerField(_("目标等候时间（分钟）"), null=True, blank=True)
+    green_channel_age = models.PositiveSmallIntegerField(
+        _("绿色通道年龄"), null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("大厅排队设置")
+        verbose_name_plural = _("大厅排队设置")
+
+    def __str__(self) -> str:
+        return str(self.hall)
+
+
+class Window(models.Model):
+    """A service window (服务窗口) of a hall."""
+
+    class Kind(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", _("综合窗口")
+        CANNOT_HANDLE = "cannot_handle", _("“办不成事”反映窗口")
+        SPECIALISED = "specialised", _("专业窗口")
+        GREEN_CHANNEL = "green_channel", _("绿色通道窗口")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="windows", verbose_name=_("大厅"))
+    number = models.PositiveSmallIntegerField(_("窗口号"), validators=[MinValueValidator(1)])
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.SPECIALISED)
+    categories = models.ManyToManyField(
+        QueueCategory,
+        blank=True,
+        related_name="windows",
+        verbose_name=_("服务类别"),
+        help_text=_("综合窗口服务本大厅全部类别，无需勾选。"),
+    )
+    is_open = models.BooleanField(_("开放"), default=False)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="windows",
+        verbose_name=_("当前工作人员"),
+    )
+    signed_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("服务窗口")
+        verbose_name_plural = _("服务窗口")
+        ordering = ["hall", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_per_hall"),
+            # A staff member is signed in at one window at a time.
+            models.UniqueConstraint(fields=["staff"], condition=Q(staff__isnull=False), name="window_one_per_staff"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(number)s号窗口") % {"number": self.number}
+
+    @property
+    def serves_every_category(self) -> bool:
+        return self.kind == self.Kind.COMPREHENSIVE
+
+
+class TicketSequence(models.Model):
+    """The last number issued per hall, category and day; advanced by one atomic upsert."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(QueueCategory, on_delete=models.CASCADE, related_name="+")
+    service_date = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "category", "service_date"], name="ticket_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_date} {self.category_id}: {self.last}"
+
+
+class Ticket(models.Model):
+    """A queue ticket (排队号)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("等候中")
+        CALLED = "called", _("已叫号")
+        SERVING = "serving", _("办理中")
+        DONE = "done", _("已办结")
+        NO_SHOW = "no_show", _("过号")
+        CANCELLED = "cancelled", _("已取消")
+        EXPIRED = "expired", _("已失效")
+
+    class Source(models.TextChoices):
+        KIOSK = "kiosk", _("自助取号机")
+        ONLINE = "online", _("线上取号")
+        APPOINTMENT = "appointment", _("预约签到")
+        STAFF = "staff", _("工作人员代取")
+
+    class Priority(models.TextChoices):
+        NONE = "", _("普通")
+        ELDERLY = "elderly", _("老年人")
+        DISABLED = "disabled", _("残疾人")
+        PREGNANT = "pregnant", _("孕妇")
+        STAFF_GRANTED = "staff_granted", _("工作人员认定")
+        APPOINTMENT = "appointment", _("预约")
+
+    ACTIVE = (Status.WAITING, Status.CALLED, Status.SERVING)
+    AT_WINDOW = (Status.CALLED, Status.SERVING)
+    GREEN_CHANNEL = (Priority.ELDERLY, Priority.DISABLED, Priority.PREGNANT, Priority.STAFF_GRANTED)
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("大厅"))
+    category = models.ForeignKey(
+        QueueCategory, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("类别")
+    )
+    service_date = models.DateField(_("日期"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("号码"), max_length=8)
+    token = models.CharField(_("查询令牌"), max_length=32, unique=True)
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
+    priority = models.CharField(_("优先原因"), max_length=16, choices=Priority.choices, blank=True, default="")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    id_hash = models.CharField(_("证件摘要"), max_length=64, blank=True, default="")
+    id_masked = models.CharField(_("证件号（脱敏）"), max_length=18, blank=True, default="")
+    issued_at = models.DateTimeField(_("取号时间"))
+    arrived_at = models.DateTimeField(_("排队时间"), help_text=_("排队顺序依据；转办后保持不变。"))
+    not_before = models.DateTimeField(_("最早叫号时间"), null=True, blank=True)
+    called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    window = models.ForeignKey(
+        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("窗口")
+    )
+    target_window = models.ForeignKey(
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("指定窗口"),
+        help_text=_("转至指定窗口的号码只由该窗口叫号。"),
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("工作人员"),
+    )
+    call_count = models.PositiveSmallIntegerField(_("叫号次数"), default=0)
+    transfer_count = models.PositiveSmallIntegerField(_("转办次数"), default=0)
+
+    class Meta:
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            # The number (letter of the category it was issued in + daily sequence) is unique per
+            # hall and day; a transfer moves the ticket to another category but keeps its number.
+            models.UniqueConstraint(fields=["hall", "service_date", "number"], name="ticket_number_once_per_day"),
+            # One ticket in the queue per person and category (when an ID number was given).
+            models.UniqueConstraint(
+                fields=["hall", "category", "id_hash"],
+                condition=Q(status__in=["waiting", "called", "serving"]) & ~Q(id_hash=""),
+                name="ticket_one_active_per_person",
+            ),
+            # A window has at most one ticket at the counter.
+            models.UniqueConstraint(
+                fields=["window"], condition=Q(status__in=["called", "serving"]), name="ticket_one_current_per_window"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["hall", "category", "arrived_at"], name="ticket_waiting_idx", condition=Q(status="waiting")
+            ),
+            models.Index(fields=["hall", "service_date", "status"], name="ticket_day_idx"),
+            models.Index(fields=["service_date", "status"], name="ticket_date_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_green_channel(self) -> bool:
+        return self.priority in self.GREEN_CHANNEL
+
+    @property
+    def is_priority(self) -> bool:
+        return bool(self.priority)
+
+    def wait_seconds(self, now: dt.datetime) -> int:
+        """Seconds from joining the queue to being called (or to ``now`` if still waiting)."""
+        end = self.called_at or now
+        return max(0, int((end - self.arrived_at).total_seconds()))
+
+
+class TicketEvent(models.Model):
+    """One transition of a ticket, with who, where and why."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("取号")
+        CALLED = "called", _("叫号")
+        RECALLED = "recalled", _("重新叫号")
+        STARTED = "started", _("开始办理")
+        FINISHED = "finished", _("办结")
+        NO_SHOW = "no_show", _("过号")
+        TRANSFERRED = "transferred", _("转办")
+        CANCELLED = "cancelled", _("取消")
+        EXPIRED = "expired", _("失效")
+        PRIORITY_GRANTED = "priority_granted", _("认定绿色通道")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("排队号"))
+    kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("时间"))
+    window = models.ForeignKey(
+        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("窗口")
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("工作人员"),
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("排队号事件")
+        verbose_name_plural = _("排队号事件")
+        ordering = ["ticket", "at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.get_kind_display()}"
+
+
+class WaitAlert(models.Model):
+    """A queue past its threshold (Art. 6 ¶4, Art. 8 ¶4). One open alert per queue."""
+
+    class Reason(models.TextChoices):
+        LONG_WAIT = "long_wait", _("等候时间过长")
+        LONG_QUEUE = "long_queue", _("排队人数过多")
+        BOTH = "both", _("等候时间过长且排队人数过多")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="wait_alerts", verbose_name=_("大厅"))
+    category = models.ForeignKey(
+        QueueCategory, on_delete=models.CASCADE, related_name="wait_alerts", verbose_name=_("类别")
+    )
+    reason = models.CharField(_("原因"), max_length=12, choices=Reason.choices)
+    opened_at = models.DateTimeField(_("触发时间"))
+    run_id = models.CharField(_("监测批次"), max_length=32)
+    waiting = models.PositiveIntegerField(_("等候人数"))
+    longest_wait_seconds = models.PositiveIntegerField(_("最长等候（秒）"))
+    open_windows = models.PositiveSmallIntegerField(_("开放窗口数"))
+    arrivals_per_hour = models.FloatField(_("到达率（人/小时）"))
+    mean_service_seconds = models.FloatField(_("平均办理时长（秒）"))
+    recommended_extra_windows = models.PositiveSmallIntegerField(_("建议增开窗口数"))
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    cause = models.CharField(_("原因分析"), max_length=300, blank=True)
+    action = models.CharField(_("改进措施"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("等候预警")
+        verbose_name_plural = _("等候预警")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "category"], condition=Q(closed_at__isnull=True), name="wait_alert_one_open_per_queue"
+            ),
+        ]
+        indexes = [models.Index(fields=["hall", "opened_at"], name="wait_alert_hall_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hall} {self.category.letter} {self.get_reason_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class DailyStat(models.Model):
+    """A day's figures rolled up per hall (scope "hall"), category ("category:<id>") or window
+    ("window:<id>"), for history that does not rescan tickets."""
+
+    date = models.DateField(_("日期"))
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="daily_stats", verbose_name=_("大厅"))
+    scope = models.CharField(_("范围"), max_length=24)
+    category = models.ForeignKey(QueueCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    window = models.ForeignKey(Window, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    issued = models.PositiveIntegerField(_("取号数"), default=0)
+    served = models.PositiveIntegerField(_("办结数"), default=0)
+    no_show = models.PositiveIntegerField(_("过号数"), default=0)
+    cancelled = models.PositiveIntegerField(_("取消数"), default=0)
+    expired = models.PositiveIntegerField(_("失效数"), default=0)
+    wait_seconds_total = models.BigIntegerField(_("等候总时长（秒）"), default=0)
+    waited = models.PositiveIntegerField(_("被叫号数"), default=0)
+    max_wait_seconds = models.PositiveIntegerField(_("最长等候（秒）"), default=0)
+    service_seconds_total = models.BigIntegerField(_("办理总时长（秒）"), default=0)
+    hourly = models.JSONField(_("分时数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("每日统计")
+        verbose_name_plural = _("每日统计")
+        ordering = ["-date", "hall", "scope"]
+        constraints = [models.UniqueConstraint(fields=["date", "hall", "scope"], name="daily_stat_once")]
+        indexes = [models.Index(fields=["hall", "scope", "date"], name="daily_stat_hall_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.hall} {self.scope}"
+
+    @property
+    def average_wait_seconds(self) -> float | None:
+        return self.wait_seconds_total / self.waited if self.waited else None
+
+    @property
+    def average_service_seconds(self) -> float | None:
+        return self.service_seconds_total / self.served if self.served else None

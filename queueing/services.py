@@ -1,0 +1,648 @@
+"""Every write to the queues: issuing tickets, the window actions, windows signing in and out.
+
+Each service is one transaction. Races are settled by the database: the daily number by one
+atomic upsert, the next ticket by ``SELECT … FOR UPDATE SKIP LOCKED``, every transition by a
+conditional ``UPDATE … WHERE status = <expected>`` (a lost race changes nothing and says so), and
+the partial unique constraints on ``Ticket`` and ``Window``. After commit the hall's snapshot
+is rebuilt (``queueing.snapshot``), so boards and phones see the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import selectors as catalog_selectors
+from catalog.hours import SHANGHAI, hours_on
+from catalog.models import Hall
+from queueing import snapshot
+from queueing.config import hall_config
+from queueing.models import QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
+from servicehall.audit import audit_record
+from servicehall.errors import DomainError
+from servicehall.personal_data import birth_date_from_id_number, mask_id_number, validate_id_number
+
+
+class QueueError(DomainError):
+    pass
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def service_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def id_digest(id_number: str) -> str:
+    """A keyed digest of an ID number: lets us find a person's ticket without storing the number."""
+    return hmac.new(settings.SECRET_KEY.encode(), id_number.encode(), hashlib.sha256).hexdigest()
+
+
+def age_on(id_number: str, day: dt.date) -> int | None:
+    birth = birth_date_from_id_number(id_number)
+    if birth is None:
+        return None
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+# --- Issuing ---------------------------------------------------------------------------------
+
+_SEQUENCE_SQL = """
+INSERT INTO queueing_ticketsequence (hall_id, category_id, service_date, last)
+VALUES (%s, %s, %s, 1)
+ON CONFLICT (hall_id, category_id, service_date) DO UPDATE SET last = queueing_ticketsequence.last + 1
+RETURNING last
+"""
+
+
+def _next_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
+    """The next number of a category's day: one atomic upsert (PostgreSQL and SQLite ≥ 3.35),
+    so concurrent issues can neither read the same value nor race to create the row."""
+    assert TicketSequence._meta.db_table == "queueing_ticketsequence"
+    with connection.cursor() as cursor:
+        cursor.execute(_SEQUENCE_SQL, [hall_id, category_id, day])
+        return cursor.fetchone()[0]
+
+
+def ticket_number(*, letter: str, sequence: int, priority: str) -> str:
+    """``A012``; ``VA003`` for the green channel; ``YA004`` for a checked-in appointment."""
+    prefix = "Y" if priority == Ticket.Priority.APPOINTMENT else ("V" if priority in Ticket.GREEN_CHANNEL else "")
+    return f"{prefix}{letter}{sequence:03d}"
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    ticket: Ticket
+    existing: bool  # the person already had a ticket in this queue: it is shown instead
+
+
+def _check_open(hall: Hall, now: dt.datetime) -> None:
+    hours = catalog_selectors.hall_hours(hall=hall, day=service_date(now))
+    if hours is not None and hours.is_open_at(now):
+        return
+    upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)
+    if upcoming is None:
+        message = _("%(hall)s现在不在办公时间，暂不能取号。") % {"hall": hall.display_name}
+    else:
+        message = _("%(hall)s现在不在办公时间，暂不能取号。下次开放时间：%(when)s。") % {
+            "hall": hall.display_name,
+            "when": upcoming.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        }
+    raise QueueError(message, code="hall_closed", status=409)
+
+
+def ticket_issue(
+    *,
+    hall: Hall,
+    category: QueueCategory,
+    source: str,
+    id_number: str = "",
+    priority: str = "",
+    not_before: dt.datetime | None = None,
+    staff: Any = None,
+    now: dt.datetime | None = None,
+) -> IssueResult:
+    """Take a ticket. The green channel needs an ID number; 65 and over (by default) is
+    recognised from it. A person with a ticket already waiting in this queue gets that one."""
+    now = _now(now)
+    if category.hall_id != hall.pk or not category.is_active:
+        raise QueueError(_("该排队类别不属于本大厅或已停用。"), field="category")
+    if source not in Ticket.Source.values:
+        raise QueueError(_("无效的取号来源。"), field="source")
+    if priority not in Ticket.Priority.values:
+        raise QueueError(_("无效的优先类别。"), field="priority")
+    if priority == Ticket.Priority.STAFF_GRANTED and source != Ticket.Source.STAFF:
+        raise QueueError(_("“工作人员认定”的绿色通道只能由窗口工作人员办理。"), field="priority")
+    _check_open(hall, now)
+    config = hall_config(hall, category)
+    today = service_date(now)
+
+    digest = masked = ""
+    if id_number.strip():
+        try:
+            number = validate_id_number(id_number, today=today)
+        except ValidationError as exc:
+            raise QueueError(exc.messages[0], field="id_number") from exc
+        digest, masked = id_digest(number), mask_id_number(number)
+        age = age_on(number, today) or 0
+        if priority == Ticket.Priority.ELDERLY and age < config.green_channel_age:
+            raise QueueError(
+                _("老年人绿色通道适用于%(age)s周岁及以上的申请人。") % {"age": config.green_channel_age},
+                field="priority",
+            )
+        if not priority and age >= config.green_channel_age:
+            priority = Ticket.Priority.ELDERLY
+    elif priority in Ticket.GREEN_CHANNEL:
+        raise QueueError(_("绿色通道取号须填写身份证号码。"), field="id_number")
+
+    if digest:
+        existing = _active_ticket(hall=hall, category=category, digest=digest)
+        if existing is not None:
+            return IssueResult(existing, existing=True)
+
+    try:
+        with transaction.atomic():
+            sequence = _next_sequence(hall_id=hall.pk, category_id=category.pk, day=today)
+            ticket = Ticket.objects.create(
+                hall=hall,
+                category=category,
+                service_date=today,
+                sequence=sequence,
+                number=ticket_number(letter=category.letter, sequence=sequence, priority=priority),
+                token=secrets.token_urlsafe(18),
+                source=source,
+                priority=priority,
+                id_hash=digest,
+                id_masked=masked,
+                issued_at=now,
+                arrived_at=now,
+                not_before=not_before,
+                staff=staff if getattr(staff, "is_authenticated", False) else None,
+            )
+            _event(ticket, TicketEvent.Kind.ISSUED, now, staff=staff, data={"source": source, "priority": priority})
+    except IntegrityError:
+        # The same person pressed twice at once: the other request's ticket stands.
+        existing = _active_ticket(hall=hall, category=category, digest=digest) if digest else None
+        if existing is None:
+            raise
+        return IssueResult(existing, existing=True)
+    snapshot.refresh_on_commit(hall.pk)
+    return IssueResult(ticket, existing=False)
+
+
+def _active_ticket(*, hall: Hall, category: QueueCategory, digest: str) -> Ticket | None:
+    return Ticket.objects.filter(hall=hall, category=category, id_hash=digest, status__in=Ticket.ACTIVE).first()
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    at: dt.datetime,
+    *,
+    window: Window | None = None,
+    staff: Any = None,
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        window=window,
+        staff=staff if getattr(staff, "is_authenticated", False) else None,
+        reason=reason[:200],
+        data=data or {},
+    )
+
+
+# --- Calling ---------------------------------------------------------------------------------
+
+
+def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
+    """Waiting tickets this window may call, in call order.
+
+    Order (one documented rule, docs/queueing.md): a ticket that has waited longer than the
+    starvation limit (default 45 min) first; then the green channel and checked-in appointments
+    (not before their slot); then everyone else; within each group by arrival time, which a
+    transfer keeps. Comprehensive windows serve every category of the hall; a green-channel
+    window serves green-channel tickets of every category and then its own categories; a ticket
+    transferred to a given window is called only there.
+    """
+    config = hall_config(window.hall)
+    waiting = Ticket.objects.filter(
+        hall_id=window.hall_id, status=Ticket.Status.WAITING, service_date=service_date(now)
+    )
+    waiting = waiting.filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+    waiting = waiting.filter(Q(target_window__isnull=True) | Q(target_window=window))
+    if not window.serves_every_category:
+        mine = Q(category__in=window.categories.values("pk")) | Q(target_window=window)
+        if window.kind == Window.Kind.GREEN_CHANNEL:
+            mine |= Q(priority__in=Ticket.GREEN_CHANNEL)
+        waiting = waiting.filter(mine)
+    starving_before = now - config.starvation
+    if window.kind == Window.Kind.GREEN_CHANNEL:
+        groups = [Q(arrived_at__lte=starving_before), Q(priority__in=Ticket.GREEN_CHANNEL), ~Q(priority="")]
+    else:
+        groups = [Q(arrived_at__lte=starving_before), ~Q(priority="")]
+    rank = Case(
+        *(When(condition, then=Value(position)) for position, condition in enumerate(groups)),
+        default=Value(len(groups)),
+        output_field=IntegerField(),
+    )
+    return waiting.annotate(call_rank=rank).order_by("call_rank", "arrived_at", "pk")
+
+
+def _lock_window(window_id: int) -> Window:
+    return Window.objects.select_for_update().select_related("hall").get(pk=window_id)
+
+
+def _current(window: Window) -> Ticket | None:
+    return Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
+
+
+def _require_signed_in(window: Window, staff: Any) -> None:
+    if not window.is_open or window.staff_id is None:
+        raise QueueError(_("该窗口未开放，请先签到。"), code="window_closed", status=409)
+    if getattr(staff, "pk", None) != window.staff_id:
+        raise QueueError(_("您未在该窗口签到，不能叫号。"), code="not_signed_in", status=403)
+
+
+def ticket_call_next(*, window: Window, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    """Call the next ticket to ``window``. Two windows calling at once never get the same one."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        _require_signed_in(window, staff)
+        current = _current(window)
+        if current is not None:
+            raise QueueError(
+                _("请先办结、转办或标记过号当前号码 %(number)s。") % {"number": current.number},
+                code="window_busy",
+                status=409,
+            )
+        for _attempt in range(5):
+            candidate = (
+                callable_tickets(window=window, now=now).select_for_update(skip_locked=True, of=("self",)).first()
+            )
+            if candidate is None:
+                raise QueueError(_("当前没有等候的号码。"), code="queue_empty", status=409)
+            claimed = Ticket.objects.filter(pk=candidate.pk, status=Ticket.Status.WAITING).update(
+                status=Ticket.Status.CALLED, window=window, staff=staff, called_at=now, call_count=F("call_count") + 1
+            )
+            if claimed:
+                break
+        else:
+            raise QueueError(_("叫号繁忙，请重试。"), code="busy", status=409)
+        ticket = Ticket.objects.select_related("category").get(pk=candidate.pk)
+        _event(ticket, TicketEvent.Kind.CALLED, now, window=window, staff=staff)
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_call_specific(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    """Call a chosen waiting ticket out of order (for example someone who came back)."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        _require_signed_in(window, staff)
+        if ticket.hall_id != window.hall_id:
+            raise QueueError(_("该号码不属于本大厅。"), field="ticket", status=404)
+        current = _current(window)
+        if current is not None:
+            raise QueueError(
+                _("请先办结、转办或标记过号当前号码 %(number)s。") % {"number": current.number},
+                code="window_busy",
+                status=409,
+            )
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.WAITING,),
+            to=Ticket.Status.CALLED,
+            now=now,
+            window=window,
+            staff=staff,
+            kind=TicketEvent.Kind.CALLED,
+            fields={"window": window, "staff": staff, "called_at": now, "call_count": F("call_count") + 1},
+            data={"out_of_order": True},
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def _transition(
+    ticket: Ticket,
+    *,
+    frm: tuple[str, ...],
+    to: str,
+    now: dt.datetime,
+    kind: str,
+    window: Window | None,
+    staff: Any,
+    fields: dict[str, Any] | None = None,
+    reason: str = "",
+    data: dict | None = None,
+    at_window: Window | None = None,
+) -> Ticket:
+    """Move ``ticket`` from one of ``frm`` to ``to`` with a conditional update; a ticket that
+    another window or request changed meanwhile is refused, not overwritten."""
+    query = Ticket.objects.filter(pk=ticket.pk, status__in=frm)
+    if at_window is not None:
+        query = query.filter(window=at_window)
+    if not query.update(status=to, **(fields or {})):
+        raise _stale(Ticket.objects.get(pk=ticket.pk))
+    ticket = Ticket.objects.select_related("category", "window").get(pk=ticket.pk)
+    _event(ticket, kind, now, window=window, staff=staff, reason=reason, data=data)
+    return ticket
+
+
+def _window_action(window: Window, staff: Any, ticket: Ticket) -> tuple[Window, Ticket]:
+    """Lock the window, check its staff, and re-read the ticket, which must be at this window."""
+    window = _lock_window(window.pk)
+    _require_signed_in(window, staff)
+    ticket = Ticket.objects.select_related("category").get(pk=ticket.pk)
+    if ticket.window_id != window.pk:
+        raise QueueError(_("号码 %(number)s 不在本窗口。") % {"number": ticket.number}, code="not_here", status=409)
+    if ticket.status not in Ticket.AT_WINDOW:
+        raise _stale(ticket)
+    return window, ticket
+
+
+def _stale(ticket: Ticket) -> QueueError:
+    return QueueError(
+        _("号码 %(number)s 当前状态为“%(state)s”，不能执行该操作。") % {"number": ticket.number, "state": ticket.get_status_display()},
+        code="stale",
+        status=409,
+    )
+
+
+def ticket_recall(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    """Announce the current ticket again."""
+    now = _now(now)
+    with transaction.atomic():
+        window, ticket = _window_action(window, staff, ticket)
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.CALLED,),
+            to=Ticket.Status.CALLED,
+            now=now,
+            kind=TicketEvent.Kind.RECALLED,
+            window=window,
+            staff=staff,
+            fields={"call_count": F("call_count") + 1},
+            at_window=window,
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_no_show(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    now = _now(now)
+    with transaction.atomic():
+        window, ticket = _window_action(window, staff, ticket)
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.CALLED,),
+            to=Ticket.Status.NO_SHOW,
+            now=now,
+            kind=TicketEvent.Kind.NO_SHOW,
+            window=window,
+            staff=staff,
+            fields={"finished_at": now},
+            at_window=window,
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_start(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    now = _now(now)
+    with transaction.atomic():
+        window, ticket = _window_action(window, staff, ticket)
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.CALLED,),
+            to=Ticket.Status.SERVING,
+            now=now,
+            kind=TicketEvent.Kind.STARTED,
+            window=window,
+            staff=staff,
+            fields={"started_at": now},
+            at_window=window,
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_finish(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    """Finish serving. A ticket finished straight from "called" counts its service from the call."""
+    now = _now(now)
+    with transaction.atomic():
+        window, ticket = _window_action(window, staff, ticket)
+        started = ticket.started_at or ticket.called_at or now
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.CALLED, Ticket.Status.SERVING),
+            to=Ticket.Status.DONE,
+            now=now,
+            kind=TicketEvent.Kind.FINISHED,
+            window=window,
+            staff=staff,
+            fields={"finished_at": now, "started_at": started},
+            at_window=window,
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_transfer(
+    *,
+    window: Window,
+    ticket: Ticket,
+    staff: Any,
+    reason: str,
+    category: QueueCategory | None = None,
+    target_window: Window | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Send the ticket at this window to another category or window. It keeps its number and
+    its original arrival time, so it does not go to the back of the queue."""
+    now = _now(now)
+    reason = reason.strip()
+    if not reason:
+        raise QueueError(_("请填写转办原因。"), field="reason")
+    if (category is None) == (target_window is None):
+        raise QueueError(_("请选择转至的类别或窗口（二选一）。"), field="category")
+    with transaction.atomic():
+        window, ticket = _window_action(window, staff, ticket)
+        if category is not None and (category.hall_id != window.hall_id or not category.is_active):
+            raise QueueError(_("转至的类别不属于本大厅或已停用。"), field="category")
+        if target_window is not None and (target_window.hall_id != window.hall_id or target_window.pk == window.pk):
+            raise QueueError(_("请选择本大厅的其他窗口。"), field="target_window")
+        new_category = category or ticket.category
+        ticket = _transition(
+            ticket,
+            frm=Ticket.AT_WINDOW,
+            to=Ticket.Status.WAITING,
+            now=now,
+            kind=TicketEvent.Kind.TRANSFERRED,
+            window=window,
+            staff=staff,
+            reason=reason,
+            fields={
+                "category": new_category,
+                "target_window": target_window,
+                "window": None,
+                "called_at": None,
+                "started_at": None,
+                "transfer_count": F("transfer_count") + 1,
+            },
+            data={
+                "from_category": ticket.category.letter,
+                "to_category": new_category.letter,
+                "to_window": target_window.number if target_window else None,
+            },
+            at_window=window,
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return ticket
+
+
+def ticket_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
+    """The applicant gives up a waiting ticket (from the ticket page)."""
+    now = _now(now)
+    with transaction.atomic():
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.WAITING,),
+            to=Ticket.Status.CANCELLED,
+            now=now,
+            kind=TicketEvent.Kind.CANCELLED,
+            window=None,
+            staff=None,
+            fields={"finished_at": now},
+        )
+    snapshot.refresh_on_commit(ticket.hall_id)
+    return ticket
+
+
+def ticket_grant_priority(*, ticket: Ticket, staff: Any, reason: str, now: dt.datetime | None = None) -> Ticket:
+    """A staff member puts a waiting ticket on the green channel (for a need the kiosk cannot
+    see), with the reason recorded. The number stays the same."""
+    now = _now(now)
+    if not reason.strip():
+        raise QueueError(_("请填写认定绿色通道的原因。"), field="reason")
+    with transaction.atomic():
+        ticket = _transition(
+            ticket,
+            frm=(Ticket.Status.WAITING,),
+            to=Ticket.Status.WAITING,
+            now=now,
+            kind=TicketEvent.Kind.PRIORITY_GRANTED,
+            window=None,
+            staff=staff,
+            reason=reason,
+            fields={"priority": Ticket.Priority.STAFF_GRANTED},
+        )
+    snapshot.refresh_on_commit(ticket.hall_id)
+    return ticket
+
+
+def tickets_expire(*, now: dt.datetime | None = None) -> int:
+    """At closing time unserved tickets expire: every ticket still waiting or called from an
+    earlier day, and today's of halls whose (extended) hours are over. Idempotent."""
+    now = _now(now)
+    today = service_date(now)
+    day_kind = catalog_selectors.day_kinds(start=today, end=today)
+    with_open_tickets = Hall.objects.filter(
+        pk__in=Ticket.objects.filter(
+            service_date=today, status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)
+        ).values("hall_id")
+    ).prefetch_related("opening_hours")
+    halls_closed = [hall.pk for hall in with_open_tickets if _closed_for_the_day(hall, now, day_kind)]
+    stale = Ticket.objects.filter(status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)).filter(
+        Q(service_date__lt=today) | Q(service_date=today, hall_id__in=halls_closed)
+    )
+    with transaction.atomic():
+        ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        expired = Ticket.objects.filter(pk__in=ids, status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)).update(
+            status=Ticket.Status.EXPIRED, finished_at=now
+        )
+        TicketEvent.objects.bulk_create(
+            TicketEvent(ticket_id=pk, kind=TicketEvent.Kind.EXPIRED, at=now, reason=_("闭厅时未办理")) for pk in ids
+        )
+        for hall_id in set(Ticket.objects.filter(pk__in=ids).values_list("hall_id", flat=True)):
+            snapshot.refresh_on_commit(hall_id)
+    return expired
+
+
+def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> bool:
+    weekly = {row.weekday: row for row in hall.opening_hours.all()}
+    hours = hours_on(service_date(now), weekly=weekly, day_kind=day_kind)
+    return hours is None or now >= hours.closes
+
+
+# --- Windows ---------------------------------------------------------------------------------
+
+
+def window_sign_in(*, window: Window, staff: Any, now: dt.datetime | None = None) -> Window:
+    """A staff member takes a window and opens it (signing out of any other window)."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        if window.staff_id and window.staff_id != staff.pk:
+            raise QueueError(_("该窗口已有工作人员签到。"), code="window_taken", status=409)
+        previous = Window.objects.select_for_update().filter(staff=staff).exclude(pk=window.pk).first()
+        if previous is not None:
+            if _current(previous) is not None:
+                raise QueueError(
+                    _("您在%(window)s还有未处理完的号码，请先处理。") % {"window": previous},
+                    code="window_busy",
+                    status=409,
+                )
+            Window.objects.filter(pk=previous.pk).update(staff=None, is_open=False, signed_in_at=None)
+            snapshot.refresh_on_commit(previous.hall_id)
+        Window.objects.filter(pk=window.pk).update(staff=staff, is_open=True, signed_in_at=now)
+        window.refresh_from_db()
+    snapshot.refresh_on_commit(window.hall_id)
+    return window
+
+
+def window_sign_out(*, window: Window, staff: Any) -> Window:
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        if window.staff_id != getattr(staff, "pk", None):
+            raise QueueError(_("您未在该窗口签到。"), code="not_signed_in", status=403)
+        current = _current(window)
+        if current is not None:
+            raise QueueError(
+                _("请先办结、转办或标记过号当前号码 %(number)s。") % {"number": current.number},
+                code="window_busy",
+                status=409,
+            )
+        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
+        window.refresh_from_db()
+    snapshot.refresh_on_commit(window.hall_id)
+    return window
+
+
+# --- Wait alerts -----------------------------------------------------------------------------
+
+
+def alert_acknowledge(*, alert: WaitAlert, user: Any, cause: str, action: str, now: dt.datetime | None = None) -> WaitAlert:
+    """A supervisor records why the queue grew and what was done (Art. 8 ¶4: 查明原因，督促改进)."""
+    now = _now(now)
+    cause, action = cause.strip(), action.strip()
+    if not cause:
+        raise QueueError(_("请填写原因分析。"), field="cause")
+    if not action:
+        raise QueueError(_("请填写采取的改进措施。"), field="action")
+    with transaction.atomic():
+        alert = WaitAlert.objects.select_for_update().select_related("hall", "category").get(pk=alert.pk)
+        first = alert.acknowledged_at is None
+        alert.cause, alert.action = cause[:300], action[:300]
+        if first:
+            alert.acknowledged_at, alert.acknowledged_by = now, user
+        alert.save(update_fields=["cause", "action", "acknowledged_at", "acknowledged_by"])
+        audit_record(
+            actor=user,
+            action="wait_alert.acknowledge" if first else "wait_alert.update",
+            target=alert,
+            summary=_("确认等候预警：%(hall)s %(letter)s类") % {"hall": alert.hall.name, "letter": alert.category.letter},
+            details={"cause": alert.cause, "action": alert.action},
+        )
+    return alert

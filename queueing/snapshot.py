@@ -1,0 +1,227 @@
+"""Per-hall queue snapshots in the cache: what boards, hall pages, ticket pages and the public
+API read, so that thousands of polling screens and phones cost no database queries.
+
+A snapshot is rebuilt after every change that commits (``refresh_on_commit``) and at least
+every ``FRESH_SECONDS`` by the first reader that finds it stale (others keep serving the stale
+copy meanwhile, so a cold cache does not stampede the database). Times that grow by themselves
+(the longest wait) are stored as instants and turned into durations when read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.utils import timezone
+
+from catalog import selectors as catalog_selectors
+from catalog.hours import SHANGHAI, hours_on
+from catalog.models import Hall
+from queueing import estimator
+from queueing.config import hall_config
+from queueing.models import QueueCategory, Ticket, TicketEvent, Window
+
+FRESH_SECONDS = 30
+KEEP_SECONDS = 24 * 3600
+SERVICE_LOOKBACK = dt.timedelta(hours=3)
+
+
+def _key(code: str) -> str:
+    return f"queue:snapshot:v1:{code}"
+
+
+def refresh_on_commit(hall_id: int) -> None:
+    transaction.on_commit(lambda: refresh(hall_id))
+
+
+def refresh(hall_id: int, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    hall = Hall.objects.filter(pk=hall_id).prefetch_related("opening_hours").first()
+    if hall is None:
+        return None
+    data = build(hall, now=now)
+    cache.set(_key(hall.code), data, KEEP_SECONDS)
+    return data
+
+
+def get(code: str, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The snapshot of hall ``code`` (None if there is no such hall)."""
+    now = now or timezone.now()
+    data = cache.get(_key(code))
+    if data is not None and data["fresh_until"] > now.timestamp():
+        return data
+    if data is not None and not cache.add(_key(code) + ":rebuilding", 1, 10):
+        return data  # someone else is rebuilding: the stale copy is a few seconds old
+    hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
+    if hall is None:
+        return None
+    data = build(hall, now=now)
+    cache.set(_key(code), data, KEEP_SECONDS)
+    cache.delete(_key(code) + ":rebuilding")
+    return data
+
+
+def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Read the hall's queues from the database (a fixed number of queries, whatever the load)."""
+    now = now or timezone.now()
+    today = now.astimezone(SHANGHAI).date()
+    config = hall_config(hall)
+    categories = list(QueueCategory.objects.filter(hall=hall, is_active=True).order_by("order", "letter"))
+    windows = list(Window.objects.filter(hall=hall).prefetch_related("categories").order_by("number"))
+    at_counter = {
+        t.window_id: t
+        for t in Ticket.objects.filter(hall=hall, service_date=today, status__in=Ticket.AT_WINDOW).only(
+            "number", "status", "window_id", "called_at"
+        )
+    }
+    starving_before = now - config.starvation
+    waiting = list(
+        Ticket.objects.filter(hall=hall, service_date=today, status=Ticket.Status.WAITING)
+        .only("pk", "category_id", "priority", "arrived_at", "number", "target_window_id")
+        .order_by("arrived_at", "pk")
+    )
+    durations = {
+        row["category_id"]: row
+        for row in Ticket.objects.filter(
+            hall=hall, status=Ticket.Status.DONE, finished_at__gte=now - SERVICE_LOOKBACK, started_at__isnull=False
+        )
+        .values("category_id")
+        .annotate(
+            n=Count("pk"),
+            total=Sum(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())),
+        )
+    }
+    recent = list(
+        TicketEvent.objects.filter(
+            ticket__hall=hall, ticket__service_date=today, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED)
+        )
+        .select_related("ticket", "window")
+        .order_by("-at", "-pk")[: config.recent_calls_shown]
+    )
+    weekly = {row.weekday: row for row in hall.opening_hours.all()}
+    hours = hours_on(today, weekly=weekly, day_kind=catalog_selectors.day_kinds(start=today, end=today))
+
+    open_windows = [w for w in windows if w.is_open]
+    by_category: dict[int, list[Ticket]] = {c.pk: [] for c in categories}
+    for ticket in waiting:
+        by_category.setdefault(ticket.category_id, []).append(ticket)
+
+    def rank(ticket: Ticket) -> tuple[int, dt.datetime, int]:
+        group = 0 if ticket.arrived_at <= starving_before else (1 if ticket.priority else 2)
+        return group, ticket.arrived_at, ticket.pk
+
+    prior = config.default_service_minutes * 60
+    category_rows = []
+    for category in categories:
+        queue = sorted(by_category.get(category.pk, []), key=rank)
+        serving = sum(1 for w in open_windows if w.serves_every_category or category in w.categories.all())
+        stats = durations.get(category.pk)
+        total = stats["total"].total_seconds() if stats and stats["total"] else 0.0
+        mean = estimator.mean_service_seconds(
+            total_seconds=total, samples=stats["n"] if stats else 0, prior_seconds=prior
+        )
+        category_rows.append(
+            {
+                "id": category.pk,
+                "letter": category.letter,
+                "name": category.name,
+                "name_en": category.name_en,
+                "waiting": len(queue),
+                "priority_waiting": sum(1 for t in queue if t.priority),
+                "oldest_arrived_at": min((t.arrived_at for t in queue), default=None),
+                "open_windows": serving,
+                "mean_service_seconds": round(mean, 1),
+                "queue": [t.pk for t in queue],
+            }
+        )
+    return {
+        "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "name_en": hall.name_en},
+        "generated_at": now.timestamp(),
+        "fresh_until": now.timestamp() + FRESH_SECONDS,
+        "service_date": today.isoformat(),
+        "hours": None
+        if hours is None
+        else {
+            "opens": hours.opens.timestamp(),
+            "closes": hours.closes.timestamp(),
+            "lunch": [hours.morning_closes.strftime("%H:%M"), hours.afternoon_opens.strftime("%H:%M")],
+        },
+        "categories": category_rows,
+        "windows": [
+            {
+                "number": w.number,
+                "kind": w.kind,
+                "is_open": w.is_open,
+                "current": at_counter[w.pk].number if w.pk in at_counter else None,
+                "current_status": at_counter[w.pk].status if w.pk in at_counter else None,
+                "categories": ["*"] if w.serves_every_category else [c.letter for c in w.categories.all()],
+            }
+            for w in windows
+        ],
+        "recent_calls": [
+            {
+                "event": e.pk,
+                "number": e.ticket.number,
+                "window": e.window.number if e.window else None,
+                "at": e.at.timestamp(),
+            }
+            for e in recent
+        ],
+    }
+
+
+def position(data: dict[str, Any], ticket: Ticket) -> int | None:
+    """How many people are ahead of a waiting ticket in its queue (None if it is not waiting)."""
+    for row in data["categories"]:
+        if row["id"] == ticket.category_id:
+            try:
+                return row["queue"].index(ticket.pk)
+            except ValueError:
+                return None
+    return None
+
+
+def category_row(data: dict[str, Any], category_id: int) -> dict[str, Any] | None:
+    return next((row for row in data["categories"] if row["id"] == category_id), None)
+
+
+def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What anyone may see: no ticket ids, waits as minutes as of ``now``."""
+    now = now or timezone.now()
+    stamp = now.timestamp()
+    hours = data["hours"]
+    return {
+        "hall": {k: data["hall"][k] for k in ("code", "name", "name_en")},
+        "generated_at": dt.datetime.fromtimestamp(data["generated_at"], tz=dt.UTC).isoformat(),
+        "open_now": bool(hours and hours["opens"] <= stamp < hours["closes"]),
+        "categories": [
+            {
+                "letter": row["letter"],
+                "name": row["name"],
+                "name_en": row["name_en"],
+                "waiting": row["waiting"],
+                "open_windows": row["open_windows"],
+                "longest_wait_minutes": None
+                if row["oldest_arrived_at"] is None
+                else int((now - row["oldest_arrived_at"]).total_seconds() // 60),
+                "estimated_wait_minutes": estimator.wait_minutes(
+                    ahead=row["waiting"], windows=row["open_windows"], mean_service=row["mean_service_seconds"]
+                ),
+            }
+            for row in data["categories"]
+        ],
+        "windows": [
+            {k: w[k] for k in ("number", "kind", "is_open", "current", "current_status")} for w in data["windows"]
+        ],
+        "recent_calls": [
+            {
+                "number": c["number"],
+                "window": c["window"],
+                "at": dt.datetime.fromtimestamp(c["at"], tz=dt.UTC).isoformat(),
+                "event": c["event"],
+            }
+            for c in data["recent_calls"]
+        ],
+    }

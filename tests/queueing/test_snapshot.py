@@ -1,0 +1,69 @@
+"""The per-hall snapshot in the cache: refreshed on every change, positions and estimates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from queueing import services, snapshot
+from tests.queueing.conftest import NOW
+
+pytestmark = pytest.mark.django_db(transaction=True)
+MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Snapshots rebuilt after commit read the clock: freeze it at NOW and let tests move it."""
+    cache.clear()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def test_snapshot_is_refreshed_after_each_change_and_read_without_queries(qh) -> None:
+    qh.sign_in_all()
+    for k in range(3):
+        services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW + k * MIN)
+    with CaptureQueriesContext(connection) as ctx:
+        data = snapshot.get(qh.hall.code)
+    assert len(ctx.captured_queries) == 0
+    a = snapshot.category_row(data, qh.a.pk)
+    assert a["waiting"] == 3 and a["open_windows"] == 3  # comprehensive, A and the green-channel window
+
+    ticket = services.ticket_call_next(window=qh.window_a, staff=qh.staff[2], now=NOW + 4 * MIN)
+    data = snapshot.get(qh.hall.code)
+    assert snapshot.category_row(data, qh.a.pk)["waiting"] == 2
+    window = next(w for w in data["windows"] if w["number"] == 2)
+    assert window["current"] == ticket.number
+    assert data["recent_calls"][0]["number"] == ticket.number and data["recent_calls"][0]["window"] == 2
+
+
+def test_position_and_public_projection(qh) -> None:
+    qh.sign_in_all()
+    tickets = [services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW + k * MIN).ticket for k in range(4)]
+    data = snapshot.get(qh.hall.code)
+    assert [snapshot.position(data, t) for t in tickets] == [0, 1, 2, 3]
+    public = snapshot.public(data, now=NOW + 10 * MIN)
+    a = next(c for c in public["categories"] if c["letter"] == "A")
+    assert a["waiting"] == 4 and a["longest_wait_minutes"] == 10
+    # 4 ahead, 3 windows, the 8-minute prior: ceil(4 × 8 / 3) = 11 minutes.
+    assert a["estimated_wait_minutes"] == 11
+    assert "queue" not in a and "id" not in a
+    assert all("token" not in str(v) for v in public.values())
+
+
+def test_unknown_hall_has_no_snapshot(db) -> None:
+    assert snapshot.get("NOPE") is None
+
+
+def test_a_stale_snapshot_is_rebuilt_by_a_reader(qh, clock) -> None:
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW)
+    first = snapshot.get(qh.hall.code)
+    clock.move_to(NOW + dt.timedelta(seconds=snapshot.FRESH_SECONDS + 1))
+    later = snapshot.get(qh.hall.code)
+    assert later["generated_at"] > first["generated_at"]
