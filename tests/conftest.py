@@ -66,3 +66,12 @@ def catalog(db):
         "stamp": stamp,
         "bundle": bundle,
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (snapshots, rate limits)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -70,7 +70,7 @@ def test_defaults_give_sqlite_and_an_embedded_broker() -> None:
     assert result.stdout.split()[-5:] == [
         "django.db.backends.sqlite3",
         "filesystem://",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
         "Asia/Shanghai",
         "zh-hans",
     ]
