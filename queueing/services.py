@@ -362,7 +362,8 @@ def _window_action(window: Window, staff: Any, ticket: Ticket) -> tuple[Window, 
 
 def _stale(ticket: Ticket) -> QueueError:
     return QueueError(
-        _("号码 %(number)s 当前状态为“%(state)s”，不能执行该操作。") % {"number": ticket.number, "state": ticket.get_status_display()},
+        _("号码 %(number)s 当前状态为“%(state)s”，不能执行该操作。")
+        % {"number": ticket.number, "state": ticket.get_status_display()},
         code="stale",
         status=409,
     )
@@ -623,7 +624,9 @@ def window_sign_out(*, window: Window, staff: Any) -> Window:
 # --- Wait alerts -----------------------------------------------------------------------------
 
 
-def alert_acknowledge(*, alert: WaitAlert, user: Any, cause: str, action: str, now: dt.datetime | None = None) -> WaitAlert:
+def alert_acknowledge(
+    *, alert: WaitAlert, user: Any, cause: str, action: str, now: dt.datetime | None = None
+) -> WaitAlert:
     """A supervisor records why the queue grew and what was done (Art. 8 ¶4: 查明原因，督促改进)."""
     now = _now(now)
     cause, action = cause.strip(), action.strip()
@@ -642,7 +645,8 @@ def alert_acknowledge(*, alert: WaitAlert, user: Any, cause: str, action: str, n
             actor=user,
             action="wait_alert.acknowledge" if first else "wait_alert.update",
             target=alert,
-            summary=_("确认等候预警：%(hall)s %(letter)s类") % {"hall": alert.hall.name, "letter": alert.category.letter},
+            summary=_("确认等候预警：%(hall)s %(letter)s类")
+            % {"hall": alert.hall.name, "letter": alert.category.letter},
             details={"cause": alert.cause, "action": alert.action},
         )
     return alert

@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from queueing import views_console
+
+urlpatterns = [
+    path("", views_console.home, name="staff-home"),
+    path("windows/<int:pk>/", views_console.panel, name="console-panel"),
+    path("windows/<int:pk>/sign-in/", views_console.sign_in, name="console-sign-in"),
+    path("windows/<int:pk>/sign-out/", views_console.sign_out, name="console-sign-out"),
+    path("windows/<int:pk>/call-next/", views_console.call_next, name="console-call-next"),
+    path("windows/<int:pk>/grant-priority/", views_console.grant_priority, name="console-grant"),
+    path(
+        "windows/<int:pk>/tickets/<int:ticket_pk>/<slug:action>/",
+        views_console.ticket_action,
+        name="console-ticket-action",
+    ),
+]

@@ -30,12 +30,18 @@ _CATALOG_MODELS = (
     "bundlemember",
     "calendarday",
 )
+_QUEUE_CONFIG_MODELS = ("queuecategory", "window", "hallqueuesettings")
+_QUEUE_RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat")
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         f"catalog.{verb}_{model}" for model in _CATALOG_MODELS for verb in ("add", "change", "delete", "view")
     ]
+    + [f"queueing.{verb}_{model}" for model in _QUEUE_CONFIG_MODELS for verb in ("add", "change", "delete", "view")]
+    + [f"queueing.view_{model}" for model in _QUEUE_RECORD_MODELS]
     + ["catalog.publish_guideversion", "servicehall.view_auditevent", "servicehall.view_staffprofile"],
-    SUPERVISOR: [f"catalog.view_{model}" for model in _CATALOG_MODELS] + ["servicehall.view_auditevent"],
+    SUPERVISOR: [f"catalog.view_{model}" for model in _CATALOG_MODELS]
+    + [f"queueing.view_{model}" for model in _QUEUE_CONFIG_MODELS + _QUEUE_RECORD_MODELS]
+    + ["servicehall.view_auditevent"],
     CHIEF_REPRESENTATIVE: [f"catalog.view_{model}" for model in _CATALOG_MODELS],
     WINDOW_STAFF: [],
 }

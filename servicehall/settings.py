@@ -264,6 +264,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "servicehall.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"ticket_issue": env_str("THROTTLE_TICKET_ISSUE", "30/hour") or "30/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:

@@ -26,7 +26,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("staff/", views.staff_home, name="staff-home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("servicehall.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

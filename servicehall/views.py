@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
-
-from servicehall import access
 
 CARE_MODE_MAX_AGE = 365 * 24 * 3600
 
@@ -55,13 +50,6 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness probe, and the bare baseline view the benchmarks compare against."""
     return JsonResponse({"status": "ok"})
-
-
-@never_cache
-@login_required
-def staff_home(request: HttpRequest) -> TemplateResponse:
-    scope = access.staff_scope(request.user)
-    return TemplateResponse(request, "staff/home.html", {"scope": scope})
 
 
 def _error_page(request: HttpRequest, exception: Exception | None, template: str, status: int) -> HttpResponse:

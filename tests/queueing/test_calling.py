@@ -143,7 +143,12 @@ def test_transfer_to_a_window_only_that_window_calls_it(qh) -> None:
     ticket = issue(qh)
     ticket = call(qh, qh.window_a, NOW + MIN)
     services.ticket_transfer(
-        window=qh.window_a, ticket=ticket, staff=qh.staff[2], reason="需综合窗口", target_window=qh.comprehensive, now=NOW + 2 * MIN
+        window=qh.window_a,
+        ticket=ticket,
+        staff=qh.staff[2],
+        reason="需综合窗口",
+        target_window=qh.comprehensive,
+        now=NOW + 2 * MIN,
     )
     with pytest.raises(QueueError, match="没有等候"):
         call(qh, qh.window_a, NOW + 3 * MIN)

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(qh, category=None, **kwargs):
-    return services.ticket_issue(hall=qh.hall, category=category or qh.a, source="kiosk", now=kwargs.pop("now", NOW), **kwargs)
+    return services.ticket_issue(
+        hall=qh.hall, category=category or qh.a, source="kiosk", now=kwargs.pop("now", NOW), **kwargs
+    )
 
 
 def test_numbers_count_per_category_and_day(qh) -> None:

@@ -45,7 +45,9 @@ def test_snapshot_is_refreshed_after_each_change_and_read_without_queries(qh) ->
 
 def test_position_and_public_projection(qh) -> None:
     qh.sign_in_all()
-    tickets = [services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW + k * MIN).ticket for k in range(4)]
+    tickets = [
+        services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW + k * MIN).ticket for k in range(4)
+    ]
     data = snapshot.get(qh.hall.code)
     assert [snapshot.position(data, t) for t in tickets] == [0, 1, 2, 3]
     public = snapshot.public(data, now=NOW + 10 * MIN)

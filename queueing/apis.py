@@ -1,0 +1,480 @@
+"""Queue API under /api/v1/: take a ticket, follow it by token, read a hall's live queue, and —
+for signed-in staff — the window actions, wait alerts and daily statistics. Same services,
+selectors and access helpers as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from catalog.models import Hall
+from queueing import selectors, services, snapshot
+from queueing.access import access_alert, access_window, access_window_ticket
+from queueing.estimator import wait_minutes
+from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
+from servicehall.access import staff_scope
+from servicehall.roles import ADMINISTRATOR, SUPERVISOR
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class IssueSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=1, help_text=gettext_lazy("排队类别字母，如 A"))
+    id_number = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, help_text=gettext_lazy("身份证号码（可选；绿色通道必填）")
+    )
+    priority = serializers.ChoiceField(
+        choices=[("", "—"), ("elderly", "elderly"), ("disabled", "disabled"), ("pregnant", "pregnant")],
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("绿色通道原因（可选）"),
+    )
+
+
+class TicketStatusSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    hall = serializers.CharField()
+    category = serializers.CharField()
+    priority = serializers.CharField()
+    people_ahead = serializers.IntegerField(allow_null=True)
+    estimated_wait_minutes = serializers.IntegerField(allow_null=True)
+    window = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("叫号后前往的窗口号"))
+    issued_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    token = serializers.CharField(required=False, help_text=gettext_lazy("仅在取号时返回；凭此查询进度"))
+    url = serializers.CharField(required=False)
+    existing = serializers.BooleanField(required=False, help_text=gettext_lazy("此人在该队列已有号码，返回原号码"))
+
+
+def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
+    """A ticket as the applicant sees it: position and estimate from the hall's snapshot."""
+    data = data if data is not None else snapshot.get(ticket.hall.code)
+    ahead = row = None
+    if ticket.status == Ticket.Status.WAITING and data is not None:
+        ahead = snapshot.position(data, ticket)
+        row = snapshot.category_row(data, ticket.category_id)
+    estimate = (
+        wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
+        if ahead is not None and row is not None
+        else None
+    )
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_display": ticket.get_status_display(),
+        "hall": ticket.hall.code,
+        "category": ticket.category.letter,
+        "priority": ticket.priority,
+        "people_ahead": ahead,
+        "estimated_wait_minutes": estimate,
+        "window": ticket.window.number if ticket.window_id and ticket.status in Ticket.AT_WINDOW else None,
+        "issued_at": ticket.issued_at,
+        "called_at": ticket.called_at,
+    }
+
+
+class WindowSerializer(serializers.ModelSerializer):
+    categories = serializers.SlugRelatedField(slug_field="letter", many=True, read_only=True)
+    staff = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Window
+        fields = ["id", "number", "kind", "is_open", "categories", "staff", "signed_in_at"]
+
+    def get_staff(self, window: Window) -> str | None:
+        if window.staff_id is None:
+            return None
+        profile = getattr(window.staff, "staff_profile", None)
+        return profile.display_name if profile else window.staff.get_username()
+
+
+class WindowTicketSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.letter")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "status",
+            "category",
+            "priority",
+            "id_masked",
+            "arrived_at",
+            "called_at",
+            "call_count",
+        ]
+
+
+class TransferSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+    category = serializers.CharField(max_length=1, required=False, allow_blank=True)
+    target_window = serializers.IntegerField(required=False, allow_null=True, help_text=gettext_lazy("窗口号"))
+
+
+class GrantSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    hall = serializers.CharField(source="hall.code")
+    category = serializers.CharField(source="category.letter")
+    is_open = serializers.BooleanField()
+
+    class Meta:
+        model = WaitAlert
+        fields = [
+            "id",
+            "hall",
+            "category",
+            "reason",
+            "opened_at",
+            "waiting",
+            "longest_wait_seconds",
+            "open_windows",
+            "arrivals_per_hour",
+            "mean_service_seconds",
+            "recommended_extra_windows",
+            "acknowledged_at",
+            "cause",
+            "action",
+            "closed_at",
+            "is_open",
+        ]
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    cause = serializers.CharField(max_length=300)
+    action = serializers.CharField(max_length=300)
+
+
+class DailyStatSerializer(serializers.ModelSerializer):
+    hall = serializers.CharField(source="hall.code")
+    average_wait_seconds = serializers.FloatField(allow_null=True)
+    average_service_seconds = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = DailyStat
+        fields = [
+            "date",
+            "hall",
+            "scope",
+            "issued",
+            "served",
+            "no_show",
+            "cancelled",
+            "expired",
+            "waited",
+            "average_wait_seconds",
+            "max_wait_seconds",
+            "average_service_seconds",
+            "hourly",
+        ]
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    hall = serializers.CharField(required=False, max_length=20)
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        if (attrs["end"] - attrs["start"]).days > 366:
+            raise serializers.ValidationError({"end": _("一次最多查询366天。")})
+        return attrs
+
+
+# --- Public -----------------------------------------------------------------------------------
+
+
+def _hall(code: str) -> Hall:
+    hall = Hall.objects.filter(code=code).first()
+    if hall is None:
+        raise Http404(_("没有找到该政务服务场所。"))
+    return hall
+
+
+class HallQueueView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="A hall's live queue (waiting, longest wait, estimates, windows, recent calls)",
+        tags=["queue"],
+        responses=inline_serializer(
+            "HallQueue", {"hall": serializers.DictField(), "categories": serializers.ListField()}
+        ),
+    )
+    def get(self, request: Request, code: str) -> Response:
+        data = snapshot.get(code)
+        if data is None:
+            raise Http404(_("没有找到该政务服务场所。"))
+        return Response(snapshot.public(data))
+
+
+class TicketIssueView(APIView):
+    """Take a ticket online (线上取号) in one of the hall's queues."""
+
+    permission_classes = [permissions.AllowAny]
+    # Against scripted mass issuing: per client address, rate from settings (THROTTLE_TICKET_ISSUE).
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "ticket_issue"
+
+    @extend_schema(
+        summary="Take a ticket",
+        tags=["queue"],
+        request=IssueSerializer,
+        responses={201: TicketStatusSerializer, 200: TicketStatusSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        hall = _hall(code)
+        payload = IssueSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        category = QueueCategory.objects.filter(
+            hall=hall, letter=payload.validated_data["category"].upper(), is_active=True
+        ).first()
+        if category is None:
+            raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+        result = services.ticket_issue(
+            hall=hall,
+            category=category,
+            source=Ticket.Source.ONLINE,
+            id_number=payload.validated_data.get("id_number", ""),
+            priority=payload.validated_data.get("priority", ""),
+        )
+        ticket = Ticket.objects.select_related("hall", "category", "window").get(pk=result.ticket.pk)
+        body = ticket_status(ticket, data=snapshot.refresh(hall.pk))
+        body.update(token=ticket.token, url=reverse("queue-ticket", args=[ticket.token]), existing=result.existing)
+        return Response(body, status=status.HTTP_200_OK if result.existing else status.HTTP_201_CREATED)
+
+
+def _ticket_by_token(token: str) -> Ticket:
+    ticket = Ticket.objects.select_related("hall", "category", "window").filter(token=token).first()
+    if ticket is None:
+        raise Http404(_("没有找到该号码。"))
+    return ticket
+
+
+class TicketStatusView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="A ticket's status, position and estimated wait", tags=["queue"], responses=TicketStatusSerializer
+    )
+    def get(self, request: Request, token: str) -> Response:
+        response = Response(ticket_status(_ticket_by_token(token)))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class TicketCancelView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(summary="Give up a waiting ticket", tags=["queue"], request=None, responses=TicketStatusSerializer)
+    def post(self, request: Request, token: str) -> Response:
+        ticket = services.ticket_cancel(ticket=_ticket_by_token(token))
+        return Response(ticket_status(_ticket_by_token(ticket.token)))
+
+
+# --- Staff: windows ---------------------------------------------------------------------------
+
+
+class WindowListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="The windows of my hall", tags=["windows"], responses=WindowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        scope = staff_scope(request.user)
+        if scope.hall is None:
+            raise DRFPermissionDenied(_("您未归属任何大厅。"))
+        return Response(WindowSerializer(selectors.hall_windows(hall_id=scope.hall.pk), many=True).data)
+
+
+class WindowActionView(APIView):
+    """Sign in, sign out, call the next ticket."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(
+        summary="Window action",
+        tags=["windows"],
+        request=None,
+        responses={
+            200: inline_serializer(
+                "WindowActionResult", {"window": WindowSerializer(), "ticket": WindowTicketSerializer(allow_null=True)}
+            )
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        window = access_window(request.user, pk)
+        ticket = None
+        if self.action_name == "sign-in":
+            window = services.window_sign_in(window=window, staff=request.user)
+        elif self.action_name == "sign-out":
+            window = services.window_sign_out(window=window, staff=request.user)
+        else:
+            ticket = services.ticket_call_next(window=window, staff=request.user)
+        window = selectors.hall_windows(hall_id=window.hall_id).get(pk=window.pk)
+        return Response(
+            {"window": WindowSerializer(window).data, "ticket": WindowTicketSerializer(ticket).data if ticket else None}
+        )
+
+
+class WindowTicketActionView(APIView):
+    """recall, start, finish, no-show, call (this ticket, out of order), transfer."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(
+        summary="Act on a ticket at my window",
+        tags=["windows"],
+        request=TransferSerializer,
+        responses=WindowTicketSerializer,
+    )
+    def post(self, request: Request, pk: int, ticket_pk: int) -> Response:
+        window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+        staff = request.user
+        simple = {
+            "recall": services.ticket_recall,
+            "start": services.ticket_start,
+            "finish": services.ticket_finish,
+            "no-show": services.ticket_no_show,
+        }
+        if self.action_name in simple:
+            ticket = simple[self.action_name](window=window, ticket=ticket, staff=staff)
+        elif self.action_name == "call":
+            ticket = services.ticket_call_specific(window=window, ticket=ticket, staff=staff)
+        else:
+            payload = TransferSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            letter = (payload.validated_data.get("category") or "").upper()
+            number = payload.validated_data.get("target_window")
+            category = QueueCategory.objects.filter(hall_id=window.hall_id, letter=letter).first() if letter else None
+            target = Window.objects.filter(hall_id=window.hall_id, number=number).first() if number else None
+            if letter and category is None:
+                raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+            if number and target is None:
+                raise serializers.ValidationError({"target_window": [_("本大厅没有该窗口。")]})
+            ticket = services.ticket_transfer(
+                window=window,
+                ticket=ticket,
+                staff=staff,
+                reason=payload.validated_data["reason"],
+                category=category,
+                target_window=target,
+            )
+        return Response(WindowTicketSerializer(ticket).data)
+
+
+class TicketGrantView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Put a waiting ticket on the green channel",
+        tags=["windows"],
+        request=GrantSerializer,
+        responses=WindowTicketSerializer,
+    )
+    def post(self, request: Request, pk: int, ticket_pk: int) -> Response:
+        _window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+        payload = GrantSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ticket = services.ticket_grant_priority(
+            ticket=ticket, staff=request.user, reason=payload.validated_data["reason"]
+        )
+        return Response(WindowTicketSerializer(ticket).data)
+
+
+# --- Supervision ------------------------------------------------------------------------------
+
+
+def _supervised_halls(user) -> list[int] | None:
+    """Hall ids the user supervises; None means every hall."""
+    scope = staff_scope(user)
+    if not scope.has_role(SUPERVISOR, ADMINISTRATOR):
+        raise DRFPermissionDenied(_("仅政务服务管理部门可以查看。"))
+    if scope.citywide:
+        return None
+    return [scope.hall.pk] if scope.hall else []
+
+
+class AlertListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Wait alerts of the halls I supervise",
+        tags=["supervision"],
+        parameters=[OpenApiParameter("open", bool, description="只看未解除的预警")],
+        responses=AlertSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        halls = _supervised_halls(request.user)
+        alerts = WaitAlert.objects.select_related("hall", "category").order_by("-opened_at", "-pk")
+        if halls is not None:
+            alerts = alerts.filter(hall_id__in=halls)
+        if request.query_params.get("open") in ("1", "true"):
+            alerts = alerts.filter(closed_at__isnull=True)
+        return Response(AlertSerializer(alerts[:200], many=True).data)
+
+
+class AlertAcknowledgeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Acknowledge an alert with its cause and action (Art. 8)",
+        tags=["supervision"],
+        request=AcknowledgeSerializer,
+        responses=AlertSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        alert = access_alert(request.user, pk)
+        payload = AcknowledgeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        alert = services.alert_acknowledge(alert=alert, user=request.user, **payload.validated_data)
+        return Response(AlertSerializer(alert).data)
+
+
+class DailyStatsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Daily queue statistics (rolled up each night)",
+        tags=["supervision"],
+        parameters=[
+            OpenApiParameter("start", dt.date, required=True),
+            OpenApiParameter("end", dt.date, required=True),
+            OpenApiParameter("hall", str, description="大厅编码（可选）"),
+        ],
+        responses=DailyStatSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        halls = _supervised_halls(request.user)
+        query = StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = DailyStat.objects.select_related("hall").filter(
+            date__range=(query.validated_data["start"], query.validated_data["end"]), scope="hall"
+        )
+        code = query.validated_data.get("hall")
+        if code:
+            hall = _hall(code)
+            if halls is not None and hall.pk not in halls:
+                raise DRFPermissionDenied(_("您没有查看该大厅的权限。"))
+            rows = rows.filter(hall=hall)
+        elif halls is not None:
+            rows = rows.filter(hall_id__in=halls)
+        return Response(DailyStatSerializer(rows.order_by("date", "hall__code"), many=True).data)

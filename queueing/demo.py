@@ -1,0 +1,221 @@
+"""Demo queues: categories and windows for the demo halls, a morning's activity at two halls when
+they are open, and a month of daily statistics for the dashboards' history. Creates only what
+is missing, so `make run` can call it every time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import selectors as catalog_selectors
+from catalog.hours import SHANGHAI
+from catalog.models import Hall
+from queueing import services
+from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, Window
+from queueing.services import QueueError
+
+
+@dataclass(frozen=True)
+class CategoryData:
+    letter: str
+    name: str
+    name_en: str
+    departments: tuple[str, ...]
+
+
+CENTRE_CATEGORIES = (
+    CategoryData("A", "户政出入境", "Household registration and exit-entry", ("GZGA",)),
+    CategoryData("B", "社保医保", "Social security and medical insurance", ("GZRSJ", "GZYBJ")),
+    CategoryData("C", "商事登记与经营许可", "Business registration and licences", ("GZSCJG", "GZJTJ")),
+    CategoryData("D", "不动产与住房公积金", "Real estate and housing provident fund", ("GZGHZY", "GZGJJ", "GZZJJ")),
+    CategoryData("E", "民政卫健教育司法", "Civil affairs, health, education and justice", ("GZMZJ", "GZWJW", "GZJYJ", "GZSFJ")),
+    CategoryData("F", "税务", "Taxation", ("GZSW",)),
+    CategoryData("G", "“办不成事”反映", "Can't-get-it-done problems", ()),
+)
+LOCAL_CATEGORIES = (CategoryData("A", "综合受理", "General acceptance", ()),)
+
+# (number, kind, letters): comprehensive windows serve every category.
+CITY_WINDOWS = (
+    (1, Window.Kind.COMPREHENSIVE, ""),
+    (2, Window.Kind.COMPREHENSIVE, ""),
+    (3, Window.Kind.COMPREHENSIVE, ""),
+    (4, Window.Kind.SPECIALISED, "A"),
+    (5, Window.Kind.SPECIALISED, "A"),
+    (6, Window.Kind.SPECIALISED, "B"),
+    (7, Window.Kind.SPECIALISED, "C"),
+    (8, Window.Kind.SPECIALISED, "D"),
+    (9, Window.Kind.SPECIALISED, "EF"),
+    (10, Window.Kind.GREEN_CHANNEL, "AB"),
+    (11, Window.Kind.CANNOT_HANDLE, "G"),
+)
+DISTRICT_WINDOWS = (
+    (1, Window.Kind.COMPREHENSIVE, ""),
+    (2, Window.Kind.COMPREHENSIVE, ""),
+    (3, Window.Kind.SPECIALISED, "A"),
+    (4, Window.Kind.SPECIALISED, "B"),
+    (5, Window.Kind.SPECIALISED, "C"),
+    (6, Window.Kind.SPECIALISED, "DEF"),
+    (7, Window.Kind.GREEN_CHANNEL, "AB"),
+    (8, Window.Kind.CANNOT_HANDLE, "G"),
+)
+STREET_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""), (2, Window.Kind.COMPREHENSIVE, ""))
+STATION_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""),)
+
+# Who is signed in where when the demo starts, and at which hall the morning is simulated.
+SIGNED_IN = (("window01", "GZ-CITY", 4), ("window02", "GZ-CITY", 6), ("window_th01", "TH", 5))
+BUSY_HALLS = ("GZ-CITY", "TH")
+HISTORY_DAYS = 30
+
+
+def load(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    created = {"categories": 0, "windows": 0, "tickets": 0, "daily_stats": 0}
+    with transaction.atomic():
+        halls = list(Hall.objects.prefetch_related("items__department").order_by("code"))
+        for hall in halls:
+            created["categories"] += _categories(hall)
+            created["windows"] += _windows(hall)
+        city = next((h for h in halls if h.level == Hall.Level.CITY), None)
+        if city is not None:
+            HallQueueSettings.objects.get_or_create(hall=city, defaults={"target_wait_minutes": 15})
+        created["daily_stats"] = _history(halls, today=now.astimezone(SHANGHAI).date())
+    created["tickets"] = _morning(now)
+    return created
+
+
+def _categories(hall: Hall) -> int:
+    if QueueCategory.objects.filter(hall=hall).exists():
+        return 0
+    centre = hall.level in (Hall.Level.CITY, Hall.Level.DISTRICT)
+    count = 0
+    for order, data in enumerate(CENTRE_CATEGORIES if centre else LOCAL_CATEGORIES, start=1):
+        category = QueueCategory.objects.create(hall=hall, letter=data.letter, name=data.name, name_en=data.name_en, order=order)
+        items = [i for i in hall.items.all() if not data.departments or i.department.code in data.departments]
+        if data.letter == "G":
+            items = []
+        category.items.add(*items)
+        count += 1
+    return count
+
+
+def _windows(hall: Hall) -> int:
+    if Window.objects.filter(hall=hall).exists():
+        return 0
+    layout = {
+        Hall.Level.CITY: CITY_WINDOWS,
+        Hall.Level.DISTRICT: DISTRICT_WINDOWS,
+        Hall.Level.STREET: STREET_WINDOWS,
+        Hall.Level.STATION: STATION_WINDOWS,
+    }[hall.level]
+    categories = {c.letter: c for c in QueueCategory.objects.filter(hall=hall)}
+    for number, kind, letters in layout:
+        window = Window.objects.create(hall=hall, number=number, kind=kind)
+        window.categories.add(*(categories[letter] for letter in letters if letter in categories))
+    return len(layout)
+
+
+def _morning(now: dt.datetime) -> int:
+    """If the busy halls are open and have no tickets yet today, simulate the last hour or so:
+    staff signed in, tickets taken, some served, some waiting."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in SIGNED_IN])}
+    today = now.astimezone(SHANGHAI).date()
+    made = 0
+    for code in BUSY_HALLS:
+        hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
+        if hall is None or Ticket.objects.filter(hall=hall, service_date=today).exists():
+            continue
+        hours = catalog_selectors.hall_hours(hall=hall, day=today)
+        if hours is None or not hours.is_open_at(now) or (now - hours.opens) < dt.timedelta(minutes=20):
+            continue
+        windows = {w.number: w for w in Window.objects.filter(hall=hall)}
+        for username, hall_code, number in SIGNED_IN:
+            user = users.get(username)
+            if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
+                try:
+                    services.window_sign_in(window=windows[number], staff=user, now=max(hours.opens, now - dt.timedelta(hours=2)))
+                except QueueError:
+                    continue
+        made += _simulate(hall, now=now, start=max(hours.opens, now - dt.timedelta(minutes=90)))
+    return made
+
+
+def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
+    rng = random.Random(f"{hall.code}-{start.date()}")  # noqa: S311 - demo data, not security
+    categories = list(QueueCategory.objects.filter(hall=hall).exclude(letter="G"))
+    open_windows = list(Window.objects.filter(hall=hall, is_open=True).select_related("staff"))
+    moment, made = start, 0
+    while True:
+        moment += dt.timedelta(seconds=rng.randint(60, 200))
+        if moment >= now - dt.timedelta(minutes=1):
+            break
+        weights = [5 if c.letter in "AB" else 2 for c in categories]
+        category = rng.choices(categories, weights=weights)[0]
+        try:
+            services.ticket_issue(hall=hall, category=category, source=rng.choice(["kiosk", "kiosk", "online"]), now=moment)
+        except QueueError:
+            continue
+        made += 1
+        for window in open_windows:
+            current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
+            if current is not None and current.called_at and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10)):
+                services.ticket_finish(window=window, ticket=current, staff=window.staff, now=moment)
+                current = None
+            if current is None and rng.random() < 0.5:
+                try:
+                    ticket = services.ticket_call_next(window=window, staff=window.staff, now=moment)
+                    services.ticket_start(window=window, ticket=ticket, staff=window.staff, now=moment + dt.timedelta(seconds=40))
+                except QueueError:
+                    pass
+    return made
+
+
+def _history(halls: list[Hall], *, today: dt.date) -> int:
+    """A month of plausible daily figures for the city and district centres (demo only)."""
+    centres = [h for h in halls if h.level in (Hall.Level.CITY, Hall.Level.DISTRICT)]
+    existing = set(
+        DailyStat.objects.filter(hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)).values_list(
+            "hall_id", "date"
+        )
+    )
+    calendar = catalog_selectors.working_calendar(start=today - dt.timedelta(days=HISTORY_DAYS), end=today)
+    rows = []
+    for hall in centres:
+        rng = random.Random(hall.code)  # noqa: S311 - demo data, not security
+        scale = 3.0 if hall.level == Hall.Level.CITY else 1.0
+        for back in range(1, HISTORY_DAYS + 1):
+            day = today - dt.timedelta(days=back)
+            if (hall.pk, day) in existing or not calendar.is_working_day(day):
+                continue
+            hourly, totals = {}, {"issued": 0, "served": 0, "wait": 0, "waited": 0}
+            for hour in (9, 10, 11, 12, 13, 14, 15, 16):
+                arrivals = int(rng.randint(15, 45) * scale * (0.4 if hour == 12 else 1))
+                served = max(0, arrivals - rng.randint(0, 4))
+                wait = served * rng.randint(6, 28) * 60
+                hourly[str(hour)] = {"arrivals": arrivals, "served": served, "wait_total": wait, "waited": served}
+                totals["issued"] += arrivals
+                totals["served"] += served
+                totals["wait"] += wait
+                totals["waited"] += served
+            no_show = int(totals["issued"] * rng.uniform(0.02, 0.06))
+            rows.append(
+                DailyStat(
+                    date=day,
+                    hall=hall,
+                    scope="hall",
+                    issued=totals["issued"],
+                    served=totals["served"] - no_show,
+                    no_show=no_show,
+                    waited=totals["waited"],
+                    wait_seconds_total=totals["wait"],
+                    max_wait_seconds=rng.randint(35, 75) * 60,
+                    service_seconds_total=(totals["served"] - no_show) * rng.randint(6, 11) * 60,
+                    hourly=hourly,
+                )
+            )
+    DailyStat.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -1,0 +1,50 @@
+"""Forms of the window console."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from queueing.models import QueueCategory, Window
+
+
+class TransferForm(forms.Form):
+    """Transfer the current ticket to another category or another window, with a reason."""
+
+    category = forms.ModelChoiceField(
+        label=_("转至类别"), queryset=QueueCategory.objects.none(), required=False, empty_label=_("（不转类别）")
+    )
+    target_window = forms.ModelChoiceField(
+        label=_("转至窗口"), queryset=Window.objects.none(), required=False, empty_label=_("（不指定窗口）")
+    )
+    reason = forms.CharField(label=_("转办原因"), max_length=200)
+
+    def __init__(self, *args, window: Window, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = QueueCategory.objects.filter(
+            hall_id=window.hall_id, is_active=True
+        ).order_by("order", "letter")
+        self.fields["target_window"].queryset = Window.objects.filter(hall_id=window.hall_id).exclude(pk=window.pk)
+        self.fields["target_window"].label_from_instance = lambda w: str(w)
+        self.fields["category"].label_from_instance = lambda c: f"{c.letter} {c.display_name}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if bool(cleaned.get("category")) == bool(cleaned.get("target_window")):
+            raise forms.ValidationError(_("请选择转至的类别或窗口（二选一）。"))
+        return cleaned
+
+
+class GrantForm(forms.Form):
+    """Put a waiting ticket on the green channel: which number, and why."""
+
+    number = forms.RegexField(
+        label=_("号码"),
+        regex=r"^[A-Za-z]{1,2}\d{3,4}$",
+        max_length=8,
+        error_messages={"invalid": _("请输入号码，例如 A012。")},
+    )
+    reason = forms.CharField(label=_("认定原因"), max_length=200)
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].upper()

@@ -1,0 +1,199 @@
+"""The window console (/staff/): sign in at a window, call and serve tickets without reloading.
+
+Pages work as plain forms (post, redirect, message); with htmx the console panel is swapped in
+place and polled every few seconds. Every action goes through ``queueing.access`` (the user's
+hall and role) and one service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from queueing import selectors, services
+from queueing.access import COUNTER_ROLES, SUPERVISION_ROLES, access_window, access_window_ticket
+from queueing.forms_console import GrantForm, TransferForm
+from queueing.models import Ticket, Window
+from queueing.services import QueueError
+from servicehall.access import staff_scope
+
+PANEL = "queueing/console/console.html#panel"
+QUEUE = "queueing/console/console.html#queue"
+
+
+def _panel(
+    request: HttpRequest,
+    window: Window,
+    *,
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+    transfer_form: TransferForm | None = None,
+    grant_form: GrantForm | None = None,
+    template: str = PANEL,
+) -> TemplateResponse:
+    data = selectors.console(window=window, now=timezone.now())
+    return TemplateResponse(
+        request,
+        template if request.htmx else "queueing/console/console.html",
+        {
+            "console": data,
+            "window": window,
+            "error": error,
+            "notice": notice,
+            "transfer_form": transfer_form or TransferForm(window=window),
+            "grant_form": grant_form or GrantForm(),
+        },
+        status=status,
+    )
+
+
+def _after(
+    request: HttpRequest, window: Window, *, notice: str = "", error: str = "", status: int = 200, **forms: Any
+) -> HttpResponse:
+    """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/."""
+    if request.htmx:
+        return _panel(request, window, notice=notice, error=error, status=status, **forms)
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect("staff-home")
+
+
+@never_cache
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The console at the window the user is signed in at; otherwise the windows to choose from."""
+    scope = staff_scope(request.user)
+    window = selectors.window_of(request.user)
+    if window is not None and scope.has_role(*COUNTER_ROLES):
+        return _panel(request, window)
+    windows = (
+        list(selectors.hall_windows(hall_id=scope.hall.pk)) if scope.hall and scope.has_role(*COUNTER_ROLES) else []
+    )
+    return TemplateResponse(
+        request,
+        "queueing/console/home.html",
+        {"scope": scope, "windows": windows, "can_supervise": scope.has_role(*SUPERVISION_ROLES)},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def panel(request: HttpRequest, pk: int) -> HttpResponse:
+    window = access_window(request.user, pk)
+    part = QUEUE if request.GET.get("part") == "queue" else PANEL
+    return _panel(request, window, template=part)
+
+
+@login_required
+@require_POST
+def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    window = access_window(request.user, pk)
+    try:
+        services.window_sign_in(window=window, staff=request.user)
+    except QueueError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("staff-home")
+
+
+@login_required
+@require_POST
+def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+    window = access_window(request.user, pk)
+    try:
+        services.window_sign_out(window=window, staff=request.user)
+    except QueueError as exc:
+        return _after(request, window, error=str(exc.message), status=exc.status)
+    messages.success(request, _("已从%(window)s签退。") % {"window": window})
+    return redirect("staff-home")
+
+
+@login_required
+@require_POST
+def call_next(request: HttpRequest, pk: int) -> HttpResponse:
+    window = access_window(request.user, pk)
+    try:
+        ticket = services.ticket_call_next(window=window, staff=request.user)
+    except QueueError as exc:
+        return _after(request, window, error=str(exc.message), status=exc.status)
+    return _after(request, window, notice=_("已叫号：%(number)s") % {"number": ticket.number})
+
+
+_SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
+    "recall": (services.ticket_recall, gettext_noop("已重新叫号：%(number)s")),
+    "start": (services.ticket_start, gettext_noop("开始办理：%(number)s")),
+    "finish": (services.ticket_finish, gettext_noop("已办结：%(number)s")),
+    "no-show": (services.ticket_no_show, gettext_noop("已标记过号：%(number)s")),
+}
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) -> HttpResponse:
+    window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+    forms: dict[str, Any] = {}
+    try:
+        if action in _SIMPLE_ACTIONS:
+            service, message = _SIMPLE_ACTIONS[action]
+            ticket = service(window=window, ticket=ticket, staff=request.user)
+            notice = _(message) % {"number": ticket.number}
+        elif action == "call":
+            ticket = services.ticket_call_specific(window=window, ticket=ticket, staff=request.user)
+            notice = _("已叫号：%(number)s") % {"number": ticket.number}
+        elif action == "transfer":
+            form = TransferForm(request.POST, window=window)
+            if not form.is_valid():
+                forms["transfer_form"] = form
+                return _after(request, window, error=_("转办信息有误，请检查后重试。"), status=400, **forms)
+            ticket = services.ticket_transfer(
+                window=window,
+                ticket=ticket,
+                staff=request.user,
+                reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
+                target_window=form.cleaned_data["target_window"],
+            )
+            notice = _("已转办：%(number)s") % {"number": ticket.number}
+        else:
+            return _after(request, window, error=_("未知的操作。"), status=400)
+    except QueueError as exc:
+        return _after(request, window, error=str(exc.message), status=exc.status)
+    return _after(request, window, notice=notice)
+
+
+@login_required
+@require_POST
+def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a waiting ticket of this hall, given by its number, on the green channel."""
+    window = access_window(request.user, pk)
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        return _after(request, window, error=_("请填写号码和认定原因。"), status=400, grant_form=form)
+    ticket = (
+        selectors.waiting_today(hall_id=window.hall_id, now=timezone.now())
+        .filter(number=form.cleaned_data["number"])
+        .first()
+    )
+    if ticket is None:
+        form.add_error("number", _("今天本大厅没有这个等候中的号码。"))
+        return _after(request, window, error=_("没有找到该号码。"), status=400, grant_form=form)
+    try:
+        ticket = services.ticket_grant_priority(ticket=ticket, staff=request.user, reason=form.cleaned_data["reason"])
+    except QueueError as exc:
+        return _after(request, window, error=str(exc.message), status=exc.status, grant_form=form)
+    return _after(request, window, notice=_("已将 %(number)s 认定为绿色通道。") % {"number": ticket.number})

@@ -1,0 +1,26 @@
+"""`manage.py load_demo`: the whole demo, app by app (catalog, then queues). Safe to rerun:
+each part creates only what is missing."""
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from queueing import demo as queue_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of every app (catalog and guides, halls, staff, queues); safe to rerun."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-calendar", action="store_true", help="Do not fill this and next year's calendar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        catalog_args = ["--no-calendar"] if options["no_calendar"] else []
+        call_command("load_demo_catalog", *catalog_args, verbosity=options["verbosity"], stdout=self.stdout)
+        created = queue_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                "Queues: {categories} categories, {windows} windows, {tickets} tickets this morning, "
+                "{daily_stats} days of history created now.".format(**created)
+            )

@@ -1,0 +1,209 @@
+"""The queue API: issue, status by token, hall snapshot, window actions, alerts, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from queueing import services
+from queueing.models import DailyStat, Ticket, WaitAlert
+from servicehall import roles
+from tests import factories
+from tests.queueing.conftest import NOW, id_number, make_queue_hall
+
+pytestmark = pytest.mark.django_db
+MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def issue(client, qh, **data):
+    return client.post(
+        f"/api/v1/halls/{qh.hall.code}/tickets/", {"category": "A", **data}, content_type="application/json"
+    )
+
+
+def test_issue_a_ticket_and_follow_it_by_token(client, qh) -> None:
+    qh.sign_in_all()
+    first = issue(client, qh)
+    assert first.status_code == 201
+    body = first.json()
+    assert body["number"] == "A001" and body["status"] == "waiting" and body["people_ahead"] == 0
+    assert body["url"] == f"/t/{body['token']}/" and body["existing"] is False
+    second = issue(client, qh).json()
+    status = client.get(f"/api/v1/tickets/{second['token']}/")
+    assert status.status_code == 200 and status["Cache-Control"] == "no-store"
+    assert status.json()["people_ahead"] == 1 and status.json()["estimated_wait_minutes"] == 3  # ceil(1 × 8 / 3)
+    assert "token" not in status.json()
+
+
+def test_same_person_gets_the_existing_ticket_with_200(client, qh) -> None:
+    person = id_number("19900307")
+    assert issue(client, qh, id_number=person).status_code == 201
+    again = issue(client, qh, id_number=person)
+    assert again.status_code == 200 and again.json()["existing"] is True
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"category": "Q"}, "category"),
+        ({"id_number": "123"}, "id_number"),
+        ({"priority": "disabled"}, "id_number"),
+        ({"priority": "vip"}, "priority"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(client, qh, data, field) -> None:
+    response = issue(client, qh, **data)
+    assert response.status_code == 400 and field in response.json()
+    assert not Ticket.objects.exists()
+
+
+def test_a_closed_hall_is_409_with_the_next_opening(client, qh, clock) -> None:
+    clock.move_to(NOW.replace(hour=20))
+    response = issue(client, qh)
+    assert response.status_code == 409 and "2026-11-27 09:00" in response.json()["detail"]
+
+
+def test_unknown_hall_and_token_are_404(client, qh) -> None:
+    assert (
+        client.post("/api/v1/halls/NOPE/tickets/", {"category": "A"}, content_type="application/json").status_code
+        == 404
+    )
+    assert client.get("/api/v1/tickets/not-a-token/").status_code == 404
+    assert client.get("/api/v1/halls/NOPE/queue/").status_code == 404
+
+
+def test_cancel_by_token(client, qh) -> None:
+    token = issue(client, qh).json()["token"]
+    assert client.post(f"/api/v1/tickets/{token}/cancel/").json()["status"] == "cancelled"
+    assert client.post(f"/api/v1/tickets/{token}/cancel/").status_code == 409
+
+
+def test_hall_queue_snapshot_is_public_and_carries_no_tokens(client, qh) -> None:
+    qh.sign_in_all()
+    token = issue(client, qh).json()["token"]
+    data = client.get(f"/api/v1/halls/{qh.hall.code}/queue/").json()
+    assert data["open_now"] is True
+    assert next(c for c in data["categories"] if c["letter"] == "A")["waiting"] == 1
+    assert token not in str(data)
+
+
+def test_issue_is_rate_limited_per_client(client, qh, settings) -> None:
+    from rest_framework.settings import api_settings
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"ticket_issue": "3/hour"}}
+    api_settings.reload()
+    try:
+        codes = [issue(client, qh).status_code for _ in range(4)]
+    finally:
+        api_settings.reload()
+    assert codes == [201, 201, 201, 429]
+
+
+def test_window_actions_for_signed_in_staff(client, qh) -> None:
+    ticket_token = issue(client, qh).json()["token"]
+    client.force_login(qh.staff[2])
+    windows = client.get("/api/v1/windows/").json()
+    assert [w["number"] for w in windows] == [1, 2, 3, 4]
+    assert client.post(f"/api/v1/windows/{qh.window_a.pk}/sign-in/").json()["window"]["is_open"] is True
+    called = client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/").json()["ticket"]
+    assert called["number"] == "A001" and called["status"] == "called"
+    base = f"/api/v1/windows/{qh.window_a.pk}/tickets/{called['id']}"
+    assert client.post(f"{base}/start/").json()["status"] == "serving"
+    moved = client.post(f"{base}/transfer/", {"reason": "转社保", "category": "B"}, content_type="application/json")
+    assert moved.status_code == 200 and moved.json()["category"] == "B" and moved.json()["status"] == "waiting"
+    empty = client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/")
+    assert empty.status_code == 409 and empty.json()["code"] == "queue_empty"
+    assert client.get(f"/api/v1/tickets/{ticket_token}/").json()["category"] == "B"
+
+
+def test_transfer_input_errors(client, qh) -> None:
+    issue(client, qh)
+    client.force_login(qh.staff[2])
+    client.post(f"/api/v1/windows/{qh.window_a.pk}/sign-in/")
+    called = client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/").json()["ticket"]
+    base = f"/api/v1/windows/{qh.window_a.pk}/tickets/{called['id']}/transfer/"
+    assert "reason" in client.post(base, {}, content_type="application/json").json()
+    assert "category" in client.post(base, {"reason": "x", "category": "Q"}, content_type="application/json").json()
+    assert (
+        "target_window"
+        in client.post(base, {"reason": "x", "target_window": 99}, content_type="application/json").json()
+    )
+
+
+def test_staff_of_another_hall_cannot_act_through_the_api(client, qh) -> None:
+    other = make_queue_hall("OT")
+    issue(client, qh)
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    client.force_login(other.staff[2])
+    assert client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/").status_code == 403
+    assert client.post(f"/api/v1/windows/{qh.window_a.pk}/sign-in/").status_code == 403
+    assert Ticket.objects.get().status == "waiting"
+
+
+def test_anonymous_cannot_use_window_actions(client, qh) -> None:
+    assert client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/").status_code == 403
+    assert client.get("/api/v1/alerts/").status_code == 403
+
+
+def _alert(qh, hall=None, category=None) -> WaitAlert:
+    return WaitAlert.objects.create(
+        hall=hall or qh.hall,
+        category=category or qh.a,
+        reason="long_wait",
+        opened_at=NOW,
+        run_id="r1",
+        waiting=12,
+        longest_wait_seconds=2400,
+        open_windows=1,
+        arrivals_per_hour=30,
+        mean_service_seconds=480,
+        recommended_extra_windows=2,
+    )
+
+
+def test_alerts_are_scoped_and_acknowledged_with_cause_and_action(client, qh) -> None:
+    other = make_queue_hall("OT")
+    mine, theirs = _alert(qh), _alert(other, other.hall, other.a)
+    local = factories.staff_user("sup-qh", role=roles.SUPERVISOR, hall_=qh.hall)
+    client.force_login(local)
+    assert [a["id"] for a in client.get("/api/v1/alerts/").json()] == [mine.pk]
+    missing = client.post(f"/api/v1/alerts/{mine.pk}/acknowledge/", {"cause": "高峰"}, content_type="application/json")
+    assert missing.status_code == 400 and "action" in missing.json()
+    ok = client.post(
+        f"/api/v1/alerts/{mine.pk}/acknowledge/",
+        {"cause": "午间高峰", "action": "增开2号窗口"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["acknowledged_at"] is not None
+    assert (
+        client.post(
+            f"/api/v1/alerts/{theirs.pk}/acknowledge/", {"cause": "x", "action": "y"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_window_staff_cannot_read_alerts(client, qh) -> None:
+    client.force_login(qh.staff[2])
+    assert client.get("/api/v1/alerts/").status_code == 403
+
+
+def test_daily_statistics(client, qh) -> None:
+    DailyStat.objects.create(
+        date=dt.date(2026, 11, 25), hall=qh.hall, scope="hall", issued=10, served=8, waited=9, wait_seconds_total=900
+    )
+    city = factories.staff_user("sup-city", role=roles.SUPERVISOR)
+    client.force_login(city)
+    rows = client.get("/api/v1/statistics/daily/", {"start": "2026-11-01", "end": "2026-11-30"}).json()
+    assert rows[0]["served"] == 8 and rows[0]["average_wait_seconds"] == 100.0
+    bad = client.get("/api/v1/statistics/daily/", {"start": "2026-11-30", "end": "2026-11-01"})
+    assert bad.status_code == 400 and "end" in bad.json()

@@ -1,0 +1,44 @@
+"""The demo queues: categories and windows for every demo hall, a simulated morning, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from catalog.hours import SHANGHAI
+from catalog.models import Hall
+from queueing import demo
+from queueing.models import DailyStat, QueueCategory, Ticket, Window
+
+pytestmark = pytest.mark.django_db
+MORNING = dt.datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI)
+
+
+def test_demo_queues_for_every_hall_and_a_morning_at_the_busy_halls() -> None:
+    with time_machine.travel(MORNING, tick=False):
+        call_command("load_demo", "--no-calendar", verbosity=0)
+        first = (QueueCategory.objects.count(), Window.objects.count(), Ticket.objects.count(), DailyStat.objects.count())
+        call_command("load_demo", "--no-calendar", verbosity=0)
+        again = (QueueCategory.objects.count(), Window.objects.count(), Ticket.objects.count(), DailyStat.objects.count())
+    assert first == again
+    for hall in Hall.objects.all():
+        assert hall.queue_categories.exists() and hall.windows.exists(), hall.code
+    city = Hall.objects.get(code="GZ-CITY")
+    assert city.windows.filter(kind=Window.Kind.CANNOT_HANDLE).exists()
+    assert city.windows.filter(kind=Window.Kind.COMPREHENSIVE).count() == 3
+    assert city.queue_categories.get(letter="A").items.filter(department__code="GZGA").exists()
+    tickets = Ticket.objects.filter(hall=city)
+    assert tickets.filter(status="waiting").exists() and tickets.filter(status__in=["done", "serving"]).exists()
+    assert Window.objects.get(hall=city, number=4).staff.username == "window01"
+    assert DailyStat.objects.filter(hall=city, scope="hall").count() >= 15
+
+
+def test_no_morning_when_the_hall_is_closed() -> None:
+    evening = MORNING.replace(hour=21)
+    with time_machine.travel(evening, tick=False):
+        call_command("load_demo", "--no-calendar", verbosity=0)
+    assert not Ticket.objects.exists()
+    assert demo.load(now=evening)["tickets"] == 0
