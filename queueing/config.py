@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
 from catalog.models import Hall
 from queueing.models import HallQueueSettings, QueueCategory
@@ -48,5 +49,18 @@ def resolve(hall_settings: HallQueueSettings | None, category: QueueCategory | N
     return QueueConfig(**{name: int(values[name]) for name in QueueConfig.__dataclass_fields__})
 
 
+# Settings change rarely and are read on every ticket and call: a minute in the cache is fine.
+CACHE_SECONDS = 60
+
+
 def hall_config(hall: Hall, category: QueueCategory | None = None) -> QueueConfig:
-    return resolve(HallQueueSettings.objects.filter(hall=hall).first(), category)
+    """The hall's settings (with a category's thresholds when given), cached for a minute."""
+    key = f"queue:config:{hall.pk}"
+    hall_settings = cache.get(key, _MISSING)
+    if hall_settings is _MISSING:
+        hall_settings = HallQueueSettings.objects.filter(hall=hall).first()
+        cache.set(key, hall_settings, CACHE_SECONDS)
+    return resolve(hall_settings, category)
+
+
+_MISSING = object()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -24,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI, hours_on
+from catalog.hours import SHANGHAI, DayHours, hours_on
 from catalog.models import Hall
 from queueing import snapshot
-from queueing.config import hall_config
+from queueing.config import CACHE_SECONDS, hall_config
 from queueing.models import QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
 from servicehall.audit import audit_record
 from servicehall.errors import DomainError
@@ -89,8 +90,18 @@ class IssueResult:
     existing: bool  # the person already had a ticket in this queue: it is shown instead
 
 
+def hours_today(hall: Hall, day: dt.date) -> DayHours | None:
+    """The hall's hours on ``day``, cached for a minute: every ticket asks, they rarely change."""
+    key = f"queue:hours:{hall.pk}:{day.isoformat()}"
+    hours = cache.get(key)
+    if hours is None:
+        hours = catalog_selectors.hall_hours(hall=hall, day=day) or False
+        cache.set(key, hours, CACHE_SECONDS)
+    return hours or None
+
+
 def _check_open(hall: Hall, now: dt.datetime) -> None:
-    hours = catalog_selectors.hall_hours(hall=hall, day=service_date(now))
+    hours = hours_today(hall, service_date(now))
     if hours is not None and hours.is_open_at(now):
         return
     upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)

@@ -1,10 +1,12 @@
 """Per-hall queue snapshots in the cache: what boards, hall pages, ticket pages and the public
 API read, so that thousands of polling screens and phones cost no database queries.
 
-A snapshot is rebuilt after every change that commits (``refresh_on_commit``) and at least
-every ``FRESH_SECONDS`` by the first reader that finds it stale (others keep serving the stale
-copy meanwhile, so a cold cache does not stampede the database). Times that grow by themselves
-(the longest wait) are stored as instants and turned into durations when read.
+Every change that commits marks its hall's snapshot dirty (one cache write, so taking a ticket
+stays cheap however many screens watch); the next reader rebuilds it, once — concurrent readers
+keep serving the previous copy for the few milliseconds the rebuild takes, so neither a burst of
+changes nor a cold cache stampedes the database. A snapshot is also rebuilt when older than
+``FRESH_SECONDS``. Times that grow by themselves (the longest wait) are stored as instants and
+turned into durations when read.
 """
 
 from __future__ import annotations
@@ -29,37 +31,81 @@ KEEP_SECONDS = 24 * 3600
 SERVICE_LOOKBACK = dt.timedelta(hours=3)
 
 
-def _key(code: str) -> str:
-    return f"queue:snapshot:v1:{code}"
+# Hall codes never change once halls are in use: each process remembers code → id.
+_hall_ids: dict[str, int] = {}
+
+
+def _key(hall_id: int) -> str:
+    return f"queue:snapshot:v2:{hall_id}"
+
+
+def _dirty_key(hall_id: int) -> str:
+    return f"queue:snapshot:v2:{hall_id}:dirty"
+
+
+def _lock_key(hall_id: int) -> str:
+    return f"queue:snapshot:v2:{hall_id}:rebuilding"
 
 
 def refresh_on_commit(hall_id: int) -> None:
-    transaction.on_commit(lambda: refresh(hall_id))
+    transaction.on_commit(lambda: mark_dirty(hall_id))
+
+
+def mark_dirty(hall_id: int) -> None:
+    cache.set(_dirty_key(hall_id), 1, KEEP_SECONDS)
 
 
 def refresh(hall_id: int, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """Rebuild now (for a writer that needs the fresh figures in its own response)."""
     hall = Hall.objects.filter(pk=hall_id).prefetch_related("opening_hours").first()
     if hall is None:
         return None
+    cache.delete(_dirty_key(hall_id))
     data = build(hall, now=now)
-    cache.set(_key(hall.code), data, KEEP_SECONDS)
+    cache.set(_key(hall_id), data, KEEP_SECONDS)
     return data
+
+
+def _hall_id(code: str) -> int | None:
+    hall_id = _hall_ids.get(code)
+    if hall_id is None:
+        hall_id = Hall.objects.filter(code=code).values_list("pk", flat=True).first()
+        if hall_id is None:
+            return None
+        _hall_ids[code] = hall_id
+    return hall_id
 
 
 def get(code: str, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
     """The snapshot of hall ``code`` (None if there is no such hall)."""
-    now = now or timezone.now()
-    data = cache.get(_key(code))
-    if data is not None and data["fresh_until"] > now.timestamp():
-        return data
-    if data is not None and not cache.add(_key(code) + ":rebuilding", 1, 10):
-        return data  # someone else is rebuilding: the stale copy is a few seconds old
-    hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
-    if hall is None:
+    hall_id = _hall_id(code)
+    if hall_id is None:
         return None
-    data = build(hall, now=now)
-    cache.set(_key(code), data, KEEP_SECONDS)
-    cache.delete(_key(code) + ":rebuilding")
+    data = _get(hall_id, now=now or timezone.now())
+    if data is None or data["hall"]["code"] != code:  # the remembered id is stale (the hall was replaced)
+        _hall_ids.pop(code, None)
+        hall_id = _hall_id(code)
+        data = None if hall_id is None else _get(hall_id, now=now or timezone.now())
+    return data
+
+
+def _get(hall_id: int, *, now: dt.datetime) -> dict[str, Any] | None:
+    found = cache.get_many([_key(hall_id), _dirty_key(hall_id)])
+    data = found.get(_key(hall_id))
+    if data is not None and _dirty_key(hall_id) not in found and data["fresh_until"] > now.timestamp():
+        return data
+    if data is not None and not cache.add(_lock_key(hall_id), 1, 10):
+        return data  # another reader is rebuilding: this copy is at most a moment old
+    try:
+        # Cleared before reading the database: a change committing meanwhile marks it again.
+        cache.delete(_dirty_key(hall_id))
+        hall = Hall.objects.filter(pk=hall_id).prefetch_related("opening_hours").first()
+        if hall is None:
+            return None
+        data = build(hall, now=now)
+        cache.set(_key(hall_id), data, KEEP_SECONDS)
+    finally:
+        cache.delete(_lock_key(hall_id))
     return data
 
 

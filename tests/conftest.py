@@ -73,5 +73,8 @@ def _empty_cache():
     """Every test starts with an empty cache (snapshots, rate limits)."""
     from django.core.cache import cache
 
+    from queueing import snapshot
+
     cache.clear()
+    snapshot._hall_ids.clear()
     yield

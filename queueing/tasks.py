@@ -1,0 +1,52 @@
+"""Celery tasks of the queues: thin wrappers, scheduled in ``settings.CELERY_BEAT_SCHEDULE``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from queueing import monitor, rollup, services
+
+logger = logging.getLogger(__name__)
+
+
+# Runs every minute: a retry is only worth it for a passing database hiccup, and must be over
+# before the next scheduled run, which would do the same work anyway. The time limit keeps a
+# stuck run from piling up behind the next ones.
+@shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=2, time_limit=55, soft_time_limit=45)
+def monitor_queues() -> dict[str, object]:
+    """Check every open queue against its thresholds; raise, notify and close wait alerts."""
+    result = monitor.monitor_run()
+    logger.info(
+        "wait monitor %s: %s halls open, %s queues evaluated, %s over, %s raised, %s notified, %s failed, %s closed",
+        result.run_id,
+        result.halls_open,
+        result.queues_evaluated,
+        result.queues_over,
+        result.raised,
+        result.notified,
+        result.notify_failed,
+        result.closed,
+    )
+    return vars(result)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=3, time_limit=240, soft_time_limit=200)
+def expire_tickets() -> int:
+    """Expire the tickets left unserved at closing time (every five minutes)."""
+    expired = services.tickets_expire()
+    logger.info("expired %s unserved tickets", expired)
+    return expired
+
+
+# Nightly and idempotent: retries may be generous, a rerun rewrites the same rows.
+@shared_task(autoretry_for=(Exception,), retry_backoff=300, max_retries=5, time_limit=900, soft_time_limit=840)
+def rollup_yesterday() -> dict[str, object]:
+    """Roll up yesterday (Asia/Shanghai) into DailyStat rows."""
+    day = services.service_date(timezone.now()) - dt.timedelta(days=1)
+    rows = rollup.rollup_day(day=day)
+    logger.info("daily statistics for %s: %s rows", day.isoformat(), rows)
+    return {"day": day.isoformat(), "rows": rows}
