@@ -39,7 +39,15 @@ class LoadResult:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
-def _client(base: str, path: str, seconds: float, headers: dict[str, str], queue: mp.Queue) -> None:
+def _client(
+    base: str,
+    path: str,
+    seconds: float,
+    headers: dict[str, str],
+    queue: mp.Queue,
+    method: str = "GET",
+    body: bytes | None = None,
+) -> None:
     parts = urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     latencies: list[float] = []
@@ -50,7 +58,7 @@ def _client(base: str, path: str, seconds: float, headers: dict[str, str], queue
         if start >= end:
             break
         try:
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status >= 400:
@@ -69,10 +77,19 @@ def _client(base: str, path: str, seconds: float, headers: dict[str, str], queue
 
 
 def run_load(
-    base: str, path: str, *, clients: int, seconds: float, headers: dict[str, str] | None = None
+    base: str,
+    path: str,
+    *,
+    clients: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> LoadResult:
     queue: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(base, path, seconds, headers or {}, queue)) for _ in range(clients)]
+    procs = [
+        mp.Process(target=_client, args=(base, path, seconds, headers or {}, queue, method, body)) for _ in range(clients)
+    ]
     started = time.perf_counter()
     for p in procs:
         p.start()

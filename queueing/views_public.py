@@ -1,0 +1,343 @@
+"""Public queue pages (REQUIREMENTS §4 "real-time queue progress", Art. 10 ¶4; §6 care mode).
+
+- the kiosk (自助取号) where a person takes a ticket, and the slip it prints;
+- the ticket page behind the slip's QR code, whose token is its only key;
+- the hall's live queue and the display board, which read only the cached snapshot
+  (``queueing.snapshot``), so a hall full of screens and phones polling costs no query.
+
+Polled fragments carry a version of what they show (``?v=``): when nothing changed the server
+answers 204 and htmx leaves the page alone, so a screen reader is not told the same thing again
+every few seconds and the board does not repaint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from catalog import selectors as catalog_selectors
+from catalog.hours import SHANGHAI
+from catalog.models import Hall, ServiceItem
+from queueing import estimator, services, snapshot
+from queueing.config import hall_config
+from queueing.forms import KioskForm
+from queueing.models import QueueCategory, Ticket
+from queueing.qr import qr_data_uri
+
+# A kiosk button names the first few items of its queue so people find the right one.
+KIOSK_ITEMS_SHOWN = 3
+# Phones poll their ticket, hall pages their queue, hall screens the board (REQUIREMENTS §4:
+# a call must reach the board within 3 seconds).
+TICKET_POLL_SECONDS = 5
+HALL_POLL_SECONDS = 30
+BOARD_POLL_SECONDS = 2
+
+
+# --- Reads -----------------------------------------------------------------------------------
+# Small reads of the public pages; the heavy ones are the snapshot's.
+
+
+def _hall_or_404(code: str) -> Hall:
+    hall = Hall.objects.filter(code=code).first()
+    if hall is None:
+        raise Http404(_("没有找到该政务服务场所。"))
+    return hall
+
+
+def _kiosk_categories(hall: Hall) -> QuerySet[QueueCategory]:
+    """The hall's active queues with the first few items each covers (a fixed number of queries)."""
+    preview = ServiceItem.objects.order_by("code").only("code", "name", "name_en")[:KIOSK_ITEMS_SHOWN]
+    return (
+        QueueCategory.objects.filter(hall=hall, is_active=True)
+        .annotate(item_count=Count("items"))
+        .prefetch_related(Prefetch("items", queryset=preview, to_attr="preview_items"))
+        .order_by("order", "letter")
+    )
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    """The ticket of a token, with what its pages show, in one query."""
+    ticket = Ticket.objects.select_related("category", "hall", "window").filter(token=token).first()
+    if ticket is None:
+        raise Http404(_("没有找到该排队号，请核对二维码或链接是否完整。"))
+    return ticket
+
+
+def _snapshot_or_404(code: str) -> dict[str, Any]:
+    data = snapshot.get(code)
+    if data is None:
+        raise Http404(_("没有找到该政务服务场所。"))
+    return data
+
+
+# --- Presentation helpers --------------------------------------------------------------------
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _name(row: dict[str, Any]) -> str:
+    """A snapshot row's name in the interface language (``display_name`` of the model)."""
+    return row["name_en"] if row.get("name_en") and _english() else row["name"]
+
+
+def _local(timestamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, tz=SHANGHAI)
+
+
+def _version(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def _unchanged(request: HttpRequest, version: str) -> bool:
+    """An htmx poll for the version the page already shows."""
+    return bool(request.htmx) and request.GET.get("v") == version
+
+
+def _fragment_or_page(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx and not request.htmx.boosted else template
+
+
+def _no_content() -> HttpResponse:
+    response = HttpResponse(status=204)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> TemplateResponse:
+    response = TemplateResponse(request, template, context, status=status)
+    # The same URL answers a page or an htmx fragment.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _keep_out_of_search(response: HttpResponse) -> HttpResponse:
+    # The token in the URL is the only key to a ticket: keep its pages out of search engines.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _progress(data: dict[str, Any], ticket: Ticket) -> dict[str, Any]:
+    """Place in the queue and estimated wait of a ticket, from the snapshot."""
+    row = snapshot.category_row(data, ticket.category_id)
+    ahead = snapshot.position(data, ticket) if ticket.status == Ticket.Status.WAITING else None
+    windows = row["open_windows"] if row else 0
+    wait = None
+    if row is not None and ahead is not None:
+        wait = estimator.wait_minutes(ahead=ahead, windows=windows, mean_service=row["mean_service_seconds"])
+    return {"ahead": ahead, "wait_minutes": wait, "open_windows": windows}
+
+
+def _today_hours(data: dict[str, Any]) -> dict[str, str] | None:
+    hours = data["hours"]
+    if hours is None:
+        return None
+    return {"opens": _local(hours["opens"]).strftime("%H:%M"), "closes": _local(hours["closes"]).strftime("%H:%M")}
+
+
+# --- Kiosk and slip --------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk(request: HttpRequest, code: str) -> HttpResponse:
+    """The self-service terminal: one button per queue; care mode is always on."""
+    hall = _hall_or_404(code)
+    choices = QueueCategory.objects.filter(hall=hall, is_active=True)
+    status = 200
+    if request.method == "POST":
+        form = KioskForm(request.POST, categories=choices)
+        if form.is_valid():
+            try:
+                result = services.ticket_issue(hall=hall, source=Ticket.Source.KIOSK, **form.issue_kwargs())
+            except services.QueueError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                status = exc.status
+            else:
+                slip_url = reverse("queue-slip", args=[result.ticket.token])
+                # The slip says the person already had this ticket (no session needed at a kiosk).
+                return HttpResponseRedirect(f"{slip_url}?existing=1" if result.existing else slip_url)
+        else:
+            status = 400
+    else:
+        form = KioskForm(categories=choices)
+
+    now = timezone.now()
+    public = snapshot.public(_snapshot_or_404(hall.code), now=now)
+    waiting = {row["letter"]: row for row in public["categories"]}
+    next_opening = None if public["open_now"] else catalog_selectors.hall_next_opening(hall=hall, after=now)
+    return _render(
+        request,
+        "queueing/public/kiosk.html",
+        {
+            "hall": hall,
+            "form": form,
+            "categories": [(category, waiting.get(category.letter)) for category in _kiosk_categories(hall)],
+            "open_now": public["open_now"],
+            "next_opening": next_opening,
+            "green_channel_age": hall_config(hall).green_channel_age,
+            "care_mode": True,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_safe
+def slip(request: HttpRequest, token: str) -> HttpResponse:
+    """The printed slip: the number, the queue, people ahead, the estimate and the QR code."""
+    ticket = _ticket_or_404(token)
+    data = snapshot.get(ticket.hall.code) or {"categories": []}
+    ticket_url = request.build_absolute_uri(reverse("queue-ticket", args=[ticket.token]))
+    response = _render(
+        request,
+        "queueing/public/slip.html",
+        {
+            "ticket": ticket,
+            "progress": _progress(data, ticket),
+            "qr": qr_data_uri(ticket_url),
+            "existing": request.GET.get("existing") == "1",
+            "care_mode": True,
+        },
+    )
+    return _keep_out_of_search(response)
+
+
+# --- Ticket page -----------------------------------------------------------------------------
+
+
+def _ticket_page(request: HttpRequest, ticket: Ticket, *, error: str = "", status: int = 200) -> HttpResponse:
+    data = snapshot.get(ticket.hall.code) or {"categories": []}
+    progress = _progress(data, ticket)
+    window = ticket.window.number if ticket.window else None
+    version = _version(ticket.status, ticket.number, ticket.category_id, window, progress)
+    if not error and _unchanged(request, version):
+        return _no_content()
+    response = _render(
+        request,
+        _fragment_or_page(request, "queueing/public/ticket.html", "status"),
+        {
+            "ticket": ticket,
+            "progress": progress,
+            "version": version,
+            "active": ticket.status in Ticket.ACTIVE,
+            "poll_seconds": TICKET_POLL_SECONDS,
+            "error": error,
+        },
+        status=status,
+    )
+    return _keep_out_of_search(response)
+
+
+@never_cache
+@require_safe
+def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """A ticket's live progress (the slip's QR code leads here); htmx polls its status part."""
+    return _ticket_page(request, _ticket_or_404(token))
+
+
+@never_cache
+@require_POST
+def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = _ticket_or_404(token)
+    try:
+        services.ticket_cancel(ticket=ticket)
+    except services.QueueError as exc:
+        # Called, served or cancelled meanwhile: show what it is now and why nothing changed.
+        return _ticket_page(request, _ticket_or_404(token), error=str(exc.message), status=exc.status)
+    # The page itself now explains the cancelled state.
+    return HttpResponseRedirect(reverse("queue-ticket", args=[token]))
+
+
+# --- Hall queue and board (snapshot only) ----------------------------------------------------
+
+
+def _categories(public: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**row, "display_name": _name(row)} for row in public["categories"]]
+
+
+@never_cache
+@require_safe
+def hall_status(request: HttpRequest, code: str) -> HttpResponse:
+    """How many wait in each queue of a hall and for how long, to check before coming."""
+    now = timezone.now()
+    data = _snapshot_or_404(code)
+    public = snapshot.public(data, now=now)
+    version = _version(public)
+    if _unchanged(request, version):
+        return _no_content()
+    return _render(
+        request,
+        _fragment_or_page(request, "queueing/public/hall_status.html", "queue"),
+        {
+            "hall": {**public["hall"], "display_name": _name(public["hall"])},
+            "open_now": public["open_now"],
+            "hours": _today_hours(data),
+            "categories": _categories(public),
+            "waiting_total": sum(row["waiting"] for row in public["categories"]),
+            "open_windows": sum(1 for window in public["windows"] if window["is_open"]),
+            "generated_at": _local(data["generated_at"]),
+            "version": version,
+            "poll_seconds": HALL_POLL_SECONDS,
+        },
+    )
+
+
+def _board_calls(public: dict[str, Any]) -> list[dict[str, Any]]:
+    """The latest call of each number, newest first: a recall replaces the earlier call of the
+    same number (and carries a new event id, so the board announces it again)."""
+    seen: set[str] = set()
+    calls = []
+    for call in public["recent_calls"]:
+        if call["number"] in seen:
+            continue
+        seen.add(call["number"])
+        calls.append(call)
+    return calls
+
+
+@never_cache
+@require_safe
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    """The hall's display board: the latest calls, each window's number, waiting per queue."""
+    now = timezone.now()
+    data = _snapshot_or_404(code)
+    public = snapshot.public(data, now=now)
+    calls = _board_calls(public)
+    windows = public["windows"]
+    categories = _categories(public)
+    version = _version(
+        public["open_now"],
+        [(c["event"], c["number"], c["window"]) for c in calls],
+        [(w["number"], w["is_open"], w["current"], w["current_status"]) for w in windows],
+        [(c["letter"], c["display_name"], c["waiting"]) for c in categories],
+    )
+    if _unchanged(request, version):
+        return _no_content()
+    return _render(
+        request,
+        _fragment_or_page(request, "queueing/public/board.html", "live"),
+        {
+            "hall": {**public["hall"], "display_name": _name(public["hall"])},
+            "open_now": public["open_now"],
+            "latest": calls[0] if calls else None,
+            "earlier_calls": calls[1:],
+            "windows": windows,
+            "categories": categories,
+            "version": version,
+            "poll_seconds": BOARD_POLL_SECONDS,
+        },
+    )
