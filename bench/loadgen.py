@@ -88,7 +88,8 @@ def run_load(
 ) -> LoadResult:
     queue: mp.Queue = mp.Queue()
     procs = [
-        mp.Process(target=_client, args=(base, path, seconds, headers or {}, queue, method, body)) for _ in range(clients)
+        mp.Process(target=_client, args=(base, path, seconds, headers or {}, queue, method, body))
+        for _ in range(clients)
     ]
     started = time.perf_counter()
     for p in procs:

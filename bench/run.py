@@ -139,6 +139,14 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
     }
 
 
+def _poll_version(url: str) -> str:
+    """The version a polling page would send back (from the fragment's hx-get URL)."""
+    from urllib.request import Request
+
+    html = urlopen(Request(url, headers={"HX-Request": "true"}), timeout=10).read().decode()
+    return html.split("?v=", 1)[1].split('"', 1)[0]
+
+
 def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
     setup = helper(env, "queue_data.py", "setup")
     hall = setup["hall"]
@@ -153,10 +161,16 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         headers={"Content-Type": "application/json"},
     )
     dupes = helper(env, "queue_data.py", "duplicates")
+    # A screen polls with the version it shows and gets 204 while nothing changed: "board" is
+    # that steady state; "board_render" a board whose content changed on every poll.
+    board_version = _poll_version(server.base + f"/halls/{hall}/board/")
+    status_version = _poll_version(server.base + f"/halls/{hall}/queue/")
     reads = {
         "snapshot": f"/api/v1/halls/{hall}/queue/",
-        "board": f"/halls/{hall}/board/",
-        "hall_status": f"/halls/{hall}/queue/",
+        "board": f"/halls/{hall}/board/?v={board_version}",
+        "board_render": f"/halls/{hall}/board/",
+        "hall_status": f"/halls/{hall}/queue/?v={status_version}",
+        "hall_render": f"/halls/{hall}/queue/",
     }
     for path in reads.values():
         run_load(server.base, path, clients=args.workers, seconds=0.5, headers={"HX-Request": "true"})

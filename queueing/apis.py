@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,6 +83,34 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "window": ticket.window.number if ticket.window_id and ticket.status in Ticket.AT_WINDOW else None,
         "issued_at": ticket.issued_at,
         "called_at": ticket.called_at,
+    }
+
+
+def issued_status(ticket: Ticket) -> dict:
+    """The status of a ticket just issued, without rebuilding the hall's snapshot: one COUNT for
+    the people ahead; open windows and service time from the cached snapshot as it stands."""
+    if ticket.window_id is not None or ticket.status != Ticket.Status.WAITING:
+        return ticket_status(Ticket.objects.select_related("hall", "category", "window").get(pk=ticket.pk))
+    ahead = selectors.people_ahead(ticket=ticket, now=ticket.issued_at)
+    cached = snapshot.peek(ticket.hall_id)
+    row = snapshot.category_row(cached, ticket.category_id) if cached else None
+    estimate = (
+        wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
+        if row
+        else None
+    )
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_display": ticket.get_status_display(),
+        "hall": ticket.hall.code,
+        "category": ticket.category.letter,
+        "priority": ticket.priority,
+        "people_ahead": ahead,
+        "estimated_wait_minutes": estimate,
+        "window": None,
+        "issued_at": ticket.issued_at,
+        "called_at": None,
     }
 
 
@@ -209,7 +237,11 @@ def _hall(code: str) -> Hall:
 
 
 class HallQueueView(APIView):
+    # Polled by every phone and screen: no authentication, no throttling, and the body is the
+    # snapshot's public JSON, serialised once when the snapshot was rebuilt.
+    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
 
     @extend_schema(
         summary="A hall's live queue (waiting, longest wait, estimates, windows, recent calls)",
@@ -222,7 +254,7 @@ class HallQueueView(APIView):
         data = snapshot.get(code)
         if data is None:
             raise Http404(_("没有找到该政务服务场所。"))
-        return Response(snapshot.public(data))
+        return HttpResponse(data["public_json"], content_type="application/json")
 
 
 class TicketIssueView(APIView):
@@ -240,14 +272,17 @@ class TicketIssueView(APIView):
         responses={201: TicketStatusSerializer, 200: TicketStatusSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
-        hall = _hall(code)
         payload = IssueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        category = QueueCategory.objects.filter(
-            hall=hall, letter=payload.validated_data["category"].upper(), is_active=True
-        ).first()
+        category = (
+            QueueCategory.objects.select_related("hall")
+            .filter(hall__code=code, letter=payload.validated_data["category"].upper(), is_active=True)
+            .first()
+        )
         if category is None:
+            _hall(code)  # an unknown hall is a 404, an unknown category a field error
             raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+        hall = category.hall
         result = services.ticket_issue(
             hall=hall,
             category=category,
@@ -255,8 +290,9 @@ class TicketIssueView(APIView):
             id_number=payload.validated_data.get("id_number", ""),
             priority=payload.validated_data.get("priority", ""),
         )
-        ticket = Ticket.objects.select_related("hall", "category", "window").get(pk=result.ticket.pk)
-        body = ticket_status(ticket, data=snapshot.refresh(hall.pk))
+        ticket = result.ticket
+        ticket.hall, ticket.category = hall, category
+        body = issued_status(ticket)
         body.update(token=ticket.token, url=reverse("queue-ticket", args=[ticket.token]), existing=result.existing)
         return Response(body, status=status.HTTP_200_OK if result.existing else status.HTTP_201_CREATED)
 

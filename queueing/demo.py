@@ -33,7 +33,9 @@ CENTRE_CATEGORIES = (
     CategoryData("B", "社保医保", "Social security and medical insurance", ("GZRSJ", "GZYBJ")),
     CategoryData("C", "商事登记与经营许可", "Business registration and licences", ("GZSCJG", "GZJTJ")),
     CategoryData("D", "不动产与住房公积金", "Real estate and housing provident fund", ("GZGHZY", "GZGJJ", "GZZJJ")),
-    CategoryData("E", "民政卫健教育司法", "Civil affairs, health, education and justice", ("GZMZJ", "GZWJW", "GZJYJ", "GZSFJ")),
+    CategoryData(
+        "E", "民政卫健教育司法", "Civil affairs, health, education and justice", ("GZMZJ", "GZWJW", "GZJYJ", "GZSFJ")
+    ),
     CategoryData("F", "税务", "Taxation", ("GZSW",)),
     CategoryData("G", "“办不成事”反映", "Can't-get-it-done problems", ()),
 )
@@ -94,7 +96,9 @@ def _categories(hall: Hall) -> int:
     centre = hall.level in (Hall.Level.CITY, Hall.Level.DISTRICT)
     count = 0
     for order, data in enumerate(CENTRE_CATEGORIES if centre else LOCAL_CATEGORIES, start=1):
-        category = QueueCategory.objects.create(hall=hall, letter=data.letter, name=data.name, name_en=data.name_en, order=order)
+        category = QueueCategory.objects.create(
+            hall=hall, letter=data.letter, name=data.name, name_en=data.name_en, order=order
+        )
         items = [i for i in hall.items.all() if not data.departments or i.department.code in data.departments]
         if data.letter == "G":
             items = []
@@ -137,7 +141,9 @@ def _morning(now: dt.datetime) -> int:
             user = users.get(username)
             if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
                 try:
-                    services.window_sign_in(window=windows[number], staff=user, now=max(hours.opens, now - dt.timedelta(hours=2)))
+                    services.window_sign_in(
+                        window=windows[number], staff=user, now=max(hours.opens, now - dt.timedelta(hours=2))
+                    )
                 except QueueError:
                     continue
         made += _simulate(hall, now=now, start=max(hours.opens, now - dt.timedelta(minutes=90)))
@@ -156,19 +162,27 @@ def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
         weights = [5 if c.letter in "AB" else 2 for c in categories]
         category = rng.choices(categories, weights=weights)[0]
         try:
-            services.ticket_issue(hall=hall, category=category, source=rng.choice(["kiosk", "kiosk", "online"]), now=moment)
+            services.ticket_issue(
+                hall=hall, category=category, source=rng.choice(["kiosk", "kiosk", "online"]), now=moment
+            )
         except QueueError:
             continue
         made += 1
         for window in open_windows:
             current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
-            if current is not None and current.called_at and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10)):
+            if (
+                current is not None
+                and current.called_at
+                and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10))
+            ):
                 services.ticket_finish(window=window, ticket=current, staff=window.staff, now=moment)
                 current = None
             if current is None and rng.random() < 0.5:
                 try:
                     ticket = services.ticket_call_next(window=window, staff=window.staff, now=moment)
-                    services.ticket_start(window=window, ticket=ticket, staff=window.staff, now=moment + dt.timedelta(seconds=40))
+                    services.ticket_start(
+                        window=window, ticket=ticket, staff=window.staff, now=moment + dt.timedelta(seconds=40)
+                    )
                 except QueueError:
                     pass
     return made
@@ -178,9 +192,9 @@ def _history(halls: list[Hall], *, today: dt.date) -> int:
     """A month of plausible daily figures for the city and district centres (demo only)."""
     centres = [h for h in halls if h.level in (Hall.Level.CITY, Hall.Level.DISTRICT)]
     existing = set(
-        DailyStat.objects.filter(hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)).values_list(
-            "hall_id", "date"
-        )
+        DailyStat.objects.filter(
+            hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)
+        ).values_list("hall_id", "date")
     )
     calendar = catalog_selectors.working_calendar(start=today - dt.timedelta(days=HISTORY_DAYS), end=today)
     rows = []

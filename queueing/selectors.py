@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, Window
 from queueing.services import callable_tickets, service_date
 
@@ -55,6 +56,36 @@ def window_of(user: Any) -> Window | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Window.objects.select_related("hall").filter(staff=user).first()
+
+
+def people_ahead(*, ticket: Ticket, now: dt.datetime) -> int:
+    """How many waiting tickets of the same queue come before ``ticket`` in call order (one
+    COUNT on the waiting-tickets index). The order is the one the snapshot uses: long waits
+    first, then priority, then arrival."""
+    starving_before = now - hall_config(ticket.hall).starvation
+
+    def group(t_priority: str, t_arrived: dt.datetime) -> int:
+        return 0 if t_arrived <= starving_before else (1 if t_priority else 2)
+
+    mine = group(ticket.priority, ticket.arrived_at)
+    starving = Q(arrived_at__lte=starving_before)
+    priority = ~starving & ~Q(priority="")
+    normal = ~starving & Q(priority="")
+    same_group = (starving, priority, normal)[mine]
+    earlier_groups = [starving, priority][:mine]
+    before = same_group & (Q(arrived_at__lt=ticket.arrived_at) | Q(arrived_at=ticket.arrived_at, pk__lt=ticket.pk))
+    for condition in earlier_groups:
+        before |= condition
+    return (
+        Ticket.objects.filter(
+            hall_id=ticket.hall_id,
+            category_id=ticket.category_id,
+            service_date=ticket.service_date,
+            status=Ticket.Status.WAITING,
+        )
+        .filter(before)
+        .count()
+    )
 
 
 def waiting_today(*, hall_id: int, now: dt.datetime) -> QuerySet[Ticket]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -28,7 +27,7 @@ from catalog import selectors as catalog_selectors
 from catalog.hours import SHANGHAI, DayHours, hours_on
 from catalog.models import Hall
 from queueing import snapshot
-from queueing.config import CACHE_SECONDS, hall_config
+from queueing.config import hall_config, memoised
 from queueing.models import QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
 from servicehall.audit import audit_record
 from servicehall.errors import DomainError
@@ -91,13 +90,8 @@ class IssueResult:
 
 
 def hours_today(hall: Hall, day: dt.date) -> DayHours | None:
-    """The hall's hours on ``day``, cached for a minute: every ticket asks, they rarely change."""
-    key = f"queue:hours:{hall.pk}:{day.isoformat()}"
-    hours = cache.get(key)
-    if hours is None:
-        hours = catalog_selectors.hall_hours(hall=hall, day=day) or False
-        cache.set(key, hours, CACHE_SECONDS)
-    return hours or None
+    """The hall's hours on ``day`` (remembered for half a minute: every ticket asks)."""
+    return memoised(("hours", hall.pk, day), lambda: catalog_selectors.hall_hours(hall=hall, day=day))
 
 
 def _check_open(hall: Hall, now: dt.datetime) -> None:

@@ -12,9 +12,11 @@ turned into durations when read.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
@@ -26,7 +28,7 @@ from queueing import estimator
 from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, TicketEvent, Window
 
-FRESH_SECONDS = 30
+FRESH_SECONDS = 15
 KEEP_SECONDS = 24 * 3600
 SERVICE_LOOKBACK = dt.timedelta(hours=3)
 
@@ -64,6 +66,11 @@ def refresh(hall_id: int, *, now: dt.datetime | None = None) -> dict[str, Any] |
     data = build(hall, now=now)
     cache.set(_key(hall_id), data, KEEP_SECONDS)
     return data
+
+
+def peek(hall_id: int) -> dict[str, Any] | None:
+    """The cached snapshot as it is, even if a change has marked it dirty (never rebuilds)."""
+    return cache.get(_key(hall_id))
 
 
 def _hall_id(code: str) -> int | None:
@@ -131,7 +138,11 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     durations = {
         row["category_id"]: row
         for row in Ticket.objects.filter(
-            hall=hall, status=Ticket.Status.DONE, finished_at__gte=now - SERVICE_LOOKBACK, started_at__isnull=False
+            hall=hall,
+            service_date=today,  # keeps the query on today's rows of the (hall, service_date, status) index
+            status=Ticket.Status.DONE,
+            finished_at__gte=now - SERVICE_LOOKBACK,
+            started_at__isnull=False,
         )
         .values("category_id")
         .annotate(
@@ -182,7 +193,7 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "queue": [t.pk for t in queue],
             }
         )
-    return {
+    data = {
         "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "name_en": hall.name_en},
         "generated_at": now.timestamp(),
         "fresh_until": now.timestamp() + FRESH_SECONDS,
@@ -216,6 +227,9 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             for e in recent
         ],
     }
+    # The public projection, serialised once per rebuild: the API answers with these bytes.
+    data["public_json"] = json.dumps(public(data, now=now), ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+    return data
 
 
 def position(data: dict[str, Any], ticket: Ticket) -> int | None:

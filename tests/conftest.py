@@ -73,8 +73,9 @@ def _empty_cache():
     """Every test starts with an empty cache (snapshots, rate limits)."""
     from django.core.cache import cache
 
-    from queueing import snapshot
+    from queueing import config, snapshot
 
     cache.clear()
     snapshot._hall_ids.clear()
+    config.forget()
     yield

@@ -39,7 +39,7 @@ def test_database_is_postgresql() -> None:
 @pytest.mark.redis
 @needs_redis
 def test_cache_is_redis() -> None:
-    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    assert settings.CACHES["default"]["BACKEND"] == "servicehall.cache.ReusingRedisCache"
     key = f"test-{uuid.uuid4()}"
     cache.set(key, {"n": 1}, 30)
     assert cache.get(key) == {"n": 1}

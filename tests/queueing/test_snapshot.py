@@ -92,3 +92,27 @@ def test_a_stale_snapshot_is_rebuilt_by_a_reader(qh, clock) -> None:
     clock.move_to(NOW + dt.timedelta(seconds=snapshot.FRESH_SECONDS + 1))
     later = snapshot.get(qh.hall.code)
     assert later["generated_at"] > first["generated_at"]
+
+
+def test_people_ahead_by_count_agrees_with_the_snapshot_order(qh, clock) -> None:
+    import random
+
+    from queueing import selectors
+    from queueing.models import Ticket
+    from tests.queueing.conftest import id_number
+
+    rng = random.Random(7)
+    for k in range(40):
+        elderly = rng.random() < 0.25
+        services.ticket_issue(
+            hall=qh.hall,
+            category=qh.a,
+            source="kiosk",
+            now=NOW + k * MIN,
+            id_number=id_number("19500101", seq=f"{k:03d}") if elderly else "",
+        )
+    later = NOW + 60 * MIN  # the first tickets have now waited past the 45-minute guard
+    clock.move_to(later)
+    data = snapshot.get(qh.hall.code)
+    for ticket in Ticket.objects.filter(hall=qh.hall, status="waiting"):
+        assert selectors.people_ahead(ticket=ticket, now=later) == snapshot.position(data, ticket), ticket.number

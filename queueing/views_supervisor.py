@@ -1,0 +1,422 @@
+"""The supervisors' dashboard (/supervisor/): live waiting times per hall and across the city,
+wait alerts to acknowledge, history and exports (REQUIREMENTS §4 last bullet, Art. 8 ¶4).
+
+Only supervisors (政务服务管理部门) and administrators see it: a supervisor tied to a hall sees that
+hall, a citywide one every hall (``servicehall.access``). Live parts poll a template partial every
+``POLL_SECONDS`` with htmx; everything works as plain pages and forms without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, resolve_url
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from catalog.models import Hall
+from queueing import dashboard, exports, services
+from queueing.dashboard import HourRow
+from queueing.models import WaitAlert
+from queueing.services import QueueError, service_date
+from servicehall import roles
+from servicehall.access import access_hall, staff_scope
+
+SUPERVISOR_ROLES = (roles.SUPERVISOR, roles.ADMINISTRATOR)
+POLL_SECONDS = 15
+HISTORY_DEFAULT_DAYS = 7
+HISTORY_MAX_DAYS = 366
+
+OVERVIEW = "queueing/supervisor/overview.html"
+HALL = "queueing/supervisor/hall.html"
+HISTORY = "queueing/supervisor/history.html"
+# htmx polls name the region they refresh (HX-Target); each maps to a partial of the page.
+OVERVIEW_LIVE_TARGET, HALL_LIVE_TARGET, HALL_ALERTS_TARGET = "overview-live", "hall-live", "hall-alerts"
+
+
+def supervisor_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then only supervisors and administrators (or superusers) go further."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if request.htmx:
+                # A poll after the session ended: send the whole page to the login form instead
+                # of swapping the login form into a table.
+                page = request.htmx.current_url_abs_path or request.get_full_path()
+                login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+                return HttpResponse(status=204, headers={"HX-Redirect": login})
+            return redirect_to_login(request.get_full_path())
+        if not staff_scope(request.user).has_role(*SUPERVISOR_ROLES):
+            raise PermissionDenied(_("等候监测仅向政务服务管理部门和系统管理员开放。"))
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapped)
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class HistoryForm(forms.Form):
+    """A date range for history and exports: both dates, start ≤ end ≤ today, at most a year."""
+
+    start = forms.DateField(
+        label=gettext_lazy("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": gettext_lazy("请填写起始日期。"),
+            "invalid": gettext_lazy("起始日期无效，请按“年-月-日”填写，例如 2026-11-01。"),
+        },
+    )
+    end = forms.DateField(
+        label=gettext_lazy("截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": gettext_lazy("请填写截止日期。"),
+            "invalid": gettext_lazy("截止日期无效，请按“年-月-日”填写，例如 2026-11-30。"),
+        },
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            return cleaned
+        if start > end:
+            self.add_error("start", _("起始日期不能晚于截止日期。"))
+        elif end > self.today:
+            self.add_error("end", _("截止日期不能晚于今天（%(today)s）。") % {"today": self.today.isoformat()})
+        elif (end - start).days + 1 > HISTORY_MAX_DAYS:
+            self.add_error(
+                "end", _("查询期间最长 %(days)s 天（含起止两天），请缩短日期范围。") % {"days": HISTORY_MAX_DAYS}
+            )
+        return cleaned
+
+
+def history_form(query: QueryDict, *, today: dt.date, defaults: bool) -> HistoryForm:
+    """The form bound to the query; with ``defaults`` and no dates given, the last week up to
+    yesterday (today's figures are rolled up tonight)."""
+    if defaults and "start" not in query and "end" not in query:
+        data: Any = {
+            "start": (today - dt.timedelta(days=HISTORY_DEFAULT_DAYS)).isoformat(),
+            "end": (today - dt.timedelta(days=1)).isoformat(),
+        }
+    else:
+        data = query
+    return HistoryForm(data, today=today)
+
+
+class AcknowledgeForm(forms.Form):
+    """Cause and action for a wait alert. That both are required is the service's rule
+    (``services.alert_acknowledge``); the browser is told so too."""
+
+    cause = forms.CharField(
+        label=gettext_lazy("原因分析"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "required": True, "maxlength": 300}),
+        error_messages={"max_length": gettext_lazy("原因分析最多 300 字。")},
+    )
+    action = forms.CharField(
+        label=gettext_lazy("改进措施"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "required": True, "maxlength": 300}),
+        error_messages={"max_length": gettext_lazy("改进措施最多 300 字。")},
+    )
+
+
+def _acknowledge_form(alert: WaitAlert, data: QueryDict | None = None) -> AcknowledgeForm:
+    initial = {"cause": alert.cause, "action": alert.action}
+    return AcknowledgeForm(data, initial=initial, auto_id=f"alert-{alert.pk}-%s")
+
+
+# --- Hourly chart (server-rendered SVG; attributes only, the CSP forbids style) -----------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Coordinates of the hourly chart, as strings ready for SVG attributes (never localised)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    bottom: int
+    left_label_x: int
+    right_label_x: int
+    hour_label_y: int
+    bars: list[dict[str, Any]]
+    count_ticks: list[dict[str, str]]
+    wait_ticks: list[dict[str, str]]
+    hour_labels: list[dict[str, str]]
+    wait_points: str
+    wait_dots: list[dict[str, Any]]
+
+
+def _nice_ceiling(value: float, *, minimum: float) -> tuple[float, float]:
+    """An axis maximum ≥ ``value`` divided into four steps of 1, 2 or 5 × 10ⁿ."""
+    raw = max(value, minimum) / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return step * 4, step
+
+
+def _coord(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def hourly_chart(hours: list[HourRow]) -> Chart | None:
+    """Bars of arrivals and finished tickets per hour (left axis) and a line of the average wait
+    in minutes (right axis)."""
+    if not hours:
+        return None
+    width, height, left, right, top, bottom = 720, 280, 48, 672, 16, 240
+    plot_w, plot_h = right - left, bottom - top
+    count_max, count_step = _nice_ceiling(max(max(h.arrivals, h.served) for h in hours), minimum=4)
+    waits = [h.average_wait_minutes for h in hours if h.average_wait_minutes is not None]
+    wait_max, wait_step = _nice_ceiling(max(waits, default=0), minimum=20)
+    slot = plot_w / len(hours)
+    bar_w = slot * 0.34
+
+    def y_count(n: float) -> float:
+        return bottom - n / count_max * plot_h
+
+    def y_wait(minutes: float) -> float:
+        return bottom - minutes / wait_max * plot_h
+
+    bars, labels, dots = [], [], []
+    for index, hour in enumerate(hours):
+        centre = left + index * slot + slot / 2
+        for x, kind, value in ((centre - bar_w, "arrivals", hour.arrivals), (centre, "served", hour.served)):
+            y = y_count(value)
+            bars.append(
+                {
+                    "kind": kind,
+                    "x": _coord(x),
+                    "y": _coord(y),
+                    "width": _coord(bar_w),
+                    "height": _coord(bottom - y),
+                    "value": value,
+                    "hour": hour,
+                }
+            )
+        labels.append({"x": _coord(centre), "text": f"{hour.hour}:00"})
+        if hour.average_wait_minutes is not None:
+            dots.append({"x": _coord(centre), "y": _coord(y_wait(hour.average_wait_minutes)), "hour": hour})
+    ticks = range(5)
+    return Chart(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        bottom=bottom,
+        left_label_x=left - 6,
+        right_label_x=right + 6,
+        hour_label_y=bottom + 18,
+        bars=bars,
+        count_ticks=[{"y": _coord(y_count(k * count_step)), "label": f"{k * count_step:g}"} for k in ticks],
+        wait_ticks=[{"y": _coord(y_wait(k * wait_step)), "label": f"{k * wait_step:g}"} for k in ticks],
+        hour_labels=labels,
+        wait_points=" ".join(f"{dot['x']},{dot['y']}" for dot in dots),
+        wait_dots=dots,
+    )
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def _htmx_target(request: HttpRequest) -> str | None:
+    return request.htmx.target if request.htmx and not request.htmx.boosted else None
+
+
+@require_safe
+@supervisor_only
+def overview(request: HttpRequest) -> TemplateResponse:
+    """Every hall in the user's scope, today, refreshed by itself."""
+    scope = staff_scope(request.user)
+    data = dashboard.city_overview(halls=dashboard.halls_in_scope(scope), now=timezone.now())
+    live = _htmx_target(request) == OVERVIEW_LIVE_TARGET
+    return TemplateResponse(
+        request,
+        f"{OVERVIEW}#live" if live else OVERVIEW,
+        {"overview": data, "scope": scope, "poll_seconds": POLL_SECONDS},
+    )
+
+
+def _live_context(hall: Hall, now: dt.datetime) -> dict[str, Any]:
+    live = dashboard.hall_live(hall=hall, now=now)
+    return {"live": live, "chart": hourly_chart(live.hours)}
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    alert: WaitAlert
+    form: AcknowledgeForm | None  # None: closed and explained, nothing left to record
+
+    @property
+    def longest_wait_minutes(self) -> float:
+        return self.alert.longest_wait_seconds / 60
+
+
+def _alerts_context(hall: Hall, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None) -> dict[str, Any]:
+    alerts = dashboard.hall_alerts(hall=hall, now=now)
+
+    def item(alert: WaitAlert) -> AlertItem:
+        # Open alerts take a cause and an action; a closed one that nobody explained still can.
+        if alert.closed_at is not None and alert.acknowledged_at is not None:
+            return AlertItem(alert, None)
+        if failed is not None and failed[0] == alert.pk:
+            return AlertItem(alert, failed[1])
+        return AlertItem(alert, _acknowledge_form(alert))
+
+    return {
+        "open_alerts": [item(alert) for alert in alerts.open],
+        "closed_alerts": [item(alert) for alert in alerts.recent_closed],
+    }
+
+
+def _hall_page(
+    request: HttpRequest, hall: Hall, *, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None
+) -> TemplateResponse:
+    today = service_date(now)
+    form = history_form(request.GET, today=today, defaults=True)
+    valid = form.is_valid()
+    history = (
+        dashboard.hall_history(hall=hall, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+        if valid
+        else None
+    )
+    context = {
+        "hall": hall,
+        "now": now,
+        "today": today,
+        "poll_seconds": POLL_SECONDS,
+        "history_form": form,
+        "history": history,
+        "export_query": urlencode({"hall": hall.code, **_range_params(form)}) if valid else "",
+        **_live_context(hall, now),
+        **_alerts_context(hall, now, failed),
+    }
+    status = 400 if failed is not None or not valid else 200
+    return TemplateResponse(request, HALL, context, status=status)
+
+
+def _range_params(form: HistoryForm) -> dict[str, str]:
+    return {"start": form.cleaned_data["start"].isoformat(), "end": form.cleaned_data["end"].isoformat()}
+
+
+@require_safe
+@supervisor_only
+def hall_dashboard(request: HttpRequest, code: str) -> TemplateResponse:
+    """One hall: today per category, window and hour; its wait alerts; its history."""
+    hall = access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)
+    now = timezone.now()
+    target = _htmx_target(request)
+    if target == HALL_LIVE_TARGET:
+        context = {"hall": hall, "poll_seconds": POLL_SECONDS, **_live_context(hall, now)}
+        return TemplateResponse(request, f"{HALL}#live", context)
+    if target == HALL_ALERTS_TARGET:
+        return TemplateResponse(request, f"{HALL}#alerts", {"hall": hall, "now": now, **_alerts_context(hall, now)})
+    return _hall_page(request, hall, now=now)
+
+
+@require_POST
+@supervisor_only
+def alert_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Record the cause of a wait alert and what was done about it (Art. 8 ¶4)."""
+    hall = access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)
+    alert = WaitAlert.objects.select_related("category").filter(hall=hall, pk=pk).first()
+    if alert is None:
+        raise Http404(_("没有找到该预警。"))
+    form = _acknowledge_form(alert, request.POST)
+    if form.is_valid():
+        try:
+            alert = services.alert_acknowledge(
+                alert=alert, user=request.user, cause=form.cleaned_data["cause"], action=form.cleaned_data["action"]
+            )
+        except QueueError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("已记录%(letter)s类（%(name)s）等候预警的原因分析和改进措施。")
+                % {"letter": alert.category.letter, "name": alert.category.name},
+            )
+            return redirect(reverse("supervisor-hall", args=[hall.code]) + "#alerts")
+    return _hall_page(request, hall, now=timezone.now(), failed=(alert.pk, form))
+
+
+@require_safe
+@supervisor_only
+def history(request: HttpRequest) -> TemplateResponse:
+    """Every hall in scope over a date range, from the daily roll-ups."""
+    today = service_date(timezone.now())
+    return _history_page(request, history_form(request.GET, today=today, defaults=True))
+
+
+def _history_page(request: HttpRequest, form: HistoryForm) -> TemplateResponse:
+    scope = staff_scope(request.user)
+    valid = form.is_valid()
+    data = None
+    if valid:
+        halls = list(dashboard.halls_in_scope(scope))
+        data = dashboard.city_history(halls=halls, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+    return TemplateResponse(
+        request,
+        HISTORY,
+        {
+            "scope": scope,
+            "history_form": form,
+            "history": data,
+            "export_query": urlencode(_range_params(form)) if valid else "",
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _export(request: HttpRequest, render: Callable[..., HttpResponse]) -> HttpResponse:
+    scope = staff_scope(request.user)
+    code = request.GET.get("hall", "").strip()
+    halls = [access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)] if code else None
+    form = history_form(request.GET, today=service_date(timezone.now()), defaults=False)
+    if not form.is_valid():
+        return _history_page(request, form)
+    if halls is None:
+        halls = list(dashboard.halls_in_scope(scope))
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = dashboard.export_rows(hall_ids=[h.pk for h in halls], start=start, end=end, detail=bool(code))
+    return render(rows, hall=halls[0] if code else None, start=start, end=end)
+
+
+@require_safe
+@supervisor_only
+def export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, exports.csv_response)
+
+
+@require_safe
+@supervisor_only
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, exports.xlsx_response)
