@@ -73,6 +73,8 @@ def setup() -> dict:
         defaults={"name": "基准测试大厅", "level": "district", "district": "tianhe", "address": "基准测试"},
     )
     _open_all_day(hall)
+    # Each run starts with an empty queue, as a hall does in the morning.
+    Ticket.objects.filter(hall=hall, service_date=_today(), status="waiting").update(status="expired")
     categories = []
     for order, letter in enumerate("AB", start=1):
         category, _ = QueueCategory.objects.get_or_create(

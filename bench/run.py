@@ -59,7 +59,7 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the portal on a free port."""
 
-    def __init__(self, env: dict[str, str], workers: int) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -236,6 +236,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
     parser.add_argument("--only", choices=["catalog", "queues"])
     args = parser.parse_args()
 
@@ -262,12 +263,16 @@ def main() -> int:
             [*manage, "dbshell", "--", "-c", "ANALYZE"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
         )
 
-    server = Server(env, args.workers)
+    # The production command (Dockerfile, docker-compose.yml): 4 workers × 4 threads.
+    server = Server(env, args.workers, args.threads)
     try:
         run_load(server.base, "/healthz", clients=args.workers, seconds=0.5)
         hello_result = run_load(server.base, "/healthz", clients=args.clients, seconds=args.seconds)
         hello = hello_result.rps
-        print(f"\nhello /healthz: {hello:.0f} req/s, p50 {hello_result.p50:.1f} ms ({args.workers} gunicorn workers)")
+        print(
+            f"\nhello /healthz: {hello:.0f} req/s, p50 {hello_result.p50:.1f} ms "
+            f"(gunicorn {args.workers} workers x {args.threads} threads)"
+        )
         figures: dict = {}
         if args.only in (None, "catalog"):
             figures.update(bench_catalog(env, server, args, hello))

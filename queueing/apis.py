@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,6 @@ from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalog.models import Hall
@@ -25,6 +24,7 @@ from queueing.estimator import wait_minutes
 from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall.access import staff_scope
 from servicehall.roles import ADMINISTRATOR, SUPERVISOR
+from servicehall.throttling import ScopedCounterThrottle
 
 # --- Serializers ------------------------------------------------------------------------------
 
@@ -87,18 +87,22 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
 
 
 def issued_status(ticket: Ticket) -> dict:
-    """The status of a ticket just issued, without rebuilding the hall's snapshot: one COUNT for
-    the people ahead; open windows and service time from the cached snapshot as it stands."""
+    """The status of a ticket just issued, answered from the hall's published queue (the cached
+    public snapshot, at most a few seconds old) rather than by counting the queue in the
+    database: issuing stays cheap however long the queue. ``GET /tickets/<token>/`` gives the
+    exact position."""
     if ticket.window_id is not None or ticket.status != Ticket.Status.WAITING:
         return ticket_status(Ticket.objects.select_related("hall", "category", "window").get(pk=ticket.pk))
-    ahead = selectors.people_ahead(ticket=ticket, now=ticket.issued_at)
-    cached = snapshot.peek(ticket.hall_id)
-    row = snapshot.category_row(cached, ticket.category_id) if cached else None
-    estimate = (
-        wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
-        if row
-        else None
-    )
+    cached = snapshot.peek_public(ticket.hall_id)
+    letter = ticket.category.letter
+    row = next((c for c in cached["public"]["categories"] if c["letter"] == letter), None) if cached else None
+    if row is not None and "priority_waiting" in row:
+        # Everyone already waiting is ahead of a normal newcomer; only the priority tickets
+        # are ahead of a priority one.
+        ahead = row["priority_waiting"] if ticket.priority else row["waiting"]
+        estimate = wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
+    else:  # no published queue yet (a hall's first ticket of the day): count
+        ahead, estimate = selectors.people_ahead(ticket=ticket, now=ticket.issued_at), None
     return {
         "number": ticket.number,
         "status": ticket.status,
@@ -237,8 +241,11 @@ def _hall(code: str) -> Hall:
 
 
 class HallQueueView(APIView):
-    # Polled by every phone and screen: no authentication, no throttling, and the body is the
-    # snapshot's public JSON, serialised once when the snapshot was rebuilt.
+    """A hall's live queue. Polled by every phone and screen, so the URL is served by a plain
+    Django view (``as_view`` below): one cache read and the snapshot's public JSON, serialised
+    once when the snapshot was rebuilt — no DRF request wrapping, negotiation or throttling.
+    The class stays for the OpenAPI schema."""
+
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes: list = []
@@ -247,14 +254,39 @@ class HallQueueView(APIView):
         summary="A hall's live queue (waiting, longest wait, estimates, windows, recent calls)",
         tags=["queue"],
         responses=inline_serializer(
-            "HallQueue", {"hall": serializers.DictField(), "categories": serializers.ListField()}
+            "HallQueue",
+            {
+                "hall": serializers.DictField(),
+                "generated_at": serializers.DateTimeField(),
+                "open_now": serializers.BooleanField(),
+                "categories": serializers.ListField(child=serializers.DictField()),
+                "windows": serializers.ListField(child=serializers.DictField()),
+                "recent_calls": serializers.ListField(child=serializers.DictField()),
+            },
         ),
     )
-    def get(self, request: Request, code: str) -> Response:
-        data = snapshot.get(code)
-        if data is None:
-            raise Http404(_("没有找到该政务服务场所。"))
-        return HttpResponse(data["public_json"], content_type="application/json")
+    def get(self, request: Request, code: str) -> HttpResponse:
+        return hall_queue_json(request, code)
+
+    @classmethod
+    def as_view(cls, **initkwargs):  # noqa: ANN206 - returns a view function
+        schema_view = super().as_view(**initkwargs)
+
+        def view(request, code: str) -> HttpResponse:
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["GET", "HEAD"])
+            return hall_queue_json(request, code)
+
+        # What drf-spectacular reads to document the endpoint.
+        view.cls, view.initkwargs, view.csrf_exempt = schema_view.cls, schema_view.initkwargs, True
+        return view
+
+
+def hall_queue_json(request, code: str) -> HttpResponse:
+    data = snapshot.get_public(code)
+    if data is None:
+        return JsonResponse({"detail": _("没有找到该政务服务场所。"), "code": "not_found"}, status=404)
+    return HttpResponse(data["json"], content_type="application/json")
 
 
 class TicketIssueView(APIView):
@@ -262,7 +294,7 @@ class TicketIssueView(APIView):
 
     permission_classes = [permissions.AllowAny]
     # Against scripted mass issuing: per client address, rate from settings (THROTTLE_TICKET_ISSUE).
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedCounterThrottle]
     throttle_scope = "ticket_issue"
 
     @extend_schema(

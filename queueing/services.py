@@ -68,6 +68,20 @@ RETURNING last
 """
 
 
+def _draw_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
+    """Draw the next number in a transaction of its own. On PostgreSQL its commit does not wait
+    for the disk (``synchronous_commit = off``): a crash could forget the last few draws, and the
+    unique constraint on the ticket number turns that into a retry, never a duplicate."""
+    # Only when this is the whole transaction: inside a caller's transaction the setting would
+    # apply to the caller's writes too.
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return _next_sequence(hall_id=hall_id, category_id=category_id, day=day)
+
+
 def _next_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
     """The next number of a category's day: one atomic upsert (PostgreSQL and SQLite ≥ 3.35),
     so concurrent issues can neither read the same value nor race to create the row."""
@@ -158,32 +172,40 @@ def ticket_issue(
         if existing is not None:
             return IssueResult(existing, existing=True)
 
-    try:
-        with transaction.atomic():
-            sequence = _next_sequence(hall_id=hall.pk, category_id=category.pk, day=today)
-            ticket = Ticket.objects.create(
-                hall=hall,
-                category=category,
-                service_date=today,
-                sequence=sequence,
-                number=ticket_number(letter=category.letter, sequence=sequence, priority=priority),
-                token=secrets.token_urlsafe(18),
-                source=source,
-                priority=priority,
-                id_hash=digest,
-                id_masked=masked,
-                issued_at=now,
-                arrived_at=now,
-                not_before=not_before,
-                staff=staff if getattr(staff, "is_authenticated", False) else None,
-            )
-            _event(ticket, TicketEvent.Kind.ISSUED, now, staff=staff, data={"source": source, "priority": priority})
-    except IntegrityError:
-        # The same person pressed twice at once: the other request's ticket stands.
-        existing = _active_ticket(hall=hall, category=category, digest=digest) if digest else None
-        if existing is None:
-            raise
-        return IssueResult(existing, existing=True)
+    for attempt in range(3):
+        # The number is drawn in its own short transaction: the counter row is locked for one
+        # statement, not for the whole issue, so a busy queue's issues do not wait in line.
+        sequence = _draw_sequence(hall_id=hall.pk, category_id=category.pk, day=today)
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.create(
+                    hall=hall,
+                    category=category,
+                    service_date=today,
+                    sequence=sequence,
+                    number=ticket_number(letter=category.letter, sequence=sequence, priority=priority),
+                    token=secrets.token_urlsafe(18),
+                    source=source,
+                    priority=priority,
+                    id_hash=digest,
+                    id_masked=masked,
+                    issued_at=now,
+                    arrived_at=now,
+                    not_before=not_before,
+                    staff=staff if getattr(staff, "is_authenticated", False) else None,
+                )
+                _event(ticket, TicketEvent.Kind.ISSUED, now, staff=staff, data={"source": source, "priority": priority})
+            break
+        except IntegrityError:
+            # The same person pressed twice at once: the other request's ticket stands (the
+            # number drawn here is skipped, never reused).
+            existing = _active_ticket(hall=hall, category=category, digest=digest) if digest else None
+            if existing is not None:
+                return IssueResult(existing, existing=True)
+            # Otherwise the number was taken: a counter update lost in a crash (see
+            # _draw_sequence). The unique constraint caught it; draw the next number.
+            if attempt == 2:
+                raise
     snapshot.refresh_on_commit(hall.pk)
     return IssueResult(ticket, existing=False)
 

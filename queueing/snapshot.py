@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -38,15 +40,19 @@ _hall_ids: dict[str, int] = {}
 
 
 def _key(hall_id: int) -> str:
-    return f"queue:snapshot:v2:{hall_id}"
+    return f"queue:snapshot:v5:{hall_id}"
+
+
+def _public_key(hall_id: int) -> str:
+    return f"queue:snapshot:v5:{hall_id}:public"
 
 
 def _dirty_key(hall_id: int) -> str:
-    return f"queue:snapshot:v2:{hall_id}:dirty"
+    return f"queue:snapshot:v5:{hall_id}:dirty"
 
 
 def _lock_key(hall_id: int) -> str:
-    return f"queue:snapshot:v2:{hall_id}:rebuilding"
+    return f"queue:snapshot:v5:{hall_id}:rebuilding"
 
 
 def refresh_on_commit(hall_id: int) -> None:
@@ -57,20 +63,51 @@ def mark_dirty(hall_id: int) -> None:
     cache.set(_dirty_key(hall_id), 1, KEEP_SECONDS)
 
 
-def refresh(hall_id: int, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """Rebuild now (for a writer that needs the fresh figures in its own response)."""
+def _store(hall_id: int, data: dict[str, Any]) -> None:
+    """Keep the full snapshot (with each queue's order, for ticket pages) and, under its own key,
+    the small public part that boards, hall pages and the API poll (serialised once here)."""
+    shown = public(data, now=dt.datetime.fromtimestamp(data["generated_at"], tz=dt.UTC))
+    cache.set_many(
+        {
+            _key(hall_id): data,
+            _public_key(hall_id): {
+                "public": shown,
+                "json": json.dumps(shown, ensure_ascii=False, cls=DjangoJSONEncoder).encode(),
+                "hours": data["hours"],
+                "generated_at": data["generated_at"],
+                "fresh_until": data["fresh_until"],
+                "hall": data["hall"],
+            },
+        },
+        KEEP_SECONDS,
+    )
+
+
+def _rebuild(hall_id: int, *, now: dt.datetime) -> dict[str, Any] | None:
+    # The dirty mark is cleared before reading the database: a change committing meanwhile
+    # marks it again and the next reader rebuilds once more.
+    cache.delete(_dirty_key(hall_id))
     hall = Hall.objects.filter(pk=hall_id).prefetch_related("opening_hours").first()
     if hall is None:
         return None
-    cache.delete(_dirty_key(hall_id))
     data = build(hall, now=now)
-    cache.set(_key(hall_id), data, KEEP_SECONDS)
+    _store(hall_id, data)
     return data
+
+
+def refresh(hall_id: int, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """Rebuild now (for a writer that needs the fresh figures in its own response)."""
+    return _rebuild(hall_id, now=now or timezone.now())
 
 
 def peek(hall_id: int) -> dict[str, Any] | None:
     """The cached snapshot as it is, even if a change has marked it dirty (never rebuilds)."""
     return cache.get(_key(hall_id))
+
+
+def peek_public(hall_id: int) -> dict[str, Any] | None:
+    """The cached public part as it is (never rebuilds)."""
+    return cache.get(_public_key(hall_id))
 
 
 def _hall_id(code: str) -> int | None:
@@ -84,36 +121,56 @@ def _hall_id(code: str) -> int | None:
 
 
 def get(code: str, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """The snapshot of hall ``code`` (None if there is no such hall)."""
-    hall_id = _hall_id(code)
-    if hall_id is None:
-        return None
-    data = _get(hall_id, now=now or timezone.now())
-    if data is None or data["hall"]["code"] != code:  # the remembered id is stale (the hall was replaced)
-        _hall_ids.pop(code, None)
-        hall_id = _hall_id(code)
-        data = None if hall_id is None else _get(hall_id, now=now or timezone.now())
+    """The full snapshot of hall ``code`` (None if there is no such hall)."""
+    return _read(code, _key, now=now or timezone.now())
+
+
+# The public part is also kept in each process for a fraction of a second: a hall's phones and
+# screens poll the same few kilobytes thousands of times a second, and within that moment they
+# need no cache round trip at all. (A call still reaches a board polling every 2 s within 3 s.)
+_public_memo: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def get_public(code: str, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The public part of hall ``code``'s snapshot: {"public", "json", "hours", "generated_at",
+    "hall"} — a few kilobytes whatever the length of the queues."""
+    memo_seconds = settings.QUEUE.get("snapshot_memo_seconds", 0)
+    if memo_seconds and now is None:
+        hit = _public_memo.get(code)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    data = _read(code, _public_key, now=now or timezone.now())
+    if memo_seconds and data is not None:
+        _public_memo[code] = (time.monotonic() + memo_seconds, data)
     return data
 
 
-def _get(hall_id: int, *, now: dt.datetime) -> dict[str, Any] | None:
-    found = cache.get_many([_key(hall_id), _dirty_key(hall_id)])
-    data = found.get(_key(hall_id))
+def _read(code: str, key: Any, *, now: dt.datetime) -> dict[str, Any] | None:
+    hall_id = _hall_id(code)
+    if hall_id is None:
+        return None
+    data = _read_id(hall_id, key, now=now)
+    if data is None or data["hall"]["code"] != code:  # the remembered id is stale (the hall was replaced)
+        _hall_ids.pop(code, None)
+        hall_id = _hall_id(code)
+        data = None if hall_id is None else _read_id(hall_id, key, now=now)
+    return data
+
+
+def _read_id(hall_id: int, key: Any, *, now: dt.datetime) -> dict[str, Any] | None:
+    found = cache.get_many([key(hall_id), _dirty_key(hall_id)])
+    data = found.get(key(hall_id))
     if data is not None and _dirty_key(hall_id) not in found and data["fresh_until"] > now.timestamp():
         return data
     if data is not None and not cache.add(_lock_key(hall_id), 1, 10):
         return data  # another reader is rebuilding: this copy is at most a moment old
     try:
-        # Cleared before reading the database: a change committing meanwhile marks it again.
-        cache.delete(_dirty_key(hall_id))
-        hall = Hall.objects.filter(pk=hall_id).prefetch_related("opening_hours").first()
-        if hall is None:
-            return None
-        data = build(hall, now=now)
-        cache.set(_key(hall_id), data, KEEP_SECONDS)
+        full = _rebuild(hall_id, now=now)
     finally:
         cache.delete(_lock_key(hall_id))
-    return data
+    if full is None:
+        return None
+    return full if key is _key else cache.get(key(hall_id))
 
 
 def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -227,8 +284,6 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             for e in recent
         ],
     }
-    # The public projection, serialised once per rebuild: the API answers with these bytes.
-    data["public_json"] = json.dumps(public(data, now=now), ensure_ascii=False, cls=DjangoJSONEncoder).encode()
     return data
 
 
@@ -262,7 +317,9 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
                 "name": row["name"],
                 "name_en": row["name_en"],
                 "waiting": row["waiting"],
+                "priority_waiting": row["priority_waiting"],
                 "open_windows": row["open_windows"],
+                "mean_service_seconds": row["mean_service_seconds"],
                 "longest_wait_minutes": None
                 if row["oldest_arrived_at"] is None
                 else int((now - row["oldest_arrived_at"]).total_seconds() // 60),

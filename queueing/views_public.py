@@ -82,6 +82,14 @@ def _snapshot_or_404(code: str) -> dict[str, Any]:
     return data
 
 
+def _public_or_404(code: str) -> dict[str, Any]:
+    """The small public part of the snapshot (what the polled pages show)."""
+    data = snapshot.get_public(code)
+    if data is None:
+        raise Http404(_("没有找到该政务服务场所。"))
+    return data
+
+
 # --- Presentation helpers --------------------------------------------------------------------
 
 
@@ -273,9 +281,8 @@ def _categories(public: dict[str, Any]) -> list[dict[str, Any]]:
 @require_safe
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:
     """How many wait in each queue of a hall and for how long, to check before coming."""
-    now = timezone.now()
-    data = _snapshot_or_404(code)
-    public = snapshot.public(data, now=now)
+    data = _public_or_404(code)
+    public = data["public"]
     version = _version(public)
     if _unchanged(request, version):
         return _no_content()
@@ -313,9 +320,8 @@ def _board_calls(public: dict[str, Any]) -> list[dict[str, Any]]:
 @require_safe
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """The hall's display board: the latest calls, each window's number, waiting per queue."""
-    now = timezone.now()
-    data = _snapshot_or_404(code)
-    public = snapshot.public(data, now=now)
+    data = _public_or_404(code)
+    public = data["public"]
     calls = _board_calls(public)
     windows = public["windows"]
     categories = _categories(public)

@@ -301,6 +301,7 @@ QUEUE = {
     "default_service_minutes": 8,  # estimator's prior when a queue has no history yet
     "estimator_sample": 30,  # recent finished tickets the estimator averages over
     "recent_calls_shown": 8,  # calls listed on the display board
+    "snapshot_memo_seconds": 0.5,  # each web process reuses a hall's public snapshot this long
 }
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")

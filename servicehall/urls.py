@@ -12,6 +12,8 @@ admin.site.site_title = _("政务服务管理")
 admin.site.index_title = _("目录、大厅与日历管理")
 
 urlpatterns = [
+    # The API first: the polled queue snapshot resolves in the fewest steps.
+    path("api/v1/", include("servicehall.api_urls", namespace="api")),
     path("", include("catalog.urls")),
     path("", include("queueing.urls_public")),
     path("staff/", include("queueing.urls_staff")),
@@ -27,7 +29,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("servicehall.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

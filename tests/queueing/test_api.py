@@ -97,13 +97,15 @@ def test_hall_queue_snapshot_is_public_and_carries_no_tokens(client, qh) -> None
 
 
 def test_issue_is_rate_limited_per_client(client, qh, monkeypatch) -> None:
-    from rest_framework.throttling import ScopedRateThrottle
+    from servicehall.throttling import ScopedCounterThrottle
 
     # DRF reads the rates when the class is defined; the setting is THROTTLE_TICKET_ISSUE.
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"ticket_issue": "3/hour"})
+    monkeypatch.setattr(ScopedCounterThrottle, "THROTTLE_RATES", {"ticket_issue": "3/hour"})
     codes = [issue(client, qh).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
     assert Ticket.objects.count() == 3
+    refused = issue(client, qh)
+    assert "detail" in refused.json() and 0 < int(refused["Retry-After"]) <= 3600
 
 
 def test_window_actions_for_signed_in_staff(client, qh) -> None:
@@ -205,3 +207,16 @@ def test_daily_statistics(client, qh) -> None:
     assert rows[0]["served"] == 8 and rows[0]["average_wait_seconds"] == 100.0
     bad = client.get("/api/v1/statistics/daily/", {"start": "2026-11-30", "end": "2026-11-01"})
     assert bad.status_code == 400 and "end" in bad.json()
+
+
+def test_issue_answers_from_the_published_queue_and_status_gives_the_exact_place(
+    client, qh, django_capture_on_commit_callbacks
+) -> None:
+    qh.sign_in_all()
+    for _ in range(2):
+        issue(client, qh)
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # the queue as published: 2 waiting
+    with django_capture_on_commit_callbacks(execute=True):  # the issue marks the snapshot dirty
+        third = issue(client, qh).json()
+    assert third["people_ahead"] == 2
+    assert client.get(f"/api/v1/tickets/{third['token']}/").json()["people_ahead"] == 2
