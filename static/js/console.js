@@ -8,6 +8,9 @@
     var button = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
     if (button && !button.disabled) {
       event.preventDefault();
+      // A panel swapped in a moment ago may not be wired up by htmx yet: do it now, so the
+      // action goes through htmx (and without htmx the form simply posts).
+      if (window.htmx && button.form) window.htmx.process(button.form);
       button.click();
     }
   });
