@@ -42,7 +42,7 @@ messages: install
 
 ## make bench: benchmarks against gunicorn (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
 bench: install-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/static var/celery var/celerybeat-schedule*

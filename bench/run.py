@@ -199,6 +199,14 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
             f"  dashboard /supervisor/ with {history['history_tickets']:>9} historical tickets: p50 {result.p50:.1f} ms, "
             f"p95 {result.percentile(0.95):.1f} ms, errors {result.errors}"
         )
+    error = helper(env, "estimator_error.py")
+    ours, naive = error["estimator"], error["naive"]
+    print(
+        f"  wait estimate vs what happened ({error['tickets']} tickets, {error['mornings']} simulated mornings, "
+        f"mean wait {error['mean_actual_wait_minutes']} min): MAE {ours['mae_minutes']} min, median "
+        f"{ours['median_abs_minutes']}, p90 {ours['p90_abs_minutes']}, bias {ours['bias_minutes']}, within 5 min "
+        f"{ours['within_5_minutes']:.0%} (naive: MAE {naive['mae_minutes']}, bias {naive['bias_minutes']})"
+    )
     monitor = helper(env, "queue_data.py", "monitor")
     print(
         f"  monitor over 200 halls x 8 categories: {monitor['monitor_seconds_200_halls'] * 1000:.0f} ms, "
@@ -215,6 +223,11 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         "dashboard_p50_ms_1m": round(dashboard["1m"][1].p50, 2),
         "dashboard_history_10k": dashboard["10k"][0],
         "dashboard_history_1m": dashboard["1m"][0],
+        "estimator_mae_minutes": ours["mae_minutes"],
+        "estimator_median_abs_minutes": ours["median_abs_minutes"],
+        "estimator_p90_abs_minutes": ours["p90_abs_minutes"],
+        "estimator_bias_minutes": ours["bias_minutes"],
+        "estimator_naive_mae_minutes": naive["mae_minutes"],
         "monitor_seconds_200_halls": monitor["monitor_seconds_200_halls"],
         "monitor_queries": monitor["monitor_queries"],
     }

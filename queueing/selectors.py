@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, Window
@@ -21,6 +21,7 @@ class Console:
     current: Ticket | None
     upcoming: list[Ticket]
     waiting_total: int
+    per_category: list[tuple[str, str, int]]  # (letter, name, waiting) for the queues this window calls
     categories: list[QueueCategory]
     other_windows: list[Window]
 
@@ -30,11 +31,17 @@ def console(*, window: Window, now: dt.datetime) -> Console:
     call order) and what it can transfer to. A fixed number of queries."""
     current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
     queue = callable_tickets(window=window, now=now).select_related("category")
+    counts = {
+        row["category_id"]: row["n"]
+        for row in callable_tickets(window=window, now=now).order_by().values("category_id").annotate(n=Count("pk"))
+    }
+    categories = list(QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter"))
     return Console(
         window=window,
         current=current,
         upcoming=list(queue[:CONSOLE_LIST_LENGTH]),
-        waiting_total=queue.count(),
+        waiting_total=sum(counts.values()),
+        per_category=[(c.letter, c.display_name, counts[c.pk]) for c in categories if c.pk in counts],
         categories=list(
             QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter")
         ),

@@ -160,3 +160,12 @@ def test_anonymous_users_are_sent_to_login(client, qh) -> None:
     response = client.get("/staff/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert Window.objects.count() == 4
+
+
+def test_the_console_counts_the_waiting_per_queue_it_calls(staff_client, qh) -> None:
+    issue(qh)
+    issue(qh)
+    issue(qh, qh.b)
+    staff_client.post(reverse("console-sign-in", args=[qh.window_a.pk]))
+    body = staff_client.get("/staff/").content.decode()
+    assert "等候中（2 人）" in body and "A 户政业务：2" in body and "社保业务" not in body.split("per-category")[1][:200]

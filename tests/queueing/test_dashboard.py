@@ -429,7 +429,7 @@ def test_alerts_list_open_first_then_recently_closed(client, qh, hall_supervisor
     assert [a.category for a in alerts.open] == [qh.a] and len(alerts.recent_closed) == 1
     client.force_login(hall_supervisor)
     body = text(client.get(reverse("supervisor-hall", args=[qh.hall.code])))
-    assert body.index("待确认") < body.index("已解除") and "增开 1 个窗口" in body and "35.0" in body
+    assert body.index("未确认") < body.index("已解除") and "增开 1 个窗口" in body and "35.0" in body
 
 
 # --- History and exports -----------------------------------------------------------------------
