@@ -24,8 +24,12 @@ def hall(db):
     hall = factories.hall()
     HallOpeningHours.objects.filter(hall=hall, weekday=3).update(extended_until=dt.time(19))
     HallOpeningHours.objects.create(
-        hall=hall, weekday=5, morning_opens=dt.time(9), morning_closes=dt.time(10, 30),
-        afternoon_opens=dt.time(10, 30), afternoon_closes=dt.time(12),
+        hall=hall,
+        weekday=5,
+        morning_opens=dt.time(9),
+        morning_closes=dt.time(10, 30),
+        afternoon_opens=dt.time(10, 30),
+        afternoon_closes=dt.time(12),
     )
     return hall
 

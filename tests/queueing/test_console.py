@@ -168,4 +168,6 @@ def test_the_console_counts_the_waiting_per_queue_it_calls(staff_client, qh) -> 
     issue(qh, qh.b)
     staff_client.post(reverse("console-sign-in", args=[qh.window_a.pk]))
     body = staff_client.get("/staff/").content.decode()
-    assert "等候中（2 人）" in body and "A 户政业务：2" in body and "社保业务" not in body.split("per-category")[1][:200]
+    assert (
+        "等候中（2 人）" in body and "A 户政业务：2" in body and "社保业务" not in body.split("per-category")[1][:200]
+    )

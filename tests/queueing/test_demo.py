@@ -20,9 +20,19 @@ MORNING = dt.datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI)
 def test_demo_queues_for_every_hall_and_a_morning_at_the_busy_halls() -> None:
     with time_machine.travel(MORNING, tick=False):
         call_command("load_demo", "--no-calendar", verbosity=0)
-        first = (QueueCategory.objects.count(), Window.objects.count(), Ticket.objects.count(), DailyStat.objects.count())
+        first = (
+            QueueCategory.objects.count(),
+            Window.objects.count(),
+            Ticket.objects.count(),
+            DailyStat.objects.count(),
+        )
         call_command("load_demo", "--no-calendar", verbosity=0)
-        again = (QueueCategory.objects.count(), Window.objects.count(), Ticket.objects.count(), DailyStat.objects.count())
+        again = (
+            QueueCategory.objects.count(),
+            Window.objects.count(),
+            Ticket.objects.count(),
+            DailyStat.objects.count(),
+        )
     assert first == again
     for hall in Hall.objects.all():
         assert hall.queue_categories.exists() and hall.windows.exists(), hall.code
