@@ -7,11 +7,21 @@ from collections.abc import Callable
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import holiday_source
 from catalog.hours import SHANGHAI, DayHours, hours_on, next_opening
-from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Hall, HallOpeningHours, ServiceItem
+from catalog.models import (
+    Bundle,
+    BundleMember,
+    CalendarDay,
+    Department,
+    GuideVersion,
+    Hall,
+    HallOpeningHours,
+    ServiceItem,
+)
 from catalog.workdays import WorkingCalendar
 
 
@@ -59,6 +69,19 @@ def guide_context(*, version: GuideVersion, today: dt.date) -> dict[str, object]
         "is_current": version == GuideVersion.objects.current(today).filter(item=item).first(),
         "main_materials": [m for m in version.materials.all() if not m.may_follow_later],
         "later_materials": [m for m in version.materials.all() if m.may_follow_later],
+    }
+
+
+def filter_options() -> dict[str, list[tuple[str, str]]]:
+    """(code, name in the current language) of every department and hall, for the filters."""
+    english = (get_language() or "").startswith("en")
+
+    def pick(rows):
+        return [(code, (name_en or name) if english else name) for code, name, name_en in rows]
+
+    return {
+        "department": pick(Department.objects.order_by("code").values_list("code", "name", "name_en")),
+        "hall": pick(Hall.objects.order_by("code").values_list("code", "name", "name_en")),
     }
 
 

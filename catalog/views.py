@@ -59,6 +59,7 @@ def guide_list(request: HttpRequest) -> TemplateResponse:
             "query": query.urlencode(),
             # Secondary filters stay folded on small screens unless one is in use.
             "more_filters_open": any(request.GET.get(name) for name in filterset.filters if name != "q"),
+            "long_options": {} if request.htmx else selectors.filter_options(),
         },
         status=400 if (not valid or page_error) else 200,
     )
