@@ -133,9 +133,15 @@ def ticket_issue(
     not_before: dt.datetime | None = None,
     staff: Any = None,
     now: dt.datetime | None = None,
+    person: tuple[str, str] | None = None,
+    require_open: bool = True,
 ) -> IssueResult:
     """Take a ticket. The green channel needs an ID number; 65 and over (by default) is
-    recognised from it. A person with a ticket already waiting in this queue gets that one."""
+    recognised from it. A person with a ticket already waiting in this queue gets that one.
+
+    ``person`` (digest, masked number) replaces ``id_number`` for callers that never saw the
+    number; ``require_open=False`` is for an appointment's check-in, whose slot (extended hours,
+    weekend staggered service) is itself the proof that the hall serves then."""
     now = _now(now)
     if category.hall_id != hall.pk or not category.is_active:
         raise QueueError(_("该排队类别不属于本大厅或已停用。"), field="category")
@@ -145,12 +151,16 @@ def ticket_issue(
         raise QueueError(_("无效的优先类别。"), field="priority")
     if priority == Ticket.Priority.STAFF_GRANTED and source != Ticket.Source.STAFF:
         raise QueueError(_("“工作人员认定”的绿色通道只能由窗口工作人员办理。"), field="priority")
-    _check_open(hall, now)
+    if require_open:
+        _check_open(hall, now)
     config = hall_config(hall, category)
     today = service_date(now)
 
     digest = masked = ""
-    if id_number.strip():
+    if person is not None:
+        # A caller that knows the person only by digest (an appointment's check-in).
+        digest, masked = person
+    elif id_number.strip():
         try:
             number = validate_id_number(id_number, today=today)
         except ValidationError as exc:
@@ -579,9 +589,16 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
             service_date=today, status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)
         ).values("hall_id")
     ).prefetch_related("opening_hours")
-    halls_closed = [hall.pk for hall in with_open_tickets if _closed_for_the_day(hall, now, day_kind)]
+    states = {hall.pk: _closed_for_the_day(hall, now, day_kind) for hall in with_open_tickets}
+    after_closing = [pk for pk, state in states.items() if state == "after_closing"]
+    without_hours = [pk for pk, state in states.items() if state == "no_hours"]
+    # On a day without published hours (weekend or holiday staggered service) a checked-in
+    # appointment's ticket lives by its slot: it expires three hours after the slot starts.
+    slot_over = Q(not_before__isnull=True) | Q(not_before__lte=now - dt.timedelta(hours=3))
     stale = Ticket.objects.filter(status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)).filter(
-        Q(service_date__lt=today) | Q(service_date=today, hall_id__in=halls_closed)
+        Q(service_date__lt=today)
+        | Q(service_date=today, hall_id__in=after_closing)
+        | (Q(service_date=today, hall_id__in=without_hours) & slot_over)
     )
     with transaction.atomic():
         ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
@@ -598,10 +615,13 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
-def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> bool:
+def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> str | None:
+    """"after_closing", "no_hours" (closed all day) or None (still open today)."""
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
     hours = hours_on(service_date(now), weekly=weekly, day_kind=day_kind)
-    return hours is None or now >= hours.closes
+    if hours is None:
+        return "no_hours"
+    return "after_closing" if now >= hours.closes else None
 
 
 # --- Windows ---------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "servicehall",
     "catalog",
     "queueing",
+    "appointments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -175,6 +176,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "queueing.tasks.expire_tickets",
         "schedule": crontab(minute="*/5"),
     },
+    # Reminders are due at set times (the day before, an hour before); every minute keeps them
+    # within a minute of due. New bookings also send their confirmation at once (on commit).
+    "booking-reminders": {
+        "task": "appointments.tasks.send_due_reminders",
+        "schedule": 60.0,
+    },
+    # The horizon moves at midnight and the calendar or a plan may change any time: hourly keeps
+    # every bookable day's slots in place without anyone generating them.
+    "booking-ensure-slots": {
+        "task": "appointments.tasks.ensure_slots",
+        "schedule": crontab(minute=7),
+    },
+    # A booking becomes a no-show 15 minutes after its slot ends: every five minutes is close
+    # enough for the suspension rule and cheap (an indexed query).
+    "booking-no-shows": {
+        "task": "appointments.tasks.mark_no_shows",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every hall is closed at night; yesterday is rolled up once all its tickets are final.
     "queue-rollup-yesterday": {
         "task": "queueing.tasks.rollup_yesterday",
@@ -288,6 +307,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal ----------------------------------------------------------------------------------
 PORTAL_NAME = _("广州市政务服务中心")
+# The public address of the portal, for links sent by SMS (the booking's manage link).
+PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", schemes={"http", "https"}) or "http://127.0.0.1:8000"
 GUIDE_PAGE_SIZE = 20
 
 # Queue defaults (REQUIREMENTS §4); a hall overrides them in HallQueueSettings, a category its
@@ -303,6 +324,22 @@ QUEUE = {
     "recent_calls_shown": 8,  # calls listed on the display board
     "snapshot_memo_seconds": 0.5,  # each web process reuses a hall's public snapshot this long
 }
+# Booking rules (REQUIREMENTS §5); a hall overrides them in HallBookingSettings.
+APPOINTMENTS = {
+    "horizon_working_days": 7,  # book from today up to the 7th working day ahead
+    "cancel_before_hours": 2,  # cancel or reschedule up to 2 hours before the slot
+    "max_active": 3,  # active bookings per person
+    "no_show_limit": 2,  # no-shows ...
+    "no_show_window_days": 30,  # ... within 30 days ...
+    "suspension_days": 90,  # ... suspend online booking for 90 days
+    "checkin_before_minutes": 30,  # check in from 30 minutes before the slot starts ...
+    "checkin_after_minutes": 15,  # ... to 15 minutes after
+    "reminder_lease_minutes": 5,  # a reminder claimed by a worker that died is retried after this
+}
+# Against scalpers (黄牛): bookings per client address and per mobile number.
+THROTTLE_BOOKING_IP = env_str("THROTTLE_BOOKING_IP", "20/hour") or "20/hour"
+THROTTLE_BOOKING_MOBILE = env_str("THROTTLE_BOOKING_MOBILE", "5/hour") or "5/hour"
+
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")
 

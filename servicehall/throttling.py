@@ -41,3 +41,14 @@ class ScopedCounterThrottle(ScopedRateThrottle):
 
     def wait(self) -> float:
         return float(self._wait)
+
+
+_PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"20/hour"`` → (20, 3600)."""
+    count, _slash, period = rate.partition("/")
+    if not count.strip().isdigit() or period.strip() not in _PERIODS:
+        raise ValueError(f"not a rate like '20/hour': {rate!r}")
+    return int(count), _PERIODS[period.strip()]

@@ -1,0 +1,754 @@
+"""Every write of the appointments: slots, bookings, check-in, no-shows, suspensions, reminders.
+
+Each service is one transaction and raises ``BookingError`` (a DomainError: a message in
+Chinese, the field it concerns, the HTTP status). Races are settled by the database:
+
+- a seat is taken with ``UPDATE slot SET booked = booked + 1 WHERE booked < capacity AND NOT
+  is_closed`` and given back with ``booked = booked - 1`` — the last seat is never sold twice and
+  the counter is never lost (a check constraint keeps ``booked ≤ capacity`` as a last line);
+- all of one person's bookings lock their ``BookingPerson`` row, so two requests of the same
+  person cannot both pass the per-person rules; one booking per hall and day is also a partial
+  unique index;
+- a reschedule takes the new seat before giving back the old one, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.config import BookingRules, rules_for
+from appointments.models import Booking, BookingPerson, Reminder, Slot, SlotPlan
+from catalog import selectors as catalog_selectors
+from catalog.hours import SHANGHAI
+from catalog.models import Hall, ServiceItem
+from queueing import services as queue_services
+from queueing.models import Ticket
+from servicehall.audit import audit_record
+from servicehall.errors import DomainError
+from servicehall.notifications import notify
+from servicehall.personal_data import mask_id_number, validate_id_number, validate_mobile
+from servicehall.throttling import hit, parse_rate
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed at a kiosk
+
+
+class BookingError(DomainError):
+    pass
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+# --- Slots -----------------------------------------------------------------------------------
+
+
+def horizon_end(*, hall: Hall | int, today: dt.date, rules: BookingRules | None = None) -> dt.date:
+    """The last day that can be booked: the N-th working day after today (default 7)."""
+    rules = rules or rules_for(hall)
+    calendar = catalog_selectors.working_calendar(
+        start=today, end=today + dt.timedelta(days=3 * rules.horizon_working_days + 30)
+    )
+    return calendar.add_working_days(today, rules.horizon_working_days)
+
+
+def _plan_times(plan: SlotPlan, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    start = dt.datetime.combine(day, plan.starts, SHANGHAI)
+    end = dt.datetime.combine(day, plan.ends, SHANGHAI)
+    step = dt.timedelta(minutes=plan.slot_minutes)
+    times = []
+    while start + step <= end:
+        times.append((start, start + step))
+        start += step
+    return times
+
+
+@dataclass
+class SlotSync:
+    created: int = 0
+    removed: int = 0
+    closed: int = 0
+
+
+def slots_generate(
+    *, start: dt.date, end: dt.date, halls: list[int] | None = None, now: dt.datetime | None = None
+) -> SlotSync:
+    """Make the slots of ``[start, end]`` match the active plans and the calendar: regular and
+    extended-hours plans on working days (holidays out, make-up workdays in), staggered plans on
+    rest days. Missing slots are created; slots no plan wants any more are removed when empty and
+    closed (their bookings told) when not. Idempotent."""
+    now = _now(now)
+    plans = SlotPlan.objects.filter(is_active=True).select_related("category")
+    if halls is not None:
+        plans = plans.filter(hall_id__in=halls)
+    plans = list(plans)
+    day_kind = catalog_selectors.day_kinds(start=start, end=end)
+    wanted: dict[tuple[int, dt.datetime], Slot] = {}
+    day = start
+    while day <= end:
+        working = day_kind(day) in ("workday", "makeup_workday")
+        for plan in plans:
+            if not plan.applies_on(day) or plan.on_rest_days == working:
+                continue
+            for begins, ends in _plan_times(plan, day):
+                wanted.setdefault(
+                    (plan.category_id, begins),
+                    Slot(
+                        hall_id=plan.hall_id,
+                        category_id=plan.category_id,
+                        plan=plan,
+                        kind=plan.kind,
+                        date=day,
+                        starts_at=begins,
+                        ends_at=ends,
+                        capacity=plan.capacity,
+                    ),
+                )
+        day += dt.timedelta(days=1)
+    result = SlotSync()
+    existing = Slot.objects.filter(date__range=(start, end), starts_at__gt=now)
+    if halls is not None:
+        existing = existing.filter(hall_id__in=halls)
+    have = {
+        (s.category_id, s.starts_at): s for s in existing.only("pk", "category_id", "starts_at", "booked", "is_closed")
+    }
+    missing = [slot for key, slot in wanted.items() if key not in have and slot.starts_at > now]
+    Slot.objects.bulk_create(missing, ignore_conflicts=True)
+    result.created = len(missing)
+    unwanted = [slot for key, slot in have.items() if key not in wanted]
+    empty = [s.pk for s in unwanted if s.booked == 0]
+    if empty:
+        result.removed = Slot.objects.filter(pk__in=empty, booked=0).delete()[0]
+    for slot in unwanted:
+        if slot.booked and not slot.is_closed:
+            slot_close(slot=slot, reason=_("该时段已不再开放（办公安排调整）"), actor=None, now=now)
+            result.closed += 1
+    return result
+
+
+def slots_ensure_horizon(*, now: dt.datetime | None = None) -> SlotSync:
+    """Keep every hall's slots generated up to its horizon (the periodic job)."""
+    now = _now(now)
+    today = local_date(now)
+    total = SlotSync()
+    for hall_id in SlotPlan.objects.filter(is_active=True).values_list("hall_id", flat=True).distinct():
+        result = slots_generate(start=today, end=horizon_end(hall=hall_id, today=today), halls=[hall_id], now=now)
+        total.created += result.created
+        total.removed += result.removed
+        total.closed += result.closed
+    return total
+
+
+def slot_close(*, slot: Slot, reason: str, actor: Any, now: dt.datetime | None = None) -> int:
+    """Close a slot: no more bookings, and everyone booked in it is told and offered a new time
+    (their bookings become "displaced": reschedulable whatever the hour). Returns how many."""
+    now = _now(now)
+    reason = reason.strip()
+    if not reason:
+        raise BookingError(_("请填写关闭原因。"), field="reason")
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        Slot.objects.filter(pk=slot.pk).update(is_closed=True, closed_reason=reason[:200])
+        bookings = list(Booking.objects.filter(slot=slot, status=Booking.Status.BOOKED))
+        Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(status=Booking.Status.DISPLACED)
+        Reminder.objects.filter(booking__in=bookings, slot=slot, status=Reminder.Status.PENDING).exclude(
+            kind=Reminder.Kind.CONFIRMATION
+        ).update(status=Reminder.Status.SKIPPED)
+        _schedule(bookings, slot, Reminder.Kind.SLOT_CLOSED, now)
+        if actor is not None:
+            audit_record(
+                actor=actor,
+                action="slot.close",
+                target=slot,
+                summary=_("关闭预约时段 %(slot)s：%(reason)s") % {"slot": slot, "reason": reason},
+                details={"displaced": len(bookings)},
+            )
+    return len(bookings)
+
+
+def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: int, actor: Any) -> int:
+    """Change the seats of every slot of one queue on one day (not below what is booked)."""
+    if capacity < 1 or capacity > 500:
+        raise BookingError(_("名额须在1至500之间。"), field="capacity")
+    with transaction.atomic():
+        slots = list(
+            Slot.objects.select_for_update().filter(hall=hall, category_id=category_id, date=day).order_by("pk")
+        )
+        if not slots:
+            raise BookingError(_("该日没有可调整的预约时段。"), field="date")
+        fullest = max(s.booked for s in slots)
+        if capacity < fullest:
+            raise BookingError(
+                _("名额不能少于已预约人数（该日单个时段最多已约 %(n)s 人）。") % {"n": fullest}, field="capacity"
+            )
+        changed = Slot.objects.filter(pk__in=[s.pk for s in slots]).update(capacity=capacity)
+        audit_record(
+            actor=actor,
+            action="slot.capacity",
+            target=hall,
+            summary=_("调整 %(day)s %(hall)s 预约名额为每时段 %(n)s 人")
+            % {"day": day, "hall": hall.name, "n": capacity},
+            details={"category": category_id, "slots": changed},
+        )
+    return changed
+
+
+# --- Booking ---------------------------------------------------------------------------------
+
+
+def _rate_limit(key: str, rate: str) -> None:
+    limit, period = parse_rate(rate)
+    allowed, wait = hit(key, limit=limit, period=period)
+    if not allowed:
+        raise BookingError(
+            _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
+            code="rate_limited",
+            status=429,
+        )
+
+
+def _validate_person(name: str, id_number: str, mobile: str, today: dt.date) -> tuple[str, str, str, str]:
+    name = " ".join(name.split())
+    if not name:
+        raise BookingError(_("请填写姓名。"), field="name")
+    if len(name) > 40:
+        raise BookingError(_("姓名最多40个字。"), field="name")
+    try:
+        number = validate_id_number(id_number, today=today)
+    except ValidationError as exc:
+        raise BookingError(exc.messages[0], field="id_number") from exc
+    try:
+        mobile = validate_mobile(mobile)
+    except ValidationError as exc:
+        raise BookingError(exc.messages[0], field="mobile") from exc
+    return name, queue_services.id_digest(number), mask_id_number(number), mobile
+
+
+def _lock_person(digest: str, masked: str) -> BookingPerson:
+    BookingPerson.objects.get_or_create(id_hash=digest, defaults={"id_masked": masked})
+    return BookingPerson.objects.select_for_update().get(pk=digest)
+
+
+def _check_slot(slot: Slot, rules: BookingRules, now: dt.datetime) -> None:
+    if slot.is_closed:
+        raise BookingError(_("该时段已关闭，请选择其他时间。"), field="slot", code="slot_closed", status=409)
+    if slot.starts_at <= now:
+        raise BookingError(_("该时段已经开始或已过去，请选择其他时间。"), field="slot")
+    if slot.date > horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
+        raise BookingError(
+            _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, field="slot"
+        )
+
+
+def _check_person(
+    person: BookingPerson,
+    *,
+    hall_id: int,
+    day: dt.date,
+    rules: BookingRules,
+    now: dt.datetime,
+    exclude: int | None = None,
+) -> None:
+    if person.is_suspended(now):
+        raise BookingError(
+            _("您因 %(days)s 天内爽约 %(n)s 次，网上预约已暂停至 %(until)s。如有疑问请联系大厅。")
+            % {
+                "days": rules.no_show_window_days,
+                "n": rules.no_show_limit,
+                "until": person.suspended_until.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="suspended",
+            status=409,
+        )
+    active = Booking.objects.filter(person=person, status__in=Booking.ACTIVE, slot__starts_at__gt=now)
+    if exclude is not None:
+        active = active.exclude(pk=exclude)
+    if active.filter(hall_id=hall_id, date=day).exists():
+        raise BookingError(_("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409)
+    if active.count() >= rules.max_active:
+        raise BookingError(
+            _("您已有 %(n)s 个有效预约，已达上限，请办结或取消后再预约。") % {"n": rules.max_active},
+            code="too_many",
+            status=409,
+        )
+
+
+def _take_seat(slot_id: int) -> bool:
+    return bool(
+        Slot.objects.filter(pk=slot_id, booked__lt=F("capacity"), is_closed=False).update(booked=F("booked") + 1)
+    )
+
+
+def _give_seat(slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def booking_create(
+    *,
+    slot: Slot,
+    name: str,
+    id_number: str,
+    mobile: str,
+    item: ServiceItem | None = None,
+    client_ip: str = "",
+    source: str = "web",
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a seat: real name, valid ID and mobile number, within the horizon, not suspended,
+    one per hall and day, at most N active; the last seat is never sold twice."""
+    now = _now(now)
+    rules = rules_for(slot.hall_id)
+    name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
+    if client_ip:
+        _rate_limit(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)
+    _rate_limit(f"booking-mobile:{queue_services.id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
+    _check_slot(slot, rules, now)
+    if item is not None and not slot.category.items.filter(pk=item.pk).exists():
+        raise BookingError(_("所选事项不属于该排队类别。"), field="item")
+    try:
+        with transaction.atomic():
+            person = _lock_person(digest, masked)
+            _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
+            if not _take_seat(slot.pk):
+                raise BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+            booking = Booking.objects.create(
+                code=_new_code(),
+                manage_token=secrets.token_urlsafe(24),
+                hall_id=slot.hall_id,
+                category_id=slot.category_id,
+                item=item,
+                slot=slot,
+                date=slot.date,
+                person=person,
+                name=name,
+                mobile=mobile,
+                created_at=now,
+                source=source,
+            )
+            _schedule_for_slot(booking, slot, now, confirmation=Reminder.Kind.CONFIRMATION)
+    except IntegrityError as exc:
+        # The partial unique index: the same person booked this hall and day a moment ago.
+        raise BookingError(
+            _("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409
+        ) from exc
+    return booking
+
+
+def _manageable(booking: Booking, rules: BookingRules, now: dt.datetime) -> None:
+    if booking.status == Booking.Status.DISPLACED:
+        return  # the hall closed the slot: the applicant may always move or cancel
+    if booking.status != Booking.Status.BOOKED:
+        raise BookingError(
+            _("该预约当前状态为“%(state)s”，不能取消或改约。") % {"state": booking.get_status_display()},
+            code="stale",
+            status=409,
+        )
+    if booking.slot.starts_at - now < rules.cancel_before:
+        raise BookingError(
+            _("开始前 %(hours)s 小时内不能在网上取消或改约，如有需要请联系大厅。")
+            % {"hours": rules.cancel_before_hours},
+            code="too_late",
+            status=409,
+        )
+
+
+def _lock_booking(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("slot", "person", "hall", "category").get(pk=booking.pk)
+
+
+def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        _manageable(booking, rules_for(booking.hall_id), now)
+        was_displaced = booking.status == Booking.Status.DISPLACED
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now)
+        if not was_displaced:
+            _give_seat(booking.slot_id)
+        _skip_pending(booking, booking.slot)
+        _schedule([booking], booking.slot, Reminder.Kind.CANCELLATION, now)
+        booking.refresh_from_db()
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | None = None) -> Booking:
+    """Move a booking to another slot of the same hall: the new seat is secured first, the old
+    one given back after, in one transaction — a refusal changes nothing."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        rules = rules_for(booking.hall_id)
+        _manageable(booking, rules, now)
+        new_slot = Slot.objects.select_related("category").get(pk=new_slot.pk)
+        if new_slot.pk == booking.slot_id:
+            raise BookingError(_("请选择与原预约不同的时段。"), field="slot")
+        if new_slot.hall_id != booking.hall_id:
+            raise BookingError(_("改约只能在同一大厅内进行；如需到其他大厅办理，请取消后重新预约。"), field="slot")
+        _check_slot(new_slot, rules, now)
+        person = BookingPerson.objects.select_for_update().get(pk=booking.person_id)
+        _check_person(person, hall_id=new_slot.hall_id, day=new_slot.date, rules=rules, now=now, exclude=booking.pk)
+        if not _take_seat(new_slot.pk):
+            raise BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+        old_slot = booking.slot
+        if booking.status == Booking.Status.BOOKED:
+            _give_seat(old_slot.pk)
+        Booking.objects.filter(pk=booking.pk).update(
+            slot=new_slot, date=new_slot.date, category=new_slot.category, status=Booking.Status.BOOKED
+        )
+        booking.refresh_from_db()
+        _skip_pending(booking, old_slot)
+        _schedule_for_slot(booking, new_slot, now, confirmation=Reminder.Kind.RESCHEDULED)
+    return booking
+
+
+# --- Check-in --------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckIn:
+    booking: Booking
+    ticket: Ticket
+    late: bool
+    message: str
+
+
+def booking_check_in(
+    *,
+    hall: Hall,
+    code: str = "",
+    id_number: str = "",
+    via: str = "kiosk",
+    staff: Any = None,
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """Turn today's booking at this hall into a ticket. From 30 minutes before to 15 minutes
+    after the slot starts (defaults): a priority ticket (Y) that is never called before the
+    slot starts. Later: a normal ticket, and the applicant is told why."""
+    now = _now(now)
+    today = local_date(now)
+    rules = rules_for(hall)
+    bookings = Booking.objects.select_related("slot", "category", "person", "ticket", "ticket__window").filter(
+        hall=hall, date=today
+    )
+    code = code.strip().upper()
+    if code:
+        bookings = bookings.filter(code=code)
+    elif id_number.strip():
+        try:
+            number = validate_id_number(id_number, today=today)
+        except ValidationError as exc:
+            raise BookingError(exc.messages[0], field="id_number") from exc
+        bookings = bookings.filter(person_id=queue_services.id_digest(number))
+    else:
+        raise BookingError(_("请输入预约码或身份证号码。"), field="code")
+    booking = bookings.order_by("slot__starts_at").first()
+    if booking is None:
+        raise BookingError(
+            _("没有找到您今天在本大厅的预约，请核对预约码或证件号码。"), field="code", code="not_found", status=404
+        )
+    if booking.status == Booking.Status.CHECKED_IN and booking.ticket is not None:
+        return CheckIn(
+            booking,
+            booking.ticket,
+            late=False,
+            message=_("您已签到，排队号为 %(number)s。") % {"number": booking.ticket.number},
+        )
+    if booking.status == Booking.Status.DISPLACED:
+        raise BookingError(_("该预约的时段已被大厅关闭，请通过管理链接改约或现场取号。"), code="displaced", status=409)
+    if booking.status != Booking.Status.BOOKED:
+        raise BookingError(
+            _("该预约当前状态为“%(state)s”，不能签到。") % {"state": booking.get_status_display()},
+            code="stale",
+            status=409,
+        )
+    starts = booking.slot.starts_at
+    opens = starts - rules.checkin_before
+    if now < opens:
+        raise BookingError(
+            _("签到时间为 %(from)s 至 %(to)s，请稍后再来签到。")
+            % {
+                "from": opens.astimezone(SHANGHAI).strftime("%H:%M"),
+                "to": (starts + rules.checkin_after).astimezone(SHANGHAI).strftime("%H:%M"),
+            },
+            code="too_early",
+            status=409,
+        )
+    late = now > starts + rules.checkin_after
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        if booking.status != Booking.Status.BOOKED:
+            raise BookingError(_("该预约刚刚已签到或已变更，请重试。"), code="stale", status=409)
+        issued = queue_services.ticket_issue(
+            hall=hall,
+            category=booking.category,
+            source=Ticket.Source.APPOINTMENT
+            if not late
+            else (Ticket.Source.KIOSK if via == "kiosk" else Ticket.Source.STAFF),
+            priority="" if late else Ticket.Priority.APPOINTMENT,
+            not_before=None if late else starts,
+            person=(booking.person_id, booking.person.id_masked),
+            staff=staff,
+            now=now,
+            require_open=False,
+        )
+        Booking.objects.filter(pk=booking.pk).update(
+            status=Booking.Status.CHECKED_IN, checked_in_at=now, ticket=issued.ticket
+        )
+        booking.refresh_from_db()
+    if late:
+        message = _("您已超过签到时间（%(to)s），已为您取普通号 %(number)s，按到达顺序叫号。") % {
+            "to": (starts + rules.checkin_after).astimezone(SHANGHAI).strftime("%H:%M"),
+            "number": issued.ticket.number,
+        }
+    else:
+        message = _("签到成功，您的预约号为 %(number)s，将在 %(time)s 起优先叫号。") % {
+            "number": issued.ticket.number,
+            "time": starts.astimezone(SHANGHAI).strftime("%H:%M"),
+        }
+    return CheckIn(booking, issued.ticket, late=late, message=message)
+
+
+# --- No-shows and suspensions ----------------------------------------------------------------
+
+
+@dataclass
+class NoShowResult:
+    marked: int
+    suspended: int
+
+
+def bookings_mark_no_shows(*, now: dt.datetime | None = None) -> NoShowResult:
+    """Bookings not checked in once their slot has ended and the grace passed become no-shows;
+    whoever reaches the limit within the window (2 in 30 days) is suspended (90 days) and told."""
+    now = _now(now)
+    grace = dt.timedelta(minutes=int(settings.APPOINTMENTS["checkin_after_minutes"]))
+    with transaction.atomic():
+        overdue = list(
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(status=Booking.Status.BOOKED, slot__ends_at__lt=now - grace)
+            .values_list("pk", "person_id", "hall_id")
+        )
+        if not overdue:
+            return NoShowResult(0, 0)
+        marked = Booking.objects.filter(pk__in=[pk for pk, _p, _h in overdue], status=Booking.Status.BOOKED).update(
+            status=Booking.Status.NO_SHOW
+        )
+        suspended = 0
+        for person_id, hall_id in sorted({(p, h) for _pk, p, h in overdue}):
+            rules = rules_for(hall_id)
+            since = local_date(now) - dt.timedelta(days=rules.no_show_window_days)
+            count = Booking.objects.filter(person_id=person_id, status=Booking.Status.NO_SHOW, date__gte=since).count()
+            if count < rules.no_show_limit:
+                continue
+            until = now + dt.timedelta(days=rules.suspension_days)
+            # Only someone not suspended right now: an ongoing suspension is not extended.
+            updated = (
+                BookingPerson.objects.filter(pk=person_id)
+                .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=now))
+                .update(
+                    suspended_until=until,
+                    suspension_reason=_("%(days)s 天内爽约 %(n)s 次") % {"days": rules.no_show_window_days, "n": count},
+                    lifted_at=None,
+                    lifted_by=None,
+                    lift_reason="",
+                )
+            )
+            if updated:
+                suspended += 1
+                latest = (
+                    Booking.objects.filter(person_id=person_id, status=Booking.Status.NO_SHOW)
+                    .order_by("-date", "-pk")
+                    .first()
+                )
+                _schedule([latest], latest.slot, Reminder.Kind.SUSPENDED, now)
+    return NoShowResult(marked, suspended)
+
+
+def suspension_lift(*, person: BookingPerson, actor: Any, reason: str, now: dt.datetime | None = None) -> BookingPerson:
+    """A supervisor lifts a suspension (audited)."""
+    now = _now(now)
+    reason = reason.strip()
+    if not reason:
+        raise BookingError(_("请填写解除原因。"), field="reason")
+    with transaction.atomic():
+        person = BookingPerson.objects.select_for_update().get(pk=person.pk)
+        if not person.is_suspended(now):
+            raise BookingError(_("该预约人当前未被暂停预约。"), code="not_suspended", status=409)
+        BookingPerson.objects.filter(pk=person.pk).update(
+            suspended_until=None, lifted_at=now, lifted_by=actor, lift_reason=reason[:200]
+        )
+        person.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="booking.suspension_lift",
+            target=person,
+            summary=_("解除预约人 %(person)s 的预约暂停：%(reason)s") % {"person": person.id_masked, "reason": reason},
+        )
+    return person
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def _schedule(bookings: list[Booking], slot: Slot, kind: str, due: dt.datetime) -> None:
+    Reminder.objects.bulk_create(
+        [Reminder(booking=b, slot=slot, kind=kind, due_at=due) for b in bookings], ignore_conflicts=True
+    )
+    transaction.on_commit(_kick_reminders)
+
+
+def _schedule_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confirmation: str) -> None:
+    """The confirmation now, and the reminders the day before and an hour before (if ahead)."""
+    reminders = [Reminder(booking=booking, slot=slot, kind=confirmation, due_at=now)]
+    for kind, before in (
+        (Reminder.Kind.DAY_BEFORE, dt.timedelta(days=1)),
+        (Reminder.Kind.HOUR_BEFORE, dt.timedelta(hours=1)),
+    ):
+        due = slot.starts_at - before
+        if due > now:
+            reminders.append(Reminder(booking=booking, slot=slot, kind=kind, due_at=due))
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    transaction.on_commit(_kick_reminders)
+
+
+def _skip_pending(booking: Booking, slot: Slot) -> None:
+    Reminder.objects.filter(
+        booking=booking,
+        slot=slot,
+        status=Reminder.Status.PENDING,
+        kind__in=(Reminder.Kind.DAY_BEFORE, Reminder.Kind.HOUR_BEFORE),
+    ).update(status=Reminder.Status.SKIPPED)
+
+
+def _kick_reminders() -> None:
+    """Send what is due now without waiting for the next periodic run."""
+    from appointments.tasks import send_due_reminders
+
+    send_due_reminders.delay()
+
+
+def manage_url(booking: Booking) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("booking-manage", args=[booking.manage_token])
+
+
+def reminder_text(reminder: Reminder) -> tuple[str, str]:
+    """(subject, body) of a reminder, in Chinese (the language of the SMS)."""
+    booking, slot = reminder.booking, reminder.slot
+    when = slot.starts_at.astimezone(SHANGHAI)
+    place = f"{booking.hall.name}{booking.category.letter}类（{booking.category.name}）"
+    time_text = f"{when:%Y年%m月%d日 %H:%M}"
+    kinds = Reminder.Kind
+    if reminder.kind in (kinds.CONFIRMATION, kinds.RESCHEDULED):
+        lead = "预约成功" if reminder.kind == kinds.CONFIRMATION else "改约成功"
+        body = (
+            f"{lead}：{time_text} {place}，预约码 {booking.code}。请携带身份证件及办事材料，"
+            f"于开始前30分钟至开始后15分钟内到大厅签到。查看、取消或改约：{manage_url(booking)}"
+        )
+    elif reminder.kind == kinds.DAY_BEFORE:
+        body = f"温馨提醒：您明天 {when:%H:%M} 预约了{place}，预约码 {booking.code}。如不能前往，请提前取消：{manage_url(booking)}"
+    elif reminder.kind == kinds.HOUR_BEFORE:
+        body = f"温馨提醒：您预约的{place}将于 {when:%H:%M} 开始，预约码 {booking.code}，请按时签到。"
+    elif reminder.kind == kinds.CANCELLATION:
+        body = f"您 {time_text} 在{place}的预约（预约码 {booking.code}）已取消。"
+    elif reminder.kind == kinds.SLOT_CLOSED:
+        body = (
+            f"抱歉，{place} {time_text} 的预约时段因“{slot.closed_reason}”关闭。"
+            f"请通过以下链接改约其他时间：{manage_url(booking)}"
+        )
+    else:  # suspended
+        body = (
+            f"您因多次预约未到（爽约），网上预约已暂停至 "
+            f"{booking.person.suspended_until.astimezone(SHANGHAI):%Y年%m月%d日}。如有疑问请联系大厅。"
+            if booking.person.suspended_until
+            else "您的网上预约暂停已解除。"
+        )
+    return str(Reminder.Kind(reminder.kind).label), "【广州政务服务】" + body
+
+
+def reminders_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Send every due reminder once. A reminder is claimed (pending → sending) with a
+    conditional update before it is sent, so two workers never both send it; a claim whose
+    worker died is retried after the lease, and the backend gets the reminder's id as an
+    idempotency key so a gateway drops the repeat of a message that did go out."""
+    now = _now(now)
+    lease = dt.timedelta(minutes=int(settings.APPOINTMENTS["reminder_lease_minutes"]))
+    due = (
+        Reminder.objects.filter(due_at__lte=now)
+        .filter(Q(status=Reminder.Status.PENDING) | Q(status=Reminder.Status.SENDING, claimed_at__lt=now - lease))
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(reminder_send(reminder_id=pk, now=now) for pk in list(due))
+
+
+def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
+    now = _now(now)
+    lease = dt.timedelta(minutes=int(settings.APPOINTMENTS["reminder_lease_minutes"]))
+    claimed = (
+        Reminder.objects.filter(pk=reminder_id)
+        .filter(Q(status=Reminder.Status.PENDING) | Q(status=Reminder.Status.SENDING, claimed_at__lt=now - lease))
+        .update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False  # another worker has it, or it went out already
+    reminder = Reminder.objects.select_related(
+        "booking", "booking__hall", "booking__category", "booking__person", "slot"
+    ).get(pk=reminder_id)
+    if _obsolete(reminder, now):
+        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(status=Reminder.Status.SKIPPED)
+        return False
+    subject, body = reminder_text(reminder)
+    try:
+        notify(
+            recipients=[reminder.booking.mobile],
+            subject=subject,
+            body=body,
+            data={
+                "idempotency_key": f"reminder-{reminder.pk}",
+                "booking": reminder.booking.code,
+                "kind": reminder.kind,
+            },
+        )
+    except Exception as exc:  # noqa: BLE001 - any backend failure: retry later, up to 5 attempts
+        failed = reminder.attempts >= 5
+        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.FAILED if failed else Reminder.Status.PENDING,
+            last_error=str(exc)[:300],
+            due_at=now + dt.timedelta(minutes=2 * reminder.attempts),
+        )
+        return False
+    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.SENT, sent_at=now
+    )
+    return True
+
+
+def _obsolete(reminder: Reminder, now: dt.datetime) -> bool:
+    """A reminder about a slot the booking has left, or a time already past, is not sent."""
+    booking = reminder.booking
+    if reminder.kind in (Reminder.Kind.DAY_BEFORE, Reminder.Kind.HOUR_BEFORE):
+        return (
+            booking.status != Booking.Status.BOOKED
+            or booking.slot_id != reminder.slot_id
+            or reminder.slot.starts_at <= now
+        )
+    return False
