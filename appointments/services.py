@@ -15,6 +15,7 @@ Chinese, the field it concerns, the HTTP status). Races are settled by the datab
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,8 @@ from servicehall.errors import DomainError
 from servicehall.notifications import notify
 from servicehall.personal_data import mask_id_number, validate_id_number, validate_mobile
 from servicehall.throttling import hit, parse_rate
+
+logger = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed at a kiosk
 
@@ -294,6 +297,13 @@ def _take_seat(slot_id: int) -> bool:
     )
 
 
+def _no_seat(slot_id: int) -> BookingError:
+    """Why the seat could not be taken: the slot filled up or was closed meanwhile."""
+    if Slot.objects.filter(pk=slot_id, is_closed=True).exists():
+        return BookingError(_("该时段已关闭，请选择其他时间。"), field="slot", code="slot_closed", status=409)
+    return BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+
+
 def _give_seat(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
@@ -316,6 +326,7 @@ def booking_create(
     """Book a seat: real name, valid ID and mobile number, within the horizon, not suspended,
     one per hall and day, at most N active; the last seat is never sold twice."""
     now = _now(now)
+    slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
     if client_ip:
@@ -329,7 +340,7 @@ def booking_create(
             person = _lock_person(digest, masked)
             _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
             if not _take_seat(slot.pk):
-                raise BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+                raise _no_seat(slot.pk)
             booking = Booking.objects.create(
                 code=_new_code(),
                 manage_token=secrets.token_urlsafe(24),
@@ -372,7 +383,11 @@ def _manageable(booking: Booking, rules: BookingRules, now: dt.datetime) -> None
 
 
 def _lock_booking(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("slot", "person", "hall", "category").get(pk=booking.pk)
+    """Lock the booking row alone, then read it with its relations. (Locking a join would make
+    PostgreSQL re-check the join against the row a concurrent reschedule just changed, and find
+    nothing.)"""
+    Booking.objects.select_for_update().filter(pk=booking.pk).values_list("pk", flat=True).get()
+    return Booking.objects.select_related("slot", "person", "hall", "category").get(pk=booking.pk)
 
 
 def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
@@ -407,7 +422,7 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | N
         person = BookingPerson.objects.select_for_update().get(pk=booking.person_id)
         _check_person(person, hall_id=new_slot.hall_id, day=new_slot.date, rules=rules, now=now, exclude=booking.pk)
         if not _take_seat(new_slot.pk):
-            raise BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+            raise _no_seat(new_slot.pk)
         old_slot = booking.slot
         if booking.status == Booking.Status.BOOKED:
             _give_seat(old_slot.pk)
@@ -543,7 +558,7 @@ def bookings_mark_no_shows(*, now: dt.datetime | None = None) -> NoShowResult:
     grace = dt.timedelta(minutes=int(settings.APPOINTMENTS["checkin_after_minutes"]))
     with transaction.atomic():
         overdue = list(
-            Booking.objects.select_for_update(skip_locked=True)
+            Booking.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Booking.Status.BOOKED, slot__ends_at__lt=now - grace)
             .values_list("pk", "person_id", "hall_id")
         )
@@ -640,10 +655,14 @@ def _skip_pending(booking: Booking, slot: Slot) -> None:
 
 
 def _kick_reminders() -> None:
-    """Send what is due now without waiting for the next periodic run."""
+    """Send what is due now without waiting for the next periodic run. Never fails the booking
+    that committed: if the broker cannot be reached, the periodic run sends it a minute later."""
     from appointments.tasks import send_due_reminders
 
-    send_due_reminders.delay()
+    try:
+        send_due_reminders.delay()
+    except Exception:  # noqa: BLE001 - the booking is committed; the reminder is only delayed
+        logger.warning("could not queue the reminder task; the periodic run will send it", exc_info=True)
 
 
 def manage_url(booking: Booking) -> str:
@@ -716,8 +735,8 @@ def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
     if _obsolete(reminder, now):
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(status=Reminder.Status.SKIPPED)
         return False
-    subject, body = reminder_text(reminder)
     try:
+        subject, body = reminder_text(reminder)
         notify(
             recipients=[reminder.booking.mobile],
             subject=subject,

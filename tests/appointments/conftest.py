@@ -47,10 +47,18 @@ def make_booking_hall(code: str = "BK", capacity: int = 3) -> BookingHall:
     regular = SlotPlan.objects.create(
         hall=hall, category=a, kind="regular", starts=dt.time(9), ends=dt.time(12), slot_minutes=30, capacity=capacity
     )
-    SlotPlan.objects.create(hall=hall, category=a, kind="regular", starts=dt.time(13), ends=dt.time(17), slot_minutes=30, capacity=capacity)
-    SlotPlan.objects.create(hall=hall, category=a, kind="extended", starts=dt.time(17), ends=dt.time(19), slot_minutes=60, capacity=2)
-    SlotPlan.objects.create(hall=hall, category=a, kind="staggered", starts=dt.time(9), ends=dt.time(12), slot_minutes=60, capacity=2)
-    SlotPlan.objects.create(hall=hall, category=b, kind="regular", starts=dt.time(9), ends=dt.time(12), slot_minutes=30, capacity=capacity)
+    SlotPlan.objects.create(
+        hall=hall, category=a, kind="regular", starts=dt.time(13), ends=dt.time(17), slot_minutes=30, capacity=capacity
+    )
+    SlotPlan.objects.create(
+        hall=hall, category=a, kind="extended", starts=dt.time(17), ends=dt.time(19), slot_minutes=60, capacity=2
+    )
+    SlotPlan.objects.create(
+        hall=hall, category=a, kind="staggered", starts=dt.time(9), ends=dt.time(12), slot_minutes=60, capacity=2
+    )
+    SlotPlan.objects.create(
+        hall=hall, category=b, kind="regular", starts=dt.time(9), ends=dt.time(12), slot_minutes=30, capacity=capacity
+    )
     window = Window.objects.create(hall=hall, number=1, kind=Window.Kind.COMPREHENSIVE)
     services.slots_ensure_horizon(now=NOW)
     return BookingHall(hall, a, b, regular, window)
