@@ -34,6 +34,7 @@ from catalog import selectors as catalog_selectors
 from catalog.hours import SHANGHAI
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
+from queueing.config import memoised
 from queueing.models import Ticket
 from servicehall.audit import audit_record
 from servicehall.errors import DomainError
@@ -62,12 +63,16 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def horizon_end(*, hall: Hall | int, today: dt.date, rules: BookingRules | None = None) -> dt.date:
-    """The last day that can be booked: the N-th working day after today (default 7)."""
+    """The last day that can be booked: the N-th working day after today (default 7).
+    Remembered per process for half a minute: every booking asks, the calendar rarely changes."""
     rules = rules or rules_for(hall)
-    calendar = catalog_selectors.working_calendar(
-        start=today, end=today + dt.timedelta(days=3 * rules.horizon_working_days + 30)
-    )
-    return calendar.add_working_days(today, rules.horizon_working_days)
+    days = rules.horizon_working_days
+
+    def compute() -> dt.date:
+        calendar = catalog_selectors.working_calendar(start=today, end=today + dt.timedelta(days=3 * days + 30))
+        return calendar.add_working_days(today, days)
+
+    return memoised(("horizon", today, days), compute)
 
 
 def _plan_times(plan: SlotPlan, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -380,6 +385,16 @@ def _manageable(booking: Booking, rules: BookingRules, now: dt.datetime) -> None
             code="too_late",
             status=409,
         )
+
+
+def booking_change_refusal(booking: Booking, *, now: dt.datetime | None = None) -> BookingError | None:
+    """Why the booking can no longer be cancelled or moved online, or None (for pages that
+    show the buttons; the services apply the same rule on every change)."""
+    try:
+        _manageable(booking, rules_for(booking.hall_id), _now(now))
+    except BookingError as exc:
+        return exc
+    return None
 
 
 def _lock_booking(booking: Booking) -> Booking:

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from appointments import views_staff
+
+urlpatterns = [
+    path("windows/<int:pk>/check-in/", views_staff.check_in, name="console-check-in"),
+]

@@ -5,7 +5,8 @@ drift, ratios much less).
 
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (a separate `<name>_bench`
 database is created beside DATABASE_URL's); otherwise SQLite under var/. Prints tables and
-writes bench/results/latest.json (git-ignored). `--only catalog` or `--only queues` runs one part.
+writes bench/results/latest.json (git-ignored). `--only catalog`, `--only queues` or
+`--only appointments` runs one part.
 """
 
 from __future__ import annotations
@@ -244,13 +245,76 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
     return figures
 
 
+def bench_appointments(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """Booking: 32 clients compete for the 50 seats of one slot, every request another person
+    (the real-name rules allow one booking per person, hall and day); afterwards the bookings
+    held must equal the seats. Availability: 20 queues × 30 days in one request, with the same
+    number of queries as 1 queue × 1 day."""
+    clients = 32
+    setup = helper(env, "booking_data.py", "setup")
+    booking_path = "/api/v1/bookings/"
+    booking = helper(env, "booking_data.py", "load", server.base, str(setup["slot"]), str(clients), str(args.seconds))
+    check = helper(env, "booking_data.py", "verify", str(setup["slot"]))
+    avail = helper(env, "booking_data.py", "availability")
+    run_load(server.base, avail["path"], clients=args.workers, seconds=0.5)
+    avail_load = run_load(server.base, avail["path"], clients=args.clients, seconds=args.seconds)
+
+    print(f"\nAppointments: booking with {clients} clients x {args.seconds:.0f} s, availability with {args.clients}\n")
+    print(f"{'endpoint':<16}{'path':<36}{'req/s':>9}{'x hello':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
+    print(
+        f"{'booking':<16}{'POST ' + booking_path:<36}{booking['rps']:>9.0f}{booking['rps'] / hello:>9.2f}"
+        f"{booking['p50_ms'] or float('nan'):>9.1f}{booking['p95_ms'] or float('nan'):>9.1f}{'':>9}"
+    )
+    print(
+        f"{'availability':<16}{avail['path'].split('?')[0][:35]:<36}{avail_load.rps:>9.0f}"
+        f"{avail_load.rps / hello:>9.2f}{avail_load.p50:>9.1f}{avail_load.percentile(0.95):>9.1f}"
+        f"{avail['queries_20x30']:>9}"
+    )
+    print(
+        f"  booking: {booking['requests']} requests ({booking['statuses']}), {booking['successes']} booked for "
+        f"{setup['capacity']} seats in {booking['sold_out_seconds']} s; slot counter {check['counter']}, bookings "
+        f"held {check['bookings']}, oversold {check['oversold']}"
+    )
+    print(
+        f"  availability: {avail['slots_20x30']} slots (20 queues x 30 days) in {avail['queries_20x30']} queries, "
+        f"{avail['slots_1x1']} slots (1 x 1) in {avail['queries_1x1']}; errors under load {avail_load.errors}"
+    )
+    figures = {
+        "booking_rps": booking["rps"],
+        "booking_p50_ms": booking["p50_ms"],
+        "booking_requests": booking["requests"],
+        "booking_statuses": booking["statuses"],
+        "booking_successes": booking["successes"],
+        "booking_seats": setup["capacity"],
+        "booking_oversold": check["oversold"],
+        "booking_counter_matches": check["counter_matches"],
+        "booking_sold_out_seconds": booking["sold_out_seconds"],
+        "availability_queries": avail["queries_20x30"],
+        "availability_queries_1x1": avail["queries_1x1"],
+        "availability_slots": avail["slots_20x30"],
+        "availability_rps": round(avail_load.rps, 1),
+        "availability_p50_ms": round(avail_load.p50, 2),
+        "availability_errors": avail_load.errors,
+    }
+    print(
+        "\n  targets: successes = seats: {} of {}; oversold 0: {}; availability queries constant: {} = {}".format(
+            figures["booking_successes"],
+            figures["booking_seats"],
+            figures["booking_oversold"],
+            figures["availability_queries"],
+            figures["availability_queries_1x1"],
+        )
+    )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
-    parser.add_argument("--only", choices=["catalog", "queues"])
+    parser.add_argument("--only", choices=["catalog", "queues", "appointments"])
     args = parser.parse_args()
 
     env = {
@@ -261,8 +325,10 @@ def main() -> int:
         "DJANGO_HTTPS": "0",
         "DJANGO_SETTINGS_MODULE": "servicehall.settings",
         "SERVICEHALL_VAR_DIR": str(ROOT / "var" / "bench"),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",  # refusals (409s) are expected under load; only errors matter
         "THROTTLE_TICKET_ISSUE": "100000000/hour",  # the load comes from one address
+        "THROTTLE_BOOKING_IP": "100000000/hour",
+        "THROTTLE_BOOKING_MOBILE": "100000000/hour",
     }
     manage = [PYTHON, str(ROOT / "manage.py")]
     print(f"database: {env['DATABASE_URL'].split('@')[-1]}  cache: {'redis' if env.get('REDIS_URL') else 'files'}")
@@ -291,6 +357,8 @@ def main() -> int:
             figures.update(bench_catalog(env, server, args, hello))
         if args.only in (None, "queues"):
             figures.update(bench_queues(env, server, args, hello))
+        if args.only in (None, "appointments"):
+            figures.update(bench_appointments(env, server, args, hello))
     finally:
         server.stop()
 

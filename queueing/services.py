@@ -616,7 +616,7 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> str | None:
-    """"after_closing", "no_hours" (closed all day) or None (still open today)."""
+    """ "after_closing", "no_hours" (closed all day) or None (still open today)."""
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
     hours = hours_on(service_date(now), weekly=weekly, day_kind=day_kind)
     if hours is None:

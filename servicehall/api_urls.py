@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from appointments import apis as appointments
 from catalog.apis import BundleViewSet, CalendarViewSet, DepartmentViewSet, HallViewSet, ItemViewSet
 from queueing import apis as queue
 
@@ -41,5 +42,12 @@ urlpatterns = [
     path("alerts/", queue.AlertListView.as_view(), name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", queue.AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
     path("statistics/daily/", queue.DailyStatsView.as_view(), name="statistics-daily"),
+    path("halls/<str:code>/slots/", appointments.SlotAvailabilityView.as_view(), name="hall-slots"),
+    path("halls/<str:code>/check-in/", appointments.CheckInView.as_view(), name="booking-check-in"),
+    path("bookings/", appointments.BookingCreateView.as_view(), name="booking-create"),
+    path("bookings/<str:token>/", appointments.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<str:token>/cancel/", appointments.BookingCancelView.as_view(), name="booking-cancel"),
+    path("bookings/<str:token>/reschedule/", appointments.BookingRescheduleView.as_view(), name="booking-reschedule"),
+    path("statistics/bookings/", appointments.BookingStatisticsView.as_view(), name="statistics-bookings"),
     *router.urls,
 ]

@@ -55,7 +55,7 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("操作"), max_length=60, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=60)
-    target_id = models.CharField(_("对象编号"), max_length=60)
+    target_id = models.CharField(_("对象编号"), max_length=100)
     summary = models.CharField(_("摘要"), max_length=300)
     details = models.JSONField(_("详情"), default=dict, blank=True)
 

@@ -17,6 +17,9 @@ ALL_ROLES = (WINDOW_STAFF, CHIEF_REPRESENTATIVE, SUPERVISOR, ADMINISTRATOR)
 
 # Model permissions per role, as "app_label.codename" prefixes: an administrator manages the
 # catalog and the calendar; supervisors and chief representatives may read them in the admin.
+# Appointments: an administrator manages slot plans, slots and each hall's booking rules and reads
+# the bookings, the people who book and the reminders; a supervisor reads them all and edits slot
+# plans and slots (within their hall when tied to one: appointments/admin.py scopes the admin).
 _CATALOG_MODELS = (
     "department",
     "hall",
@@ -32,15 +35,25 @@ _CATALOG_MODELS = (
 )
 _QUEUE_CONFIG_MODELS = ("queuecategory", "window", "hallqueuesettings")
 _QUEUE_RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat")
+_BOOKING_CONFIG_MODELS = ("slotplan", "slot", "hallbookingsettings")
+_BOOKING_RECORD_MODELS = ("booking", "bookingperson", "reminder")
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         f"catalog.{verb}_{model}" for model in _CATALOG_MODELS for verb in ("add", "change", "delete", "view")
     ]
     + [f"queueing.{verb}_{model}" for model in _QUEUE_CONFIG_MODELS for verb in ("add", "change", "delete", "view")]
     + [f"queueing.view_{model}" for model in _QUEUE_RECORD_MODELS]
+    + [
+        f"appointments.{verb}_{model}"
+        for model in _BOOKING_CONFIG_MODELS
+        for verb in ("add", "change", "delete", "view")
+    ]
+    + [f"appointments.view_{model}" for model in _BOOKING_RECORD_MODELS]
     + ["catalog.publish_guideversion", "servicehall.view_auditevent", "servicehall.view_staffprofile"],
     SUPERVISOR: [f"catalog.view_{model}" for model in _CATALOG_MODELS]
     + [f"queueing.view_{model}" for model in _QUEUE_CONFIG_MODELS + _QUEUE_RECORD_MODELS]
+    + [f"appointments.view_{model}" for model in _BOOKING_CONFIG_MODELS + _BOOKING_RECORD_MODELS]
+    + ["appointments.change_slotplan", "appointments.change_slot"]
     + ["servicehall.view_auditevent"],
     CHIEF_REPRESENTATIVE: [f"catalog.view_{model}" for model in _CATALOG_MODELS],
     WINDOW_STAFF: [],

@@ -342,6 +342,9 @@ THROTTLE_BOOKING_MOBILE = env_str("THROTTLE_BOOKING_MOBILE", "5/hour") or "5/hou
 
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")
+# The SMS gateway of servicehall.notifications.SmsGatewayBackend (production): URL and bearer token.
+SMS_GATEWAY_URL = env_url("SMS_GATEWAY_URL", schemes={"http", "https"})
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -20,8 +20,10 @@ def fast_select(field, options: list[tuple[str, str]]) -> str:
     choices = [("", str(field.field.empty_label or ""))] + list(options)
     rendered = format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         ((value, mark_safe(" selected") if value == selected else "", label) for value, label in choices),  # noqa: S308
     )
     invalid = mark_safe(' aria-invalid="true"') if field.errors else ""  # noqa: S308
-    return format_html('<select name="{}" id="{}"{}>{}</select>', field.html_name, field.id_for_label, invalid, rendered)
+    return format_html(
+        '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.id_for_label, invalid, rendered
+    )

@@ -1,16 +1,17 @@
-"""`manage.py load_demo`: the whole demo, app by app (catalog, then queues). Safe to rerun:
-each part creates only what is missing."""
+"""`manage.py load_demo`: the whole demo, app by app (catalog, queues, appointments). Safe to
+rerun: each part creates only what is missing."""
 
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from appointments import demo as appointment_demo
 from queueing import demo as queue_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data of every app (catalog and guides, halls, staff, queues); safe to rerun."
+    help = "Load the demo data of every app (catalog and guides, halls, staff, queues, appointments); safe to rerun."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-calendar", action="store_true", help="Do not fill this and next year's calendar.")
@@ -23,4 +24,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Queues: {categories} categories, {windows} windows, {tickets} tickets this morning, "
                 "{daily_stats} days of history created now.".format(**created)
+            )
+        booked = appointment_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                "Appointments: {plans} slot plans, {slots} slots, {bookings} bookings created now.".format(**booked)
             )

@@ -1,0 +1,623 @@
+"""Appointments API under /api/v1/: slot availability, bookings (create, then view, cancel and
+reschedule by the private manage token), check-in at the kiosk or a window, and booking
+statistics for supervisors. Same services as the pages; every refusal is the service's
+``BookingError``, answered as JSON with its status (400, 409, 429) and the field it concerns.
+
+Personal data stays out of URLs (a booking is reached by its unguessable token, a check-in by ID
+number is a POST body) and out of responses (ID and mobile numbers and names are masked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from appointments import selectors, services
+from appointments.config import rules_for
+from appointments.models import Booking, Slot, SlotKind
+from appointments.stats import Figures
+from catalog.models import Hall, ServiceItem
+from queueing.access import COUNTER_ROLES, SUPERVISION_ROLES
+from queueing.models import QueueCategory, Ticket
+from servicehall.access import access_hall, staff_scope
+from servicehall.personal_data import mask_mobile
+from servicehall.throttling import ScopedCounterThrottle
+
+# The widest range one availability request may ask for: a hall's horizon is at most 30
+# working days (HallBookingSettings), about six weeks of calendar days.
+AVAILABILITY_MAX_DAYS = 62
+STATISTICS_MAX_DAYS = 366
+KIND_HELP = gettext_lazy("regular 工作日正常时段、extended 工作日延时服务、staggered 周末及节假日错时服务")
+
+
+def mask_name(name: str) -> str:
+    """Keep the family name: 张三 → 张*, 欧阳娜娜 → 欧***."""
+    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def client_address(request: Request) -> str:
+    """The client address as the API's throttles see it (REMOTE_ADDR, or X-Forwarded-For
+    behind the number of proxies set in NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request)
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=1, help_text=gettext_lazy("排队类别字母，如 A；不填则为全部类别")
+    )
+    start = serializers.DateField(required=False, help_text=gettext_lazy("起始日期（默认今天）"))
+    end = serializers.DateField(required=False, help_text=gettext_lazy("截止日期（默认可预约的最后一天）"))
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end:
+            if start > end:
+                raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+            if (end - start).days >= AVAILABILITY_MAX_DAYS:
+                raise serializers.ValidationError(
+                    {"end": _("一次最多查询%(days)s天。") % {"days": AVAILABILITY_MAX_DAYS}}
+                )
+        return attrs
+
+
+class AvailableSlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("预约时要提交的时段编号"))
+    category = serializers.CharField(help_text=gettext_lazy("排队类别字母"))
+    kind = serializers.CharField(help_text=KIND_HELP)
+    kind_display = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    seats_left = serializers.IntegerField()
+
+
+class AvailableDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    seats_left = serializers.IntegerField(help_text=gettext_lazy("当天剩余名额合计"))
+    full = serializers.BooleanField(help_text=gettext_lazy("当天已约满"))
+    slots = AvailableSlotSerializer(many=True)
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueCategory
+        fields = ["letter", "name", "name_en"]
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    hall = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    bookable_until = serializers.DateField(help_text=gettext_lazy("可预约的最后一天"))
+    categories = CategoryRefSerializer(many=True)
+    days = AvailableDaySerializer(many=True)
+
+
+class HallRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hall
+        fields = ["code", "name", "name_en", "address"]
+
+
+class ItemRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceItem
+        fields = ["code", "name", "name_en"]
+
+
+class SlotRefSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    kind_display = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Slot
+        fields = ["id", "date", "starts_at", "ends_at", "kind", "kind_display"]
+
+
+class TicketRefSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=gettext_lazy("排队号状态，如 waiting、called、done"))
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = ["number", "status", "token", "url"]
+
+    def get_url(self, ticket: Ticket) -> str:
+        return reverse("queue-ticket", args=[ticket.token])
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """A booking as its holder sees it: ID number, mobile number and name masked."""
+
+    status = serializers.CharField(
+        help_text=gettext_lazy(
+            "booked 已预约、checked_in 已签到、cancelled 已取消、no_show 爽约、displaced 时段已关闭待改约"
+        )
+    )
+    status_display = serializers.CharField(source="get_status_display")
+    hall = HallRefSerializer()
+    category = CategoryRefSerializer()
+    item = ItemRefSerializer(allow_null=True)
+    slot = SlotRefSerializer()
+    name = serializers.SerializerMethodField(help_text=gettext_lazy("姓名（脱敏）"))
+    id_number = serializers.CharField(source="person.id_masked", help_text=gettext_lazy("身份证号码（脱敏）"))
+    mobile = serializers.SerializerMethodField(help_text=gettext_lazy("手机号码（脱敏）"))
+    manage_until = serializers.SerializerMethodField(
+        help_text=gettext_lazy("网上取消或改约的截止时间（时段被大厅关闭时不受此限）")
+    )
+    ticket = TicketRefSerializer(allow_null=True, help_text=gettext_lazy("签到后取得的排队号"))
+
+    class Meta:
+        model = Booking
+        fields = [
+            "code",
+            "status",
+            "status_display",
+            "hall",
+            "category",
+            "item",
+            "slot",
+            "name",
+            "id_number",
+            "mobile",
+            "created_at",
+            "cancelled_at",
+            "checked_in_at",
+            "manage_until",
+            "ticket",
+        ]
+
+    def get_name(self, booking: Booking) -> str:
+        return mask_name(booking.name)
+
+    def get_mobile(self, booking: Booking) -> str:
+        return mask_mobile(booking.mobile)
+
+    def get_manage_until(self, booking: Booking) -> dt.datetime:
+        return timezone.localtime(booking.slot.starts_at - rules_for(booking.hall_id).cancel_before)
+
+
+class BookingCreatedSerializer(BookingSerializer):
+    manage_token = serializers.CharField(
+        help_text=gettext_lazy("私密管理令牌：凭此查看、取消或改约，请妥善保管，不要转发他人")
+    )
+
+    class Meta(BookingSerializer.Meta):
+        fields = ["manage_token", *BookingSerializer.Meta.fields]
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(help_text=gettext_lazy("时段编号（见可预约时段）"))
+    name = serializers.CharField(max_length=60, help_text=gettext_lazy("姓名"))
+    id_number = serializers.CharField(max_length=30, help_text=gettext_lazy("居民身份证号码（18位）"))
+    mobile = serializers.CharField(max_length=20, help_text=gettext_lazy("手机号码，用于接收预约提醒"))
+    item = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, help_text=gettext_lazy("办理事项编码（可选）")
+    )
+
+
+class RescheduleSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(help_text=gettext_lazy("新时段编号"))
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text=gettext_lazy("预约码"))
+    id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text=gettext_lazy("居民身份证号码（无预约码时）")
+    )
+
+
+class CheckInResultSerializer(serializers.Serializer):
+    booking = serializers.CharField(help_text=gettext_lazy("预约码"))
+    ticket = serializers.CharField(help_text=gettext_lazy("排队号，如 YA003"))
+    token = serializers.CharField(help_text=gettext_lazy("排队号查询令牌"))
+    url = serializers.CharField(help_text=gettext_lazy("排队进度页面"))
+    category = serializers.CharField()
+    priority = serializers.CharField(help_text=gettext_lazy("appointment 为预约优先号；迟到则为空（普通号）"))
+    late = serializers.BooleanField(help_text=gettext_lazy("超过签到时间，取得普通号"))
+    message = serializers.CharField()
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    hall = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        if (attrs["end"] - attrs["start"]).days >= STATISTICS_MAX_DAYS:
+            raise serializers.ValidationError({"end": _("一次最多查询%(days)s天。") % {"days": STATISTICS_MAX_DAYS}})
+        return attrs
+
+
+class BookingStatSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    hall = serializers.CharField()
+    hall_name = serializers.CharField()
+    slots = serializers.IntegerField(help_text=gettext_lazy("时段数"))
+    closed_slots = serializers.IntegerField(help_text=gettext_lazy("已关闭的时段数"))
+    capacity = serializers.IntegerField(help_text=gettext_lazy("名额：未关闭时段的名额合计"))
+    bookings = serializers.IntegerField(
+        help_text=gettext_lazy("已约：未关闭时段中被占用的名额（已预约、已签到、爽约）")
+    )
+    fill_rate = serializers.FloatField(allow_null=True, help_text=gettext_lazy("预约率（%）：已约 ÷ 名额"))
+    checked_in = serializers.IntegerField(help_text=gettext_lazy("已签到"))
+    no_shows = serializers.IntegerField(help_text=gettext_lazy("爽约"))
+    no_show_rate = serializers.FloatField(allow_null=True, help_text=gettext_lazy("爽约率（%）：爽约 ÷（签到 + 爽约）"))
+    displaced = serializers.IntegerField(help_text=gettext_lazy("时段被关闭、尚未改约的预约"))
+    cancelled = serializers.IntegerField(help_text=gettext_lazy("已取消的预约"))
+
+
+# --- Lookups ----------------------------------------------------------------------------------
+
+
+def _hall(code: str) -> Hall:
+    return selectors.hall_or_404(code=code)
+
+
+def _booking_by_token(token: str) -> Booking:
+    return selectors.booking_by_token(token=token)
+
+
+def _slot(pk: int) -> Slot:
+    """The slot asked for, or a 400 naming the field (the services read it again, locked or fresh)."""
+    slot = Slot.objects.filter(pk=pk).first()
+    if slot is None:
+        raise serializers.ValidationError({"slot": [_("没有找到该预约时段，请重新选择。")]})
+    return slot
+
+
+def _no_store(response: Response) -> Response:
+    """Personal data (even masked) is not kept by browsers or proxies."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Availability -----------------------------------------------------------------------------
+
+
+def availability(
+    *, hall: Hall, categories: list[QueueCategory], start: dt.date, end: dt.date, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Open slots of ``categories`` from ``start`` to ``end`` that have not started, grouped by
+    day: one query whatever the range (values, not model instances: a month of a large hall is
+    thousands of slots)."""
+    letters = {c.pk: c.letter for c in categories}
+    rows = (
+        Slot.objects.filter(
+            hall=hall, category_id__in=list(letters), date__range=(start, end), starts_at__gt=now, is_closed=False
+        )
+        .order_by("starts_at", "category_id")
+        .values_list("pk", "category_id", "kind", "date", "starts_at", "ends_at", "capacity", "booked")
+    )
+    # Once per request, not per slot: thousands of slots make each lookup count.
+    kinds = {kind: str(label) for kind, label in SlotKind.choices}
+    zone = timezone.get_current_timezone()
+    days: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    for pk, category_id, kind, day, starts_at, ends_at, capacity, booked in rows:
+        days[day].append(
+            {
+                "id": pk,
+                "category": letters[category_id],
+                "kind": kind,
+                "kind_display": kinds[kind],
+                "starts_at": starts_at.astimezone(zone).isoformat(),
+                "ends_at": ends_at.astimezone(zone).isoformat(),
+                "capacity": capacity,
+                "seats_left": max(0, capacity - booked),
+            }
+        )
+    result = []
+    for day in sorted(days):
+        left = sum(s["seats_left"] for s in days[day])
+        result.append({"date": day, "seats_left": left, "full": left == 0, "slots": days[day]})
+    return result
+
+
+class SlotAvailabilityView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Bookable slots of a hall by day, with seats left",
+        description=(
+            "Open slots that have not started, from `start` (default today) to `end` (default the "
+            "last bookable day; never beyond it), for one queue category or all of them."
+        ),
+        tags=["appointments"],
+        parameters=[SlotQuerySerializer],
+        responses=AvailabilitySerializer,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        hall = _hall(code)
+        categories = list(QueueCategory.objects.filter(hall=hall, is_active=True).order_by("order", "letter"))
+        letter = (query.validated_data.get("category") or "").upper()
+        if letter:
+            categories = [c for c in categories if c.letter == letter]
+            if not categories:
+                raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+        now = timezone.now()
+        today = services.local_date(now)
+        last = services.horizon_end(hall=hall, today=today)
+        start = max(query.validated_data.get("start") or today, today)
+        end = min(query.validated_data.get("end") or last, last)
+        body = {
+            "hall": hall.code,
+            "start": start,
+            "end": end,
+            "bookable_until": last,
+            "categories": CategoryRefSerializer(categories, many=True).data,
+            "days": availability(hall=hall, categories=categories, start=start, end=end, now=now)
+            if start <= end
+            else [],
+        }
+        return Response(body)
+
+
+# --- Bookings ---------------------------------------------------------------------------------
+
+
+class BookingCreateView(APIView):
+    """Real-name booking (ID and mobile number checked); rate limits per client address and per
+    mobile number against scalpers (黄牛) are applied by the service."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Book a slot",
+        tags=["appointments"],
+        request=BookingCreateSerializer,
+        responses={201: BookingCreatedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        payload = BookingCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        slot = _slot(data["slot"])
+        item = None
+        if data.get("item"):
+            item = ServiceItem.objects.filter(code=data["item"].strip()).first()
+            if item is None:
+                raise serializers.ValidationError({"item": [_("没有找到该办理事项。")]})
+        booking = services.booking_create(
+            slot=slot,
+            name=data["name"],
+            id_number=data["id_number"],
+            mobile=data["mobile"],
+            item=item,
+            client_ip=client_address(request),
+            source="api",
+        )
+        booking = _booking_by_token(booking.manage_token)
+        return _no_store(Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED))
+
+
+class BookingDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(summary="A booking, by its manage token", tags=["appointments"], responses=BookingSerializer)
+    def get(self, request: Request, token: str) -> Response:
+        return _no_store(Response(BookingSerializer(_booking_by_token(token)).data))
+
+
+class BookingCancelView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Cancel a booking (up to 2 hours before, by default)",
+        tags=["appointments"],
+        request=None,
+        responses=BookingSerializer,
+    )
+    def post(self, request: Request, token: str) -> Response:
+        booking = services.booking_cancel(booking=_booking_by_token(token))
+        return _no_store(Response(BookingSerializer(_booking_by_token(booking.manage_token)).data))
+
+
+class BookingRescheduleView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Move a booking to another slot of the same hall",
+        description="The new seat is secured before the old one is given back: a refusal changes nothing.",
+        tags=["appointments"],
+        request=RescheduleSerializer,
+        responses=BookingSerializer,
+    )
+    def post(self, request: Request, token: str) -> Response:
+        booking = _booking_by_token(token)
+        payload = RescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        booking = services.booking_reschedule(booking=booking, new_slot=_slot(payload.validated_data["slot"]))
+        return _no_store(Response(BookingSerializer(_booking_by_token(booking.manage_token)).data))
+
+
+# --- Check-in ---------------------------------------------------------------------------------
+
+
+class KioskCheckInThrottle(ScopedCounterThrottle):
+    """Anonymous check-ins (the hall's kiosk) per client address, against trying ID numbers
+    one after another; signed-in window staff are not limited. The rate is the scope's own if
+    configured, otherwise the ticket-issue rate (THROTTLE_TICKET_ISSUE): a check-in issues a
+    ticket."""
+
+    def allow_request(self, request, view) -> bool:  # noqa: ANN001 - DRF's signature
+        if request.user.is_authenticated:
+            return True
+        return super().allow_request(request, view)
+
+    def get_rate(self) -> str:
+        return self.THROTTLE_RATES.get(self.scope) or self.THROTTLE_RATES["ticket_issue"]
+
+
+class CheckInView(APIView):
+    """Check in with the booking code or ID number: at the hall's kiosk (anonymous, limited per
+    address) or by signed-in window staff of the hall."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [KioskCheckInThrottle]
+    throttle_scope = "booking_check_in"
+
+    @extend_schema(
+        summary="Check in a booking and get a ticket",
+        description=(
+            "From 30 minutes before to 15 minutes after the slot starts (defaults): a priority ticket (Y) "
+            "called from the slot's start. Later: a normal ticket, and the message says why."
+        ),
+        tags=["appointments"],
+        request=CheckInSerializer,
+        responses=CheckInResultSerializer,
+    )
+    def post(self, request: Request, code: str) -> Response:
+        if request.user.is_authenticated:
+            hall = access_hall(request.user, code, roles_allowed=COUNTER_ROLES)
+            via, staff = "window", request.user
+        else:
+            hall, via, staff = _hall(code), "kiosk", None
+        payload = CheckInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = services.booking_check_in(
+            hall=hall,
+            code=payload.validated_data.get("code", ""),
+            id_number=payload.validated_data.get("id_number", ""),
+            via=via,
+            staff=staff,
+        )
+        ticket = result.ticket
+        return _no_store(
+            Response(
+                {
+                    "booking": result.booking.code,
+                    "ticket": ticket.number,
+                    "token": ticket.token,
+                    "url": reverse("queue-ticket", args=[ticket.token]),
+                    "category": result.booking.category.letter,
+                    "priority": ticket.priority,
+                    "late": result.late,
+                    "message": result.message,
+                }
+            )
+        )
+
+
+# --- Statistics -------------------------------------------------------------------------------
+
+
+def _supervised_halls(user: Any) -> list[int] | None:
+    """Hall ids the user supervises; None means every hall."""
+    scope = staff_scope(user)
+    if not scope.has_role(*SUPERVISION_ROLES):
+        raise DRFPermissionDenied(_("仅政务服务管理部门可以查看。"))
+    if scope.citywide:
+        return None
+    return [scope.hall.pk] if scope.hall else []
+
+
+def booking_statistics(*, start: dt.date, end: dt.date, halls: list[int] | None) -> list[dict[str, Any]]:
+    """Per hall and day, with the definitions of the supervisors' pages (``appointments.stats``):
+    seats of the open slots, seats taken in them, fill rate, check-ins, no-shows and their rate.
+    Two grouped queries whatever the number of halls and days."""
+    slots = Slot.objects.filter(date__range=(start, end))
+    bookings = Booking.objects.filter(date__range=(start, end))
+    if halls is not None:
+        slots, bookings = slots.filter(hall_id__in=halls), bookings.filter(hall_id__in=halls)
+    is_open = Q(is_closed=False)
+    by_slots = {
+        (row["hall__code"], row["date"]): row
+        for row in slots.order_by()
+        .values("hall__code", "hall__name", "date")
+        .annotate(
+            n_slots=Count("pk"),
+            n_closed=Count("pk", filter=Q(is_closed=True)),
+            seats=Sum("capacity", filter=is_open),
+            taken=Sum("booked", filter=is_open),
+        )
+    }
+    by_bookings = {
+        (row["hall__code"], row["date"]): row
+        for row in bookings.order_by()
+        .values("hall__code", "hall__name", "date")
+        .annotate(
+            n_checked_in=Count("pk", filter=Q(status=Booking.Status.CHECKED_IN)),
+            n_no_show=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+            n_displaced=Count("pk", filter=Q(status=Booking.Status.DISPLACED)),
+            n_cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
+        )
+    }
+    rows = []
+    for key in sorted(by_slots.keys() | by_bookings.keys(), key=lambda k: (k[1], k[0])):
+        slot_row, booking_row = by_slots.get(key, {}), by_bookings.get(key, {})
+        figures = Figures(
+            slots=slot_row.get("n_slots", 0),
+            closed_slots=slot_row.get("n_closed", 0),
+            capacity=slot_row.get("seats") or 0,
+            booked=slot_row.get("taken") or 0,
+            checked_in=booking_row.get("n_checked_in", 0),
+            no_show=booking_row.get("n_no_show", 0),
+            displaced=booking_row.get("n_displaced", 0),
+        )
+        rows.append(
+            {
+                "date": key[1],
+                "hall": key[0],
+                "hall_name": (slot_row or booking_row)["hall__name"],
+                "slots": figures.slots,
+                "closed_slots": figures.closed_slots,
+                "capacity": figures.capacity,
+                "bookings": figures.booked,
+                "fill_rate": None if figures.fill_rate is None else round(figures.fill_rate, 1),
+                "checked_in": figures.checked_in,
+                "no_shows": figures.no_show,
+                "no_show_rate": None if figures.no_show_rate is None else round(figures.no_show_rate, 1),
+                "displaced": figures.displaced,
+                "cancelled": booking_row.get("n_cancelled", 0),
+            }
+        )
+    return rows
+
+
+class BookingStatisticsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Booking statistics per hall and day (supervisors)",
+        tags=["supervision"],
+        parameters=[
+            OpenApiParameter("start", dt.date, required=True),
+            OpenApiParameter("end", dt.date, required=True),
+            OpenApiParameter("hall", str, description="大厅编码（可选）"),
+        ],
+        responses=BookingStatSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        halls = _supervised_halls(request.user)
+        query = StatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        code = query.validated_data.get("hall")
+        if code:
+            hall = _hall(code)
+            if halls is not None and hall.pk not in halls:
+                raise DRFPermissionDenied(_("您没有查看该大厅的权限。"))
+            halls = [hall.pk]
+        return Response(
+            booking_statistics(start=query.validated_data["start"], end=query.validated_data["end"], halls=halls)
+        )

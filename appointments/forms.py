@@ -1,0 +1,136 @@
+"""Forms of the booking pages. They only parse what was typed or chosen; whether an ID or mobile
+number is valid, whether the person may book and whether a seat is left are decided by
+``appointments.services``, whose errors the views put back on these fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import District
+
+ITEM_CODE_PATTERN = r"^[0-9]{10}$"
+
+
+class DistrictFilterForm(forms.Form):
+    district = forms.ChoiceField(
+        label=_("所在区"),
+        required=False,
+        choices=[("", _("全部区"))] + list(District.choices),
+        error_messages={"invalid_choice": _("请选择广州市的一个区。")},
+    )
+
+
+class ItemChoiceForm(forms.Form):
+    """The optional item kept along the booking pages (its code, never personal data)."""
+
+    item = forms.RegexField(
+        label=_("办理事项"),
+        regex=ITEM_CODE_PATTERN,
+        required=False,
+        error_messages={"invalid": _("事项编码应为10位数字，请重新选择事项。")},
+    )
+
+
+class DayChoiceForm(forms.Form):
+    day = forms.DateField(
+        label=_("日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("日期格式不正确，请从列表中选择日期。")},
+    )
+
+
+class SlotChoiceForm(forms.Form):
+    """A slot picked from the radio group of a day's slots (reschedule)."""
+
+    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    slot = forms.IntegerField(
+        label=_("时段"),
+        min_value=1,
+        error_messages={
+            "required": _("请选择一个时段。"),
+            "invalid": _("请选择一个时段。"),
+            "min_value": _("请选择一个时段。"),
+        },
+    )
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(
+        label=_("姓名"),
+        max_length=40,
+        error_messages={"required": _("请填写姓名。"), "max_length": _("姓名最多40个字。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": "40"}),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=30,
+        error_messages={
+            "required": _("请填写身份证号码。"),
+            "max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。"),
+        },
+        help_text=_("仅用于实名预约和签到核验；系统只保存脱敏号码（如 4401**********123X）和不可逆摘要。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": "30"}
+        ),
+    )
+    mobile = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        error_messages={"required": _("请填写手机号码。"), "max_length": _("请输入11位中国大陆手机号码。")},
+        help_text=_("用于接收预约成功、前一天和开始前一小时的提醒短信；页面上脱敏显示。"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel", "maxlength": "20"}),
+    )
+    item = forms.RegexField(
+        regex=ITEM_CODE_PATTERN,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("事项编码应为10位数字，请重新选择事项。")},
+    )
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意上述个人信息使用说明"),
+        error_messages={"required": _("请阅读个人信息使用说明并勾选同意，才能提交预约。")},
+    )
+
+    def create_kwargs(self) -> dict[str, Any]:
+        """The personal data for ``booking_create``, as typed: the service validates it."""
+        return {
+            "name": self.cleaned_data["name"],
+            "id_number": self.cleaned_data["id_number"],
+            "mobile": self.cleaned_data["mobile"],
+        }
+
+
+class CheckInForm(forms.Form):
+    """Kiosk check-in: the booking code (typed or scanned from the QR code) or the ID number."""
+
+    code = forms.CharField(
+        label=_("预约码"),
+        required=False,
+        max_length=20,
+        error_messages={"max_length": _("预约码为8位字母和数字，请核对后重新输入。")},
+        help_text=_("见预约成功短信或预约页面；也可以把预约页面上的二维码对准扫码口。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": "20"}
+        ),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        required=False,
+        max_length=30,
+        error_messages={"max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。")},
+        help_text=_("没有预约码时，输入预约时填写的身份证号码或刷身份证。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": "30"}
+        ),
+    )
+
+
+def parse_day(value: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` query parameter, or None when it is not one."""
+    form = DayChoiceForm({"day": value})
+    return form.cleaned_data["day"] if form.is_valid() else None

@@ -1,0 +1,499 @@
+"""Booking pages (REQUIREMENTS §5, Art. 10 ¶2: 24-hour online booking; §6 care mode).
+
+A person books in four steps that each work without JavaScript: a hall (findable by district),
+a queue and optionally an item (with the materials to bring, from the item's current guide),
+a day and slot of the booking horizon, and their name, ID and mobile number. The booking's
+private manage page (its unguessable token is the only key) shows the code, a QR code for the
+kiosk scanner and what to bring, and lets the person cancel or move the booking. At the hall,
+the kiosk's check-in page turns the booking into a ticket.
+
+Every rule is the services' (``appointments.services``): a refusal comes back as a
+``BookingError`` whose message and HTTP status the page shows, and nothing has changed. No ID
+number ever appears in a URL: personal data is only POSTed, and redirects carry the token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from appointments import selectors, services
+from appointments.config import resolve, rules_for
+from appointments.forms import BookingForm, CheckInForm, DistrictFilterForm, ItemChoiceForm, SlotChoiceForm, parse_day
+from appointments.models import Booking, Slot
+from appointments.services import BookingError, local_date
+from catalog import selectors as catalog_selectors
+from catalog.models import GuideVersion, ServiceItem
+from queueing.models import QueueCategory
+from queueing.qr import qr_data_uri
+from servicehall.personal_data import mask_mobile
+
+# Without a chosen item, the manage page lists the items its queue covers, up to this many.
+CATEGORY_ITEMS_SHOWN = 30
+# The fields of the booking form a refusal of ``booking_create`` may concern.
+PERSON_FIELDS = ("name", "id_number", "mobile")
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> TemplateResponse:
+    return TemplateResponse(request, f"appointments/public/{template}", context, status=status)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token in the URL is the only key to a booking: keep its pages out of search engines.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _manage_url(booking: Booking, **query: str) -> str:
+    url = reverse("booking-manage", args=[booking.manage_token])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _item_query(item: ServiceItem | None) -> str:
+    """The item carried along the pages: its code only, never personal data."""
+    return urlencode({"item": item.code}) if item is not None else ""
+
+
+def _current_guide(item: ServiceItem | None, today: dt.date) -> GuideVersion | None:
+    """The item's current guide (the very record the guide page shows), or None."""
+    if item is None:
+        return None
+    try:
+        return catalog_selectors.guide_for_item(code=item.code, today=today)
+    except Http404:
+        return None
+
+
+def _materials(guide: GuideVersion | None) -> dict[str, Any]:
+    materials = list(guide.materials.all()) if guide is not None else []
+    return {
+        "guide": guide,
+        "materials": materials,
+        "has_later_materials": any(m.may_follow_later for m in materials),
+    }
+
+
+def _slot_rows(slots: list[Slot], *, current: int | None = None) -> list[dict[str, Any]]:
+    """Each slot with what the picker shows of it: open (choosable), full, closed or current."""
+    rows = []
+    for slot in slots:
+        if slot.pk == current:
+            state = "current"
+        elif slot.is_closed:
+            state = "closed"
+        elif slot.seats_left == 0:
+            state = "full"
+        else:
+            state = "open"
+        rows.append({"slot": slot, "state": state, "choosable": state == "open"})
+    return rows
+
+
+def _unavailable(row: dict[str, Any]) -> tuple[str, int]:
+    """Why a slot shown in the picker cannot be chosen, and the HTTP status of that refusal."""
+    if row["state"] == "closed":
+        return _("该时段已关闭，请选择其他时间。"), 409
+    if row["state"] == "current":
+        return _("请选择与原预约不同的时段。"), 400
+    return _("该时段已约满，请选择其他时间。"), 409
+
+
+def _change_blocked(booking: Booking, now: dt.datetime) -> BookingError | None:
+    """Why the booking can no longer be cancelled or moved online (the services' own rule)."""
+    return services.booking_change_refusal(booking, now=now)
+
+
+def _picker(
+    *, category: QueueCategory, now: dt.datetime, day: dt.date | None, current: int | None = None
+) -> dict[str, Any]:
+    """The days of the horizon and, for a chosen day, its slots: a fixed number of queries."""
+    today = local_date(now)
+    end = services.horizon_end(hall=category.hall_id, today=today)
+    days = selectors.bookable_days(category=category, start=today, end=end, now=now)
+    context: dict[str, Any] = {
+        "today": today,
+        "horizon_end": end,
+        "horizon_working_days": rules_for(category.hall_id).horizon_working_days,
+        "days": days,
+        "day": None,
+        "slot_rows": [],
+        "day_error": "",
+    }
+    if day is not None:
+        if day in {d.date for d in days}:
+            context["day"] = day
+            context["slot_rows"] = _slot_rows(selectors.day_slots(category=category, day=day, now=now), current=current)
+        else:
+            context["day_error"] = _(
+                "%(day)s 没有可预约的时段（已过去、超出可预约范围或不开放预约），请从列表中选择日期。"
+            ) % {"day": day.isoformat()}
+    return context
+
+
+# --- Step 1: a hall --------------------------------------------------------------------------
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    """The halls that take bookings, filterable by district, each with what it offers."""
+    today = timezone.localdate()
+    form = DistrictFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    district = form.cleaned_data.get("district", "") if form.is_bound and valid else ""
+    halls = selectors.bookable_halls(today=today, district=district) if valid else []
+    return _render(
+        request,
+        "start.html",
+        {"form": form, "halls": halls, "district": district, "rules": resolve(None)},
+        status=200 if valid else 400,
+    )
+
+
+# --- Step 2: a queue and optionally an item --------------------------------------------------
+
+
+@require_safe
+def hall(request: HttpRequest, code: str) -> HttpResponse:
+    """A hall's bookable queues; choosing an item shows the materials to bring from its guide."""
+    today = timezone.localdate()
+    hall_, categories = selectors.bookable_categories(code=code, today=today)
+    form = ItemChoiceForm(request.GET or None)
+    item: ServiceItem | None = None
+    covering: list[QueueCategory] = []
+    item_error = ""
+    if form.is_bound and not form.is_valid():
+        item_error = form.errors["item"][0]
+    elif form.is_bound and form.cleaned_data["item"]:
+        wanted = form.cleaned_data["item"]
+        covering = [c for c in categories if any(i.code == wanted for i in c.item_list)]
+        if covering:
+            item = next(i for i in covering[0].item_list if i.code == wanted)
+        else:
+            item_error = _("本大厅暂不能预约办理所选事项，请从下列业务中选择，或到其他大厅预约。")
+    return _render(
+        request,
+        "hall.html",
+        {
+            "hall": hall_,
+            "categories": categories,
+            "item": item,
+            "covering": covering,
+            "item_error": item_error,
+            "item_query": _item_query(item),
+            **_materials(_current_guide(item, today)),
+        },
+        status=400 if item_error else 200,
+    )
+
+
+# --- Step 3: a day and a slot ----------------------------------------------------------------
+
+
+@never_cache
+@require_safe
+def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
+    """The bookable days of a queue and the slots of the chosen day. The slot picker submits
+    here (``?day=…&slot=…``) and a choosable slot leads on to the booking form."""
+    now = timezone.now()
+    category = selectors.bookable_category(code=code, letter=letter, today=local_date(now))
+    errors: list[str] = []
+    item: ServiceItem | None = None
+    item_form = ItemChoiceForm(request.GET)
+    if not item_form.is_valid():
+        errors.append(item_form.errors["item"][0])
+    elif item_form.cleaned_data["item"]:
+        item = selectors.category_item(category=category, code=item_form.cleaned_data["item"])
+        if item is None:
+            errors.append(_("该预约业务不包含所选事项，请返回重新选择事项，或不选事项直接预约。"))
+    day = None
+    raw_day = request.GET.get("day", "")
+    if raw_day:
+        day = parse_day(raw_day)
+        if day is None:
+            errors.append(_("日期格式不正确，请从列表中选择日期。"))
+    context = _picker(category=category, now=now, day=day)
+    if context["day_error"]:
+        errors.append(context["day_error"])
+    status = 400 if errors else 200
+
+    slot_error = ""
+    if "slot" in request.GET and context["day"] is not None and not errors:
+        chosen = next((r for r in context["slot_rows"] if str(r["slot"].pk) == request.GET["slot"]), None)
+        if chosen is None:
+            slot_error, status = _("请从列表中选择一个时段。"), 400
+        elif not chosen["choosable"]:
+            slot_error, status = _unavailable(chosen)
+        else:
+            url = reverse("booking-form", args=[chosen["slot"].pk])
+            return HttpResponseRedirect(f"{url}?{_item_query(item)}" if item else url)
+
+    return _render(
+        request,
+        "days.html",
+        {
+            **context,
+            "hall": category.hall,
+            "category": category,
+            "item": item,
+            "item_query": _item_query(item),
+            "errors": errors,
+            "slot_error": slot_error,
+            "chosen_slot": request.GET.get("slot", ""),
+        },
+        status=status,
+    )
+
+
+# --- Step 4: who books -----------------------------------------------------------------------
+
+
+def _slot_refusal(slot: Slot, now: dt.datetime) -> tuple[str, int] | None:
+    """Why a slot cannot be booked any more, shown before anyone types their data."""
+    if slot.starts_at <= now:
+        return _("该时段已经开始或已过去，请选择其他时间。"), 400
+    if slot.is_closed:
+        return _("该时段已关闭，请选择其他时间。"), 409
+    if slot.seats_left == 0:
+        return _("该时段已约满，请选择其他时间。"), 409
+    rules = rules_for(slot.hall_id)
+    if slot.date > services.horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
+        return _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, 400
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name, ID and mobile number, and consent; POST books the seat (``booking_create``)."""
+    now = timezone.now()
+    slot = selectors.slot_for_booking(pk=pk)
+    # The item comes along as a query parameter, and back as a hidden field of the form.
+    item_code = (request.POST if request.method == "POST" else request.GET).get("item", "").strip()
+    item = None
+    if item_code and ItemChoiceForm({"item": item_code}).is_valid():
+        item = selectors.category_item(category=slot.category, code=item_code)
+    item_refused = bool(item_code) and item is None
+    status = 200
+    refusal = None
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+        if form.is_valid() and item_refused:
+            form.add_error(None, _("所选事项不属于该排队类别。"))
+        elif form.is_valid():
+            try:
+                booking = services.booking_create(
+                    slot=slot, item=item, client_ip=request.META.get("REMOTE_ADDR", ""), **form.create_kwargs()
+                )
+            except BookingError as exc:
+                form.add_error(exc.field if exc.field in PERSON_FIELDS else None, str(exc.message))
+                status = exc.status
+            else:
+                # The token, never the personal data, goes into the address.
+                return HttpResponseRedirect(_manage_url(booking, new="1"))
+        if status == 200:
+            status = 400
+    else:
+        form = BookingForm(initial={"item": item.code if item else ""})
+        refusal = _slot_refusal(slot, now)
+        if refusal is None and item_refused:
+            refusal = (_("所选事项不属于该排队类别，请返回重新选择。"), 400)
+        if refusal is not None:
+            status = refusal[1]
+    return _render(
+        request,
+        "form.html",
+        {
+            "slot": slot,
+            "hall": slot.hall,
+            "category": slot.category,
+            "item": item,
+            "item_query": _item_query(item),
+            "form": form,
+            "refusal": refusal[0] if refusal else "",
+        },
+        status=status,
+    )
+
+
+# --- The manage page -------------------------------------------------------------------------
+
+
+def _what_to_bring(booking: Booking, today: dt.date) -> dict[str, Any]:
+    """The item's guide materials; without an item (or a guide), the items the queue covers."""
+    context = _materials(_current_guide(booking.item, today))
+    if context["guide"] is None:
+        items = list(
+            booking.category.items.order_by("code").only("code", "name", "name_en")[: CATEGORY_ITEMS_SHOWN + 1]
+        )
+        context["category_items"] = items[:CATEGORY_ITEMS_SHOWN]
+        context["more_category_items"] = len(items) > CATEGORY_ITEMS_SHOWN
+    return context
+
+
+def _masked_name(name: str) -> str:
+    """The surname only: 张三丰 → 张**."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def _booking_context(booking: Booking, *, blocked: BookingError | None) -> dict[str, Any]:
+    """What the manage, cancel and reschedule pages show of a booking (personal data masked);
+    ``blocked`` is why it can no longer be changed online, if so."""
+    rules = rules_for(booking.hall_id)
+    starts = booking.slot.starts_at
+    return {
+        "booking": booking,
+        "slot": booking.slot,
+        "hall": booking.hall,
+        "category": booking.category,
+        "masked_name": _masked_name(booking.name),
+        "masked_mobile": mask_mobile(booking.mobile),
+        "checkin_opens": starts - rules.checkin_before,
+        "checkin_closes": starts + rules.checkin_after,
+        "checkin_before_minutes": rules.checkin_before_minutes,
+        "checkin_after_minutes": rules.checkin_after_minutes,
+        "cancel_before_hours": rules.cancel_before_hours,
+        "can_change": blocked is None,
+        "change_blocked": str(blocked.message) if blocked is not None else "",
+        "is_displaced": booking.status == Booking.Status.DISPLACED,
+    }
+
+
+@never_cache
+@require_safe
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The private page of a booking: code and QR code, time and place, what to bring, the
+    check-in rules, its status, and links to cancel or reschedule."""
+    now = timezone.now()
+    booking = selectors.booking_by_token(token=token)
+    context = _booking_context(booking, blocked=_change_blocked(booking, now))
+    context.update(_what_to_bring(booking, local_date(now)))
+    context["qr"] = qr_data_uri(booking.code)
+    context["new"] = request.GET.get("new") == "1"
+    return _private(_render(request, "manage.html", context))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """A confirmation step, then ``booking_cancel``."""
+    now = timezone.now()
+    booking = selectors.booking_by_token(token=token)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking)
+        except BookingError as exc:
+            error, status = str(exc.message), exc.status
+        else:
+            messages.success(request, _("预约已取消，名额已释放。如仍需办理，可以重新预约。"))
+            return HttpResponseRedirect(_manage_url(booking))
+    blocked = _change_blocked(booking, now)
+    if not error and blocked is not None:
+        error, status = str(blocked.message), blocked.status
+    context = _booking_context(booking, blocked=blocked)
+    context["error"] = error
+    return _private(_render(request, "cancel.html", context, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """Another day and slot of the same hall and queue, with the same picker as booking; POST
+    calls ``booking_reschedule``, which secures the new seat before releasing the old one."""
+    now = timezone.now()
+    booking = selectors.booking_by_token(token=token)
+    error = slot_error = ""
+    status = 200
+    if request.method == "POST":
+        form = SlotChoiceForm(request.POST)
+        valid = form.is_valid()
+        day = form.cleaned_data.get("day")
+        new_slot = selectors.category_slot(category=booking.category, pk=form.cleaned_data["slot"]) if valid else None
+        if not valid and "slot" in form.errors:
+            slot_error, status = form.errors["slot"][0], 400
+        elif not valid:
+            error, status = _("日期格式不正确，请从列表中选择日期。"), 400
+        elif new_slot is None:
+            slot_error, status = _("请从列表中选择一个时段。"), 400
+        else:
+            day = day or new_slot.date
+            try:
+                services.booking_reschedule(booking=booking, new_slot=new_slot)
+            except BookingError as exc:
+                if exc.field == "slot":
+                    slot_error = str(exc.message)
+                else:
+                    error = str(exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("改约成功，原时段的名额已释放。请按新的时间到大厅签到。"))
+                return HttpResponseRedirect(_manage_url(booking))
+    else:
+        raw_day = request.GET.get("day", "")
+        day = parse_day(raw_day) if raw_day else None
+        if raw_day and day is None:
+            error, status = _("日期格式不正确，请从列表中选择日期。"), 400
+
+    blocked = _change_blocked(booking, now)
+    context = _booking_context(booking, blocked=blocked)
+    if blocked is not None:
+        # Too close to the start, or no longer booked: say why, and offer no picker.
+        if not error:
+            error, status = str(blocked.message), blocked.status
+        context.update({"days": [], "day": None, "slot_rows": []})
+    else:
+        picker = _picker(category=booking.category, now=now, day=day, current=booking.slot_id)
+        if picker["day_error"] and not error:
+            error, status = picker["day_error"], 400
+        context.update(picker)
+    context.update({"error": error, "slot_error": slot_error, "chosen_slot": request.POST.get("slot", "")})
+    return _private(_render(request, "reschedule.html", context, status=status))
+
+
+# --- Kiosk check-in --------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
+    """At the hall's kiosk (care mode): the booking code or ID number turns today's booking into
+    a ticket (a priority Y ticket on time, a normal one when late), whose slip can be printed."""
+    hall_ = selectors.hall_or_404(code=code)
+    status = 200
+    result = None
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.booking_check_in(
+                    hall=hall_, code=form.cleaned_data["code"], id_number=form.cleaned_data["id_number"], via="kiosk"
+                )
+            except BookingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                status = exc.status
+            else:
+                form = CheckInForm()  # the next person starts with an empty form
+        else:
+            status = 400
+    else:
+        form = CheckInForm()
+    return _render(
+        request,
+        "kiosk_checkin.html",
+        {"hall": hall_, "form": form, "result": result, "rules": rules_for(hall_), "care_mode": True},
+        status=status,
+    )

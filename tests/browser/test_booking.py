@@ -1,0 +1,218 @@
+"""A citizen books a slot through the pages, opens the private manage link, cancels, books again
+and checks in at the hall's kiosk, getting a priority ticket and its slip. Real Chromium, real
+time, with an accessibility scan of every page and a look at the pages on a phone's width."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments import services
+from appointments.models import Booking, SlotPlan
+from catalog.models import CalendarDay, Hall, Material
+from queueing.models import QueueCategory, Ticket
+from tests import factories
+from tests.appointments.conftest import person
+from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 740}
+
+
+def before_the_last_slot() -> None:
+    """The plan's last slot of the day starts at 23:50 and the test books a slot that has not
+    started yet, then checks in within half an hour of it: from 23:48 wait for the new day
+    (``not_at_midnight`` covers the last three minutes only)."""
+    now = timezone.localtime()
+    if now.time() >= dt.time(23, 48):
+        midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=2, microsecond=0)
+        time.sleep((midnight - now).total_seconds())
+    not_at_midnight()
+
+
+def booking_hall() -> Hall:
+    """A hall open around the clock with five-minute slots all day today and tomorrow: today's
+    next slot always starts within half an hour (check-in opens 30 minutes before), and
+    tomorrow's last one is more than two hours away (cancelling closes two hours before)."""
+    hall = factories.hall(code="BOOKB", name="天河区政务服务中心", name_en="Tianhe Service Centre", district="tianhe")
+    open_around_the_clock(hall)
+    queue = QueueCategory.objects.create(hall=hall, letter="A", name="户政业务", name_en="Household registration")
+    item = factories.item(
+        code="0600101000",
+        name="居民身份证换领",
+        halls=[hall],
+        materials=[
+            {"name": "居民户口簿", "form": Material.Form.ORIGINAL},
+            {"name": "数码相片回执", "form": Material.Form.ORIGINAL, "may_follow_later": True},
+        ],
+    )
+    queue.items.add(item)
+    SlotPlan.objects.create(
+        hall=hall,
+        category=queue,
+        kind="regular",
+        starts=dt.time(0, 0),
+        ends=dt.time(23, 55),
+        slot_minutes=5,
+        capacity=2,
+    )
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    CalendarDay.objects.update_or_create(
+        date=tomorrow, defaults={"kind": CalendarDay.Kind.WORKDAY, "source": CalendarDay.Source.MANUAL}
+    )
+    services.slots_generate(start=today, end=tomorrow)
+    return hall
+
+
+def fits_a_phone(page, label: str) -> None:
+    """At a phone's width nothing sticks out sideways."""
+    page.set_viewport_size(PHONE)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{label} is {overflow}px wider than a phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def choose_slot(page, *, last: bool = False) -> str:
+    """Pick the day's first (or last) slot still open; returns its time ("HH:MM–HH:MM")."""
+    slots = page.locator(".slot-open")
+    slot = slots.last if last else slots.first
+    when = slot.locator(".slot-time").inner_text()
+    slot.get_by_role("radio").check()
+    page.get_by_role("button", name="下一步：填写预约人信息").click()
+    return when
+
+
+def test_book_manage_cancel_book_again_and_check_in_at_the_kiosk(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    before_the_last_slot()
+    hall = booking_hall()
+    applicant = person(1)
+    base = live_server.url
+
+    # Find the hall by its district.
+    page.goto(f"{base}/book/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("网上预约办事")
+    axe_check(page, "booking start")
+    page.get_by_label("所在区", exact=True).select_option("tianhe")
+    page.get_by_role("button", name="查找").click()
+    expect(page).to_have_url(re.compile(r"district=tianhe"))
+    expect(page.get_by_role("status")).to_have_text("共 1 个大厅可网上预约")
+    fits_a_phone(page, "booking start")
+    page.get_by_role("link", name="在此大厅预约").click()
+
+    # A queue and an item: the guide's materials to bring.
+    expect(page.get_by_role("heading", level=1)).to_have_text("选择办理业务")
+    axe_check(page, "hall: queues")
+    page.get_by_label(re.compile("选择具体事项")).select_option("0600101000")
+    page.get_by_role("button", name="查看所需材料").click()
+    expect(page.get_by_role("heading", name="所选事项：居民身份证换领")).to_be_visible()
+    expect(page.locator(".material-list")).to_contain_text("居民户口簿")
+    expect(page.locator(".material-list")).to_contain_text("可容缺后补")
+    axe_check(page, "hall: item with materials")
+    page.get_by_role("link", name=re.compile("下一步：选择 A 户政业务")).click()
+
+    # A day and a slot.
+    expect(page.get_by_role("heading", level=1)).to_have_text("选择预约时间")
+    expect(page.locator(".booking-context").last).to_contain_text("办理事项：居民身份证换领")
+    axe_check(page, "days")
+    expect(page.locator(".day-list a.day-card")).to_have_count(2)  # today and tomorrow
+    page.locator(".day-list a.day-card").nth(1).click()
+    expect(page.get_by_role("group", name=re.compile("的时段"))).to_be_visible()
+    axe_check(page, "days with the slots of tomorrow")
+    fits_a_phone(page, "slot picker")
+    first_time = choose_slot(page, last=True)
+
+    # The form: an empty submission is explained, then the booking is made.
+    expect(page.get_by_role("heading", level=1)).to_have_text("填写预约信息")
+    expect(page.locator(".booking-summary")).to_contain_text(first_time)
+    axe_check(page, "booking form")
+    page.get_by_role("button", name="提交预约").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("请填写姓名。")
+    expect(summary).to_contain_text("请阅读个人信息使用说明并勾选同意")
+    expect(page.get_by_label("身份证号码")).to_have_attribute("aria-invalid", "true")
+    axe_check(page, "booking form with errors")
+    page.get_by_label("姓名").fill(applicant["name"])
+    page.get_by_label("身份证号码").fill(applicant["id_number"])
+    page.get_by_label("手机号码").fill(applicant["mobile"])
+    page.get_by_label("我已阅读并同意上述个人信息使用说明").check()
+    page.get_by_role("button", name="提交预约").click()
+
+    expect(page).to_have_url(re.compile(r"/book/manage/[\w-]+/\?new=1$"))
+    expect(page.locator(".booking-success")).to_contain_text("预约成功")
+    booking = Booking.objects.get()
+    expect(page.locator(".booking-code")).to_contain_text(booking.code)
+    expect(page.get_by_role("img", name=f"预约码 {booking.code} 的二维码")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("居民户口簿")
+    assert applicant["id_number"] not in page.url and applicant["id_number"] not in page.content()
+    axe_check(page, "manage page after booking")
+    fits_a_phone(page, "manage page")
+
+    # The private link from the SMS, then cancelling with a confirmation step.
+    page.goto(base + reverse("booking-manage", args=[booking.manage_token]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的预约")
+    expect(page.locator(".booking-success")).to_have_count(0)
+    axe_check(page, "manage page")
+    page.get_by_role("link", name="取消预约").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("取消预约")
+    axe_check(page, "cancel confirmation")
+    page.get_by_role("button", name=f"确认取消预约 {booking.code}").click()
+    expect(page.locator(".booking-state")).to_have_text("状态：已取消")
+    expect(page.get_by_role("status").first).to_contain_text("预约已取消")
+    axe_check(page, "cancelled booking")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+    # Book again, in care mode, for today's next slot, and check in at the kiosk.
+    page.get_by_role("link", name="重新预约").click()
+    page.get_by_role("button", name="关怀模式").click()
+    expect(page.locator("html")).to_have_class("care")
+    page.get_by_role("link", name="不选事项，直接选择时间").click()
+    page.get_by_role("link", name=re.compile("今天")).click()
+    axe_check(page, "slot picker in care mode")
+    second_time = choose_slot(page)
+    page.get_by_label("姓名").fill(applicant["name"])
+    page.get_by_label("身份证号码").fill(applicant["id_number"])
+    page.get_by_label("手机号码").fill(applicant["mobile"])
+    page.get_by_label("我已阅读并同意上述个人信息使用说明").check()
+    page.get_by_role("button", name="提交预约").click()
+    expect(page.locator(".booking-success")).to_contain_text("预约成功")
+    again = Booking.objects.get(status=Booking.Status.BOOKED)
+    assert again.slot.starts_at.astimezone(timezone.get_current_timezone()).strftime("%H:%M") == second_time[:5]
+    axe_check(page, "manage page in care mode")
+
+    page.goto(f"{base}/halls/{hall.code}/kiosk/")
+    page.get_by_role("link", name=re.compile("预约签到")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("预约签到")
+    expect(page.locator("html")).to_have_class("care")
+    axe_check(page, "kiosk check-in")
+    page.get_by_label("预约码").fill("WRONG234")
+    page.get_by_role("button", name="签到", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("没有找到您今天在本大厅的预约")
+    axe_check(page, "kiosk check-in refused")
+    page.get_by_label("预约码").fill(again.code.lower())
+    page.get_by_role("button", name="签到", exact=True).click()
+    expect(page.locator(".checkin-message")).to_contain_text("签到成功")
+    expect(page.locator(".checkin-number")).to_contain_text("YA001")
+    axe_check(page, "kiosk check-in done")
+
+    page.get_by_role("link", name="打印排队凭条").click()
+    expect(page).to_have_url(re.compile(r"/t/[\w-]+/slip/$"))
+    expect(page.locator(".slip-number")).to_contain_text("YA001")
+    again.refresh_from_db()
+    assert again.status == Booking.Status.CHECKED_IN
+    assert again.ticket.number == "YA001" and again.ticket.priority == Ticket.Priority.APPOINTMENT
+
+    # No CSP violation or script error on the way; the failed loads are the pages' own answers
+    # to the empty form (400) and the unknown code (404).
+    refused = [e for e in page.console_errors if "status of 400" in e or "status of 404" in e]
+    assert len(refused) == 2, page.console_errors
+    assert [e for e in page.console_errors if e not in refused] == [], page.console_errors
