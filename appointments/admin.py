@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from appointments import services
 from appointments.forms_staff import AdminReasonForm
@@ -360,7 +360,7 @@ class BookingAdmin(HallScopedAdmin, _ReadOnly):
     ]
     readonly_fields = fields
 
-    @admin.display(description=gettext_lazy("时段"), ordering="slot__starts_at")
+    @admin.display(description=pgettext_lazy("booking", "时段"), ordering="slot__starts_at")
     def slot_time(self, obj: Booking) -> str:
         starts = obj.slot.starts_at.astimezone(SHANGHAI)
         return f"{starts:%Y-%m-%d %H:%M}–{obj.slot.ends_at.astimezone(SHANGHAI):%H:%M}"

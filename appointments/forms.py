@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import District
 
@@ -49,7 +50,7 @@ class SlotChoiceForm(forms.Form):
 
     day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     slot = forms.IntegerField(
-        label=_("时段"),
+        label=pgettext_lazy("booking", "时段"),
         min_value=1,
         error_messages={
             "required": _("请选择一个时段。"),

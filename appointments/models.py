@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.hours import SHANGHAI
 from catalog.models import Hall, ServiceItem
@@ -70,7 +71,7 @@ class SlotPlan(models.Model):
     )
     kind = models.CharField(_("时段类型"), max_length=10, choices=SlotKind.choices, default=SlotKind.REGULAR)
     starts = models.TimeField(_("开始时间"))
-    ends = models.TimeField(_("结束时间"))
+    ends = models.TimeField(pgettext_lazy("slot plan", "结束时间"))
     slot_minutes = models.PositiveSmallIntegerField(
         _("每个时段（分钟）"), default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
     )
@@ -162,7 +163,7 @@ class BookingPerson(models.Model):
     id_masked = models.CharField(_("证件号（脱敏）"), max_length=18)
     suspended_until = models.DateTimeField(_("暂停预约至"), null=True, blank=True)
     suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
-    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    lifted_at = models.DateTimeField(pgettext_lazy("suspension", "解除时间"), null=True, blank=True)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -209,7 +210,7 @@ class Booking(models.Model):
         related_name="bookings",
         verbose_name=_("办理事项"),
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("时段"))
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=pgettext_lazy("booking", "时段"))
     date = models.DateField(_("日期"))
     person = models.ForeignKey(
         BookingPerson, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("预约人")
@@ -219,7 +220,7 @@ class Booking(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.BOOKED)
     created_at = models.DateTimeField(_("预约时间"))
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
-    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(pgettext_lazy("booking", "签到时间"), null=True, blank=True)
     ticket = models.OneToOneField(
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking", verbose_name=_("排队号")
     )
@@ -275,7 +276,7 @@ class Reminder(models.Model):
         Slot,
         on_delete=models.CASCADE,
         related_name="+",
-        verbose_name=_("时段"),
+        verbose_name=pgettext_lazy("booking", "时段"),
         help_text=_("消息所涉及的时段（改约后为新时段）。"),
     )
     kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)

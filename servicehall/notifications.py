@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,9 +45,17 @@ class BaseBackend(ABC):
     def send(self, notification: Notification) -> None: ...
 
 
+# A booking's private manage link is a secret: logs show that there was one, not which.
+_MANAGE_LINK = re.compile(r"(/book/manage/)[\w-]+")
+
+
 class LogBackend(BaseBackend):
+    """Writes each message to the log (mobile and ID numbers masked by the log filter, manage
+    links shortened)."""
+
     def send(self, notification: Notification) -> None:
-        logger.info("notify %s: %s — %s", ",".join(notification.recipients), notification.subject, notification.body)
+        body = _MANAGE_LINK.sub(r"\1…", notification.body)
+        logger.info("notify %s: %s — %s", ",".join(notification.recipients), notification.subject, body)
 
 
 class MemoryBackend(BaseBackend):

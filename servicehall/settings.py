@@ -360,6 +360,9 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["mask_personal_data"],
+            # On the handler too: Django's own loggers (django.request) log at INFO themselves
+            # and propagate here whatever the root logger's level.
+            "level": LOG_LEVEL,
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -183,3 +183,19 @@ def test_file_backend_appends_json_lines_with_numbers_masked(tmp_path, monkeypat
     assert [line["data"]["idempotency_key"] for line in lines] == ["reminder-42", "reminder-43"]
     assert lines[0]["recipients"] == ["138****8000"] and lines[0]["subject"] == "预约成功"
     assert "13800138000" not in path.read_text()
+
+
+def test_the_log_backend_never_writes_a_manage_link_or_a_whole_mobile_number(caplog) -> None:
+    import logging
+
+    from servicehall.notifications import LogBackend, Notification
+    from servicehall.personal_data import MaskPersonalDataFilter
+
+    caplog.handler.addFilter(MaskPersonalDataFilter())
+    with caplog.at_level(logging.INFO, logger="servicehall.notifications"):
+        LogBackend().send(
+            Notification(recipients=["13800138000"], subject="预约成功", body="查看：http://x/book/manage/AbC-123_xyz/ 预约码 K7M2")
+        )
+    text = caplog.text
+    assert "AbC-123_xyz" not in text and "/book/manage/…/" in text
+    assert "13800138000" not in text and "138****8000" in text
