@@ -210,7 +210,9 @@ class Booking(models.Model):
         related_name="bookings",
         verbose_name=_("办理事项"),
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=pgettext_lazy("booking", "时段"))
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=pgettext_lazy("booking", "时段")
+    )
     date = models.DateField(_("日期"))
     person = models.ForeignKey(
         BookingPerson, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("预约人")

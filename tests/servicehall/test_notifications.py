@@ -194,7 +194,11 @@ def test_the_log_backend_never_writes_a_manage_link_or_a_whole_mobile_number(cap
     caplog.handler.addFilter(MaskPersonalDataFilter())
     with caplog.at_level(logging.INFO, logger="servicehall.notifications"):
         LogBackend().send(
-            Notification(recipients=["13800138000"], subject="预约成功", body="查看：http://x/book/manage/AbC-123_xyz/ 预约码 K7M2")
+            Notification(
+                recipients=["13800138000"],
+                subject="预约成功",
+                body="查看：http://x/book/manage/AbC-123_xyz/ 预约码 K7M2",
+            )
         )
     text = caplog.text
     assert "AbC-123_xyz" not in text and "/book/manage/…/" in text
