@@ -406,83 +406,91 @@ def _stale(ticket: Ticket) -> QueueError:
     )
 
 
-def ticket_recall(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
-    """Announce the current ticket again."""
+def _at_window(
+    window: Window,
+    ticket: Ticket,
+    staff: Any,
+    now: dt.datetime | None,
+    *,
+    frm: tuple[str, ...],
+    to: str,
+    kind: str,
+    fields: Any,
+) -> Ticket:
+    """One action on the ticket at a window: lock the window, check who acts, move the ticket
+    with a conditional update, record the event, refresh the hall's snapshot after commit.
+    ``fields`` is a function of (ticket as read under the lock, now) giving the columns to set."""
     now = _now(now)
     with transaction.atomic():
         window, ticket = _window_action(window, staff, ticket)
         ticket = _transition(
             ticket,
-            frm=(Ticket.Status.CALLED,),
-            to=Ticket.Status.CALLED,
+            frm=frm,
+            to=to,
             now=now,
-            kind=TicketEvent.Kind.RECALLED,
+            kind=kind,
             window=window,
             staff=staff,
-            fields={"call_count": F("call_count") + 1},
+            fields=fields(ticket, now),
             at_window=window,
         )
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
+
+
+def ticket_recall(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+    """Announce the current ticket again."""
+    return _at_window(
+        window,
+        ticket,
+        staff,
+        now,
+        frm=(Ticket.Status.CALLED,),
+        to=Ticket.Status.CALLED,
+        kind=TicketEvent.Kind.RECALLED,
+        fields=lambda _t, _now: {"call_count": F("call_count") + 1},
+    )
 
 
 def ticket_no_show(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
-    now = _now(now)
-    with transaction.atomic():
-        window, ticket = _window_action(window, staff, ticket)
-        ticket = _transition(
-            ticket,
-            frm=(Ticket.Status.CALLED,),
-            to=Ticket.Status.NO_SHOW,
-            now=now,
-            kind=TicketEvent.Kind.NO_SHOW,
-            window=window,
-            staff=staff,
-            fields={"finished_at": now},
-            at_window=window,
-        )
-    snapshot.refresh_on_commit(window.hall_id)
-    return ticket
+    """The called person did not come (过号)."""
+    return _at_window(
+        window,
+        ticket,
+        staff,
+        now,
+        frm=(Ticket.Status.CALLED,),
+        to=Ticket.Status.NO_SHOW,
+        kind=TicketEvent.Kind.NO_SHOW,
+        fields=lambda _t, at: {"finished_at": at},
+    )
 
 
 def ticket_start(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
-    now = _now(now)
-    with transaction.atomic():
-        window, ticket = _window_action(window, staff, ticket)
-        ticket = _transition(
-            ticket,
-            frm=(Ticket.Status.CALLED,),
-            to=Ticket.Status.SERVING,
-            now=now,
-            kind=TicketEvent.Kind.STARTED,
-            window=window,
-            staff=staff,
-            fields={"started_at": now},
-            at_window=window,
-        )
-    snapshot.refresh_on_commit(window.hall_id)
-    return ticket
+    return _at_window(
+        window,
+        ticket,
+        staff,
+        now,
+        frm=(Ticket.Status.CALLED,),
+        to=Ticket.Status.SERVING,
+        kind=TicketEvent.Kind.STARTED,
+        fields=lambda _t, at: {"started_at": at},
+    )
 
 
 def ticket_finish(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
     """Finish serving. A ticket finished straight from "called" counts its service from the call."""
-    now = _now(now)
-    with transaction.atomic():
-        window, ticket = _window_action(window, staff, ticket)
-        started = ticket.started_at or ticket.called_at or now
-        ticket = _transition(
-            ticket,
-            frm=(Ticket.Status.CALLED, Ticket.Status.SERVING),
-            to=Ticket.Status.DONE,
-            now=now,
-            kind=TicketEvent.Kind.FINISHED,
-            window=window,
-            staff=staff,
-            fields={"finished_at": now, "started_at": started},
-            at_window=window,
-        )
-    snapshot.refresh_on_commit(window.hall_id)
-    return ticket
+    return _at_window(
+        window,
+        ticket,
+        staff,
+        now,
+        frm=Ticket.AT_WINDOW,
+        to=Ticket.Status.DONE,
+        kind=TicketEvent.Kind.FINISHED,
+        fields=lambda t, at: {"finished_at": at, "started_at": t.started_at or t.called_at or at},
+    )
 
 
 def ticket_transfer(
