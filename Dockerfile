@@ -13,7 +13,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 # collectstatic needs settings to load; the key is only for this build step.
-RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only-not-secret PERSONAL_DATA_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app servicehall \
     && mkdir -p /app/var && chown -R servicehall /app/var
 

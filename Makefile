@@ -34,6 +34,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## make messages: refresh the English translation catalogue after changing interface text.
 messages: install

@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from appointments import services
 from appointments.forms_staff import AdminReasonForm
 from appointments.models import Booking, BookingPerson, HallBookingSettings, Reminder, Slot, SlotPlan
-from appointments.services import BookingError, local_date
-from catalog.hours import SHANGHAI
+from appointments.services import BookingError
 from catalog.models import Hall
-from queueing.access import SUPERVISION_ROLES
 from queueing.models import QueueCategory
 from servicehall.access import staff_scope
+from servicehall.clock import SHANGHAI, local_date
 from servicehall.personal_data import mask_mobile, scrub
+from servicehall.roles import SUPERVISION_ROLES
 
 REASON_PAGE = "appointments/supervisor/admin_reason.html"
 
@@ -42,12 +42,17 @@ def masked_name(name: str) -> str:
 
 def _in_scope(queryset: QuerySet, request: HttpRequest, hall_path: str) -> QuerySet:
     """``queryset`` narrowed to the user's hall unless they are citywide."""
-    scope = staff_scope(request.user)
-    if scope.citywide:
+    hall_ids = staff_scope(request.user).hall_ids()
+    if hall_ids is None:
         return queryset
-    if scope.hall is None:
-        return queryset.none()
-    return queryset.filter(**{hall_path: scope.hall.pk})
+    return queryset.filter(**{f"{hall_path}__in": hall_ids}) if hall_ids else queryset.none()
+
+
+class _CategoryChoiceField(forms.ModelChoiceField):
+    """Queue categories named with their hall (halls share letters and names)."""
+
+    def label_from_instance(self, obj: QueueCategory) -> str:
+        return f"{obj.hall} · {obj}"
 
 
 class HallScopedAdmin(admin.ModelAdmin):
@@ -67,10 +72,8 @@ class HallScopedAdmin(admin.ModelAdmin):
                 request,
                 "hall",
             )
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.related_model is QueueCategory and field is not None:
-            field.label_from_instance = lambda category: f"{category.hall} · {category}"
-        return field
+            kwargs["form_class"] = _CategoryChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -141,7 +144,8 @@ class SlotPlanForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         hall, category = cleaned.get("hall"), cleaned.get("category")
         if hall is not None and category is not None and category.hall_id != hall.pk:
             self.add_error("category", _("所选排队类别不属于该大厅，请选择该大厅的排队类别。"))
@@ -312,6 +316,7 @@ class HallBookingSettingsAdmin(HallScopedAdmin):
         "suspension_days",
         "checkin_before_minutes",
         "checkin_after_minutes",
+        "no_show_grace_minutes",
     ]
     list_select_related = ["hall"]
     search_fields = ["hall__code", "hall__name"]
@@ -341,7 +346,7 @@ class BookingAdmin(HallScopedAdmin, _ReadOnly):
     list_select_related = ["hall", "category", "slot", "person"]
     search_fields = ["code"]
     date_hierarchy = "date"
-    fields = [
+    fields = (
         "code",
         "hall",
         "category",
@@ -357,7 +362,7 @@ class BookingAdmin(HallScopedAdmin, _ReadOnly):
         "checked_in_at",
         "ticket",
         "rescheduled_from",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=pgettext_lazy("booking", "时段"), ordering="slot__starts_at")
@@ -403,20 +408,20 @@ class BookingPersonAdmin(_ReadOnly):
     list_display = ["id_masked", "suspended_until", "suspension_reason", "lifted_at", "lifted_by", "lift_reason"]
     list_filter = [_SuspensionFilter]
     list_select_related = ["lifted_by"]
-    fields = ["id_masked", "suspended_until", "suspension_reason", "lifted_at", "lifted_by", "lift_reason"]
+    fields = ("id_masked", "suspended_until", "suspension_reason", "lifted_at", "lifted_by", "lift_reason")
     readonly_fields = fields
     ordering = ["-suspended_until", "id_masked"]
     actions = ["lift_suspensions"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BookingPerson]:
         people = super().get_queryset(request)
-        scope = staff_scope(request.user)
-        if scope.citywide:
+        hall_ids = staff_scope(request.user).hall_ids()
+        if hall_ids is None:
             return people
-        if scope.hall is None:
+        if not hall_ids:
             return people.none()
         # A hall's staff know the people who booked there.
-        return people.filter(Exists(Booking.objects.filter(person=OuterRef("pk"), hall_id=scope.hall.pk)))
+        return people.filter(Exists(Booking.objects.filter(person=OuterRef("pk"), hall_id__in=hall_ids)))
 
     def has_lift_permission(self, request: HttpRequest) -> bool:
         return staff_scope(request.user).has_role(*SUPERVISION_ROLES) and self.has_view_permission(request)
@@ -468,7 +473,7 @@ class ReminderAdmin(HallScopedAdmin, _ReadOnly):
     list_select_related = ["booking", "slot", "slot__category"]
     search_fields = ["booking__code"]
     date_hierarchy = "due_at"
-    fields = ["booking", "kind", "slot", "due_at", "status", "claimed_at", "sent_at", "attempts", "error_scrubbed"]
+    fields = ("booking", "kind", "slot", "due_at", "status", "claimed_at", "sent_at", "attempts", "error_scrubbed")
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("最近错误"))

@@ -10,30 +10,26 @@ number is a POST body) and out of responses (ID and mobile numbers and names are
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from appointments import selectors, services
+from appointments.access import access_booking_by_token, access_check_in_desk, access_statistics_halls
 from appointments.config import rules_for
-from appointments.models import Booking, Slot, SlotKind
-from appointments.stats import Figures
+from appointments.models import Booking, Slot
 from catalog.models import Hall, ServiceItem
-from queueing.access import COUNTER_ROLES, SUPERVISION_ROLES
 from queueing.models import QueueCategory, Ticket
-from servicehall.access import access_hall, staff_scope
+from servicehall.clock import local_date
 from servicehall.personal_data import mask_mobile
 from servicehall.throttling import ScopedCounterThrottle
 
@@ -269,14 +265,6 @@ class BookingStatSerializer(serializers.Serializer):
 # --- Lookups ----------------------------------------------------------------------------------
 
 
-def _hall(code: str) -> Hall:
-    return selectors.hall_or_404(code=code)
-
-
-def _booking_by_token(token: str) -> Booking:
-    return selectors.booking_by_token(token=token)
-
-
 def _slot(pk: int) -> Slot:
     """The slot asked for, or a 400 naming the field (the services read it again, locked or fresh)."""
     slot = Slot.objects.filter(pk=pk).first()
@@ -294,45 +282,8 @@ def _no_store(response: Response) -> Response:
 # --- Availability -----------------------------------------------------------------------------
 
 
-def availability(
-    *, hall: Hall, categories: list[QueueCategory], start: dt.date, end: dt.date, now: dt.datetime
-) -> list[dict[str, Any]]:
-    """Open slots of ``categories`` from ``start`` to ``end`` that have not started, grouped by
-    day: one query whatever the range (values, not model instances: a month of a large hall is
-    thousands of slots)."""
-    letters = {c.pk: c.letter for c in categories}
-    rows = (
-        Slot.objects.filter(
-            hall=hall, category_id__in=list(letters), date__range=(start, end), starts_at__gt=now, is_closed=False
-        )
-        .order_by("starts_at", "category_id")
-        .values_list("pk", "category_id", "kind", "date", "starts_at", "ends_at", "capacity", "booked")
-    )
-    # Once per request, not per slot: thousands of slots make each lookup count.
-    kinds = {kind: str(label) for kind, label in SlotKind.choices}
-    zone = timezone.get_current_timezone()
-    days: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
-    for pk, category_id, kind, day, starts_at, ends_at, capacity, booked in rows:
-        days[day].append(
-            {
-                "id": pk,
-                "category": letters[category_id],
-                "kind": kind,
-                "kind_display": kinds[kind],
-                "starts_at": starts_at.astimezone(zone).isoformat(),
-                "ends_at": ends_at.astimezone(zone).isoformat(),
-                "capacity": capacity,
-                "seats_left": max(0, capacity - booked),
-            }
-        )
-    result = []
-    for day in sorted(days):
-        left = sum(s["seats_left"] for s in days[day])
-        result.append({"date": day, "seats_left": left, "full": left == 0, "slots": days[day]})
-    return result
-
-
 class SlotAvailabilityView(APIView):
+    # Public: anyone may look for a time before booking.
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -348,7 +299,7 @@ class SlotAvailabilityView(APIView):
     def get(self, request: Request, code: str) -> Response:
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        hall = _hall(code)
+        hall = selectors.hall_or_404(code=code)
         categories = list(QueueCategory.objects.filter(hall=hall, is_active=True).order_by("order", "letter"))
         letter = (query.validated_data.get("category") or "").upper()
         if letter:
@@ -356,7 +307,7 @@ class SlotAvailabilityView(APIView):
             if not categories:
                 raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
         now = timezone.now()
-        today = services.local_date(now)
+        today = local_date(now)
         last = services.horizon_end(hall=hall, today=today)
         start = max(query.validated_data.get("start") or today, today)
         end = min(query.validated_data.get("end") or last, last)
@@ -366,7 +317,7 @@ class SlotAvailabilityView(APIView):
             "end": end,
             "bookable_until": last,
             "categories": CategoryRefSerializer(categories, many=True).data,
-            "days": availability(hall=hall, categories=categories, start=start, end=end, now=now)
+            "days": selectors.availability(hall=hall, categories=categories, start=start, end=end, now=now)
             if start <= end
             else [],
         }
@@ -380,6 +331,7 @@ class BookingCreateView(APIView):
     """Real-name booking (ID and mobile number checked); rate limits per client address and per
     mobile number against scalpers (黄牛) are applied by the service."""
 
+    # Public: applicants book without an account; the service checks who they are.
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -407,19 +359,21 @@ class BookingCreateView(APIView):
             client_ip=client_address(request),
             source="api",
         )
-        booking = _booking_by_token(booking.manage_token)
+        booking = access_booking_by_token(booking.manage_token)
         return _no_store(Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED))
 
 
 class BookingDetailView(APIView):
+    # Public: the unguessable manage token is the key (``access_booking_by_token``).
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(summary="A booking, by its manage token", tags=["appointments"], responses=BookingSerializer)
     def get(self, request: Request, token: str) -> Response:
-        return _no_store(Response(BookingSerializer(_booking_by_token(token)).data))
+        return _no_store(Response(BookingSerializer(access_booking_by_token(token)).data))
 
 
 class BookingCancelView(APIView):
+    # Public: the unguessable manage token is the key (``access_booking_by_token``).
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -429,11 +383,12 @@ class BookingCancelView(APIView):
         responses=BookingSerializer,
     )
     def post(self, request: Request, token: str) -> Response:
-        booking = services.booking_cancel(booking=_booking_by_token(token))
-        return _no_store(Response(BookingSerializer(_booking_by_token(booking.manage_token)).data))
+        booking = services.booking_cancel(booking=access_booking_by_token(token))
+        return _no_store(Response(BookingSerializer(access_booking_by_token(booking.manage_token)).data))
 
 
 class BookingRescheduleView(APIView):
+    # Public: the unguessable manage token is the key (``access_booking_by_token``).
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -444,11 +399,11 @@ class BookingRescheduleView(APIView):
         responses=BookingSerializer,
     )
     def post(self, request: Request, token: str) -> Response:
-        booking = _booking_by_token(token)
+        booking = access_booking_by_token(token)
         payload = RescheduleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         booking = services.booking_reschedule(booking=booking, new_slot=_slot(payload.validated_data["slot"]))
-        return _no_store(Response(BookingSerializer(_booking_by_token(booking.manage_token)).data))
+        return _no_store(Response(BookingSerializer(access_booking_by_token(booking.manage_token)).data))
 
 
 # --- Check-in ---------------------------------------------------------------------------------
@@ -465,14 +420,17 @@ class KioskCheckInThrottle(ScopedCounterThrottle):
             return True
         return super().allow_request(request, view)
 
-    def get_rate(self) -> str:
-        return self.THROTTLE_RATES.get(self.scope) or self.THROTTLE_RATES["ticket_issue"]
+    def get_rate(self) -> str | None:
+        own = self.THROTTLE_RATES.get(self.scope) if self.scope is not None else None
+        return own or self.THROTTLE_RATES["ticket_issue"]
 
 
 class CheckInView(APIView):
     """Check in with the booking code or ID number: at the hall's kiosk (anonymous, limited per
     address) or by signed-in window staff of the hall."""
 
+    # Public: the hall's kiosk has no account; signed-in users are checked by
+    # ``access_check_in_desk`` (counter staff of that very hall).
     permission_classes = [permissions.AllowAny]
     throttle_classes = [KioskCheckInThrottle]
     throttle_scope = "booking_check_in"
@@ -488,19 +446,15 @@ class CheckInView(APIView):
         responses=CheckInResultSerializer,
     )
     def post(self, request: Request, code: str) -> Response:
-        if request.user.is_authenticated:
-            hall = access_hall(request.user, code, roles_allowed=COUNTER_ROLES)
-            via, staff = "window", request.user
-        else:
-            hall, via, staff = _hall(code), "kiosk", None
+        desk = access_check_in_desk(request.user, code)
         payload = CheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         result = services.booking_check_in(
-            hall=hall,
+            hall=desk.hall,
             code=payload.validated_data.get("code", ""),
             id_number=payload.validated_data.get("id_number", ""),
-            via=via,
-            staff=staff,
+            via=desk.via,
+            staff=desk.staff,
         )
         ticket = result.ticket
         return _no_store(
@@ -522,77 +476,24 @@ class CheckInView(APIView):
 # --- Statistics -------------------------------------------------------------------------------
 
 
-def _supervised_halls(user: Any) -> list[int] | None:
-    """Hall ids the user supervises; None means every hall."""
-    scope = staff_scope(user)
-    if not scope.has_role(*SUPERVISION_ROLES):
-        raise DRFPermissionDenied(_("仅政务服务管理部门可以查看。"))
-    if scope.citywide:
-        return None
-    return [scope.hall.pk] if scope.hall else []
-
-
-def booking_statistics(*, start: dt.date, end: dt.date, halls: list[int] | None) -> list[dict[str, Any]]:
-    """Per hall and day, with the definitions of the supervisors' pages (``appointments.stats``):
-    seats of the open slots, seats taken in them, fill rate, check-ins, no-shows and their rate.
-    Two grouped queries whatever the number of halls and days."""
-    slots = Slot.objects.filter(date__range=(start, end))
-    bookings = Booking.objects.filter(date__range=(start, end))
-    if halls is not None:
-        slots, bookings = slots.filter(hall_id__in=halls), bookings.filter(hall_id__in=halls)
-    is_open = Q(is_closed=False)
-    by_slots = {
-        (row["hall__code"], row["date"]): row
-        for row in slots.order_by()
-        .values("hall__code", "hall__name", "date")
-        .annotate(
-            n_slots=Count("pk"),
-            n_closed=Count("pk", filter=Q(is_closed=True)),
-            seats=Sum("capacity", filter=is_open),
-            taken=Sum("booked", filter=is_open),
-        )
+def _statistic(row: selectors.HallDayFigures) -> dict[str, Any]:
+    """One row of the statistics, with the definitions of the supervisors' pages."""
+    figures = row.figures
+    return {
+        "date": row.date,
+        "hall": row.hall_code,
+        "hall_name": row.hall_name,
+        "slots": figures.slots,
+        "closed_slots": figures.closed_slots,
+        "capacity": figures.capacity,
+        "bookings": figures.booked,
+        "fill_rate": None if figures.fill_rate is None else round(figures.fill_rate, 1),
+        "checked_in": figures.checked_in,
+        "no_shows": figures.no_show,
+        "no_show_rate": None if figures.no_show_rate is None else round(figures.no_show_rate, 1),
+        "displaced": figures.displaced,
+        "cancelled": row.cancelled,
     }
-    by_bookings = {
-        (row["hall__code"], row["date"]): row
-        for row in bookings.order_by()
-        .values("hall__code", "hall__name", "date")
-        .annotate(
-            n_checked_in=Count("pk", filter=Q(status=Booking.Status.CHECKED_IN)),
-            n_no_show=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
-            n_displaced=Count("pk", filter=Q(status=Booking.Status.DISPLACED)),
-            n_cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
-        )
-    }
-    rows = []
-    for key in sorted(by_slots.keys() | by_bookings.keys(), key=lambda k: (k[1], k[0])):
-        slot_row, booking_row = by_slots.get(key, {}), by_bookings.get(key, {})
-        figures = Figures(
-            slots=slot_row.get("n_slots", 0),
-            closed_slots=slot_row.get("n_closed", 0),
-            capacity=slot_row.get("seats") or 0,
-            booked=slot_row.get("taken") or 0,
-            checked_in=booking_row.get("n_checked_in", 0),
-            no_show=booking_row.get("n_no_show", 0),
-            displaced=booking_row.get("n_displaced", 0),
-        )
-        rows.append(
-            {
-                "date": key[1],
-                "hall": key[0],
-                "hall_name": (slot_row or booking_row)["hall__name"],
-                "slots": figures.slots,
-                "closed_slots": figures.closed_slots,
-                "capacity": figures.capacity,
-                "bookings": figures.booked,
-                "fill_rate": None if figures.fill_rate is None else round(figures.fill_rate, 1),
-                "checked_in": figures.checked_in,
-                "no_shows": figures.no_show,
-                "no_show_rate": None if figures.no_show_rate is None else round(figures.no_show_rate, 1),
-                "displaced": figures.displaced,
-                "cancelled": booking_row.get("n_cancelled", 0),
-            }
-        )
-    return rows
 
 
 class BookingStatisticsView(APIView):
@@ -609,15 +510,13 @@ class BookingStatisticsView(APIView):
         responses=BookingStatSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        halls = _supervised_halls(request.user)
+        # Who supervises nothing gets 403 before their query is even read (the scope is kept on
+        # the user: asking again below costs no query).
+        access_statistics_halls(request.user)
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        code = query.validated_data.get("hall")
-        if code:
-            hall = _hall(code)
-            if halls is not None and hall.pk not in halls:
-                raise DRFPermissionDenied(_("您没有查看该大厅的权限。"))
-            halls = [hall.pk]
-        return Response(
-            booking_statistics(start=query.validated_data["start"], end=query.validated_data["end"], halls=halls)
+        hall_ids = access_statistics_halls(request.user, query.validated_data.get("hall", ""))
+        rows = selectors.booking_statistics(
+            start=query.validated_data["start"], end=query.validated_data["end"], hall_ids=hall_ids
         )
+        return Response([_statistic(row) for row in rows])

@@ -1,7 +1,35 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+CONFIG_MODELS = ("slotplan", "slot", "hallbookingsettings")
+RECORD_MODELS = ("booking", "bookingperson", "reminder")
+
 
 class AppointmentsConfig(AppConfig):
     name = "appointments"
     verbose_name = _("预约")
+
+    def ready(self) -> None:
+        from servicehall import extensions, roles
+
+        # Booking check-in is done from the window console, which queueing draws.
+        extensions.add_section(extensions.CONSOLE_PANEL, "appointments/console/check_in.html")
+
+        # Administrators manage slot plans, slots and each hall's booking rules and read the
+        # bookings, the people who book and the reminders; supervisors read them all and edit slot
+        # plans and slots (within their hall when tied to one: appointments/admin.py scopes it).
+        roles.grant(
+            roles.ADMINISTRATOR,
+            [
+                *roles.model_permissions("appointments", CONFIG_MODELS),
+                *roles.model_permissions("appointments", RECORD_MODELS, ("view",)),
+            ],
+        )
+        roles.grant(
+            roles.SUPERVISOR,
+            [
+                *roles.model_permissions("appointments", CONFIG_MODELS + RECORD_MODELS, ("view",)),
+                "appointments.change_slotplan",
+                "appointments.change_slot",
+            ],
+        )

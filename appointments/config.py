@@ -1,4 +1,8 @@
-"""Booking rules resolved for a hall: the hall's own settings, then ``settings.APPOINTMENTS``."""
+"""Booking rules resolved for a hall: the hall's own settings, then ``settings.APPOINTMENTS``.
+
+Every rule a page or a message states (the horizon, the check-in window, the no-show limit) is
+read from here, so that what the hall is told is what the services apply.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.conf import settings
 
 from appointments.models import HallBookingSettings
 from catalog.models import Hall
-from queueing.config import memoised
+from servicehall.memo import memoised
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class BookingRules:
     checkin_before_minutes: int
     checkin_after_minutes: int
     reminder_lease_minutes: int
+    no_show_grace_minutes: int
 
     @property
     def cancel_before(self) -> dt.timedelta:
@@ -36,9 +41,16 @@ class BookingRules:
     def checkin_after(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.checkin_after_minutes)
 
+    @property
+    def no_show_grace(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.no_show_grace_minutes)
+
 
 def resolve(hall_settings: HallBookingSettings | None) -> BookingRules:
     values = dict(settings.APPOINTMENTS)
+    # Before the hall's own grace existed, the no-show job waited the global check-in lateness:
+    # that stays the default, and a hall's own lateness does not move it (it is a separate rule).
+    values.setdefault("no_show_grace_minutes", values["checkin_after_minutes"])
     if hall_settings is not None:
         for name in BookingRules.__dataclass_fields__:
             value = getattr(hall_settings, name, None)

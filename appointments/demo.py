@@ -24,11 +24,10 @@ from django.utils import timezone
 from appointments import services
 from appointments.models import Booking, Slot, SlotKind, SlotPlan
 from catalog import demo_data
-from catalog.hours import SHANGHAI
 from catalog.models import Hall, HallOpeningHours
 from queueing.models import QueueCategory
-from queueing.services import id_digest
-from servicehall.personal_data import id_number_check_character
+from servicehall.clock import local_date
+from servicehall.personal_data import id_digest, id_number_check_character
 
 SLOT_MINUTES = 30
 # Seats per 30-minute slot of each main queue (the letters of queueing.demo's categories).
@@ -104,8 +103,8 @@ def _hall_plans(hall: Hall, week: dict[int, HallOpeningHours], queues: dict[str,
     for letter, capacity in (CITY_REGULAR if city else DISTRICT_REGULAR).items():
         wanted += [(letter, SlotKind.REGULAR, *morning, capacity), (letter, SlotKind.REGULAR, *afternoon, capacity)]
     extended = {week[d].extended_until for d in WORKING_WEEKDAYS if d in week}
-    if set(week) >= WORKING_WEEKDAYS and len(extended) == 1 and None not in extended:
-        until = extended.pop()
+    until = extended.pop() if set(week) >= WORKING_WEEKDAYS and len(extended) == 1 else None
+    if until is not None:
         wanted += [(letter, SlotKind.EXTENDED, afternoon[1], until, n) for letter, n in EXTENDED.items()]
     if city:
         wanted += [(letter, SlotKind.STAGGERED, *STAGGERED_HOURS, n) for letter, n in CITY_STAGGERED.items()]
@@ -137,7 +136,7 @@ def _bookings(now: dt.datetime) -> int:
     if not waiting:
         return 0
     # Not today: a booking needs its slot at least a few hours ahead to be cancellable.
-    tomorrow = now.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+    tomorrow = local_date(now) + dt.timedelta(days=1)
     candidates = (
         Slot.objects.filter(
             hall__code__in=BOOKING_HALLS,

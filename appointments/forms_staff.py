@@ -8,7 +8,7 @@ close or lift, who is suspended) are the services' and come back as their messag
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from appointments.services import CODE_ALPHABET
 from appointments.stats import RANGE_MAX_DAYS, CategorySeats
+from servicehall.forms import form_field
 
 CODE_LENGTH = 8
 ID_NUMBER_LENGTH = 18
@@ -27,6 +28,13 @@ def _date_field(label: Any, *, required: Any, invalid: Any) -> forms.DateField:
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": required, "invalid": invalid},
     )
+
+
+class CheckInLookup(TypedDict, total=False):
+    """The arguments of ``booking_check_in`` that find the booking: one of the two."""
+
+    code: str
+    id_number: str
 
 
 class CheckInForm(forms.Form):
@@ -47,7 +55,7 @@ class CheckInForm(forms.Form):
             return value  # the service checks the number (GB 11643 check character)
         raise forms.ValidationError(_("请输入8位预约码或18位身份证号码。"), code="shape")
 
-    def service_kwargs(self) -> dict[str, str]:
+    def service_kwargs(self) -> CheckInLookup:
         value = self.cleaned_data["lookup"]
         return {"id_number": value} if len(value) == ID_NUMBER_LENGTH else {"code": value}
 
@@ -78,7 +86,8 @@ class RangeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None or end is None:
             return cleaned
@@ -133,12 +142,13 @@ class CapacityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.day, self.today = day, today
         self.categories = {entry.category.pk: entry for entry in categories}
-        self.fields["category"].choices = [("", _("请选择"))] + [
+        form_field(self, "category", forms.TypedChoiceField).choices = [("", _("请选择"))] + [
             (entry.category.pk, _seats_label(entry)) for entry in categories
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.day < self.today:
             raise forms.ValidationError(_("已过去的日期不能调整名额。"), code="past")
         return cleaned

@@ -19,9 +19,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from catalog.hours import SHANGHAI
 from catalog.models import Hall, ServiceItem
 from queueing.models import QueueCategory, Ticket
+from servicehall.clock import SHANGHAI
 
 
 class HallBookingSettings(models.Model):
@@ -42,6 +42,12 @@ class HallBookingSettings(models.Model):
     suspension_days = models.PositiveSmallIntegerField(_("暂停预约天数"), null=True, blank=True)
     checkin_before_minutes = models.PositiveSmallIntegerField(_("可提前签到（分钟）"), null=True, blank=True)
     checkin_after_minutes = models.PositiveSmallIntegerField(_("可迟到签到（分钟）"), null=True, blank=True)
+    no_show_grace_minutes = models.PositiveSmallIntegerField(
+        _("爽约认定宽限（分钟）"),
+        null=True,
+        blank=True,
+        help_text=_("时段结束后超过该时间仍未签到的预约记为爽约。"),
+    )
 
     class Meta:
         verbose_name = _("大厅预约规则")

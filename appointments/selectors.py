@@ -5,21 +5,31 @@
 - ``bookable_categories``: a hall's bookable queues with the items they cover;
 - ``bookable_days``: the days of a queue with seats left and slot kinds, one aggregate query;
 - ``day_slots``: the slots of one day of a queue;
-- ``booking_by_token``: a booking and everything its manage page shows.
+- ``availability``: the open slots of a hall's queues over a range, by day (the API);
+- ``booking_statistics``: the figures of every hall and day of a range, counted in two grouped
+  queries (the API and the supervisors' pages, ``appointments.stats``, share them).
+
+A booking fetched by its manage token is ``appointments.access.access_booking_by_token``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Booking, Slot, SlotKind, SlotPlan
 from catalog.models import Hall, ServiceItem
 from queueing.models import QueueCategory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 KIND_ORDER = {kind: position for position, kind in enumerate(SlotKind.values)}
 
@@ -84,7 +94,16 @@ def hall_or_404(*, code: str) -> Hall:
     return hall
 
 
-def bookable_categories(*, code: str, today: dt.date) -> tuple[Hall, list[QueueCategory]]:
+class ItemList(TypedDict):
+    item_list: list[ServiceItem]
+
+
+if TYPE_CHECKING:
+    # A queue category with the ``item_list`` that ``bookable_categories`` prefetches.
+    CategoryWithItems = WithAnnotations[QueueCategory, ItemList]
+
+
+def bookable_categories(*, code: str, today: dt.date) -> tuple[Hall, list[CategoryWithItems]]:
     """A hall's bookable queues (hall joined), each with ``item_list``: the items it covers in
     code order. Two queries; 404 when the hall does not exist or takes no bookings."""
     categories = list(
@@ -181,16 +200,143 @@ def category_slot(*, category: QueueCategory, pk: int) -> Slot | None:
     return Slot.objects.filter(category=category, pk=pk).first()
 
 
-# --- Bookings --------------------------------------------------------------------------------
+# --- Availability ----------------------------------------------------------------------------
 
 
-def booking_by_token(*, token: str) -> Booking:
-    """The booking of a manage token with everything its pages show (one query), or 404."""
-    booking = (
-        Booking.objects.select_related("hall", "category", "item", "slot", "person", "ticket")
-        .filter(manage_token=token)
-        .first()
+def availability(
+    *, hall: Hall, categories: list[QueueCategory], start: dt.date, end: dt.date, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Open slots of ``categories`` from ``start`` to ``end`` that have not started, grouped by
+    day: one query whatever the range (values, not model instances: a month of a large hall is
+    thousands of slots)."""
+    letters = {c.pk: c.letter for c in categories}
+    rows = (
+        Slot.objects.filter(
+            hall=hall, category_id__in=list(letters), date__range=(start, end), starts_at__gt=now, is_closed=False
+        )
+        .order_by("starts_at", "category_id")
+        .values_list("pk", "category_id", "kind", "date", "starts_at", "ends_at", "capacity", "booked")
     )
-    if booking is None:
-        raise Http404(_("没有找到该预约，请核对短信中的管理链接是否完整。"))
-    return booking
+    # Once per request, not per slot: thousands of slots make each lookup count.
+    kinds = {kind: str(label) for kind, label in SlotKind.choices}
+    zone = timezone.get_current_timezone()
+    days: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    for pk, category_id, kind, day, starts_at, ends_at, capacity, booked in rows:
+        days[day].append(
+            {
+                "id": pk,
+                "category": letters[category_id],
+                "kind": kind,
+                "kind_display": kinds[kind],
+                "starts_at": starts_at.astimezone(zone).isoformat(),
+                "ends_at": ends_at.astimezone(zone).isoformat(),
+                "capacity": capacity,
+                "seats_left": max(0, capacity - booked),
+            }
+        )
+    result = []
+    for day in sorted(days):
+        left = sum(s["seats_left"] for s in days[day])
+        result.append({"date": day, "seats_left": left, "full": left == 0, "slots": days[day]})
+    return result
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Counts of a slot, a day or a range; rates are derived so that totals add up (a weighted
+    rate, never a mean of rates). The definitions are in ``appointments.stats``."""
+
+    slots: int = 0
+    closed_slots: int = 0
+    capacity: int = 0
+    booked: int = 0
+    checked_in: int = 0
+    no_show: int = 0
+    displaced: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def fill_rate(self) -> float | None:
+        """Percentage of the open seats that are taken (None when no seat is offered)."""
+        return 100 * self.booked / self.capacity if self.capacity else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """Percentage of the bookings with a known outcome that were not kept."""
+        outcomes = self.checked_in + self.no_show
+        return 100 * self.no_show / outcomes if outcomes else None
+
+
+@dataclass
+class HallDayFigures:
+    """The figures of one hall on one day, and the bookings cancelled that day."""
+
+    hall_id: int
+    hall_code: str
+    hall_name: str
+    date: dt.date
+    figures: Figures
+    cancelled: int
+
+
+def booking_statistics(*, start: dt.date, end: dt.date, hall_ids: list[int] | None) -> list[HallDayFigures]:
+    """Per hall and day of ``[start, end]`` that has slots or bookings, in date then hall-code
+    order: seats of the open slots, seats taken in them, check-ins, no-shows, displaced and
+    cancelled bookings (every hall when ``hall_ids`` is None). Two grouped queries whatever the
+    number of halls and days (answered by ``slot_day_idx`` and ``booking_day_idx``)."""
+    slots = Slot.objects.filter(date__range=(start, end))
+    bookings = Booking.objects.filter(date__range=(start, end))
+    if hall_ids is not None:
+        slots, bookings = slots.filter(hall_id__in=hall_ids), bookings.filter(hall_id__in=hall_ids)
+    group = ("hall_id", "hall__code", "hall__name", "date")
+    is_open = Q(is_closed=False)
+    by_slots = {
+        (row["hall__code"], row["date"]): row
+        for row in slots.order_by()
+        .values(*group)
+        .annotate(
+            n_slots=Count("pk"),
+            n_closed=Count("pk", filter=Q(is_closed=True)),
+            seats=Sum("capacity", filter=is_open),
+            taken=Sum("booked", filter=is_open),
+        )
+    }
+    by_bookings = {
+        (row["hall__code"], row["date"]): row
+        for row in bookings.order_by()
+        .values(*group)
+        .annotate(
+            n_checked_in=Count("pk", filter=Q(status=Booking.Status.CHECKED_IN)),
+            n_no_show=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+            n_displaced=Count("pk", filter=Q(status=Booking.Status.DISPLACED)),
+            n_cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
+        )
+    }
+    rows = []
+    for key in sorted(by_slots.keys() | by_bookings.keys(), key=lambda k: (k[1], k[0])):
+        slot_row, booking_row = by_slots.get(key, {}), by_bookings.get(key, {})
+        either = slot_row or booking_row
+        rows.append(
+            HallDayFigures(
+                hall_id=either["hall_id"],
+                hall_code=key[0],
+                hall_name=either["hall__name"],
+                date=key[1],
+                figures=Figures(
+                    slots=slot_row.get("n_slots", 0),
+                    closed_slots=slot_row.get("n_closed", 0),
+                    capacity=slot_row.get("seats") or 0,
+                    booked=slot_row.get("taken") or 0,
+                    checked_in=booking_row.get("n_checked_in", 0),
+                    no_show=booking_row.get("n_no_show", 0),
+                    displaced=booking_row.get("n_displaced", 0),
+                ),
+                cancelled=booking_row.get("n_cancelled", 0),
+            )
+        )
+    return rows

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,15 +31,16 @@ from django.utils.translation import gettext as _
 from appointments.config import BookingRules, rules_for
 from appointments.models import Booking, BookingPerson, Reminder, Slot, SlotPlan
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
-from queueing.config import memoised
 from queueing.models import Ticket
+from servicehall.access import AnyUser
 from servicehall.audit import audit_record
+from servicehall.clock import SHANGHAI, local_date
 from servicehall.errors import DomainError
+from servicehall.memo import memoised
 from servicehall.notifications import notify
-from servicehall.personal_data import mask_id_number, validate_id_number, validate_mobile
+from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
 from servicehall.throttling import hit, parse_rate
 
 logger = logging.getLogger(__name__)
@@ -55,10 +56,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SHANGHAI).date()
-
-
 # --- Slots -----------------------------------------------------------------------------------
 
 
@@ -68,11 +65,8 @@ def horizon_end(*, hall: Hall | int, today: dt.date, rules: BookingRules | None 
     rules = rules or rules_for(hall)
     days = rules.horizon_working_days
 
-    def compute() -> dt.date:
-        calendar = catalog_selectors.working_calendar(start=today, end=today + dt.timedelta(days=3 * days + 30))
-        return calendar.add_working_days(today, days)
-
-    return memoised(("horizon", today, days), compute)
+    # The same working-day count as every deadline (catalog.selectors.deadline_after).
+    return memoised(("horizon", today, days), lambda: catalog_selectors.deadline_after(today, days)[0])
 
 
 def _plan_times(plan: SlotPlan, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -101,10 +95,10 @@ def slots_generate(
     rest days. Missing slots are created; slots no plan wants any more are removed when empty and
     closed (their bookings told) when not. Idempotent."""
     now = _now(now)
-    plans = SlotPlan.objects.filter(is_active=True).select_related("category")
+    active_plans = SlotPlan.objects.filter(is_active=True).select_related("category")
     if halls is not None:
-        plans = plans.filter(hall_id__in=halls)
-    plans = list(plans)
+        active_plans = active_plans.filter(hall_id__in=halls)
+    plans = list(active_plans)
     day_kind = catalog_selectors.day_kinds(start=start, end=end)
     wanted: dict[tuple[int, dt.datetime], Slot] = {}
     day = start
@@ -162,7 +156,17 @@ def slots_ensure_horizon(*, now: dt.datetime | None = None) -> SlotSync:
     return total
 
 
-def slot_close(*, slot: Slot, reason: str, actor: Any, now: dt.datetime | None = None) -> int:
+def _lock_slot(pk: int) -> Slot:
+    return Slot.objects.select_for_update().get(pk=pk)
+
+
+def _lock_day_slots(*, hall: Hall, category_id: int, day: dt.date) -> list[Slot]:
+    """Every slot of one queue on one day, locked in primary-key order (two supervisors changing
+    the same day lock them in the same order and never deadlock)."""
+    return list(Slot.objects.select_for_update().filter(hall=hall, category_id=category_id, date=day).order_by("pk"))
+
+
+def slot_close(*, slot: Slot, reason: str, actor: AnyUser | None, now: dt.datetime | None = None) -> int:
     """Close a slot: no more bookings, and everyone booked in it is told and offered a new time
     (their bookings become "displaced": reschedulable whatever the hour). Returns how many."""
     now = _now(now)
@@ -170,7 +174,7 @@ def slot_close(*, slot: Slot, reason: str, actor: Any, now: dt.datetime | None =
     if not reason:
         raise BookingError(_("请填写关闭原因。"), field="reason")
     with transaction.atomic():
-        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        slot = _lock_slot(slot.pk)
         Slot.objects.filter(pk=slot.pk).update(is_closed=True, closed_reason=reason[:200])
         bookings = list(Booking.objects.filter(slot=slot, status=Booking.Status.BOOKED))
         Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(status=Booking.Status.DISPLACED)
@@ -189,14 +193,12 @@ def slot_close(*, slot: Slot, reason: str, actor: Any, now: dt.datetime | None =
     return len(bookings)
 
 
-def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: int, actor: Any) -> int:
+def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: int, actor: AnyUser) -> int:
     """Change the seats of every slot of one queue on one day (not below what is booked)."""
     if capacity < 1 or capacity > 500:
         raise BookingError(_("名额须在1至500之间。"), field="capacity")
     with transaction.atomic():
-        slots = list(
-            Slot.objects.select_for_update().filter(hall=hall, category_id=category_id, date=day).order_by("pk")
-        )
+        slots = _lock_day_slots(hall=hall, category_id=category_id, day=day)
         if not slots:
             raise BookingError(_("该日没有可调整的预约时段。"), field="date")
         fullest = max(s.booked for s in slots)
@@ -244,23 +246,60 @@ def _validate_person(name: str, id_number: str, mobile: str, today: dt.date) -> 
         mobile = validate_mobile(mobile)
     except ValidationError as exc:
         raise BookingError(exc.messages[0], field="mobile") from exc
-    return name, queue_services.id_digest(number), mask_id_number(number), mobile
+    return name, id_digest(number), mask_id_number(number), mobile
 
 
-def _lock_person(digest: str, masked: str) -> BookingPerson:
+def _lock_person(pk: str) -> BookingPerson:
+    """All of one person's bookings lock this row, so two requests of the same person cannot
+    both pass the per-person rules."""
+    return BookingPerson.objects.select_for_update().get(pk=pk)
+
+
+def _lock_or_create_person(digest: str, masked: str) -> BookingPerson:
+    """The person of this digest, created on their first booking, locked (``_lock_person``)."""
     BookingPerson.objects.get_or_create(id_hash=digest, defaults={"id_masked": masked})
-    return BookingPerson.objects.select_for_update().get(pk=digest)
+    return _lock_person(digest)
+
+
+def _slot_closed() -> BookingError:
+    return BookingError(_("该时段已关闭，请选择其他时间。"), field="slot", code="slot_closed", status=409)
+
+
+def _slot_full() -> BookingError:
+    return BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+
+
+def _slot_unbookable(slot: Slot, rules: BookingRules, now: dt.datetime) -> BookingError | None:
+    if slot.is_closed:
+        return _slot_closed()
+    if slot.starts_at <= now:
+        return BookingError(_("该时段已经开始或已过去，请选择其他时间。"), field="slot")
+    if slot.date > horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
+        return BookingError(
+            _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, field="slot"
+        )
+    return None
+
+
+def slot_refusal(
+    *, slot: Slot, now: dt.datetime | None = None, rules: BookingRules | None = None
+) -> BookingError | None:
+    """Why ``slot`` cannot be booked (closed, started, beyond the horizon, full), or None: the
+    very refusal ``booking_create`` and ``booking_reschedule`` raise, for pages to show before
+    anyone types their data."""
+    now = _now(now)
+    refusal = _slot_unbookable(slot, rules or rules_for(slot.hall_id), now)
+    if refusal is None and slot.seats_left == 0:
+        refusal = _slot_full()
+    return refusal
 
 
 def _check_slot(slot: Slot, rules: BookingRules, now: dt.datetime) -> None:
-    if slot.is_closed:
-        raise BookingError(_("该时段已关闭，请选择其他时间。"), field="slot", code="slot_closed", status=409)
-    if slot.starts_at <= now:
-        raise BookingError(_("该时段已经开始或已过去，请选择其他时间。"), field="slot")
-    if slot.date > horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
-        raise BookingError(
-            _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, field="slot"
-        )
+    # Not the seats: a seat is taken by the conditional update after the person's own rules
+    # (suspended, one a day, at most N) have been checked, and ``_no_seat`` says why it failed.
+    refusal = _slot_unbookable(slot, rules, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _check_person(
@@ -272,7 +311,7 @@ def _check_person(
     now: dt.datetime,
     exclude: int | None = None,
 ) -> None:
-    if person.is_suspended(now):
+    if person.suspended_until is not None and person.is_suspended(now):
         raise BookingError(
             _("您因 %(days)s 天内爽约 %(n)s 次，网上预约已暂停至 %(until)s。如有疑问请联系大厅。")
             % {
@@ -305,8 +344,8 @@ def _take_seat(slot_id: int) -> bool:
 def _no_seat(slot_id: int) -> BookingError:
     """Why the seat could not be taken: the slot filled up or was closed meanwhile."""
     if Slot.objects.filter(pk=slot_id, is_closed=True).exists():
-        return BookingError(_("该时段已关闭，请选择其他时间。"), field="slot", code="slot_closed", status=409)
-    return BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
+        return _slot_closed()
+    return _slot_full()
 
 
 def _give_seat(slot_id: int) -> None:
@@ -336,13 +375,13 @@ def booking_create(
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
     if client_ip:
         _rate_limit(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)
-    _rate_limit(f"booking-mobile:{queue_services.id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
+    _rate_limit(f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
     _check_slot(slot, rules, now)
     if item is not None and not slot.category.items.filter(pk=item.pk).exists():
         raise BookingError(_("所选事项不属于该排队类别。"), field="item")
     try:
         with transaction.atomic():
-            person = _lock_person(digest, masked)
+            person = _lock_or_create_person(digest, masked)
             _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
             if not _take_seat(slot.pk):
                 raise _no_seat(slot.pk)
@@ -434,7 +473,7 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | N
         if new_slot.hall_id != booking.hall_id:
             raise BookingError(_("改约只能在同一大厅内进行；如需到其他大厅办理，请取消后重新预约。"), field="slot")
         _check_slot(new_slot, rules, now)
-        person = BookingPerson.objects.select_for_update().get(pk=booking.person_id)
+        person = _lock_person(booking.person_id)
         _check_person(person, hall_id=new_slot.hall_id, day=new_slot.date, rules=rules, now=now, exclude=booking.pk)
         if not _take_seat(new_slot.pk):
             raise _no_seat(new_slot.pk)
@@ -467,7 +506,7 @@ def booking_check_in(
     code: str = "",
     id_number: str = "",
     via: str = "kiosk",
-    staff: Any = None,
+    staff: AnyUser | None = None,
     now: dt.datetime | None = None,
 ) -> CheckIn:
     """Turn today's booking at this hall into a ticket. From 30 minutes before to 15 minutes
@@ -487,7 +526,7 @@ def booking_check_in(
             number = validate_id_number(id_number, today=today)
         except ValidationError as exc:
             raise BookingError(exc.messages[0], field="id_number") from exc
-        bookings = bookings.filter(person_id=queue_services.id_digest(number))
+        bookings = bookings.filter(person_id=id_digest(number))
     else:
         raise BookingError(_("请输入预约码或身份证号码。"), field="code")
     booking = bookings.order_by("slot__starts_at").first()
@@ -566,17 +605,49 @@ class NoShowResult:
     suspended: int
 
 
+def _overdue(now: dt.datetime) -> Q | None:
+    """Booked and not checked in, the slot ended and its hall's no-show grace passed: one
+    condition per grace in use (halls rarely differ), built from the halls that have a booking
+    whose slot has ended (None when there is none)."""
+    ended = (
+        Booking.objects.filter(status=Booking.Status.BOOKED, slot__ends_at__lt=now)
+        .order_by()
+        .values_list("hall_id", flat=True)
+        .distinct()
+    )
+    halls_by_grace: dict[dt.timedelta, list[int]] = defaultdict(list)
+    for hall_id in ended:
+        halls_by_grace[rules_for(hall_id).no_show_grace].append(hall_id)
+    if not halls_by_grace:
+        return None
+    condition = Q()
+    for grace, hall_ids in sorted(halls_by_grace.items()):
+        condition |= Q(hall_id__in=sorted(hall_ids), slot__ends_at__lt=now - grace)
+    return condition
+
+
+def _lock_overdue_bookings(overdue: Q) -> list[tuple[int, str, int]]:
+    """Claim the overdue bookings no other run holds, in primary-key order: ``skip_locked`` so
+    that two runs never wait for each other, nor both mark the same booking. Only the bookings'
+    rows are locked (``of=self``), not their slots."""
+    return list(
+        Booking.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(overdue, status=Booking.Status.BOOKED)
+        .order_by("pk")
+        .values_list("pk", "person_id", "hall_id")
+    )
+
+
 def bookings_mark_no_shows(*, now: dt.datetime | None = None) -> NoShowResult:
-    """Bookings not checked in once their slot has ended and the grace passed become no-shows;
-    whoever reaches the limit within the window (2 in 30 days) is suspended (90 days) and told."""
+    """Bookings not checked in once their slot has ended and the hall's grace passed become
+    no-shows; whoever reaches the limit within the window (2 in 30 days) is suspended (90 days)
+    and told."""
     now = _now(now)
-    grace = dt.timedelta(minutes=int(settings.APPOINTMENTS["checkin_after_minutes"]))
+    overdue_condition = _overdue(now)
+    if overdue_condition is None:
+        return NoShowResult(0, 0)
     with transaction.atomic():
-        overdue = list(
-            Booking.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Booking.Status.BOOKED, slot__ends_at__lt=now - grace)
-            .values_list("pk", "person_id", "hall_id")
-        )
+        overdue = _lock_overdue_bookings(overdue_condition)
         if not overdue:
             return NoShowResult(0, 0)
         marked = Booking.objects.filter(pk__in=[pk for pk, _p, _h in overdue], status=Booking.Status.BOOKED).update(
@@ -609,18 +680,22 @@ def bookings_mark_no_shows(*, now: dt.datetime | None = None) -> NoShowResult:
                     .order_by("-date", "-pk")
                     .first()
                 )
+                if latest is None:  # cannot happen: ``count`` (at least the limit, 1) were just counted
+                    raise RuntimeError(f"person {person_id} suspended for no-shows but has none")
                 _schedule([latest], latest.slot, Reminder.Kind.SUSPENDED, now)
     return NoShowResult(marked, suspended)
 
 
-def suspension_lift(*, person: BookingPerson, actor: Any, reason: str, now: dt.datetime | None = None) -> BookingPerson:
+def suspension_lift(
+    *, person: BookingPerson, actor: AnyUser, reason: str, now: dt.datetime | None = None
+) -> BookingPerson:
     """A supervisor lifts a suspension (audited)."""
     now = _now(now)
     reason = reason.strip()
     if not reason:
         raise BookingError(_("请填写解除原因。"), field="reason")
     with transaction.atomic():
-        person = BookingPerson.objects.select_for_update().get(pk=person.pk)
+        person = _lock_person(person.pk)
         if not person.is_suspended(now):
             raise BookingError(_("该预约人当前未被暂停预约。"), code="not_suspended", status=409)
         BookingPerson.objects.filter(pk=person.pk).update(
@@ -687,6 +762,7 @@ def manage_url(booking: Booking) -> str:
 def reminder_text(reminder: Reminder) -> tuple[str, str]:
     """(subject, body) of a reminder, in Chinese (the language of the SMS)."""
     booking, slot = reminder.booking, reminder.slot
+    rules = rules_for(booking.hall_id)
     when = slot.starts_at.astimezone(SHANGHAI)
     place = f"{booking.hall.name}{booking.category.letter}类（{booking.category.name}）"
     time_text = f"{when:%Y年%m月%d日 %H:%M}"
@@ -695,7 +771,8 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
         lead = "预约成功" if reminder.kind == kinds.CONFIRMATION else "改约成功"
         body = (
             f"{lead}：{time_text} {place}，预约码 {booking.code}。请携带身份证件及办事材料，"
-            f"于开始前30分钟至开始后15分钟内到大厅签到。查看、取消或改约：{manage_url(booking)}"
+            f"于开始前{rules.checkin_before_minutes}分钟至开始后{rules.checkin_after_minutes}分钟内到大厅签到。"
+            f"查看、取消或改约：{manage_url(booking)}"
         )
     elif reminder.kind == kinds.DAY_BEFORE:
         body = f"温馨提醒：您明天 {when:%H:%M} 预约了{place}，预约码 {booking.code}。如不能前往，请提前取消：{manage_url(booking)}"

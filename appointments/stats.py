@@ -2,8 +2,8 @@
 
 Every figure is counted in the database, grouped, in a fixed number of queries: one day of a hall
 is one query over its slots (the bookings counted per slot), a date range is one query over the
-slots and one over the bookings (answered by ``slot_day_idx`` and ``booking_day_idx``), so a page
-costs the same however many slots and bookings there are.
+slots and one over the bookings (``selectors.booking_statistics``, which the statistics API
+answers with too), so a page costs the same however many slots and bookings there are.
 
 Definitions (the pages say them too):
 
@@ -12,7 +12,7 @@ Definitions (the pages say them too):
   a cancelled booking gives its seat back);
 - fill rate (预约率): booked ÷ seats;
 - check-ins (签到): bookings checked in at the kiosk or a window;
-- no-shows (爽约): bookings not checked in by the end of their slot plus the grace;
+- no-shows (爽约): bookings not checked in by the end of their slot plus the hall's grace;
 - no-show rate (爽约率): no-shows ÷ (check-ins + no-shows), of the bookings whose outcome is known;
 - displaced (待改约): bookings of a slot the hall closed that have not been moved yet.
 """
@@ -20,48 +20,17 @@ Definitions (the pages say them too):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from appointments.models import Booking, BookingPerson, Slot, SlotPlan
+from appointments.selectors import Figures, booking_statistics
 from catalog.models import Hall
 from queueing.models import QueueCategory
 
 # The longest date range the summary covers (a quarter).
 RANGE_MAX_DAYS = 92
-
-_CHECKED_IN = Q(status=Booking.Status.CHECKED_IN)
-_NO_SHOW = Q(status=Booking.Status.NO_SHOW)
-_DISPLACED = Q(status=Booking.Status.DISPLACED)
-
-
-@dataclass
-class Figures:
-    """Counts of a slot, a day or a range; rates are derived so that totals add up (a weighted
-    rate, never a mean of rates)."""
-
-    slots: int = 0
-    closed_slots: int = 0
-    capacity: int = 0
-    booked: int = 0
-    checked_in: int = 0
-    no_show: int = 0
-    displaced: int = 0
-
-    def __add__(self, other: Figures) -> Figures:
-        return Figures(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
-
-    @property
-    def fill_rate(self) -> float | None:
-        """Percentage of the open seats that are taken (None when no seat is offered)."""
-        return 100 * self.booked / self.capacity if self.capacity else None
-
-    @property
-    def no_show_rate(self) -> float | None:
-        """Percentage of the bookings with a known outcome that were not kept."""
-        outcomes = self.checked_in + self.no_show
-        return 100 * self.no_show / outcomes if outcomes else None
 
 
 def _total(figures: list[Figures]) -> Figures:
@@ -159,48 +128,12 @@ class HallRange:
 
 
 def hall_range(*, hall: Hall, start: dt.date, end: dt.date) -> HallRange:
-    """Per day of ``[start, end]`` that has slots or bookings: two grouped queries."""
-    is_open = Q(is_closed=False)
-    by_slots = {
-        row["date"]: row
-        for row in Slot.objects.filter(hall=hall, date__range=(start, end))
-        .order_by()
-        .values("date")
-        .annotate(
-            n_slots=Count("pk"),
-            n_closed=Count("pk", filter=Q(is_closed=True)),
-            seats=Sum("capacity", filter=is_open),
-            taken=Sum("booked", filter=is_open),
-        )
-    }
-    by_bookings = {
-        row["date"]: row
-        for row in Booking.objects.filter(hall=hall, date__range=(start, end))
-        .order_by()
-        .values("date")
-        .annotate(
-            n_checked_in=Count("pk", filter=_CHECKED_IN),
-            n_no_show=Count("pk", filter=_NO_SHOW),
-            n_displaced=Count("pk", filter=_DISPLACED),
-        )
-    }
-    days = []
-    for date in sorted(by_slots.keys() | by_bookings.keys()):
-        slots, bookings = by_slots.get(date, {}), by_bookings.get(date, {})
-        days.append(
-            DayRow(
-                date=date,
-                figures=Figures(
-                    slots=slots.get("n_slots", 0),
-                    closed_slots=slots.get("n_closed", 0),
-                    capacity=slots.get("seats") or 0,
-                    booked=slots.get("taken") or 0,
-                    checked_in=bookings.get("n_checked_in", 0),
-                    no_show=bookings.get("n_no_show", 0),
-                    displaced=bookings.get("n_displaced", 0),
-                ),
-            )
-        )
+    """Per day of ``[start, end]`` that has slots or bookings: two grouped queries, the very
+    figures the statistics API answers (``selectors.booking_statistics``)."""
+    days = [
+        DayRow(date=row.date, figures=row.figures)
+        for row in booking_statistics(start=start, end=end, hall_ids=[hall.pk])
+    ]
     return HallRange(start=start, end=end, days=days, totals=_total([day.figures for day in days]))
 
 
@@ -218,11 +151,3 @@ def suspended_people(*, hall_ids: list[int] | None, now: dt.datetime) -> QuerySe
         no_shows=Count("bookings", filter=Q(bookings__status=Booking.Status.NO_SHOW)),
         last_no_show=Max("bookings__date", filter=Q(bookings__status=Booking.Status.NO_SHOW)),
     ).order_by("suspended_until", "pk")
-
-
-def person_in_scope(*, pk: str, hall_ids: list[int] | None) -> BookingPerson | None:
-    """The person ``pk`` if they booked at one of ``hall_ids`` (any hall when None)."""
-    people = BookingPerson.objects.filter(pk=pk)
-    if hall_ids is not None:
-        people = people.filter(Exists(Booking.objects.filter(person=OuterRef("pk"), hall_id__in=hall_ids)))
-    return people.first()

@@ -28,14 +28,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from appointments import selectors, services
+from appointments.access import access_booking_by_token
 from appointments.config import resolve, rules_for
 from appointments.forms import BookingForm, CheckInForm, DistrictFilterForm, ItemChoiceForm, SlotChoiceForm, parse_day
 from appointments.models import Booking, Slot
-from appointments.services import BookingError, local_date
+from appointments.services import BookingError
 from catalog import selectors as catalog_selectors
 from catalog.models import GuideVersion, ServiceItem
 from queueing.models import QueueCategory
 from queueing.qr import qr_data_uri
+from servicehall.clock import local_date
 from servicehall.personal_data import mask_mobile
 
 # Without a chosen item, the manage page lists the items its queue covers, up to this many.
@@ -102,13 +104,13 @@ def _slot_rows(slots: list[Slot], *, current: int | None = None) -> list[dict[st
     return rows
 
 
-def _unavailable(row: dict[str, Any]) -> tuple[str, int]:
-    """Why a slot shown in the picker cannot be chosen, and the HTTP status of that refusal."""
-    if row["state"] == "closed":
-        return _("该时段已关闭，请选择其他时间。"), 409
-    if row["state"] == "current":
-        return _("请选择与原预约不同的时段。"), 400
-    return _("该时段已约满，请选择其他时间。"), 409
+def _unavailable(slot: Slot, now: dt.datetime) -> tuple[str, int]:
+    """Why a slot the picker shows as closed or full cannot be chosen (the services' answer),
+    and the HTTP status of that refusal."""
+    refused = services.slot_refusal(slot=slot, now=now)
+    if refused is None:  # not for a row read as closed or full; kept for the type checker
+        return _("请从列表中选择一个时段。"), 400
+    return str(refused.message), refused.status
 
 
 def _change_blocked(booking: Booking, now: dt.datetime) -> BookingError | None:
@@ -149,7 +151,7 @@ def _picker(
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The halls that take bookings, filterable by district, each with what it offers."""
-    today = timezone.localdate()
+    today = local_date()
     form = DistrictFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     district = form.cleaned_data.get("district", "") if form.is_bound and valid else ""
@@ -168,14 +170,14 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_safe
 def hall(request: HttpRequest, code: str) -> HttpResponse:
     """A hall's bookable queues; choosing an item shows the materials to bring from its guide."""
-    today = timezone.localdate()
+    today = local_date()
     hall_, categories = selectors.bookable_categories(code=code, today=today)
     form = ItemChoiceForm(request.GET or None)
     item: ServiceItem | None = None
-    covering: list[QueueCategory] = []
+    covering: list[selectors.CategoryWithItems] = []
     item_error = ""
     if form.is_bound and not form.is_valid():
-        item_error = form.errors["item"][0]
+        item_error = str(form.errors["item"][0])
     elif form.is_bound and form.cleaned_data["item"]:
         wanted = form.cleaned_data["item"]
         covering = [c for c in categories if any(i.code == wanted for i in c.item_list)]
@@ -213,7 +215,7 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
     item: ServiceItem | None = None
     item_form = ItemChoiceForm(request.GET)
     if not item_form.is_valid():
-        errors.append(item_form.errors["item"][0])
+        errors.append(str(item_form.errors["item"][0]))
     elif item_form.cleaned_data["item"]:
         item = selectors.category_item(category=category, code=item_form.cleaned_data["item"])
         if item is None:
@@ -235,7 +237,7 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
         if chosen is None:
             slot_error, status = _("请从列表中选择一个时段。"), 400
         elif not chosen["choosable"]:
-            slot_error, status = _unavailable(chosen)
+            slot_error, status = _unavailable(chosen["slot"], now)
         else:
             url = reverse("booking-form", args=[chosen["slot"].pk])
             return HttpResponseRedirect(f"{url}?{_item_query(item)}" if item else url)
@@ -258,20 +260,6 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
 
 
 # --- Step 4: who books -----------------------------------------------------------------------
-
-
-def _slot_refusal(slot: Slot, now: dt.datetime) -> tuple[str, int] | None:
-    """Why a slot cannot be booked any more, shown before anyone types their data."""
-    if slot.starts_at <= now:
-        return _("该时段已经开始或已过去，请选择其他时间。"), 400
-    if slot.is_closed:
-        return _("该时段已关闭，请选择其他时间。"), 409
-    if slot.seats_left == 0:
-        return _("该时段已约满，请选择其他时间。"), 409
-    rules = rules_for(slot.hall_id)
-    if slot.date > services.horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
-        return _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, 400
-    return None
 
 
 @never_cache
@@ -307,8 +295,11 @@ def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     else:
         form = BookingForm(initial={"item": item.code if item else ""})
-        refusal = _slot_refusal(slot, now)
-        if refusal is None and item_refused:
+        # Why the slot cannot be booked, before anyone types their data: the services' answer.
+        refused = services.slot_refusal(slot=slot, now=now)
+        if refused is not None:
+            refusal = (str(refused.message), refused.status)
+        elif item_refused:
             refusal = (_("所选事项不属于该排队类别，请返回重新选择。"), 400)
         if refusal is not None:
             status = refusal[1]
@@ -377,7 +368,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The private page of a booking: code and QR code, time and place, what to bring, the
     check-in rules, its status, and links to cancel or reschedule."""
     now = timezone.now()
-    booking = selectors.booking_by_token(token=token)
+    booking = access_booking_by_token(token)
     context = _booking_context(booking, blocked=_change_blocked(booking, now))
     context.update(_what_to_bring(booking, local_date(now)))
     context["qr"] = qr_data_uri(booking.code)
@@ -390,7 +381,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """A confirmation step, then ``booking_cancel``."""
     now = timezone.now()
-    booking = selectors.booking_by_token(token=token)
+    booking = access_booking_by_token(token)
     error = ""
     status = 200
     if request.method == "POST":
@@ -415,7 +406,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     """Another day and slot of the same hall and queue, with the same picker as booking; POST
     calls ``booking_reschedule``, which secures the new seat before releasing the old one."""
     now = timezone.now()
-    booking = selectors.booking_by_token(token=token)
+    booking = access_booking_by_token(token)
     error = slot_error = ""
     status = 200
     if request.method == "POST":
@@ -424,7 +415,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         day = form.cleaned_data.get("day")
         new_slot = selectors.category_slot(category=booking.category, pk=form.cleaned_data["slot"]) if valid else None
         if not valid and "slot" in form.errors:
-            slot_error, status = form.errors["slot"][0], 400
+            slot_error, status = str(form.errors["slot"][0]), 400
         elif not valid:
             error, status = _("日期格式不正确，请从列表中选择日期。"), 400
         elif new_slot is None:

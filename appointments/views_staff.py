@@ -1,36 +1,48 @@
 """Check-in of a booking at a window (预约签到): the console's "预约签到" form.
 
 The window's staff type the booking code or the applicant's ID number; the booking turns into a
-priority ticket (Y) from 30 minutes before to 15 minutes after its slot starts, into a normal
-ticket later (``booking_check_in``). With htmx the console panel comes back refreshed (the same
-partial as ``queueing.views_console``) with the message and its status; without JavaScript the
-form redirects to the console with the message.
+priority ticket (Y) within the hall's check-in window around its slot's start (by default from
+30 minutes before to 15 minutes after), into a normal ticket later (``booking_check_in``). With
+htmx the console panel comes back refreshed (``queueing.console.console_panel``) with the message
+and its status; without JavaScript the form redirects to the console with the message.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from appointments import services
 from appointments.forms_staff import CheckInForm
 from queueing.access import access_window
+from queueing.console import console_panel
 from queueing.models import Window
-from queueing.views_console import _panel
+from servicehall.access import staff_required
 from servicehall.errors import DomainError
+from servicehall.http import HtmxHttpRequest
+from servicehall.roles import COUNTER_ROLES
+
+# What a user without a counter role is told (the words of the console's own actions).
+COUNTER_ONLY = gettext_lazy("您只能在本人所属大厅的窗口办理。")
 
 
 def _after(
-    request: HttpRequest, window: Window, *, notice: str = "", error: str = "", status: int = 200, invalid: bool = False
+    request: HtmxHttpRequest,
+    window: Window,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    invalid: bool = False,
 ) -> HttpResponse:
     """htmx: the refreshed console panel; plain form: back to /staff/ with the message."""
     if request.htmx:
-        response = _panel(request, window, notice=notice, error=error, status=status)
-        response.context_data["checkin_invalid"] = invalid
-        return response
+        return console_panel(
+            request, window, notice=notice, error=error, status=status, extra_context={"checkin_invalid": invalid}
+        )
     if error:
         messages.error(request, error)
     else:
@@ -38,13 +50,15 @@ def _after(
     return redirect("staff-home")
 
 
-@login_required
+@staff_required(*COUNTER_ROLES, message=COUNTER_ONLY)
 @require_POST
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     form = CheckInForm(request.POST)
     if not form.is_valid():
-        return _after(request, window, error=" ".join(form.errors["lookup"]), status=400, invalid=True)
+        return _after(
+            request, window, error=" ".join(str(message) for message in form.errors["lookup"]), status=400, invalid=True
+        )
     try:
         result = services.booking_check_in(hall=window.hall, via="window", staff=request.user, **form.service_kwargs())
     except DomainError as exc:

@@ -6,35 +6,33 @@
 - ``/supervisor/suspensions/``: the people whose online booking is suspended, with a form to lift
   a suspension (audited by the service).
 
-Same scope as the queue dashboard (``servicehall.access``): supervisors (政务服务管理部门) and
-administrators, or superusers; one tied to a hall sees that hall, a citywide one every hall;
-other staff get 403 and anonymous visitors the login page. Plain pages and forms: a POST that
-fails renders the page again with the form's messages (400, or the service's status), one that
-succeeds redirects back with a message.
+Same scope as the queue dashboard (``servicehall.access.supervisor_required`` and
+``supervised_hall_ids``): supervisors (政务服务管理部门) and administrators, or superusers; one
+tied to a hall sees that hall, a citywide one every hall; other staff get 403 and anonymous
+visitors the login page. Plain pages and forms: a POST that fails renders the page again with the
+form's messages (400, or the service's status), one that succeeds redirects back with a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from appointments import services, stats
+from appointments.access import access_booking_person, access_supervised_slot
+from appointments.config import resolve, rules_for
 from appointments.forms_staff import (
     CapacityForm,
     DayForm,
@@ -45,39 +43,22 @@ from appointments.forms_staff import (
     lift_form,
     range_form,
 )
-from appointments.models import BookingPerson, Slot
-from appointments.services import BookingError, local_date
-from catalog.hours import SHANGHAI
+from appointments.models import BookingPerson
+from appointments.services import BookingError
+from catalog.access import access_hall
 from catalog.models import Hall
-from queueing.access import SUPERVISION_ROLES
-from servicehall.access import StaffScope, access_hall, staff_scope
-from servicehall.pagination import paginate
-from servicehall.views import page_number
+from servicehall.access import staff_profile, staff_scope, supervised_hall_ids, supervisor_required
+from servicehall.clock import SHANGHAI, local_date
+from servicehall.pagination import paginate, requested_page
+from servicehall.roles import SUPERVISION_ROLES
 
 HALL_PAGE = "appointments/supervisor/hall.html"
 SUSPENSIONS_PAGE = "appointments/supervisor/suspensions.html"
 SUSPENSIONS_PER_PAGE = 50
 
 
-def supervisor_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in first; then only supervisors and administrators (or superusers) go further."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not staff_scope(request.user).has_role(*SUPERVISION_ROLES):
-            raise PermissionDenied(_("预约管理仅向政务服务管理部门和系统管理员开放。"))
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapped)
-
-
-def _hall_ids(scope: StaffScope) -> list[int] | None:
-    """The halls a supervisor covers: None for every hall (citywide)."""
-    if scope.citywide:
-        return None
-    return [scope.hall.pk] if scope.hall is not None else []
+# The refusal other staff read on the 403 page.
+NOT_A_SUPERVISOR = gettext_lazy("预约管理仅向政务服务管理部门和系统管理员开放。")
 
 
 def _back(request: HttpRequest, name: str, *args: Any, anchor: str = "") -> HttpResponse:
@@ -143,8 +124,10 @@ def _render_hall(
         for row in page.day.rows:
             form = None
             if row.closable:
-                failed = failed_close is not None and failed_close[0] == row.slot.pk
-                form = failed_close[1] if failed else close_form(row.slot.pk)
+                if failed_close is not None and failed_close[0] == row.slot.pk:
+                    form = failed_close[1]
+                else:
+                    form = close_form(row.slot.pk)
             items.append(SlotItem(row, form))
     if not (page.day_form.is_valid() and page.range_form.is_valid()):
         status = max(status, 400)
@@ -165,7 +148,7 @@ def _render_hall(
             "range": page.range,
             "slot_items": items,
             "capacity_form": capacity_form,
-            "can_change_capacity": day is not None and day >= page.today and bool(page.day.categories),
+            "can_change_capacity": page.day is not None and page.day.day >= page.today and bool(page.day.categories),
             "plans": stats.hall_plans(hall=page.hall),
             "query": urlencode(query),
             "previous_day": (day - dt.timedelta(days=1)).isoformat() if day else "",
@@ -177,7 +160,7 @@ def _render_hall(
 
 
 @require_safe
-@supervisor_only
+@supervisor_required(message=NOT_A_SUPERVISOR)
 def hall_appointments(request: HttpRequest, code: str) -> TemplateResponse:
     """One hall's bookings on a day, per slot, and per day over a range; its slot plans."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
@@ -185,7 +168,7 @@ def hall_appointments(request: HttpRequest, code: str) -> TemplateResponse:
 
 
 @require_POST
-@supervisor_only
+@supervisor_required(message=NOT_A_SUPERVISOR)
 def day_capacity(request: HttpRequest, code: str) -> HttpResponse:
     """Change the seats of every slot of one queue on the page's day (not below what is booked)."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
@@ -224,13 +207,11 @@ def day_capacity(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@supervisor_only
+@supervisor_required(message=NOT_A_SUPERVISOR)
 def slot_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Close one slot of the hall: its bookings are told and may move to another time."""
-    hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
-    slot = Slot.objects.select_related("category").filter(hall=hall, pk=pk).first()
-    if slot is None:
-        raise Http404(_("没有找到该预约时段。"))
+    slot = access_supervised_slot(request.user, code, pk)
+    hall = slot.hall
     form = close_form(slot.pk, request.POST)
     status, error = 400, ""
     if slot.is_closed:
@@ -276,10 +257,16 @@ def _render_suspensions(
 ) -> TemplateResponse:
     scope = staff_scope(request.user)
     now = timezone.now()
-    number, page_error = page_number(request)
+    number, page_error = requested_page(request)
     page = paginate(
-        stats.suspended_people(hall_ids=_hall_ids(scope), now=now), page_number=number, per_page=SUSPENSIONS_PER_PAGE
+        stats.suspended_people(hall_ids=supervised_hall_ids(request.user), now=now),
+        page_number=number,
+        per_page=SUSPENSIONS_PER_PAGE,
     )
+    # The hall a supervisor is tied to, named in the heading, and whose no-show rule the page
+    # states; a citywide supervisor reads the default rule.
+    profile = staff_profile(request.user)
+    hall = profile.hall if profile is not None and not scope.citywide else None
     items = [
         PersonItem(person, failed[1] if failed is not None and failed[0] == person.pk else lift_form(person.pk))
         for person in page
@@ -292,6 +279,8 @@ def _render_suspensions(
         SUSPENSIONS_PAGE,
         {
             "scope": scope,
+            "hall": hall,
+            "rules": rules_for(hall) if hall is not None else resolve(None),
             "now": now,
             "page": page,
             "items": items,
@@ -303,21 +292,17 @@ def _render_suspensions(
 
 
 @require_safe
-@supervisor_only
+@supervisor_required(message=NOT_A_SUPERVISOR)
 def suspensions(request: HttpRequest) -> TemplateResponse:
     """People whose online booking is suspended and who booked at a hall in the user's scope."""
     return _render_suspensions(request)
 
 
 @require_POST
-@supervisor_only
+@supervisor_required(message=NOT_A_SUPERVISOR)
 def suspension_lift(request: HttpRequest) -> HttpResponse:
     """Lift one person's suspension, with a reason (the service records who, when and why)."""
-    scope = staff_scope(request.user)
-    pk = request.POST.get("person", "").strip()
-    person = stats.person_in_scope(pk=pk, hall_ids=_hall_ids(scope)) if pk else None
-    if person is None:
-        raise Http404(_("没有找到该预约人。"))
+    person = access_booking_person(request.user, request.POST.get("person", "").strip())
     form = lift_form(person.pk, request.POST)
     status = 400
     if form.is_valid():

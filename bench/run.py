@@ -321,6 +321,7 @@ def main() -> int:
         **os.environ,
         "DATABASE_URL": bench_database_url(),
         "SECRET_KEY": "bench-only-" + "b" * 40,
+        "PERSONAL_DATA_KEY": "bench-only-" + "p" * 40,
         "DJANGO_DEBUG": "0",
         "DJANGO_HTTPS": "0",
         "DJANGO_SETTINGS_MODULE": "servicehall.settings",

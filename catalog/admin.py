@@ -8,9 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Max, QuerySet
-from django.http import HttpRequest
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,7 @@ from catalog.models import (
     SpecialStep,
 )
 from catalog.services import BundleMemberSpec, CatalogError
+from servicehall.clock import local_date
 
 
 @admin.register(Department)
@@ -61,7 +61,7 @@ class HallAdmin(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = GuideVersion
-    fields = ["number", "status", "effective_from", "change_note", "published_at"]
+    fields = ("number", "status", "effective_from", "change_note", "published_at")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -83,7 +83,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("为所选事项新建指南修订草稿（明天生效）"), permissions=["change"])
     def start_revision(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
-        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        tomorrow = local_date() + dt.timedelta(days=1)
         for item in queryset:
             try:
                 version = services.guide_draft_from_current(
@@ -129,14 +129,15 @@ class GuideVersionForm(forms.ModelForm):
         fields = ["item", "effective_from", "change_note", *services.GUIDE_FIELDS]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         item = cleaned.get("item")
-        if (
-            self.instance.pk is None
-            and item is not None
-            and item.versions.filter(status=GuideVersion.Status.DRAFT).exists()
-        ):
-            raise forms.ValidationError(_("该事项已有未发布的草稿，请先编辑或发布该草稿。"))
+        if self.instance.pk is None and item is not None:
+            # Ask the service's rule early so the form is shown again with the input kept; the
+            # service asks again, under the item's lock, when the draft is written.
+            try:
+                services.guide_draft_check(item=item)
+            except CatalogError as exc:
+                self.add_error("item", str(exc.message))
         return cleaned
 
 
@@ -170,9 +171,37 @@ class GuideVersionAdmin(admin.ModelAdmin):
         queryset.filter(status=GuideVersion.Status.DRAFT).delete()
 
     def save_model(self, request: HttpRequest, obj: GuideVersion, form: forms.ModelForm, change: bool) -> None:
-        if obj.pk is None:
-            obj.number = (obj.item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-        super().save_model(request, obj, form, change)
+        if change:
+            # Editing a draft's text; a published version never reaches here (read-only above).
+            super().save_model(request, obj, form, change)
+            return
+        draft = services.guide_draft_create(
+            item=obj.item,
+            effective_from=obj.effective_from,
+            change_note=obj.change_note,
+            fields={name: getattr(obj, name) for name in services.GUIDE_FIELDS},
+            materials=(),
+            actor=request.user,
+        )
+        # The inlines (materials, special steps) are saved next against the form's instance, and
+        # the admin's log and redirect read its pk: make it the row the service wrote.
+        obj.pk, obj.number, obj.status = draft.pk, draft.number, draft.status
+        obj._state.adding, obj._state.db = False, draft._state.db
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CatalogError as exc:
+            # A rule the form could not see (another draft written since the form was checked):
+            # nothing was saved (the admin's transaction rolled back); say why instead of a 500.
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("catalog.publish_guideversion")
@@ -207,7 +236,7 @@ class BundleMemberFormSet(forms.BaseInlineFormSet):
         if promised is None:
             return
         try:
-            services.bundle_check_limit(promised_limit_days=promised, members=specs, today=timezone.localdate())
+            services.bundle_check_limit(promised_limit_days=promised, members=specs, today=local_date())
         except CatalogError as exc:
             raise forms.ValidationError(str(exc.message)) from exc
 

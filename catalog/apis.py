@@ -1,14 +1,16 @@
 """Read-only catalog API under /api/v1/: items (with their current guide), departments, halls,
-bundles and the working-day calendar. Same selectors and filters as the pages."""
+bundles and the working-day calendar. Same selectors and filters as the pages.
+
+The catalog is public information (what can be done, where, needing what), so every view here
+says ``AllowAny`` explicitly, against the project default of ``IsAuthenticated``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,8 +26,10 @@ from catalog.models import (
     HallOpeningHours,
     HallZone,
     Material,
+    ServiceItem,
     SpecialStep,
 )
+from servicehall.clock import local_date
 
 # --- Serializers ------------------------------------------------------------------------------
 
@@ -65,7 +69,7 @@ class GuideSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="number", help_text=_("办事指南版本号"))
     materials = MaterialSerializer(many=True)
     special_steps = SpecialStepSerializer(many=True)
-    halls = serializers.SlugRelatedField(
+    halls: serializers.SlugRelatedField[Hall] = serializers.SlugRelatedField(
         source="item.halls", slug_field="code", many=True, read_only=True, help_text=_("可办理该事项的大厅编码")
     )
 
@@ -117,7 +121,11 @@ class ZoneSerializer(serializers.ModelSerializer):
 
 
 class HallSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The serializer metaclass takes declared fields off the class, so this never shadows the
+    # ``Field.parent`` (the enclosing serializer) that the stubs see.
+    parent: serializers.SlugRelatedField[Hall] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Hall
@@ -127,7 +135,9 @@ class HallSerializer(serializers.ModelSerializer):
 class HallDetailSerializer(HallSerializer):
     opening_hours = OpeningHoursSerializer(many=True)
     zones = ZoneSerializer(many=True)
-    items = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    items: serializers.SlugRelatedField[ServiceItem] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta(HallSerializer.Meta):
         fields = [*HallSerializer.Meta.fields, "opening_hours", "zones", "items"]
@@ -182,6 +192,7 @@ class DeadlineSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="One service item with its current guide", tags=["catalog"]),
 )
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.AllowAny]
     serializer_class = GuideSerializer
     filterset_class = GuideFilter
     lookup_field = "item__code"
@@ -189,7 +200,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{10}"
 
     def get_queryset(self):
-        return selectors.current_guides_full(today=timezone.localdate())
+        return selectors.current_guides_full(today=local_date())
 
 
 @extend_schema_view(
@@ -197,6 +208,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One department", tags=["catalog"]),
 )
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.AllowAny]
     serializer_class = DepartmentSerializer
     queryset = Department.objects.order_by("code")
     lookup_field = "code"
@@ -207,6 +219,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One hall with hours, zones and items", tags=["catalog"]),
 )
 class HallViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.AllowAny]
     filterset_class = HallFilter
     lookup_field = "code"
 
@@ -224,6 +237,7 @@ class HallViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One bundle with its staged member items", tags=["catalog"]),
 )
 class BundleViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.AllowAny]
     serializer_class = BundleSerializer
 
     def get_queryset(self):
@@ -232,6 +246,7 @@ class BundleViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Working-day calendar", tags=["calendar"]))
 class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [permissions.AllowAny]
     serializer_class = CalendarDaySerializer
     filterset_class = CalendarFilter
     queryset = CalendarDay.objects.order_by("date")
@@ -250,12 +265,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query = DeadlineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, days = query.validated_data["start"], query.validated_data["days"]
-        horizon = start + dt.timedelta(days=days * 2 + 60)
-        calendar = selectors.working_calendar(start=start, end=horizon)
-        deadline = calendar.add_working_days(start, days)
-        provisional = CalendarDay.objects.filter(date__range=(start, deadline), provisional=True).exists() or (
-            not CalendarDay.objects.filter(date=deadline).exists()
-        )
+        deadline, provisional = selectors.deadline_after(start, days)
         return Response(
             DeadlineSerializer({"start": start, "days": days, "deadline": deadline, "provisional": provisional}).data
         )

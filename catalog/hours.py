@@ -12,9 +12,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from servicehall.clock import SHANGHAI, local_now
+
+
+class WeekdayHours(Protocol):
+    """A row with the HallOpeningHours fields (the model itself, read only)."""
+
+    @property
+    def morning_opens(self) -> dt.time: ...
+    @property
+    def morning_closes(self) -> dt.time: ...
+    @property
+    def afternoon_opens(self) -> dt.time: ...
+    @property
+    def afternoon_closes(self) -> dt.time: ...
+    @property
+    def extended_until(self) -> dt.time | None: ...
 
 
 @dataclass(frozen=True)
@@ -41,11 +56,13 @@ class DayHours:
         return self.opens <= moment < self.closes
 
     def in_lunch_break(self, moment: dt.datetime) -> bool:
-        local = moment.astimezone(SHANGHAI).time()
+        local = local_now(moment).time()
         return self.morning_closes <= local < self.afternoon_opens
 
 
-def hours_on(day: dt.date, *, weekly: Mapping[int, object], day_kind: Callable[[dt.date], str]) -> DayHours | None:
+def hours_on(
+    day: dt.date, *, weekly: Mapping[int, WeekdayHours], day_kind: Callable[[dt.date], str]
+) -> DayHours | None:
     """The hall's hours on ``day`` or None when it is closed.
 
     ``weekly`` maps a weekday (0 = Monday) to a row with the HallOpeningHours fields;
@@ -71,10 +88,14 @@ def hours_on(day: dt.date, *, weekly: Mapping[int, object], day_kind: Callable[[
 
 
 def next_opening(
-    after: dt.datetime, *, weekly: Mapping[int, object], day_kind: Callable[[dt.date], str], horizon_days: int = 30
+    after: dt.datetime,
+    *,
+    weekly: Mapping[int, WeekdayHours],
+    day_kind: Callable[[dt.date], str],
+    horizon_days: int = 30,
 ) -> dt.datetime | None:
     """The next moment after ``after`` when the hall opens (None if not within the horizon)."""
-    local = after.astimezone(SHANGHAI)
+    local = local_now(after)
     for offset in range(horizon_days + 1):
         day = local.date() + dt.timedelta(days=offset)
         hours = hours_on(day, weekly=weekly, day_kind=day_kind)

@@ -96,7 +96,10 @@ class Hall(BilingualName):
     address = models.CharField(_("地址"), max_length=200)
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     transport = models.CharField(_("交通指引"), max_length=300, blank=True)
-    items = models.ManyToManyField("ServiceItem", blank=True, related_name="halls", verbose_name=_("可办理事项"))
+    # App-qualified: django-stubs cannot type a bare forward reference (django-stubs#1802).
+    items = models.ManyToManyField(
+        "catalog.ServiceItem", blank=True, related_name="halls", verbose_name=_("可办理事项")
+    )
 
     class Meta:
         verbose_name = _("政务服务场所")
@@ -324,6 +327,14 @@ class GuideVersion(models.Model):
         permissions = [("publish_guideversion", _("可以发布办事指南"))]
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="guide_version_number_unique"),
+            # One revision at a time: two drafts of one item would each be published over the
+            # other's changes. The service checks first; this index holds against any other path.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status="draft"),
+                name="guide_one_draft_per_item",
+                violation_error_message=_("该事项已有未发布的草稿，请先编辑或发布该草稿。"),
+            ),
             models.CheckConstraint(
                 condition=Q(promised_limit_days__lte=models.F("statutory_limit_days")),
                 name="guide_promised_within_statutory",

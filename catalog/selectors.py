@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypedDict
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import holiday_source
-from catalog.hours import SHANGHAI, DayHours, hours_on, next_opening
+from catalog.hours import DayHours, hours_on, next_opening
 from catalog.models import (
     Bundle,
     BundleMember,
@@ -23,6 +24,7 @@ from catalog.models import (
     ServiceItem,
 )
 from catalog.workdays import WorkingCalendar
+from servicehall.clock import local_date
 
 
 def current_guides(*, today: dt.date) -> QuerySet[GuideVersion]:
@@ -116,7 +118,13 @@ def bundles_list() -> QuerySet[Bundle]:
     return Bundle.objects.filter(is_published=True).select_related("lead_department").order_by("pk")
 
 
-def bundle_detail(*, pk: int, today: dt.date) -> tuple[Bundle, list[dict[str, object]]]:
+class BundleStage(TypedDict):
+    stage: int
+    members: list[tuple[BundleMember, GuideVersion | None]]
+    longest: int
+
+
+def bundle_detail(*, pk: int, today: dt.date) -> tuple[Bundle, list[BundleStage]]:
     """A bundle and its stages: [{stage, members: [(member, current guide)], longest}]."""
     bundle = (
         Bundle.objects.filter(pk=pk, is_published=True)
@@ -160,7 +168,7 @@ def hall_hours(*, hall: Hall, day: dt.date) -> DayHours | None:
 
 def hall_next_opening(*, hall: Hall, after: dt.datetime) -> dt.datetime | None:
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
-    start = after.astimezone(SHANGHAI).date()
+    start = local_date(after)
     return next_opening(after, weekly=weekly, day_kind=day_kinds(start=start, end=start + dt.timedelta(days=30)))
 
 
@@ -168,3 +176,52 @@ def working_calendar(*, start: dt.date, end: dt.date) -> WorkingCalendar:
     """The calendar table for ``[start, end]``; other days come from the `holidays` package."""
     days = {row.date: row.is_working_day for row in CalendarDay.objects.filter(date__range=(start, end))}
     return WorkingCalendar(days, fallback=holiday_source.is_working_day)
+
+
+def _look_ahead(days: int) -> int:
+    """How many calendar days after the start to read from the table to find ``days`` working days.
+
+    China works about 250 days a year (more than two days in three) and its longest run of rest
+    days is nine (Spring Festival 2026), so twice the working days plus a month always holds them
+    for a calendar seeded from the State Council notices. Only an administrator closing weeks by
+    hand can defeat it, and ``deadline_after`` then reads a wider span rather than guess.
+    """
+    return 2 * days + 30
+
+
+def deadline_after(start: dt.date, days: int) -> tuple[dt.date, bool]:
+    """The ``days``-th working day after ``start`` (Art. 13 ¶1: the day of acceptance is not
+    counted; ``days = 0`` is ``start`` itself), and whether it is provisional.
+
+    The one place a working-day deadline is computed (the calendar API, a booking horizon, a
+    case's time limit), so that they never disagree. The table (seeded from the `holidays`
+    package, with administrators' corrections) decides every day it holds; a day missing from it
+    is answered by the package.
+
+    Provisional means the answer may still move: a day the count walked over, ``(start, deadline]``,
+    is a provisional table row, or is missing from the table in a year the package has no State
+    Council notice for. An instant item (``days = 0``) touches no day and is never provisional.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    span = _look_ahead(days)
+    while True:
+        end = start + dt.timedelta(days=span)
+        in_table: dict[dt.date, bool] = {}
+        provisional_rows: set[dt.date] = set()
+        rows = CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind", "provisional")
+        for date, kind, provisional in rows:
+            in_table[date] = kind in CalendarDay.WORKING_KINDS
+            if provisional:
+                provisional_rows.add(date)
+        deadline = WorkingCalendar(in_table, fallback=holiday_source.is_working_day).add_working_days(start, days)
+        if deadline <= end:
+            break
+        # The walk left the span read from the table, so the days beyond it came from the package
+        # and would ignore an administrator's correction: read a wider span and count again.
+        span *= 2
+    walked = (start + dt.timedelta(days=offset) for offset in range(1, (deadline - start).days + 1))
+    provisional = any(
+        day in provisional_rows if day in in_table else not holiday_source.year_is_confirmed(day.year) for day in walked
+    )
+    return deadline, provisional

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,9 @@ from django.utils.translation import gettext as _
 from catalog import holiday_source
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
 from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Material, ServiceItem, SpecialStep
+from servicehall.access import AnyUser
 from servicehall.audit import audit_record
+from servicehall.clock import local_date
 from servicehall.errors import DomainError
 
 
@@ -62,6 +65,19 @@ def _lock_version(version_id: int) -> GuideVersion:
     return GuideVersion.objects.select_for_update().select_related("item").get(pk=version_id)
 
 
+def _lock_item(item_id: int) -> ServiceItem:
+    """Serialises drafting for one item: the one-draft check and the next number are read under it."""
+    return ServiceItem.objects.select_for_update().get(pk=item_id)
+
+
+def guide_draft_check(*, item: ServiceItem) -> None:
+    """Refuse a new draft while the item has one (one draft per item, so two editors never
+    revise the same guide apart). The admin form asks early; ``guide_draft_create`` asks again
+    under the item lock, and the ``guide_one_draft_per_item`` index is the last word."""
+    if item.versions.filter(status=GuideVersion.Status.DRAFT).exists():
+        raise CatalogError(_("该事项已有未发布的草稿，请先编辑或发布该草稿。"), field="item")
+
+
 def guide_draft_create(
     *,
     item: ServiceItem,
@@ -70,12 +86,13 @@ def guide_draft_create(
     materials: Sequence[dict[str, Any]],
     special_steps: Sequence[dict[str, Any]] = (),
     change_note: str = "",
+    actor: AnyUser | None = None,
 ) -> GuideVersion:
-    """A new draft version of ``item``'s guide with its materials and special steps."""
+    """A new draft version of ``item``'s guide with its materials and special steps, numbered
+    after the item's highest version. ``actor`` is None for the demo loader and data imports."""
     with transaction.atomic():
-        ServiceItem.objects.select_for_update().get(pk=item.pk)
-        if item.versions.filter(status=GuideVersion.Status.DRAFT).exists():
-            raise CatalogError(_("该事项已有未发布的草稿，请先编辑或发布该草稿。"))
+        _lock_item(item.pk)
+        guide_draft_check(item=item)
         number = (item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
         version = GuideVersion(
             item=item, number=number, effective_from=effective_from, change_note=change_note, **fields
@@ -85,36 +102,36 @@ def guide_draft_create(
             _save_validated(Material(version=version, **{"order": position, **data}))
         for position, data in enumerate(special_steps, start=1):
             _save_validated(SpecialStep(version=version, **{"order": position, **data}))
+        audit_record(
+            actor=actor,
+            action="guide.draft",
+            target=version,
+            summary=_("新建办事指南草稿 %(item)s v%(number)s") % {"item": item.code, "number": version.number},
+        )
         return version
 
 
 def guide_draft_from_current(
-    *, item: ServiceItem, effective_from: dt.date, actor: Any, change_note: str = ""
+    *, item: ServiceItem, effective_from: dt.date, actor: AnyUser | None, change_note: str = ""
 ) -> GuideVersion:
     """Start a revision: a draft copying the latest published version, to be edited and published."""
     source = item.versions.published().order_by("-effective_from", "-number").first()
     if source is None:
         raise CatalogError(_("该事项还没有已发布的办事指南版本，请直接新建版本。"))
-    version = guide_draft_create(
+    return guide_draft_create(
         item=item,
         effective_from=effective_from,
         change_note=change_note,
         fields={name: getattr(source, name) for name in GUIDE_FIELDS},
         materials=[{name: getattr(m, name) for name in MATERIAL_FIELDS} for m in source.materials.all()],
         special_steps=[{name: getattr(s, name) for name in STEP_FIELDS} for s in source.special_steps.all()],
-    )
-    audit_record(
         actor=actor,
-        action="guide.draft",
-        target=version,
-        summary=_("新建办事指南草稿 %(item)s v%(number)s") % {"item": item.code, "number": version.number},
     )
-    return version
 
 
-def guide_publish(*, version: GuideVersion, actor: Any, today: dt.date | None = None) -> GuideVersion:
+def guide_publish(*, version: GuideVersion, actor: AnyUser | None, today: dt.date | None = None) -> GuideVersion:
     """Publish a draft. From then on it is immutable; it becomes current on its effective date."""
-    today = today or timezone.localdate()
+    today = today or local_date()
     with transaction.atomic():
         version = _lock_version(version.pk)
         if version.status != GuideVersion.Status.DRAFT:
@@ -132,7 +149,8 @@ def guide_publish(*, version: GuideVersion, actor: Any, today: dt.date | None = 
             raise _validation_to_error(exc) from exc
         version.status = GuideVersion.Status.PUBLISHED
         version.published_at = timezone.now()
-        version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+        # A signed-in user of the user model; the demo loader (None) and anonymous publish as nobody.
+        version.published_by = actor if isinstance(actor, get_user_model()) else None
         version.save(update_fields=["status", "published_at", "published_by"])
         audit_record(
             actor=actor,
@@ -144,7 +162,7 @@ def guide_publish(*, version: GuideVersion, actor: Any, today: dt.date | None = 
         return version
 
 
-def _save_validated(obj: Any) -> None:
+def _save_validated(obj: models.Model) -> None:
     try:
         obj.full_clean()
     except ValidationError as exc:
@@ -197,10 +215,10 @@ def bundle_check_limit(*, promised_limit_days: int, members: Sequence[BundleMemb
 
 
 def bundle_save(
-    *, bundle: Bundle, members: Sequence[BundleMemberSpec], actor: Any, today: dt.date | None = None
+    *, bundle: Bundle, members: Sequence[BundleMemberSpec], actor: AnyUser | None, today: dt.date | None = None
 ) -> Bundle:
     """Create or update a bundle and replace its members, refusing one that breaks the limit rule."""
-    today = today or timezone.localdate()
+    today = today or local_date()
     bundle_check_limit(promised_limit_days=bundle.promised_limit_days, members=members, today=today)
     with transaction.atomic():
         _save_validated(bundle)
@@ -216,6 +234,12 @@ def bundle_save(
 
 
 # --- Working-day calendar --------------------------------------------------------------------
+
+
+def _lock_calendar_days(start: dt.date, end: dt.date) -> list[CalendarDay]:
+    """The table's rows for ``[start, end]``, locked in date (primary-key) order so that the
+    seeding job and an administrator's correction never wait on each other in a cycle."""
+    return list(CalendarDay.objects.select_for_update().filter(date__range=(start, end)).order_by("pk"))
 
 
 @dataclass
@@ -236,7 +260,7 @@ def calendar_fill_year(*, year: int) -> CalendarFillResult:
         wanted[day] = holiday_source.day_info(day)
         day += dt.timedelta(days=1)
     with transaction.atomic():
-        existing = {d.date: d for d in CalendarDay.objects.select_for_update().filter(date__range=(start, end))}
+        existing = {d.date: d for d in _lock_calendar_days(start, end)}
         to_create, to_update, kept = [], [], 0
         for date, info in wanted.items():
             row = existing.get(date)
@@ -257,16 +281,16 @@ def calendar_fill_year(*, year: int) -> CalendarFillResult:
 
 def calendar_ensure_years(*, today: dt.date | None = None) -> list[CalendarFillResult]:
     """Keep this year and the next filled (the periodic job)."""
-    today = today or timezone.localdate()
+    today = today or local_date()
     return [calendar_fill_year(year=year) for year in (today.year, today.year + 1)]
 
 
-def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: Any) -> CalendarDay:
+def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: AnyUser | None) -> CalendarDay:
     """An administrator's correction: it sticks (the seeding job never overwrites it)."""
     if kind not in CalendarDay.Kind.values:
         raise CatalogError(_("无效的日期类型。"), field="kind")
     with transaction.atomic():
-        row = CalendarDay.objects.select_for_update().filter(date=day.date).first()
+        row = next(iter(_lock_calendar_days(day.date, day.date)), None)
         before = {"kind": row.kind, "reason": row.reason} if row else None
         row = row or CalendarDay(date=day.date)
         row.kind, row.reason, row.source, row.provisional = kind, reason, CalendarDay.Source.MANUAL, False

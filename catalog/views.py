@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from catalog import selectors
 from catalog.filters import GuideFilter, HallFilter
 from catalog.models import Hall
-from servicehall.pagination import paginate
-from servicehall.views import page_number
+from servicehall.clock import local_date
+from servicehall.http import HtmxHttpRequest
+from servicehall.pagination import paginate, requested_page
 
 # A city centre offers a thousand items: its page shows the first ones and links to the
 # paginated guide list filtered by the hall.
@@ -21,7 +21,7 @@ HALL_ITEMS_SHOWN = 30
 
 @require_safe
 def home(request: HttpRequest) -> TemplateResponse:
-    today = timezone.localdate()
+    today = local_date()
     halls = list(selectors.halls_list().filter(level__in=[Hall.Level.CITY, Hall.Level.DISTRICT]))
     return TemplateResponse(
         request,
@@ -36,9 +36,9 @@ def home(request: HttpRequest) -> TemplateResponse:
 
 
 @require_safe
-def guide_list(request: HttpRequest) -> TemplateResponse:
-    today = timezone.localdate()
-    number, page_error = page_number(request)
+def guide_list(request: HtmxHttpRequest) -> TemplateResponse:
+    today = local_date()
+    number, page_error = requested_page(request)
     filterset = GuideFilter(request.GET or None, queryset=selectors.current_guides(today=today))
     valid = filterset.is_valid() if filterset.is_bound else True
     page = paginate(
@@ -67,14 +67,14 @@ def guide_list(request: HttpRequest) -> TemplateResponse:
 
 @require_safe
 def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> TemplateResponse:
-    today = timezone.localdate()
+    today = local_date()
     version = selectors.guide_for_item(code=code, today=today, number=number)
     return TemplateResponse(request, "catalog/guide_detail.html", selectors.guide_context(version=version, today=today))
 
 
 @require_safe
 def guide_print(request: HttpRequest, code: str) -> TemplateResponse:
-    today = timezone.localdate()
+    today = local_date()
     version = selectors.guide_for_item(code=code, today=today)
     context = selectors.guide_context(version=version, today=today)
     context["printed_on"] = today
@@ -107,7 +107,7 @@ def bundle_list(request: HttpRequest) -> TemplateResponse:
 
 @require_safe
 def bundle_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    bundle, stages = selectors.bundle_detail(pk=pk, today=timezone.localdate())
+    bundle, stages = selectors.bundle_detail(pk=pk, today=local_date())
     departments = sorted(
         {member.item.department for stage in stages for member, _g in stage["members"]} - {bundle.lead_department},
         key=lambda d: d.code,

@@ -52,7 +52,7 @@ class _ReadOnly(admin.ModelAdmin):
 
 class TicketEventInline(admin.TabularInline):
     model = TicketEvent
-    fields = ["at", "kind", "window", "staff", "reason"]
+    fields = ("at", "kind", "window", "staff", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False

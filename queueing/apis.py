@@ -22,8 +22,7 @@ from queueing import selectors, services, snapshot
 from queueing.access import access_alert, access_window, access_window_ticket
 from queueing.estimator import wait_minutes
 from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
-from servicehall.access import staff_scope
-from servicehall.roles import ADMINISTRATOR, SUPERVISOR
+from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.throttling import ScopedCounterThrottle
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -71,6 +70,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         if ahead is not None and row is not None
         else None
     )
+    window = ticket.window if ticket.window_id and ticket.status in Ticket.AT_WINDOW else None
     return {
         "number": ticket.number,
         "status": ticket.status,
@@ -80,7 +80,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "priority": ticket.priority,
         "people_ahead": ahead,
         "estimated_wait_minutes": estimate,
-        "window": ticket.window.number if ticket.window_id and ticket.status in Ticket.AT_WINDOW else None,
+        "window": window.number if window is not None else None,
         "issued_at": ticket.issued_at,
         "called_at": ticket.called_at,
     }
@@ -119,7 +119,9 @@ def issued_status(ticket: Ticket) -> dict:
 
 
 class WindowSerializer(serializers.ModelSerializer):
-    categories = serializers.SlugRelatedField(slug_field="letter", many=True, read_only=True)
+    categories: serializers.SlugRelatedField[QueueCategory] = serializers.SlugRelatedField(
+        slug_field="letter", many=True, read_only=True
+    )
     staff = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,10 +129,11 @@ class WindowSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "is_open", "categories", "staff", "signed_in_at"]
 
     def get_staff(self, window: Window) -> str | None:
-        if window.staff_id is None:
+        staff = window.staff
+        if staff is None:
             return None
-        profile = getattr(window.staff, "staff_profile", None)
-        return profile.display_name if profile else window.staff.get_username()
+        profile = getattr(staff, "staff_profile", None)
+        return profile.display_name if profile else staff.get_username()
 
 
 class WindowTicketSerializer(serializers.ModelSerializer):
@@ -365,10 +368,10 @@ class WindowListView(APIView):
 
     @extend_schema(summary="The windows of my hall", tags=["windows"], responses=WindowSerializer(many=True))
     def get(self, request: Request) -> Response:
-        scope = staff_scope(request.user)
-        if scope.hall is None:
+        hall_id = staff_scope(request.user).hall_id
+        if hall_id is None:
             raise DRFPermissionDenied(_("您未归属任何大厅。"))
-        return Response(WindowSerializer(selectors.hall_windows(hall_id=scope.hall.pk), many=True).data)
+        return Response(WindowSerializer(selectors.hall_windows(hall_id=hall_id), many=True).data)
 
 
 class WindowActionView(APIView):
@@ -471,16 +474,6 @@ class TicketGrantView(APIView):
 # --- Supervision ------------------------------------------------------------------------------
 
 
-def _supervised_halls(user) -> list[int] | None:
-    """Hall ids the user supervises; None means every hall."""
-    scope = staff_scope(user)
-    if not scope.has_role(SUPERVISOR, ADMINISTRATOR):
-        raise DRFPermissionDenied(_("仅政务服务管理部门可以查看。"))
-    if scope.citywide:
-        return None
-    return [scope.hall.pk] if scope.hall else []
-
-
 class AlertListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -491,7 +484,7 @@ class AlertListView(APIView):
         responses=AlertSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        halls = _supervised_halls(request.user)
+        halls = supervised_hall_ids(request.user)
         alerts = WaitAlert.objects.select_related("hall", "category").order_by("-opened_at", "-pk")
         if halls is not None:
             alerts = alerts.filter(hall_id__in=halls)
@@ -531,7 +524,7 @@ class DailyStatsView(APIView):
         responses=DailyStatSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        halls = _supervised_halls(request.user)
+        halls = supervised_hall_ids(request.user)
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = DailyStat.objects.select_related("hall").filter(

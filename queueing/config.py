@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from catalog.models import Hall
 from queueing.models import HallQueueSettings, QueueCategory
+from servicehall.memo import memoised
 
 
 @dataclass(frozen=True)
@@ -50,28 +49,8 @@ def resolve(hall_settings: HallQueueSettings | None, category: QueueCategory | N
     return QueueConfig(**{name: int(values[name]) for name in QueueConfig.__dataclass_fields__})
 
 
-# Settings and hours change rarely and are read on every ticket and call: each process keeps
-# them for half a minute (no cache round trip on the hot path).
-MEMO_SECONDS = 30
-_memo: dict[object, tuple[float, object]] = {}
-
-
-def memoised(key: object, compute: Callable[[], object]) -> object:
-    now = time.monotonic()
-    hit = _memo.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    _memo[key] = (now + MEMO_SECONDS, value)
-    return value
-
-
-def forget() -> None:
-    """Drop what this process remembers (tests; after editing settings in a shell)."""
-    _memo.clear()
-
-
 def hall_config(hall: Hall, category: QueueCategory | None = None) -> QueueConfig:
-    """The hall's settings (with a category's thresholds when given)."""
+    """The hall's settings (with a category's thresholds when given). Read on every ticket and
+    call, so each process remembers the hall's row for a while (``servicehall.memo``)."""
     hall_settings = memoised(("config", hall.pk), lambda: HallQueueSettings.objects.filter(hall=hall).first())
     return resolve(hall_settings, category)

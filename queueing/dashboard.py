@@ -21,7 +21,7 @@ Definitions (the pages say them too):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -45,12 +45,10 @@ from django.db.models import (
 from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext as _
 
-from catalog.hours import SHANGHAI
 from catalog.models import Hall
 from queueing.config import QueueConfig, resolve
 from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
-from queueing.services import service_date
-from servicehall.access import StaffScope
+from servicehall.clock import SHANGHAI, local_date
 
 HALL_SCOPE = "hall"
 # Closed alerts listed under the open ones on a hall's page.
@@ -125,7 +123,7 @@ class Figures:
     expired: int = 0
 
     @classmethod
-    def from_tickets(cls, row: dict[str, Any] | None, *, now: dt.datetime) -> Figures:
+    def from_tickets(cls, row: Mapping[str, Any] | None, *, now: dt.datetime) -> Figures:
         if not row:
             return cls()
         oldest = row.get("oldest_arrived_at")
@@ -143,7 +141,7 @@ class Figures:
         )
 
     @classmethod
-    def from_stats(cls, row: dict[str, Any] | None) -> Figures:
+    def from_stats(cls, row: Mapping[str, Any] | None) -> Figures:
         if not row:
             return cls()
         return cls(
@@ -193,15 +191,10 @@ def _total(figures: Iterable[Figures]) -> Figures:
 # --- Scope -------------------------------------------------------------------------------------
 
 
-def halls_in_scope(scope: StaffScope) -> QuerySet[Hall]:
-    """The halls a supervisor watches that run a queue: every such hall for a citywide
-    supervisor, their own hall otherwise. City centre first, then districts, streets, stations."""
-    if scope.citywide:
-        halls = Hall.objects.all()
-    elif scope.hall is not None:
-        halls = Hall.objects.filter(pk=scope.hall.pk)
-    else:
-        halls = Hall.objects.none()
+def halls_in_scope(hall_ids: list[int] | None) -> QuerySet[Hall]:
+    """Those of ``hall_ids`` (every hall when None: ``servicehall.access.supervised_hall_ids``)
+    that run a queue. City centre first, then districts, streets, stations."""
+    halls = Hall.objects.all() if hall_ids is None else Hall.objects.filter(pk__in=hall_ids)
     return halls.filter(Exists(QueueCategory.objects.filter(hall=OuterRef("pk")))).order_by(_LEVEL_ORDER, "code")
 
 
@@ -239,7 +232,7 @@ class Overview:
 def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
     """One row per hall with today's figures: four queries whatever the number of halls or tickets
     (halls; tickets grouped by hall; windows grouped by hall; open alerts grouped by hall)."""
-    today = service_date(now)
+    today = local_date(now)
     hall_list = list(halls)
     ids = [hall.pk for hall in hall_list]
     tickets = {
@@ -250,7 +243,7 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
         .annotate(**_today_aggregates())
     }
     at_counter = Ticket.objects.filter(window=OuterRef("pk"), service_date=today, status__in=Ticket.AT_WINDOW)
-    windows = {
+    windows: dict[int, Mapping[str, Any]] = {
         row["hall_id"]: row
         for row in Window.objects.filter(hall_id__in=ids)
         .order_by()
@@ -260,7 +253,7 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
             idle=Count("pk", filter=Q(is_open=True) & ~Q(Exists(at_counter))),
         )
     }
-    alerts = {
+    alerts: dict[int, Mapping[str, Any]] = {
         row["hall_id"]: row
         for row in WaitAlert.objects.filter(hall_id__in=ids, closed_at__isnull=True)
         .order_by()
@@ -316,7 +309,7 @@ class WindowRow:
 
     @property
     def current_status_label(self) -> str:
-        return Ticket.Status(self.current_status).label if self.current_status else ""
+        return str(Ticket.Status(self.current_status).label) if self.current_status else ""
 
 
 @dataclass
@@ -350,7 +343,7 @@ class HallLive:
 def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
     """Today's figures of one hall per queue category, per window and per hour: ten queries
     whatever the number of tickets, categories or windows."""
-    today = service_date(now)
+    today = local_date(now)
     hall_settings = HallQueueSettings.objects.filter(hall=hall).first()
     categories = list(QueueCategory.objects.filter(hall=hall).order_by("order", "letter"))
     windows = list(Window.objects.filter(hall=hall).prefetch_related("categories").order_by("number"))

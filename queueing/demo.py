@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI
 from catalog.models import Hall
 from queueing import services
 from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, Window
 from queueing.services import QueueError
+from servicehall.clock import local_date
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
         city = next((h for h in halls if h.level == Hall.Level.CITY), None)
         if city is not None:
             HallQueueSettings.objects.get_or_create(hall=city, defaults={"target_wait_minutes": 15})
-        created["daily_stats"] = _history(halls, today=now.astimezone(SHANGHAI).date())
+        created["daily_stats"] = _history(halls, today=local_date(now))
     created["tickets"] = _morning(now)
     return created
 
@@ -115,7 +115,7 @@ def _windows(hall: Hall) -> int:
         Hall.Level.DISTRICT: DISTRICT_WINDOWS,
         Hall.Level.STREET: STREET_WINDOWS,
         Hall.Level.STATION: STATION_WINDOWS,
-    }[hall.level]
+    }[Hall.Level(hall.level)]
     categories = {c.letter: c for c in QueueCategory.objects.filter(hall=hall)}
     for number, kind, letters in layout:
         window = Window.objects.create(hall=hall, number=number, kind=kind)
@@ -127,7 +127,7 @@ def _morning(now: dt.datetime) -> int:
     """If the busy halls are open and have no tickets yet today, simulate the last hour or so:
     staff signed in, tickets taken, some served, some waiting."""
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in SIGNED_IN])}
-    today = now.astimezone(SHANGHAI).date()
+    today = local_date(now)
     made = 0
     for code in BUSY_HALLS:
         hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
@@ -169,19 +169,22 @@ def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
             continue
         made += 1
         for window in open_windows:
+            staff = window.staff
+            if staff is None:  # never: an open window has its staff (this narrows the type)
+                continue
             current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
             if (
                 current is not None
                 and current.called_at
                 and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10))
             ):
-                services.ticket_finish(window=window, ticket=current, staff=window.staff, now=moment)
+                services.ticket_finish(window=window, ticket=current, staff=staff, now=moment)
                 current = None
             if current is None and rng.random() < 0.5:
                 try:
-                    ticket = services.ticket_call_next(window=window, staff=window.staff, now=moment)
+                    ticket = services.ticket_call_next(window=window, staff=staff, now=moment)
                     services.ticket_start(
-                        window=window, ticket=ticket, staff=window.staff, now=moment + dt.timedelta(seconds=40)
+                        window=window, ticket=ticket, staff=staff, now=moment + dt.timedelta(seconds=40)
                     )
                 except QueueError:
                     pass

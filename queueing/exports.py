@@ -18,17 +18,16 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from catalog.hours import SHANGHAI
 from catalog.models import Hall
 from queueing.dashboard import HALL_SCOPE
 from queueing.models import DailyStat
+from servicehall.clock import local_now
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -143,7 +142,9 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.date, end: dt.date) -> HttpResponse:
+def csv_response(
+    rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.date, end: dt.date
+) -> StreamingHttpResponse:
     labels = _Labels.now()
     writer = csv.writer(_Echo())
 
@@ -196,7 +197,7 @@ def xlsx_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.dat
     for row in (
         (_("统计期间"), f"{start.isoformat()} — {end.isoformat()}"),
         (_("统计范围"), hall.name if hall else _("权限范围内全部大厅")),
-        (_("导出时间"), timezone.now().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")),
+        (_("导出时间"), local_now().strftime("%Y-%m-%d %H:%M")),
         (_("平均等候"), _("从排队（取号或转办前的原排队时间）到叫号的平均分钟数，按当日被叫号的号码计算。")),
         (_("平均办理"), _("从开始办理到办结的平均分钟数，按当日办结的号码计算。")),
         (_("过号率"), _("过号数 ÷（办结数 + 过号数）。")),

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import QueueCategory, Ticket
+from servicehall.forms import form_field
 
 # What a person may choose at the kiosk; "staff granted" is for window staff only.
 KIOSK_PRIORITIES = (
@@ -62,7 +63,7 @@ class KioskForm(forms.Form):
 
     def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        form_field(self, "category", forms.ModelChoiceField).queryset = categories
 
     def issue_kwargs(self) -> dict[str, Any]:
         """The arguments of ``ticket_issue`` taken from the form."""

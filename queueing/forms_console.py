@@ -6,12 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import QueueCategory, Window
+from servicehall.forms import form_field
+
+
+class _CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: QueueCategory) -> str:
+        return f"{obj.letter} {obj.display_name}"
 
 
 class TransferForm(forms.Form):
     """Transfer the current ticket to another category or another window, with a reason."""
 
-    category = forms.ModelChoiceField(
+    category = _CategoryChoiceField(
         label=_("转至类别"), queryset=QueueCategory.objects.none(), required=False, empty_label=_("（不转类别）")
     )
     target_window = forms.ModelChoiceField(
@@ -21,15 +27,16 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, window: Window, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = QueueCategory.objects.filter(
+        form_field(self, "category", forms.ModelChoiceField).queryset = QueueCategory.objects.filter(
             hall_id=window.hall_id, is_active=True
         ).order_by("order", "letter")
-        self.fields["target_window"].queryset = Window.objects.filter(hall_id=window.hall_id).exclude(pk=window.pk)
-        self.fields["target_window"].label_from_instance = lambda w: str(w)
-        self.fields["category"].label_from_instance = lambda c: f"{c.letter} {c.display_name}"
+        form_field(self, "target_window", forms.ModelChoiceField).queryset = Window.objects.filter(
+            hall_id=window.hall_id
+        ).exclude(pk=window.pk)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if bool(cleaned.get("category")) == bool(cleaned.get("target_window")):
             raise forms.ValidationError(_("请选择转至的类别或窗口（二选一）。"))
         return cleaned

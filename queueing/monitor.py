@@ -18,7 +18,9 @@ import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,9 +36,9 @@ from catalog.models import Hall, HallOpeningHours
 from queueing import erlang, estimator
 from queueing.config import QueueConfig, resolve
 from queueing.models import QueueCategory, Ticket, WaitAlert, Window
-from queueing.services import service_date
 from queueing.snapshot import SERVICE_LOOKBACK
 from servicehall import notifications, roles
+from servicehall.clock import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ def monitor_run(*, now: dt.datetime | None = None) -> MonitorResult:
     """Check every queue of every open hall, raise, notify and close wait alerts."""
     now = now or timezone.now()
     run_id = uuid.uuid4().hex
-    today = service_date(now)
+    today = local_date(now)
 
     in_service, paused = _halls_in_service(day=today, now=now)
     categories = list(
@@ -218,7 +220,7 @@ def _halls_in_service(*, day: dt.date, now: dt.datetime) -> tuple[dict[int, DayH
     return in_service, paused
 
 
-def _ticket_figures(*, day: dt.date, now: dt.datetime) -> dict[QueueKey, dict]:
+def _ticket_figures(*, day: dt.date, now: dt.datetime) -> dict[QueueKey, Mapping[str, Any]]:
     """Per (hall, category), one aggregate over the day's tickets: how many wait, since when
     the longest has waited, how many arrived lately, and the recent service times."""
     waiting = Q(status=Ticket.Status.WAITING)
@@ -258,7 +260,11 @@ def _open_windows() -> dict[str, dict]:
 
 
 def _state(
-    category: QueueCategory, config: QueueConfig, figures: dict | None, windows: dict[str, dict], now: dt.datetime
+    category: QueueCategory,
+    config: QueueConfig,
+    figures: Mapping[str, Any] | None,
+    windows: dict[str, dict],
+    now: dt.datetime,
 ) -> QueueState:
     figures = figures or {}
     since = figures.get("waiting_since")
@@ -286,10 +292,13 @@ def _state(
 
 
 def _alert(state: QueueState, *, run_id: str, now: dt.datetime) -> WaitAlert:
+    reason = state.reason
+    if reason is None:
+        raise ValueError(f"queue {state.key} is within its thresholds: no alert to raise")
     return WaitAlert(
         hall=state.hall,
         category=state.category,
-        reason=state.reason,
+        reason=reason,
         opened_at=now,
         run_id=run_id,
         waiting=state.waiting,
@@ -306,15 +315,21 @@ def _claim_for_notification(alert_ids: list[int], *, now: dt.datetime) -> set[in
     skipped, rows another run already marked no longer match ``notified_at IS NULL``: each alert
     is claimed by exactly one run, which alone sends its message."""
     with transaction.atomic():
-        claimable = list(
-            WaitAlert.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=alert_ids, notified_at__isnull=True, closed_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        claimable = _lock_unnotified_alerts(alert_ids)
         if claimable:
             WaitAlert.objects.filter(pk__in=claimable, notified_at__isnull=True).update(notified_at=now)
     return set(claimable)
+
+
+def _lock_unnotified_alerts(alert_ids: list[int]) -> list[int]:
+    """Those of the open, not yet notified alerts that no other run holds, locked in pk order;
+    the ones another run is claiming are skipped, not waited for."""
+    return list(
+        WaitAlert.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=alert_ids, notified_at__isnull=True, closed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _release_claim(alert: WaitAlert, *, now: dt.datetime) -> None:

@@ -28,8 +28,8 @@ from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import ExtractHour
 
-from catalog.hours import SHANGHAI
 from queueing.models import DailyStat, Ticket
+from servicehall.clock import SHANGHAI
 
 HALL_SCOPE = "hall"
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, Window
-from queueing.services import callable_tickets, service_date
+from queueing.services import callable_tickets
+from servicehall.access import AnyUser
+from servicehall.clock import local_date
+from servicehall.models import StaffProfile
 
 CONSOLE_LIST_LENGTH = 30
 
@@ -58,11 +60,18 @@ def hall_windows(*, hall_id: int) -> QuerySet[Window]:
     )
 
 
-def window_of(user: Any) -> Window | None:
+def window_of(user: AnyUser) -> Window | None:
     """The window the user is signed in at, if any."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     return Window.objects.select_related("hall").filter(staff=user).first()
+
+
+def staff_profile(user: AnyUser) -> StaffProfile | None:
+    """The user's profile with their hall and department (the staff home page names them)."""
+    if not user.is_authenticated:
+        return None
+    return StaffProfile.objects.select_related("hall", "department").filter(user=user).first()
 
 
 def people_ahead(*, ticket: Ticket, now: dt.datetime) -> int:
@@ -96,4 +105,4 @@ def people_ahead(*, ticket: Ticket, now: dt.datetime) -> int:
 
 
 def waiting_today(*, hall_id: int, now: dt.datetime) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(hall_id=hall_id, service_date=service_date(now), status=Ticket.Status.WAITING)
+    return Ticket.objects.filter(hall_id=hall_id, service_date=local_date(now), status=Ticket.Status.WAITING)

@@ -3,20 +3,19 @@
 Each service is one transaction. Races are settled by the database: the daily number by one
 atomic upsert, the next ticket by ``SELECT … FOR UPDATE SKIP LOCKED``, every transition by a
 conditional ``UPDATE … WHERE status = <expected>`` (a lost race changes nothing and says so), and
-the partial unique constraints on ``Ticket`` and ``Window``. After commit the hall's snapshot
+the partial unique constraints on ``Ticket`` and ``Window``. Every row lock is taken in one of
+the ``_lock_*`` helpers, inside the service's transaction. After commit the hall's snapshot
 is rebuilt (``queueing.snapshot``), so boards and phones see the change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -24,14 +23,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI, DayHours, hours_on
+from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
 from queueing import snapshot
-from queueing.config import hall_config, memoised
+from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
+from servicehall.access import AnyUser, signed_in, signed_in_or_none
 from servicehall.audit import audit_record
+from servicehall.clock import local_date, local_now
 from servicehall.errors import DomainError
-from servicehall.personal_data import birth_date_from_id_number, mask_id_number, validate_id_number
+from servicehall.memo import memoised
+from servicehall.personal_data import birth_date_from_id_number, id_digest, mask_id_number, validate_id_number
 
 
 class QueueError(DomainError):
@@ -40,15 +42,6 @@ class QueueError(DomainError):
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
-
-
-def service_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SHANGHAI).date()
-
-
-def id_digest(id_number: str) -> str:
-    """A keyed digest of an ID number: lets us find a person's ticket without storing the number."""
-    return hmac.new(settings.SECRET_KEY.encode(), id_number.encode(), hashlib.sha256).hexdigest()
 
 
 def age_on(id_number: str, day: dt.date) -> int | None:
@@ -109,7 +102,7 @@ def hours_today(hall: Hall, day: dt.date) -> DayHours | None:
 
 
 def _check_open(hall: Hall, now: dt.datetime) -> None:
-    hours = hours_today(hall, service_date(now))
+    hours = hours_today(hall, local_date(now))
     if hours is not None and hours.is_open_at(now):
         return
     upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)
@@ -118,7 +111,7 @@ def _check_open(hall: Hall, now: dt.datetime) -> None:
     else:
         message = _("%(hall)s现在不在办公时间，暂不能取号。下次开放时间：%(when)s。") % {
             "hall": hall.display_name,
-            "when": upcoming.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "when": local_now(upcoming).strftime("%Y-%m-%d %H:%M"),
         }
     raise QueueError(message, code="hall_closed", status=409)
 
@@ -131,7 +124,7 @@ def ticket_issue(
     id_number: str = "",
     priority: str = "",
     not_before: dt.datetime | None = None,
-    staff: Any = None,
+    staff: AnyUser | None = None,
     now: dt.datetime | None = None,
     person: tuple[str, str] | None = None,
     require_open: bool = True,
@@ -154,7 +147,7 @@ def ticket_issue(
     if require_open:
         _check_open(hall, now)
     config = hall_config(hall, category)
-    today = service_date(now)
+    today = local_date(now)
 
     digest = masked = ""
     if person is not None:
@@ -202,7 +195,7 @@ def ticket_issue(
                     issued_at=now,
                     arrived_at=now,
                     not_before=not_before,
-                    staff=staff if getattr(staff, "is_authenticated", False) else None,
+                    staff=signed_in_or_none(staff),
                 )
                 _event(ticket, TicketEvent.Kind.ISSUED, now, staff=staff, data={"source": source, "priority": priority})
             break
@@ -230,7 +223,7 @@ def _event(
     at: dt.datetime,
     *,
     window: Window | None = None,
-    staff: Any = None,
+    staff: AnyUser | None = None,
     reason: str = "",
     data: dict | None = None,
 ) -> None:
@@ -239,10 +232,45 @@ def _event(
         kind=kind,
         at=at,
         window=window,
-        staff=staff if getattr(staff, "is_authenticated", False) else None,
+        staff=signed_in_or_none(staff),
         reason=reason[:200],
         data=data or {},
     )
+
+
+# --- Row locks -------------------------------------------------------------------------------
+# Every SELECT … FOR UPDATE of the queues; each is called inside the service's transaction. A
+# window's actions lock the window first, so a window does one thing at a time; the next ticket
+# is claimed with SKIP LOCKED, so windows calling at once never wait on each other.
+
+
+def _lock_window(window_id: int) -> Window:
+    """The window, locked until the transaction ends: its staff act one action at a time."""
+    return Window.objects.select_for_update().select_related("hall").get(pk=window_id)
+
+
+def _lock_other_window_of(staff: AnyUser, *, besides: int) -> Window | None:
+    """The window (other than ``besides``) the staff member is signed in at, locked, so that
+    signing in elsewhere and acting at that window cannot interleave."""
+    return Window.objects.select_for_update().filter(staff=signed_in(staff)).exclude(pk=besides).first()
+
+
+def _lock_next_ticket(window: Window, *, now: dt.datetime) -> Ticket | None:
+    """The first ticket the window may call that no other window is claiming right now. Two
+    windows calling at once each skip the row the other holds (``SKIP LOCKED``) instead of
+    waiting for it, so they get different tickets. Only the ticket row is locked (``of``)."""
+    return callable_tickets(window=window, now=now).select_for_update(skip_locked=True, of=("self",)).first()
+
+
+def _lock_tickets(tickets: QuerySet[Ticket]) -> list[int]:
+    """The ids of ``tickets`` that no other transaction holds, locked in pk order; rows another
+    worker holds are skipped (it is dealing with them)."""
+    return list(tickets.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
+
+
+def _lock_alert(alert_id: int) -> WaitAlert:
+    """The alert, locked: two supervisors recording a cause at once are written one after the other."""
+    return WaitAlert.objects.select_for_update().select_related("hall", "category").get(pk=alert_id)
 
 
 # --- Calling ---------------------------------------------------------------------------------
@@ -259,9 +287,7 @@ def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     transferred to a given window is called only there.
     """
     config = hall_config(window.hall)
-    waiting = Ticket.objects.filter(
-        hall_id=window.hall_id, status=Ticket.Status.WAITING, service_date=service_date(now)
-    )
+    waiting = Ticket.objects.filter(hall_id=window.hall_id, status=Ticket.Status.WAITING, service_date=local_date(now))
     waiting = waiting.filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
     waiting = waiting.filter(Q(target_window__isnull=True) | Q(target_window=window))
     if not window.serves_every_category:
@@ -282,22 +308,18 @@ def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     return waiting.annotate(call_rank=rank).order_by("call_rank", "arrived_at", "pk")
 
 
-def _lock_window(window_id: int) -> Window:
-    return Window.objects.select_for_update().select_related("hall").get(pk=window_id)
-
-
 def _current(window: Window) -> Ticket | None:
     return Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
 
 
-def _require_signed_in(window: Window, staff: Any) -> None:
+def _require_signed_in(window: Window, staff: AnyUser) -> None:
     if not window.is_open or window.staff_id is None:
         raise QueueError(_("该窗口未开放，请先签到。"), code="window_closed", status=409)
     if getattr(staff, "pk", None) != window.staff_id:
         raise QueueError(_("您未在该窗口签到，不能叫号。"), code="not_signed_in", status=403)
 
 
-def ticket_call_next(*, window: Window, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     """Call the next ticket to ``window``. Two windows calling at once never get the same one."""
     now = _now(now)
     with transaction.atomic():
@@ -311,9 +333,7 @@ def ticket_call_next(*, window: Window, staff: Any, now: dt.datetime | None = No
                 status=409,
             )
         for _attempt in range(5):
-            candidate = (
-                callable_tickets(window=window, now=now).select_for_update(skip_locked=True, of=("self",)).first()
-            )
+            candidate = _lock_next_ticket(window, now=now)
             if candidate is None:
                 raise QueueError(_("当前没有等候的号码。"), code="queue_empty", status=409)
             claimed = Ticket.objects.filter(pk=candidate.pk, status=Ticket.Status.WAITING).update(
@@ -329,7 +349,7 @@ def ticket_call_next(*, window: Window, staff: Any, now: dt.datetime | None = No
     return ticket
 
 
-def ticket_call_specific(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_call_specific(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     """Call a chosen waiting ticket out of order (for example someone who came back)."""
     now = _now(now)
     with transaction.atomic():
@@ -367,7 +387,7 @@ def _transition(
     now: dt.datetime,
     kind: str,
     window: Window | None,
-    staff: Any,
+    staff: AnyUser | None,
     fields: dict[str, Any] | None = None,
     reason: str = "",
     data: dict | None = None,
@@ -385,7 +405,7 @@ def _transition(
     return ticket
 
 
-def _window_action(window: Window, staff: Any, ticket: Ticket) -> tuple[Window, Ticket]:
+def _window_action(window: Window, staff: AnyUser, ticket: Ticket) -> tuple[Window, Ticket]:
     """Lock the window, check its staff, and re-read the ticket, which must be at this window."""
     window = _lock_window(window.pk)
     _require_signed_in(window, staff)
@@ -409,13 +429,13 @@ def _stale(ticket: Ticket) -> QueueError:
 def _at_window(
     window: Window,
     ticket: Ticket,
-    staff: Any,
+    staff: AnyUser,
     now: dt.datetime | None,
     *,
     frm: tuple[str, ...],
     to: str,
     kind: str,
-    fields: Any,
+    fields: Callable[[Ticket, dt.datetime], dict[str, Any]],
 ) -> Ticket:
     """One action on the ticket at a window: lock the window, check who acts, move the ticket
     with a conditional update, record the event, refresh the hall's snapshot after commit.
@@ -438,7 +458,7 @@ def _at_window(
     return ticket
 
 
-def ticket_recall(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     """Announce the current ticket again."""
     return _at_window(
         window,
@@ -452,7 +472,7 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetim
     )
 
 
-def ticket_no_show(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_no_show(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     """The called person did not come (过号)."""
     return _at_window(
         window,
@@ -466,7 +486,7 @@ def ticket_no_show(*, window: Window, ticket: Ticket, staff: Any, now: dt.dateti
     )
 
 
-def ticket_start(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_start(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     return _at_window(
         window,
         ticket,
@@ -479,7 +499,7 @@ def ticket_start(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime
     )
 
 
-def ticket_finish(*, window: Window, ticket: Ticket, staff: Any, now: dt.datetime | None = None) -> Ticket:
+def ticket_finish(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
     """Finish serving. A ticket finished straight from "called" counts its service from the call."""
     return _at_window(
         window,
@@ -497,7 +517,7 @@ def ticket_transfer(
     *,
     window: Window,
     ticket: Ticket,
-    staff: Any,
+    staff: AnyUser,
     reason: str,
     category: QueueCategory | None = None,
     target_window: Window | None = None,
@@ -564,7 +584,7 @@ def ticket_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     return ticket
 
 
-def ticket_grant_priority(*, ticket: Ticket, staff: Any, reason: str, now: dt.datetime | None = None) -> Ticket:
+def ticket_grant_priority(*, ticket: Ticket, staff: AnyUser, reason: str, now: dt.datetime | None = None) -> Ticket:
     """A staff member puts a waiting ticket on the green channel (for a need the kiosk cannot
     see), with the reason recorded. The number stays the same."""
     now = _now(now)
@@ -590,7 +610,7 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
     """At closing time unserved tickets expire: every ticket still waiting or called from an
     earlier day, and today's of halls whose (extended) hours are over. Idempotent."""
     now = _now(now)
-    today = service_date(now)
+    today = local_date(now)
     day_kind = catalog_selectors.day_kinds(start=today, end=today)
     with_open_tickets = Hall.objects.filter(
         pk__in=Ticket.objects.filter(
@@ -609,7 +629,7 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
         | (Q(service_date=today, hall_id__in=without_hours) & slot_over)
     )
     with transaction.atomic():
-        ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        ids = _lock_tickets(stale)
         if not ids:
             return 0
         expired = Ticket.objects.filter(pk__in=ids, status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)).update(
@@ -623,10 +643,10 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
-def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> str | None:
+def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Callable[[dt.date], str]) -> str | None:
     """ "after_closing", "no_hours" (closed all day) or None (still open today)."""
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
-    hours = hours_on(service_date(now), weekly=weekly, day_kind=day_kind)
+    hours = hours_on(local_date(now), weekly=weekly, day_kind=day_kind)
     if hours is None:
         return "no_hours"
     return "after_closing" if now >= hours.closes else None
@@ -635,14 +655,14 @@ def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Any) -> str | No
 # --- Windows ---------------------------------------------------------------------------------
 
 
-def window_sign_in(*, window: Window, staff: Any, now: dt.datetime | None = None) -> Window:
+def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = None) -> Window:
     """A staff member takes a window and opens it (signing out of any other window)."""
     now = _now(now)
     with transaction.atomic():
         window = _lock_window(window.pk)
         if window.staff_id and window.staff_id != staff.pk:
             raise QueueError(_("该窗口已有工作人员签到。"), code="window_taken", status=409)
-        previous = Window.objects.select_for_update().filter(staff=staff).exclude(pk=window.pk).first()
+        previous = _lock_other_window_of(staff, besides=window.pk)
         if previous is not None:
             if _current(previous) is not None:
                 raise QueueError(
@@ -658,7 +678,7 @@ def window_sign_in(*, window: Window, staff: Any, now: dt.datetime | None = None
     return window
 
 
-def window_sign_out(*, window: Window, staff: Any) -> Window:
+def window_sign_out(*, window: Window, staff: AnyUser) -> Window:
     with transaction.atomic():
         window = _lock_window(window.pk)
         if window.staff_id != getattr(staff, "pk", None):
@@ -680,7 +700,7 @@ def window_sign_out(*, window: Window, staff: Any) -> Window:
 
 
 def alert_acknowledge(
-    *, alert: WaitAlert, user: Any, cause: str, action: str, now: dt.datetime | None = None
+    *, alert: WaitAlert, user: AnyUser, cause: str, action: str, now: dt.datetime | None = None
 ) -> WaitAlert:
     """A supervisor records why the queue grew and what was done (Art. 8 ¶4: 查明原因，督促改进)."""
     now = _now(now)
@@ -690,11 +710,11 @@ def alert_acknowledge(
     if not action:
         raise QueueError(_("请填写采取的改进措施。"), field="action")
     with transaction.atomic():
-        alert = WaitAlert.objects.select_for_update().select_related("hall", "category").get(pk=alert.pk)
+        alert = _lock_alert(alert.pk)
         first = alert.acknowledged_at is None
         alert.cause, alert.action = cause[:300], action[:300]
         if first:
-            alert.acknowledged_at, alert.acknowledged_by = now, user
+            alert.acknowledged_at, alert.acknowledged_by = now, signed_in(user)
         alert.save(update_fields=["cause", "action", "acknowledged_at", "acknowledged_by"])
         audit_record(
             actor=user,

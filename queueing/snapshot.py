@@ -24,11 +24,12 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI, hours_on
+from catalog.hours import hours_on
 from catalog.models import Hall
 from queueing import estimator
 from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, TicketEvent, Window
+from servicehall.clock import local_date
 
 FRESH_SECONDS = 15
 KEEP_SECONDS = 24 * 3600
@@ -176,7 +177,7 @@ def _read_id(hall_id: int, key: Any, *, now: dt.datetime) -> dict[str, Any] | No
 def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Read the hall's queues from the database (a fixed number of queries, whatever the load)."""
     now = now or timezone.now()
-    today = now.astimezone(SHANGHAI).date()
+    today = local_date(now)
     config = hall_config(hall)
     categories = list(QueueCategory.objects.filter(hall=hall, is_active=True).order_by("order", "letter"))
     windows = list(Window.objects.filter(hall=hall).prefetch_related("categories").order_by("number"))

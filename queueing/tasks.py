@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
 from queueing import monitor, rollup, services
+from servicehall.clock import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def expire_tickets() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=300, max_retries=5, time_limit=900, soft_time_limit=840)
 def rollup_yesterday() -> dict[str, object]:
     """Roll up yesterday (Asia/Shanghai) into DailyStat rows."""
-    day = services.service_date(timezone.now()) - dt.timedelta(days=1)
+    day = local_date() - dt.timedelta(days=1)
     rows = rollup.rollup_day(day=day)
     logger.info("daily statistics for %s: %s rows", day.isoformat(), rows)
     return {"day": day.isoformat(), "rows": rows}

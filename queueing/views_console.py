@@ -1,14 +1,14 @@
 """The window console (/staff/): sign in at a window, call and serve tickets without reloading.
 
 Pages work as plain forms (post, redirect, message); with htmx the console panel is swapped in
-place and polled every few seconds. Every action goes through ``queueing.access`` (the user's
-hall and role) and one service.
+place and polled every few seconds (``queueing.console``). Every window page is for the counter
+roles (``staff_required``, which also sends a poll whose session ended to the login page); each
+action goes through ``queueing.access`` (the user's hall) and one service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,54 +17,45 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from queueing import selectors, services
-from queueing.access import COUNTER_ROLES, SUPERVISION_ROLES, access_window, access_window_ticket
+from queueing.access import access_window, access_window_ticket
+from queueing.console import PANEL, QUEUE, console_panel
 from queueing.forms_console import GrantForm, TransferForm
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
-from servicehall.access import staff_scope
+from servicehall.access import staff_required, staff_scope
+from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
 
-PANEL = "queueing/console/console.html#panel"
-QUEUE = "queueing/console/console.html#queue"
-
-
-def _panel(
-    request: HttpRequest,
-    window: Window,
-    *,
-    error: str = "",
-    notice: str = "",
-    status: int = 200,
-    transfer_form: TransferForm | None = None,
-    grant_form: GrantForm | None = None,
-    template: str = PANEL,
-) -> TemplateResponse:
-    data = selectors.console(window=window, now=timezone.now())
-    return TemplateResponse(
-        request,
-        template if request.htmx else "queueing/console/console.html",
-        {
-            "console": data,
-            "window": window,
-            "error": error,
-            "notice": notice,
-            "transfer_form": transfer_form or TransferForm(window=window),
-            "grant_form": grant_form or GrantForm(),
-        },
-        status=status,
-    )
+# What a user without a counter role is told (the same words as a window of another hall).
+COUNTER_ONLY = gettext_lazy("您只能在本人所属大厅的窗口办理。")
+counter_staff_required = staff_required(*COUNTER_ROLES, message=COUNTER_ONLY)
 
 
 def _after(
-    request: HttpRequest, window: Window, *, notice: str = "", error: str = "", status: int = 200, **forms: Any
+    request: HttpRequest,
+    window: Window,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    transfer_form: TransferForm | None = None,
+    grant_form: GrantForm | None = None,
 ) -> HttpResponse:
     """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/."""
-    if request.htmx:
-        return _panel(request, window, notice=notice, error=error, status=status, **forms)
+    if getattr(request, "htmx", None):
+        return console_panel(
+            request,
+            window,
+            notice=notice,
+            error=error,
+            status=status,
+            transfer_form=transfer_form,
+            grant_form=grant_form,
+        )
     if error:
         messages.error(request, error)
     elif notice:
@@ -72,35 +63,44 @@ def _after(
     return redirect("staff-home")
 
 
+# Any signed-in user, not only the staff roles: the page tells someone without a role to ask an
+# administrator for one (and shows a superuser what they may reach).
 @never_cache
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The console at the window the user is signed in at; otherwise the windows to choose from."""
     scope = staff_scope(request.user)
-    window = selectors.window_of(request.user)
-    if window is not None and scope.has_role(*COUNTER_ROLES):
-        return _panel(request, window)
-    windows = (
-        list(selectors.hall_windows(hall_id=scope.hall.pk)) if scope.hall and scope.has_role(*COUNTER_ROLES) else []
-    )
+    counter = scope.has_role(*COUNTER_ROLES)
+    window = selectors.window_of(request.user) if counter else None
+    if window is not None:
+        return console_panel(request, window)
+    # The scope holds ids; the page names the hall and department (one query for both).
+    profile = selectors.staff_profile(request.user)
+    windows = list(selectors.hall_windows(hall_id=scope.hall_id)) if scope.hall_id is not None and counter else []
     return TemplateResponse(
         request,
         "queueing/console/home.html",
-        {"scope": scope, "windows": windows, "can_supervise": scope.has_role(*SUPERVISION_ROLES)},
+        {
+            "scope": scope,
+            "profile": profile,
+            "hall": profile.hall if profile else None,
+            "department": profile.department if profile else None,
+            "windows": windows,
+            "can_supervise": scope.has_role(*SUPERVISION_ROLES),
+        },
     )
 
 
-@never_cache
-@login_required
+@counter_staff_required
 @require_GET
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     part = QUEUE if request.GET.get("part") == "queue" else PANEL
-    return _panel(request, window, template=part)
+    return console_panel(request, window, template=part)
 
 
-@login_required
+@counter_staff_required
 @require_POST
 def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
@@ -111,7 +111,7 @@ def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff-home")
 
 
-@login_required
+@counter_staff_required
 @require_POST
 def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
@@ -123,7 +123,7 @@ def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff-home")
 
 
-@login_required
+@counter_staff_required
 @require_POST
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
@@ -142,11 +142,10 @@ _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
 }
 
 
-@login_required
+@counter_staff_required
 @require_POST
 def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) -> HttpResponse:
     window, ticket = access_window_ticket(request.user, pk, ticket_pk)
-    forms: dict[str, Any] = {}
     try:
         if action in _SIMPLE_ACTIONS:
             service, message = _SIMPLE_ACTIONS[action]
@@ -158,8 +157,7 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
         elif action == "transfer":
             form = TransferForm(request.POST, window=window)
             if not form.is_valid():
-                forms["transfer_form"] = form
-                return _after(request, window, error=_("转办信息有误，请检查后重试。"), status=400, **forms)
+                return _after(request, window, error=_("转办信息有误，请检查后重试。"), status=400, transfer_form=form)
             ticket = services.ticket_transfer(
                 window=window,
                 ticket=ticket,
@@ -176,7 +174,7 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
     return _after(request, window, notice=notice)
 
 
-@login_required
+@counter_staff_required
 @require_POST
 def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a waiting ticket of this hall, given by its number, on the green channel."""

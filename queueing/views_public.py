@@ -28,13 +28,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import SHANGHAI
 from catalog.models import Hall, ServiceItem
 from queueing import estimator, services, snapshot
 from queueing.config import hall_config
 from queueing.forms import KioskForm
 from queueing.models import QueueCategory, Ticket
 from queueing.qr import qr_data_uri
+from servicehall.clock import SHANGHAI
+from servicehall.http import HtmxHttpRequest
 
 # A kiosk button names the first few items of its queue so people find the right one.
 KIOSK_ITEMS_SHOWN = 3
@@ -110,12 +111,12 @@ def _version(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
-def _unchanged(request: HttpRequest, version: str) -> bool:
+def _unchanged(request: HtmxHttpRequest, version: str) -> bool:
     """An htmx poll for the version the page already shows."""
     return bool(request.htmx) and request.GET.get("v") == version
 
 
-def _fragment_or_page(request: HttpRequest, template: str, partial: str) -> str:
+def _fragment_or_page(request: HtmxHttpRequest, template: str, partial: str) -> str:
     return f"{template}#{partial}" if request.htmx and not request.htmx.boosted else template
 
 
@@ -227,7 +228,7 @@ def slip(request: HttpRequest, token: str) -> HttpResponse:
 # --- Ticket page -----------------------------------------------------------------------------
 
 
-def _ticket_page(request: HttpRequest, ticket: Ticket, *, error: str = "", status: int = 200) -> HttpResponse:
+def _ticket_page(request: HtmxHttpRequest, ticket: Ticket, *, error: str = "", status: int = 200) -> HttpResponse:
     data = snapshot.get(ticket.hall.code) or {"categories": []}
     progress = _progress(data, ticket)
     window = ticket.window.number if ticket.window else None
@@ -252,14 +253,14 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, *, error: str = "", statu
 
 @never_cache
 @require_safe
-def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
+def ticket_detail(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """A ticket's live progress (the slip's QR code leads here); htmx polls its status part."""
     return _ticket_page(request, _ticket_or_404(token))
 
 
 @never_cache
 @require_POST
-def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
+def ticket_cancel(request: HtmxHttpRequest, token: str) -> HttpResponse:
     ticket = _ticket_or_404(token)
     try:
         services.ticket_cancel(ticket=ticket)
@@ -279,7 +280,7 @@ def _categories(public: dict[str, Any]) -> list[dict[str, Any]]:
 
 @never_cache
 @require_safe
-def hall_status(request: HttpRequest, code: str) -> HttpResponse:
+def hall_status(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """How many wait in each queue of a hall and for how long, to check before coming."""
     data = _public_or_404(code)
     public = data["public"]
@@ -318,7 +319,7 @@ def _board_calls(public: dict[str, Any]) -> list[dict[str, Any]]:
 
 @never_cache
 @require_safe
-def board(request: HttpRequest, code: str) -> HttpResponse:
+def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """The hall's display board: the latest calls, each window's number, waiting per queue."""
     data = _public_or_404(code)
     public = data["public"]

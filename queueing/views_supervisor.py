@@ -2,8 +2,9 @@
 wait alerts to acknowledge, history and exports (REQUIREMENTS §4 last bullet, Art. 8 ¶4).
 
 Only supervisors (政务服务管理部门) and administrators see it: a supervisor tied to a hall sees that
-hall, a citywide one every hall (``servicehall.access``). Live parts poll a template partial every
-``POLL_SECONDS`` with htmx; everything works as plain pages and forms without JavaScript.
+hall, a citywide one every hall (``servicehall.access.supervised_hall_ids``). Live parts poll a
+template partial every ``POLL_SECONDS`` with htmx; everything works as plain pages and forms
+without JavaScript.
 """
 
 from __future__ import annotations
@@ -12,34 +13,32 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, resolve_url
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from catalog.access import access_hall
 from catalog.models import Hall
 from queueing import dashboard, exports, services
 from queueing.dashboard import HourRow
 from queueing.models import WaitAlert
-from queueing.services import QueueError, service_date
-from servicehall import roles
-from servicehall.access import access_hall, staff_scope
+from queueing.services import QueueError
+from servicehall.access import staff_scope, supervised_hall_ids, supervisor_required
+from servicehall.clock import local_date
+from servicehall.http import HtmxHttpRequest
+from servicehall.roles import SUPERVISION_ROLES
 
-SUPERVISOR_ROLES = (roles.SUPERVISOR, roles.ADMINISTRATOR)
 POLL_SECONDS = 15
 HISTORY_DEFAULT_DAYS = 7
 HISTORY_MAX_DAYS = 366
@@ -51,24 +50,9 @@ HISTORY = "queueing/supervisor/history.html"
 OVERVIEW_LIVE_TARGET, HALL_LIVE_TARGET, HALL_ALERTS_TARGET = "overview-live", "hall-live", "hall-alerts"
 
 
-def supervisor_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in first; then only supervisors and administrators (or superusers) go further."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if request.htmx:
-                # A poll after the session ended: send the whole page to the login form instead
-                # of swapping the login form into a table.
-                page = request.htmx.current_url_abs_path or request.get_full_path()
-                login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
-                return HttpResponse(status=204, headers={"HX-Redirect": login})
-            return redirect_to_login(request.get_full_path())
-        if not staff_scope(request.user).has_role(*SUPERVISOR_ROLES):
-            raise PermissionDenied(_("等候监测仅向政务服务管理部门和系统管理员开放。"))
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapped)
+# The refusal other staff see. Every page here is guarded by ``supervisor_required``, which also
+# sends an htmx poll whose session ended to the login page instead of swapping the form in.
+MONITOR_ONLY = gettext_lazy("等候监测仅向政务服务管理部门和系统管理员开放。")
 
 
 # --- Forms -------------------------------------------------------------------------------------
@@ -99,7 +83,8 @@ class HistoryForm(forms.Form):
         self.today = today
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None or end is None:
             return cleaned
@@ -247,16 +232,17 @@ def hourly_chart(hours: list[HourRow]) -> Chart | None:
 # --- Pages -------------------------------------------------------------------------------------
 
 
-def _htmx_target(request: HttpRequest) -> str | None:
+def _htmx_target(request: HtmxHttpRequest) -> str | None:
     return request.htmx.target if request.htmx and not request.htmx.boosted else None
 
 
 @require_safe
-@supervisor_only
-def overview(request: HttpRequest) -> TemplateResponse:
+@supervisor_required(message=MONITOR_ONLY)
+def overview(request: HtmxHttpRequest) -> TemplateResponse:
     """Every hall in the user's scope, today, refreshed by itself."""
     scope = staff_scope(request.user)
-    data = dashboard.city_overview(halls=dashboard.halls_in_scope(scope), now=timezone.now())
+    halls = dashboard.halls_in_scope(supervised_hall_ids(request.user))
+    data = dashboard.city_overview(halls=halls, now=timezone.now())
     live = _htmx_target(request) == OVERVIEW_LIVE_TARGET
     return TemplateResponse(
         request,
@@ -300,7 +286,7 @@ def _alerts_context(hall: Hall, now: dt.datetime, failed: tuple[int, Acknowledge
 def _hall_page(
     request: HttpRequest, hall: Hall, *, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None
 ) -> TemplateResponse:
-    today = service_date(now)
+    today = local_date(now)
     form = history_form(request.GET, today=today, defaults=True)
     valid = form.is_valid()
     history = (
@@ -328,10 +314,10 @@ def _range_params(form: HistoryForm) -> dict[str, str]:
 
 
 @require_safe
-@supervisor_only
-def hall_dashboard(request: HttpRequest, code: str) -> TemplateResponse:
+@supervisor_required(message=MONITOR_ONLY)
+def hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
     """One hall: today per category, window and hour; its wait alerts; its history."""
-    hall = access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)
+    hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
     now = timezone.now()
     target = _htmx_target(request)
     if target == HALL_LIVE_TARGET:
@@ -343,10 +329,10 @@ def hall_dashboard(request: HttpRequest, code: str) -> TemplateResponse:
 
 
 @require_POST
-@supervisor_only
+@supervisor_required(message=MONITOR_ONLY)
 def alert_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Record the cause of a wait alert and what was done about it (Art. 8 ¶4)."""
-    hall = access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)
+    hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
     alert = WaitAlert.objects.select_related("category").filter(hall=hall, pk=pk).first()
     if alert is None:
         raise Http404(_("没有找到该预警。"))
@@ -369,10 +355,10 @@ def alert_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_safe
-@supervisor_only
+@supervisor_required(message=MONITOR_ONLY)
 def history(request: HttpRequest) -> TemplateResponse:
     """Every hall in scope over a date range, from the daily roll-ups."""
-    today = service_date(timezone.now())
+    today = local_date()
     return _history_page(request, history_form(request.GET, today=today, defaults=True))
 
 
@@ -381,7 +367,7 @@ def _history_page(request: HttpRequest, form: HistoryForm) -> TemplateResponse:
     valid = form.is_valid()
     data = None
     if valid:
-        halls = list(dashboard.halls_in_scope(scope))
+        halls = list(dashboard.halls_in_scope(supervised_hall_ids(request.user)))
         data = dashboard.city_history(halls=halls, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
     return TemplateResponse(
         request,
@@ -396,27 +382,26 @@ def _history_page(request: HttpRequest, form: HistoryForm) -> TemplateResponse:
     )
 
 
-def _export(request: HttpRequest, render: Callable[..., HttpResponse]) -> HttpResponse:
-    scope = staff_scope(request.user)
+def _export(request: HttpRequest, render: Callable[..., HttpResponseBase]) -> HttpResponseBase:
     code = request.GET.get("hall", "").strip()
-    halls = [access_hall(request.user, code, roles_allowed=SUPERVISOR_ROLES)] if code else None
-    form = history_form(request.GET, today=service_date(timezone.now()), defaults=False)
+    halls = [access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)] if code else None
+    form = history_form(request.GET, today=local_date(), defaults=False)
     if not form.is_valid():
         return _history_page(request, form)
     if halls is None:
-        halls = list(dashboard.halls_in_scope(scope))
+        halls = list(dashboard.halls_in_scope(supervised_hall_ids(request.user)))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = dashboard.export_rows(hall_ids=[h.pk for h in halls], start=start, end=end, detail=bool(code))
     return render(rows, hall=halls[0] if code else None, start=start, end=end)
 
 
 @require_safe
-@supervisor_only
-def export_csv(request: HttpRequest) -> HttpResponse:
+@supervisor_required(message=MONITOR_ONLY)
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     return _export(request, exports.csv_response)
 
 
 @require_safe
-@supervisor_only
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+@supervisor_required(message=MONITOR_ONLY)
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return _export(request, exports.xlsx_response)

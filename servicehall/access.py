@@ -1,81 +1,168 @@
-"""Fetch an object *and* check the user may touch it, in one call (Zulip's ``access_*``).
+"""Who a staff member is and where they may act: the one home for scope and role checks.
 
-Views call these instead of ``get_object_or_404`` so that no view can forget the check:
-a staff member acts only at their hall, a chief representative only for their department,
-a supervisor for their hall or the whole city (REQUIREMENTS §10).
+``staff_scope(user)`` says which roles the user holds and at which hall and department (ids
+only: the kernel imports no app). ``supervised_hall_ids`` is the one answer to "which halls does
+this supervisor see". ``staff_required`` / ``supervisor_required`` guard pages, and answer an
+htmx poll whose session ended with a redirect of the whole page to the login form.
+
+Fetch-and-check helpers (Zulip's ``access_*``) live with the objects they fetch:
+``catalog.access`` for halls and departments, each app's ``access.py`` for its own objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
-from catalog.models import Department, Hall
 from servicehall import roles
 from servicehall.models import StaffProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # request.user as django-stubs types it: the project's user model (auth.User) or anonymous.
+    AnyUser = User | AnonymousUser
+else:
+    AnyUser = Any
 
 
 @dataclass(frozen=True)
 class StaffScope:
     roles: frozenset[str] = field(default_factory=frozenset)
-    hall: Hall | None = None
-    department: Department | None = None
+    hall_id: int | None = None
+    department_id: int | None = None
     is_superuser: bool = False
 
     @property
     def citywide(self) -> bool:
         """Not tied to one hall: a city supervisor, an administrator or a superuser."""
-        return self.is_superuser or (self.hall is None and bool(self.roles & {roles.SUPERVISOR, roles.ADMINISTRATOR}))
+        return self.is_superuser or (self.hall_id is None and bool(self.roles & set(roles.SUPERVISION_ROLES)))
 
     def has_role(self, *wanted: str) -> bool:
         return self.is_superuser or bool(self.roles & set(wanted))
 
-    def covers_hall(self, hall: Hall) -> bool:
-        return self.citywide or (self.hall is not None and self.hall.pk == hall.pk)
+    def covers_hall(self, hall_id: int) -> bool:
+        """May act at this hall: it is theirs, or they are citywide."""
+        return self.citywide or (self.hall_id is not None and self.hall_id == hall_id)
+
+    def works_at(self, hall_id: int) -> bool:
+        """Belongs to this very hall (a counter role is never citywide)."""
+        return self.hall_id is not None and self.hall_id == hall_id
+
+    def hall_ids(self) -> list[int] | None:
+        """The halls covered: None for every hall (citywide), else their hall or none."""
+        if self.citywide:
+            return None
+        return [self.hall_id] if self.hall_id is not None else []
 
 
-def staff_scope(user: Any) -> StaffScope:
+def staff_profile(user: AnyUser) -> StaffProfile | None:
+    """The user's staff profile with its hall and department joined, read once per request (kept
+    on the user object): pages that name the user's hall use it and cost no query of their own."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_staff_profile"):
+        # A per-request memo on the user object, which User does not declare.
+        user._staff_profile = (  # type: ignore[attr-defined]
+            StaffProfile.objects.select_related("hall", "department").filter(user=user).first()
+        )
+    return user._staff_profile  # type: ignore[attr-defined]  # the memo set above
+
+
+def staff_scope(user: AnyUser) -> StaffScope:
+    """The user's roles and scope, read once per request (kept on the user object)."""
     if not getattr(user, "is_authenticated", False):
         return StaffScope()
-    cached = getattr(user, "_staff_scope", None)
+    cached: StaffScope | None = getattr(user, "_staff_scope", None)
     if cached is not None:
         return cached
-    profile = StaffProfile.objects.select_related("hall", "department").filter(user=user).first()
+    profile = staff_profile(user)
     scope = StaffScope(
         roles=frozenset(user.groups.values_list("name", flat=True)),
-        hall=profile.hall if profile else None,
-        department=profile.department if profile else None,
-        is_superuser=user.is_superuser,
+        hall_id=profile.hall_id if profile else None,
+        department_id=profile.department_id if profile else None,
+        is_superuser=bool(getattr(user, "is_superuser", False)),
     )
-    user._staff_scope = scope
+    user._staff_scope = scope  # type: ignore[union-attr]
     return scope
 
 
-def access_hall(user: Any, code: str, *, roles_allowed: tuple[str, ...]) -> Hall:
-    """The hall ``code`` if the user holds one of ``roles_allowed`` there; 404 or 403 otherwise."""
-    hall = Hall.objects.filter(code=code).first()
-    if hall is None:
-        raise Http404(_("没有找到该政务服务场所。"))
-    scope = staff_scope(user)
-    if not scope.has_role(*roles_allowed) or not scope.covers_hall(hall):
-        raise PermissionDenied(_("您没有在该大厅执行此操作的权限。"))
-    return hall
+def signed_in_or_none(user: AnyUser | None) -> User | None:
+    """The user to record on a row (``staff``, ``actor``): None when nobody is signed in, as for
+    a ticket taken at the kiosk."""
+    return user if user is not None and user.is_authenticated else None
 
 
-def access_department(user: Any, hall: Hall, department: Department) -> Department:
-    """A chief representative acts only for their own department at their own hall."""
+def signed_in(user: AnyUser) -> User:
+    """The user for an action only a signed-in user can take; the views check the login first,
+    so an anonymous user here is refused rather than written to the row."""
+    if not user.is_authenticated:
+        raise PermissionDenied(str(_NO_ACCESS))
+    return user
+
+
+def supervised_hall_ids(user: AnyUser) -> list[int] | None:
+    """Hall ids the user supervises: None means every hall. Raises ``PermissionDenied`` for a
+    user who supervises nothing (the API turns it into 403)."""
     scope = staff_scope(user)
-    if scope.citywide and scope.has_role(roles.SUPERVISOR, roles.ADMINISTRATOR):
-        return department
-    if (
-        scope.has_role(roles.CHIEF_REPRESENTATIVE)
-        and scope.covers_hall(hall)
-        and scope.department is not None
-        and scope.department.pk == department.pk
-    ):
-        return department
-    raise PermissionDenied(_("您只能管理本单位在本大厅的事项。"))
+    if not scope.has_role(*roles.SUPERVISION_ROLES):
+        raise PermissionDenied(_("仅政务服务管理部门和系统管理员可以查看。"))
+    return scope.hall_ids()
+
+
+def _login_response(request: HttpRequest) -> HttpResponse:
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        # A poll or a button after the session ended: send the whole page to the login form
+        # instead of swapping the login form into a table or a panel.
+        page = htmx.current_url_abs_path or request.get_full_path()
+        login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+        return HttpResponse(status=204, headers={"HX-Redirect": login})
+    return redirect_to_login(request.get_full_path())
+
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+_NO_ACCESS = gettext_lazy("您没有访问此页面的权限。")
+_SUPERVISORS_ONLY = gettext_lazy("此页面仅向政务服务管理部门和系统管理员开放。")
+
+
+def staff_required(*allowed: str, message: str | Promise | None = None) -> Callable[[ViewFunc], ViewFunc]:
+    """Log in first; then only holders of one of ``allowed`` (any staff role when empty) go on.
+
+    ``message`` (a ``gettext_lazy`` string) is the refusal shown on the 403 page.
+    """
+    wanted = allowed or roles.ALL_ROLES
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return _login_response(request)
+            if not staff_scope(request.user).has_role(*wanted):
+                raise PermissionDenied(str(message or _NO_ACCESS))
+            return view(request, *args, **kwargs)
+
+        return never_cache(wrapped)
+
+    return decorate
+
+
+def supervisor_required(view: ViewFunc | None = None, *, message: str | Promise | None = None) -> Any:
+    """``staff_required`` for supervisors and administrators; usable bare or with a message."""
+    decorate = staff_required(*roles.SUPERVISION_ROLES, message=message or _SUPERVISORS_ONLY)
+    return decorate(view) if view is not None else decorate

@@ -9,4 +9,6 @@ class ServicehallConfig(AppConfig):
     def ready(self) -> None:
         from servicehall import roles
 
+        roles.grant(roles.ADMINISTRATOR, ["servicehall.view_auditevent", "servicehall.view_staffprofile"])
+        roles.grant(roles.SUPERVISOR, ["servicehall.view_auditevent"])
         roles.connect()

@@ -8,12 +8,19 @@ once per pool and reused; ``redis.Redis`` is thread-safe over its pool.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
+    if TYPE_CHECKING:  # private members of Django's client that django-stubs leave out
+        _client: Callable[..., Any]
+
+        def _get_connection_pool_index(self, write: bool) -> int: ...
+        def _get_connection_pool(self, write: bool) -> Any: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -36,6 +38,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # The access helpers say why in Chinese ("您只能在本人所属大厅的窗口办理。"): keep it,
+        # where DRF would answer its generic text.
+        exc = exceptions.PermissionDenied(detail=str(exc))
+    elif isinstance(exc, Http404) and exc.args:
+        exc = exceptions.NotFound(detail=str(exc))
     response = exception_handler(exc, context)
     if (
         response is not None

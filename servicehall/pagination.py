@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -27,3 +29,11 @@ def paginate(object_list, *, page_number: int, per_page: int) -> Page:
     """A page of ``object_list``; a number past the end gives the last page."""
     paginator = Paginator(object_list, per_page)
     return paginator.get_page(page_number)
+
+
+def requested_page(request: HttpRequest) -> tuple[int, str]:
+    """The page's ``page`` query parameter: (number, error message or '')."""
+    raw = request.GET.get("page", "1").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        return 1, gettext("页码必须是正整数。")
+    return int(raw), ""

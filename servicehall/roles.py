@@ -1,10 +1,14 @@
-"""Staff roles, as Django groups.
+"""Staff roles, as Django groups, and the permissions each app grants them.
 
 The group names are what administrators see in the admin, so they are in Chinese; code
-refers to them only through these constants.
+refers to them only through these constants and role sets. The kernel knows no app's models:
+each app registers the permissions it grants per role from its ``AppConfig.ready`` with
+``grant``, and ``roles_ensure`` (after every migrate) gives the groups what was registered.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.db.models.signals import post_migrate
 
@@ -15,56 +19,39 @@ ADMINISTRATOR = "系统管理员"
 
 ALL_ROLES = (WINDOW_STAFF, CHIEF_REPRESENTATIVE, SUPERVISOR, ADMINISTRATOR)
 
-# Model permissions per role, as "app_label.codename" prefixes: an administrator manages the
-# catalog and the calendar; supervisors and chief representatives may read them in the admin.
-# Appointments: an administrator manages slot plans, slots and each hall's booking rules and reads
-# the bookings, the people who book and the reminders; a supervisor reads them all and edits slot
-# plans and slots (within their hall when tied to one: appointments/admin.py scopes the admin).
-_CATALOG_MODELS = (
-    "department",
-    "hall",
-    "hallopeninghours",
-    "hallzone",
-    "serviceitem",
-    "guideversion",
-    "material",
-    "specialstep",
-    "bundle",
-    "bundlemember",
-    "calendarday",
-)
-_QUEUE_CONFIG_MODELS = ("queuecategory", "window", "hallqueuesettings")
-_QUEUE_RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat")
-_BOOKING_CONFIG_MODELS = ("slotplan", "slot", "hallbookingsettings")
-_BOOKING_RECORD_MODELS = ("booking", "bookingperson", "reminder")
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: [
-        f"catalog.{verb}_{model}" for model in _CATALOG_MODELS for verb in ("add", "change", "delete", "view")
-    ]
-    + [f"queueing.{verb}_{model}" for model in _QUEUE_CONFIG_MODELS for verb in ("add", "change", "delete", "view")]
-    + [f"queueing.view_{model}" for model in _QUEUE_RECORD_MODELS]
-    + [
-        f"appointments.{verb}_{model}"
-        for model in _BOOKING_CONFIG_MODELS
-        for verb in ("add", "change", "delete", "view")
-    ]
-    + [f"appointments.view_{model}" for model in _BOOKING_RECORD_MODELS]
-    + ["catalog.publish_guideversion", "servicehall.view_auditevent", "servicehall.view_staffprofile"],
-    SUPERVISOR: [f"catalog.view_{model}" for model in _CATALOG_MODELS]
-    + [f"queueing.view_{model}" for model in _QUEUE_CONFIG_MODELS + _QUEUE_RECORD_MODELS]
-    + [f"appointments.view_{model}" for model in _BOOKING_CONFIG_MODELS + _BOOKING_RECORD_MODELS]
-    + ["appointments.change_slotplan", "appointments.change_slot"]
-    + ["servicehall.view_auditevent"],
-    CHIEF_REPRESENTATIVE: [f"catalog.view_{model}" for model in _CATALOG_MODELS],
-    WINDOW_STAFF: [],
-}
+# Who works at a counter (signs in at a window, calls and serves tickets, checks in bookings).
+COUNTER_ROLES = (WINDOW_STAFF, CHIEF_REPRESENTATIVE)
+# Who supervises halls (dashboards, alerts, booking management): their hall, or the whole city.
+SUPERVISION_ROLES = (SUPERVISOR, ADMINISTRATOR)
+
+CRUD = ("add", "change", "delete", "view")
+
+# role -> {"app_label.codename", ...}; filled by the apps' ready() through ``grant``.
+_granted: dict[str, set[str]] = {role: set() for role in ALL_ROLES}
+
+
+def grant(role: str, permissions: Iterable[str]) -> None:
+    """Give ``role`` these model permissions ("app_label.codename") at the next migrate."""
+    if role not in _granted:
+        raise ValueError(f"unknown role {role!r}")
+    _granted[role].update(permissions)
+
+
+def model_permissions(app_label: str, models: Iterable[str], verbs: Iterable[str] = CRUD) -> list[str]:
+    """``["app.add_model", "app.change_model", ...]`` for every model and verb."""
+    verbs = tuple(verbs)
+    return [f"{app_label}.{verb}_{model}" for model in models for verb in verbs]
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return frozenset(_granted[role])
 
 
 def roles_ensure(**_kwargs: object) -> None:
-    """Create the role groups and give them their permissions (idempotent)."""
+    """Create the role groups and give them their registered permissions (idempotent)."""
     from django.contrib.auth.models import Group, Permission
 
-    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    wanted = {perm for perms in _granted.values() for perm in perms}
     by_name = {
         f"{perm.content_type.app_label}.{perm.codename}": perm
         for perm in Permission.objects.select_related("content_type").filter(
@@ -73,7 +60,7 @@ def roles_ensure(**_kwargs: object) -> None:
     }
     for role in ALL_ROLES:
         group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(*(by_name[name] for name in ROLE_PERMISSIONS[role] if name in by_name))
+        group.permissions.add(*(by_name[name] for name in _granted[role] if name in by_name))
 
 
 def connect() -> None:

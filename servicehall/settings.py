@@ -7,6 +7,7 @@ stops start-up with a message naming the variable (see ``servicehall.env``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -29,6 +30,17 @@ if not SECRET_KEY:
             "(`make run` generates one under var/)."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+
+# The key of the personal-data digests (a ticket's or booking's ID-number digest): its own
+# setting, so that rotating SECRET_KEY (sessions, signed links) does not orphan every stored digest.
+PERSONAL_DATA_KEY = env_str("PERSONAL_DATA_KEY")
+if not PERSONAL_DATA_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Environment variable PERSONAL_DATA_KEY is required when DJANGO_DEBUG is off "
+            "(`make run` generates one under var/; never change it once digests are stored)."
+        )
+    PERSONAL_DATA_KEY = "development-only-personal-data-key"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -91,7 +103,9 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES: dict[str, Any] = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -112,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "servicehall.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
@@ -134,13 +148,15 @@ else:
     # web process, the worker and beat on one machine (see docs/decisions.md).
     CELERY_BROKER_URL = "filesystem://"
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
         "store_processed": False,
+        # Worker control (broadcast) files too, or kombu writes them to ./control in the cwd.
+        "control_folder": str(_celery_dir / "control"),
     }
 
 CELERY_TASK_SERIALIZER = "json"
@@ -274,9 +290,11 @@ SECURE_CSP = {
 }
 
 # --- REST API --------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Safe by default: an endpoint is public only when its view says AllowAny (and the public
+    # operations are checked against an allow-list in tests/servicehall/test_api_permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "servicehall.pagination.PortalPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -34,9 +34,11 @@ class ScopedCounterThrottle(ScopedRateThrottle):
         if not self.scope:
             return True
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.num_requests, self.duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:  # rate set to None: unthrottled, as in DRF
+            return True
         ident = self.get_ident(request) if not request.user.is_authenticated else f"user-{request.user.pk}"
-        allowed, self._wait = hit(f"{self.scope}:{ident}", limit=self.num_requests, period=self.duration)
+        allowed, self._wait = hit(f"{self.scope}:{ident}", limit=num_requests, period=duration)
         return allowed
 
     def wait(self) -> float:

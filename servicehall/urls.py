@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from appointments import api_urls as appointments_api
+from catalog import api_urls as catalog_api
+from queueing import api_urls as queueing_api
 from servicehall import views
+
+# Each app owns its API routes; they share the "api" namespace under /api/v1/. Queue routes
+# first (the polled snapshot resolves in the fewest steps), the catalog's router last (its
+# halls/<code>/ detail must not shadow halls/<code>/queue/ and the like).
+api_patterns = [*queueing_api.urlpatterns, *appointments_api.urlpatterns, *catalog_api.urlpatterns]
 
 admin.site.site_header = _("广州市政务服务管理平台")
 admin.site.site_title = _("政务服务管理")
@@ -13,7 +21,7 @@ admin.site.index_title = _("目录、大厅与日历管理")
 
 urlpatterns = [
     # The API first: the polled queue snapshot resolves in the fewest steps.
-    path("api/v1/", include("servicehall.api_urls", namespace="api")),
+    path("api/v1/", include((api_patterns, "api"))),
     path("", include("catalog.urls")),
     path("", include("queueing.urls_public")),
     path("", include("appointments.urls")),

@@ -5,7 +5,7 @@ import pytest
 from catalog import services
 from catalog.models import Bundle, Hall
 from catalog.services import BundleMemberSpec
-from tests import factories
+from tests.catalog import factories
 
 
 @pytest.fixture
@@ -73,9 +73,10 @@ def _empty_cache():
     """Every test starts with an empty cache (snapshots, rate limits)."""
     from django.core.cache import cache
 
-    from queueing import config, snapshot
+    from queueing import snapshot
+    from servicehall import memo
 
     cache.clear()
     snapshot._hall_ids.clear()
-    config.forget()
+    memo.forget()
     yield

@@ -5,9 +5,6 @@ Without DATABASE_URL / REDIS_URL these skip locally; in CI (.ci/run) a skip is a
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from catalog.models import CalendarDay
+from tests.concurrency import celery_worker, private_queue, worker_env
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_postgres = pytest.mark.skipif(
@@ -55,46 +53,11 @@ def test_cache_is_redis() -> None:
 def test_a_real_celery_worker_runs_the_calendar_job() -> None:
     from servicehall.celery import app
 
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "SECRET_KEY": "worker-test-" + "z" * 40,
-        "DJANGO_SETTINGS_MODULE": "servicehall.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_HTTPS": "0",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "servicehall",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    queue = private_queue()
+    with celery_worker(queue, env=worker_env()) as output:
         app.send_task("catalog.tasks.calendar_ensure_years", queue=queue)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and CalendarDay.objects.count() < 730:
             time.sleep(0.5)
         assert CalendarDay.objects.count() >= 730, "the worker did not fill this year and the next"
-    finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
-    assert "calendar_ensure_years" in output
+    assert "calendar_ensure_years" in output[0]

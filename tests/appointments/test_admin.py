@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from appointments import services
 from appointments.models import Booking, BookingPerson, HallBookingSettings, Reminder, Slot, SlotPlan
-from catalog.hours import SHANGHAI
-from queueing import services as queue_services
 from servicehall import roles
+from servicehall.clock import SHANGHAI
 from servicehall.models import AuditEvent
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from servicehall.personal_data import id_digest
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -44,17 +44,17 @@ def other(bh):
 
 @pytest.fixture
 def hall_supervisor(bh):
-    return factories.staff_user("bk-sup", role=roles.SUPERVISOR, hall_=bh.hall, is_staff=True)
+    return staff_user("bk-sup", role=roles.SUPERVISOR, hall_=bh.hall, is_staff=True)
 
 
 @pytest.fixture
 def city_supervisor(db):
-    return factories.staff_user("city-sup", role=roles.SUPERVISOR, is_staff=True)
+    return staff_user("city-sup", role=roles.SUPERVISOR, is_staff=True)
 
 
 @pytest.fixture
 def administrator(db):
-    return factories.staff_user("city-admin", role=roles.ADMINISTRATOR, is_staff=True)
+    return staff_user("city-admin", role=roles.ADMINISTRATOR, is_staff=True)
 
 
 def at(day: D, hour: int, minute: int = 0) -> dt.datetime:
@@ -145,7 +145,7 @@ def test_a_plan_for_a_queue_of_another_hall_is_refused(client, bh, other, admini
 
 @pytest.mark.parametrize("role", [roles.WINDOW_STAFF, roles.CHIEF_REPRESENTATIVE])
 def test_counter_staff_have_no_appointments_admin(client, bh, role) -> None:
-    client.force_login(factories.staff_user("counter", role=role, hall_=bh.hall, is_staff=True))
+    client.force_login(staff_user("counter", role=role, hall_=bh.hall, is_staff=True))
     for url in (PLANS, SLOTS, BOOKINGS, PEOPLE, REMINDERS, SETTINGS):
         assert client.get(url).status_code == 403, url
 
@@ -264,7 +264,7 @@ def test_bookings_are_read_only_with_personal_data_masked(client, bh, hall_super
 
 def test_lifting_a_suspension_in_the_admin_goes_through_the_service(client, bh, hall_supervisor) -> None:
     book(bh, TUESDAY, 9, k=1)
-    digest = queue_services.id_digest(person(1)["id_number"])
+    digest = id_digest(person(1)["id_number"])
     BookingPerson.objects.filter(pk=digest).update(
         suspended_until=NOW + dt.timedelta(days=90), suspension_reason="30 天内爽约 2 次"
     )
@@ -291,7 +291,7 @@ def test_people_of_another_hall_are_not_listed(client, bh, other, hall_superviso
     book(other, TUESDAY, 9, k=2)
     client.force_login(hall_supervisor)
     people = listed(client.get(PEOPLE))
-    assert [p.pk for p in people] == [queue_services.id_digest(person(1)["id_number"])]
+    assert [p.pk for p in people] == [id_digest(person(1)["id_number"])]
     assert {b.hall_id for b in listed(client.get(BOOKINGS))} == {bh.hall.pk}
     assert {r.booking.hall_id for r in listed(client.get(REMINDERS))} == {bh.hall.pk}
 

@@ -8,13 +8,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from appointments import services
+from appointments import services, stats
 from appointments.models import Booking, BookingPerson, Slot
-from catalog.hours import SHANGHAI
 from queueing.models import Ticket
 from servicehall import roles
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from servicehall.clock import SHANGHAI
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.catalog import factories
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -348,12 +349,12 @@ def test_window_staff_of_the_hall_check_in_others_are_refused(client, bh, clock)
     booking = book(bh.slot(day, 10), 1)
     clock.move_to(at(day, 9, 45))
     other = make_booking_hall("BK2")
-    client.force_login(factories.staff_user("bk2-window", role=roles.WINDOW_STAFF, hall_=other.hall))
+    client.force_login(staff_user("bk2-window", role=roles.WINDOW_STAFF, hall_=other.hall))
     assert check_in(client, bh, code=booking.code).status_code == 403
-    client.force_login(factories.staff_user("bk-supervisor", role=roles.SUPERVISOR, hall_=bh.hall))
+    client.force_login(staff_user("bk-supervisor", role=roles.SUPERVISOR, hall_=bh.hall))
     assert check_in(client, bh, code=booking.code).status_code == 403
     assert not Ticket.objects.exists()
-    client.force_login(factories.staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
+    client.force_login(staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
     response = check_in(client, bh, code=booking.code)
     assert response.status_code == 200 and response.json()["ticket"].startswith("YA")
 
@@ -365,7 +366,7 @@ def test_kiosk_check_in_is_rate_limited_per_address_but_staff_are_not(client, bh
     clock.move_to(at(D(2026, 11, 25), 9, 45))
     codes = [check_in(client, bh, code="ZZZZZZZZ").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
-    client.force_login(factories.staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
+    client.force_login(staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
     assert check_in(client, bh, code="ZZZZZZZZ").status_code == 404
 
 
@@ -398,7 +399,7 @@ def _a_day_of_bookings(bh) -> None:
 
 def test_statistics_per_hall_and_day(client, bh) -> None:
     _a_day_of_bookings(bh)
-    client.force_login(factories.staff_user("sup-city", role=roles.SUPERVISOR))
+    client.force_login(staff_user("sup-city", role=roles.SUPERVISOR))
     rows = client.get("/api/v1/statistics/bookings/", {"start": "2026-11-24", "end": "2026-11-24"}).json()
     (row,) = rows
     capacity = 14 * 3 + 2 * 2 + 6 * 3  # A regular and extended, B regular
@@ -407,16 +408,36 @@ def test_statistics_per_hall_and_day(client, bh) -> None:
     assert row["fill_rate"] == round(100 * 3 / capacity, 1) and row["no_show_rate"] == 50.0
 
 
+def test_statistics_are_the_figures_of_the_supervisors_pages(client, bh) -> None:
+    _a_day_of_bookings(bh)
+    client.force_login(staff_user("sup-city", role=roles.SUPERVISOR))
+    (row,) = client.get("/api/v1/statistics/bookings/", {"start": "2026-11-24", "end": "2026-11-24"}).json()
+    (day,) = stats.hall_range(hall=bh.hall, start=D(2026, 11, 24), end=D(2026, 11, 24)).days
+    figures = day.figures
+    assert (row["slots"], row["closed_slots"], row["capacity"], row["bookings"]) == (
+        figures.slots,
+        figures.closed_slots,
+        figures.capacity,
+        figures.booked,
+    )
+    assert (row["checked_in"], row["no_shows"], row["displaced"]) == (
+        figures.checked_in,
+        figures.no_show,
+        figures.displaced,
+    )
+    assert row["fill_rate"] == round(figures.fill_rate, 1) and row["no_show_rate"] == round(figures.no_show_rate, 1)
+
+
 def test_statistics_are_scoped_to_the_supervisors_halls(client, bh) -> None:
     other = make_booking_hall("BK2")
     book(bh.slot(D(2026, 11, 24), 9), 1)
     book(other.slot(D(2026, 11, 24), 9), 2)
     query = {"start": "2026-11-24", "end": "2026-11-25"}
-    client.force_login(factories.staff_user("sup-bk", role=roles.SUPERVISOR, hall_=bh.hall))
+    client.force_login(staff_user("sup-bk", role=roles.SUPERVISOR, hall_=bh.hall))
     assert {r["hall"] for r in client.get("/api/v1/statistics/bookings/", query).json()} == {"BK"}
     assert client.get("/api/v1/statistics/bookings/", {**query, "hall": "BK2"}).status_code == 403
     assert client.get("/api/v1/statistics/bookings/", {**query, "hall": "NOPE"}).status_code == 404
-    client.force_login(factories.staff_user("sup-city", role=roles.SUPERVISOR))
+    client.force_login(staff_user("sup-city", role=roles.SUPERVISOR))
     rows = client.get("/api/v1/statistics/bookings/", query).json()
     assert [(r["date"], r["hall"]) for r in rows] == [
         ("2026-11-24", "BK"),
@@ -431,7 +452,7 @@ def test_statistics_are_scoped_to_the_supervisors_halls(client, bh) -> None:
 def test_statistics_are_for_supervisors_only(client, bh) -> None:
     query = {"start": "2026-11-24", "end": "2026-11-25"}
     assert client.get("/api/v1/statistics/bookings/", query).status_code == 403
-    client.force_login(factories.staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
+    client.force_login(staff_user("bk-window", role=roles.WINDOW_STAFF, hall_=bh.hall))
     assert client.get("/api/v1/statistics/bookings/", query).status_code == 403
 
 
@@ -444,7 +465,7 @@ def test_statistics_are_for_supervisors_only(client, bh) -> None:
     ],
 )
 def test_statistics_bad_range_is_400(client, bh, query, field) -> None:
-    client.force_login(factories.staff_user("sup-city", role=roles.SUPERVISOR))
+    client.force_login(staff_user("sup-city", role=roles.SUPERVISOR))
     response = client.get("/api/v1/statistics/bookings/", query)
     assert response.status_code == 400 and field in response.json()
 
@@ -453,7 +474,7 @@ def test_statistics_cost_the_same_queries_for_one_day_or_many_halls(client, bh, 
     _a_day_of_bookings(bh)
     make_booking_hall("BK2")
     make_booking_hall("BK3")
-    client.force_login(factories.staff_user("sup-city", role=roles.SUPERVISOR))
+    client.force_login(staff_user("sup-city", role=roles.SUPERVISOR))
     url = "/api/v1/statistics/bookings/"
     client.get(url, {"start": "2026-11-24", "end": "2026-11-24"})
     # session, user, staff scope (profile, groups), [the hall asked for], slots grouped, bookings grouped

@@ -4,18 +4,16 @@ reschedules never lose or duplicate a seat."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connections
 
 from appointments import services
 from appointments.models import Booking, Slot
 from appointments.services import BookingError
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.concurrency import in_threads
 
 pytestmark = [
     pytest.mark.postgres,
@@ -30,20 +28,6 @@ def clock(settings):
     settings.THROTTLE_BOOKING_IP = settings.THROTTLE_BOOKING_MOBILE = "10000/hour"
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def in_threads(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-
-    def run(k: int):
-        try:
-            barrier.wait()
-            return work(k)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_100_concurrent_bookings_for_3_seats_exactly_3_succeed() -> None:

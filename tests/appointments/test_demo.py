@@ -12,9 +12,9 @@ from django.db.models import Count, F, Q
 
 from appointments import demo
 from appointments.models import Booking, BookingPerson, Reminder, Slot, SlotKind, SlotPlan
-from catalog.hours import SHANGHAI
 from catalog.models import Hall
-from queueing.services import id_digest
+from servicehall.clock import SHANGHAI
+from servicehall.personal_data import id_digest
 
 pytestmark = pytest.mark.django_db
 # Thursday 26 November 2026, 11:00: a working day; the next Saturday and Sunday are rest days.
@@ -85,7 +85,7 @@ def test_demo_plans_slots_and_bookings_and_a_second_load_changes_nothing() -> No
 
 def test_halls_that_are_not_the_demos_are_left_alone() -> None:
     from queueing.models import QueueCategory
-    from tests import factories
+    from tests.catalog import factories
 
     other = factories.hall(code="OWN", level=Hall.Level.DISTRICT)
     QueueCategory.objects.create(hall=other, letter="A", name="自建队列")

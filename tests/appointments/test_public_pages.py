@@ -20,11 +20,11 @@ from django.urls import reverse
 from appointments import services
 from appointments.models import Booking, BookingPerson, Slot, SlotPlan
 from catalog.models import Hall, Material
-from queueing import config as queue_config
-from queueing import services as queue_services
 from queueing.models import QueueCategory, Ticket
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from servicehall import memo
+from servicehall.personal_data import id_digest
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.catalog import factories
 
 TODAY = NOW.date()
 TUESDAY = dt.date(2026, 11, 24)
@@ -357,12 +357,12 @@ def test_the_days_page_and_slot_list_take_the_same_queries_whatever_the_data(cli
         return len(queries)
 
     # Each process keeps a hall's rules for a while: measure with and without them known.
-    queue_config.forget()
+    memo.forget()
     config_cold = [count(days_url(bh)), count(days_url(bh, day="2026-11-24"))]
     small = [count(days_url(bh)), count(days_url(bh, day="2026-11-24"))]
     _many_slots_and_bookings(bh)
     assert Slot.objects.filter(category=bh.a, date=TUESDAY).count() > 50
-    queue_config.forget()
+    memo.forget()
     large_cold = [count(days_url(bh)), count(days_url(bh, day="2026-11-24"))]
     large = [count(days_url(bh)), count(days_url(bh, day="2026-11-24"))]
 
@@ -446,7 +446,7 @@ def test_the_booking_form_without_an_item_and_with_a_full_slot(client, bh) -> No
 
 
 def _suspend(k: int) -> None:
-    digest = queue_services.id_digest(person(k)["id_number"])
+    digest = id_digest(person(k)["id_number"])
     BookingPerson.objects.create(
         id_hash=digest, id_masked="1101**********0000", suspended_until=NOW + dt.timedelta(days=60)
     )

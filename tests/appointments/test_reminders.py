@@ -7,27 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
-import sys
-import threading
 import time
-import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
 from django.utils import timezone
 
 from appointments import services
-from appointments.models import Booking, Reminder, Slot
-from catalog.hours import SHANGHAI
+from appointments.models import Booking, HallBookingSettings, Reminder, Slot
+from servicehall import memo
+from servicehall.clock import SHANGHAI
 from servicehall.notifications import MemoryBackend
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.concurrency import in_threads, private_queue, start_worker, worker_env
 from tests.servicehall.test_notifications import FakeGateway
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +87,19 @@ def test_confirmation_now_then_the_day_before_and_the_hour_before(bh, outbox) ->
     assert set(reminders.values_list("status", flat=True)) == {"sent"}
     assert set(reminders.values_list("attempts", flat=True)) == {1}
     assert set(keys(outbox)) == {f"reminder-{pk}" for pk in reminders.values_list("pk", flat=True)}
+
+
+@pytest.mark.django_db
+def test_the_confirmation_states_the_halls_own_check_in_window(bh, outbox) -> None:
+    book(bh.slot(D(2026, 11, 25), 10), 1)
+    assert services.reminders_send_due(now=NOW) == 1
+    assert "于开始前30分钟至开始后15分钟内到大厅签到" in outbox[-1].body
+
+    HallBookingSettings.objects.create(hall=bh.hall, checkin_before_minutes=20, checkin_after_minutes=10)
+    memo.forget()
+    book(bh.slot(D(2026, 11, 26), 10), 2)
+    assert services.reminders_send_due(now=NOW) == 1
+    assert "于开始前20分钟至开始后10分钟内到大厅签到" in outbox[-1].body
 
 
 @pytest.mark.django_db
@@ -242,17 +250,7 @@ def test_two_concurrent_runs_send_each_reminder_once(outbox, monkeypatch) -> Non
     assert due == 60
     later = at(D(2026, 11, 25), 8, 30)
     Reminder.objects.update(due_at=later)  # all due at once, as after a pause of the job
-    barrier = threading.Barrier(4)
-
-    def run(_k: int) -> int:
-        try:
-            barrier.wait()
-            return services.reminders_send_due(now=later)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        counts = list(pool.map(run, range(4)))
+    counts = in_threads(4, lambda _k: services.reminders_send_due(now=later))
     assert sum(counts) == due == len(outbox)
     assert len(keys(outbox)) == due and set(keys(outbox).values()) == {1}
     assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
@@ -260,32 +258,6 @@ def test_two_concurrent_runs_send_each_reminder_once(outbox, monkeypatch) -> Non
 
 
 # --- A real Celery worker on Redis ------------------------------------------------------------
-
-
-def _worker(queue: str, name: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "servicehall",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{name}@%h",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 @pytest.mark.postgres
@@ -316,25 +288,15 @@ def test_real_celery_workers_send_each_due_reminder_exactly_once(tmp_path, monke
     expected = {f"reminder-{pk}" for pk in Reminder.objects.values_list("pk", flat=True)}
     assert len(expected) == 9
 
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    database_url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     outbox = tmp_path / "sms.jsonl"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "SECRET_KEY": "worker-test-" + "z" * 40,
-        "DJANGO_SETTINGS_MODULE": "servicehall.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_HTTPS": "0",
-        "NOTIFICATION_BACKEND": "servicehall.notifications.FileBackend",
-        "NOTIFICATION_FILE": str(outbox),
-    }
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = worker_env(NOTIFICATION_BACKEND="servicehall.notifications.FileBackend", NOTIFICATION_FILE=str(outbox))
+    queue = private_queue()
     logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
     # Two workers on the queue: the two runs may well overlap, as two workers would in production.
-    workers = [_worker(queue, f"reminders{n}-{queue}", env, log) for n, log in enumerate(logs, start=1)]
+    workers = [
+        start_worker(queue, env=env, name=f"reminders{n}-{queue}", output=log.open("w"))
+        for n, log in enumerate(logs, start=1)
+    ]
     results: list[int] = []
     try:
         for _ in range(2):

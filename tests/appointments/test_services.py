@@ -9,13 +9,14 @@ import pytest
 import time_machine
 
 from appointments import services
-from appointments.models import Booking, BookingPerson, Reminder, Slot, SlotPlan
+from appointments.models import Booking, BookingPerson, HallBookingSettings, Reminder, Slot, SlotPlan
 from appointments.services import BookingError
-from catalog.hours import SHANGHAI
 from queueing.models import Ticket
+from servicehall import memo
+from servicehall.clock import SHANGHAI
 from servicehall.models import AuditEvent
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -118,6 +119,31 @@ def test_a_slot_in_the_past_or_beyond_the_horizon_is_refused(bh) -> None:
     services.slots_generate(start=D(2026, 12, 3), end=D(2026, 12, 3), now=NOW)
     with pytest.raises(BookingError, match="7 个工作日内"):
         book(bh, bh.slot(D(2026, 12, 3), 9))
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "status"),
+    [
+        (lambda bh: Slot.objects.filter(pk=bh.slot(D(2026, 11, 24), 9).pk).update(is_closed=True), "slot_closed", 409),
+        (lambda bh: Slot.objects.filter(pk=bh.slot(D(2026, 11, 24), 9).pk).update(booked=3), "full", 409),
+        (lambda bh: None, "invalid", 400),  # started: the booking is tried at 09:01
+    ],
+)
+def test_the_slot_refusal_pages_show_is_the_one_booking_raises(bh, make, code, status) -> None:
+    slot = bh.slot(D(2026, 11, 24), 9)
+    now = at(D(2026, 11, 24), 9, 1) if code == "invalid" else NOW
+    assert services.slot_refusal(slot=slot, now=NOW) is None
+    make(bh)
+    slot.refresh_from_db()
+    refusal = services.slot_refusal(slot=slot, now=now)
+    with pytest.raises(BookingError) as excinfo:
+        book(bh, slot, now=now)
+    assert refusal is not None and (refusal.code, refusal.status) == (code, status)
+    assert (excinfo.value.code, excinfo.value.status, str(excinfo.value.message)) == (
+        refusal.code,
+        refusal.status,
+        str(refusal.message),
+    )
 
 
 def test_one_booking_per_person_hall_and_day(bh) -> None:
@@ -285,7 +311,7 @@ def test_a_checked_in_appointment_is_called_first_but_not_before_its_slot(bh) ->
     from queueing import services as queue_services
 
     day = D(2026, 11, 25)
-    staff = factories.staff_user("bk-window", role="窗口人员", hall_=bh.hall)
+    staff = staff_user("bk-window", role="窗口人员", hall_=bh.hall)
     queue_services.window_sign_in(window=bh.window, staff=staff, now=at(day, 9))
     walk_in = queue_services.ticket_issue(hall=bh.hall, category=bh.a, source="kiosk", now=at(day, 9, 35)).ticket
     booking = book(bh, bh.slot(day, 10), 1)
@@ -341,3 +367,23 @@ def test_checked_in_and_cancelled_bookings_are_not_no_shows(bh) -> None:
     cancelled = book(bh, bh.slot(day, 10), 2)
     services.booking_cancel(booking=cancelled, now=NOW)
     assert services.bookings_mark_no_shows(now=at(day, 12)).marked == 0
+
+
+def test_each_hall_waits_its_own_no_show_grace(bh) -> None:
+    """One run marks each hall's bookings after that hall's grace: an hour at BK, the default
+    (the global check-in lateness, 15 minutes) at BK2, whose own lateness does not change it."""
+    other = make_booking_hall("BK2")
+    HallBookingSettings.objects.create(hall=bh.hall, no_show_grace_minutes=60)
+    HallBookingSettings.objects.create(hall=other.hall, checkin_after_minutes=5)
+    memo.forget()
+    day = D(2026, 11, 24)
+    ours = book(bh, bh.slot(day, 9), 1)  # the slot ends at 09:30
+    theirs = book(other, other.slot(day, 9), 2)
+
+    assert services.bookings_mark_no_shows(now=at(day, 9, 44)).marked == 0
+    assert services.bookings_mark_no_shows(now=at(day, 9, 46)).marked == 1
+    assert Booking.objects.get(pk=theirs.pk).status == "no_show"
+    assert Booking.objects.get(pk=ours.pk).status == "booked"
+    assert services.bookings_mark_no_shows(now=at(day, 10, 29)).marked == 0
+    assert services.bookings_mark_no_shows(now=at(day, 10, 31)).marked == 1
+    assert Booking.objects.get(pk=ours.pk).status == "no_show"

@@ -9,12 +9,12 @@ import time_machine
 from django.urls import reverse
 
 from appointments import services
-from appointments.models import Booking
+from appointments.models import Booking, HallBookingSettings
 from queueing import services as queue_services
 from queueing.models import Ticket
-from servicehall import roles
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from servicehall import memo, roles
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -31,7 +31,7 @@ def clock():
 @pytest.fixture
 def staff(bh):
     """Window staff of the booking hall, signed in at its window."""
-    user = factories.staff_user("bk-w1", role=roles.WINDOW_STAFF, hall_=bh.hall)
+    user = staff_user("bk-w1", role=roles.WINDOW_STAFF, hall_=bh.hall)
     queue_services.window_sign_in(window=bh.window, staff=user)
     bh.window.refresh_from_db()
     return user
@@ -55,6 +55,21 @@ def test_the_console_panel_offers_the_check_in_form(client, bh, staff) -> None:
     assert "预约签到" in body and f'action="{check_in_url(bh.window)}"' in body
     assert 'name="lookup"' in body and 'for="checkin-lookup"' in body and 'aria-describedby="checkin-hint"' in body
     assert ' style="' not in body and "onclick" not in body
+
+
+def test_the_console_states_the_halls_own_check_in_window(client, bh, staff) -> None:
+    client.force_login(staff)
+    default = "预约时段开始前30分钟至开始后15分钟内签到取优先号（Y）"
+    assert default in text(client.get("/staff/"))
+
+    HallBookingSettings.objects.create(hall=bh.hall, checkin_before_minutes=20, checkin_after_minutes=10)
+    memo.forget()
+    own = "预约时段开始前20分钟至开始后10分钟内签到取优先号（Y）"
+    page = text(client.get("/staff/"))
+    polled = text(client.get(reverse("console-panel", args=[bh.window.pk]), headers=HTMX))
+    after = text(client.post(check_in_url(bh.window), {"lookup": "ABCDEFGH"}, headers=HTMX))
+    for body in (page, polled, after):
+        assert own in body and default not in body
 
 
 def test_on_time_check_in_by_code_puts_a_y_ticket_in_the_queue(client, bh, staff, clock) -> None:
@@ -164,7 +179,7 @@ def test_a_window_of_another_hall_is_403(client, bh, staff) -> None:
 @pytest.mark.parametrize("role", [roles.SUPERVISOR, roles.ADMINISTRATOR, None])
 def test_only_counter_staff_check_in(client, bh, role) -> None:
     booking = book(bh, 10, 30)
-    client.force_login(factories.staff_user("someone", role=role, hall_=bh.hall))
+    client.force_login(staff_user("someone", role=role, hall_=bh.hall))
     assert client.post(check_in_url(bh.window), {"lookup": booking.code}).status_code == 403
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.BOOKED
 

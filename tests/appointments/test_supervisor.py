@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments import services, stats
-from appointments.models import Booking, BookingPerson, Reminder, Slot
-from catalog.hours import SHANGHAI
-from queueing import services as queue_services
-from servicehall import roles
+from appointments.models import Booking, BookingPerson, HallBookingSettings, Reminder, Slot
+from servicehall import memo, roles
+from servicehall.clock import SHANGHAI
 from servicehall.models import AuditEvent
-from tests import factories
-from tests.appointments.conftest import NOW, make_booking_hall, person
+from servicehall.personal_data import id_digest
+from tests.appointments.factories import NOW, make_booking_hall, person
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -37,12 +37,12 @@ def clock():
 
 @pytest.fixture
 def hall_supervisor(bh):
-    return factories.staff_user("bk-sup", role=roles.SUPERVISOR, hall_=bh.hall)
+    return staff_user("bk-sup", role=roles.SUPERVISOR, hall_=bh.hall)
 
 
 @pytest.fixture
 def city_supervisor(db):
-    return factories.staff_user("city-sup", role=roles.SUPERVISOR)
+    return staff_user("city-sup", role=roles.SUPERVISOR)
 
 
 def at(day: D, hour: int, minute: int = 0) -> dt.datetime:
@@ -294,7 +294,7 @@ def suspend(hall, k: int, clock) -> BookingPerson:
     clock.move_to(at(D(2026, 11, 26), 9))
     assert services.bookings_mark_no_shows(now=at(D(2026, 11, 26), 9)).suspended == 1
     clock.move_to(NOW)
-    return BookingPerson.objects.get(pk=queue_services.id_digest(person(k)["id_number"]))
+    return BookingPerson.objects.get(pk=id_digest(person(k)["id_number"]))
 
 
 def test_the_suspended_people_are_listed_masked(client, bh, hall_supervisor, clock) -> None:
@@ -310,6 +310,21 @@ def test_the_suspended_people_are_listed_masked(client, bh, hall_supervisor, clo
     assert "2027-02-24 09:00" in body and "30 天内爽约 2 次" in body and "2026-11-25" in body
     assert "共 1 人" in body and 'name="person"' in body and "申请人" not in body and "1380013" not in body
     assert ' style="' not in body and 'scope="row"' in body
+
+
+def test_the_suspensions_page_states_the_no_show_rule_of_the_supervisors_hall(
+    client, bh, hall_supervisor, city_supervisor
+) -> None:
+    url = reverse("supervisor-suspensions")
+    client.force_login(city_supervisor)
+    assert "30 天内爽约 2 次（默认规则）将暂停网上预约 90 天" in text(client.get(url))
+
+    HallBookingSettings.objects.create(hall=bh.hall, no_show_limit=3, no_show_window_days=60, suspension_days=30)
+    memo.forget()
+    client.force_login(hall_supervisor)
+    body = text(client.get(url))
+    assert "本大厅规则：60 天内爽约 3 次将暂停网上预约 30 天" in body and "90 天" not in body
+    assert bh.hall.display_name in body
 
 
 def test_lifting_a_suspension_is_audited(client, bh, hall_supervisor, clock) -> None:
@@ -371,8 +386,8 @@ def test_city_supervisors_and_administrators_see_every_hall(client, bh, city_sup
     other = make_booking_hall("BK2")
     for user in (
         city_supervisor,
-        factories.staff_user("admin", role=roles.ADMINISTRATOR),
-        factories.staff_user("root", is_superuser=True),
+        staff_user("admin", role=roles.ADMINISTRATOR),
+        staff_user("root", is_superuser=True),
     ):
         client.force_login(user)
         for hall in (bh, other):
@@ -383,7 +398,7 @@ def test_city_supervisors_and_administrators_see_every_hall(client, bh, city_sup
 @pytest.mark.parametrize("role", [roles.WINDOW_STAFF, roles.CHIEF_REPRESENTATIVE, None])
 def test_other_staff_get_403(client, bh, role) -> None:
     slot = bh.slot(TUESDAY, 9)
-    client.force_login(factories.staff_user("someone", role=role, hall_=bh.hall))
+    client.force_login(staff_user("someone", role=role, hall_=bh.hall))
     assert client.get(page_url(bh)).status_code == 403
     assert client.get(reverse("supervisor-suspensions")).status_code == 403
     assert client.post(capacity_url(bh), {"category": bh.a.pk, "capacity": 5}).status_code == 403
@@ -481,6 +496,7 @@ def test_the_suspensions_page_costs_the_same_queries_for_few_and_many_people(
     small = _count(client, url)
     suspend_in_bulk(120)
     assert _count(client, url) == small
-    # session, user, groups and profile; the count and the page of people.
+    # session, user, groups and profile (with the supervisor's hall joined); the count and the
+    # page of people.
     with django_assert_num_queries(6):
         client.get(url)

@@ -16,9 +16,9 @@ from appointments import services
 from appointments.models import Booking, SlotPlan
 from catalog.models import CalendarDay, Hall, Material
 from queueing.models import QueueCategory, Ticket
-from tests import factories
-from tests.appointments.conftest import person
+from tests.appointments.factories import person
 from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
+from tests.catalog import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

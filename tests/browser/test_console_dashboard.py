@@ -9,9 +9,9 @@ import pytest
 
 from queueing.models import Ticket
 from servicehall import roles
-from tests import factories
 from tests.browser.test_kiosk_board import RECORD_SPEECH, not_at_midnight, open_around_the_clock
-from tests.queueing.conftest import make_queue_hall
+from tests.queueing.factories import make_queue_hall
+from tests.servicehall.factories import staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-for-tests-only"  # tests.factories.staff_user
@@ -73,7 +73,7 @@ def test_kiosk_to_console_to_phone_board_and_dashboard(live_server, browser, pag
     assert staff_errors == [], staff_errors
 
     # The supervisor sees the hall on the city overview and its detail page.
-    supervisor = factories.staff_user("flow-supervisor", role=roles.SUPERVISOR)
+    supervisor = staff_user("flow-supervisor", role=roles.SUPERVISOR)
     assert supervisor.check_password(PASSWORD)
     boss = browser.new_context(locale="zh-CN").new_page()
     log_in(boss, base, "flow-supervisor")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from catalog.models import CalendarDay, HallOpeningHours
 from queueing import services
 from queueing.models import Ticket
-from tests.queueing.conftest import id_number, make_queue_hall
+from tests.queueing.factories import id_number, make_queue_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

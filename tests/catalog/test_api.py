@@ -6,9 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.permissions import AllowAny
 
 from catalog import services
-from tests import factories
+from catalog.api_urls import router
+from tests.catalog import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,27 @@ def test_bad_query_values_are_400_naming_the_field(client, catalog, url, field) 
 
 def test_a_page_past_the_end_is_404(client, catalog) -> None:
     assert client.get("/api/v1/items/", {"page": 99}).status_code == 404
+
+
+def test_every_catalog_view_is_public_by_its_own_declaration() -> None:
+    # The project default is IsAuthenticated: the catalog must say AllowAny itself, view by view.
+    assert {prefix: viewset.permission_classes for prefix, viewset, _basename in router.registry} == {
+        prefix: [AllowAny] for prefix in ("items", "departments", "halls", "bundles", "calendar")
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/items/",
+        "/api/v1/items/0600101000/",
+        "/api/v1/departments/",
+        "/api/v1/halls/",
+        "/api/v1/halls/TH/",
+        "/api/v1/bundles/",
+        "/api/v1/calendar/",
+        "/api/v1/calendar/deadline/?start=2026-09-30&days=3",
+    ],
+)
+def test_an_anonymous_visitor_reads_the_catalog(client, catalog, url) -> None:
+    assert client.get(url).status_code == 200

@@ -9,7 +9,7 @@ from catalog import services
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
 from catalog.models import Bundle, BundleMember
 from catalog.services import BundleMemberSpec, CatalogError
-from tests import factories
+from tests.catalog import factories
 
 
 def test_bound_is_the_sum_over_stages_of_each_stages_longest_limit() -> None:

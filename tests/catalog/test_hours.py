@@ -9,7 +9,7 @@ import pytest
 from catalog import selectors, services
 from catalog.hours import SHANGHAI
 from catalog.models import HallOpeningHours
-from tests import factories
+from tests.catalog import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import services
-from tests import factories
+from tests.catalog import factories
 
 pytestmark = pytest.mark.django_db
 

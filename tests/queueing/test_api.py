@@ -10,8 +10,8 @@ import time_machine
 from queueing import services
 from queueing.models import DailyStat, Ticket, WaitAlert
 from servicehall import roles
-from tests import factories
-from tests.queueing.conftest import NOW, id_number, make_queue_hall
+from tests.queueing.factories import NOW, id_number, make_queue_hall
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -173,7 +173,7 @@ def _alert(qh, hall=None, category=None) -> WaitAlert:
 def test_alerts_are_scoped_and_acknowledged_with_cause_and_action(client, qh) -> None:
     other = make_queue_hall("OT")
     mine, theirs = _alert(qh), _alert(other, other.hall, other.a)
-    local = factories.staff_user("sup-qh", role=roles.SUPERVISOR, hall_=qh.hall)
+    local = staff_user("sup-qh", role=roles.SUPERVISOR, hall_=qh.hall)
     client.force_login(local)
     assert [a["id"] for a in client.get("/api/v1/alerts/").json()] == [mine.pk]
     missing = client.post(f"/api/v1/alerts/{mine.pk}/acknowledge/", {"cause": "高峰"}, content_type="application/json")
@@ -201,7 +201,7 @@ def test_daily_statistics(client, qh) -> None:
     DailyStat.objects.create(
         date=dt.date(2026, 11, 25), hall=qh.hall, scope="hall", issued=10, served=8, waited=9, wait_seconds_total=900
     )
-    city = factories.staff_user("sup-city", role=roles.SUPERVISOR)
+    city = staff_user("sup-city", role=roles.SUPERVISOR)
     client.force_login(city)
     rows = client.get("/api/v1/statistics/daily/", {"start": "2026-11-01", "end": "2026-11-30"}).json()
     assert rows[0]["served"] == 8 and rows[0]["average_wait_seconds"] == 100.0

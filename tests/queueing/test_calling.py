@@ -9,7 +9,7 @@ import pytest
 from queueing import services
 from queueing.models import Ticket, TicketEvent
 from queueing.services import QueueError
-from tests.queueing.conftest import NOW, id_number
+from tests.queueing.factories import NOW, id_number
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -232,7 +232,7 @@ def test_staff_can_grant_the_green_channel_with_a_reason(qh) -> None:
 
 
 def test_expiry_at_closing(qh) -> None:
-    from catalog.hours import SHANGHAI
+    from servicehall.clock import SHANGHAI
 
     waiting = issue(qh, at=NOW)
     qh.sign_in_all()

@@ -3,20 +3,19 @@ called twice. (SQLite serialises writers, so these run where it matters: CI on P
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from queueing import services
 from queueing.models import QueueCategory, Ticket, TicketEvent, Window
 from queueing.services import QueueError
 from servicehall import roles
-from tests import factories
-from tests.queueing.conftest import NOW, make_queue_hall
+from tests.catalog import factories
+from tests.concurrency import in_threads
+from tests.queueing.factories import NOW, make_queue_hall
+from tests.servicehall.factories import staff_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,20 +30,6 @@ def clock():
         yield
 
 
-def in_threads(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-
-    def run(k: int):
-        try:
-            barrier.wait()
-            return work(k)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
-
-
 def test_64_concurrent_issues_get_64_distinct_consecutive_numbers() -> None:
     qh = make_queue_hall()
     results = in_threads(64, lambda k: services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket.number)
@@ -54,7 +39,7 @@ def test_64_concurrent_issues_get_64_distinct_consecutive_numbers() -> None:
 
 
 def test_the_same_person_pressing_twice_at_once_gets_one_ticket() -> None:
-    from tests.queueing.conftest import id_number
+    from tests.queueing.factories import id_number
 
     qh = make_queue_hall()
     person = id_number("19900307")
@@ -73,7 +58,7 @@ def test_8_windows_calling_one_queue_of_200_call_every_ticket_exactly_once() -> 
     for n in range(1, 9):
         window = Window.objects.create(hall=hall, number=n, kind=Window.Kind.SPECIALISED)
         window.categories.add(category)
-        staff = factories.staff_user(f"race{n}", role=roles.WINDOW_STAFF, hall_=hall)
+        staff = staff_user(f"race{n}", role=roles.WINDOW_STAFF, hall_=hall)
         services.window_sign_in(window=window, staff=staff)
         windows.append((window, staff))
     for _ in range(200):

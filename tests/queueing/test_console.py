@@ -13,8 +13,8 @@ from django.urls import reverse
 from queueing import services
 from queueing.models import Ticket, Window
 from servicehall import roles
-from tests import factories
-from tests.queueing.conftest import NOW, make_queue_hall
+from tests.queueing.factories import NOW, make_queue_hall
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -110,7 +110,7 @@ def test_staff_of_another_hall_cannot_act_on_these_windows(client, qh) -> None:
 
 
 def test_a_supervisor_has_no_counter_but_a_link_to_the_dashboard(client, qh) -> None:
-    supervisor = factories.staff_user("sup", role=roles.SUPERVISOR)
+    supervisor = staff_user("sup", role=roles.SUPERVISOR)
     client.force_login(supervisor)
     body = client.get("/staff/").content.decode()
     assert "选择窗口签到" not in body and "/supervisor/" in body
@@ -118,7 +118,7 @@ def test_a_supervisor_has_no_counter_but_a_link_to_the_dashboard(client, qh) -> 
 
 
 def test_the_console_masks_the_citizens_id_number(staff_client, qh) -> None:
-    from tests.queueing.conftest import id_number
+    from tests.queueing.factories import id_number
 
     person = id_number("19900307")
     services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", id_number=person)

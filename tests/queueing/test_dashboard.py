@@ -20,8 +20,9 @@ from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall import roles
 from servicehall.access import staff_scope
 from servicehall.models import AuditEvent
-from tests import factories
-from tests.queueing.conftest import NOW, id_number, make_queue_hall
+from tests.catalog import factories
+from tests.queueing.factories import NOW, id_number, make_queue_hall
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -39,12 +40,12 @@ def clock():
 
 @pytest.fixture
 def city_supervisor(db):
-    return factories.staff_user("city-sup", role=roles.SUPERVISOR)
+    return staff_user("city-sup", role=roles.SUPERVISOR)
 
 
 @pytest.fixture
 def hall_supervisor(qh):
-    return factories.staff_user("hall-sup", role=roles.SUPERVISOR, hall_=qh.hall)
+    return staff_user("hall-sup", role=roles.SUPERVISOR, hall_=qh.hall)
 
 
 def text(response) -> str:
@@ -133,9 +134,9 @@ def test_overview_figures_of_a_known_morning(qh) -> None:
     bulk_tickets(qh.hall, qh.a, 40, day=TODAY - dt.timedelta(days=1), window=qh.window_a)
     other = make_queue_hall("OT")
     bulk_tickets(other.hall, other.a, 10)
-    scope = staff_scope(factories.staff_user("sup", role=roles.SUPERVISOR, hall_=qh.hall))
+    scope = staff_scope(staff_user("sup", role=roles.SUPERVISOR, hall_=qh.hall))
 
-    overview = dashboard.city_overview(halls=dashboard.halls_in_scope(scope), now=NOW)
+    overview = dashboard.city_overview(halls=dashboard.halls_in_scope(scope.hall_ids()), now=NOW)
 
     assert [row.hall for row in overview.rows] == [qh.hall]
     row = overview.rows[0]
@@ -328,7 +329,7 @@ def test_a_hall_supervisor_sees_only_their_hall(client, qh, hall_supervisor) -> 
 
 def test_a_city_supervisor_and_an_administrator_see_every_hall(client, qh, city_supervisor) -> None:
     other = make_queue_hall("OT")
-    for user in (city_supervisor, factories.staff_user("admin", role=roles.ADMINISTRATOR)):
+    for user in (city_supervisor, staff_user("admin", role=roles.ADMINISTRATOR)):
         client.force_login(user)
         body = text(client.get(reverse("supervisor-overview")))
         assert qh.hall.name in body and other.hall.name in body
@@ -337,7 +338,7 @@ def test_a_city_supervisor_and_an_administrator_see_every_hall(client, qh, city_
 
 @pytest.mark.parametrize("role", [roles.WINDOW_STAFF, roles.CHIEF_REPRESENTATIVE, None])
 def test_other_staff_get_403(client, qh, role) -> None:
-    client.force_login(factories.staff_user("someone", role=role, hall_=qh.hall))
+    client.force_login(staff_user("someone", role=role, hall_=qh.hall))
     for url in (
         reverse("supervisor-overview"),
         reverse("supervisor-hall", args=[qh.hall.code]),

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from catalog.hours import SHANGHAI
 from catalog.models import Hall
 from queueing import demo
 from queueing.models import DailyStat, QueueCategory, Ticket, Window
+from servicehall.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 MORNING = dt.datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI)

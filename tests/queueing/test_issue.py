@@ -9,7 +9,7 @@ import pytest
 from queueing import services
 from queueing.models import Ticket, TicketEvent
 from queueing.services import QueueError
-from tests.queueing.conftest import NOW, id_number
+from tests.queueing.factories import NOW, id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_invalid_id_number_is_a_field_error(qh) -> None:
     ],
 )
 def test_a_closed_hall_says_when_it_opens_next(qh, moment, next_opening) -> None:
-    from catalog.hours import SHANGHAI
+    from servicehall.clock import SHANGHAI
 
     with pytest.raises(QueueError) as excinfo:
         issue(qh, now=moment.replace(tzinfo=SHANGHAI))
@@ -101,13 +101,13 @@ def test_a_closed_hall_says_when_it_opens_next(qh, moment, next_opening) -> None
 
 
 def test_tickets_can_be_taken_during_the_lunch_break(qh) -> None:
-    from catalog.hours import SHANGHAI
+    from servicehall.clock import SHANGHAI
 
     assert issue(qh, now=dt.datetime(2026, 11, 26, 12, 30, tzinfo=SHANGHAI)).ticket.number == "A001"
 
 
 def test_a_category_of_another_hall_is_refused(qh) -> None:
-    from tests.queueing.conftest import make_queue_hall
+    from tests.queueing.factories import make_queue_hall
 
     other = make_queue_hall("OT")
     with pytest.raises(QueueError) as excinfo:

@@ -12,14 +12,16 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.hours import SHANGHAI
 from catalog.models import CalendarDay, Hall
 from queueing import monitor, services
 from queueing.models import HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
 from servicehall import notifications, roles
+from servicehall.clock import SHANGHAI
 from servicehall.notifications import MemoryBackend
-from tests import factories
-from tests.queueing.conftest import NOW, make_queue_hall
+from tests.catalog import factories
+from tests.concurrency import in_threads
+from tests.queueing.factories import NOW, make_queue_hall
+from tests.servicehall.factories import staff_user
 
 MIN = dt.timedelta(minutes=1)
 needs_postgres = pytest.mark.skipif(
@@ -40,10 +42,10 @@ def supervisors(qh) -> dict[str, object]:
     """A supervisor of the hall, a citywide one, and people who must not be told."""
     other = factories.hall(code="OTHER")
     return {
-        "hall": factories.staff_user("sup-qh", role=roles.SUPERVISOR, hall_=qh.hall),
-        "city": factories.staff_user("sup-city", role=roles.SUPERVISOR),
-        "other_hall": factories.staff_user("sup-other", role=roles.SUPERVISOR, hall_=other),
-        "inactive": factories.staff_user("sup-gone", role=roles.SUPERVISOR, hall_=qh.hall, is_active=False),
+        "hall": staff_user("sup-qh", role=roles.SUPERVISOR, hall_=qh.hall),
+        "city": staff_user("sup-city", role=roles.SUPERVISOR),
+        "other_hall": staff_user("sup-other", role=roles.SUPERVISOR, hall_=other),
+        "inactive": staff_user("sup-gone", role=roles.SUPERVISOR, hall_=qh.hall, is_active=False),
     }
 
 
@@ -403,8 +405,7 @@ def test_two_runs_at_once_raise_one_alert(qh, supervisors, outbox, monkeypatch) 
     monkeypatch.setattr(monitor, "_alert", together)
     for attempt in range(5):
         now = NOW + (20 + attempt) * MIN
-        results, errors = _run_in_threads(2, now)
-        assert errors == []
+        results = in_threads(2, lambda _k, now=now: monitor.monitor_run(now=now))
         assert sorted(r.raised for r in results) == [0, 1], f"attempt {attempt}"
         assert sum(r.notified for r in results) == 1
         assert WaitAlert.objects.filter(closed_at__isnull=True).count() == 1
@@ -431,31 +432,10 @@ def test_two_runs_at_once_notify_an_unnotified_alert_once(qh, supervisors, outbo
         now = NOW + (20 + attempt) * MIN
         # Left by a run that died between its insert and its message.
         WaitAlert.objects.create(hall=qh.hall, category=qh.a, **_alert_fields(f"dead-{attempt}", now))
-        results, errors = _run_in_threads(2, now)
-        assert errors == []
+        results = in_threads(2, lambda _k, now=now: monitor.monitor_run(now=now))
         assert sorted(r.notified for r in results) == [0, 1], f"attempt {attempt}"
         WaitAlert.objects.update(closed_at=now)
     assert len(outbox) == 5
-
-
-def _run_in_threads(count: int, now: dt.datetime) -> tuple[list[monitor.MonitorResult], list[BaseException]]:
-    results: list[monitor.MonitorResult] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(monitor.monitor_run(now=now))
-        except BaseException as exc:  # reported to the test thread, which asserts there are none
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def _alert_fields(run_id: str, now: dt.datetime) -> dict[str, object]:
@@ -504,12 +484,12 @@ def _tickets(hall: Hall, category: QueueCategory, *, day: dt.date, waiting: int,
 def _busy_halls(count: int) -> list[QueueCategory]:
     """``count`` halls with three queues each, every queue over its threshold: 20 waiting on two
     windows (its own and the comprehensive one), the oldest for 40 minutes, and 5 served."""
-    factories.staff_user("sup-city", role=roles.SUPERVISOR)
+    staff_user("sup-city", role=roles.SUPERVISOR)
     categories: list[QueueCategory] = []
     tickets: list[Ticket] = []
     for n in range(count):
         hall = factories.hall(code=f"BUSY{n}")
-        factories.staff_user(f"sup-busy{n}", role=roles.SUPERVISOR, hall_=hall)
+        staff_user(f"sup-busy{n}", role=roles.SUPERVISOR, hall_=hall)
         mine = QueueCategory.objects.bulk_create(
             QueueCategory(hall=hall, letter=letter, name=f"业务{letter}", order=k) for k, letter in enumerate("ABC")
         )

@@ -15,8 +15,8 @@ from django.urls import reverse
 from queueing import services, snapshot
 from queueing.models import QueueCategory, Ticket, TicketEvent
 from queueing.qr import qr_data_uri
-from tests import factories
-from tests.queueing.conftest import NOW, id_number
+from tests.catalog import factories
+from tests.queueing.factories import NOW, id_number
 
 # Snapshots are rebuilt after commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,10 +9,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.hours import SHANGHAI
 from queueing import rollup, services
 from queueing.models import DailyStat, Ticket
-from tests.queueing.conftest import NOW, make_queue_hall
+from servicehall.clock import SHANGHAI
+from tests.queueing.factories import NOW, make_queue_hall
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from queueing import services, snapshot
-from tests.queueing.conftest import NOW
+from tests.queueing.factories import NOW
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MIN = dt.timedelta(minutes=1)
@@ -99,7 +99,7 @@ def test_people_ahead_by_count_agrees_with_the_snapshot_order(qh, clock) -> None
 
     from queueing import selectors
     from queueing.models import Ticket
-    from tests.queueing.conftest import id_number
+    from tests.queueing.factories import id_number
 
     rng = random.Random(7)
     for k in range(40):

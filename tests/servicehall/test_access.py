@@ -7,9 +7,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from catalog.access import access_department, access_hall
 from servicehall import roles
-from servicehall.access import access_department, access_hall, staff_scope
-from tests import factories
+from servicehall.access import staff_scope
+from tests.catalog import factories
+from tests.servicehall.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def test_role_groups_exist_with_their_permissions() -> None:
 
 def test_window_staff_act_only_at_their_hall() -> None:
     home, other = factories.hall(), factories.hall()
-    user = factories.staff_user("w1", role=roles.WINDOW_STAFF, hall_=home)
+    user = staff_user("w1", role=roles.WINDOW_STAFF, hall_=home)
     assert access_hall(user, home.code, roles_allowed=(roles.WINDOW_STAFF,)) == home
     with pytest.raises(PermissionDenied):
         access_hall(user, other.code, roles_allowed=(roles.WINDOW_STAFF,))
@@ -36,8 +38,8 @@ def test_window_staff_act_only_at_their_hall() -> None:
 
 def test_a_city_supervisor_covers_every_hall_a_hall_supervisor_one() -> None:
     a, b = factories.hall(), factories.hall()
-    city = factories.staff_user("sup", role=roles.SUPERVISOR)
-    local = factories.staff_user("sup_a", role=roles.SUPERVISOR, hall_=a)
+    city = staff_user("sup", role=roles.SUPERVISOR)
+    local = staff_user("sup_a", role=roles.SUPERVISOR, hall_=a)
     assert staff_scope(city).citywide and not staff_scope(local).citywide
     assert access_hall(city, b.code, roles_allowed=(roles.SUPERVISOR,)) == b
     with pytest.raises(PermissionDenied):
@@ -47,7 +49,7 @@ def test_a_city_supervisor_covers_every_hall_a_hall_supervisor_one() -> None:
 def test_a_chief_representative_acts_only_for_their_department() -> None:
     hall = factories.hall()
     police, market = factories.department(), factories.department()
-    chief = factories.staff_user("chief", role=roles.CHIEF_REPRESENTATIVE, hall_=hall, dept=police)
+    chief = staff_user("chief", role=roles.CHIEF_REPRESENTATIVE, hall_=hall, dept=police)
     assert access_department(chief, hall, police) == police
     with pytest.raises(PermissionDenied):
         access_department(chief, hall, market)
@@ -55,7 +57,7 @@ def test_a_chief_representative_acts_only_for_their_department() -> None:
 
 def test_login_page_is_in_chinese_and_logs_staff_in(client) -> None:
     hall = factories.hall()
-    factories.staff_user("window01", role=roles.WINDOW_STAFF, hall_=hall)
+    staff_user("window01", role=roles.WINDOW_STAFF, hall_=hall)
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and "工作人员登录" in page.content.decode()
     bad = client.post("/accounts/login/", {"username": "window01", "password": "wrong"})

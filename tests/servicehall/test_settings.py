@@ -17,7 +17,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PERSONAL_DATA_KEY", "ALLOWED_HOSTS")
+        )
     }
     base.update(SERVICEHALL_VAR_DIR=str(ROOT / "var" / "test-settings"), **env)
     return subprocess.run(
@@ -30,6 +32,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     [
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
         ({"DJANGO_DEBUG": "0"}, "SECRET_KEY"),
+        ({"DJANGO_DEBUG": "0", "SECRET_KEY": "k" * 60}, "PERSONAL_DATA_KEY"),
         ({"DJANGO_DEBUG": "1", "DATABASE_URL": "mysql://db/x"}, "DATABASE_URL"),
         ({"DJANGO_DEBUG": "1", "REDIS_URL": "http://cache"}, "REDIS_URL"),
         ({"DJANGO_DEBUG": "1", "DJANGO_HTTPS": "sometimes"}, "DJANGO_HTTPS"),
@@ -51,6 +54,7 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning() -> Non
         "--fail-level",
         "WARNING",
         SECRET_KEY="k" + "Qx7-vB2_pL9zR4mN8wT1yH6jC3fD5sA0eG" * 2,
+        PERSONAL_DATA_KEY="p" + "Zr8-kW3_qM6tY1nB4vX9cJ2hG7dF5sA0eL" * 2,
         ALLOWED_HOSTS="portal.example.gov.cn",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -48,8 +48,12 @@ DEMO_TODAY = dt.date.fromisoformat(demo_data.GUIDE_EFFECTIVE_FROM)
 IDENTITY_WORDS = ("身份证", "护照", "身份证明")
 
 
-def _time(value: str | None) -> dt.time | None:
-    return dt.time.fromisoformat(value) if value else None
+def _time(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+
+
+def _optional_time(value: str | None) -> dt.time | None:
+    return _time(value) if value else None
 
 
 def _clean(instance: Any, label: str, exclude: tuple[str, ...] = ()) -> None:
@@ -177,20 +181,20 @@ class Command(BaseCommand):
         """Run the models' field validation on every demo record before writing any."""
         for data in demo_data.DEPARTMENTS:
             _clean(self._department(data), f"department {data.code}")
-        for data in demo_data.HALLS:
-            _clean(self._hall(data), f"hall {data.code}", exclude=("parent",))
-            for hours in data.hours:
-                _clean(self._hours(None, hours), f"hall {data.code} hours", exclude=("hall",))
-            for position, zone in enumerate(data.zones, start=1):
-                _clean(self._zone(None, zone, position), f"hall {data.code} zone {zone.name}", exclude=("hall",))
-        for data in demo_data.ITEMS:
-            _clean(ServiceItem(**self._item_fields(data)), f"item {data.code}", exclude=("department",))
-            version = GuideVersion(number=1, effective_from=DEMO_TODAY, **data.guide_fields(department_phone=""))
-            _clean(version, f"guide of item {data.code}", exclude=("item", "published_by"))
-            for material in data.materials:
-                _clean(Material(**material.as_fields()), f"material of item {data.code}", exclude=("version",))
-            for step in data.special_steps:
-                _clean(SpecialStep(**step.as_fields()), f"special step of item {data.code}", exclude=("version",))
+        for hall in demo_data.HALLS:
+            _clean(self._hall(hall), f"hall {hall.code}", exclude=("parent",))
+            for hours in hall.hours:
+                _clean(self._hours(None, hours), f"hall {hall.code} hours", exclude=("hall",))
+            for position, zone in enumerate(hall.zones, start=1):
+                _clean(self._zone(None, zone, position), f"hall {hall.code} zone {zone.name}", exclude=("hall",))
+        for item in demo_data.ITEMS:
+            _clean(ServiceItem(**self._item_fields(item)), f"item {item.code}", exclude=("department",))
+            version = GuideVersion(number=1, effective_from=DEMO_TODAY, **item.guide_fields(department_phone=""))
+            _clean(version, f"guide of item {item.code}", exclude=("item", "published_by"))
+            for material in item.materials:
+                _clean(Material(**material.as_fields()), f"material of item {item.code}", exclude=("version",))
+            for step in item.special_steps:
+                _clean(SpecialStep(**step.as_fields()), f"special step of item {item.code}", exclude=("version",))
 
     # --- Builders ------------------------------------------------------------------------
 
@@ -229,7 +233,7 @@ class Command(BaseCommand):
             morning_closes=_time(data.morning_closes),
             afternoon_opens=_time(data.afternoon_opens),
             afternoon_closes=_time(data.afternoon_closes),
-            extended_until=_time(data.extended_until),
+            extended_until=_optional_time(data.extended_until),
         )
 
     @staticmethod

@@ -1,19 +1,8 @@
+"""The queues' API routes, included under /api/v1/ by servicehall/urls.py."""
+
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
-from appointments import apis as appointments
-from catalog.apis import BundleViewSet, CalendarViewSet, DepartmentViewSet, HallViewSet, ItemViewSet
 from queueing import apis as queue
-
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.register("items", ItemViewSet, basename="item")
-router.register("departments", DepartmentViewSet, basename="department")
-router.register("halls", HallViewSet, basename="hall")
-router.register("bundles", BundleViewSet, basename="bundle")
-router.register("calendar", CalendarViewSet, basename="calendar")
-
-app_name = "api"
 
 _ticket_actions = ("recall", "start", "finish", "no-show", "call", "transfer")
 urlpatterns = [
@@ -42,12 +31,4 @@ urlpatterns = [
     path("alerts/", queue.AlertListView.as_view(), name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", queue.AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
     path("statistics/daily/", queue.DailyStatsView.as_view(), name="statistics-daily"),
-    path("halls/<str:code>/slots/", appointments.SlotAvailabilityView.as_view(), name="hall-slots"),
-    path("halls/<str:code>/check-in/", appointments.CheckInView.as_view(), name="booking-check-in"),
-    path("bookings/", appointments.BookingCreateView.as_view(), name="booking-create"),
-    path("bookings/<str:token>/", appointments.BookingDetailView.as_view(), name="booking-detail"),
-    path("bookings/<str:token>/cancel/", appointments.BookingCancelView.as_view(), name="booking-cancel"),
-    path("bookings/<str:token>/reschedule/", appointments.BookingRescheduleView.as_view(), name="booking-reschedule"),
-    path("statistics/bookings/", appointments.BookingStatisticsView.as_view(), name="statistics-bookings"),
-    *router.urls,
 ]

@@ -1,4 +1,5 @@
-"""Test data builders. Small, explicit, and fast enough to make hundreds of items."""
+"""Catalog test data: departments, halls, items with their guides. Small, explicit, and fast
+enough to make hundreds of items."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalog import services
@@ -20,7 +19,6 @@ from catalog.models import (
     Material,
     ServiceItem,
 )
-from servicehall.models import StaffProfile
 
 _seq = itertools.count(1)
 EPOCH = dt.date(2026, 1, 1)
@@ -145,13 +143,3 @@ def many_items(count: int, *, dept: Department, hall_: Hall | None = None) -> li
     if hall_ is not None:
         hall_.items.add(*items)
     return items
-
-
-def staff_user(
-    username: str, *, role: str | None = None, hall_: Hall | None = None, dept: Department | None = None, **extra: Any
-):
-    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", **extra)
-    if role:
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-    StaffProfile.objects.create(user=user, hall=hall_, department=dept, display_name=username)
-    return user
