@@ -146,7 +146,8 @@ else:
     }
     # A broker that needs no server: messages are files under var/celery/ shared by the
     # web process, the worker and beat on one machine (see docs/decisions.md).
-    CELERY_BROKER_URL = "filesystem://"
+    # "localhost" named: the transport ignores it, and kombu warns at every start when it is missing.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)

@@ -73,11 +73,24 @@ def test_defaults_give_sqlite_and_an_embedded_broker() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-5:] == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "django.core.cache.backends.filebased.FileBasedCache",
         "Asia/Shanghai",
         "zh-hans",
     ]
+
+
+def test_the_embedded_broker_starts_without_a_warning(caplog, tmp_path) -> None:
+    # kombu warns "No hostname was supplied" at every worker and beat start when the URL names
+    # no host; a newcomer's first screen should not carry a warning that means nothing.
+    from kombu import Connection
+
+    folder = str(tmp_path)
+    with caplog.at_level("WARNING", logger="kombu.connection"):
+        Connection(
+            "filesystem://localhost//", transport_options={"data_folder_in": folder, "data_folder_out": folder}
+        )._info()
+    assert caplog.records == []
 
 
 @pytest.mark.django_db
