@@ -108,18 +108,18 @@ if DATABASE_URL:
     }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "servicehall.sqlite3",
-            # The web server and the Celery worker write to the same file: WAL lets readers go
-            # on during a write, and IMMEDIATE transactions fail fast instead of deadlocking.
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "servicehall.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every SQLite database (the embedded default or a sqlite:// URL) is written by several
+    # processes at once: the web workers and the Celery worker. WAL lets readers go on during a
+    # write; IMMEDIATE takes the write lock when a transaction begins, so a writer waits for
+    # another (up to the busy timeout) instead of failing with "database is locked" when a read
+    # transaction tries to upgrade to a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -336,7 +336,8 @@ QUEUE = {
     "max_wait_minutes": 30,  # alert when the longest wait passes this
     "max_waiting_per_window": 8,  # alert when waiting / open windows passes this
     "starvation_minutes": 45,  # a normal ticket waiting longer is called before priority ones
-    "target_wait_minutes": 15,  # the wait the Erlang C recommendation aims for
+    "target_wait_minutes": 15,  # the wait the Erlang C recommendation aims for; the dashboard's target
+    "target_share_percent": 80,  # the dashboard's target: this share of the people called within the target wait
     "green_channel_age": 65,  # age from the ID number that gives a green-channel ticket
     "default_service_minutes": 8,  # estimator's prior when a queue has no history yet
     "estimator_sample": 30,  # recent finished tickets the estimator averages over

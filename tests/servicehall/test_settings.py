@@ -80,6 +80,22 @@ def test_defaults_give_sqlite_and_an_embedded_broker() -> None:
     ]
 
 
+@pytest.mark.parametrize("database_url", ["", "sqlite:///var/test-settings/other.sqlite3"])
+def test_every_sqlite_database_waits_for_a_writer_instead_of_failing(database_url: str) -> None:
+    # The bench on a sqlite:// URL once answered 277 × 500 "database is locked": the options
+    # were only set on the embedded default.
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; "
+        "print(o['transaction_mode'], o['timeout'], 'journal_mode=WAL' in o['init_command'])",
+        DJANGO_DEBUG="1",
+        **({"DATABASE_URL": database_url} if database_url else {}),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["IMMEDIATE", "20", "True"]
+
+
 def test_the_embedded_broker_starts_without_a_warning(caplog, tmp_path) -> None:
     # kombu warns "No hostname was supplied" at every worker and beat start when the URL names
     # no host; a newcomer's first screen should not carry a warning that means nothing.
