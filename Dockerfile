@@ -19,4 +19,4 @@ RUN SECRET_KEY=build-only-not-secret PERSONAL_DATA_KEY=build-only-not-secret pyt
 
 USER servicehall
 EXPOSE 8000
-CMD ["gunicorn", "servicehall.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "servicehall.wsgi:application", "--config", "python:servicehall.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4"]

@@ -8,6 +8,7 @@ of another hall answers 404 like an unknown one, so that no one can probe anothe
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from appointments import selectors
-from appointments.models import Booking, BookingPerson, Slot
+from appointments.models import Booking, BookingLookup, BookingPerson, Slot
+from appointments.services import LOOKUP_VERIFIED_MINUTES
 from catalog.access import access_hall
 from catalog.models import Hall
 from servicehall import roles
@@ -37,6 +39,17 @@ def access_booking_by_token(token: str) -> Booking:
     if booking is None:
         raise Http404(_("没有找到该预约，请核对短信中的管理链接是否完整。"))
     return booking
+
+
+def access_confirmed_lookup(token: str, *, now: dt.datetime) -> BookingLookup | None:
+    """The "find my bookings" lookup of ``token`` (the session's), if its code was confirmed in
+    the last ``LOOKUP_VERIFIED_MINUTES`` (one query); None otherwise. The session that asked for
+    the code and typed it is the only key to the list, so nothing else is checked."""
+    if not token:
+        return None
+    return BookingLookup.objects.filter(
+        token=token, verified_at__gt=now - dt.timedelta(minutes=LOOKUP_VERIFIED_MINUTES)
+    ).first()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from appointments import selectors, services
@@ -30,6 +29,7 @@ from appointments.models import Booking, Slot
 from catalog.models import Hall, ServiceItem
 from queueing.models import QueueCategory, Ticket
 from servicehall.clock import local_date
+from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
 from servicehall.throttling import ScopedCounterThrottle
 
@@ -43,12 +43,6 @@ KIND_HELP = gettext_lazy("regular 工作日正常时段、extended 工作日延�
 def mask_name(name: str) -> str:
     """Keep the family name: 张三 → 张*, 欧阳娜娜 → 欧***."""
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
-
-
-def client_address(request: Request) -> str:
-    """The client address as the API's throttles see it (REMOTE_ADDR, or X-Forwarded-For
-    behind the number of proxies set in NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)
 
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -109,7 +103,7 @@ class AvailabilitySerializer(serializers.Serializer):
 class HallRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hall
-        fields = ["code", "name", "name_en", "address"]
+        fields = ["code", "name", "name_en", "address", "address_en"]
 
 
 class ItemRefSerializer(serializers.ModelSerializer):

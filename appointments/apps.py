@@ -14,6 +14,10 @@ class AppointmentsConfig(AppConfig):
 
         # Booking check-in is done from the window console, which queueing draws.
         extensions.add_section(extensions.CONSOLE_PANEL, "appointments/console/check_in.html")
+        # "预约办理" on a guide page, and booking and weekend and holiday service on a hall's page,
+        # which catalog draws.
+        extensions.add_section(extensions.GUIDE_ACTIONS, "appointments/catalog/guide_booking.html")
+        extensions.add_section(extensions.HALL_PAGE, "appointments/catalog/hall_booking.html")
 
         # Administrators manage slot plans, slots and each hall's booking rules and read the
         # bookings, the people who book and the reminders; supervisors read them all and edit slot

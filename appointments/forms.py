@@ -135,3 +135,53 @@ def parse_day(value: str) -> dt.date | None:
     """A ``YYYY-MM-DD`` query parameter, or None when it is not one."""
     form = DayChoiceForm({"day": value})
     return form.cleaned_data["day"] if form.is_valid() else None
+
+
+class LookupForm(forms.Form):
+    """Find my bookings: the ID and mobile number given when booking (checked by the service)."""
+
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=30,
+        error_messages={
+            "required": _("请填写身份证号码。"),
+            "max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。"),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": "30"}
+        ),
+    )
+    mobile = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        error_messages={"required": _("请填写手机号码。"), "max_length": _("请输入11位中国大陆手机号码。")},
+        help_text=_("预约时填写的手机号码；验证码将发送到该号码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel", "maxlength": "20"}),
+    )
+
+
+class CodeInput(forms.TextInput):
+    """Empty again after a refusal: a wrong code is typed anew, not corrected."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class LookupCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        error_messages={
+            "required": _("请输入短信中的6位数字验证码。"),
+            "max_length": _("请输入短信中的6位数字验证码。"),
+        },
+        widget=CodeInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "maxlength": "6",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -308,3 +308,33 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking} {self.get_kind_display()}"
+
+
+class BookingLookup(models.Model):
+    """A request to find one's bookings without the SMS link (找回预约): ID and mobile number,
+    confirmed by a one-time code sent to that mobile.
+
+    A row is written for every request, whether or not the person has bookings, so that the
+    request and the code check behave the same either way; the code is drawn and sent (by a
+    task) only when they do, and only its keyed hash is kept (``code_hash`` stays empty
+    otherwise, which no code matches). The session holds ``token``, never the pk. The mobile
+    number is kept to send the code and to list the bookings made with it; rows are deleted a
+    day after they were made."""
+
+    token = models.CharField(_("查询令牌"), max_length=64, unique=True)
+    id_hash = models.CharField(_("证件摘要"), max_length=64)
+    mobile = models.CharField(_("手机号码"), max_length=11)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    expires_at = models.DateTimeField(_("验证码有效至"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预约查询")
+        verbose_name_plural = _("预约查询")
+        indexes = [models.Index(fields=["created_at"], name="booking_lookup_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pk}"

@@ -1,11 +1,14 @@
 """Reads of the booking pages, one query each where possible (no query in a loop).
 
 - ``bookable_halls``: the halls with an active slot plan and what each offers, from one query
-  over the plans;
+  over the plans (only those booking an item, for the guide page's "预约办理");
 - ``bookable_categories``: a hall's bookable queues with the items they cover;
 - ``bookable_days``: the days of a queue with seats left and slot kinds, one aggregate query;
 - ``day_slots``: the slots of one day of a queue;
 - ``availability``: the open slots of a hall's queues over a range, by day (the API);
+- ``hall_offer``: whether a hall offers slots soon and its weekend and holiday service days (the
+  hall page), one grouped query;
+- ``found_bookings``: the bookings a confirmed "find my bookings" request shows, one query;
 - ``booking_statistics``: the figures of every hall and day of a range, counted in two grouped
   queries (the API and the supervisors' pages, ``appointments.stats``, share them).
 
@@ -19,14 +22,31 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.models import Booking, Slot, SlotKind, SlotPlan
+from appointments.models import Booking, BookingLookup, Slot, SlotKind, SlotPlan
 from catalog.models import Hall, ServiceItem
 from queueing.models import QueueCategory
+from servicehall.clock import local_date
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -62,9 +82,12 @@ class BookableHall:
         return _kinds({kind for row in self.categories for kind in row.kinds})
 
 
-def bookable_halls(*, today: dt.date, district: str = "") -> list[BookableHall]:
+def bookable_halls(*, today: dt.date, district: str = "", item: ServiceItem | None = None) -> list[BookableHall]:
     """Halls that take bookings (an active slot plan of an active queue), with the queues and
-    the kinds of slot each offers, in hall-code order: one query over the plans."""
+    the kinds of slot each offers, in hall-code order: one query over the plans.
+
+    With ``item``, only the halls that serve it with a bookable queue covering it, and only
+    those queues."""
     plans = (
         _active_plans(today)
         .filter(category__is_active=True)
@@ -73,6 +96,9 @@ def bookable_halls(*, today: dt.date, district: str = "") -> list[BookableHall]:
     )
     if district:
         plans = plans.filter(hall__district=district)
+    if item is not None:
+        # One row per plan: each join matches the one item at most once.
+        plans = plans.filter(category__items=item, hall__items=item)
     halls: dict[int, BookableHall] = {}
     kinds: dict[int, set[str]] = {}
     for plan in plans:
@@ -239,6 +265,143 @@ def availability(
         left = sum(s["seats_left"] for s in days[day])
         result.append({"date": day, "seats_left": left, "full": left == 0, "slots": days[day]})
     return result
+
+
+# --- The hall page ---------------------------------------------------------------------------
+
+# How far ahead the hall page looks for weekend and holiday service (slots exist only up to the
+# booking horizon, so in practice the horizon decides).
+REST_DAY_LOOKAHEAD_DAYS = 28
+
+
+@dataclass
+class RestDayQueue:
+    """One queue's weekend or holiday service on one day: its times and seats left."""
+
+    category: QueueCategory
+    times: list[tuple[dt.datetime, dt.datetime]]
+    seats_left: int
+
+
+@dataclass
+class RestDay:
+    date: dt.date
+    queues: list[RestDayQueue]
+
+    @property
+    def times(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The day's service times, all queues together (overlapping and touching ones merged)."""
+        merged: list[tuple[dt.datetime, dt.datetime]] = []
+        for starts, ends in sorted(t for queue in self.queues for t in queue.times):
+            if merged and starts <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], ends))
+            else:
+                merged.append((starts, ends))
+        return merged
+
+
+@dataclass
+class HallOffer:
+    """What booking offers at a hall: whether any slot is open soon, and the weekend and holiday
+    (staggered) service days, in date order."""
+
+    bookable: bool
+    rest_days: list[RestDay]
+
+
+def hall_offer(*, hall: Hall | int, now: dt.datetime, days: int = REST_DAY_LOOKAHEAD_DAYS) -> HallOffer:
+    """The hall's slots not yet started in the next ``days`` days that can still be booked (not
+    closed, queue active), in one grouped query: staggered slots grouped per day, plan and queue
+    (a plan's first start and last end, the seats left), every other slot folded into one row
+    per queue, which is all "bookable" needs."""
+    today = local_date(now)
+    staggered = Q(kind=SlotKind.STAGGERED)
+    rows = (
+        Slot.objects.filter(
+            hall=hall,
+            is_closed=False,
+            category__is_active=True,
+            starts_at__gt=now,
+            date__range=(today, today + dt.timedelta(days=days)),
+        )
+        .annotate(
+            rest_date=Case(When(staggered, then=F("date")), default=None, output_field=DateField()),
+            rest_plan=Case(When(staggered, then=F("plan_id")), default=None, output_field=IntegerField()),
+        )
+        .values(
+            "rest_date",
+            "rest_plan",
+            "category_id",
+            "category__letter",
+            "category__name",
+            "category__name_en",
+            "category__order",
+        )
+        .annotate(starts=Min("starts_at"), ends=Max("ends_at"), seats=Sum(F("capacity") - F("booked")))
+        .order_by()
+    )
+    bookable = False
+    queues: dict[tuple[dt.date, int], RestDayQueue] = {}
+    order: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        bookable = True
+        if row["rest_date"] is None:
+            continue
+        category_id = row["category_id"]
+        order[category_id] = (row["category__order"], row["category__letter"])
+        queue = queues.get((row["rest_date"], category_id))
+        if queue is None:
+            category = QueueCategory(
+                pk=category_id,
+                letter=row["category__letter"],
+                name=row["category__name"],
+                name_en=row["category__name_en"],
+            )
+            queue = queues[(row["rest_date"], category_id)] = RestDayQueue(category, [], 0)
+        queue.times.append((row["starts"], row["ends"]))
+        queue.seats_left += max(0, row["seats"] or 0)
+    by_day: dict[dt.date, list[RestDayQueue]] = defaultdict(list)
+    for (day, _category_id), queue in sorted(queues.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
+        queue.times.sort()
+        by_day[day].append(queue)
+    return HallOffer(bookable, [RestDay(day, day_queues) for day, day_queues in by_day.items()])
+
+
+# --- Find my bookings ------------------------------------------------------------------------
+
+# "Recent": bookings whose day is at most this many days ago are listed besides the active ones.
+FOUND_RECENT_DAYS = 30
+FOUND_LIMIT = 50
+
+
+def _found(*, id_hash: str, mobile: str, today: dt.date) -> QuerySet[Booking]:
+    return Booking.objects.filter(
+        person_id=id_hash, mobile=mobile, date__gte=today - dt.timedelta(days=FOUND_RECENT_DAYS)
+    )
+
+
+def has_found_bookings(*, id_hash: str, mobile: str, today: dt.date) -> bool:
+    """Whether "find my bookings" would list anything for this ID and mobile number."""
+    return _found(id_hash=id_hash, mobile=mobile, today=today).exists()
+
+
+@dataclass
+class FoundBookings:
+    upcoming: list[Booking]  # active (booked, displaced, checked in) and not yet over, soonest first
+    recent: list[Booking]  # the rest of the last FOUND_RECENT_DAYS days, latest first
+
+
+def found_bookings(*, lookup: BookingLookup, now: dt.datetime) -> FoundBookings:
+    """The bookings made with the lookup's ID and mobile number, active or of the last
+    ``FOUND_RECENT_DAYS`` days, with hall, queue, slot and item: one query."""
+    bookings = list(
+        _found(id_hash=lookup.id_hash, mobile=lookup.mobile, today=local_date(now))
+        .select_related("hall", "category", "slot", "item", "person")
+        .order_by("-slot__starts_at", "-pk")[:FOUND_LIMIT]
+    )
+    upcoming = [b for b in bookings if b.status in Booking.ACTIVE and b.slot.ends_at > now]
+    shown = {b.pk for b in upcoming}
+    return FoundBookings(upcoming=upcoming[::-1], recent=[b for b in bookings if b.pk not in shown])
 
 
 # --- Statistics ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,10 +27,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from appointments import selectors
 from appointments.config import BookingRules, rules_for
-from appointments.models import Booking, BookingPerson, Reminder, Slot, SlotPlan
+from appointments.models import Booking, BookingLookup, BookingPerson, Reminder, Slot, SlotPlan
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
@@ -519,6 +523,7 @@ def booking_check_in(
         hall=hall, date=today
     )
     code = code.strip().upper()
+    digest = ""
     if code:
         bookings = bookings.filter(code=code)
     elif id_number.strip():
@@ -526,14 +531,13 @@ def booking_check_in(
             number = validate_id_number(id_number, today=today)
         except ValidationError as exc:
             raise BookingError(exc.messages[0], field="id_number") from exc
-        bookings = bookings.filter(person_id=id_digest(number))
+        digest = id_digest(number)
+        bookings = bookings.filter(person_id=digest)
     else:
         raise BookingError(_("请输入预约码或身份证号码。"), field="code")
     booking = bookings.order_by("slot__starts_at").first()
     if booking is None:
-        raise BookingError(
-            _("没有找到您今天在本大厅的预约，请核对预约码或证件号码。"), field="code", code="not_found", status=404
-        )
+        raise _not_today(hall=hall, code=code, digest=digest, via=via, today=today)
     if booking.status == Booking.Status.CHECKED_IN and booking.ticket is not None:
         return CheckIn(
             booking,
@@ -594,6 +598,43 @@ def booking_check_in(
             "time": starts.astimezone(SHANGHAI).strftime("%H:%M"),
         }
     return CheckIn(booking, issued.ticket, late=late, message=message)
+
+
+def _not_today(*, hall: Hall, code: str, digest: str, via: str, today: dt.date) -> BookingError:
+    """No booking today at this hall: say which day the booking is for when there is one on
+    another day. A booking code is the applicant's own, so its day is told anywhere; an ID
+    number only at a window, where the clerk holds the card: the public kiosk does not tell
+    whoever types a number when that person comes (the kiosk's answer hints at the day)."""
+    other = Booking.objects.select_related("slot").filter(hall=hall)
+    if code:
+        other = other.filter(code=code)
+    elif digest and via == "window":
+        # The person's next booking here, else their latest one before today.
+        upcoming = other.filter(person_id=digest, date__gt=today, status__in=Booking.ACTIVE).order_by("date")
+        other = upcoming if upcoming.exists() else other.filter(person_id=digest).order_by("-date")
+    else:
+        other = other.none()
+    booking = other.first()
+    if booking is None:
+        return BookingError(
+            _("没有找到您今天在本大厅的预约，请核对预约码或证件号码；其他日期的预约请在预约当天签到。"),
+            field="code",
+            code="not_found",
+            status=404,
+        )
+    when = {
+        "day": date_format(booking.date, "DATE_FORMAT"),
+        "start": booking.slot.starts_at.astimezone(SHANGHAI).strftime("%H:%M"),
+        "end": booking.slot.ends_at.astimezone(SHANGHAI).strftime("%H:%M"),
+        "state": booking.get_status_display(),
+    }
+    if booking.status == Booking.Status.BOOKED and booking.date > today:
+        message = _("该预约为 %(day)s %(start)s–%(end)s，请在预约当天签到。") % when
+    elif booking.status == Booking.Status.BOOKED:
+        message = _("该预约为 %(day)s %(start)s–%(end)s，预约日期已过，不能签到；请现场取号或重新预约。") % when
+    else:
+        message = _("该预约为 %(day)s %(start)s–%(end)s，当前状态为“%(state)s”，不能签到。") % when
+    return BookingError(message, code="other_day", status=409)
 
 
 # --- No-shows and suspensions ----------------------------------------------------------------
@@ -863,3 +904,126 @@ def _obsolete(reminder: Reminder, now: dt.datetime) -> bool:
             or reminder.slot.starts_at <= now
         )
     return False
+
+
+# --- Find my bookings ------------------------------------------------------------------------
+
+LOOKUP_CODE_MINUTES = 10  # a code is valid this long ...
+LOOKUP_CODE_ATTEMPTS = 5  # ... for this many tries
+LOOKUP_VERIFIED_MINUTES = 30  # a confirmed lookup lists the bookings this long
+LOOKUP_KEPT = dt.timedelta(days=1)  # lookups (with their mobile number) are deleted after this
+
+
+def _lookup_code_hash(token: str, code: str) -> str:
+    """The code keyed by the secret key and salted with the lookup's own token: a stolen table
+    alone does not give the codes back."""
+    return salted_hmac("appointments.BookingLookup.code", f"{token}:{code}", algorithm="sha256").hexdigest()
+
+
+def _queue_lookup_code(lookup_id: int) -> None:
+    from appointments.tasks import send_lookup_code
+
+    try:
+        send_lookup_code.delay(lookup_id)
+    except Exception:  # noqa: BLE001 - the person asks again; the page has answered already
+        logger.warning("could not queue the code of booking lookup %s", lookup_id, exc_info=True)
+
+
+def booking_lookup_start(
+    *, id_number: str, mobile: str, client_ip: str = "", now: dt.datetime | None = None
+) -> BookingLookup:
+    """Begin finding someone's bookings by ID and mobile number (找回预约).
+
+    Everything here is the same whether or not they have bookings, so that neither the answer
+    nor its timing says which: the numbers are checked, counted against the rate limits (per
+    client address and per mobile number), a lookup is written, and a task is queued that draws
+    and sends a code only if there is something to find (``booking_lookup_send_code``)."""
+    now = _now(now)
+    try:
+        number = validate_id_number(id_number, today=local_date(now))
+    except ValidationError as exc:
+        raise BookingError(exc.messages[0], field="id_number") from exc
+    try:
+        mobile = validate_mobile(mobile)
+    except ValidationError as exc:
+        raise BookingError(exc.messages[0], field="mobile") from exc
+    if client_ip:
+        _rate_limit(f"booking-lookup-ip:{client_ip}", settings.THROTTLE_BOOKING_LOOKUP_IP)
+    _rate_limit(f"booking-lookup-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_LOOKUP_MOBILE)
+    with transaction.atomic():
+        BookingLookup.objects.filter(created_at__lt=now - LOOKUP_KEPT).delete()
+        lookup = BookingLookup.objects.create(
+            token=secrets.token_urlsafe(32),
+            id_hash=id_digest(number),
+            mobile=mobile,
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=LOOKUP_CODE_MINUTES),
+        )
+        transaction.on_commit(partial(_queue_lookup_code, lookup.pk))
+    return lookup
+
+
+def booking_lookup_send_code(*, lookup_id: int, now: dt.datetime | None = None) -> bool:
+    """Draw a six-digit code, keep its hash and send it to the lookup's mobile number, if the
+    ID and mobile number have bookings to show; otherwise nothing (no code matches an empty
+    hash). At most once: the code is claimed by a conditional update before it is sent, and a
+    failed send is undone so that the task's retry draws a new one."""
+    now = _now(now)
+    lookup = BookingLookup.objects.filter(pk=lookup_id, sent_at__isnull=True, expires_at__gt=now).first()
+    if lookup is None:
+        return False
+    if not selectors.has_found_bookings(id_hash=lookup.id_hash, mobile=lookup.mobile, today=local_date(now)):
+        return False
+    code = f"{secrets.randbelow(10**6):06d}"
+    claimed = BookingLookup.objects.filter(pk=lookup.pk, sent_at__isnull=True).update(
+        sent_at=now, code_hash=_lookup_code_hash(lookup.token, code)
+    )
+    if not claimed:
+        return False
+    try:
+        notify(
+            recipients=[lookup.mobile],
+            subject="预约查询验证码",
+            body=(
+                f"【广州政务服务】您正在查询网上预约，验证码 {code}，{LOOKUP_CODE_MINUTES}分钟内有效。"
+                "请勿告诉他人；如非本人操作，请忽略本短信。"
+            ),
+            data={"idempotency_key": f"booking-lookup-{lookup.pk}"},
+        )
+    except Exception:
+        BookingLookup.objects.filter(pk=lookup.pk).update(sent_at=None, code_hash="")
+        raise
+    return True
+
+
+def booking_lookup_verify(*, token: str, code: str, now: dt.datetime | None = None) -> BookingLookup:
+    """Check the code typed for the lookup ``token`` (the session's): at most
+    ``LOOKUP_CODE_ATTEMPTS`` tries, each counted by a conditional update before the comparison,
+    within ``LOOKUP_CODE_MINUTES``. A lookup with nothing to find refuses every code exactly as a
+    wrong one is refused."""
+    now = _now(now)
+    code = code.strip()
+    if not token or not BookingLookup.objects.filter(token=token).exists():
+        raise BookingError(_("请先填写身份证号码和手机号码，获取验证码。"), code="no_lookup")
+    if len(code) != 6 or not code.isdigit():
+        raise BookingError(_("请输入短信中的6位数字验证码。"), field="code")
+    counted = BookingLookup.objects.filter(
+        token=token, verified_at__isnull=True, attempts__lt=LOOKUP_CODE_ATTEMPTS, expires_at__gt=now
+    ).update(attempts=F("attempts") + 1)
+    lookup = BookingLookup.objects.get(token=token)
+    if lookup.verified_at is not None:
+        return lookup  # confirmed already (a second tab, a resubmitted form)
+    if not counted and lookup.expires_at <= now:
+        raise BookingError(_("验证码已过期，请重新获取。"), field="code", code="expired", status=410)
+    if not counted:
+        raise BookingError(_("验证码错误次数过多，请重新获取。"), field="code", code="too_many_attempts", status=429)
+    if lookup.code_hash and constant_time_compare(lookup.code_hash, _lookup_code_hash(token, code)):
+        BookingLookup.objects.filter(pk=lookup.pk, verified_at__isnull=True).update(verified_at=now)
+        lookup.verified_at = now
+        return lookup
+    left = LOOKUP_CODE_ATTEMPTS - lookup.attempts
+    if left <= 0:
+        raise BookingError(
+            _("验证码不正确，错误次数已达上限，请重新获取。"), field="code", code="too_many_attempts", status=429
+        )
+    raise BookingError(_("验证码不正确，还可以再试 %(n)s 次。") % {"n": left}, field="code")

@@ -32,3 +32,10 @@ def mark_no_shows() -> dict[str, int]:
     if result.marked:
         logger.info("bookings: %s no-shows, %s suspended", result.marked, result.suspended)
     return vars(result)
+
+
+# A code is valid for ten minutes: retry a failed send soon, or not at all.
+@shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=2, time_limit=60, soft_time_limit=50)
+def send_lookup_code(lookup_id: int) -> None:
+    # Returns nothing: the worker's log must not tell whose lookup found bookings.
+    services.booking_lookup_send_code(lookup_id=lookup_id)

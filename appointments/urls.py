@@ -1,6 +1,6 @@
 """Public booking pages and the kiosk's check-in, included at the site root (see
-``appointments.views_public``). The fixed ``book/slot/`` and ``book/manage/`` prefixes come
-before ``book/<hall code>/``; hall codes are upper case, so they never collide."""
+``appointments.views_public``). The fixed ``book/slot/``, ``book/find/`` and ``book/manage/``
+prefixes come before ``book/<hall code>/``; hall codes are upper case, so they never collide."""
 
 from django.urls import path
 
@@ -9,6 +9,10 @@ from appointments import views_public
 urlpatterns = [
     path("book/", views_public.start, name="booking-start"),
     path("book/slot/<int:pk>/", views_public.booking_form, name="booking-form"),
+    path("book/find/", views_public.find, name="booking-find"),
+    path("book/find/code/", views_public.find_code, name="booking-find-code"),
+    path("book/find/list/", views_public.find_list, name="booking-find-list"),
+    path("book/find/end/", views_public.find_end, name="booking-find-end"),
     path("book/manage/<slug:token>/", views_public.manage, name="booking-manage"),
     path("book/manage/<slug:token>/cancel/", views_public.cancel, name="booking-cancel"),
     path("book/manage/<slug:token>/reschedule/", views_public.reschedule, name="booking-reschedule"),

@@ -4,8 +4,10 @@ A person books in four steps that each work without JavaScript: a hall (findable
 a queue and optionally an item (with the materials to bring, from the item's current guide),
 a day and slot of the booking horizon, and their name, ID and mobile number. The booking's
 private manage page (its unguessable token is the only key) shows the code, a QR code for the
-kiosk scanner and what to bring, and lets the person cancel or move the booking. At the hall,
-the kiosk's check-in page turns the booking into a ticket.
+kiosk scanner and what to bring, and lets the person cancel or move the booking. Someone who
+lost the SMS finds their bookings by ID and mobile number, confirmed by a one-time code
+(``find``, ``find_code``, ``find_list``). At the hall, the kiosk's check-in page turns the
+booking into a ticket.
 
 Every rule is the services' (``appointments.services``): a refusal comes back as a
 ``BookingError`` whose message and HTTP status the page shows, and nothing has changed. No ID
@@ -28,16 +30,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from appointments import selectors, services
-from appointments.access import access_booking_by_token
+from appointments.access import access_booking_by_token, access_confirmed_lookup
 from appointments.config import resolve, rules_for
-from appointments.forms import BookingForm, CheckInForm, DistrictFilterForm, ItemChoiceForm, SlotChoiceForm, parse_day
-from appointments.models import Booking, Slot
+from appointments.forms import (
+    BookingForm,
+    CheckInForm,
+    DistrictFilterForm,
+    ItemChoiceForm,
+    LookupCodeForm,
+    LookupForm,
+    SlotChoiceForm,
+    parse_day,
+)
+from appointments.models import Booking, BookingLookup, Slot
 from appointments.services import BookingError
 from catalog import selectors as catalog_selectors
 from catalog.models import GuideVersion, ServiceItem
 from queueing.models import QueueCategory
 from queueing.qr import qr_data_uri
 from servicehall.clock import local_date
+from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
 
 # Without a chosen item, the manage page lists the items its queue covers, up to this many.
@@ -150,16 +162,35 @@ def _picker(
 
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
-    """The halls that take bookings, filterable by district, each with what it offers."""
+    """The halls that take bookings, filterable by district, each with what it offers. With an
+    item (``?item=<code>``, from the guide page's "预约办理"), only the halls that book it, each
+    leading on with the item kept."""
     today = local_date()
     form = DistrictFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     district = form.cleaned_data.get("district", "") if form.is_bound and valid else ""
-    halls = selectors.bookable_halls(today=today, district=district) if valid else []
+    item: ServiceItem | None = None
+    item_error = ""
+    item_form = ItemChoiceForm(request.GET)
+    if not item_form.is_valid():
+        item_error = str(item_form.errors["item"][0])
+    elif item_form.cleaned_data["item"]:
+        item = ServiceItem.objects.filter(code=item_form.cleaned_data["item"]).only("code", "name", "name_en").first()
+        if item is None:
+            item_error = _("没有找到该事项，请从办事指南重新选择，或直接选择大厅预约。")
+    valid = valid and not item_error
+    halls = selectors.bookable_halls(today=today, district=district, item=item) if valid else []
     return _render(
         request,
         "start.html",
-        {"form": form, "halls": halls, "district": district, "rules": resolve(None)},
+        {
+            "form": form,
+            "halls": halls,
+            "district": district,
+            "item": item,
+            "item_error": item_error,
+            "rules": resolve(None),
+        },
         status=200 if valid else 400,
     )
 
@@ -232,9 +263,14 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
     status = 400 if errors else 200
 
     slot_error = ""
-    if "slot" in request.GET and context["day"] is not None and not errors:
-        chosen = next((r for r in context["slot_rows"] if str(r["slot"].pk) == request.GET["slot"]), None)
-        if chosen is None:
+    # The picker's form sends ``choose``: submitting it without a slot is answered with an error,
+    # not taken for a visit of the day (a radio group sends nothing when none is checked).
+    submitted = "slot" in request.GET or "choose" in request.GET
+    if submitted and context["day"] is not None and not errors:
+        chosen = next((r for r in context["slot_rows"] if str(r["slot"].pk) == request.GET.get("slot")), None)
+        if not request.GET.get("slot"):
+            slot_error, status = _("请选择一个时段。"), 400
+        elif chosen is None:
             slot_error, status = _("请从列表中选择一个时段。"), 400
         elif not chosen["choosable"]:
             slot_error, status = _unavailable(chosen["slot"], now)
@@ -283,7 +319,7 @@ def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
         elif form.is_valid():
             try:
                 booking = services.booking_create(
-                    slot=slot, item=item, client_ip=request.META.get("REMOTE_ADDR", ""), **form.create_kwargs()
+                    slot=slot, item=item, client_ip=client_address(request), **form.create_kwargs()
                 )
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in PERSON_FIELDS else None, str(exc.message))
@@ -453,6 +489,112 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         context.update(picker)
     context.update({"error": error, "slot_error": slot_error, "chosen_slot": request.POST.get("slot", "")})
     return _private(_render(request, "reschedule.html", context, status=status))
+
+
+# --- Find my bookings ------------------------------------------------------------------------
+
+# The session holds the lookup's token (never the ID or mobile number): the code and list pages
+# have no key in their address, so the list's address gives nothing to whoever sees it.
+LOOKUP_SESSION_KEY = "booking_lookup"
+
+
+def _lookup_token(request: HttpRequest) -> str:
+    return str(request.session.get(LOOKUP_SESSION_KEY, ""))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    """ID and mobile number; POST starts a lookup (``booking_lookup_start``) and goes on to the
+    code page, whether or not there are bookings to find: the answer is the same either way."""
+    status = 200
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+        if form.is_valid():
+            try:
+                lookup = services.booking_lookup_start(
+                    id_number=form.cleaned_data["id_number"],
+                    mobile=form.cleaned_data["mobile"],
+                    client_ip=client_address(request),
+                )
+            except BookingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                status = exc.status
+            else:
+                request.session[LOOKUP_SESSION_KEY] = lookup.token
+                return HttpResponseRedirect(reverse("booking-find-code"))
+        if status == 200:
+            status = 400
+    else:
+        form = LookupForm()
+    return _private(_render(request, "find.html", {"form": form}, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def find_code(request: HttpRequest) -> HttpResponse:
+    """The one-time code; POST checks it (``booking_lookup_verify``) and goes on to the list."""
+    token = _lookup_token(request)
+    lookup = BookingLookup.objects.filter(token=token).only("mobile", "expires_at").first() if token else None
+    if lookup is None:
+        messages.info(request, _("请填写身份证号码和手机号码，获取验证码。"))
+        return HttpResponseRedirect(reverse("booking-find"))
+    status = 200
+    restart = False
+    if request.method == "POST":
+        form = LookupCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.booking_lookup_verify(token=token, code=form.cleaned_data["code"])
+            except BookingError as exc:
+                form.add_error("code", str(exc.message))
+                status = exc.status
+                restart = exc.code in ("expired", "too_many_attempts")
+            else:
+                request.session.cycle_key()  # a new session id once the code has proved who this is
+                return HttpResponseRedirect(reverse("booking-find-list"))
+        if status == 200:
+            status = 400
+    else:
+        form = LookupCodeForm()
+    context = {
+        "form": form,
+        "masked_mobile": mask_mobile(lookup.mobile),
+        "expires_at": lookup.expires_at,
+        "code_minutes": services.LOOKUP_CODE_MINUTES,
+        "code_attempts": services.LOOKUP_CODE_ATTEMPTS,
+        "restart": restart,
+    }
+    return _private(_render(request, "find_code.html", context, status=status))
+
+
+@never_cache
+@require_safe
+def find_list(request: HttpRequest) -> HttpResponse:
+    """The bookings of a confirmed lookup, each linking to its manage page."""
+    now = timezone.now()
+    lookup = access_confirmed_lookup(_lookup_token(request), now=now)
+    if lookup is None:
+        messages.info(request, _("查询已结束或已超时，请重新验证。"))
+        return HttpResponseRedirect(reverse("booking-find"))
+    found = selectors.found_bookings(lookup=lookup, now=now)
+    person = next((b.person for b in [*found.upcoming, *found.recent]), None)
+    context = {
+        "found": found,
+        "masked_mobile": mask_mobile(lookup.mobile),
+        "masked_id": person.id_masked if person is not None else "",
+        "recent_days": selectors.FOUND_RECENT_DAYS,
+        "verified_minutes": services.LOOKUP_VERIFIED_MINUTES,
+    }
+    return _private(_render(request, "find_list.html", context))
+
+
+@require_http_methods(["POST"])
+def find_end(request: HttpRequest) -> HttpResponse:
+    """Forget the lookup in this session (a shared computer)."""
+    request.session.pop(LOOKUP_SESSION_KEY, None)
+    messages.success(request, _("已退出预约查询。"))
+    return HttpResponseRedirect(reverse("booking-find"))
 
 
 # --- Kiosk check-in --------------------------------------------------------------------------

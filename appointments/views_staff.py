@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from appointments import services
 from appointments.forms_staff import CheckInForm
 from queueing.access import access_window
-from queueing.console import console_panel
+from queueing.console import console_action, console_panel
 from queueing.models import Window
 from servicehall.access import staff_required
 from servicehall.errors import DomainError
@@ -50,6 +50,7 @@ def _after(
     return redirect("staff-home")
 
 
+@console_action
 @staff_required(*COUNTER_ROLES, message=COUNTER_ONLY)
 @require_POST
 def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:

@@ -31,8 +31,21 @@ from catalog.services import BundleMemberSpec, CatalogError
 from servicehall.clock import local_date
 
 
+class BilingualAdmin(admin.ModelAdmin):
+    """Shows each English field (``<name>_en``, issue 8) on the same row as its Chinese one."""
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        rows: list[Any] = []
+        for name in fields:
+            if isinstance(name, str) and name.endswith("_en") and name.removesuffix("_en") in fields:
+                continue
+            rows.append((name, f"{name}_en") if isinstance(name, str) and f"{name}_en" in fields else name)
+        return rows
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(BilingualAdmin):
     list_display = ["code", "name", "short_name", "enquiry_phone"]
     search_fields = ["code", "name", "name_en", "short_name"]
 
@@ -49,7 +62,7 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Hall)
-class HallAdmin(admin.ModelAdmin):
+class HallAdmin(BilingualAdmin):
     list_display = ["code", "name", "level", "district", "parent"]
     list_filter = ["level", "district"]
     search_fields = ["code", "name", "name_en", "address"]
@@ -76,10 +89,15 @@ class VersionInline(admin.TabularInline):
 class ServiceItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "item_type", "department"]
     list_filter = ["item_type", "department"]
-    search_fields = ["code", "name", "name_en"]
+    search_fields = ["code", "name", "name_en", "aliases"]
     list_select_related = ["department"]
     inlines = [VersionInline]
     actions = ["start_revision"]
+
+    def save_model(self, request: HttpRequest, obj: ServiceItem, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The name and the aliases (常用名) are searched: the item's search documents follow them.
+        services.search_documents_rebuild(item_ids=[obj.pk])
 
     @admin.action(description=_("为所选事项新建指南修订草稿（明天生效）"), permissions=["change"])
     def start_revision(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
@@ -115,18 +133,18 @@ class _PublishedReadOnlyInline(admin.TabularInline):
 
 class MaterialInline(_PublishedReadOnlyInline):
     model = Material
-    fields = ["order", "name", "form", "copies", "may_follow_later", "notes"]
+    fields = ["order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en"]
 
 
 class SpecialStepInline(_PublishedReadOnlyInline):
     model = SpecialStep
-    fields = ["order", "kind", "name", "max_days", "notes"]
+    fields = ["order", "kind", "name", "name_en", "max_days", "notes", "notes_en"]
 
 
 class GuideVersionForm(forms.ModelForm):
     class Meta:
         model = GuideVersion
-        fields = ["item", "effective_from", "change_note", *services.GUIDE_FIELDS]
+        fields = ["item", "effective_from", "change_note", "change_note_en", *services.GUIDE_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -142,7 +160,7 @@ class GuideVersionForm(forms.ModelForm):
 
 
 @admin.register(GuideVersion)
-class GuideVersionAdmin(admin.ModelAdmin):
+class GuideVersionAdmin(BilingualAdmin):
     form = GuideVersionForm
     list_display = ["item", "number", "status", "effective_from", "published_at"]
     list_filter = ["status", "item__department", "handling_kind", "citywide", "cross_region", "cross_border"]
@@ -179,6 +197,7 @@ class GuideVersionAdmin(admin.ModelAdmin):
             item=obj.item,
             effective_from=obj.effective_from,
             change_note=obj.change_note,
+            change_note_en=obj.change_note_en,
             fields={name: getattr(obj, name) for name in services.GUIDE_FIELDS},
             materials=(),
             actor=request.user,
@@ -250,11 +269,17 @@ class BundleMemberInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(BilingualAdmin):
     list_display = ["name", "lead_department", "promised_limit_days", "is_published"]
     list_filter = ["is_published", "lead_department"]
     search_fields = ["name", "name_en"]
     inlines = [BundleMemberInline]
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A bundle's name is a search keyword of its members; an item taken out keeps it until
+        # the nightly rebuild.
+        services.search_documents_rebuild(item_ids=form.instance.members.values_list("item_id", flat=True))
 
 
 class CalendarDayForm(forms.ModelForm):

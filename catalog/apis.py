@@ -49,21 +49,28 @@ class DepartmentRefSerializer(serializers.ModelSerializer):
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["order", "name", "form", "copies", "may_follow_later", "notes"]
+        fields = ["order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en"]
 
 
 class SpecialStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = SpecialStep
-        fields = ["order", "kind", "name", "max_days", "notes"]
+        fields = ["order", "kind", "name", "name_en", "max_days", "notes", "notes_en"]
 
 
 class GuideSerializer(serializers.ModelSerializer):
-    """An item of the basic catalog with its current guide version."""
+    """An item of the basic catalog with its current guide version.
+
+    Every text has its English beside it (``conditions`` and ``conditions_en``, …), blank where
+    no English was written: a client shows the English where it is filled and the Chinese
+    otherwise, as the pages do."""
 
     code = serializers.CharField(source="item.code", help_text=_("事项编码"))
     name = serializers.CharField(source="item.name")
     name_en = serializers.CharField(source="item.name_en")
+    aliases = serializers.ListField(
+        source="item.alias_list", child=serializers.CharField(), read_only=True, help_text=_("常用名（用于搜索）")
+    )
     item_type = serializers.CharField(source="item.item_type")
     department = DepartmentRefSerializer(source="item.department")
     version = serializers.IntegerField(source="number", help_text=_("办事指南版本号"))
@@ -79,27 +86,35 @@ class GuideSerializer(serializers.ModelSerializer):
             "code",
             "name",
             "name_en",
+            "aliases",
             "item_type",
             "department",
             "version",
             "effective_from",
             "applicant_type",
             "conditions",
+            "conditions_en",
             "legal_basis",
+            "legal_basis_en",
             "procedure",
+            "procedure_en",
             "handling_kind",
             "statutory_limit_days",
             "promised_limit_days",
             "is_free",
             "fee_description",
+            "fee_description_en",
             "fee_basis",
+            "fee_basis_en",
             "result_description",
+            "result_description_en",
             "online_url",
             "visits_required",
             "citywide",
             "cross_region",
             "cross_border",
             "handling_methods",
+            "handling_methods_en",
             "enquiry_phone",
             "complaint_phone",
             "materials",
@@ -117,7 +132,7 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
 class ZoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = HallZone
-        fields = ["kind", "name", "location", "description"]
+        fields = ["kind", "name", "name_en", "location", "location_en", "description", "description_en"]
 
 
 class HallSerializer(serializers.ModelSerializer):
@@ -129,7 +144,19 @@ class HallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hall
-        fields = ["code", "name", "name_en", "level", "district", "parent", "address", "phone", "transport"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "level",
+            "district",
+            "parent",
+            "address",
+            "address_en",
+            "phone",
+            "transport",
+            "transport_en",
+        ]
 
 
 class HallDetailSerializer(HallSerializer):
@@ -147,6 +174,7 @@ class BundleMemberSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
     code = serializers.CharField(source="item.code")
     name = serializers.CharField(source="item.name")
+    name_en = serializers.CharField(source="item.name_en")
     department = serializers.CharField(source="item.department.code")
 
 
@@ -156,7 +184,16 @@ class BundleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bundle
-        fields = ["id", "name", "name_en", "lead_department", "description", "promised_limit_days", "members"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "lead_department",
+            "description",
+            "description_en",
+            "promised_limit_days",
+            "members",
+        ]
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from catalog import demo_data_en
 from servicehall import roles
 
 # The effective date of every demo guide's first version, and the day the demo is "published".
@@ -57,6 +58,13 @@ class ZoneData:
     location: str = ""
     description: str = ""
 
+    def english_fields(self) -> dict[str, str]:
+        """``name_en``, ``location_en`` and ``description_en`` from ``demo_data_en.ZONES``."""
+        return {
+            f"{field}_en": demo_data_en.english(getattr(self, field), demo_data_en.ZONES)
+            for field in ("name", "location", "description")
+        }
+
 
 @dataclass(frozen=True)
 class HallData:
@@ -72,6 +80,14 @@ class HallData:
     zones: tuple[ZoneData, ...]
     parent: str | None = None  # the parent hall's code
 
+    @property
+    def address_en(self) -> str:
+        return demo_data_en.HALLS.get(self.code, ("", ""))[0]
+
+    @property
+    def transport_en(self) -> str:
+        return demo_data_en.HALLS.get(self.code, ("", ""))[1]
+
 
 @dataclass(frozen=True)
 class MaterialData:
@@ -84,10 +100,12 @@ class MaterialData:
     def as_fields(self) -> dict[str, object]:
         return {
             "name": self.name,
+            "name_en": demo_data_en.english(self.name, demo_data_en.MATERIALS),
             "form": self.form,
             "copies": self.copies,
             "may_follow_later": self.may_follow_later,
             "notes": self.notes,
+            "notes_en": demo_data_en.english(self.notes, demo_data_en.MATERIAL_NOTES),
         }
 
 
@@ -99,7 +117,14 @@ class StepData:
     notes: str = ""
 
     def as_fields(self) -> dict[str, object]:
-        return {"kind": self.kind, "name": self.name, "max_days": self.max_days, "notes": self.notes}
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "name_en": demo_data_en.english(self.name, demo_data_en.SPECIAL_STEPS),
+            "max_days": self.max_days,
+            "notes": self.notes,
+            "notes_en": demo_data_en.english(self.notes, demo_data_en.SPECIAL_STEPS),
+        }
 
 
 @dataclass(frozen=True)
@@ -144,25 +169,32 @@ class ItemData:
         return "instant" if self.promised == 0 else "promised"
 
     def guide_fields(self, *, department_phone: str) -> dict[str, object]:
-        """The fields of the guide version (``catalog.services.GUIDE_FIELDS``)."""
+        """The fields of the guide version (``catalog.services.GUIDE_FIELDS``), with the English
+        of ``demo_data_en`` (the legal basis names Chinese laws and stays in Chinese)."""
+        english = demo_data_en.ITEMS.get(self.code, demo_data_en.ItemEnglish("", ""))
         return {
             "applicant_type": self.applicant_type,
             "conditions": self.conditions,
+            "conditions_en": english.conditions,
             "legal_basis": self.legal_basis,
             "procedure": "\n".join(self.procedure),
+            "procedure_en": "\n".join(english.procedure),
             "handling_kind": self.handling_kind,
             "statutory_limit_days": self.statutory,
             "promised_limit_days": self.promised,
             "is_free": self.fee is None,
             "fee_description": self.fee[0] if self.fee else "",
+            "fee_description_en": demo_data_en.english(self.fee[0], demo_data_en.FEES) if self.fee else "",
             "fee_basis": self.fee[1] if self.fee else "",
             "result_description": self.result,
+            "result_description_en": english.result,
             "online_url": ONLINE_URL.format(code=self.code) if self.online else "",
             "visits_required": self.visits,
             "citywide": self.citywide,
             "cross_region": self.cross_region,
             "cross_border": self.cross_border,
             "handling_methods": self.handling_methods,
+            "handling_methods_en": demo_data_en.handling_methods(self.handling_methods),
             "enquiry_phone": self.enquiry_phone or department_phone,
             "complaint_phone": "12345",
         }
@@ -178,6 +210,10 @@ class BundleData:
     description: str
     promised_limit_days: int
     stages: tuple[tuple[str, ...], ...]
+
+    @property
+    def description_en(self) -> str:
+        return demo_data_en.BUNDLES.get(self.name, "")
 
 
 @dataclass(frozen=True)
@@ -217,7 +253,7 @@ DEPARTMENTS: tuple[DepartmentData, ...] = (
         "市规划和自然资源局", "020-83550231", "https://ghzyj.gz.gov.cn/",
     ),
     DepartmentData(
-        "GZGJJ", "广州住房公积金管理中心", "Guangzhou Housing Provident Fund Management Center", "市公积金中心",
+        "GZGJJ", "广州住房公积金管理中心", "Guangzhou Housing Provident Fund Management Centre", "市公积金中心",
         "12329", "https://gjj.gz.gov.cn/",
     ),
     DepartmentData(
@@ -349,89 +385,89 @@ def _district_hall(
 HALLS: tuple[HallData, ...] = (
     # City centre.
     HallData(
-        code="GZ-CITY", name="广州市政务服务中心", name_en="Guangzhou Government Service Center", level="city",
+        code="GZ-CITY", name="广州市政务服务中心", name_en="Guangzhou Government Service Centre", level="city",
         district="tianhe", address="广州市天河区华穗路406号", phone="020-83336345",
         transport="地铁3号线、5号线珠江新城站B1出口步行约10分钟；公交花城大道华穗路口站",
         hours=_week(extended_until="19:00", saturday_morning=True), zones=_city_zones(),
     ),
     # District centres.
     _district_hall(
-        "YX", "yuexiu", "越秀区政务服务中心", "Yuexiu District Government Service Center", "广州市越秀区小北路183号",
+        "YX", "yuexiu", "越秀区政务服务中心", "Yuexiu District Government Service Centre", "广州市越秀区小北路183号",
         "020-83302345", "地铁5号线小北站D出口步行约5分钟", _week(extended_until="19:00", extended_days=(2,)),
     ),
     _district_hall(
-        "HZ", "haizhu", "海珠区政务服务中心", "Haizhu District Government Service Center",
+        "HZ", "haizhu", "海珠区政务服务中心", "Haizhu District Government Service Centre",
         "广州市海珠区江南大道中168号", "020-89632345", "地铁2号线江南西站A出口步行约8分钟",
     ),
     _district_hall(
-        "LW", "liwan", "荔湾区政务服务中心", "Liwan District Government Service Center", "广州市荔湾区芳村大道东200号",
+        "LW", "liwan", "荔湾区政务服务中心", "Liwan District Government Service Centre", "广州市荔湾区芳村大道东200号",
         "020-81862345", "地铁1号线芳村站C出口步行约6分钟", windows_location="一楼、二楼",
     ),
     _district_hall(
-        "TH", "tianhe", "天河区政务服务中心", "Tianhe District Government Service Center",
+        "TH", "tianhe", "天河区政务服务中心", "Tianhe District Government Service Centre",
         "广州市天河区黄埔大道西638号", "020-38622345", "地铁5号线猎德站C出口步行约7分钟",
         _week(extended_until="19:00", extended_days=(1, 3), saturday_morning=True), windows_location="一楼至三楼",
     ),
     _district_hall(
-        "BY", "baiyun", "白云区政务服务中心", "Baiyun District Government Service Center", "广州市白云区云城东路530号",
+        "BY", "baiyun", "白云区政务服务中心", "Baiyun District Government Service Centre", "广州市白云区云城东路530号",
         "020-36362345", "地铁2号线白云文化广场站B出口步行约10分钟", _week(extended_until="19:00", extended_days=(1, 3)),
     ),
     _district_hall(
-        "HP", "huangpu", "黄埔区政务服务中心", "Huangpu District Government Service Center", "广州市黄埔区香雪三路3号",
+        "HP", "huangpu", "黄埔区政务服务中心", "Huangpu District Government Service Centre", "广州市黄埔区香雪三路3号",
         "020-82112345", "地铁6号线香雪站A出口步行约5分钟", _week(extended_until="18:30", extended_days=(1, 3)),
     ),
     _district_hall(
-        "PY", "panyu", "番禺区政务服务中心", "Panyu District Government Service Center",
+        "PY", "panyu", "番禺区政务服务中心", "Panyu District Government Service Centre",
         "广州市番禺区市桥街清河东路319号", "020-84632345", "地铁3号线市桥站D出口步行约12分钟",
         _week(saturday_morning=True),
     ),
     _district_hall(
-        "HD", "huadu", "花都区政务服务中心", "Huadu District Government Service Center", "广州市花都区新华街公益路32号",
+        "HD", "huadu", "花都区政务服务中心", "Huadu District Government Service Centre", "广州市花都区新华街公益路32号",
         "020-86892345", "地铁9号线花都广场站B出口步行约6分钟", _week(extended_until="18:30", extended_days=(3,)),
     ),
     _district_hall(
-        "NS", "nansha", "南沙区政务服务中心", "Nansha District Government Service Center", "广州市南沙区凤凰大道1号",
+        "NS", "nansha", "南沙区政务服务中心", "Nansha District Government Service Centre", "广州市南沙区凤凰大道1号",
         "020-39052345", "地铁4号线蕉门站B出口步行约10分钟", _week(saturday_morning=True),
         windows_location="一楼东区（含港澳服务专区）",
     ),
     _district_hall(
-        "CH", "conghua", "从化区政务服务中心", "Conghua District Government Service Center",
+        "CH", "conghua", "从化区政务服务中心", "Conghua District Government Service Centre",
         "广州市从化区街口街河滨北路128号", "020-87962345", "公交从化区政府站下车步行约3分钟",
     ),
     _district_hall(
-        "ZC", "zengcheng", "增城区政务服务中心", "Zengcheng District Government Service Center",
+        "ZC", "zengcheng", "增城区政务服务中心", "Zengcheng District Government Service Centre",
         "广州市增城区荔城街府佑路96号", "020-82752345", "地铁21号线增城广场站A出口步行约8分钟",
         _week(extended_until="19:00", extended_days=(1,)),
     ),
     # Town / street convenience centres (镇街便民服务中心).
     HallData(
-        code="TH-LD", name="天河区猎德街便民服务中心", name_en="Liede Subdistrict Convenience Service Center",
+        code="TH-LD", name="天河区猎德街便民服务中心", name_en="Liede Subdistrict Convenience Service Centre",
         level="street", district="tianhe", parent="TH", address="广州市天河区猎德大道65号", phone="020-38792345",
         transport="地铁5号线猎德站F出口步行约4分钟", hours=_week(saturday_morning=True), zones=_street_zones(),
     ),
     HallData(
-        code="YX-BJ", name="越秀区北京街便民服务中心", name_en="Beijing Road Subdistrict Convenience Service Center",
+        code="YX-BJ", name="越秀区北京街便民服务中心", name_en="Beijing Road Subdistrict Convenience Service Centre",
         level="street", district="yuexiu", parent="YX", address="广州市越秀区广卫路19号", phone="020-83332345",
         transport="地铁1号线、2号线公园前站C出口步行约6分钟", hours=_week(), zones=_street_zones(),
     ),
     HallData(
-        code="HZ-BJ", name="海珠区滨江街便民服务中心", name_en="Binjiang Subdistrict Convenience Service Center",
+        code="HZ-BJ", name="海珠区滨江街便民服务中心", name_en="Binjiang Subdistrict Convenience Service Centre",
         level="street", district="haizhu", parent="HZ", address="广州市海珠区滨江东路288号", phone="020-84202345",
         transport="地铁6号线一德路站步行约15分钟；公交滨江东路站", hours=_week(), zones=_street_zones(),
     ),
     HallData(
-        code="BY-JX", name="白云区京溪街便民服务中心", name_en="Jingxi Subdistrict Convenience Service Center",
+        code="BY-JX", name="白云区京溪街便民服务中心", name_en="Jingxi Subdistrict Convenience Service Centre",
         level="street", district="baiyun", parent="BY", address="广州市白云区京溪路35号", phone="020-87702345",
         transport="地铁3号线北延段京溪南方医院站A出口步行约5分钟", hours=_week(), zones=_street_zones(),
     ),
     HallData(
-        code="PY-DS", name="番禺区大石街便民服务中心", name_en="Dashi Subdistrict Convenience Service Center",
+        code="PY-DS", name="番禺区大石街便民服务中心", name_en="Dashi Subdistrict Convenience Service Centre",
         level="street", district="panyu", parent="PY", address="广州市番禺区大石街石北工业路8号", phone="020-34782345",
         transport="地铁3号线大石站B出口步行约10分钟", hours=_week(extended_until="18:30", extended_days=(1,)),
         zones=_street_zones(),
     ),
     HallData(
-        code="ZC-XT", name="增城区新塘镇便民服务中心", name_en="Xintang Town Convenience Service Center",
+        code="ZC-XT", name="增城区新塘镇便民服务中心", name_en="Xintang Town Convenience Service Centre",
         level="street", district="zengcheng", parent="ZC", address="广州市增城区新塘镇港口大道318号",
         phone="020-82682345", transport="地铁13号线新塘站B出口步行约12分钟", hours=_week(saturday_morning=True),
         zones=_street_zones(),
@@ -2226,6 +2262,106 @@ def items_for_level(level: str) -> list[str]:
     return [item.code for item in ITEMS if item.scope in scopes]
 
 
+# --- Common names (常用名, the search's aliases) ---------------------------------------------
+
+# What people say when they want the item: the thing they want done (开饭店), the document they
+# will hold (营业执照), the short or old name (社保, 驾照, 房产证), the situation (身份证丢了).
+# Searched just below the name (docs/search.md); an administrator edits them in the admin.
+# fmt: off
+ALIASES: dict[str, tuple[str, ...]] = {
+    # Public security
+    "0600101001": ("身份证", "办身份证", "首次办身份证", "小孩办身份证", "满十六岁办身份证"),
+    "0600101002": ("身份证", "换身份证", "身份证到期", "身份证过期", "改名换身份证"),
+    "0600101003": ("身份证", "补办身份证", "身份证丢了", "身份证遗失", "身份证被偷"),
+    "0600102001": ("入户", "落户", "迁户口", "户口迁入", "落户广州", "人才入户", "积分入户"),
+    "0600102002": ("报户口", "上户口", "宝宝上户口", "新生儿入户", "生孩子", "户口本"),
+    "1000102003": ("户籍证明", "户口证明", "开户口证明", "亲属关系证明", "开证明"),
+    "0100103001": ("港澳通行证", "签注", "办签注", "港澳签注", "去香港", "去澳门", "续签"),
+    "0100103002": ("护照", "办护照", "出国", "出国旅游", "护照过期", "护照换发"),
+    "0100103003": ("台湾通行证", "台湾签注", "去台湾", "大通证", "签注"),
+    "0100104001": ("上牌", "新车上牌", "车牌", "买车上牌", "车辆登记"),
+    "0100104002": ("驾照", "驾照到期", "换驾照", "驾驶证换证", "驾驶证"),
+    "0900104003": ("年检", "车辆年检", "年审", "免检标志", "六年免检"),
+    # Market regulation
+    "0100201001": ("营业执照", "开公司", "注册公司", "成立公司", "办执照", "办营业执照", "公司注册"),
+    "0100201002": ("公司变更", "改公司名", "换法人", "变更营业执照", "改经营范围", "增资"),
+    "0100201003": ("注销公司", "公司注销", "关公司", "公司不开了"),
+    "0100201004": ("营业执照", "个体户", "开店", "开小店", "开饭店", "开网店", "办执照", "办营业执照", "个体执照"),
+    "0100202001": ("开饭店", "开餐馆", "开餐厅", "开奶茶店", "开小吃店", "餐饮许可证", "食品许可证", "卖吃的"),
+    "0100203001": ("开药店", "药店许可证", "药品许可证", "开药房"),
+    "0100204001": ("电梯登记", "电梯使用登记证", "锅炉登记", "特种设备"),
+    "0700205001": ("举报奖励", "举报有奖", "举报假货", "举报违法"),
+    # Human resources and social security
+    "1000301001": ("社保", "单位社保开户", "公司开社保户", "单位参保", "公司交社保"),
+    "1000301002": ("社保", "自己交社保", "个人交社保", "灵活就业社保", "自由职业交社保", "个人参保"),
+    "1000301003": ("社保", "注销社保户", "单位社保注销", "公司社保销户"),
+    "1000301004": ("社保", "社保转移", "转社保", "养老保险转移", "社保转入", "社保转出"),
+    "1000302001": ("社保卡", "办社保卡", "社保卡补办", "社保卡换卡", "医保卡"),
+    "0600303001": ("退休", "办退休", "退休手续", "到龄退休"),
+    "0400303002": ("养老金", "退休金", "领养老金", "领退休金", "退休"),
+    "0400303003": ("养老金", "居民养老金", "农村养老金", "领养老金", "新农保"),
+    "0400304001": ("失业金", "领失业金", "失业补助", "失业救济", "失业了"),
+    "0900305001": ("劳动仲裁", "拖欠工资", "讨薪", "被辞退", "劳动纠纷", "欠薪"),
+    "1000306001": ("失业登记", "就业登记", "就业创业证", "失业证"),
+    # Healthcare security
+    "1000401001": ("医保", "居民医保", "买医保", "交医保", "新生儿医保", "学生医保", "生孩子"),
+    "1000401002": ("医保", "退休医保", "退休后医保", "医保退休待遇"),
+    "1000402001": ("异地就医", "外地看病", "医保备案", "跨省就医", "回老家看病"),
+    "0400403001": ("生孩子", "生育津贴", "生育保险", "产假工资", "生育险报销"),
+    "0600404001": ("门特", "慢性病", "慢特病", "特殊病种", "门诊慢特病"),
+    "0400403002": ("医药费报销", "看病报销", "医保报销", "手工报销", "医疗费报销"),
+    # Natural resources
+    "0600501001": ("过户", "房产过户", "二手房过户", "买二手房", "卖房"),
+    "0600501002": ("房屋抵押", "房贷抵押", "抵押登记", "房子抵押"),
+    "0600501003": ("房产证丢了", "补办房产证", "房产证补办", "房本丢了"),
+    "0600501004": ("房产证", "办房产证", "新房办证", "收楼办证", "房本"),
+    "0800502001": ("土地纠纷", "宅基地纠纷", "土地争议", "土地确权"),
+    "0100503001": ("规划许可证", "工程规划许可证", "报建", "规划报建"),
+    # Housing provident fund
+    "1000601001": ("提公积金", "公积金提取", "取公积金", "买房提公积金", "公积金"),
+    "1000601002": ("提公积金", "公积金提取", "取公积金", "租房提公积金", "公积金交房租", "公积金"),
+    "1000602001": ("公积金贷款", "公积金买房", "贷款买房", "房贷", "公积金"),
+    "1000603001": ("公积金开户", "单位交公积金", "公积金缴存", "公司交公积金"),
+    "1000603002": ("公积金销户", "注销公积金账户", "单位公积金注销"),
+    # Civil affairs
+    "0600701001": ("结婚", "结婚证", "领结婚证", "登记结婚", "领证", "扯证"),
+    "0600701002": ("离婚", "离婚证", "协议离婚", "办离婚"),
+    "0400702001": ("低保", "申请低保", "困难补助", "生活困难", "低保户"),
+    "0400702002": ("五保户", "特困供养", "特困补助", "困难补助"),
+    "0400703001": ("长寿金", "高龄津贴", "老人补贴", "高龄补贴", "八十岁老人补贴"),
+    "0100704001": ("成立协会", "成立商会", "社团登记", "成立社团"),
+    # Health
+    "1000801001": ("出生证", "出生证明", "生孩子", "宝宝出生证", "新生儿出生证明"),
+    "0100802001": ("医师证", "医生执业证", "医生注册", "医师注册"),
+    "0100803001": ("开诊所", "开医院", "诊所执照", "医疗机构许可证"),
+    "0100804001": ("卫生许可证", "开美容院", "开理发店", "开宾馆", "开酒店", "开游泳馆"),
+    # Tax
+    "0900901001": ("领发票", "开发票", "申领发票", "发票"),
+    "1000902001": ("税务登记", "税务报到", "新公司报税", "报税"),
+    "0100903001": ("专票", "专票限额", "开票额度", "发票提额"),
+    "1000904001": ("二手房交税", "契税", "过户交税", "房产交易税", "买房交税"),
+    "1000905001": ("清税", "税务注销", "注销清税"),
+    "1000906001": ("个税", "个税汇算", "退税", "个税退税", "个税年度汇算", "个人所得税"),
+    # Housing and construction
+    "0101001001": ("预售证", "楼盘预售证", "卖楼花", "预售许可证"),
+    "0101002001": ("施工许可证", "开工证", "施工证"),
+    "1001003001": ("网签", "二手房网签", "买卖合同备案", "买二手房"),
+    # Transport
+    "0101101001": ("道路运输证", "货运许可", "开物流公司", "跑货运", "货车营运证"),
+    "0101102001": ("网约车", "网约车司机证", "网约车驾驶员证", "开网约车", "滴滴司机", "人证"),
+    "0101102002": ("网约车", "网约车运输证", "车辆运输证", "车证"),
+    # Education
+    "0601201001": ("教师资格证", "教资", "当老师", "老师资格证"),
+    "1001202001": ("转学", "孩子转学", "小孩转学", "转校"),
+    "0101203001": ("办学许可证", "开培训机构", "开学校", "办学校"),
+    # Justice
+    "1001301001": ("法律援助", "免费律师", "请不起律师", "找律师"),
+    "1001302001": ("公证", "办公证", "公证书", "亲属关系公证", "出国公证"),
+    "1001303001": ("调解", "邻里纠纷", "纠纷调解", "人民调解"),
+}
+# fmt: on
+
+
 # --- Bundles ("高效办成一件事") ----------------------------------------------------------------
 
 BUNDLES: tuple[BundleData, ...] = (
@@ -2330,6 +2466,7 @@ def accounts_table(*, password_note: bool = True) -> str:
 
 __all__ = [
     "ACCOUNTS",
+    "ALIASES",
     "BUNDLES",
     "DEMO_PASSWORD",
     "DEPARTMENTS",

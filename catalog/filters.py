@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from catalog import search, selectors
 from catalog.models import CalendarDay, Department, GuideVersion, Hall, ItemType
+from servicehall.clock import local_date
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -16,11 +18,11 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class GuideFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("事项名称或编码"),
+        label=_("事项名称、常用名或编码"),
         method="filter_text",
         max_length=60,
         error_messages={"max_length": _("关键词最多 60 个字，请缩短后再查询。")},
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：身份证、营业执照、0600…")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：营业执照、社保、提公积金、yyzz")}),
     )
     department = django_filters.ModelChoiceFilter(
         label=_("实施部门"),
@@ -71,12 +73,25 @@ class GuideFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_text(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        """Everyday words, pinyin and initials, ranked best first (``catalog.search``); digits are
+        the start of an item code."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(item__name__icontains=value) | Q(item__name_en__icontains=value) | Q(item__code__startswith=value)
+        if search.is_code_query(value):
+            return queryset.filter(item__code__startswith=search.normalise(value).strip().rstrip(".…"))
+        index = selectors.search_index()
+        if not len(index):
+            # No document built yet (a fresh database before ``search_rebuild``): names only.
+            return queryset.filter(Q(item__name__icontains=value) | Q(item__name_en__icontains=value))
+        hits = index.search(value, today=local_date())
+        if not hits:
+            return queryset.none()
+        rank = Case(
+            *(When(pk=hit.version_id, then=Value(position)) for position, hit in enumerate(hits)),
+            output_field=IntegerField(),
         )
+        return queryset.filter(pk__in=[hit.version_id for hit in hits]).order_by(rank)
 
     def filter_applicant(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         return queryset.filter(applicant_type__in=[value, GuideVersion.ApplicantType.BOTH])

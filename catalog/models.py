@@ -9,13 +9,15 @@ One record drives the public page, the API, the printed guide and the staff cons
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from catalog.english import localized
 
 ITEM_CODE_VALIDATOR = RegexValidator(
     r"^[0-9]{10}$",
@@ -23,6 +25,8 @@ ITEM_CODE_VALIDATOR = RegexValidator(
 )
 HALL_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("大厅编码只能包含大写字母、数字和连字符。"))
 DEPARTMENT_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("部门编码只能包含大写字母、数字和连字符。"))
+# Aliases are written one a line; a list typed with the usual Chinese or Western separators works too.
+ALIAS_SEPARATORS = re.compile(r"[\n\r、，,；;]+")
 
 
 class BilingualName(models.Model):
@@ -39,9 +43,7 @@ class BilingualName(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized(self, "name")
 
 
 class District(models.TextChoices):
@@ -94,8 +96,10 @@ class Hall(BilingualName):
         verbose_name=_("上级中心"),
     )
     address = models.CharField(_("地址"), max_length=200)
+    address_en = models.CharField(_("英文地址"), max_length=300, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     transport = models.CharField(_("交通指引"), max_length=300, blank=True)
+    transport_en = models.CharField(_("英文交通指引"), max_length=600, blank=True)
     # App-qualified: django-stubs cannot type a bare forward reference (django-stubs#1802).
     items = models.ManyToManyField(
         "catalog.ServiceItem", blank=True, related_name="halls", verbose_name=_("可办理事项")
@@ -182,8 +186,11 @@ class HallZone(models.Model):
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="zones", verbose_name=_("大厅"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
     location = models.CharField(_("位置"), max_length=100, blank=True)
+    location_en = models.CharField(_("英文位置"), max_length=200, blank=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
+    description_en = models.CharField(_("英文说明"), max_length=600, blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -215,6 +222,14 @@ class ServiceItem(BilingualName):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="items", verbose_name=_("实施部门")
     )
+    # What people call the item, not its legal version: searched like the name (docs/search.md).
+    aliases = models.TextField(
+        _("常用名"),
+        blank=True,
+        help_text=_(
+            "群众的叫法、想办的事或拿到的证照，每行一个（也可用顿号分隔），用于搜索。如：营业执照、开公司、开店。"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -236,6 +251,10 @@ class ServiceItem(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [alias.strip() for alias in ALIAS_SEPARATORS.split(self.aliases) if alias.strip()]
 
 
 class GuideVersionQuerySet(models.QuerySet):
@@ -282,6 +301,7 @@ class GuideVersion(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     effective_from = models.DateField(_("生效日期"))
     change_note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    change_note_en = models.CharField(_("英文修订说明"), max_length=600, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -294,8 +314,13 @@ class GuideVersion(models.Model):
 
     applicant_type = models.CharField(_("服务对象"), max_length=12, choices=ApplicantType.choices)
     conditions = models.TextField(_("受理条件"))
+    conditions_en = models.TextField(_("英文受理条件"), blank=True)
     legal_basis = models.TextField(_("设定依据"))
+    legal_basis_en = models.TextField(_("英文设定依据"), blank=True)
     procedure = models.TextField(_("办理流程"), help_text=_("每行一个步骤。"))
+    procedure_en = models.TextField(
+        _("英文办理流程"), blank=True, help_text=_("每行一个步骤；留空则英文页面显示中文流程。")
+    )
     handling_kind = models.CharField(_("办件类型"), max_length=10, choices=HandlingKind.choices)
     statutory_limit_days = models.PositiveSmallIntegerField(
         _("法定办结时限（工作日）"), validators=[MaxValueValidator(365)]
@@ -305,8 +330,11 @@ class GuideVersion(models.Model):
     )
     is_free = models.BooleanField(_("不收费"), default=True)
     fee_description = models.CharField(_("收费标准"), max_length=300, blank=True)
+    fee_description_en = models.CharField(_("英文收费标准"), max_length=600, blank=True)
     fee_basis = models.CharField(_("收费依据"), max_length=300, blank=True)
+    fee_basis_en = models.CharField(_("英文收费依据"), max_length=600, blank=True)
     result_description = models.CharField(_("办理结果"), max_length=200)
+    result_description_en = models.CharField(_("英文办理结果"), max_length=400, blank=True)
     online_url = models.URLField(_("网上办理地址"), blank=True)
     visits_required = models.PositiveSmallIntegerField(_("到现场次数"), default=1, validators=[MaxValueValidator(5)])
     citywide = models.BooleanField(_("全市通办"), default=False)
@@ -315,6 +343,7 @@ class GuideVersion(models.Model):
     handling_methods = models.CharField(
         _("通办方式"), max_length=300, blank=True, help_text=_("如：全程网办、异地代收代办、接件后转至属地窗口办理。")
     )
+    handling_methods_en = models.CharField(_("英文通办方式"), max_length=600, blank=True)
     enquiry_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=40, default="12345")
 
@@ -372,7 +401,8 @@ class GuideVersion(models.Model):
 
     @property
     def procedure_steps(self) -> list[str]:
-        return [line.strip() for line in self.procedure.splitlines() if line.strip()]
+        """The steps in the interface language (the English ones when filled)."""
+        return [line.strip() for line in localized(self, "procedure").splitlines() if line.strip()]
 
     @property
     def handling_scopes(self) -> list[str]:
@@ -402,6 +432,7 @@ class Material(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     name = models.CharField(_("材料名称"), max_length=200)
+    name_en = models.CharField(_("英文材料名称"), max_length=400, blank=True)
     form = models.CharField(_("材料形式"), max_length=20, choices=Form.choices)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1, validators=[MinValueValidator(1)])
     may_follow_later = models.BooleanField(
@@ -410,6 +441,7 @@ class Material(models.Model):
         help_text=_("勾选表示容缺受理时可以后补；不勾选即为主要材料。"),
     )
     notes = models.CharField(_("备注"), max_length=300, blank=True)
+    notes_en = models.CharField(_("英文备注"), max_length=600, blank=True)
 
     class Meta:
         verbose_name = _("申请材料")
@@ -440,8 +472,10 @@ class SpecialStep(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     max_days = models.PositiveSmallIntegerField(_("最长时间（工作日）"), validators=[MaxValueValidator(365)])
     notes = models.CharField(_("说明"), max_length=300, blank=True)
+    notes_en = models.CharField(_("英文说明"), max_length=600, blank=True)
 
     class Meta:
         verbose_name = _("特殊环节")
@@ -464,6 +498,7 @@ class Bundle(BilingualName):
         Department, on_delete=models.PROTECT, related_name="led_bundles", verbose_name=_("牵头部门")
     )
     description = models.TextField(_("说明"), blank=True)
+    description_en = models.TextField(_("英文说明"), blank=True)
     promised_limit_days = models.PositiveSmallIntegerField(
         _("承诺办结时限（工作日）"), validators=[MaxValueValidator(365)]
     )
@@ -539,3 +574,33 @@ class CalendarDay(models.Model):
     @property
     def is_working_day(self) -> bool:
         return self.kind in self.WORKING_KINDS
+
+
+class GuideSearchDocument(models.Model):
+    """What a search matches for one published guide version, worked out in advance (搜索索引).
+
+    Per field (name, aliases, result, materials, other keywords), the phrases and the words
+    Chinese segmentation finds in them, each with its pinyin and initials: segmenting and
+    romanising is the slow part of indexing, so it is done once, when a version is published or
+    an item's aliases change, never while searching. Versions in effect today and later have one;
+    the catalog services keep them and ``manage.py search_rebuild`` rebuilds them all
+    (docs/search.md). ``analyser`` names the format: documents of another one are ignored.
+    """
+
+    version = models.OneToOneField(
+        GuideVersion,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("指南版本"),
+    )
+    analyser = models.PositiveSmallIntegerField(_("分析器版本"))
+    terms = models.JSONField(_("检索词"))
+    built_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("搜索索引")
+        verbose_name_plural = _("搜索索引")
+
+    def __str__(self) -> str:
+        return f"search document of version {self.version_id}"

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import uuid
 from collections.abc import Callable
 from typing import TypedDict
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalog import holiday_source
+from catalog import holiday_source, search
 from catalog.hours import DayHours, hours_on, next_opening
 from catalog.models import (
     Bundle,
     BundleMember,
     CalendarDay,
     Department,
+    GuideSearchDocument,
     GuideVersion,
     Hall,
     HallOpeningHours,
@@ -66,7 +71,7 @@ def guide_context(*, version: GuideVersion, today: dt.date) -> dict[str, object]
         "history": list(
             item.versions.published()
             .order_by("-effective_from", "-number")
-            .only("number", "effective_from", "change_note", "item_id")
+            .only("number", "effective_from", "change_note", "change_note_en", "item_id")
         ),
         "is_current": version == GuideVersion.objects.current(today).filter(item=item).first(),
         "main_materials": [m for m in version.materials.all() if not m.may_follow_later],
@@ -225,3 +230,56 @@ def deadline_after(start: dt.date, days: int) -> tuple[dt.date, bool]:
         day in provisional_rows if day in in_table else not holiday_source.year_is_confirmed(day.year) for day in walked
     )
     return deadline, provisional
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+_search_index: search.SearchIndex | None = None
+_search_index_lock = threading.Lock()
+
+
+def search_index() -> search.SearchIndex:
+    """This process's search index, reloaded when the documents changed (the generation in the
+    cache moved on): a search costs no database query while nothing changes."""
+    global _search_index
+    try:
+        generation = cache.get(search.GENERATION_KEY)
+        if generation is None:
+            # Never set, or evicted: start a new one (the first process to ask wins).
+            cache.add(search.GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(search.GENERATION_KEY, "")
+    except Exception:  # the cache server is down: search with what this process has
+        logger.warning("search: the cache did not answer; using this process's index", exc_info=True)
+        if _search_index is not None:
+            return _search_index
+        generation = ""
+    index = _search_index
+    if index is not None and index.generation == generation:
+        return index
+    with _search_index_lock:
+        index = _search_index
+        if index is None or index.generation != generation:
+            index = _search_index = _load_search_index(generation)
+    return index
+
+
+def _load_search_index(generation: str) -> search.SearchIndex:
+    rows = GuideSearchDocument.objects.values_list(
+        "version_id",
+        "version__item_id",
+        "version__item__code",
+        "version__effective_from",
+        "version__number",
+        "analyser",
+        "terms",
+    )
+    documents, outdated = [], 0
+    for version_id, item_id, code, effective_from, number, analyser, terms in rows.iterator(chunk_size=500):
+        if analyser != search.ANALYSER:
+            outdated += 1
+            continue
+        documents.append((search.IndexedVersion(version_id, item_id, code, effective_from, number), terms))
+    if outdated:
+        logger.warning("%s search documents of another analyser ignored: run manage.py search_rebuild", outdated)
+    return search.SearchIndex(documents, generation=generation)

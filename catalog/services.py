@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import holiday_source
+from catalog import holiday_source, search
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
-from catalog.models import Bundle, BundleMember, CalendarDay, GuideVersion, Material, ServiceItem, SpecialStep
+from catalog.models import (
+    Bundle,
+    BundleMember,
+    CalendarDay,
+    GuideSearchDocument,
+    GuideVersion,
+    Material,
+    ServiceItem,
+    SpecialStep,
+)
 from servicehall.access import AnyUser
 from servicehall.audit import audit_record
 from servicehall.clock import local_date
@@ -36,29 +47,38 @@ def _validation_to_error(exc: ValidationError) -> CatalogError:
 
 # --- Guides ----------------------------------------------------------------------------------
 
+# The English of a text field (``<name>_en``, issue 8) follows it: it belongs to the version,
+# is copied into a revision and is frozen with it when published.
 GUIDE_FIELDS = (
     "applicant_type",
     "conditions",
+    "conditions_en",
     "legal_basis",
+    "legal_basis_en",
     "procedure",
+    "procedure_en",
     "handling_kind",
     "statutory_limit_days",
     "promised_limit_days",
     "is_free",
     "fee_description",
+    "fee_description_en",
     "fee_basis",
+    "fee_basis_en",
     "result_description",
+    "result_description_en",
     "online_url",
     "visits_required",
     "citywide",
     "cross_region",
     "cross_border",
     "handling_methods",
+    "handling_methods_en",
     "enquiry_phone",
     "complaint_phone",
 )
-MATERIAL_FIELDS = ("order", "name", "form", "copies", "may_follow_later", "notes")
-STEP_FIELDS = ("order", "kind", "name", "max_days", "notes")
+MATERIAL_FIELDS = ("order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en")
+STEP_FIELDS = ("order", "kind", "name", "name_en", "max_days", "notes", "notes_en")
 
 
 def _lock_version(version_id: int) -> GuideVersion:
@@ -86,6 +106,7 @@ def guide_draft_create(
     materials: Sequence[dict[str, Any]],
     special_steps: Sequence[dict[str, Any]] = (),
     change_note: str = "",
+    change_note_en: str = "",
     actor: AnyUser | None = None,
 ) -> GuideVersion:
     """A new draft version of ``item``'s guide with its materials and special steps, numbered
@@ -95,7 +116,12 @@ def guide_draft_create(
         guide_draft_check(item=item)
         number = (item.versions.aggregate(m=Max("number"))["m"] or 0) + 1
         version = GuideVersion(
-            item=item, number=number, effective_from=effective_from, change_note=change_note, **fields
+            item=item,
+            number=number,
+            effective_from=effective_from,
+            change_note=change_note,
+            change_note_en=change_note_en,
+            **fields,
         )
         _save_validated(version)
         for position, data in enumerate(materials, start=1):
@@ -159,6 +185,7 @@ def guide_publish(*, version: GuideVersion, actor: AnyUser | None, today: dt.dat
             summary=_("发布办事指南 %(item)s v%(number)s，%(date)s生效")
             % {"item": version.item.code, "number": version.number, "date": version.effective_from.isoformat()},
         )
+        search_documents_rebuild(item_ids=[version.item_id])
         return version
 
 
@@ -222,6 +249,8 @@ def bundle_save(
     bundle_check_limit(promised_limit_days=bundle.promised_limit_days, members=members, today=today)
     with transaction.atomic():
         _save_validated(bundle)
+        # A bundle's name is a keyword of its members' search documents (before and after).
+        reindexed = [*bundle.members.values_list("item_id", flat=True), *(m.item.pk for m in members)]
         bundle.members.all().delete()
         BundleMember.objects.bulk_create(
             BundleMember(bundle=bundle, stage=m.stage, item=m.item, order=m.order or position)
@@ -230,6 +259,7 @@ def bundle_save(
         audit_record(
             actor=actor, action="bundle.save", target=bundle, summary=_("保存一件事：%(name)s") % {"name": bundle.name}
         )
+        search_documents_rebuild(item_ids=reindexed)
     return bundle
 
 
@@ -304,3 +334,94 @@ def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: Any
             details={"before": before, "after": {"kind": kind, "reason": reason}},
         )
     return row
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _search_index_changed() -> None:
+    """Make every process reload its search index: now, for this transaction's own later reads
+    (and the tests, whose transactions never commit), and again once committed, for the other
+    processes, which may have reloaded in between without seeing the new documents."""
+
+    def bump() -> None:
+        cache.set(search.GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _live_versions(versions: Iterable[GuideVersion], today: dt.date) -> list[GuideVersion]:
+    """Of each item, the published version in effect on ``today`` and those taking effect later:
+    the versions a search may meet today or on any later day without a rebuild."""
+    by_item: dict[int, list[GuideVersion]] = {}
+    for version in versions:
+        by_item.setdefault(version.item_id, []).append(version)
+    live = []
+    for item_versions in by_item.values():
+        item_versions.sort(key=lambda v: (v.effective_from, v.number))
+        in_effect = [v for v in item_versions if v.effective_from <= today]
+        live += in_effect[-1:] + [v for v in item_versions if v.effective_from > today]
+    return live
+
+
+def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
+    """Rewrite the search documents of the items ``item_ids`` (of every item when None).
+
+    Called when a guide is published, an item's name or aliases change and a bundle is saved;
+    ``manage.py search_rebuild`` and a nightly job rebuild everything (dropping the documents of
+    versions superseded since, and catching what was written outside these services). Returns
+    the number of documents written.
+    """
+    today = today or local_date()
+    versions = (
+        GuideVersion.objects.published()
+        .select_related("item", "item__department")
+        .prefetch_related(models.Prefetch("materials", queryset=Material.objects.only("version_id", "name")))
+    )
+    bundles = BundleMember.objects.filter(bundle__is_published=True)
+    documents = GuideSearchDocument.objects.all()
+    if item_ids is not None:
+        item_ids = sorted(set(item_ids))
+        if not item_ids:
+            return 0
+        versions = versions.filter(item_id__in=item_ids)
+        bundles = bundles.filter(item_id__in=item_ids)
+        documents = documents.filter(version__item_id__in=item_ids)
+    bundle_names: dict[int, list[str]] = {}
+    for item_id, name in bundles.values_list("item_id", "bundle__name"):
+        bundle_names.setdefault(item_id, []).append(name)
+    built_at = timezone.now()
+    fresh = [
+        GuideSearchDocument(
+            version=version,
+            analyser=search.ANALYSER,
+            built_at=built_at,
+            terms=search.document_terms(
+                name=version.item.name,
+                name_en=version.item.name_en,
+                aliases=version.item.alias_list,
+                result=version.result_description,
+                materials=[m.name for m in version.materials.all()],
+                keywords=[
+                    version.item.department.name,
+                    version.item.department.short_name,
+                    *bundle_names.get(version.item_id, []),
+                ],
+            ),
+        )
+        for version in _live_versions(versions, today)
+    ]
+    with transaction.atomic():
+        stale = set(documents.values_list("pk", flat=True)) - {d.version_id for d in fresh}
+        GuideSearchDocument.objects.filter(pk__in=stale).delete()
+        # An upsert: two publishes of one item at once each write the same rows without failing.
+        GuideSearchDocument.objects.bulk_create(
+            fresh,
+            batch_size=200,
+            update_conflicts=True,
+            unique_fields=["version"],
+            update_fields=["analyser", "terms", "built_at"],
+        )
+        _search_index_changed()
+    return len(fresh)

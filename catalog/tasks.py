@@ -25,3 +25,12 @@ def calendar_ensure_years() -> list[dict[str, object]]:
             " (provisional)" if result.provisional else "",
         )
     return [vars(result) for result in results]
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5, time_limit=600, soft_time_limit=540)
+def search_documents_rebuild() -> int:
+    """Rewrite every guide's search document (nightly, see settings): drops those of versions
+    superseded since, and catches guides written outside the catalog services."""
+    written = services.search_documents_rebuild()
+    logger.info("search: %s documents written", written)
+    return written

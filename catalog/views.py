@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from catalog import selectors
 from catalog.filters import GuideFilter, HallFilter
 from catalog.models import Hall
+from servicehall import extensions
 from servicehall.clock import local_date
 from servicehall.http import HtmxHttpRequest
 from servicehall.pagination import paginate, requested_page
@@ -69,7 +70,10 @@ def guide_list(request: HtmxHttpRequest) -> TemplateResponse:
 def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> TemplateResponse:
     today = local_date()
     version = selectors.guide_for_item(code=code, today=today, number=number)
-    return TemplateResponse(request, "catalog/guide_detail.html", selectors.guide_context(version=version, today=today))
+    context = selectors.guide_context(version=version, today=today)
+    # What apps above the catalog offer for this item (appointments: "预约办理").
+    context["guide_sections"] = extensions.sections(extensions.GUIDE_ACTIONS)
+    return TemplateResponse(request, "catalog/guide_detail.html", context)
 
 
 @require_safe
@@ -96,7 +100,15 @@ def hall_detail(request: HttpRequest, code: str) -> TemplateResponse:
     hall = selectors.hall_detail(code=code)
     items, item_count = selectors.hall_items_preview(hall=hall, limit=HALL_ITEMS_SHOWN)
     return TemplateResponse(
-        request, "catalog/hall_detail.html", {"hall": hall, "items": items, "item_count": item_count}
+        request,
+        "catalog/hall_detail.html",
+        {
+            "hall": hall,
+            "items": items,
+            "item_count": item_count,
+            # What apps above the catalog offer at this hall (appointments: booking, rest-day service).
+            "hall_sections": extensions.sections(extensions.HALL_PAGE),
+        },
     )
 
 

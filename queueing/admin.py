@@ -7,12 +7,30 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, TicketEvent, WaitAlert, Window
+from queueing.models import (
+    BoardMessage,
+    DailyStat,
+    HallQueueSettings,
+    QueueCategory,
+    Ticket,
+    TicketEvent,
+    WaitAlert,
+    Window,
+)
 
 
 @admin.register(QueueCategory)
 class QueueCategoryAdmin(admin.ModelAdmin):
-    list_display = ["hall", "letter", "name", "is_active", "max_wait_minutes", "max_waiting_per_window"]
+    list_display = [
+        "hall",
+        "letter",
+        "name",
+        "is_active",
+        "max_wait_minutes",
+        "max_waiting_per_window",
+        "target_wait_minutes",
+        "target_share_percent",
+    ]
     list_filter = ["is_active", "hall__level", "hall"]
     search_fields = ["name", "hall__name", "hall__code"]
     list_select_related = ["hall"]
@@ -33,7 +51,14 @@ class WindowAdmin(admin.ModelAdmin):
 
 @admin.register(HallQueueSettings)
 class HallQueueSettingsAdmin(admin.ModelAdmin):
-    list_display = ["hall", "max_wait_minutes", "max_waiting_per_window", "starvation_minutes", "target_wait_minutes"]
+    list_display = [
+        "hall",
+        "max_wait_minutes",
+        "max_waiting_per_window",
+        "starvation_minutes",
+        "target_wait_minutes",
+        "target_share_percent",
+    ]
     autocomplete_fields = ["hall"]
 
 
@@ -95,3 +120,13 @@ class DailyStatAdmin(_ReadOnly):
     list_filter = ["hall", "date"]
     list_select_related = ["hall"]
     date_hierarchy = "date"
+
+
+@admin.register(BoardMessage)
+class BoardMessageAdmin(_ReadOnly):
+    """Posted and withdrawn from the supervisors' dashboard (audited there)."""
+
+    list_display = ["hall", "text", "posted_at", "expires_at", "posted_by", "withdrawn_at"]
+    list_filter = ["hall"]
+    list_select_related = ["hall", "posted_by"]
+    date_hierarchy = "posted_at"

@@ -216,6 +216,7 @@ class DailyStatSerializer(serializers.ModelSerializer):
             "average_wait_seconds",
             "max_wait_seconds",
             "average_service_seconds",
+            "waited_within_target",
             "hourly",
         ]
 
@@ -265,6 +266,9 @@ class HallQueueView(APIView):
                 "categories": serializers.ListField(child=serializers.DictField()),
                 "windows": serializers.ListField(child=serializers.DictField()),
                 "recent_calls": serializers.ListField(child=serializers.DictField()),
+                "message": serializers.DictField(
+                    allow_null=True, help_text="The hall's board message (text, expires_at), or null"
+                ),
             },
         ),
     )

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 CONFIG_MODELS = ("queuecategory", "window", "hallqueuesettings")
-RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat")
+RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat", "boardmessage")
 
 
 class QueueingConfig(AppConfig):
@@ -22,3 +24,18 @@ class QueueingConfig(AppConfig):
             ],
         )
         roles.grant(roles.SUPERVISOR, roles.model_permissions("queueing", CONFIG_MODELS + RECORD_MODELS, ("view",)))
+
+        # Logging out signs the clerk out of their window (the logout view is the kernel's, which
+        # imports no app; the admin's logout sends the same signal).
+        from django.contrib.auth.signals import user_logged_out
+
+        user_logged_out.connect(leave_window_on_logout, dispatch_uid="queueing.leave_window_on_logout")
+
+
+def leave_window_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A clerk who logs out leaves their window (``queueing.services.window_leave``): it closes,
+    and the ticket at it goes back to waiting. ``user`` is None when nobody was logged in."""
+    from queueing import services
+
+    if user is not None:
+        services.window_leave(staff=user)

@@ -18,6 +18,7 @@ class QueueConfig:
     max_waiting_per_window: int
     starvation_minutes: int
     target_wait_minutes: int
+    target_share_percent: int
     green_channel_age: int
     default_service_minutes: int
     estimator_sample: int
@@ -36,13 +37,14 @@ def resolve(hall_settings: HallQueueSettings | None, category: QueueCategory | N
             "max_waiting_per_window",
             "starvation_minutes",
             "target_wait_minutes",
+            "target_share_percent",
             "green_channel_age",
         ):
             value = getattr(hall_settings, name)
             if value is not None:
                 values[name] = value
     if category is not None:
-        for name in ("max_wait_minutes", "max_waiting_per_window"):
+        for name in ("max_wait_minutes", "max_waiting_per_window", "target_wait_minutes", "target_share_percent"):
             value = getattr(category, name)
             if value is not None:
                 values[name] = value

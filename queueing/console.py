@@ -6,15 +6,27 @@ higher up register for it (``servicehall.extensions.CONSOLE_PANEL``: appointment
 check-in). Any view that acts at a window answers an htmx request with
 ``console_panel``, so the panel comes back refreshed with the view's message and status whatever
 app the action belongs to.
+
+Every answer of an action says what happened in the panel's status region, whatever its status:
+htmx swaps only 2xx, 400, 409 and 429 answers (``templates/base.html``), so the console's own
+answers carry ``X-Console-Panel`` and the console's script swaps them whatever their status
+(403 "not signed in at this window", 404 "ticket not found"); a view wrapped in
+``console_action`` answers a refusal of access (the window of another hall, a role taken away)
+with a panel that says so instead of the error page. Anything else that fails (a stale CSRF
+token, the network) is reported there by the script.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from queueing import selectors
 from queueing.forms_console import GrantForm, TransferForm
@@ -25,6 +37,10 @@ PAGE = "queueing/console/console.html"
 # Partials of the page that htmx swaps: the whole panel after an action, the queue when polled.
 PANEL = f"{PAGE}#panel"
 QUEUE = f"{PAGE}#queue"
+REFUSED = "queueing/console/refused.html"
+# Marks an answer that carries the panel with the outcome of an action: static/js/console.js
+# swaps it whatever its status.
+PANEL_HEADER = "X-Console-Panel"
 
 
 def console_panel(
@@ -59,4 +75,30 @@ def console_panel(
         **(extra_context or {}),
     }
     htmx = getattr(request, "htmx", None)
-    return TemplateResponse(request, template if htmx else PAGE, context, status=status)
+    response = TemplateResponse(request, template if htmx else PAGE, context, status=status)
+    if htmx:
+        response[PANEL_HEADER] = "1"
+    return response
+
+
+def console_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a console action (outside its access decorator): with htmx, a refusal of access
+    (403) or an unknown window (404) comes back as a panel holding the message, with its status,
+    instead of an error page htmx would not show. Without htmx the error page says it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (PermissionDenied, Http404) as exc:
+            if not getattr(request, "htmx", None):
+                raise
+            if isinstance(exc, PermissionDenied):
+                status, error = 403, str(exc) or _("您没有在该窗口办理的权限。")
+            else:
+                status, error = 404, str(exc) or _("没有找到该窗口或号码。")
+            response = TemplateResponse(request, REFUSED, {"error": error}, status=status)
+            response[PANEL_HEADER] = "1"
+            return response
+
+    return wrapped

@@ -4,30 +4,40 @@ Live figures come from **today's** tickets only: every ticket query filters on t
 ``service_date = today`` (answered by the index ``ticket_day_idx`` on hall, service_date, status)
 and groups in the database, so a page costs the same number of queries, and reads the same rows,
 however long the history is. History never touches tickets: it sums the ``DailyStat`` rows that
-the nightly roll-up writes.
+the nightly roll-up writes; so does the comparison with the same weekday last week.
 
-Definitions (the pages say them too):
+Definitions (the pages say them too, docs/monitor.md has the reasons):
 
-- waiting now: tickets with status "waiting"; longest wait now: ``now`` − the earliest arrival
-  among them;
-- average wait: ``called_at − arrived_at`` over today's tickets that have been called (a transfer
-  clears ``called_at`` and keeps ``arrived_at``, so a transferred ticket counts once it is called
-  again, with its whole wait);
+- waiting now: tickets with status "waiting". Of those, the people the hall keeps waiting are the
+  ones who may be called now (a checked-in appointment only from its slot): their **waiting
+  since** is the arrival time, or the slot start when later, as the wait monitor counts it;
+- longest wait now: ``now`` − the earliest "waiting since"; **current average wait**
+  (当前等候平均): the mean of ``now`` − "waiting since" over those people;
+- **average wait of the called** (今日已叫号平均等候): ``called_at − arrived_at`` over today's
+  tickets that have been called (a transfer clears ``called_at`` and keeps ``arrived_at``, so a
+  transferred ticket counts once it is called again, with its whole wait);
+- **within target**: called tickets whose wait (as above) was at most their queue's target wait;
+  the share is of the people called (``queueing.targets``). People still waiting past the target
+  are counted apart ("overdue"), so a good share never hides a crowd that is waiting now;
 - average service time: ``finished_at − started_at`` over today's finished ("done") tickets;
 - no-show rate: no-shows ÷ (finished + no-shows), of the people called who reached an outcome;
-- idle window: open, with no ticket at the counter.
+- idle window: open, with no ticket at the counter; flagged when a queue it serves has people
+  who may be called now.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -42,13 +52,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import Coalesce, ExtractHour, Greatest
 from django.utils.translation import gettext as _
 
 from catalog.models import Hall
 from queueing.config import QueueConfig, resolve
-from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
-from servicehall.clock import SHANGHAI, local_date
+from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
+from queueing.targets import MIN_CALLED_FOR_SHARE, within_aggregates, within_of
+from servicehall import roles
+from servicehall.clock import SHANGHAI, local_date, local_now
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 HALL_SCOPE = "hall"
 # Closed alerts listed under the open ones on a hall's page.
@@ -57,9 +72,13 @@ RECENT_ALERTS_SHOWN = 10
 # The hourly chart spans at least the default opening hours (9:00–17:00) and stretches to any
 # hour with tickets (early openings, extended hours).
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 9, 16
+# Today is compared with the same weekday a week earlier: same opening hours, same kind of day.
+COMPARE_DAYS_BACK = 7
 
 _WAIT = ExpressionWrapper(F("called_at") - F("arrived_at"), output_field=DurationField())
 _SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+# Waiting since: the arrival, or a checked-in appointment's slot start when later (the monitor's rule).
+_SINCE = Greatest("arrived_at", Coalesce("not_before", "arrived_at"))
 _LEVEL_ORDER = Case(
     *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
     default=Value(len(Hall.Level.values)),
@@ -67,14 +86,28 @@ _LEVEL_ORDER = Case(
 )
 
 
-def _today_aggregates() -> dict[str, Any]:
-    """Figures of a group of today's tickets, in one grouped query."""
+def _overdue_key(minutes: int) -> str:
+    return f"overdue_{minutes}"
+
+
+def _today_aggregates(*, now: dt.datetime, targets: Iterable[int] = ()) -> dict[str, Any]:
+    """Figures of a group of today's tickets, in one grouped query; with ``targets`` (the target
+    waits of the categories involved) also the counts within and past each target."""
+    waiting = Q(status=Ticket.Status.WAITING)
+    ready = waiting & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     called = Q(called_at__isnull=False)
     done = Q(status=Ticket.Status.DONE)
+    targets = sorted(set(targets))
     return {
         "issued": Count("pk"),
-        "waiting": Count("pk", filter=Q(status=Ticket.Status.WAITING)),
-        "oldest_arrived_at": Min("arrived_at", filter=Q(status=Ticket.Status.WAITING)),
+        "waiting": Count("pk", filter=waiting),
+        "ready_waiting": Count("pk", filter=ready),
+        "green_ready_waiting": Count("pk", filter=ready & Q(priority__in=Ticket.GREEN_CHANNEL)),
+        "oldest_since": Min(_SINCE, filter=ready),
+        "waiting_total": Sum(
+            ExpressionWrapper(Value(now, output_field=DateTimeField()) - _SINCE, output_field=DurationField()),
+            filter=ready,
+        ),
         "waited": Count("pk", filter=called),
         "wait_total": Sum(_WAIT, filter=called),
         "served": Count("pk", filter=done),
@@ -82,6 +115,17 @@ def _today_aggregates() -> dict[str, Any]:
         "no_show": Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
         "cancelled": Count("pk", filter=Q(status=Ticket.Status.CANCELLED)),
         "expired": Count("pk", filter=Q(status=Ticket.Status.EXPIRED)),
+        **within_aggregates(targets),
+        **{
+            # Waiting since before now − target: the arrival and any slot start both before it.
+            _overdue_key(target): Count(
+                "pk",
+                filter=ready
+                & Q(arrived_at__lt=now - dt.timedelta(minutes=target))
+                & (Q(not_before__isnull=True) | Q(not_before__lt=now - dt.timedelta(minutes=target))),
+            )
+            for target in targets
+        },
     }
 
 
@@ -95,6 +139,7 @@ _STAT_SUMS = {
     "wait_total": Sum("wait_seconds_total"),
     "max_wait": Max("max_wait_seconds"),
     "service_total": Sum("service_seconds_total"),
+    "within": Sum("waited_within_target"),
 }
 
 
@@ -113,9 +158,14 @@ class Figures:
 
     issued: int = 0
     waiting: int = 0
+    ready_waiting: int = 0  # live: waiting people who may be called now
+    green_ready_waiting: int = 0  # live: of those, on the green channel
     longest_wait_seconds: float | None = None  # live: the longest current wait; history: the day's longest
+    waiting_seconds_total: float = 0.0  # live: how long the people waiting now have waited, together
+    overdue_waiting: int = 0  # live: people waiting now longer than their queue's target wait
     waited: int = 0
     wait_seconds_total: float = 0.0
+    within_target: int = 0
     served: int = 0
     service_seconds_total: float = 0.0
     no_show: int = 0
@@ -123,16 +173,24 @@ class Figures:
     expired: int = 0
 
     @classmethod
-    def from_tickets(cls, row: Mapping[str, Any] | None, *, now: dt.datetime) -> Figures:
+    def from_tickets(
+        cls, row: Mapping[str, Any] | None, *, now: dt.datetime, target_minutes: int | None = None
+    ) -> Figures:
+        """A row of ``_today_aggregates``; ``target_minutes`` picks the row's own target counts."""
         if not row:
             return cls()
-        oldest = row.get("oldest_arrived_at")
+        oldest = row.get("oldest_since")
         return cls(
             issued=row["issued"],
             waiting=row["waiting"],
+            ready_waiting=row["ready_waiting"],
+            green_ready_waiting=row["green_ready_waiting"],
             longest_wait_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else None,
+            waiting_seconds_total=max(0.0, _seconds(row["waiting_total"])),
+            overdue_waiting=row.get(_overdue_key(target_minutes), 0) if target_minutes is not None else 0,
             waited=row["waited"],
             wait_seconds_total=_seconds(row["wait_total"]),
+            within_target=within_of(row, target_minutes) if target_minutes is not None else 0,
             served=row["served"],
             service_seconds_total=_seconds(row["service_total"]),
             no_show=row["no_show"],
@@ -149,11 +207,27 @@ class Figures:
             longest_wait_seconds=float(row["max_wait"]) if row["max_wait"] is not None else None,
             waited=row["waited"] or 0,
             wait_seconds_total=_seconds(row["wait_total"]),
+            within_target=row["within"] or 0,
             served=row["served"] or 0,
             service_seconds_total=_seconds(row["service_total"]),
             no_show=row["no_show"] or 0,
             cancelled=row["cancelled"] or 0,
             expired=row["expired"] or 0,
+        )
+
+    @classmethod
+    def from_stat(cls, stat: DailyStat) -> Figures:
+        return cls(
+            issued=stat.issued,
+            longest_wait_seconds=float(stat.max_wait_seconds) if stat.waited else None,
+            waited=stat.waited,
+            wait_seconds_total=float(stat.wait_seconds_total),
+            within_target=stat.waited_within_target,
+            served=stat.served,
+            service_seconds_total=float(stat.service_seconds_total),
+            no_show=stat.no_show,
+            cancelled=stat.cancelled,
+            expired=stat.expired,
         )
 
     def __add__(self, other: Figures) -> Figures:
@@ -170,8 +244,19 @@ class Figures:
         return None if self.longest_wait_seconds is None else self.longest_wait_seconds / 60
 
     @property
+    def current_average_wait_minutes(self) -> float | None:
+        """当前等候平均: how long the people who may be called now have waited, on average."""
+        return self.waiting_seconds_total / self.ready_waiting / 60 if self.ready_waiting else None
+
+    @property
     def average_wait_minutes(self) -> float | None:
+        """今日已叫号平均等候: the wait of the people already called."""
         return self.wait_seconds_total / self.waited / 60 if self.waited else None
+
+    @property
+    def within_target_share(self) -> float | None:
+        """Percentage of the called people whose wait stayed within their queue's target."""
+        return 100 * self.within_target / self.waited if self.waited else None
 
     @property
     def average_service_minutes(self) -> float | None:
@@ -188,6 +273,91 @@ def _total(figures: Iterable[Figures]) -> Figures:
     return sum(figures, Figures())
 
 
+# --- Traffic lights ----------------------------------------------------------------------------
+
+
+class Level(enum.IntEnum):
+    GREEN = 0
+    AMBER = 1
+    RED = 2
+
+
+@dataclass(frozen=True)
+class Light:
+    """A status against the targets, said in words and with a shape as well as a colour (WCAG
+    1.4.1: colour is never the only cue)."""
+
+    level: Level
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.level.name.lower()
+
+    @property
+    def label(self) -> str:
+        return {Level.GREEN: _("正常"), Level.AMBER: _("关注"), Level.RED: _("超标")}[self.level]
+
+    @property
+    def symbol(self) -> str:
+        return {Level.GREEN: "●", Level.AMBER: "▲", Level.RED: "■"}[self.level]
+
+
+def queue_light(figures: Figures, config: QueueConfig, *, open_windows: int) -> Light:
+    """Red: past an alert threshold (the wait monitor's rule, docs/monitor.md). Amber: someone
+    has waited past the target wait, people wait and no window serves the queue, or fewer than the
+    target share of the people called (once at least ``MIN_CALLED_FOR_SHARE``) were called within
+    the target. Green otherwise."""
+    red, amber = [], []
+    longest = figures.longest_wait_minutes
+    if longest is not None and longest > config.max_wait_minutes:
+        red.append(
+            _("最长等候 %(longest)s 分钟，超过预警线 %(limit)s 分钟")
+            % {"longest": f"{longest:.0f}", "limit": config.max_wait_minutes}
+        )
+    if figures.waiting > config.max_waiting_per_window * max(open_windows, 1):
+        red.append(
+            _("%(waiting)s 人等候，超过每个开放窗口 %(limit)s 人")
+            % {"waiting": figures.waiting, "limit": config.max_waiting_per_window}
+        )
+    if figures.ready_waiting and not open_windows:
+        amber.append(_("有人等候，但没有开放的窗口"))
+    if figures.overdue_waiting:
+        amber.append(
+            _("%(count)s 人已等候超过目标 %(target)s 分钟")
+            % {"count": figures.overdue_waiting, "target": config.target_wait_minutes}
+        )
+    share = figures.within_target_share
+    if share is not None and figures.waited >= MIN_CALLED_FOR_SHARE and share < config.target_share_percent:
+        amber.append(
+            _("目标时间内叫号 %(share)s%%，低于目标 %(target)s%%")
+            % {"share": f"{share:.0f}", "target": config.target_share_percent}
+        )
+    level = Level.RED if red else Level.AMBER if amber else Level.GREEN
+    return Light(level, tuple(red + amber))
+
+
+def hall_light(queues: Iterable[tuple[str, Light]], *, idle_beside_waiting: int) -> Light:
+    """The worst of the hall's queues, naming the queues that are not green; an idle window
+    beside people waiting makes it at least amber."""
+    level = Level.GREEN
+    letters: dict[Level, list[str]] = {}
+    for letter, light in queues:
+        level = max(level, light.level)
+        letters.setdefault(light.level, []).append(letter)
+    reasons = [
+        _("%(letters)s类%(label)s") % {"letters": "、".join(letters[worse]), "label": Light(worse).label}
+        for worse in (Level.RED, Level.AMBER)
+        if worse in letters
+    ]
+    if idle_beside_waiting:
+        level = max(level, Level.AMBER)
+        reasons.append(
+            _("%(count)s 个空闲窗口旁有人等候") % {"count": idle_beside_waiting},
+        )
+    return Light(level, tuple(reasons))
+
+
 # --- Scope -------------------------------------------------------------------------------------
 
 
@@ -196,6 +366,101 @@ def halls_in_scope(hall_ids: list[int] | None) -> QuerySet[Hall]:
     that run a queue. City centre first, then districts, streets, stations."""
     halls = Hall.objects.all() if hall_ids is None else Hall.objects.filter(pk__in=hall_ids)
     return halls.filter(Exists(QueueCategory.objects.filter(hall=OuterRef("pk")))).order_by(_LEVEL_ORDER, "code")
+
+
+# --- The same weekday last week (DailyStat) ----------------------------------------------------
+
+
+def _so_far(stat: DailyStat, now: dt.datetime) -> Figures:
+    """A past day's figures up to the time of day of ``now``, from its hourly roll-up: whole hours
+    before, and the current hour pro rata (arrivals by the hour taken, finished tickets by the
+    hour finished, waits by the hour called, as today's figures are counted)."""
+    local = local_now(now)
+    elapsed = (local.minute * 60 + local.second) / 3600
+    sums = {"arrivals": 0.0, "served": 0.0, "waited": 0.0, "wait_total": 0.0, "within": 0.0}
+    for hour, values in (stat.hourly or {}).items():
+        weight = 1.0 if int(hour) < local.hour else elapsed if int(hour) == local.hour else 0.0
+        if weight:
+            for name in sums:
+                sums[name] += weight * float(values.get(name, 0) or 0)
+    return Figures(
+        issued=round(sums["arrivals"]),
+        served=round(sums["served"]),
+        waited=round(sums["waited"]),
+        wait_seconds_total=sums["wait_total"],
+        within_target=round(sums["within"]),
+    )
+
+
+@dataclass
+class LastWeek:
+    """The same weekday a week before: up to the same time of day, and the whole day."""
+
+    date: dt.date
+    so_far: Figures
+    whole_day: Figures
+
+
+def _last_week(stats: Iterable[DailyStat], now: dt.datetime) -> dict[tuple[int, str], LastWeek]:
+    return {
+        (stat.hall_id, stat.scope): LastWeek(
+            date=stat.date, so_far=_so_far(stat, now), whole_day=Figures.from_stat(stat)
+        )
+        for stat in stats
+    }
+
+
+def change_percent(today: float, before: float | None) -> float | None:
+    """Relative change in percent (None when there is nothing to compare with)."""
+    if before is None or not before:
+        return None
+    return 100 * (today - before) / before
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    label: str
+    unit: str  # "count", "minutes" or "percent": how the template formats the values
+    today: float | None
+    last_week_so_far: float | None
+    last_week_day: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Counts: relative change in %; minutes: the difference in minutes; percentages: the
+        difference in percentage points."""
+        if self.today is None or self.last_week_so_far is None:
+            return None
+        if self.unit == "count":
+            return change_percent(self.today, self.last_week_so_far)
+        return self.today - self.last_week_so_far
+
+
+def comparison_rows(today: Figures, last: LastWeek | None) -> list[ComparisonRow]:
+    so_far = last.so_far if last else None
+    day = last.whole_day if last else None
+
+    def pick(figures: Figures | None, name: str) -> float | None:
+        return None if figures is None else getattr(figures, name)
+
+    return [
+        ComparisonRow(_("取号"), "count", today.issued, pick(so_far, "issued"), pick(day, "issued")),
+        ComparisonRow(_("已办结"), "count", today.served, pick(so_far, "served"), pick(day, "served")),
+        ComparisonRow(
+            _("已叫号平均等候（分钟）"),
+            "minutes",
+            today.average_wait_minutes,
+            pick(so_far, "average_wait_minutes"),
+            pick(day, "average_wait_minutes"),
+        ),
+        ComparisonRow(
+            _("目标时间内叫号占比"),
+            "percent",
+            today.within_target_share,
+            pick(so_far, "within_target_share"),
+            pick(day, "within_target_share"),
+        ),
+    ]
 
 
 # --- City overview -----------------------------------------------------------------------------
@@ -207,8 +472,11 @@ class HallRow:
     figures: Figures
     open_windows: int = 0
     idle_windows: int = 0
+    idle_beside_waiting: int = 0
     open_alerts: int = 0
     unacknowledged_alerts: int = 0
+    light: Light = field(default_factory=lambda: Light(Level.GREEN))
+    last_week: LastWeek | None = None
 
     def __add__(self, other: HallRow) -> HallRow:
         return HallRow(
@@ -216,9 +484,18 @@ class HallRow:
             figures=self.figures + other.figures,
             open_windows=self.open_windows + other.open_windows,
             idle_windows=self.idle_windows + other.idle_windows,
+            idle_beside_waiting=self.idle_beside_waiting + other.idle_beside_waiting,
             open_alerts=self.open_alerts + other.open_alerts,
             unacknowledged_alerts=self.unacknowledged_alerts + other.unacknowledged_alerts,
+            light=Light(max(self.light.level, other.light.level)),
         )
+
+    @property
+    def issued_change(self) -> float | None:
+        """Tickets taken today against the same weekday last week by the same time, in %."""
+        if self.last_week is None:
+            return None
+        return change_percent(self.figures.issued, self.last_week.so_far.issued)
 
 
 @dataclass
@@ -227,32 +504,78 @@ class Overview:
     today: dt.date
     rows: list[HallRow]
     totals: HallRow
+    compared_with: dt.date
+
+    @property
+    def lights(self) -> dict[str, int]:
+        """How many halls are green, amber and red."""
+        counts = {level.name.lower(): 0 for level in Level}
+        for row in self.rows:
+            counts[row.light.name] += 1
+        return counts
+
+
+@dataclass
+class _WindowFacts:
+    """An open window, as the lights need it: which queues it serves and whether it is idle."""
+
+    kind: str
+    categories: set[int]
+    idle: bool
+
+
+def _serves(window: _WindowFacts, category_id: int) -> bool:
+    return window.kind == Window.Kind.COMPREHENSIVE or category_id in window.categories
+
+
+def _waiting_for(window: _WindowFacts, figures_by_category: Mapping[int, Figures]) -> int:
+    """People who may be called now that this window could call (ignoring tickets sent to one
+    given window, which are few): every queue for a comprehensive window, its own queues
+    otherwise, and the green channel of every queue for a green-channel window."""
+    total = 0
+    for category_id, figures in figures_by_category.items():
+        if _serves(window, category_id):
+            total += figures.ready_waiting
+        elif window.kind == Window.Kind.GREEN_CHANNEL:
+            total += figures.green_ready_waiting
+    return total
+
+
+def _categories_with_config(hall_ids: list[int]) -> list[tuple[QueueCategory, QueueConfig]]:
+    categories = (
+        QueueCategory.objects.filter(hall_id__in=hall_ids)
+        .select_related("hall__queue_settings")
+        .order_by("hall_id", "order", "letter")
+    )
+    return [(category, resolve(getattr(category.hall, "queue_settings", None), category)) for category in categories]
 
 
 def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
-    """One row per hall with today's figures: four queries whatever the number of halls or tickets
-    (halls; tickets grouped by hall; windows grouped by hall; open alerts grouped by hall)."""
+    """One row per hall with today's figures, status and last week's comparison: six queries
+    whatever the number of halls or tickets (halls; queue categories with their settings; tickets
+    grouped by queue; windows with their queues; open alerts grouped by hall; last week's roll-ups)."""
     today = local_date(now)
     hall_list = list(halls)
     ids = [hall.pk for hall in hall_list]
+    categories = _categories_with_config(ids)
     tickets = {
-        row["hall_id"]: row
+        (row["hall_id"], row["category_id"]): row
         for row in Ticket.objects.filter(hall_id__in=ids, service_date=today)
         .order_by()
-        .values("hall_id")
-        .annotate(**_today_aggregates())
+        .values("hall_id", "category_id")
+        .annotate(**_today_aggregates(now=now, targets=(config.target_wait_minutes for _c, config in categories)))
     }
     at_counter = Ticket.objects.filter(window=OuterRef("pk"), service_date=today, status__in=Ticket.AT_WINDOW)
-    windows: dict[int, Mapping[str, Any]] = {
-        row["hall_id"]: row
-        for row in Window.objects.filter(hall_id__in=ids)
+    windows: dict[int, dict[int, _WindowFacts]] = {}
+    for window_id, hall_id, kind, busy, category_id in (
+        Window.objects.filter(hall_id__in=ids, is_open=True)
+        .annotate(busy=Exists(at_counter))
+        .values_list("pk", "hall_id", "kind", "busy", "categories")
         .order_by()
-        .values("hall_id")
-        .annotate(
-            open=Count("pk", filter=Q(is_open=True)),
-            idle=Count("pk", filter=Q(is_open=True) & ~Q(Exists(at_counter))),
-        )
-    }
+    ):
+        facts = windows.setdefault(hall_id, {}).setdefault(window_id, _WindowFacts(kind, set(), not busy))
+        if category_id is not None:
+            facts.categories.add(category_id)
     alerts: dict[int, Mapping[str, Any]] = {
         row["hall_id"]: row
         for row in WaitAlert.objects.filter(hall_id__in=ids, closed_at__isnull=True)
@@ -260,18 +583,56 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
         .values("hall_id")
         .annotate(open=Count("pk"), unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)))
     }
-    rows = [
-        HallRow(
-            hall=hall,
-            figures=Figures.from_tickets(tickets.get(hall.pk), now=now),
-            open_windows=windows.get(hall.pk, {}).get("open", 0),
-            idle_windows=windows.get(hall.pk, {}).get("idle", 0),
-            open_alerts=alerts.get(hall.pk, {}).get("open", 0),
-            unacknowledged_alerts=alerts.get(hall.pk, {}).get("unacknowledged", 0),
+    compared_with = today - dt.timedelta(days=COMPARE_DAYS_BACK)
+    last_week = _last_week(
+        DailyStat.objects.filter(hall_id__in=ids, date=compared_with, scope=HALL_SCOPE).order_by(), now
+    )
+
+    by_hall: dict[int, list[tuple[QueueCategory, QueueConfig]]] = {}
+    for category, config in categories:
+        by_hall.setdefault(category.hall_id, []).append((category, config))
+    rows = []
+    for hall in hall_list:
+        queues = by_hall.get(hall.pk, [])
+        figures = {
+            category.pk: Figures.from_tickets(
+                tickets.get((hall.pk, category.pk)), now=now, target_minutes=config.target_wait_minutes
+            )
+            for category, config in queues
+        }
+        open_here = list(windows.get(hall.pk, {}).values())
+        idle_beside = sum(1 for w in open_here if w.idle and _waiting_for(w, figures))
+        lights = [
+            (
+                category.letter,
+                queue_light(
+                    figures[category.pk], config, open_windows=sum(1 for w in open_here if _serves(w, category.pk))
+                ),
+            )
+            for category, config in queues
+            if category.is_active or figures[category.pk].issued
+        ]
+        rows.append(
+            HallRow(
+                hall=hall,
+                figures=_total(figures.values()),
+                open_windows=len(open_here),
+                idle_windows=sum(1 for w in open_here if w.idle),
+                idle_beside_waiting=idle_beside,
+                open_alerts=alerts.get(hall.pk, {}).get("open", 0),
+                unacknowledged_alerts=alerts.get(hall.pk, {}).get("unacknowledged", 0),
+                light=hall_light(lights, idle_beside_waiting=idle_beside),
+                last_week=last_week.get((hall.pk, HALL_SCOPE)),
+            )
         )
-        for hall in hall_list
-    ]
-    return Overview(now=now, today=today, rows=rows, totals=sum(rows, HallRow(hall=None, figures=Figures())))
+    totals = sum(rows, HallRow(hall=None, figures=Figures()))
+    if rows:
+        totals.last_week = LastWeek(
+            date=compared_with,
+            so_far=_total(row.last_week.so_far for row in rows if row.last_week),
+            whole_day=_total(row.last_week.whole_day for row in rows if row.last_week),
+        )
+    return Overview(now=now, today=today, rows=rows, totals=totals, compared_with=compared_with)
 
 
 # --- One hall, today ---------------------------------------------------------------------------
@@ -284,6 +645,8 @@ class CategoryRow:
     open_windows: int
     config: QueueConfig
     alert_open: bool
+    idle_windows: int = 0  # open, idle windows that serve this queue
+    light: Light = field(default_factory=lambda: Light(Level.GREEN))
 
     @property
     def over_wait_threshold(self) -> bool:
@@ -294,6 +657,11 @@ class CategoryRow:
     def over_length_threshold(self) -> bool:
         return self.figures.waiting > self.config.max_waiting_per_window * max(self.open_windows, 1)
 
+    @property
+    def below_target_share(self) -> bool:
+        share = self.figures.within_target_share
+        return share is not None and share < self.config.target_share_percent
+
 
 @dataclass
 class WindowRow:
@@ -302,14 +670,33 @@ class WindowRow:
     current_number: str | None
     current_status: str | None
     category_letters: list[str]
+    waiting_for_it: int = 0  # people who may be called now that this window could call
 
     @property
     def is_idle(self) -> bool:
         return self.window.is_open and self.current_number is None
 
     @property
+    def idle_beside_waiting(self) -> bool:
+        return self.is_idle and self.waiting_for_it > 0
+
+    @property
     def current_status_label(self) -> str:
         return str(Ticket.Status(self.current_status).label) if self.current_status else ""
+
+    @property
+    def staff_name(self) -> str:
+        return staff_display_name(self.window.staff) if self.window.staff_id else ""
+
+
+@dataclass
+class ClerkRow:
+    """One staff member's day at the windows: the tickets they called and what came of them."""
+
+    user_id: int
+    name: str
+    window: Window | None  # where they are signed in now
+    figures: Figures  # waited: tickets called; served, service time, no-shows
 
 
 @dataclass
@@ -319,10 +706,15 @@ class HourRow:
     served: int = 0
     waited: int = 0
     wait_seconds_total: float = 0.0
+    within_target: int = 0
 
     @property
     def average_wait_minutes(self) -> float | None:
         return self.wait_seconds_total / self.waited / 60 if self.waited else None
+
+    @property
+    def within_target_share(self) -> float | None:
+        return 100 * self.within_target / self.waited if self.waited else None
 
     @property
     def label(self) -> str:
@@ -338,18 +730,47 @@ class HallLive:
     categories: list[CategoryRow]
     windows: list[WindowRow]
     hours: list[HourRow] = field(default_factory=list)
+    clerks: list[ClerkRow] = field(default_factory=list)
+    config: QueueConfig | None = None  # the hall's own targets (without a category's)
+    comparison: list[ComparisonRow] = field(default_factory=list)
+    compared_with: dt.date | None = None
+
+    @property
+    def light(self) -> Light:
+        return self.totals.light
+
+    @property
+    def idle_beside_waiting(self) -> list[WindowRow]:
+        return [row for row in self.windows if row.idle_beside_waiting]
+
+
+def staff_display_name(user: User | None) -> str:
+    """The name on the staff profile, else the user name."""
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)
+    return (profile.display_name if profile is not None else "") or user.get_username()
 
 
 def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
-    """Today's figures of one hall per queue category, per window and per hour: ten queries
-    whatever the number of tickets, categories or windows."""
+    """Today's figures of one hall per queue category, per window, per staff member and per hour,
+    its status and last week's comparison: twelve queries whatever the number of tickets,
+    categories or windows."""
     today = local_date(now)
     hall_settings = HallQueueSettings.objects.filter(hall=hall).first()
     categories = list(QueueCategory.objects.filter(hall=hall).order_by("order", "letter"))
-    windows = list(Window.objects.filter(hall=hall).prefetch_related("categories").order_by("number"))
+    configs = {category.pk: resolve(hall_settings, category) for category in categories}
+    windows = list(
+        Window.objects.filter(hall=hall)
+        .select_related("staff__staff_profile")
+        .prefetch_related("categories")
+        .order_by("number")
+    )
     today_tickets = Ticket.objects.filter(hall=hall, service_date=today).order_by()
+    targets = [config.target_wait_minutes for config in configs.values()]
     by_category = {
-        row["category_id"]: row for row in today_tickets.values("category_id").annotate(**_today_aggregates())
+        row["category_id"]: row
+        for row in today_tickets.values("category_id").annotate(**_today_aggregates(now=now, targets=targets))
     }
     by_window = {
         row["window_id"]: row
@@ -357,7 +778,7 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
         # a "window_id IS NOT NULL" condition could tempt the planner into the window index,
         # which covers every ticket ever served.
         for row in today_tickets.values("window_id").annotate(
-            **_today_aggregates(),
+            **_today_aggregates(now=now),
             # A window has at most one ticket at the counter (constraint
             # ticket_one_current_per_window), so the maximum is that ticket.
             current_number=Max("number", filter=Q(status__in=Ticket.AT_WINDOW)),
@@ -367,53 +788,124 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
     open_alerts = dict(
         WaitAlert.objects.filter(hall=hall, closed_at__isnull=True).values_list("category_id", "acknowledged_at")
     )
+    compared_with = today - dt.timedelta(days=COMPARE_DAYS_BACK)
+    last_week = _last_week(DailyStat.objects.filter(hall=hall, date=compared_with, scope=HALL_SCOPE).order_by(), now)
 
-    open_windows = [w for w in windows if w.is_open]
-    category_rows = [
-        CategoryRow(
-            category=category,
-            figures=Figures.from_tickets(by_category.get(category.pk), now=now),
-            open_windows=sum(1 for w in open_windows if w.serves_every_category or category in w.categories.all()),
-            config=resolve(hall_settings, category),
-            alert_open=category.pk in open_alerts,
+    figures = {
+        category.pk: Figures.from_tickets(
+            by_category.get(category.pk), now=now, target_minutes=configs[category.pk].target_wait_minutes
         )
         for category in categories
-    ]
+    }
     window_rows = []
+    facts = {}
     for window in windows:
         row = by_window.get(window.pk)
+        current = row["current_number"] if row else None
+        facts[window.pk] = _WindowFacts(
+            window.kind, {c.pk for c in window.categories.all()}, window.is_open and current is None
+        )
         window_rows.append(
             WindowRow(
                 window=window,
                 figures=Figures.from_tickets(row, now=now),
-                current_number=row["current_number"] if row else None,
+                current_number=current,
                 current_status=row["current_status"] if row else None,
                 category_letters=[] if window.serves_every_category else [c.letter for c in window.categories.all()],
+                waiting_for_it=_waiting_for(facts[window.pk], figures) if window.is_open else 0,
             )
         )
+    open_windows = [w for w in windows if w.is_open]
+    category_rows = []
+    for category in categories:
+        serving = [w for w in open_windows if _serves(facts[w.pk], category.pk)]
+        category_rows.append(
+            CategoryRow(
+                category=category,
+                figures=figures[category.pk],
+                open_windows=len(serving),
+                config=configs[category.pk],
+                alert_open=category.pk in open_alerts,
+                idle_windows=sum(1 for w in serving if facts[w.pk].idle),
+                light=queue_light(figures[category.pk], configs[category.pk], open_windows=len(serving)),
+            )
+        )
+    # An inactive queue is listed only if it still had tickets today.
+    shown = [row for row in category_rows if row.category.is_active or row.figures.issued]
+    idle_beside = sum(1 for row in window_rows if row.idle_beside_waiting)
     totals = HallRow(
         hall=hall,
         figures=_total(row.figures for row in category_rows),
         open_windows=len(open_windows),
         idle_windows=sum(1 for row in window_rows if row.is_idle),
+        idle_beside_waiting=idle_beside,
         open_alerts=len(open_alerts),
         unacknowledged_alerts=sum(1 for acknowledged in open_alerts.values() if acknowledged is None),
+        light=hall_light(((row.category.letter, row.light) for row in shown), idle_beside_waiting=idle_beside),
+        last_week=last_week.get((hall.pk, HALL_SCOPE)),
     )
     return HallLive(
         hall=hall,
         now=now,
         today=today,
         totals=totals,
-        # An inactive queue is listed only if it still had tickets today.
-        categories=[row for row in category_rows if row.category.is_active or row.figures.issued],
+        categories=shown,
         windows=window_rows,
-        hours=_hours(today_tickets),
+        hours=_hours(
+            today_tickets, targets={category.pk: configs[category.pk].target_wait_minutes for category in categories}
+        ),
+        clerks=_clerks(today_tickets, windows),
+        config=resolve(hall_settings),
+        comparison=comparison_rows(totals.figures, totals.last_week),
+        compared_with=compared_with,
     )
 
 
-def _hours(today_tickets: QuerySet[Ticket]) -> list[HourRow]:
+def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window]) -> list[ClerkRow]:
+    """Per staff member, today's tickets they called (a call records who called; a transfer
+    hands the ticket on and the next call records the next person): one query. Staff signed in
+    at a window who have called nobody yet are listed too."""
+    done = Q(status=Ticket.Status.DONE)
+    rows = (
+        today_tickets.filter(
+            staff__isnull=False,
+            status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING, Ticket.Status.DONE, Ticket.Status.NO_SHOW),
+        )
+        .values("staff_id", "staff__username", "staff__staff_profile__display_name")
+        .annotate(
+            called=Count("pk"),
+            served=Count("pk", filter=done),
+            service_total=Sum(_SERVICE, filter=done & Q(started_at__isnull=False)),
+            no_show=Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
+        )
+    )
+    at_window = {w.staff_id: w for w in windows if w.staff_id is not None}
+    clerks = {
+        row["staff_id"]: ClerkRow(
+            user_id=row["staff_id"],
+            name=row["staff__staff_profile__display_name"] or row["staff__username"],
+            window=at_window.get(row["staff_id"]),
+            figures=Figures(
+                waited=row["called"],
+                served=row["served"],
+                service_seconds_total=_seconds(row["service_total"]),
+                no_show=row["no_show"],
+            ),
+        )
+        for row in rows
+    }
+    for user_id, window in at_window.items():
+        if user_id not in clerks:
+            clerks[user_id] = ClerkRow(user_id, staff_display_name(window.staff), window, Figures())
+    return sorted(
+        clerks.values(), key=lambda c: (c.window is None, c.window.number if c.window else 0, -c.figures.served, c.name)
+    )
+
+
+def _hours(today_tickets: QuerySet[Ticket], *, targets: Mapping[int, int]) -> list[HourRow]:
     """Arrivals by the hour of arrival, finished tickets by the hour they finished, and the
-    average wait by the hour of the call (the waits that ended in that hour): three queries."""
+    average wait and the share within target by the hour of the call (the waits that ended in
+    that hour): three queries."""
     arrivals = (
         today_tickets.annotate(hour=ExtractHour("arrived_at", tzinfo=SHANGHAI)).values("hour").annotate(n=Count("pk"))
     )
@@ -426,8 +918,8 @@ def _hours(today_tickets: QuerySet[Ticket]) -> list[HourRow]:
     waits = (
         today_tickets.filter(called_at__isnull=False)
         .annotate(hour=ExtractHour("called_at", tzinfo=SHANGHAI))
-        .values("hour")
-        .annotate(n=Count("pk"), total=Sum(_WAIT))
+        .values("hour", "category_id")
+        .annotate(n=Count("pk"), total=Sum(_WAIT), **within_aggregates(targets.values()))
     )
     rows: dict[int, HourRow] = {}
     for row in arrivals:
@@ -436,11 +928,78 @@ def _hours(today_tickets: QuerySet[Ticket]) -> list[HourRow]:
         rows.setdefault(row["hour"], HourRow(row["hour"])).served = row["n"]
     for row in waits:
         hour = rows.setdefault(row["hour"], HourRow(row["hour"]))
-        hour.waited, hour.wait_seconds_total = row["n"], _seconds(row["total"])
+        hour.waited += row["n"]
+        hour.wait_seconds_total += _seconds(row["total"])
+        target = targets.get(row["category_id"])
+        hour.within_target += within_of(row, target) if target is not None else 0
     if not rows:
         return []
     first, last = min(DEFAULT_FIRST_HOUR, *rows), max(DEFAULT_LAST_HOUR, *rows)
     return [rows.get(hour, HourRow(hour)) for hour in range(first, last + 1)]
+
+
+# --- Window controls and the board message of a hall -------------------------------------------
+
+
+def counter_staff(hall: Hall) -> QuerySet[User]:
+    """Active window staff and chief representatives of the hall, who may be put at a window."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles.COUNTER_ROLES, staff_profile__hall=hall)
+        .select_related("staff_profile")
+        .order_by("staff_profile__display_name", "username")
+        .distinct()
+    )
+
+
+@dataclass
+class WindowControl:
+    window: Window
+    current_number: str | None  # the ticket at the counter (a window with one cannot be closed)
+
+
+@dataclass
+class StaffChoice:
+    """A clerk who may be put at a window, and where they are signed in now."""
+
+    pk: int
+    name: str
+    window: Window | None
+
+
+@dataclass
+class HallControls:
+    windows: list[WindowControl]
+    staff: list[StaffChoice]
+    message: BoardMessage | None
+
+
+def hall_controls(*, hall: Hall, now: dt.datetime) -> HallControls:
+    """What the supervisor may change from the dashboard: the windows (with their staff and any
+    ticket at the counter), the staff who may be put at one, the message on the board: four
+    queries."""
+    windows = list(Window.objects.filter(hall=hall).select_related("staff__staff_profile").order_by("number"))
+    at_counter = dict(
+        Ticket.objects.filter(hall=hall, service_date=local_date(now), status__in=Ticket.AT_WINDOW)
+        .order_by()
+        .values_list("window_id", "number")
+    )
+    at_window = {window.staff_id: window for window in windows if window.staff_id is not None}
+    return HallControls(
+        windows=[WindowControl(window, at_counter.get(window.pk)) for window in windows],
+        staff=[StaffChoice(user.pk, staff_display_name(user), at_window.get(user.pk)) for user in counter_staff(hall)],
+        message=board_message_shown(hall=hall, now=now),
+    )
+
+
+def board_message_shown(*, hall: Hall, now: dt.datetime) -> BoardMessage | None:
+    """The message on the hall's board now: the latest posted, not withdrawn, not expired."""
+    return (
+        BoardMessage.objects.filter(hall=hall, withdrawn_at__isnull=True, posted_at__lte=now, expires_at__gt=now)
+        .select_related("posted_by__staff_profile")
+        .order_by("-posted_at", "-pk")
+        .first()
+    )
 
 
 # --- Wait alerts of a hall ---------------------------------------------------------------------
@@ -551,14 +1110,18 @@ def city_history(*, halls: list[Hall], start: dt.date, end: dt.date) -> History:
     )
 
 
-def export_rows(*, hall_ids: list[int], start: dt.date, end: dt.date, detail: bool) -> Iterator[DailyStat]:
-    """DailyStat rows of the range, hall by hall and day by day, streamed from the database.
-    ``detail`` adds each queue category and window under its hall's row."""
-    stats = DailyStat.objects.filter(hall_id__in=hall_ids, date__range=(start, end)).select_related(
-        "hall", "category", "window"
-    )
-    if not detail:
-        stats = stats.filter(scope=HALL_SCOPE)
+def _export_stats(hall_ids: list[int], start: dt.date, end: dt.date) -> QuerySet[DailyStat]:
+    return DailyStat.objects.filter(hall_id__in=hall_ids, date__range=(start, end))
+
+
+def export_row_count(*, hall_ids: list[int], start: dt.date, end: dt.date) -> int:
+    return _export_stats(hall_ids, start, end).count()
+
+
+def export_rows(*, hall_ids: list[int], start: dt.date, end: dt.date) -> Iterator[DailyStat]:
+    """Every ``DailyStat`` row of the range, streamed from the database: day by day and hall by
+    hall, the hall's own row, then each of its queue categories, then each of its windows (what
+    the history pages promise the files hold)."""
     scope_rank = Case(
         When(scope=HALL_SCOPE, then=Value(0)),
         When(category__isnull=False, then=Value(1)),
@@ -566,7 +1129,9 @@ def export_rows(*, hall_ids: list[int], start: dt.date, end: dt.date, detail: bo
         output_field=IntegerField(),
     )
     return (
-        stats.annotate(scope_rank=scope_rank)
+        _export_stats(hall_ids, start, end)
+        .select_related("hall", "category", "window")
+        .annotate(scope_rank=scope_rank)
         .order_by("date", "hall__code", "scope_rank", "category__order", "category__letter", "window__number", "pk")
         .iterator(chunk_size=2000)
     )

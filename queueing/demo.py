@@ -192,13 +192,20 @@ def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
 
 
 def _history(halls: list[Hall], *, today: dt.date) -> int:
-    """A month of plausible daily figures for the city and district centres (demo only)."""
+    """A month of plausible daily figures for the city and district centres (demo only): each
+    day's hall row and, as the nightly roll-up writes them, a row per queue category and window."""
     centres = [h for h in halls if h.level in (Hall.Level.CITY, Hall.Level.DISTRICT)]
     existing = set(
         DailyStat.objects.filter(
             hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)
         ).values_list("hall_id", "date")
     )
+    categories: dict[int, list[QueueCategory]] = {}
+    for category in QueueCategory.objects.filter(hall__in=centres).order_by("order", "letter"):
+        categories.setdefault(category.hall_id, []).append(category)
+    windows: dict[int, list[Window]] = {}
+    for window in Window.objects.filter(hall__in=centres).order_by("number"):
+        windows.setdefault(window.hall_id, []).append(window)
     calendar = catalog_selectors.working_calendar(start=today - dt.timedelta(days=HISTORY_DAYS), end=today)
     rows = []
     for hall in centres:
@@ -208,31 +215,75 @@ def _history(halls: list[Hall], *, today: dt.date) -> int:
             day = today - dt.timedelta(days=back)
             if (hall.pk, day) in existing or not calendar.is_working_day(day):
                 continue
-            hourly, totals = {}, {"issued": 0, "served": 0, "wait": 0, "waited": 0}
+            hourly = {}
             for hour in (9, 10, 11, 12, 13, 14, 15, 16):
                 arrivals = int(rng.randint(15, 45) * scale * (0.4 if hour == 12 else 1))
                 served = max(0, arrivals - rng.randint(0, 4))
-                wait = served * rng.randint(6, 28) * 60
-                hourly[str(hour)] = {"arrivals": arrivals, "served": served, "wait_total": wait, "waited": served}
-                totals["issued"] += arrivals
-                totals["served"] += served
-                totals["wait"] += wait
-                totals["waited"] += served
-            no_show = int(totals["issued"] * rng.uniform(0.02, 0.06))
-            rows.append(
-                DailyStat(
-                    date=day,
-                    hall=hall,
-                    scope="hall",
-                    issued=totals["issued"],
-                    served=totals["served"] - no_show,
-                    no_show=no_show,
-                    waited=totals["waited"],
-                    wait_seconds_total=totals["wait"],
-                    max_wait_seconds=rng.randint(35, 75) * 60,
-                    service_seconds_total=(totals["served"] - no_show) * rng.randint(6, 11) * 60,
-                    hourly=hourly,
-                )
-            )
+                minutes = rng.randint(6, 28)
+                # Longer average waits leave fewer people within the 15-minute target.
+                within = round(served * max(0.0, min(1.0, (30 - minutes) / 25)))
+                hourly[str(hour)] = {
+                    "arrivals": arrivals,
+                    "served": served,
+                    "wait_total": served * minutes * 60,
+                    "waited": served,
+                    "within": within,
+                }
+            no_show_share = rng.uniform(0.02, 0.06)
+            service_minutes = rng.randint(6, 11)
+            max_wait = rng.randint(35, 75) * 60
+            rows.append(_demo_stat(hall, day, "hall", hourly, no_show_share, service_minutes, max_wait))
+            # The same day split over the queues and, separately, over the windows.
+            queues = categories.get(hall.pk, [])
+            category_weights = [1.0 / (1 + k) for k in range(len(queues))]
+            for category, weight in zip(queues, category_weights, strict=True):
+                share = weight / sum(category_weights)
+                stat = _demo_stat(
+                    hall, day, f"category:{category.pk}", _part(hourly, share), no_show_share, service_minutes,
+                    round(max_wait * share),
+                )  # fmt: skip
+                stat.category = category
+                rows.append(stat)
+            for window in windows.get(hall.pk, []):
+                share = 1.0 / len(windows[hall.pk])
+                stat = _demo_stat(
+                    hall, day, f"window:{window.pk}", _part(hourly, share), no_show_share, service_minutes,
+                    round(max_wait * share),
+                )  # fmt: skip
+                stat.window = window
+                rows.append(stat)
     DailyStat.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def _part(hourly: dict[str, dict[str, int]], share: float) -> dict[str, dict[str, int]]:
+    return {hour: {name: round(value * share) for name, value in values.items()} for hour, values in hourly.items()}
+
+
+def _demo_stat(
+    hall: Hall,
+    day: dt.date,
+    scope: str,
+    hourly: dict[str, dict[str, int]],
+    no_show_share: float,
+    service_minutes: int,
+    max_wait: int,
+) -> DailyStat:
+    issued = sum(values["arrivals"] for values in hourly.values())
+    called = sum(values["served"] for values in hourly.values())
+    no_show = int(issued * no_show_share)
+    served = max(0, called - no_show)
+    return DailyStat(
+        date=day,
+        hall=hall,
+        scope=scope,
+        issued=issued,
+        served=served,
+        no_show=no_show,
+        waited=sum(values["waited"] for values in hourly.values()),
+        wait_seconds_total=sum(values["wait_total"] for values in hourly.values()),
+        waited_within_target=sum(values["within"] for values in hourly.values()),
+        max_wait_seconds=max_wait,
+        service_seconds_total=served * service_minutes * 60,
+        hourly=hourly,
+    )

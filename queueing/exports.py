@@ -1,5 +1,6 @@
-"""History exports of the dashboard: CSV and Excel (.xlsx), one row per hall and day (and, for
-one hall, per queue category and window), from the daily roll-ups.
+"""History exports of the dashboard: CSV and Excel (.xlsx), from the daily roll-ups. For each day
+and hall: the hall's row, then one row per queue category and one per window, told apart by the
+column "统计层级" (whole hall, queue category, window) and named in "统计范围".
 
 CSV is UTF-8 with a byte-order mark so that Excel opens the Chinese text correctly, and it is
 streamed row by row. Text cells that a spreadsheet would read as a formula are prefixed with an
@@ -41,6 +42,7 @@ class _Labels:
     whole_hall: str
     category: str
     window: str
+    levels: dict[str, str]
 
     @classmethod
     def now(cls) -> _Labels:
@@ -49,6 +51,7 @@ class _Labels:
                 _("日期"),
                 _("大厅编码"),
                 _("大厅名称"),
+                _("统计层级"),
                 _("统计范围"),
                 _("取号数"),
                 _("办结数"),
@@ -60,14 +63,17 @@ class _Labels:
                 _("平均等候（分钟）"),
                 _("最长等候（分钟）"),
                 _("平均办理（分钟）"),
+                _("目标时间内叫号数"),
+                _("目标时间内叫号占比"),
             ],
             whole_hall=_("全厅"),
             category=_("%(letter)s类 %(name)s"),
             window=_("%(number)s号窗口"),
+            levels={"hall": _("全厅"), "category": _("排队类别"), "window": _("窗口")},
         )
 
 
-_WIDTHS = [12, 14, 28, 18, 9, 9, 9, 9, 9, 9, 9, 15, 15, 15]
+_WIDTHS = [12, 14, 28, 10, 18, 9, 9, 9, 9, 9, 9, 9, 15, 15, 15, 12, 12]
 
 
 def _text(value: str) -> str:
@@ -81,18 +87,20 @@ def _minutes(seconds: float | None) -> float | None:
 def _values(stat: DailyStat, labels: _Labels) -> list[Any]:
     """One row as typed values: dates, integers, minutes (one decimal), a no-show fraction."""
     if stat.scope == HALL_SCOPE:
-        scope = labels.whole_hall
+        level, scope = labels.levels["hall"], labels.whole_hall
     elif stat.category is not None:
+        level = labels.levels["category"]
         scope = labels.category % {"letter": stat.category.letter, "name": stat.category.name}
     elif stat.window is not None:
-        scope = labels.window % {"number": stat.window.number}
+        level, scope = labels.levels["window"], labels.window % {"number": stat.window.number}
     else:
-        scope = stat.scope
+        level = scope = stat.scope
     outcomes = stat.served + stat.no_show
     return [
         stat.date,
         _text(stat.hall.code),
         _text(stat.hall.name),
+        _text(level),
         _text(scope),
         stat.issued,
         stat.served,
@@ -104,11 +112,15 @@ def _values(stat: DailyStat, labels: _Labels) -> list[Any]:
         _minutes(stat.average_wait_seconds),
         _minutes(stat.max_wait_seconds if stat.waited else None),
         _minutes(stat.average_service_seconds),
+        stat.waited_within_target,
+        stat.within_target_share,
     ]
 
 
-_RATE_COLUMN = 7
-_MINUTE_COLUMNS = (11, 12, 13)
+_RATE_COLUMNS = (8, 16)
+_MINUTE_COLUMNS = (12, 13, 14)
+# Excel's last row is 1,048,576; one is the header.
+XLSX_MAX_ROWS = 1_048_575
 
 
 def _csv_cells(values: list[Any]) -> list[str]:
@@ -116,7 +128,7 @@ def _csv_cells(values: list[Any]) -> list[str]:
     for index, value in enumerate(values):
         if value is None:
             cells.append("")
-        elif index == _RATE_COLUMN:
+        elif index in _RATE_COLUMNS:
             cells.append(f"{value * 100:.1f}%")
         elif index in _MINUTE_COLUMNS:
             cells.append(f"{value:.1f}")
@@ -180,10 +192,11 @@ def xlsx_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.dat
         date = WriteOnlyCell(sheet, value=values[0])
         date.number_format = "yyyy-mm-dd"
         cells[0] = date
-        if values[_RATE_COLUMN] is not None:
-            rate = WriteOnlyCell(sheet, value=values[_RATE_COLUMN])
-            rate.number_format = "0.0%"
-            cells[_RATE_COLUMN] = rate
+        for index in _RATE_COLUMNS:
+            if values[index] is not None:
+                rate = WriteOnlyCell(sheet, value=values[index])
+                rate.number_format = "0.0%"
+                cells[index] = rate
         for index in _MINUTE_COLUMNS:
             if values[index] is not None:
                 minutes = WriteOnlyCell(sheet, value=values[index])
@@ -198,9 +211,20 @@ def xlsx_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.dat
         (_("统计期间"), f"{start.isoformat()} — {end.isoformat()}"),
         (_("统计范围"), hall.name if hall else _("权限范围内全部大厅")),
         (_("导出时间"), local_now().strftime("%Y-%m-%d %H:%M")),
+        (
+            _("统计层级"),
+            _(
+                "每个大厅每天先列“全厅”合计，其下依次列出各排队类别和各窗口的数据；"
+                "按窗口统计的是最后办理该号码的窗口，未被叫号的号码不计入任何窗口。"
+            ),
+        ),
         (_("平均等候"), _("从排队（取号或转办前的原排队时间）到叫号的平均分钟数，按当日被叫号的号码计算。")),
         (_("平均办理"), _("从开始办理到办结的平均分钟数，按当日办结的号码计算。")),
         (_("过号率"), _("过号数 ÷（办结数 + 过号数）。")),
+        (
+            _("目标时间内叫号"),
+            _("被叫号者中，等候不超过所在排队类别目标等候时间的人数及其占叫号数的比例（按汇总时的目标设置）。"),
+        ),
         (_("数据来源"), _("每日凌晨汇总的前一日统计数据，当天数据次日可查。")),
     ):
         notes.append([_text(text) for text in row])

@@ -3,6 +3,7 @@
 The form only parses what was typed or pressed; whether the ID number is valid, whether the
 person already has a ticket, whether the green channel applies and whether the hall is open are
 decided by ``queueing.services.ticket_issue``, whose errors the view puts back on these fields.
+A queue no open window serves takes a second, explicit press (``confirm_unstaffed``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class KioskForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "kiosk-radio"}),
         error_messages={"invalid_choice": _("请选择有效的绿色通道类别。")},
     )
+    # Pressed on the page that warns no window serves the queue now: take the ticket anyway.
+    confirm_unstaffed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

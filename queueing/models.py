@@ -15,7 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BilingualName, Hall, ServiceItem
@@ -39,6 +39,16 @@ class QueueCategory(BilingualName):
     max_waiting_per_window = models.PositiveSmallIntegerField(
         _("每窗口等候人数预警"), null=True, blank=True, help_text=_("留空则用大厅或全市默认值。")
     )
+    target_wait_minutes = models.PositiveSmallIntegerField(
+        _("目标等候时间（分钟）"), null=True, blank=True, help_text=_("留空则用大厅或全市默认值。")
+    )
+    target_share_percent = models.PositiveSmallIntegerField(
+        _("目标时间内叫号占比（%）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("在目标等候时间内被叫号的人数应占的比例，例如 80。留空则用大厅或全市默认值。"),
+    )
 
     class Meta:
         verbose_name = _("排队类别")
@@ -47,6 +57,10 @@ class QueueCategory(BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["hall", "letter"], name="queue_letter_unique_per_hall"),
             models.CheckConstraint(condition=Q(letter__regex=r"^[A-HJ-NP-UWXZ]$"), name="queue_letter_format"),
+            models.CheckConstraint(
+                condition=Q(target_share_percent__isnull=True) | Q(target_share_percent__range=(1, 100)),
+                name="queue_target_share_percent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,6 +80,13 @@ class HallQueueSettings(models.Model):
         help_text=_("超过此时间的普通号优先于绿色通道叫号，防止长时间得不到服务。"),
     )
     target_wait_minutes = models.PositiveSmallIntegerField(_("目标等候时间（分钟）"), null=True, blank=True)
+    target_share_percent = models.PositiveSmallIntegerField(
+        _("目标时间内叫号占比（%）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("在目标等候时间内被叫号的人数应占的比例，例如 80。"),
+    )
     green_channel_age = models.PositiveSmallIntegerField(
         _("绿色通道年龄"), null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
     )
@@ -73,6 +94,12 @@ class HallQueueSettings(models.Model):
     class Meta:
         verbose_name = _("大厅排队设置")
         verbose_name_plural = _("大厅排队设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_share_percent__isnull=True) | Q(target_share_percent__range=(1, 100)),
+                name="hall_queue_target_share_percent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.hall)
@@ -373,6 +400,11 @@ class DailyStat(models.Model):
     waited = models.PositiveIntegerField(_("被叫号数"), default=0)
     max_wait_seconds = models.PositiveIntegerField(_("最长等候（秒）"), default=0)
     service_seconds_total = models.BigIntegerField(_("办理总时长（秒）"), default=0)
+    waited_within_target = models.PositiveIntegerField(
+        _("目标时间内叫号数"),
+        default=0,
+        help_text=_("等候不超过所在排队类别目标等候时间的被叫号数（按汇总时的设置）。"),
+    )
     hourly = models.JSONField(_("分时数据"), default=dict, blank=True)
 
     class Meta:
@@ -392,3 +424,54 @@ class DailyStat(models.Model):
     @property
     def average_service_seconds(self) -> float | None:
         return self.service_seconds_total / self.served if self.served else None
+
+    @property
+    def within_target_share(self) -> float | None:
+        """The fraction of the called people whose wait stayed within their queue's target."""
+        return self.waited_within_target / self.waited if self.waited else None
+
+
+class BoardMessage(models.Model):
+    """A short notice a supervisor puts on a hall's display board (显示屏通知) until it expires.
+    Boards read it from the hall's queue snapshot, never from this table."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="board_messages", verbose_name=_("大厅"))
+    text = models.CharField(_("通知内容"), max_length=120)
+    posted_at = models.DateTimeField(_("发布时间"))
+    expires_at = models.DateTimeField(_("到期时间"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    withdrawn_at = models.DateTimeField(_("撤下时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤下人"),
+    )
+
+    class Meta:
+        verbose_name = _("显示屏通知")
+        verbose_name_plural = _("显示屏通知")
+        ordering = ["-posted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("posted_at")), name="board_message_expires_after_post"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["hall", "expires_at"], name="board_message_live_idx", condition=Q(withdrawn_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hall} {self.text[:20]}"
+
+    def is_shown(self, now: dt.datetime) -> bool:
+        return self.withdrawn_at is None and self.posted_at <= now < self.expires_at

@@ -9,11 +9,13 @@ every figure is computed the same way over that set:
 * waits, for tickets that were called: ``called_at − arrived_at`` (total, count, maximum); a
   transfer keeps the arrival time, so a transferred ticket's wait runs to its last call;
 * service, for done tickets: ``finished_at − started_at``;
+* ``waited_within_target``: called tickets whose wait stayed within their category's target
+  wait (``queueing.targets``; the target in force when the day is rolled up);
 * ``hourly``, by Asia/Shanghai hour: ``arrivals`` by the hour the ticket was taken, ``served``
-  by the hour it was finished, ``wait_total``/``waited`` by the hour it was called.
+  by the hour it was finished, ``wait_total``/``waited``/``within`` by the hour it was called.
 
 Four aggregate queries (GROUP BY hall, category, window, and the hour for the hourly figures) do
-the counting in the database, on SQLite and PostgreSQL alike; Python only folds the groups into
+the counting in the database (a fifth reads the categories' targets), on SQLite and PostgreSQL alike; Python only folds the groups into
 scopes. The write is an upsert on (date, hall, scope) plus the removal of scopes that no longer
 have tickets, in one transaction: rerunning a day gives exactly the same rows.
 """
@@ -28,7 +30,9 @@ from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import ExtractHour
 
-from queueing.models import DailyStat, Ticket
+from queueing.config import resolve
+from queueing.models import DailyStat, QueueCategory, Ticket
+from queueing.targets import within_aggregates, within_of
 from servicehall.clock import SHANGHAI
 
 HALL_SCOPE = "hall"
@@ -46,6 +50,7 @@ _WRITTEN = (
     "waited",
     "max_wait_seconds",
     "service_seconds_total",
+    "waited_within_target",
     "hourly",
 )
 
@@ -73,13 +78,17 @@ class _Figures:
     wait_total: dt.timedelta = dt.timedelta(0)
     wait_max: dt.timedelta = dt.timedelta(0)
     service_total: dt.timedelta = dt.timedelta(0)
+    within: int = 0
     hourly: dict[int, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: {"arrivals": 0, "served": 0, "wait_total": 0.0, "waited": 0})
+        default_factory=lambda: defaultdict(
+            lambda: {"arrivals": 0, "served": 0, "wait_total": 0.0, "waited": 0, "within": 0}
+        )
     )
 
-    def add_totals(self, row: dict) -> None:
+    def add_totals(self, row: dict, *, within: int) -> None:
         for name in _COUNTED:
             setattr(self, name, getattr(self, name) + row[name])
+        self.within += within
         self.wait_total += row["wait_total"] or dt.timedelta(0)
         self.wait_max = max(self.wait_max, row["wait_max"] or dt.timedelta(0))
         self.service_total += row["service_total"] or dt.timedelta(0)
@@ -100,6 +109,7 @@ class _Figures:
             waited=self.waited,
             max_wait_seconds=_seconds(self.wait_max),
             service_seconds_total=_seconds(self.service_total),
+            waited_within_target=self.within,
             hourly={
                 str(hour): {**values, "wait_total": round(values["wait_total"])}
                 for hour, values in sorted(self.hourly.items())
@@ -120,6 +130,13 @@ def rollup_day(*, day: dt.date) -> int:
     done = Q(status=Ticket.Status.DONE)
     timed = done & Q(started_at__isnull=False, finished_at__isnull=False)
     group = ("hall_id", "category_id", "window_id")
+    target_minutes = {
+        category.pk: resolve(getattr(category.hall, "queue_settings", None), category).target_wait_minutes
+        for category in QueueCategory.objects.filter(pk__in=tickets.values("category_id")).select_related(
+            "hall__queue_settings"
+        )
+    }
+    within = within_aggregates(target_minutes.values())
 
     scopes: dict[ScopeKey, _Figures] = {}
 
@@ -144,10 +161,12 @@ def rollup_day(*, day: dt.date) -> int:
         wait_total=Sum(wait, filter=called),
         wait_max=Max(wait, filter=called),
         service_total=Sum(service, filter=timed),
+        **within,
     )
     for row in totals:
+        counted = within_of(row, target_minutes[row["category_id"]])
         for figures in targets(row):
-            figures.add_totals(row)
+            figures.add_totals(row, within=counted)
 
     def hourly(queryset, moment: str, **aggregates):
         return (
@@ -160,9 +179,11 @@ def rollup_day(*, day: dt.date) -> int:
     for row in hourly(tickets.filter(done, finished_at__isnull=False), "finished_at", n=Count("pk")):
         for figures in targets(row):
             figures.hourly[row["hour"]]["served"] += row["n"]
-    for row in hourly(tickets.filter(called), "called_at", n=Count("pk"), total=Sum(wait)):
+    for row in hourly(tickets.filter(called), "called_at", n=Count("pk"), total=Sum(wait), **within):
+        counted = within_of(row, target_minutes[row["category_id"]])
         for figures in targets(row):
             figures.hourly[row["hour"]]["waited"] += row["n"]
+            figures.hourly[row["hour"]]["within"] += counted
             figures.hourly[row["hour"]]["wait_total"] += (row["total"] or dt.timedelta(0)).total_seconds()
 
     rows = [figures.stat(day=day, hall_id=hall_id, scope=scope) for (hall_id, scope), figures in sorted(scopes.items())]

@@ -1,15 +1,20 @@
-"""Reads for the window console and the queue API."""
+"""Reads for the window console, the queue API and the kiosk."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from catalog import selectors as catalog_selectors
+from catalog.hours import hours_on
+from catalog.models import Hall
 from queueing.config import hall_config
 from queueing.models import QueueCategory, Ticket, Window
-from queueing.services import callable_tickets
+from queueing.services import callable_tickets, scheduled_tickets, window_waiting
 from servicehall.access import AnyUser
 from servicehall.clock import local_date
 from servicehall.models import StaffProfile
@@ -26,17 +31,28 @@ class Console:
     per_category: list[tuple[str, str, int]]  # (letter, name, waiting) for the queues this window calls
     categories: list[QueueCategory]
     other_windows: list[Window]
+    # Checked-in appointments waiting for their slot to start (``not_before``): in the queue, not
+    # callable yet, counted apart from ``waiting_total``; earliest first.
+    scheduled: list[Ticket]
+    scheduled_total: int
 
 
 def console(*, window: Window, now: dt.datetime) -> Console:
     """What the window's console shows: its current ticket, the tickets it would call next (in
-    call order) and what it can transfer to. A fixed number of queries."""
+    call order), the checked-in appointments it will call once their slot starts, and what it can
+    transfer to. A fixed number of queries."""
     current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
     queue = callable_tickets(window=window, now=now).select_related("category")
-    counts = {
-        row["category_id"]: row["n"]
-        for row in callable_tickets(window=window, now=now).order_by().values("category_id").annotate(n=Count("pk"))
-    }
+    callable_now = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    rows = list(
+        window_waiting(window=window, now=now)
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("pk", filter=callable_now), later=Count("pk", filter=Q(not_before__gt=now)))
+    )
+    counts = {row["category_id"]: row["n"] for row in rows if row["n"]}
+    scheduled_total = sum(row["later"] for row in rows)
+    scheduled = scheduled_tickets(window=window, now=now).select_related("category") if scheduled_total else None
     categories = list(QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter"))
     return Console(
         window=window,
@@ -44,10 +60,10 @@ def console(*, window: Window, now: dt.datetime) -> Console:
         upcoming=list(queue[:CONSOLE_LIST_LENGTH]),
         waiting_total=sum(counts.values()),
         per_category=[(c.letter, c.display_name, counts[c.pk]) for c in categories if c.pk in counts],
-        categories=list(
-            QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter")
-        ),
+        categories=categories,
         other_windows=list(Window.objects.filter(hall_id=window.hall_id).exclude(pk=window.pk).order_by("number")),
+        scheduled=list(scheduled[:CONSOLE_LIST_LENGTH]) if scheduled is not None else [],
+        scheduled_total=scheduled_total,
     )
 
 
@@ -106,3 +122,101 @@ def people_ahead(*, ticket: Ticket, now: dt.datetime) -> int:
 
 def waiting_today(*, hall_id: int, now: dt.datetime) -> QuerySet[Ticket]:
     return Ticket.objects.filter(hall_id=hall_id, service_date=local_date(now), status=Ticket.Status.WAITING)
+
+
+# --- Another hall that serves a queue no window serves here (the kiosk) ------------------------
+
+ELSEWHERE_SHOWN = 3
+# Windows open and close a few times a day; a kiosk asking again within this long gets the same
+# answer from the cache, so a queue without a window costs no query per press.
+ELSEWHERE_CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class ServedElsewhere:
+    """A queue of another hall like one no window serves here, with a window open for it now."""
+
+    hall_code: str
+    hall_name: str
+    hall_name_en: str
+    address: str
+    address_en: str
+    same_district: bool
+    letter: str
+    name: str
+    name_en: str
+    open_windows: int
+    waiting: int
+
+
+def served_elsewhere(*, hall: Hall, category: QueueCategory, now: dt.datetime) -> list[ServedElsewhere]:
+    """Halls of the same district, and the city-level centres (which serve the whole city), with
+    an active queue of the same name as ``category`` that an open window serves and that are open
+    now: nearest first (same district), then the shortest queue per open window. The letters are
+    each hall's own, so queues are matched by name. Three queries, kept for
+    ``ELSEWHERE_CACHE_SECONDS``."""
+    key = f"queue:elsewhere:v2:{hall.pk}:{category.pk}:{local_date(now).isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = _served_elsewhere(hall=hall, category=category, now=now)
+        cache.set(key, found, ELSEWHERE_CACHE_SECONDS)
+    return found
+
+
+def _served_elsewhere(*, hall: Hall, category: QueueCategory, now: dt.datetime) -> list[ServedElsewhere]:
+    today = local_date(now)
+    # A comprehensive window serves every queue of its hall (无差别受理); other windows theirs.
+    serving = (
+        Window.objects.filter(hall_id=OuterRef("hall_id"), is_open=True)
+        .filter(Q(kind=Window.Kind.COMPREHENSIVE) | Q(categories=OuterRef("pk")))
+        .order_by()
+        .values("hall_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    waiting = (
+        Ticket.objects.filter(category_id=OuterRef("pk"), service_date=today, status=Ticket.Status.WAITING)
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    candidates = list(
+        QueueCategory.objects.filter(is_active=True, name=category.name)
+        .filter(Q(hall__district=hall.district) | Q(hall__level=Hall.Level.CITY))
+        .exclude(hall_id=hall.pk)
+        .annotate(
+            open_windows=Coalesce(Subquery(serving, output_field=IntegerField()), Value(0)),
+            waiting_now=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
+        )
+        .filter(open_windows__gt=0)
+        .select_related("hall")
+        .prefetch_related("hall__opening_hours")
+    )
+    if not candidates:
+        return []
+    # A window left signed in after closing time does not make a hall open.
+    day_kind = catalog_selectors.day_kinds(start=today, end=today)
+    rows = []
+    for queue in candidates:
+        weekly = {row.weekday: row for row in queue.hall.opening_hours.all()}
+        hours = hours_on(today, weekly=weekly, day_kind=day_kind)
+        if hours is None or not hours.is_open_at(now):
+            continue
+        rows.append(
+            ServedElsewhere(
+                hall_code=queue.hall.code,
+                hall_name=queue.hall.name,
+                hall_name_en=queue.hall.name_en,
+                address=queue.hall.address,
+                address_en=queue.hall.address_en,
+                same_district=queue.hall.district == hall.district,
+                letter=queue.letter,
+                name=queue.name,
+                name_en=queue.name_en,
+                open_windows=queue.open_windows,
+                waiting=queue.waiting_now,
+            )
+        )
+    rows.sort(key=lambda row: (not row.same_district, row.waiting / row.open_windows, row.hall_code))
+    return rows[:ELSEWHERE_SHOWN]

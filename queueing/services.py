@@ -27,13 +27,14 @@ from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
 from queueing import snapshot
 from queueing.config import hall_config
-from queueing.models import QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
-from servicehall.access import AnyUser, signed_in, signed_in_or_none
+from queueing.models import BoardMessage, QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
+from servicehall.access import AnyUser, signed_in, signed_in_or_none, staff_scope
 from servicehall.audit import audit_record
 from servicehall.clock import local_date, local_now
 from servicehall.errors import DomainError
 from servicehall.memo import memoised
 from servicehall.personal_data import birth_date_from_id_number, id_digest, mask_id_number, validate_id_number
+from servicehall.roles import COUNTER_ROLES
 
 
 class QueueError(DomainError):
@@ -245,14 +246,22 @@ def _event(
 
 
 def _lock_window(window_id: int) -> Window:
-    """The window, locked until the transaction ends: its staff act one action at a time."""
-    return Window.objects.select_for_update().select_related("hall").get(pk=window_id)
+    """The window, locked until the transaction ends: its staff act one action at a time. Only
+    the window row (``of``): locking the joined hall row too made every ticket issued in the
+    hall (whose foreign key check takes a share lock on it) wait for the window's action, and a
+    transfer racing the same person's kiosk ticket deadlock with it."""
+    return Window.objects.select_for_update(of=("self",)).select_related("hall").get(pk=window_id)
 
 
 def _lock_other_window_of(staff: AnyUser, *, besides: int) -> Window | None:
     """The window (other than ``besides``) the staff member is signed in at, locked, so that
     signing in elsewhere and acting at that window cannot interleave."""
     return Window.objects.select_for_update().filter(staff=signed_in(staff)).exclude(pk=besides).first()
+
+
+def _lock_window_of(staff: AnyUser) -> Window | None:
+    """The window the staff member is signed in at, if any, locked."""
+    return Window.objects.select_for_update().filter(staff=signed_in(staff)).first()
 
 
 def _lock_next_ticket(window: Window, *, now: dt.datetime) -> Ticket | None:
@@ -269,8 +278,10 @@ def _lock_tickets(tickets: QuerySet[Ticket]) -> list[int]:
 
 
 def _lock_alert(alert_id: int) -> WaitAlert:
-    """The alert, locked: two supervisors recording a cause at once are written one after the other."""
-    return WaitAlert.objects.select_for_update().select_related("hall", "category").get(pk=alert_id)
+    """The alert, locked: two supervisors recording a cause at once are written one after the other.
+    Only the alert's row (``of=self``): the joined hall and category rows must not be locked, or
+    an acknowledgement would hold up every ticket issued in the hall."""
+    return WaitAlert.objects.select_for_update(of=("self",)).select_related("hall", "category").get(pk=alert_id)
 
 
 # --- Calling ---------------------------------------------------------------------------------
@@ -287,14 +298,7 @@ def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     transferred to a given window is called only there.
     """
     config = hall_config(window.hall)
-    waiting = Ticket.objects.filter(hall_id=window.hall_id, status=Ticket.Status.WAITING, service_date=local_date(now))
-    waiting = waiting.filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-    waiting = waiting.filter(Q(target_window__isnull=True) | Q(target_window=window))
-    if not window.serves_every_category:
-        mine = Q(category__in=window.categories.values("pk")) | Q(target_window=window)
-        if window.kind == Window.Kind.GREEN_CHANNEL:
-            mine |= Q(priority__in=Ticket.GREEN_CHANNEL)
-        waiting = waiting.filter(mine)
+    waiting = window_waiting(window=window, now=now).filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
     starving_before = now - config.starvation
     if window.kind == Window.Kind.GREEN_CHANNEL:
         groups = [Q(arrived_at__lte=starving_before), Q(priority__in=Ticket.GREEN_CHANNEL), ~Q(priority="")]
@@ -306,6 +310,25 @@ def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
         output_field=IntegerField(),
     )
     return waiting.annotate(call_rank=rank).order_by("call_rank", "arrived_at", "pk")
+
+
+def window_waiting(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
+    """Today's waiting tickets of the queues this window serves, callable yet or not (a
+    checked-in appointment is not called before its slot starts: ``not_before``)."""
+    waiting = Ticket.objects.filter(hall_id=window.hall_id, status=Ticket.Status.WAITING, service_date=local_date(now))
+    waiting = waiting.filter(Q(target_window__isnull=True) | Q(target_window=window))
+    if not window.serves_every_category:
+        mine = Q(category__in=window.categories.values("pk")) | Q(target_window=window)
+        if window.kind == Window.Kind.GREEN_CHANNEL:
+            mine |= Q(priority__in=Ticket.GREEN_CHANNEL)
+        waiting = waiting.filter(mine)
+    return waiting
+
+
+def scheduled_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
+    """Checked-in appointments this window will call once their slot starts, earliest first:
+    waiting, but not callable before ``not_before``."""
+    return window_waiting(window=window, now=now).filter(not_before__gt=now).order_by("not_before", "arrived_at", "pk")
 
 
 def _current(window: Window) -> Ticket | None:
@@ -335,7 +358,7 @@ def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None 
         for _attempt in range(5):
             candidate = _lock_next_ticket(window, now=now)
             if candidate is None:
-                raise QueueError(_("当前没有等候的号码。"), code="queue_empty", status=409)
+                raise _nothing_to_call(window, now)
             claimed = Ticket.objects.filter(pk=candidate.pk, status=Ticket.Status.WAITING).update(
                 status=Ticket.Status.CALLED, window=window, staff=staff, called_at=now, call_count=F("call_count") + 1
             )
@@ -347,6 +370,20 @@ def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None 
         _event(ticket, TicketEvent.Kind.CALLED, now, window=window, staff=staff)
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
+
+
+def _nothing_to_call(window: Window, now: dt.datetime) -> QueueError:
+    """The queue is empty for now; a checked-in appointment waiting for its slot is named, so
+    the clerk knows when there will be someone to call."""
+    first = scheduled_tickets(window=window, now=now).first()
+    if first is None:
+        return QueueError(_("当前没有等候的号码。"), code="queue_empty", status=409)
+    return QueueError(
+        _("当前没有可叫的号码；已签到的预约 %(number)s %(time)s 起可叫。")
+        % {"number": first.number, "time": local_now(first.not_before).strftime("%H:%M")},
+        code="queue_empty",
+        status=409,
+    )
 
 
 def ticket_call_specific(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
@@ -524,7 +561,9 @@ def ticket_transfer(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Send the ticket at this window to another category or window. It keeps its number and
-    its original arrival time, so it does not go to the back of the queue."""
+    its original arrival time, so it does not go to the back of the queue. A person holds one
+    ticket per queue: into a queue where they hold one already the transfer is refused (409,
+    naming that ticket) and the ticket stays at the window."""
     now = _now(now)
     reason = reason.strip()
     if not reason:
@@ -538,32 +577,67 @@ def ticket_transfer(
         if target_window is not None and (target_window.hall_id != window.hall_id or target_window.pk == window.pk):
             raise QueueError(_("请选择本大厅的其他窗口。"), field="target_window")
         new_category = category or ticket.category
-        ticket = _transition(
-            ticket,
-            frm=Ticket.AT_WINDOW,
-            to=Ticket.Status.WAITING,
-            now=now,
-            kind=TicketEvent.Kind.TRANSFERRED,
-            window=window,
-            staff=staff,
-            reason=reason,
-            fields={
-                "category": new_category,
-                "target_window": target_window,
-                "window": None,
-                "called_at": None,
-                "started_at": None,
-                "transfer_count": F("transfer_count") + 1,
-            },
-            data={
-                "from_category": ticket.category.letter,
-                "to_category": new_category.letter,
-                "to_window": target_window.number if target_window else None,
-            },
-            at_window=window,
-        )
+        moves = new_category.pk != ticket.category_id and bool(ticket.id_hash)
+        if moves:
+            # One active ticket per person and queue (ticket_one_active_per_person): the person
+            # keeps the ticket they already hold there, and this one stays at the window.
+            holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
+            if holder is not None:
+                raise _already_in_queue(new_category, holder)
+        try:
+            # A savepoint: the constraint is the last line when the person takes a ticket in that
+            # queue (at the kiosk, online) between the check above and this update.
+            with transaction.atomic():
+                ticket = _transition(
+                    ticket,
+                    frm=Ticket.AT_WINDOW,
+                    to=Ticket.Status.WAITING,
+                    now=now,
+                    kind=TicketEvent.Kind.TRANSFERRED,
+                    window=window,
+                    staff=staff,
+                    reason=reason,
+                    fields={
+                        "category": new_category,
+                        "target_window": target_window,
+                        "window": None,
+                        "called_at": None,
+                        "started_at": None,
+                        "transfer_count": F("transfer_count") + 1,
+                    },
+                    data={
+                        "from_category": ticket.category.letter,
+                        "to_category": new_category.letter,
+                        "to_window": target_window.number if target_window else None,
+                    },
+                    at_window=window,
+                )
+        except IntegrityError as exc:
+            if not moves:
+                raise
+            holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
+            raise _already_in_queue(new_category, holder) from exc
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
+
+
+def _already_in_queue(category: QueueCategory, holder: Ticket | None) -> QueueError:
+    """The refusal of a transfer into a queue where the person already holds a ticket."""
+    if holder is None:  # the other ticket was finished meanwhile: the clerk may simply retry
+        message = _("该申请人在%(letter)s类（%(name)s）已有号码，不能重复转入；请稍后重试。") % {
+            "letter": category.letter,
+            "name": category.display_name,
+        }
+    else:
+        message = _(
+            "该申请人在%(letter)s类（%(name)s）已有号码 %(number)s（%(state)s），不能重复转入；请先办理或取消该号码。"
+        ) % {
+            "letter": category.letter,
+            "name": category.display_name,
+            "number": holder.number,
+            "state": holder.get_status_display(),
+        }
+    return QueueError(message, code="already_in_queue", field="category", status=409)
 
 
 def ticket_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
@@ -696,6 +770,67 @@ def window_sign_out(*, window: Window, staff: AnyUser) -> Window:
     return window
 
 
+@dataclass(frozen=True)
+class WindowLeft:
+    window: Window
+    returned: Ticket | None  # the ticket that was at the window, back in its queue
+
+
+def window_leave(*, staff: AnyUser, now: dt.datetime | None = None) -> WindowLeft | None:
+    """The staff member logs out: they are signed out of the window they are at, whatever is at
+    it, and the window closes (None when they are at no window).
+
+    Unlike ``window_sign_out``, which asks the clerk to deal with the current ticket first, this
+    cannot be refused, so the ticket at the window goes back to waiting, called or already being
+    served: it keeps its number, queue and arrival time, so the next window of its queue calls
+    it before everyone who came after it. Finishing it instead would record a service that never
+    ended. The return is a transfer to the ticket's own queue (the event says why, and who); a
+    transfer to this very window is lifted, since nobody would call it here. Audited."""
+    if not staff.is_authenticated:
+        return None
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window_of(staff)
+        if window is None:
+            return None
+        returned = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
+        if returned is not None:
+            fields: dict[str, Any] = {"window": None, "called_at": None, "started_at": None}
+            if returned.target_window_id == window.pk:
+                fields["target_window"] = None
+            letter = returned.category.letter
+            returned = _transition(
+                returned,
+                frm=Ticket.AT_WINDOW,
+                to=Ticket.Status.WAITING,
+                now=now,
+                kind=TicketEvent.Kind.TRANSFERRED,
+                window=window,
+                staff=staff,
+                reason=_("工作人员退出登录，号码退回等候"),
+                fields=fields,
+                data={
+                    "from_category": letter,
+                    "to_category": letter,
+                    "to_window": None,
+                    "returned_from": returned.status,
+                    "cause": "logout",
+                },
+                at_window=window,
+            )
+        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
+        window.refresh_from_db()
+        audit_record(
+            actor=staff,
+            action="window.sign_out",
+            target=window,
+            summary=_("退出登录，从%(window)s签退") % {"window": window},
+            details={"cause": "logout", "returned": returned.number if returned is not None else None},
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return WindowLeft(window, returned)
+
+
 # --- Wait alerts -----------------------------------------------------------------------------
 
 
@@ -725,3 +860,185 @@ def alert_acknowledge(
             details={"cause": alert.cause, "action": alert.action},
         )
     return alert
+
+
+# --- Supervisors: windows and the board, from the dashboard ----------------------------------
+# Art. 6 ¶4: when too many wait, the hall adds windows and staff; the supervisor does it from the
+# dashboard and tells the people waiting on the hall's board. Every write here is audited.
+
+BOARD_MESSAGE_MAX_LENGTH = 120
+BOARD_MESSAGE_MAX_MINUTES = 8 * 60
+
+
+def _lock_tickets_sent_to(window: Window) -> list[tuple[int, str]]:
+    """(id, number) of the waiting tickets transferred to this very window, locked in pk order;
+    waits for a row another transaction holds (an applicant cancelling), so none is left behind."""
+    return list(
+        Ticket.objects.select_for_update()
+        .filter(target_window=window, status=Ticket.Status.WAITING)
+        .order_by("pk")
+        .values_list("pk", "number")
+    )
+
+
+def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.datetime | None = None) -> Window:
+    """A supervisor opens a window with a clerk of the hall at it, as if the clerk had signed in
+    there: the queue has one more window at once (board, estimates, monitor). A clerk signed in
+    at another window moves here, which closes that one, unless a ticket is at its counter."""
+    now = _now(now)
+    scope = staff_scope(clerk)
+    if not clerk.is_active or not scope.has_role(*COUNTER_ROLES) or not scope.works_at(window.hall_id):
+        raise QueueError(_("只能安排本大厅的窗口工作人员到窗口。"), field="clerk")
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        if window.staff_id == clerk.pk and window.is_open:
+            raise QueueError(
+                _("%(window)s已开放，%(name)s已在该窗口。") % {"window": window, "name": _name_of(clerk)},
+                code="window_open",
+                status=409,
+            )
+        if window.staff_id is not None and window.staff_id != clerk.pk:
+            raise QueueError(
+                _("%(window)s已有其他工作人员签到；如需换人，请先关闭该窗口。") % {"window": window},
+                code="window_taken",
+                status=409,
+            )
+        previous = _lock_other_window_of(clerk, besides=window.pk)
+        if previous is not None:
+            current = _current(previous)
+            if current is not None:
+                raise QueueError(
+                    _("%(name)s正在%(window)s办理 %(number)s，请待其办结或转办后再调整。")
+                    % {"name": _name_of(clerk), "window": previous, "number": current.number},
+                    code="window_busy",
+                    status=409,
+                )
+            Window.objects.filter(pk=previous.pk).update(staff=None, is_open=False, signed_in_at=None)
+        Window.objects.filter(pk=window.pk).update(staff=clerk, is_open=True, signed_in_at=now)
+        window.refresh_from_db()
+        audit_record(
+            actor=user,
+            action="window.open",
+            target=window,
+            summary=_("开放窗口：%(hall)s %(window)s（%(name)s）")
+            % {"hall": window.hall.name, "window": window, "name": _name_of(clerk)},
+            details={"staff": clerk.get_username(), "moved_from": previous.number if previous else None},
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return window
+
+
+@dataclass(frozen=True)
+class WindowClosed:
+    window: Window
+    signed_out: str  # the name of the clerk who was signed in there ("" if nobody)
+    released: list[str]  # numbers sent to this window that went back to their queue
+
+
+def window_close(*, window: Window, user: AnyUser, now: dt.datetime | None = None) -> WindowClosed:
+    """A supervisor closes a window: its clerk is signed out and the board shows it closed.
+    Refused while a ticket is at the counter (the clerk finishes, transfers or marks a no-show
+    first: nobody is turned away mid-service). Tickets transferred to this very window go back
+    to their queue, keeping their arrival time, since nobody would call them here."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        if not window.is_open and window.staff_id is None:
+            raise QueueError(_("%(window)s已关闭。") % {"window": window}, code="window_closed", status=409)
+        current = _current(window)
+        if current is not None:
+            raise QueueError(
+                _("%(window)s正在办理 %(number)s，暂不能关闭：请待工作人员办结、转办或标记过号后再关闭。")
+                % {"window": window, "number": current.number},
+                code="window_busy",
+                status=409,
+            )
+        clerk_name = _name_of(window.staff) if window.staff_id else ""
+        released = _lock_tickets_sent_to(window)
+        if released:
+            Ticket.objects.filter(pk__in=[pk for pk, _number in released]).update(target_window=None)
+            TicketEvent.objects.bulk_create(
+                TicketEvent(
+                    ticket_id=pk,
+                    kind=TicketEvent.Kind.TRANSFERRED,
+                    at=now,
+                    staff=signed_in_or_none(user),
+                    reason=_("%(window)s关闭，回到原排队类别") % {"window": window},
+                    data={"from_window": window.number, "to_window": None, "cause": "window_closed"},
+                )
+                for pk, _number in released
+            )
+        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
+        window.refresh_from_db()
+        audit_record(
+            actor=user,
+            action="window.close",
+            target=window,
+            summary=_("关闭窗口：%(hall)s %(window)s") % {"hall": window.hall.name, "window": window},
+            details={"signed_out": clerk_name, "released": [number for _pk, number in released]},
+        )
+    snapshot.refresh_on_commit(window.hall_id)
+    return WindowClosed(window, clerk_name, [number for _pk, number in released])
+
+
+def _name_of(user: AnyUser | None) -> str:
+    profile = getattr(user, "staff_profile", None)
+    return (profile.display_name if profile is not None else "") or (user.get_username() if user else "")
+
+
+def board_message_post(
+    *, hall: Hall, user: AnyUser, text: str, minutes: int, now: dt.datetime | None = None
+) -> BoardMessage:
+    """Put a short notice on the hall's display board until it expires; it replaces the one
+    shown now. Boards read it from the hall's snapshot, refreshed after commit."""
+    now = _now(now)
+    text = " ".join(text.split())  # one line on the board
+    if not text:
+        raise QueueError(_("请填写通知内容。"), field="text")
+    if len(text) > BOARD_MESSAGE_MAX_LENGTH:
+        raise QueueError(_("通知内容最多 %(count)s 字。") % {"count": BOARD_MESSAGE_MAX_LENGTH}, field="text")
+    if not 1 <= minutes <= BOARD_MESSAGE_MAX_MINUTES:
+        raise QueueError(
+            _("显示时长须在 1 至 %(count)s 分钟之间。") % {"count": BOARD_MESSAGE_MAX_MINUTES}, field="minutes"
+        )
+    with transaction.atomic():
+        shown = BoardMessage.objects.filter(hall=hall, withdrawn_at__isnull=True, expires_at__gt=now)
+        replaced = list(shown.values_list("pk", flat=True))
+        if replaced:
+            shown.filter(pk__in=replaced).update(withdrawn_at=now, withdrawn_by=signed_in(user))
+        message = BoardMessage.objects.create(
+            hall=hall,
+            text=text,
+            posted_at=now,
+            expires_at=now + dt.timedelta(minutes=minutes),
+            posted_by=signed_in(user),
+        )
+        audit_record(
+            actor=user,
+            action="board_message.post",
+            target=message,
+            summary=_("发布显示屏通知：%(hall)s") % {"hall": hall.name},
+            details={"text": text, "expires_at": message.expires_at.isoformat(), "replaced": replaced},
+        )
+    snapshot.refresh_on_commit(hall.pk)
+    return message
+
+
+def board_message_withdraw(*, message: BoardMessage, user: AnyUser, now: dt.datetime | None = None) -> BoardMessage:
+    """Take a notice off the board before it expires."""
+    now = _now(now)
+    with transaction.atomic():
+        if not BoardMessage.objects.filter(pk=message.pk, withdrawn_at__isnull=True, expires_at__gt=now).update(
+            withdrawn_at=now, withdrawn_by=signed_in(user)
+        ):
+            raise QueueError(_("该通知已撤下或已到期。"), code="message_gone", status=409)
+        message.refresh_from_db()
+        audit_record(
+            actor=user,
+            action="board_message.withdraw",
+            target=message,
+            summary=_("撤下显示屏通知：%(hall)s") % {"hall": message.hall.name},
+            details={"text": message.text},
+        )
+    snapshot.refresh_on_commit(message.hall_id)
+    return message

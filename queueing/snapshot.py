@@ -5,8 +5,11 @@ Every change that commits marks its hall's snapshot dirty (one cache write, so t
 stays cheap however many screens watch); the next reader rebuilds it, once — concurrent readers
 keep serving the previous copy for the few milliseconds the rebuild takes, so neither a burst of
 changes nor a cold cache stampedes the database. A snapshot is also rebuilt when older than
-``FRESH_SECONDS``. Times that grow by themselves (the longest wait) are stored as instants and
-turned into durations when read.
+``FRESH_SECONDS``, or when the hall's board message expires. Times that grow by themselves (the
+longest wait) are stored as instants and turned into durations when read.
+
+The board message a supervisor posts (``BoardMessage``) travels in the snapshot too, so boards
+never read it from the database.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from catalog.hours import hours_on
 from catalog.models import Hall
 from queueing import estimator
 from queueing.config import hall_config
-from queueing.models import QueueCategory, Ticket, TicketEvent, Window
+from queueing.models import BoardMessage, QueueCategory, Ticket, TicketEvent, Window
 from servicehall.clock import local_date
 
 FRESH_SECONDS = 15
@@ -41,19 +44,19 @@ _hall_ids: dict[str, int] = {}
 
 
 def _key(hall_id: int) -> str:
-    return f"queue:snapshot:v5:{hall_id}"
+    return f"queue:snapshot:v6:{hall_id}"
 
 
 def _public_key(hall_id: int) -> str:
-    return f"queue:snapshot:v5:{hall_id}:public"
+    return f"queue:snapshot:v6:{hall_id}:public"
 
 
 def _dirty_key(hall_id: int) -> str:
-    return f"queue:snapshot:v5:{hall_id}:dirty"
+    return f"queue:snapshot:v6:{hall_id}:dirty"
 
 
 def _lock_key(hall_id: int) -> str:
-    return f"queue:snapshot:v5:{hall_id}:rebuilding"
+    return f"queue:snapshot:v6:{hall_id}:rebuilding"
 
 
 def refresh_on_commit(hall_id: int) -> None:
@@ -215,6 +218,12 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
         .select_related("ticket", "window")
         .order_by("-at", "-pk")[: config.recent_calls_shown]
     )
+    message = (
+        BoardMessage.objects.filter(hall=hall, withdrawn_at__isnull=True, posted_at__lte=now, expires_at__gt=now)
+        .order_by("-posted_at", "-pk")
+        .only("text", "posted_at", "expires_at")
+        .first()
+    )
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
     hours = hours_on(today, weekly=weekly, day_kind=catalog_selectors.day_kinds(start=today, end=today))
 
@@ -254,7 +263,17 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     data = {
         "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "name_en": hall.name_en},
         "generated_at": now.timestamp(),
-        "fresh_until": now.timestamp() + FRESH_SECONDS,
+        # Rebuilt when the board message expires, so it leaves the board on time.
+        "fresh_until": min(now.timestamp() + FRESH_SECONDS, message.expires_at.timestamp())
+        if message
+        else now.timestamp() + FRESH_SECONDS,
+        "message": None
+        if message is None
+        else {
+            "text": message.text,
+            "posted_at": message.posted_at.timestamp(),
+            "expires_at": message.expires_at.timestamp(),
+        },
         "service_date": today.isoformat(),
         "hours": None
         if hours is None
@@ -342,4 +361,15 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
             }
             for c in data["recent_calls"]
         ],
+        "message": _public_message(data.get("message"), stamp),
+    }
+
+
+def _public_message(message: dict[str, Any] | None, stamp: float) -> dict[str, Any] | None:
+    """The hall's board message while it is shown (a snapshot may outlive its expiry by a moment)."""
+    if message is None or message["expires_at"] <= stamp:
+        return None
+    return {
+        "text": message["text"],
+        "expires_at": dt.datetime.fromtimestamp(message["expires_at"], tz=dt.UTC).isoformat(),
     }

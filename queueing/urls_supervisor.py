@@ -13,4 +13,12 @@ urlpatterns = [
         views_supervisor.alert_acknowledge,
         name="supervisor-alert-acknowledge",
     ),
+    path("halls/<str:code>/windows/<int:pk>/open/", views_supervisor.window_open, name="supervisor-window-open"),
+    path("halls/<str:code>/windows/<int:pk>/close/", views_supervisor.window_close, name="supervisor-window-close"),
+    path("halls/<str:code>/board-message/", views_supervisor.board_message_post, name="supervisor-board-message"),
+    path(
+        "halls/<str:code>/board-message/<int:pk>/withdraw/",
+        views_supervisor.board_message_withdraw,
+        name="supervisor-board-message-withdraw",
+    ),
 ]

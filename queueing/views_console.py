@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from queueing import selectors, services
-from queueing.access import access_window, access_window_ticket
-from queueing.console import PANEL, QUEUE, console_panel
+from queueing.access import access_window, window_hall_ticket
+from queueing.console import PANEL, QUEUE, console_action, console_panel
 from queueing.forms_console import GrantForm, TransferForm
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
@@ -100,6 +100,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     return console_panel(request, window, template=part)
 
 
+@console_action
 @counter_staff_required
 @require_POST
 def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
@@ -111,6 +112,7 @@ def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff-home")
 
 
+@console_action
 @counter_staff_required
 @require_POST
 def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
@@ -123,6 +125,7 @@ def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff-home")
 
 
+@console_action
 @counter_staff_required
 @require_POST
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
@@ -142,10 +145,16 @@ _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
 }
 
 
+@console_action
 @counter_staff_required
 @require_POST
 def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) -> HttpResponse:
-    window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+    window = access_window(request.user, pk)
+    try:
+        ticket = window_hall_ticket(window, ticket_pk)
+    except Http404 as exc:
+        # The page showed a ticket that is no longer there: say so in the refreshed panel.
+        return _after(request, window, error=str(exc), status=404)
     try:
         if action in _SIMPLE_ACTIONS:
             service, message = _SIMPLE_ACTIONS[action]
@@ -158,14 +167,20 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
             form = TransferForm(request.POST, window=window)
             if not form.is_valid():
                 return _after(request, window, error=_("转办信息有误，请检查后重试。"), status=400, transfer_form=form)
-            ticket = services.ticket_transfer(
-                window=window,
-                ticket=ticket,
-                staff=request.user,
-                reason=form.cleaned_data["reason"],
-                category=form.cleaned_data["category"],
-                target_window=form.cleaned_data["target_window"],
-            )
+            try:
+                ticket = services.ticket_transfer(
+                    window=window,
+                    ticket=ticket,
+                    staff=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                    target_window=form.cleaned_data["target_window"],
+                )
+            except QueueError as exc:
+                # The form stays open with what was chosen, the refusal beside the field.
+                if exc.field in form.fields:
+                    form.add_error(exc.field, str(exc.message))
+                return _after(request, window, error=str(exc.message), status=exc.status, transfer_form=form)
             notice = _("已转办：%(number)s") % {"number": ticket.number}
         else:
             return _after(request, window, error=_("未知的操作。"), status=400)
@@ -174,6 +189,7 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
     return _after(request, window, notice=notice)
 
 
+@console_action
 @counter_staff_required
 @require_POST
 def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:

@@ -12,6 +12,7 @@ every few seconds and the board does not repaint.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from typing import Any
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
-from queueing import estimator, services, snapshot
+from queueing import estimator, selectors, services, snapshot
 from queueing.config import hall_config
 from queueing.forms import KioskForm
 from queueing.models import QueueCategory, Ticket
@@ -44,6 +45,9 @@ KIOSK_ITEMS_SHOWN = 3
 TICKET_POLL_SECONDS = 5
 HALL_POLL_SECONDS = 30
 BOARD_POLL_SECONDS = 2
+# The board shows as many queues and windows as fit its screen and turns to the next page of
+# them this often.
+BOARD_PAGE_SECONDS = 10
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -160,33 +164,63 @@ def _today_hours(data: dict[str, Any]) -> dict[str, str] | None:
 # --- Kiosk and slip --------------------------------------------------------------------------
 
 
+def _unstaffed(public: dict[str, Any], row: dict[str, Any] | None) -> bool:
+    """The hall is open but no open window serves the queue: a ticket would wait for nobody."""
+    return bool(public["open_now"] and row is not None and row["open_windows"] == 0)
+
+
+def _elsewhere(rows: list[selectors.ServedElsewhere]) -> list[dict[str, Any]]:
+    return [
+        {
+            **dataclasses.asdict(row),
+            "hall_display_name": _name({"name": row.hall_name, "name_en": row.hall_name_en}),
+            "display_name": _name({"name": row.name, "name_en": row.name_en}),
+        }
+        for row in rows
+    ]
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
-    """The self-service terminal: one button per queue; care mode is always on."""
+    """The self-service terminal: one button per queue; care mode is always on. A queue that no
+    open window serves says so instead of an estimate, and pressing it offers booking or another
+    hall first: the ticket is taken only on a second, explicit press."""
     hall = _hall_or_404(code)
     choices = QueueCategory.objects.filter(hall=hall, is_active=True)
+    now = timezone.now()
+    public = snapshot.public(_snapshot_or_404(hall.code), now=now)
+    rows = {row["letter"]: row for row in public["categories"]}
     status = 200
+    unstaffed = None
     if request.method == "POST":
         form = KioskForm(request.POST, categories=choices)
         if form.is_valid():
-            try:
-                result = services.ticket_issue(hall=hall, source=Ticket.Source.KIOSK, **form.issue_kwargs())
-            except services.QueueError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-                status = exc.status
+            category = form.cleaned_data["category"]
+            if _unstaffed(public, rows.get(category.letter)) and not form.cleaned_data["confirm_unstaffed"]:
+                booking_url = request.build_absolute_uri(reverse("booking-hall", args=[hall.code]))
+                unstaffed = {
+                    "category": category,
+                    "row": rows[category.letter],
+                    "elsewhere": _elsewhere(selectors.served_elsewhere(hall=hall, category=category, now=now)),
+                    "booking_url": booking_url,
+                    "booking_qr": qr_data_uri(booking_url),
+                }
             else:
-                slip_url = reverse("queue-slip", args=[result.ticket.token])
-                # The slip says the person already had this ticket (no session needed at a kiosk).
-                return HttpResponseRedirect(f"{slip_url}?existing=1" if result.existing else slip_url)
+                try:
+                    result = services.ticket_issue(hall=hall, source=Ticket.Source.KIOSK, **form.issue_kwargs())
+                except services.QueueError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                    status = exc.status
+                else:
+                    slip_url = reverse("queue-slip", args=[result.ticket.token])
+                    # The slip says the person already had this ticket (no session needed at a kiosk).
+                    return HttpResponseRedirect(f"{slip_url}?existing=1" if result.existing else slip_url)
         else:
             status = 400
     else:
         form = KioskForm(categories=choices)
 
-    now = timezone.now()
-    public = snapshot.public(_snapshot_or_404(hall.code), now=now)
-    waiting = {row["letter"]: row for row in public["categories"]}
     next_opening = None if public["open_now"] else catalog_selectors.hall_next_opening(hall=hall, after=now)
     return _render(
         request,
@@ -194,11 +228,17 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         {
             "hall": hall,
             "form": form,
-            "categories": [(category, waiting.get(category.letter)) for category in _kiosk_categories(hall)],
+            "categories": [
+                (category, rows.get(category.letter), _unstaffed(public, rows.get(category.letter)))
+                for category in _kiosk_categories(hall)
+            ],
+            "unstaffed": unstaffed,
             "open_now": public["open_now"],
             "next_opening": next_opening,
             "green_channel_age": hall_config(hall).green_channel_age,
             "care_mode": True,
+            # A page nobody has touched yet goes back to the start silently when idle.
+            "kiosk_start": request.method != "POST",
         },
         status=status,
     )
@@ -320,7 +360,9 @@ def _board_calls(public: dict[str, Any]) -> list[dict[str, Any]]:
 @never_cache
 @require_safe
 def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    """The hall's display board: the latest calls, each window's number, waiting per queue."""
+    """The hall's display board: the latest calls, each window's number, and every queue with
+    its people waiting and estimated wait. ``static/js/board.js`` pages the queues and windows
+    that do not fit the screen (never a scroll bar on a wall screen)."""
     data = _public_or_404(code)
     public = data["public"]
     calls = _board_calls(public)
@@ -330,7 +372,9 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
         public["open_now"],
         [(c["event"], c["number"], c["window"]) for c in calls],
         [(w["number"], w["is_open"], w["current"], w["current_status"]) for w in windows],
-        [(c["letter"], c["display_name"], c["waiting"]) for c in categories],
+        [(c["letter"], c["display_name"], c["waiting"], c["estimated_wait_minutes"]) for c in categories],
+        # The supervisor's message for the hall (queueing.services.board_message_post).
+        public.get("message"),
     )
     if _unchanged(request, version):
         return _no_content()
@@ -346,5 +390,7 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
             "categories": categories,
             "version": version,
             "poll_seconds": BOARD_POLL_SECONDS,
+            "page_seconds": BOARD_PAGE_SECONDS,
+            "board_message": public.get("message"),
         },
     )

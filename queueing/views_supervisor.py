@@ -1,5 +1,7 @@
-"""The supervisors' dashboard (/supervisor/): live waiting times per hall and across the city,
-wait alerts to acknowledge, history and exports (REQUIREMENTS §4 last bullet, Art. 8 ¶4).
+"""The supervisors' dashboard (/supervisor/): live waiting times per hall and across the city
+with a status against each queue's targets, wait alerts to acknowledge, windows to open or close
+and a message for the hall's board, history and exports (REQUIREMENTS §4 last bullet, Art. 6 ¶4,
+Art. 8 ¶4).
 
 Only supervisors (政务服务管理部门) and administrators see it: a supervisor tied to a hall sees that
 hall, a citywide one every hall (``servicehall.access.supervised_hall_ids``). Live parts poll a
@@ -31,11 +33,12 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.access import access_hall
 from catalog.models import Hall
 from queueing import dashboard, exports, services
+from queueing.access import access_board_message, access_supervised_window
 from queueing.dashboard import HourRow
 from queueing.models import WaitAlert
-from queueing.services import QueueError
+from queueing.services import BOARD_MESSAGE_MAX_LENGTH, QueueError
 from servicehall.access import staff_scope, supervised_hall_ids, supervisor_required
-from servicehall.clock import local_date
+from servicehall.clock import local_date, local_now
 from servicehall.http import HtmxHttpRequest
 from servicehall.roles import SUPERVISION_ROLES
 
@@ -48,6 +51,9 @@ HALL = "queueing/supervisor/hall.html"
 HISTORY = "queueing/supervisor/history.html"
 # htmx polls name the region they refresh (HX-Target); each maps to a partial of the page.
 OVERVIEW_LIVE_TARGET, HALL_LIVE_TARGET, HALL_ALERTS_TARGET = "overview-live", "hall-live", "hall-alerts"
+HALL_CONTROLS_TARGET = "hall-controls"
+# Sent with every answer to a window or board change, so the live figures refresh at once.
+CHANGED_EVENT = "dashboard-changed"
 
 
 # The refusal other staff see. Every page here is guarded by ``supervisor_required``, which also
@@ -135,6 +141,63 @@ class AcknowledgeForm(forms.Form):
 def _acknowledge_form(alert: WaitAlert, data: QueryDict | None = None) -> AcknowledgeForm:
     initial = {"cause": alert.cause, "action": alert.action}
     return AcknowledgeForm(data, initial=initial, auto_id=f"alert-{alert.pk}-%s")
+
+
+class OpenWindowForm(forms.Form):
+    """Who works at the window being opened: a clerk of the hall (the page renders the select
+    from the staff it already read; this form only checks the choice)."""
+
+    clerk: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        label=gettext_lazy("工作人员"),
+        error_messages={
+            "required": gettext_lazy("请选择到该窗口办理的工作人员。"),
+            "invalid_choice": gettext_lazy("请选择本大厅的窗口工作人员。"),
+        },
+    )
+
+    def __init__(self, *args: Any, hall: Hall, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clerk"].queryset = dashboard.counter_staff(hall)  # type: ignore[attr-defined]
+
+
+BOARD_MESSAGE_MINUTES = [
+    (15, gettext_lazy("15 分钟")),
+    (30, gettext_lazy("30 分钟")),
+    (60, gettext_lazy("1 小时")),
+    (120, gettext_lazy("2 小时")),
+    (240, gettext_lazy("4 小时")),
+    (480, gettext_lazy("8 小时")),
+]
+
+
+class BoardMessageForm(forms.Form):
+    """A short notice for the hall's display board and how long it stays."""
+
+    text = forms.CharField(
+        label=gettext_lazy("通知内容"),
+        max_length=BOARD_MESSAGE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"maxlength": BOARD_MESSAGE_MAX_LENGTH, "autocomplete": "off"}),
+        help_text=gettext_lazy("最多 120 字，显示在大厅叫号显示屏上，例如“系统维护，社保业务暂停 30 分钟”。"),
+        error_messages={
+            "required": gettext_lazy("请填写通知内容。"),
+            "max_length": gettext_lazy("通知内容最多 120 字。"),
+        },
+    )
+    minutes = forms.TypedChoiceField(
+        label=gettext_lazy("显示时长"),
+        choices=BOARD_MESSAGE_MINUTES,
+        coerce=int,
+        initial=30,
+        error_messages={
+            "required": gettext_lazy("请选择显示时长。"),
+            "invalid_choice": gettext_lazy("请选择显示时长。"),
+        },
+    )
+
+
+def _board_form(data: QueryDict | None = None) -> BoardMessageForm:
+    return BoardMessageForm(data, auto_id="board-%s")
 
 
 # --- Hourly chart (server-rendered SVG; attributes only, the CSP forbids style) -----------------
@@ -236,6 +299,11 @@ def _htmx_target(request: HtmxHttpRequest) -> str | None:
     return request.htmx.target if request.htmx and not request.htmx.boosted else None
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted
+
+
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
 def overview(request: HtmxHttpRequest) -> TemplateResponse:
@@ -254,6 +322,28 @@ def overview(request: HtmxHttpRequest) -> TemplateResponse:
 def _live_context(hall: Hall, now: dt.datetime) -> dict[str, Any]:
     live = dashboard.hall_live(hall=hall, now=now)
     return {"live": live, "chart": hourly_chart(live.hours)}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The outcome of a change made from the dashboard, said where the change was made."""
+
+    text: str
+    error: bool = False
+
+
+def _controls_context(
+    hall: Hall,
+    now: dt.datetime,
+    *,
+    board_form: BoardMessageForm | None = None,
+    notice: Notice | None = None,
+) -> dict[str, Any]:
+    return {
+        "controls": dashboard.hall_controls(hall=hall, now=now),
+        "board_form": board_form or _board_form(),
+        "notice": notice,
+    }
 
 
 @dataclass(frozen=True)
@@ -284,7 +374,12 @@ def _alerts_context(hall: Hall, now: dt.datetime, failed: tuple[int, Acknowledge
 
 
 def _hall_page(
-    request: HttpRequest, hall: Hall, *, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None
+    request: HttpRequest,
+    hall: Hall,
+    *,
+    now: dt.datetime,
+    failed: tuple[int, AcknowledgeForm] | None = None,
+    board_form: BoardMessageForm | None = None,
 ) -> TemplateResponse:
     today = local_date(now)
     form = history_form(request.GET, today=today, defaults=True)
@@ -303,9 +398,10 @@ def _hall_page(
         "history": history,
         "export_query": urlencode({"hall": hall.code, **_range_params(form)}) if valid else "",
         **_live_context(hall, now),
+        **_controls_context(hall, now, board_form=board_form),
         **_alerts_context(hall, now, failed),
     }
-    status = 400 if failed is not None or not valid else 200
+    status = 400 if failed is not None or board_form is not None or not valid else 200
     return TemplateResponse(request, HALL, context, status=status)
 
 
@@ -325,7 +421,116 @@ def hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
         return TemplateResponse(request, f"{HALL}#live", context)
     if target == HALL_ALERTS_TARGET:
         return TemplateResponse(request, f"{HALL}#alerts", {"hall": hall, "now": now, **_alerts_context(hall, now)})
+    if target == HALL_CONTROLS_TARGET:
+        context = {"hall": hall, "now": now, "poll_seconds": POLL_SECONDS, **_controls_context(hall, now)}
+        return TemplateResponse(request, f"{HALL}#controls", context)
     return _hall_page(request, hall, now=now)
+
+
+def _after_change(
+    request: HttpRequest,
+    hall: Hall,
+    notice: Notice,
+    *,
+    status: int = 200,
+    board_form: BoardMessageForm | None = None,
+) -> HttpResponse:
+    """The answer to a window or board change: with htmx, the refreshed controls with the
+    outcome said in them (and an event that refreshes the live figures); without, back to the
+    page with the outcome as a message (or, for a message form with mistakes, the page with the
+    form and its errors)."""
+    now = timezone.now()
+    if _is_htmx(request):
+        context = {
+            "hall": hall,
+            "now": now,
+            "poll_seconds": POLL_SECONDS,
+            **_controls_context(hall, now, board_form=board_form, notice=notice),
+        }
+        response = TemplateResponse(request, f"{HALL}#controls", context, status=status)
+        response.headers["HX-Trigger"] = CHANGED_EVENT
+        return response
+    if board_form is not None:
+        messages.error(request, notice.text)
+        return _hall_page(request, hall, now=now, board_form=board_form)
+    (messages.error if notice.error else messages.success)(request, notice.text)
+    return redirect(reverse("supervisor-hall", args=[hall.code]) + "#controls")
+
+
+@require_POST
+@supervisor_required(message=MONITOR_ONLY)
+def window_open(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Open a window with a clerk of the hall at it (Art. 6 ¶4: add windows when many wait)."""
+    window = access_supervised_window(request.user, code, pk)
+    form = OpenWindowForm(request.POST, hall=window.hall)
+    if not form.is_valid():
+        return _after_change(
+            request, window.hall, Notice(" ".join(str(error) for error in form.errors["clerk"]), error=True), status=400
+        )
+    clerk = form.cleaned_data["clerk"]
+    try:
+        window = services.window_open(window=window, clerk=clerk, user=request.user)
+    except QueueError as exc:
+        return _after_change(request, window.hall, Notice(str(exc.message), error=True), status=exc.status)
+    return _after_change(
+        request,
+        window.hall,
+        Notice(
+            _("已开放%(window)s，由%(name)s办理。") % {"window": window, "name": dashboard.staff_display_name(clerk)}
+        ),
+    )
+
+
+@require_POST
+@supervisor_required(message=MONITOR_ONLY)
+def window_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Close a window (its clerk is signed out); refused while a ticket is at its counter."""
+    window = access_supervised_window(request.user, code, pk)
+    try:
+        closed = services.window_close(window=window, user=request.user)
+    except QueueError as exc:
+        return _after_change(request, window.hall, Notice(str(exc.message), error=True), status=exc.status)
+    text = _("已关闭%(window)s。") % {"window": closed.window}
+    if closed.signed_out:
+        text += _("%(name)s已从该窗口签退。") % {"name": closed.signed_out}
+    if closed.released:
+        text += _("转至该窗口的 %(numbers)s 已回到原排队类别，保留原排队时间。") % {
+            "numbers": "、".join(closed.released)
+        }
+    return _after_change(request, window.hall, Notice(text))
+
+
+@require_POST
+@supervisor_required(message=MONITOR_ONLY)
+def board_message_post(request: HttpRequest, code: str) -> HttpResponse:
+    """Put a short notice on the hall's display board until it expires."""
+    hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
+    form = _board_form(request.POST)
+    if form.is_valid():
+        try:
+            message = services.board_message_post(
+                hall=hall, user=request.user, text=form.cleaned_data["text"], minutes=form.cleaned_data["minutes"]
+            )
+        except QueueError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            until = local_now(message.expires_at).strftime("%H:%M")
+            return _after_change(request, hall, Notice(_("通知已发布到显示屏，显示至 %(time)s。") % {"time": until}))
+    return _after_change(
+        request, hall, Notice(_("通知未发布，请按提示修改。"), error=True), status=400, board_form=form
+    )
+
+
+@require_POST
+@supervisor_required(message=MONITOR_ONLY)
+def board_message_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Take the notice off the board before it expires."""
+    message = access_board_message(request.user, code, pk)
+    try:
+        services.board_message_withdraw(message=message, user=request.user)
+    except QueueError as exc:
+        return _after_change(request, message.hall, Notice(str(exc.message), error=True), status=exc.status)
+    return _after_change(request, message.hall, Notice(_("通知已从显示屏撤下。")))
 
 
 @require_POST
@@ -382,7 +587,9 @@ def _history_page(request: HttpRequest, form: HistoryForm) -> TemplateResponse:
     )
 
 
-def _export(request: HttpRequest, render: Callable[..., HttpResponseBase]) -> HttpResponseBase:
+def _export(
+    request: HttpRequest, render: Callable[..., HttpResponseBase], *, max_rows: int | None = None
+) -> HttpResponseBase:
     code = request.GET.get("hall", "").strip()
     halls = [access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)] if code else None
     form = history_form(request.GET, today=local_date(), defaults=False)
@@ -391,7 +598,17 @@ def _export(request: HttpRequest, render: Callable[..., HttpResponseBase]) -> Ht
     if halls is None:
         halls = list(dashboard.halls_in_scope(supervised_hall_ids(request.user)))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = dashboard.export_rows(hall_ids=[h.pk for h in halls], start=start, end=end, detail=bool(code))
+    ids = [h.pk for h in halls]
+    if max_rows is not None:
+        count = dashboard.export_row_count(hall_ids=ids, start=start, end=end)
+        if count > max_rows:
+            form.add_error(
+                None,
+                _("所选期间共有 %(count)s 行数据，超过 Excel 的行数上限；请缩短统计期间、按大厅导出，或导出 CSV。")
+                % {"count": count},
+            )
+            return _history_page(request, form)
+    rows = dashboard.export_rows(hall_ids=ids, start=start, end=end)
     return render(rows, hall=halls[0] if code else None, start=start, end=end)
 
 
@@ -404,4 +621,4 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
-    return _export(request, exports.xlsx_response)
+    return _export(request, exports.xlsx_response, max_rows=exports.XLSX_MAX_ROWS)

@@ -7,8 +7,9 @@ class ServicehallConfig(AppConfig):
     verbose_name = _("门户与权限")
 
     def ready(self) -> None:
-        from servicehall import roles
+        from servicehall import login, roles
 
         roles.grant(roles.ADMINISTRATOR, ["servicehall.view_auditevent", "servicehall.view_staffprofile"])
         roles.grant(roles.SUPERVISOR, ["servicehall.view_auditevent"])
         roles.connect()
+        login.connect()

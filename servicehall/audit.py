@@ -11,13 +11,24 @@ from servicehall.models import AuditEvent
 
 
 def audit_record(
-    *, actor: Any, action: str, target: models.Model, summary: str, details: dict | None = None
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    summary: str,
+    details: dict | None = None,
 ) -> AuditEvent:
+    """Record ``action`` on ``target`` (or on what ``target_type``/``target_id`` name when there is
+    no row to point at, e.g. a login attempt for a user name that may not exist)."""
+    if target is not None:
+        target_type, target_id = target._meta.label_lower, str(target.pk)
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
+        target_type=target_type,
+        target_id=target_id,
         summary=summary[:300],
         details=details or {},
     )

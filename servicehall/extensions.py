@@ -1,16 +1,23 @@
 """Places where an app higher up the layers adds a section to a page drawn by a lower one.
 
 The window console belongs to ``queueing``, but checking in a booking there is
-``appointments``' work (and cases will add "accept an application"). The lower app must not know
-the upper ones, so it names a place and includes whatever templates were registered for it; each
-upper app registers its own from its ``AppConfig.ready()``. A registered template is included
-with the page's context.
+``appointments``' work (and cases will add "accept an application"); a guide page and a hall's
+page belong to ``catalog``, but booking that item or that hall is ``appointments``' work. The
+lower app must not know the upper ones, so it names a place and includes whatever templates were
+registered for it; each upper app registers its own from its ``AppConfig.ready()``. A registered
+template is included with the page's context; what else it needs it reads through its own app's
+template tags.
 """
 
 from __future__ import annotations
 
 # Window console panel (queueing/console.py), below the ticket actions.
 CONSOLE_PANEL = "console-panel"
+# A guide page (catalog/views.py ``guide_detail``), beside its actions: included with ``item``
+# (and ``is_current``).
+GUIDE_ACTIONS = "guide-actions"
+# A hall's page (catalog/views.py ``hall_detail``), below its heading: included with ``hall``.
+HALL_PAGE = "hall-page"
 
 _sections: dict[str, list[str]] = {}
 

@@ -30,3 +30,40 @@ class CookieLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response
+
+
+class ApiJsonWritesMiddleware:
+    """Writes to the API must be JSON (issue 9 §4: cross-site writes).
+
+    A page on another site can make a browser send a form POST (or a text/plain one) to
+    ``/api/v1/…`` without asking first, and an anonymous endpoint (taking a ticket, booking,
+    cancelling by token) has no session and so no CSRF check to stop it. A request with
+    ``Content-Type: application/json`` is one a browser sends cross-site only after a CORS
+    preflight, which this server never grants. So every anonymous POST under the API must say
+    it is JSON, body or not (PUT, PATCH and DELETE are never sent cross-site without a preflight).
+    Signed-in requests are checked for CSRF by DRF's session authentication instead.
+    """
+
+    UNSAFE = frozenset({"POST"})
+    PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if request.method in self.UNSAFE and request.path.startswith(self.PREFIX) and not signed_in:
+            content_type = request.content_type or ""
+            if content_type != "application/json" and not content_type.endswith("+json"):
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                return JsonResponse(
+                    {
+                        "detail": _("接口写入请求须为 JSON（Content-Type: application/json）。"),
+                        "code": "unsupported_media_type",
+                    },
+                    status=415,
+                )
+        return self.get_response(request)

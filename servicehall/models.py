@@ -67,3 +67,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job ran, by name: ``/readyz`` tells from it that beat, the broker
+    and a worker are all alive (the beat's ``heartbeat`` task writes it every minute)."""
+
+    name = models.CharField(_("名称"), max_length=60, primary_key=True)
+    beat_at = models.DateTimeField(_("最近运行"))
+
+    class Meta:
+        verbose_name = _("运行心跳")
+        verbose_name_plural = _("运行心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

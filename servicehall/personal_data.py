@@ -25,6 +25,10 @@ _MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
 # character, and an 11-digit mainland mobile number, not inside a longer run of digits.
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A secret token in a URL path: a ticket's (/t/<token>/, /api/v1/tickets/<token>/) or a booking's
+# manage link (/book/manage/<token>/, /api/v1/bookings/<token>/). Whoever holds one may cancel or
+# reschedule, so access logs and "Not Found: /t/…" lines must not carry it.
+_TOKEN_IN_PATH = re.compile(r"(/(?:t|manage|tickets|bookings)/)[A-Za-z0-9_-]{16,}")
 
 
 def id_number_check_character(first17: str) -> str:
@@ -86,16 +90,26 @@ def mask_mobile(value: str) -> str:
 
 
 def scrub(text: str) -> str:
+    """Mask ID and mobile numbers and redact URL tokens in free text (a log line)."""
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
 
 
 class MaskPersonalDataFilter(logging.Filter):
-    """Logging filter that masks ID and mobile numbers in every record's message."""
+    """Logging filter that masks ID and mobile numbers and redacts URL tokens in every record's
+    message. It sits on the root handler of every process (web, worker, beat, commands: see
+    ``servicehall.celery``) and on gunicorn's access and error logs (``servicehall.gunicorn_conf``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = scrub(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # A traceback can quote an ID number or a token (an integrity error's key, a URL):
+            # format it here, once, and mask it; the formatter then uses this text.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
         return True

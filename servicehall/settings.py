@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from servicehall.env import env_bool, env_list, env_str, env_url
+from servicehall.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SERVICEHALL_VAR_DIR") or BASE_DIR / "var")
@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicehall.login.SessionIdleMiddleware",
+    "servicehall.middleware.ApiJsonWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -174,12 +176,25 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 CELERY_BEAT_SCHEDULE = {
+    # /readyz reports the worker pipeline stale when this is more than a few minutes old: every
+    # minute, so one missed run is not yet an alarm.
+    "heartbeat": {
+        "task": "servicehall.tasks.heartbeat",
+        "schedule": 60.0,
+    },
     # The calendar must cover this year and the next for every deadline computed today; the
     # State Council publishes next year's holidays in November, so a daily refresh picks up
     # a new `holidays` release within a day and clears the provisional flag.
     "calendar-ensure-years": {
         "task": "catalog.tasks.calendar_ensure_years",
         "schedule": crontab(hour=2, minute=17),
+    },
+    # Search documents are rewritten by the catalog services on every change; once a night after
+    # midnight drops those of versions superseded that day and catches bulk imports. Searches
+    # never wait for it: a version taking effect at midnight was indexed when it was published.
+    "search-documents-rebuild": {
+        "task": "catalog.tasks.search_documents_rebuild",
+        "schedule": crontab(hour=2, minute=37),
     },
     # Art. 8 ¶4 asks the hall to watch waiting times "at all times": once a minute is as close
     # as a periodic job gets, and one run is a few set-based queries for every hall.
@@ -267,6 +282,20 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the web server append to X-Forwarded-For. Zero (the
+# default, as under `make run`) means the header is ignored and the peer's address is the
+# client's: anyone can write the header, so trusting it would let a client rotate addresses and
+# escape every per-address limit (servicehall.http.client_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Staff login (servicehall/login.py): an account is locked after this many failures within the
+# window, an address refused after as many failures for any accounts; staff sessions end after
+# this many idle minutes.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15, minimum=1)
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = STAFF_SESSION_IDLE_MINUTES * 60
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -302,6 +331,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "servicehall.errors.api_exception_handler",
+    # DRF's own notion of the client address agrees with servicehall.http.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {"ticket_issue": env_str("THROTTLE_TICKET_ISSUE", "30/hour") or "30/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -359,6 +390,9 @@ APPOINTMENTS = {
 # Against scalpers (黄牛): bookings per client address and per mobile number.
 THROTTLE_BOOKING_IP = env_str("THROTTLE_BOOKING_IP", "20/hour") or "20/hour"
 THROTTLE_BOOKING_MOBILE = env_str("THROTTLE_BOOKING_MOBILE", "5/hour") or "5/hour"
+# "Find my bookings" (a one-time code by SMS): requests per client address and per mobile number.
+THROTTLE_BOOKING_LOOKUP_IP = env_str("THROTTLE_BOOKING_LOOKUP_IP", "10/hour") or "10/hour"
+THROTTLE_BOOKING_LOOKUP_MOBILE = env_str("THROTTLE_BOOKING_LOOKUP_MOBILE", "3/hour") or "3/hour"
 
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")

@@ -12,6 +12,8 @@ import time
 from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
 
+from servicehall.http import client_address
+
 
 def hit(key: str, *, limit: int, period: int) -> tuple[bool, int]:
     """Count one request under ``key``; (allowed?, seconds until the window ends)."""
@@ -40,6 +42,9 @@ class ScopedCounterThrottle(ScopedRateThrottle):
         ident = self.get_ident(request) if not request.user.is_authenticated else f"user-{request.user.pk}"
         allowed, self._wait = hit(f"{self.scope}:{ident}", limit=num_requests, period=duration)
         return allowed
+
+    def get_ident(self, request) -> str:  # noqa: ANN001 - DRF's signature
+        return client_address(request)
 
     def wait(self) -> float:
         return float(self._wait)

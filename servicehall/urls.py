@@ -9,6 +9,7 @@ from appointments import api_urls as appointments_api
 from catalog import api_urls as catalog_api
 from queueing import api_urls as queueing_api
 from servicehall import views
+from servicehall.login import LoginForm
 
 # Each app owns its API routes; they share the "api" namespace under /api/v1/. Queue routes
 # first (the polled snapshot resolves in the fewest steps), the catalog's router last (its
@@ -30,12 +31,17 @@ urlpatterns = [
     path("supervisor/", include("queueing.urls_supervisor")),
     path("supervisor/", include("appointments.urls_supervisor")),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon),
     path("preferences/care-mode/", views.care_mode, name="care-mode"),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -50,6 +53,50 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness probe, and the bare baseline view the benchmarks compare against."""
     return JsonResponse({"status": "ok"})
+
+
+BEAT_STALE_AFTER = dt.timedelta(minutes=3)
+
+
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database (the truth: without it, 503), the cache and broker (Redis: the
+    portal works degraded without it) and the last beat heartbeat (periodic jobs running).
+
+    ``status`` is ``ok``, ``degraded`` (serving, something to look at) or ``unavailable``.
+    """
+    from django.core.cache import cache
+    from django.db import connection
+
+    from servicehall.models import Heartbeat
+    from servicehall.tasks import BEAT
+
+    checks: dict[str, dict[str, object]] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready; the type is reported
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    try:
+        cache.set("readyz", 1, 10)
+        checks["cache"] = {"ok": cache.get("readyz") == 1, "backend": settings.CACHES["default"]["BACKEND"]}
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = {"ok": False, "error": type(exc).__name__}
+    beat_at = None
+    if checks["database"]["ok"]:
+        beat_at = Heartbeat.objects.filter(name=BEAT).values_list("beat_at", flat=True).first()
+    fresh = beat_at is not None and timezone.now() - beat_at <= BEAT_STALE_AFTER
+    checks["beat"] = {"ok": fresh, "last_run": beat_at.isoformat() if beat_at else None}
+    if not checks["database"]["ok"]:
+        status, code = "unavailable", 503
+    elif all(check["ok"] for check in checks.values()):
+        status, code = "ok", 200
+    else:
+        status, code = "degraded", 200
+    response = JsonResponse({"status": status, "checks": checks}, status=code)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _error_page(request: HttpRequest, exception: Exception | None, template: str, status: int) -> HttpResponse:

@@ -1,9 +1,20 @@
+from typing import Any
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
+from catalog import english
+
 register = template.Library()
+
+
+@register.filter
+def localized(obj: Any, field: str) -> str:
+    """``{{ version|localized:"conditions" }}``: the English text on an English page when it is
+    filled, the Chinese otherwise (``catalog.english.localized``)."""
+    return english.localized(obj, field)
 
 
 @register.filter

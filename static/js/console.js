@@ -1,6 +1,8 @@
-// Keyboard shortcuts of the window console: a key presses the button marked data-shortcut.
+// The window console: keyboard shortcuts, and every action's outcome shown in the panel.
 (function () {
   "use strict";
+
+  // A key presses the button marked data-shortcut.
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
@@ -13,5 +15,38 @@
       if (window.htmx && button.form) window.htmx.process(button.form);
       button.click();
     }
+  });
+
+  // The server marks the answers that carry the panel with the outcome of an action
+  // (queueing/console.py, PANEL_HEADER): show them whatever their status. The site's htmx
+  // config swaps only 2xx, 400, 409 and 429, and a 403 ("not signed in at this window") or a
+  // 404 ("ticket not found") left unswapped would look as if nothing happened.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!event.detail.shouldSwap && xhr && xhr.getResponseHeader("X-Console-Panel")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Anything else that fails (a stale CSRF token, a server error, the network) is said in the
+  // panel's status region, in the words the page carries (data-* on the heading, translated).
+  function report(kind) {
+    var texts = document.querySelector("[data-console-error]");
+    var panel = document.getElementById("console-panel");
+    if (!texts || !panel) return;
+    // The outcome of the previous action no longer holds: this one replaces it.
+    panel.querySelectorAll(":scope > .message").forEach(function (old) { old.remove(); });
+    var message = document.createElement("p");
+    message.className = "message error console-transient";
+    message.setAttribute("role", "alert");
+    message.textContent = texts.getAttribute(kind === "offline" ? "data-console-offline" : "data-console-error");
+    panel.insertBefore(message, panel.firstChild);
+  }
+  document.addEventListener("htmx:responseError", function () { report("error"); });
+  document.addEventListener("htmx:sendError", function () { report("offline"); });
+  document.addEventListener("htmx:afterSwap", function () {
+    var old = document.querySelector("#console-panel .console-transient");
+    if (old) old.remove();
   });
 })();

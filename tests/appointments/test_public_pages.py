@@ -315,6 +315,36 @@ def test_bad_days_and_slots_in_the_query_are_refused(client, bh) -> None:
         assert message in text(response), query
 
 
+def test_submitting_the_slot_picker_without_a_slot_says_so(client, bh, id_card) -> None:
+    day_url = days_url(bh, day="2026-11-24", item=ITEM_CODE)
+    picker = text(client.get(day_url))
+    # The picker says it was submitted, and comes back to the slots.
+    assert '<input type="hidden" name="choose" value="1">' in picker
+    assert f'action="{days_url(bh)}#slots"' in picker
+
+    response = client.get(days_url(bh, day="2026-11-24", item=ITEM_CODE, choose=1))
+
+    assert response.status_code == 400
+    body = text(response)
+    assert '<p class="field-error" id="slot-error">请选择一个时段。</p>' in body
+    assert '<li><a href="#slot-error">请选择一个时段。</a></li>' in body and 'role="alert"' in body
+    assert 'aria-describedby="slot-error"' in body
+    assert slot_ids(body)["10:00"]["state"] == "open"  # the slots are still there to choose from
+    # A plain visit of the day is not an error.
+    assert client.get(day_url).status_code == 200
+
+
+def test_rescheduling_without_choosing_a_slot_says_so(client, bh) -> None:
+    booking = book(bh.slot(TUESDAY, 10))
+
+    response = client.post(reverse("booking-reschedule", args=[booking.manage_token]), {"day": "2026-11-25"})
+
+    assert response.status_code == 400
+    body = text(response)
+    assert '<p class="field-error" id="slot-error">请选择一个时段。</p>' in body
+    assert '<a href="#slot-error">请选择一个时段。</a>' in body
+
+
 def _many_slots_and_bookings(bh) -> None:
     """Five-minute slots for both queues and 200 bookings spread over them."""
     for category in (bh.a, bh.b):

@@ -5,6 +5,7 @@ time, with an accessibility scan of every page and a look at the pages on a phon
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from appointments import services
 from appointments.models import Booking, SlotPlan
-from catalog.models import CalendarDay, Hall, Material
+from catalog.models import CalendarDay, Hall, Material, ServiceItem
 from queueing.models import QueueCategory, Ticket
+from servicehall.notifications import MemoryBackend
 from tests.appointments.factories import person
 from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
 from tests.catalog import factories
@@ -216,3 +218,163 @@ def test_book_manage_cancel_book_again_and_check_in_at_the_kiosk(live_server, pa
     refused = [e for e in page.console_errors if "status of 400" in e or "status of 404" in e]
     assert len(refused) == 2, page.console_errors
     assert [e for e in page.console_errors if e not in refused] == [], page.console_errors
+
+
+# --- A 360 px phone ------------------------------------------------------------------------------
+
+PHONE_360 = {"width": 360, "height": 740}
+# Set to a directory to keep a screenshot of every step (``booking-<step>.png``).
+SHOTS = os.environ.get("BOOKING_SHOTS", "")
+LONG_NAME = "不动产首次登记（国有建设用地使用权及房屋所有权）含在建工程抵押权首次登记及预告登记转本登记"
+
+
+def at_360(page, axe_check, step: str) -> None:
+    """At 360 × 740 nothing sticks out sideways (the page is not wider than the screen), and axe
+    finds nothing serious."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_360["width"], f"{step} is {width}px wide on a 360px phone"
+    axe_check(page, f"{step} at 360px")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/booking-{step}.png", full_page=True)
+
+
+def phone_hall() -> Hall:
+    """``booking_hall`` with a second queue D covering the item and items with very long names
+    (their select once made the page 461px wide), weekend and holiday service two days ahead, and
+    a second hall booking the item."""
+    hall = booking_hall()
+    item = ServiceItem.objects.get(code="0600101000")
+    queue_d = QueueCategory.objects.create(
+        hall=hall, letter="D", name="不动产与住房公积金", name_en="Real estate and housing provident fund", order=4
+    )
+    long_items = [
+        factories.item(code=f"06005010{k:02d}", name=f"{LONG_NAME}（情形{k}）", halls=[hall]) for k in range(3)
+    ]
+    queue_d.items.add(item, *long_items)
+    queue_a = hall.queue_categories.get(letter="A")
+    for category, kind, starts, ends, minutes in (
+        (queue_d, "regular", dt.time(0, 0), dt.time(23, 55), 5),
+        (queue_a, "staggered", dt.time(9), dt.time(12), 60),
+    ):
+        SlotPlan.objects.create(
+            hall=hall, category=category, kind=kind, starts=starts, ends=ends, slot_minutes=minutes, capacity=2
+        )
+    today = timezone.localdate()
+    CalendarDay.objects.update_or_create(
+        date=today + dt.timedelta(days=2),
+        defaults={"kind": CalendarDay.Kind.HOLIDAY, "source": CalendarDay.Source.MANUAL},
+    )
+    second = factories.hall(code="BOOKY", name="越秀区政务服务中心", district="yuexiu")
+    second.items.add(item)
+    queue_y = QueueCategory.objects.create(hall=second, letter="A", name="户政业务")
+    queue_y.items.add(item)
+    SlotPlan.objects.create(
+        hall=second, category=queue_y, kind="regular", starts=dt.time(0), ends=dt.time(23, 55), capacity=2
+    )
+    services.slots_generate(start=today, end=today + dt.timedelta(days=2))
+    return hall
+
+
+def test_every_booking_step_fits_a_360px_phone(live_server, page, axe_check, settings) -> None:
+    from playwright.sync_api import expect
+
+    before_the_last_slot()
+    settings.NOTIFICATION_BACKEND = "servicehall.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    hall = phone_hall()
+    applicant = person(2)
+    base = live_server.url
+    page.set_viewport_size(PHONE_360)
+
+    # The guide's "预约办理": two halls book the item, so the person picks the hall first.
+    page.goto(f"{base}/guides/0600101000/")
+    at_360(page, axe_check, "guide")
+    page.get_by_role("link", name="预约办理").click()
+    expect(page).to_have_url(re.compile(r"/book/\?item=0600101000$"))
+    expect(page.get_by_role("status")).to_have_text("共 2 个大厅可网上预约办理该事项")
+    at_360(page, axe_check, "start-with-item")
+    page.locator(".booking-hall", has_text=hall.name).get_by_role("link", name=re.compile("在此大厅预约")).click()
+
+    # Two of this hall's queues cover the item: choose one, the item kept.
+    expect(page.get_by_role("heading", name="所选事项：居民身份证换领")).to_be_visible()
+    at_360(page, axe_check, "hall-with-item")
+    page.get_by_role("link", name="下一步：选择 D 不动产与住房公积金 的预约时间").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("选择预约时间")
+    at_360(page, axe_check, "days")
+    page.locator(".day-list a.day-card").nth(1).click()
+    expect(page.get_by_role("group", name=re.compile("的时段"))).to_be_visible()
+    at_360(page, axe_check, "slots")
+
+    # Choosing no slot says so, where the person is looking.
+    page.get_by_role("button", name="下一步：填写预约人信息").click()
+    expect(page.locator("#slot-error")).to_have_text("请选择一个时段。")
+    expect(page.locator("#slot-error")).to_be_in_viewport()
+    expect(page.get_by_role("alert")).to_contain_text("请选择一个时段。")
+    at_360(page, axe_check, "slots-none-chosen")
+    choose_slot(page, last=True)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("填写预约信息")
+    at_360(page, axe_check, "form")
+    page.get_by_role("button", name="提交预约").click()
+    expect(page.get_by_role("alert")).to_contain_text("请填写姓名。")
+    at_360(page, axe_check, "form-errors")
+    page.get_by_label("姓名").fill(applicant["name"])
+    page.get_by_label("身份证号码").fill(applicant["id_number"])
+    page.get_by_label("手机号码").fill(applicant["mobile"])
+    page.get_by_label("我已阅读并同意上述个人信息使用说明").check()
+    page.get_by_role("button", name="提交预约").click()
+    expect(page.locator(".booking-success")).to_contain_text("预约成功")
+    at_360(page, axe_check, "manage")
+    booking = Booking.objects.get()
+    assert booking.category.letter == "D" and booking.item.code == "0600101000"
+
+    page.get_by_role("link", name="改约其他时间").click()
+    page.locator(".day-list a.day-card").first.click()
+    expect(page.get_by_role("group", name=re.compile("的时段"))).to_be_visible()
+    at_360(page, axe_check, "reschedule")
+    page.goto(base + reverse("booking-cancel", args=[booking.manage_token]))
+    at_360(page, axe_check, "cancel")
+
+    # Find my bookings without the SMS link.
+    MemoryBackend.outbox.clear()
+    page.goto(f"{base}/book/find/")
+    at_360(page, axe_check, "find")
+    page.get_by_label("身份证号码").fill(applicant["id_number"])
+    page.get_by_label("手机号码").fill(applicant["mobile"])
+    page.get_by_role("button", name="获取短信验证码").click()
+    expect(page).to_have_url(re.compile(r"/book/find/code/$"))
+    expect(page.get_by_role("status")).to_contain_text("如该号码有预约，验证码已发送至 138****0002。")
+    at_360(page, axe_check, "find-code")
+    page.get_by_label("短信验证码").fill("000000" if "000000" not in MemoryBackend.outbox[0].body else "111111")
+    page.get_by_role("button", name="查看我的预约").click()
+    expect(page.get_by_role("alert")).to_contain_text("验证码不正确，还可以再试 4 次。")
+    at_360(page, axe_check, "find-code-wrong")
+    code = re.search(r"验证码 (\d{6})", MemoryBackend.outbox[0].body).group(1)
+    page.get_by_label("短信验证码").fill(code)
+    page.get_by_role("button", name="查看我的预约").click()
+    expect(page).to_have_url(re.compile(r"/book/find/list/$"))
+    expect(page.locator(".found-booking")).to_contain_text(booking.code)
+    at_360(page, axe_check, "find-list")
+    page.get_by_role("link", name=re.compile("查看、取消或改约")).click()
+    expect(page).to_have_url(re.compile(rf"/book/manage/{booking.manage_token}/$"))
+    assert applicant["id_number"] not in page.url and applicant["mobile"] not in page.url
+
+    # The hall page: booking, and the holiday service two days ahead.
+    page.goto(f"{base}/halls/{hall.code}/")
+    expect(page.get_by_role("heading", name="周末及节假日错时服务")).to_be_visible()
+    holiday = timezone.localdate() + dt.timedelta(days=2)
+    expect(page.locator(".rest-days")).to_contain_text(f"{holiday.month}月{holiday.day}日")
+    expect(page.locator(".rest-days")).to_contain_text("9:00–12:00")
+    at_360(page, axe_check, "hall-page")
+
+    # Care mode enlarges everything; still no sideways scrolling.
+    page.get_by_role("button", name="关怀模式").click()
+    expect(page.locator("html")).to_have_class("care")
+    for step, path in (("care-hall", f"/book/{hall.code}/"), ("care-days", f"/book/{hall.code}/D/")):
+        page.goto(base + path)
+        at_360(page, axe_check, step)
+
+    # The only failed loads are the pages' own answers to what was refused.
+    unexpected = [e for e in page.console_errors if not re.search(r"status of 40\d", e)]
+    assert unexpected == [], page.console_errors

@@ -17,14 +17,14 @@ def test_search_open_guide_care_mode_and_english(live_server, page, axe_check, c
     expect(page.get_by_role("heading", level=1)).to_have_text("找事项、查指南、选大厅")
     axe_check(page, "home")
 
-    page.get_by_label("事项名称或编码").fill("身份证")
+    page.get_by_label("想办什么事").fill("身份证")
     page.get_by_role("button", name="搜索").click()
     expect(page).to_have_url(re.compile(r"/guides/\?q="))
     expect(page.get_by_role("status")).to_contain_text("共 1 项事项")
     axe_check(page, "guide list")
 
     # Filtering by department swaps the results in place (htmx) and keeps the URL shareable.
-    page.get_by_label("事项名称或编码").fill("")
+    page.get_by_label("事项名称、常用名或编码").fill("")
     page.get_by_text("更多筛选条件").click()
     page.get_by_label("实施部门").select_option("GZSCJG")
     expect(page.locator("#results")).to_contain_text("食品经营许可")
@@ -32,7 +32,7 @@ def test_search_open_guide_care_mode_and_english(live_server, page, axe_check, c
     expect(page).to_have_url(re.compile(r"department=GZSCJG"))
 
     page.get_by_label("实施部门").select_option("")
-    page.get_by_label("事项名称或编码").fill("身份证")
+    page.get_by_label("事项名称、常用名或编码").fill("身份证")
     page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name="居民身份证换领").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("居民身份证换领")

@@ -35,8 +35,9 @@ def test_kiosk_to_console_to_phone_board_and_dashboard(live_server, browser, pag
     # A citizen takes a ticket at the kiosk and follows it on the phone.
     page.goto(f"{base}/halls/FLOW/kiosk/")
     page.get_by_role("button", name=re.compile("户政业务")).click()
+    page.get_by_role("button", name=re.compile("仍在本大厅取号")).click()  # no window is open yet
     expect(page.locator(".slip-number")).to_contain_text("A001")
-    page.get_by_role("link", name="查看排队进度").click()
+    page.goto(f"{base}/t/{Ticket.objects.get().token}/")  # the slip's QR code, on the phone
     expect(page.locator(".ticket-live")).to_contain_text("等候中")
 
     board = browser.new_context(locale="zh-CN").new_page()
@@ -83,3 +84,62 @@ def test_kiosk_to_console_to_phone_board_and_dashboard(live_server, browser, pag
     boss.goto(f"{base}/supervisor/halls/FLOW/")
     expect(boss.locator("main")).to_contain_text("2号窗口")
     axe_check(boss, "supervisor hall dashboard")
+
+
+def test_the_dashboard_fits_a_wide_screen_and_its_controls_reach_the_windows_and_the_board(
+    live_server, browser, axe_check
+) -> None:
+    """Issue 8, supervisors: status at a glance, every column visible at 1920 px, a window closed
+    and opened again and a message put on the hall's board from the dashboard."""
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from queueing import services
+
+    not_at_midnight()
+    qh = make_queue_hall("GLANCE")
+    open_around_the_clock(qh.hall)
+    qh.sign_in_all(now=timezone.now())
+    for _ in range(3):
+        services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
+    staff_user("glance-supervisor", role=roles.SUPERVISOR, hall_=qh.hall)
+    base = live_server.url
+    wide = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1920, "height": 1080})
+    boss = wide.new_page()
+    boss.set_default_timeout(10_000)
+    errors: list[str] = []  # a CSP violation or a script error shows here
+    boss.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    log_in(boss, base, "glance-supervisor")
+
+    overflowing = """() => [...document.querySelectorAll('.table-scroll')]
+        .filter((region) => region.scrollWidth > region.clientWidth + 1)
+        .map((region) => region.getAttribute('aria-labelledby'))"""
+    boss.goto(f"{base}/supervisor/")
+    expect(boss.locator(".light-summary")).to_contain_text("个大厅")
+    assert boss.evaluate(overflowing) == []
+    axe_check(boss, "supervisor overview at 1920 px")
+
+    boss.goto(f"{base}/supervisor/halls/GLANCE/")
+    expect(boss.locator(".status-panel")).to_contain_text("全厅状态")
+    expect(boss.locator("#hall-live")).to_contain_text("当前等候平均")
+    assert boss.evaluate(overflowing) == []
+    axe_check(boss, "supervisor hall dashboard at 1920 px")
+
+    board = wide.new_page()
+    board.goto(f"{base}/halls/GLANCE/board/")
+
+    boss.get_by_role("button", name="关闭3号窗口").click()
+    expect(boss.locator("#hall-controls [role=status]")).to_contain_text("已关闭3号窗口")
+    boss.get_by_label("到3号窗口的工作人员").select_option(label="glance-w3")
+    boss.get_by_role("button", name="开放3号窗口").click()
+    expect(boss.locator("#hall-controls [role=status]")).to_contain_text("已开放3号窗口，由glance-w3办理。")
+
+    boss.get_by_label("通知内容").fill("系统维护，社保业务暂停 30 分钟")
+    boss.get_by_role("button", name="发布到显示屏").click()
+    expect(boss.locator("#hall-controls [role=status]")).to_contain_text("通知已发布到显示屏")
+    expect(boss.locator(".board-message-current")).to_contain_text("系统维护，社保业务暂停 30 分钟")
+    axe_check(boss, "supervisor controls after changes")
+    expect(board.locator(".board-message")).to_contain_text("系统维护，社保业务暂停 30 分钟", timeout=5_000)
+    axe_check(board, "board with the supervisors' message")
+    assert errors == [], errors
+    wide.close()

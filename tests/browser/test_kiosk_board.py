@@ -5,6 +5,7 @@ accessibility scan of every page."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -96,20 +97,29 @@ def test_kiosk_slip_ticket_page_and_board(live_server, page, axe_check) -> None:
     expect(page.get_by_label("身份证号码（选填）")).to_have_value(id_number("19900307"))
     axe_check(page, "kiosk with an error")
 
+    # No window is open yet: the kiosk says so and offers booking first; the ticket takes a
+    # second, explicit press.
     page.get_by_role("button", name=re.compile("户政业务")).click()
+    warning = page.get_by_role("heading", level=2, name=re.compile("当前无窗口办理该业务"))
+    expect(warning).to_be_focused()
+    expect(page.get_by_role("link", name="预约办理")).to_have_attribute("href", "/book/BROWSER/")
+    axe_check(page, "kiosk: no window serves the queue")
+    assert Ticket.objects.count() == 0
+    page.get_by_role("button", name="仍在本大厅取号（等候时间无法估算）").click()
     expect(page).to_have_url(re.compile(r"/t/[\w-]+/slip/$"))
     expect(page.locator(".slip-number")).to_contain_text("A001")
     expect(page.get_by_role("img", name="查看排队进度的二维码")).to_be_visible()
-    expect(page.locator(".slip")).to_contain_text("暂无法估算")  # no window is open yet
+    expect(page.locator(".slip")).to_contain_text("暂无法估算")
     axe_check(page, "slip")
     page.emulate_media(media="print")
-    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".kiosk-bar")).to_be_hidden()
     expect(page.locator(".slip-actions")).to_be_hidden()
     expect(page.locator(".slip-number")).to_be_visible()
     page.emulate_media(media="screen")
 
-    # The QR code leads to the ticket page, which follows the queue by itself.
-    page.get_by_role("link", name="查看排队进度").click()
+    # The QR code leads to the ticket page (on the person's phone), which follows the queue.
+    ticket = Ticket.objects.get()
+    page.goto(f"{base}/t/{ticket.token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("排队进度：A001 号")
     live = page.locator(".ticket-live")
     expect(live).to_have_attribute("role", "status")
@@ -117,7 +127,6 @@ def test_kiosk_slip_ticket_page_and_board(live_server, page, axe_check) -> None:
     expect(live).to_contain_text("您前面已没有人")
     axe_check(page, "ticket page")
 
-    ticket = Ticket.objects.get()
     assert ticket.number == "A001" and ticket.source == "kiosk" and ticket.id_hash
     services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
     services.ticket_call_next(window=qh.window_a, staff=qh.staff[2])
@@ -172,3 +181,215 @@ def test_cancelling_from_the_ticket_page(live_server, page, axe_check) -> None:
     expect(page.get_by_role("table")).to_contain_text("社保业务")
     axe_check(page, "hall live queue")
     assert page.console_errors == [], page.console_errors
+
+
+# --- The kiosk is a kiosk; the board fits its screen (issue 8) -------------------------------
+
+SHOTS = os.environ.get("KIOSK_BOARD_SHOTS", "")  # a directory: save screenshots there to look at
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"))
+
+
+# Every control a finger may need, at least 48 × 48 CSS pixels (the visually hidden submit
+# button only catches an ID card reader's Enter; a radio button's target is its whole label).
+SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll("a, button, input, select, label.kiosk-option"))
+  .filter((el) => el.type !== "hidden" && el.type !== "radio" && !el.classList.contains("visually-hidden"))
+  .filter((el) => el.getClientRects().length)
+  .map((el) => [el.textContent.trim() || el.name || el.id, el.getBoundingClientRect()])
+  .filter(([, box]) => box.height < 48 || box.width < 48)
+  .map(([name, box]) => `${name}: ${Math.round(box.width)}×${Math.round(box.height)}`)
+"""
+
+
+def test_the_kiosk_goes_back_to_the_start_when_left_idle(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    not_at_midnight()
+    qh = make_queue_hall("IDLE")
+    open_around_the_clock(qh.hall)
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])
+    kiosk = f"{live_server.url}/halls/IDLE/kiosk/"
+    page.set_viewport_size({"width": 1080, "height": 1920})  # a kiosk's portrait screen
+    page.clock.install()
+    page.goto(kiosk)
+
+    # No way off the kiosk but its own pages, big targets, and a warning no window serves A.
+    expect(page.locator("nav, .site-header, .site-footer")).to_have_count(0)
+    assert page.evaluate(SMALL_TARGETS) == []
+    expect(page.get_by_role("button", name=re.compile("户政业务"))).to_contain_text("当前无窗口办理该业务")
+    expect(page.get_by_role("button", name=re.compile("社保业务"))).to_contain_text("无需等候")
+    shoot(page, "kiosk")
+
+    # Someone types an ID number and walks away: a warning for the last 15 seconds, then the start.
+    field = page.get_by_label("身份证号码（选填）")
+    field.fill(id_number("19900307"))
+    page.clock.fast_forward(44_000)
+    warning = page.locator("[data-kiosk-idle-warning]")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(2_000)
+    expect(warning).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text("长时间无操作，即将返回取号首页。")
+    expect(page.get_by_role("button", name="继续使用")).to_be_focused()
+    shoot(page, "kiosk-idle-warning")
+    axe_check(page, "kiosk: still there?")
+    assert axe_violations(page) == []
+
+    # A key (or a touch) starts the minute again.
+    page.keyboard.press("Shift")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(58_000)
+    expect(field).to_have_value(id_number("19900307"))
+    page.clock.fast_forward(3_000)
+    page.wait_for_url(kiosk)
+    expect(page.get_by_label("身份证号码（选填）")).to_have_value("")
+    expect(page.locator("[data-kiosk-idle-warning]")).to_be_hidden()
+
+    # The questions after pressing a queue without a window go back to the start too.
+    page.get_by_role("button", name=re.compile("户政业务")).click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("当前无窗口办理该业务")
+    assert page.evaluate(SMALL_TARGETS) == []
+    shoot(page, "kiosk-no-window")
+    assert axe_violations(page) == []
+    page.clock.fast_forward(61_000)
+    page.wait_for_url(kiosk)
+    assert Ticket.objects.count() == 0
+
+    # After the slip is printed the kiosk goes back within seconds.
+    page.get_by_role("button", name=re.compile("社保业务")).click()
+    expect(page.locator(".slip-number")).to_contain_text("B001")
+    assert page.evaluate(SMALL_TARGETS) == []
+    shoot(page, "kiosk-slip")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    page.clock.fast_forward(5_500)
+    page.wait_for_url(kiosk)
+    assert page.console_errors == [], page.console_errors
+
+
+def axe_violations(page) -> list[str]:
+    """Every axe violation (WCAG 2.1 A/AA and best practice), whatever its impact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
+
+
+def board_hall(code: str, *, queues: str, windows: int):
+    """A hall with one queue per letter and ``windows`` windows (one comprehensive, the others
+    specialised in turn), some tickets waiting and the last eight calls."""
+    from queueing.models import QueueCategory, Window
+
+    qh = make_queue_hall(code)
+    open_around_the_clock(qh.hall)
+    names = ["商事登记与经营许可", "不动产与住房公积金", "民政卫健教育司法", "税务", "“办不成事”反映"]
+    categories = [qh.a, qh.b]
+    for order, letter in enumerate(queues[2:], start=3):
+        name = names[order - 3] if order - 3 < len(names) else f"专项业务{letter}"
+        categories.append(QueueCategory.objects.create(hall=qh.hall, letter=letter, name=name, order=order))
+    for number in range(5, windows + 1):
+        window = Window.objects.create(hall=qh.hall, number=number, kind=Window.Kind.SPECIALISED)
+        window.categories.add(categories[number % len(categories)])
+    services.window_sign_in(window=qh.comprehensive, staff=qh.staff[1])
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    now = timezone.now()
+    for k, category in enumerate(categories * 2):
+        services.ticket_issue(hall=qh.hall, category=category, source="kiosk", now=now - dt.timedelta(minutes=40 - k))
+    for _ in range(8):
+        current = Ticket.objects.filter(window=qh.comprehensive, status="called").first()
+        if current is not None:
+            services.ticket_no_show(window=qh.comprehensive, ticket=current, staff=qh.staff[1])
+        services.ticket_call_next(window=qh.comprehensive, staff=qh.staff[1])
+    return qh, [c.letter for c in categories]
+
+
+def board_fits(board) -> None:
+    """Nothing wider or taller than the screen, and nothing shown cut off at its edge."""
+    overflow = board.evaluate(
+        """() => {
+          const doc = document.documentElement;
+          const cut = Array.from(document.querySelectorAll("#board-live [data-page-item], #board-live [data-call]"))
+            .filter((el) => el.getClientRects().length)
+            .filter((el) => { const r = el.getBoundingClientRect(); return r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5; })
+            .map((el) => el.textContent.trim().slice(0, 20));
+          return {width: doc.scrollWidth - innerWidth, height: doc.scrollHeight - innerHeight, cut};
+        }"""
+    )
+    assert overflow["width"] <= 0 and overflow["height"] <= 0 and overflow["cut"] == [], overflow
+
+
+def visible_letters(board) -> list[str]:
+    return board.eval_on_selector_all(
+        "#board-live tr[data-letter]",
+        "rows => rows.filter((r) => r.getClientRects().length).map((r) => r.dataset.letter)",
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+@pytest.mark.parametrize(("queues", "windows"), [("ABCDEFG", 11), ("ABCDEFGHJKLMNPQR", 24)])
+def test_the_board_shows_every_queue_on_a_wall_screen(
+    live_server, browser, axe_check, width, height, queues, windows
+) -> None:
+    from playwright.sync_api import expect
+
+    not_at_midnight()
+    qh, letters = board_hall(f"B{len(queues)}", queues=queues, windows=windows)
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
+    )
+    board = context.new_page()
+    errors: list[str] = []
+    board.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    board.on("pageerror", lambda error: errors.append(str(error)))
+    board.add_init_script(RECORD_SPEECH)
+    board.clock.install()
+    board.goto(f"{live_server.url}/halls/{qh.hall.code}/board/")
+    expect(board.locator("html")).to_have_class(re.compile(r"\bboard-paged\b"))
+    shoot(board, f"board-{len(queues)}q-{width}x{height}")
+    board_fits(board)
+    axe_check(board, f"display board {width}×{height}")
+    assert axe_violations(board) == []
+
+    # Each queue with its people waiting and estimated wait; the pages turn every 10 seconds
+    # until every queue has been on the screen.
+    indicator = board.locator(".board-queues [data-page-indicator]")
+    seen: list[str] = []
+    pages = 1
+    if indicator.is_visible():
+        pages = int(indicator.inner_text().split("/")[1])
+        expect(indicator).to_have_text(f"1/{pages}")
+    for page_number in range(1, pages + 1):
+        if page_number > 1:
+            board.clock.fast_forward(10_000)
+            expect(indicator).to_have_text(f"{page_number}/{pages}")
+        shown = visible_letters(board)
+        assert shown and not set(shown) & set(seen), (shown, seen)
+        seen += shown
+        for letter in shown:
+            row = board.locator(f'#board-live tr[data-letter="{letter}"]')
+            expect(row.locator(".board-queue-wait")).to_have_text(re.compile(r"^(约 \d+ 分钟|无需等候|暂无开放窗口)$"))
+        board_fits(board)
+        if page_number == 2:
+            shoot(board, f"board-{len(queues)}q-{width}x{height}-page2")
+    assert seen == letters
+    if len(queues) > 7:
+        assert pages > 1
+        board.clock.fast_forward(10_000)  # ... and round to the first again
+        expect(indicator).to_have_text(f"1/{pages}")
+
+    # A call arriving meanwhile keeps the page the board is on (a busy hall still turns pages).
+    if pages > 1:
+        before = indicator.inner_text()
+        services.ticket_call_next(window=qh.window_a, staff=qh.staff[2])
+        board.clock.fast_forward(2_000)
+        expect(board.locator(".board-latest")).to_contain_text("请到 2 号窗口")
+        expect(indicator).to_have_text(before)
+        board_fits(board)
+    assert errors == [], errors
+    context.close()

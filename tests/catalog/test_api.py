@@ -113,7 +113,7 @@ def test_calendar_rejects_bad_month(client) -> None:
 
 
 def test_api_is_read_only(client, catalog) -> None:
-    assert client.post("/api/v1/items/", {}).status_code in (403, 405)
+    assert client.post("/api/v1/items/", {}, content_type="application/json").status_code in (403, 405)
     assert client.delete("/api/v1/items/0600101000/").status_code in (403, 405)
 
 

@@ -83,8 +83,9 @@ def test_unknown_hall_and_token_are_404(client, qh) -> None:
 
 def test_cancel_by_token(client, qh) -> None:
     token = issue(client, qh).json()["token"]
-    assert client.post(f"/api/v1/tickets/{token}/cancel/").json()["status"] == "cancelled"
-    assert client.post(f"/api/v1/tickets/{token}/cancel/").status_code == 409
+    cancel = f"/api/v1/tickets/{token}/cancel/"
+    assert client.post(cancel, content_type="application/json").json()["status"] == "cancelled"
+    assert client.post(cancel, content_type="application/json").status_code == 409
 
 
 def test_hall_queue_snapshot_is_public_and_carries_no_tokens(client, qh) -> None:
@@ -150,7 +151,9 @@ def test_staff_of_another_hall_cannot_act_through_the_api(client, qh) -> None:
 
 
 def test_anonymous_cannot_use_window_actions(client, qh) -> None:
-    assert client.post(f"/api/v1/windows/{qh.window_a.pk}/call-next/").status_code == 403
+    call_next = f"/api/v1/windows/{qh.window_a.pk}/call-next/"
+    assert client.post(call_next, content_type="application/json").status_code == 403
+    assert client.post(call_next).status_code == 415  # not even JSON: refused before anything else
     assert client.get("/api/v1/alerts/").status_code == 403
 
 

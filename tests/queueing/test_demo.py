@@ -44,6 +44,12 @@ def test_demo_queues_for_every_hall_and_a_morning_at_the_busy_halls() -> None:
     assert tickets.filter(status="waiting").exists() and tickets.filter(status__in=["done", "serving"]).exists()
     assert Window.objects.get(hall=city, number=4).staff.username == "window01"
     assert DailyStat.objects.filter(hall=city, scope="hall").count() >= 15
+    # The history pages and their exports have each queue and window of those days too.
+    day = DailyStat.objects.filter(hall=city, scope="hall").latest("date").date
+    scopes = set(DailyStat.objects.filter(hall=city, date=day).values_list("scope", flat=True))
+    assert {f"category:{c.pk}" for c in city.queue_categories.all()} <= scopes
+    assert {f"window:{w.pk}" for w in city.windows.all()} <= scopes
+    assert DailyStat.objects.filter(hall=city, scope="hall", waited_within_target__gt=0).exists()
 
 
 def test_no_morning_when_the_hall_is_closed() -> None:

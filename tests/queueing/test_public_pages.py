@@ -136,6 +136,7 @@ def test_the_slip_prints_on_an_80_mm_roll() -> None:
 
 
 def test_a_person_already_in_the_queue_gets_their_ticket_again(client, qh) -> None:
+    qh.sign_in_all()
     first = client.post(kiosk_url(qh), {"category": "A", "id_number": YOUNG})
     again = client.post(kiosk_url(qh), {"category": "A", "id_number": f" {YOUNG[:6]} {YOUNG[6:]} "})
 
@@ -150,6 +151,7 @@ def test_a_person_already_in_the_queue_gets_their_ticket_again(client, qh) -> No
 
 
 def test_the_green_channel_at_the_kiosk(client, qh) -> None:
+    qh.sign_in_all()
     client.post(kiosk_url(qh), {"category": "A", "id_number": YOUNG, "priority": "disabled"})
     client.post(kiosk_url(qh), {"category": "A", "id_number": OLD, "priority": ""})  # 65+: recognised
     client.post(kiosk_url(qh), {"category": "B", "id_number": YOUNG, "priority": "pregnant"})
@@ -175,6 +177,7 @@ def test_the_green_channel_at_the_kiosk(client, qh) -> None:
     ],
 )
 def test_bad_kiosk_input_is_shown_on_the_form_with_400(client, qh, data, field, message) -> None:
+    qh.sign_in_all()
     QueueCategory.objects.create(hall=qh.hall, letter="C", name="停用业务", is_active=False)
 
     response = client.post(kiosk_url(qh), data)
@@ -475,6 +478,42 @@ def test_a_call_reaches_the_board_poll(client, qh) -> None:
 
     response = client.get(poll, **HTMX)
     assert response.status_code == 200 and 'data-number="A001" data-window="2"' in text(response)
+
+
+def test_the_board_lists_every_queue_with_its_estimated_wait(client, qh) -> None:
+    """All queues are on the board (board.js pages them when they do not fit the screen), each
+    with its people waiting and what a newcomer would wait."""
+    letters = "CDEFGHJ"
+    for order, letter in enumerate(letters, start=3):
+        QueueCategory.objects.create(hall=qh.hall, letter=letter, name=f"业务{letter}", order=order)
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2], now=NOW)
+    for k in range(3):
+        issue(qh, now=NOW - (3 - k) * MIN)
+
+    body = text(client.get(reverse("queue-board", args=[qh.hall.code])))
+
+    rows = re.findall(r'<tr data-page-item data-letter="(\w)">(.*?)</tr>', body, re.S)
+    assert [letter for letter, _ in rows] == ["A", "B", *letters]
+    cells = {letter: re.findall(r'<td class="board-queue-(\w+)">(.*?)</td>', row) for letter, row in rows}
+    # Three waiting at the one window serving A: ceil(3 × 8 / 1) = 24 minutes.
+    assert cells["A"] == [("count", "3 人"), ("wait", "约 24 分钟")]
+    assert cells["J"] == [("count", "0 人"), ("wait", "暂无开放窗口")]
+    assert '<main id="main" class="board" data-board data-page-seconds="10"' in body
+    assert body.count("data-board-pager=") == 2 and body.count("data-page-indicator hidden") == 2
+    assert re.search(r'<section class="board-queues"[^>]*data-board-pager="queues"', body)
+
+
+def test_a_new_estimate_reaches_the_board_poll(client, qh) -> None:
+    qh.sign_in_all()
+    issue(qh, qh.b, now=NOW - MIN)
+    url = reverse("queue-board", args=[qh.hall.code])
+    poll = poll_url(text(client.get(url, **HTMX)), "board-live")
+    assert client.get(poll, **HTMX).status_code == 204
+
+    services.window_sign_out(window=qh.comprehensive, staff=qh.staff[1])  # B loses one of its two windows
+
+    response = client.get(poll, **HTMX)
+    assert response.status_code == 200 and "约 8 分钟" in text(response)
 
 
 # --- All pages -------------------------------------------------------------------------------

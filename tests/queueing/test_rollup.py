@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from queueing import rollup, services
-from queueing.models import DailyStat, Ticket
+from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket
 from servicehall.clock import SHANGHAI
 from tests.queueing.factories import NOW, make_queue_hall
 
@@ -103,18 +103,36 @@ def test_hourly_figures_are_by_shanghai_hour(day) -> None:
 
     # Taken: 4 in the 10 o'clock hour, t5 at 11:10. Done: t1 at 10:16, t4 at 11:20. Called:
     # t1 (5') and t2 (14') in the 10 o'clock hour, t4 (35') at 11:05.
+    # Within the target wait (15 minutes by default): t1 (5') and t2 (14'), not t4 (35').
     assert rows["hall"].hourly == {
-        "10": {"arrivals": 4, "served": 1, "waited": 2, "wait_total": 19 * 60},
-        "11": {"arrivals": 1, "served": 1, "waited": 1, "wait_total": 35 * 60},
+        "10": {"arrivals": 4, "served": 1, "waited": 2, "wait_total": 19 * 60, "within": 2},
+        "11": {"arrivals": 1, "served": 1, "waited": 1, "wait_total": 35 * 60, "within": 0},
     }
     assert rows[f"category:{qh.a.pk}"].hourly == {
-        "10": {"arrivals": 2, "served": 1, "waited": 2, "wait_total": 19 * 60},
-        "11": {"arrivals": 1, "served": 0, "waited": 0, "wait_total": 0},
+        "10": {"arrivals": 2, "served": 1, "waited": 2, "wait_total": 19 * 60, "within": 2},
+        "11": {"arrivals": 1, "served": 0, "waited": 0, "wait_total": 0, "within": 0},
     }
     assert rows[f"window:{qh.comprehensive.pk}"].hourly == {
-        "10": {"arrivals": 1, "served": 0, "waited": 0, "wait_total": 0},
-        "11": {"arrivals": 0, "served": 1, "waited": 1, "wait_total": 35 * 60},
+        "10": {"arrivals": 1, "served": 0, "waited": 0, "wait_total": 0, "within": 0},
+        "11": {"arrivals": 0, "served": 1, "waited": 1, "wait_total": 35 * 60, "within": 0},
     }
+
+
+def test_calls_within_each_queues_own_target_wait(day) -> None:
+    qh = day["qh"]
+    rollup.rollup_day(day=DAY)
+    rows = stats()
+    a, b = f"category:{qh.a.pk}", f"category:{qh.b.pk}"
+    assert [rows[s].waited_within_target for s in ("hall", a, b)] == [2, 2, 0]
+    assert rows["hall"].within_target_share == pytest.approx(2 / 3)
+
+    # B's own target (40 minutes) takes t4's 35-minute wait in; the hall's (10) puts t2's 14 out.
+    QueueCategory.objects.filter(pk=qh.b.pk).update(target_wait_minutes=40)
+    HallQueueSettings.objects.create(hall=qh.hall, target_wait_minutes=10)
+    rollup.rollup_day(day=DAY)
+    rows = stats()
+    assert [rows[s].waited_within_target for s in ("hall", a, b)] == [2, 1, 1]
+    assert rows["hall"].hourly["11"]["within"] == 1 and rows[a].hourly["10"]["within"] == 1
 
 
 def test_rerunning_a_day_gives_the_same_rows(day) -> None:
@@ -164,11 +182,12 @@ def test_the_rollup_runs_a_fixed_number_of_queries(day) -> None:
     for n in range(5):
         extra = make_queue_hall(f"X{n}")
         services.ticket_issue(hall=extra.hall, category=extra.b, source="kiosk", now=at(10, n))
-    # Four aggregates, the upsert, the existing rows of the day, and the savepoint pair the
-    # test's transaction puts around the write; no stale rows to delete on a first run.
+    # The categories' targets, four aggregates, the upsert, the existing rows of the day, and the
+    # savepoint pair the test's transaction puts around the write; no stale rows to delete on a
+    # first run.
     with CaptureQueriesContext(connection) as ctx:
         assert rollup.rollup_day(day=DAY) == 5 + 5 * 2
-    assert len(ctx.captured_queries) == 8
+    assert len(ctx.captured_queries) == 9
 
 
 def test_the_nightly_task_rolls_up_yesterday_in_shanghai(day) -> None:

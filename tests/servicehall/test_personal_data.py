@@ -11,6 +11,7 @@ from servicehall.personal_data import (
     id_number_check_character,
     mask_id_number,
     mask_mobile,
+    scrub,
     validate_id_number,
     validate_mobile,
 )
@@ -60,3 +61,29 @@ def test_log_records_never_carry_whole_numbers() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "booking by %s phone %s", (VALID, "13800138000"), None)
     MaskPersonalDataFilter().filter(record)
     assert record.getMessage() == "booking by 1101**********002X phone 138****8000"
+
+
+def test_log_lines_never_carry_a_ticket_or_booking_token() -> None:
+    token = "AbCdEfGhIjKlMnOpQrStUvWx"
+    for path in (
+        f"/t/{token}/",
+        f"/book/manage/{token}/cancel/",
+        f"/api/v1/tickets/{token}/",
+        f"/api/v1/bookings/{token}/",
+    ):
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (path,), None)
+        MaskPersonalDataFilter().filter(record)
+        assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+    # A short path segment is no token: /t/help/ stays readable.
+    assert scrub("GET /guides/0100201000/") == "GET /guides/0100201000/"
+
+
+def test_a_traceback_is_masked_too() -> None:
+    try:
+        raise ValueError(f"duplicate key (id_number)=({VALID}) on /t/AbCdEfGhIjKlMnOpQrStUvWx/")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    MaskPersonalDataFilter().filter(record)
+    assert VALID not in record.exc_text and "AbCdEfGh" not in record.exc_text

@@ -38,6 +38,7 @@ from catalog.services import (
     calendar_ensure_years,
     guide_draft_create,
     guide_publish,
+    search_documents_rebuild,
 )
 from servicehall.models import StaffProfile
 from servicehall.roles import ALL_ROLES, roles_ensure
@@ -114,6 +115,11 @@ def data_problems() -> list[str]:
         for material in item.materials:
             if material.may_follow_later and any(word in material.name for word in IDENTITY_WORDS):
                 problems.append(f"{label}: identity document {material.name} may not follow later")
+        if not demo_data.ALIASES.get(item.code):
+            problems.append(f"{label}: no aliases (常用名) for the search")
+    unknown_aliased = sorted(set(demo_data.ALIASES) - set(item_codes))
+    if unknown_aliased:
+        problems.append(f"aliases of unknown items: {', '.join(unknown_aliased)}")
 
     item_by_code = {i.code: i for i in demo_data.ITEMS}
     for bundle in demo_data.BUNDLES:
@@ -170,6 +176,8 @@ class Command(BaseCommand):
             guides_created = self._load_guides(items, departments)
             bundles_created = self._load_bundles(departments, items)
             self._load_accounts(halls, departments)
+            # Documents for what was loaded before the search existed, or changed above.
+            search_documents_rebuild()
             calendar = [] if options["no_calendar"] else calendar_ensure_years()
 
         if options["verbosity"] >= 1:
@@ -220,8 +228,10 @@ class Command(BaseCommand):
             district=data.district,
             parent=parent,
             address=data.address,
+            address_en=data.address_en,
             phone=data.phone,
             transport=data.transport,
+            transport_en=data.transport_en,
         )
 
     @staticmethod
@@ -239,12 +249,24 @@ class Command(BaseCommand):
     @staticmethod
     def _zone(hall: Hall | None, data: demo_data.ZoneData, order: int) -> HallZone:
         return HallZone(
-            hall=hall, kind=data.kind, name=data.name, location=data.location, description=data.description, order=order
+            hall=hall,
+            kind=data.kind,
+            name=data.name,
+            location=data.location,
+            description=data.description,
+            order=order,
+            **data.english_fields(),
         )
 
     @staticmethod
     def _item_fields(data: demo_data.ItemData) -> dict[str, Any]:
-        return {"code": data.code, "name": data.name, "name_en": data.name_en, "item_type": data.item_type}
+        return {
+            "code": data.code,
+            "name": data.name,
+            "name_en": data.name_en,
+            "item_type": data.item_type,
+            "aliases": "\n".join(demo_data.ALIASES.get(data.code, ())),
+        }
 
     # --- Loading -------------------------------------------------------------------------
 
@@ -265,7 +287,13 @@ class Command(BaseCommand):
             ignore_conflicts=True,
         )
         codes = [d.code for d in demo_data.ITEMS]
-        return {item.code: item for item in ServiceItem.objects.filter(code__in=codes)}
+        items = {item.code: item for item in ServiceItem.objects.filter(code__in=codes)}
+        # Demo items loaded before they had aliases get them; aliases an administrator wrote stay.
+        without = [item for item in items.values() if not item.aliases.strip() and demo_data.ALIASES.get(item.code)]
+        for item in without:
+            item.aliases = "\n".join(demo_data.ALIASES[item.code])
+        ServiceItem.objects.bulk_update(without, ["aliases"])
+        return items
 
     def _load_halls(self, items: dict[str, ServiceItem]) -> dict[str, Hall]:
         halls: dict[str, Hall] = {}
@@ -274,7 +302,18 @@ class Command(BaseCommand):
             wanted = self._hall(data, parent=halls[data.parent] if data.parent else None)
             fields = {
                 f: getattr(wanted, f)
-                for f in ("name", "name_en", "level", "district", "parent", "address", "phone", "transport")
+                for f in (
+                    "name",
+                    "name_en",
+                    "level",
+                    "district",
+                    "parent",
+                    "address",
+                    "address_en",
+                    "phone",
+                    "transport",
+                    "transport_en",
+                )
             }
             halls[data.code], created = Hall.objects.get_or_create(code=data.code, defaults=fields)
             if created:
@@ -323,6 +362,7 @@ class Command(BaseCommand):
                     materials=[m.as_fields() for m in data.materials],
                     special_steps=[s.as_fields() for s in data.special_steps],
                     change_note="首次发布",
+                    change_note_en="First publication",
                 )
                 guide_publish(version=version, actor=None, today=DEMO_TODAY)
             except CatalogError as exc:
@@ -342,6 +382,7 @@ class Command(BaseCommand):
                 name_en=data.name_en,
                 lead_department=departments[data.lead_department],
                 description=data.description,
+                description_en=data.description_en,
                 promised_limit_days=data.promised_limit_days,
                 is_published=True,
             )
