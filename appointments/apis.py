@@ -212,6 +212,12 @@ class CheckInSerializer(serializers.Serializer):
     id_number = serializers.CharField(
         max_length=30, required=False, allow_blank=True, help_text=gettext_lazy("居民身份证号码（无预约码时）")
     )
+    mobile_last4 = serializers.CharField(
+        max_length=4,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("预约手机号码后四位：未登录时凭身份证号码签到必填"),
+    )
 
 
 class CheckInResultSerializer(serializers.Serializer):
@@ -449,6 +455,8 @@ class CheckInView(APIView):
             id_number=payload.validated_data.get("id_number", ""),
             via=desk.via,
             staff=desk.staff,
+            # Staff at a window see the person and their ID card; anyone else proves more.
+            mobile_last4=None if desk.staff is not None else payload.validated_data.get("mobile_last4", ""),
         )
         ticket = result.ticket
         return _no_store(

@@ -14,6 +14,12 @@ class AppointmentsConfig(AppConfig):
 
         # Booking check-in is done from the window console, which queueing draws.
         extensions.add_section(extensions.CONSOLE_PANEL, "appointments/console/check_in.html")
+        extensions.add_section(extensions.SUPERVISOR_LINKS, "appointments/supervisor/_link_overview.html")
+        extensions.add_section(extensions.SUPERVISOR_HALL_LINKS, "appointments/supervisor/_link_hall.html")
+        extensions.add_section(extensions.HOME_ACTIONS, "appointments/catalog/home_booking.html")
+        # The kiosk: checking in a booking, and booking instead of waiting for no window.
+        extensions.add_section(extensions.KIOSK_START, "appointments/kiosk/check_in_button.html")
+        extensions.add_section(extensions.KIOSK_UNSTAFFED, "appointments/kiosk/book_offer.html")
         # "预约办理" on a guide page, and booking and weekend and holiday service on a hall's page,
         # which catalog draws.
         extensions.add_section(extensions.GUIDE_ACTIONS, "appointments/catalog/guide_booking.html")

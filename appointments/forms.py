@@ -129,6 +129,13 @@ class CheckInForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "maxlength": "30"}
         ),
     )
+    mobile_last4 = forms.CharField(
+        label=_("预约手机号码后四位"),
+        required=False,
+        max_length=4,
+        help_text=_("凭身份证号码签到时填写，用预约码签到无需填写。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"}),
+    )
 
 
 def parse_day(value: str) -> dt.date | None:

@@ -613,7 +613,11 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 result = services.booking_check_in(
-                    hall=hall_, code=form.cleaned_data["code"], id_number=form.cleaned_data["id_number"], via="kiosk"
+                    hall=hall_,
+                    code=form.cleaned_data["code"],
+                    id_number=form.cleaned_data["id_number"],
+                    mobile_last4=form.cleaned_data["mobile_last4"],
+                    via="kiosk",
                 )
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

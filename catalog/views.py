@@ -32,6 +32,7 @@ def home(request: HttpRequest) -> TemplateResponse:
             "halls": halls,
             "bundles": list(selectors.bundles_list()),
             "guide_count": selectors.current_guides(today=today).count(),
+            "home_sections": extensions.sections(extensions.HOME_ACTIONS),
         },
     )
 

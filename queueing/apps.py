@@ -12,7 +12,10 @@ class QueueingConfig(AppConfig):
     verbose_name = _("排队叫号")
 
     def ready(self) -> None:
-        from servicehall import roles
+        from servicehall import extensions, roles
+
+        # A hall's catalog page shows its live queue.
+        extensions.add_section(extensions.HALL_PAGE, "queueing/catalog/hall_queue.html")
 
         # Administrators configure categories, windows and thresholds and read the records;
         # supervisors read everything (alerts are acknowledged through the dashboard, not the admin).

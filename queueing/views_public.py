@@ -35,6 +35,7 @@ from queueing.config import hall_config
 from queueing.forms import KioskForm
 from queueing.models import QueueCategory, Ticket
 from queueing.qr import qr_data_uri
+from servicehall import extensions
 from servicehall.clock import SHANGHAI
 from servicehall.http import HtmxHttpRequest
 
@@ -198,13 +199,10 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             category = form.cleaned_data["category"]
             if _unstaffed(public, rows.get(category.letter)) and not form.cleaned_data["confirm_unstaffed"]:
-                booking_url = request.build_absolute_uri(reverse("booking-hall", args=[hall.code]))
                 unstaffed = {
                     "category": category,
                     "row": rows[category.letter],
                     "elsewhere": _elsewhere(selectors.served_elsewhere(hall=hall, category=category, now=now)),
-                    "booking_url": booking_url,
-                    "booking_qr": qr_data_uri(booking_url),
                 }
             else:
                 try:
@@ -233,6 +231,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
                 for category in _kiosk_categories(hall)
             ],
             "unstaffed": unstaffed,
+            "kiosk_start_sections": extensions.sections(extensions.KIOSK_START),
+            "kiosk_unstaffed_sections": extensions.sections(extensions.KIOSK_UNSTAFFED),
             "open_now": public["open_now"],
             "next_opening": next_opening,
             "green_channel_age": hall_config(hall).green_channel_age,

@@ -37,6 +37,7 @@ from queueing.access import access_board_message, access_supervised_window
 from queueing.dashboard import HourRow
 from queueing.models import WaitAlert
 from queueing.services import BOARD_MESSAGE_MAX_LENGTH, QueueError
+from servicehall import extensions
 from servicehall.access import staff_scope, supervised_hall_ids, supervisor_required
 from servicehall.clock import local_date, local_now
 from servicehall.http import HtmxHttpRequest
@@ -315,7 +316,12 @@ def overview(request: HtmxHttpRequest) -> TemplateResponse:
     return TemplateResponse(
         request,
         f"{OVERVIEW}#live" if live else OVERVIEW,
-        {"overview": data, "scope": scope, "poll_seconds": POLL_SECONDS},
+        {
+            "overview": data,
+            "scope": scope,
+            "poll_seconds": POLL_SECONDS,
+            "link_sections": extensions.sections(extensions.SUPERVISOR_LINKS),
+        },
     )
 
 
@@ -394,6 +400,7 @@ def _hall_page(
         "now": now,
         "today": today,
         "poll_seconds": POLL_SECONDS,
+        "hall_link_sections": extensions.sections(extensions.SUPERVISOR_HALL_LINKS),
         "history_form": form,
         "history": history,
         "export_query": urlencode({"hall": hall.code, **_range_params(form)}) if valid else "",

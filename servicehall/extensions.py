@@ -18,6 +18,18 @@ CONSOLE_PANEL = "console-panel"
 GUIDE_ACTIONS = "guide-actions"
 # A hall's page (catalog/views.py ``hall_detail``), below its heading: included with ``hall``.
 HALL_PAGE = "hall-page"
+# The home page (catalog/views.py ``home``), below the search box.
+HOME_ACTIONS = "home-actions"
+# The supervisors' navigation (queueing's dashboard): list items (``<li>``) added to the city
+# overview's links, and to a hall page's links (included with ``hall``).
+SUPERVISOR_LINKS = "supervisor-links"
+SUPERVISOR_HALL_LINKS = "supervisor-hall-links"
+# The kiosk's start page (queueing/views_public.py ``kiosk``), beside its heading: included with
+# ``hall``.
+KIOSK_START = "kiosk-start"
+# The kiosk's page for a queue no open window serves, as an alternative to waiting: included with
+# ``hall`` and ``unstaffed`` (its ``category``).
+KIOSK_UNSTAFFED = "kiosk-unstaffed"
 
 _sections: dict[str, list[str]] = {}
 

@@ -93,6 +93,44 @@ def test_templates_point_down_the_layers_too() -> None:
     assert _template_violations() == []
 
 
+_URL = re.compile(r"{%\s*url\s+[\"']([\w:-]+)[\"']")
+
+
+def _url_owners() -> dict[str, str]:
+    """URL name → the app whose view serves it."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    owners: dict[str, str] = {}
+
+    def walk(patterns, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                view = getattr(pattern.callback, "view_class", None) or getattr(pattern.callback, "cls", None)
+                module = (view or pattern.callback).__module__
+                owners[f"{namespace}{pattern.name}"] = module.split(".")[0]
+
+    walk(get_resolver().url_patterns)
+    return owners
+
+
+def test_templates_link_only_to_pages_of_their_app_and_below() -> None:
+    # A lower app's page that links to an upper app's page breaks when that app is not there;
+    # the upper app adds the link as a section instead (servicehall/extensions.py).
+    owners = _url_owners()
+    problems = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        here = path.relative_to(ROOT / "templates").parts[0]
+        if here not in RANK:
+            continue
+        for name in _URL.findall(path.read_text(encoding="utf-8")):
+            app = owners.get(name)
+            if app in RANK and RANK[app] > RANK[here]:
+                problems.append(f"templates/{path.relative_to(ROOT / 'templates').as_posix()} links to {name} of {app}")
+    assert problems == []
+
+
 def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     # The test above must be able to fail: a kernel module importing an app's private view
     # helper is reported three times over; the project's wiring is allowed to import apps.

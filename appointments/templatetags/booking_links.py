@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import template
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from appointments import selectors
 from catalog.models import Hall, ServiceItem
+from queueing.qr import qr_data_uri
 from servicehall.clock import local_date
 
 register = template.Library()
@@ -62,3 +64,21 @@ def item_booking(item: ServiceItem) -> ItemOffer | None:
 def hall_booking(hall: Hall) -> selectors.HallOffer:
     """Whether the hall offers slots soon, and its weekend and holiday service days (one query)."""
     return selectors.hall_offer(hall=hall, now=timezone.now())
+
+
+@dataclass
+class KioskOffer:
+    """Booking at the kiosk's hall: the page, and a QR code of its full address for a phone."""
+
+    path: str
+    qr: str
+
+
+@register.simple_tag
+def kiosk_booking(hall: Hall, request: HttpRequest) -> KioskOffer | None:
+    """None when the hall takes no online bookings soon (a street hall or a station without slot
+    plans): the kiosk then offers only the other halls, never a link to a page that says no."""
+    if not selectors.hall_offer(hall=hall, now=timezone.now()).bookable:
+        return None
+    path = reverse("booking-hall", args=[hall.code])
+    return KioskOffer(path, qr_data_uri(request.build_absolute_uri(path)))

@@ -320,11 +320,26 @@ def test_kiosk_check_in_by_code_gives_a_priority_ticket(client, bh, clock) -> No
     assert again.status_code == 200 and again.json()["ticket"] == body["ticket"]
 
 
+def test_anonymous_check_in_by_id_number_needs_the_mobiles_last_digits(client, bh, clock) -> None:
+    # Issue 9 §3: the ID number alone once handed a stranger someone's ticket and its token.
+    day = D(2026, 11, 25)
+    book(bh.slot(day, 10), 1)
+    clock.move_to(at(day, 9, 40))
+    alone = check_in(client, bh, id_number=person(1)["id_number"])
+    assert alone.status_code == 400 and "mobile_last4" in alone.json()
+    wrong = check_in(client, bh, id_number=person(1)["id_number"], mobile_last4="0000")
+    unknown = check_in(client, bh, id_number=person(8)["id_number"], mobile_last4="0000")
+    assert wrong.status_code == unknown.status_code and wrong.json() == unknown.json()
+    assert not Ticket.objects.exists()
+    client.force_login(staff_user("bk-window-id", role=roles.WINDOW_STAFF, hall_=bh.hall))
+    assert check_in(client, bh, id_number=person(1)["id_number"]).status_code == 200  # staff see the card
+
+
 def test_kiosk_check_in_by_id_number_late_gets_a_normal_ticket(client, bh, clock) -> None:
     day = D(2026, 11, 25)
     book(bh.slot(day, 9, 30), 2)
     clock.move_to(at(day, 9, 46))
-    body = check_in(client, bh, id_number=person(2)["id_number"]).json()
+    body = check_in(client, bh, id_number=person(2)["id_number"], mobile_last4=person(2)["mobile"][-4:]).json()
     assert body["late"] is True and body["ticket"].startswith("A") and body["priority"] == ""
     assert "09:45" in body["message"] and Ticket.objects.get(token=body["token"]).source == "kiosk"
 

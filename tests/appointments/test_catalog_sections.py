@@ -265,3 +265,14 @@ def test_the_hall_section_costs_one_query_whatever_the_number_of_slots(client, b
     assert queries(client, reverse("hall-detail", args=[bh.hall.code])) == small
     plain = factories.hall(code="NOBOOK")
     assert queries(client, reverse("hall-detail", args=[plain.code])) == small
+
+
+def test_the_kiosk_offers_booking_instead_of_a_queue_no_window_serves(client, bh) -> None:
+    # No clerk is signed in at the hall's window: pressing queue A offers booking at this hall,
+    # which takes bookings (a hall without slot plans gets no link: tests/queueing/test_kiosk.py).
+    start = text(client.get(f"/halls/{bh.hall.code}/kiosk/"))
+    assert f'href="{reverse("booking-kiosk-checkin", args=[bh.hall.code])}"' in start
+    page = text(client.post(f"/halls/{bh.hall.code}/kiosk/", {"category": "A"}))
+    assert "当前无窗口办理该业务" in page
+    assert f'href="{reverse("booking-hall", args=[bh.hall.code])}"' in page
+    assert re.search(r'<img class="kiosk-offer-qr" src="data:image/svg\+xml;base64,[^"]+" alt="网上预约的二维码"', page)

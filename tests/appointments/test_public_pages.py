@@ -772,12 +772,28 @@ def test_checking_in_by_id_number(client, bh) -> None:
     booking = book(bh.slot(TODAY, 10, 30))
     number = person(1)["id_number"]
 
-    response = client.post(checkin_url(bh), {"code": "", "id_number": f"{number[:6]} {number[6:]}"})
+    last4 = person(1)["mobile"][-4:]
+    response = client.post(
+        checkin_url(bh), {"code": "", "id_number": f"{number[:6]} {number[6:]}", "mobile_last4": last4}
+    )
 
     assert response.status_code == 200
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CHECKED_IN
     assert number not in text(response)
+
+
+def test_an_id_number_alone_does_not_check_anyone_in(client, bh) -> None:
+    # Issue 9 §3: a stranger who knows someone's ID number gets neither their ticket nor a hint.
+    booking = book(bh.slot(TODAY, 10, 30))
+    number = person(1)["id_number"]
+    alone = client.post(checkin_url(bh), {"code": "", "id_number": number})
+    assert alone.status_code == 400 and "手机号码的后四位" in text(alone)
+    wrong = client.post(checkin_url(bh), {"code": "", "id_number": number, "mobile_last4": "0000"})
+    nobody = client.post(checkin_url(bh), {"code": "", "id_number": person(9)["id_number"], "mobile_last4": "0000"})
+    assert wrong.status_code == nobody.status_code
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED and not Ticket.objects.exists()
 
 
 def test_checking_in_late_gives_a_normal_ticket_and_says_why(client, bh, clock) -> None:

@@ -100,9 +100,9 @@ def test_pressing_a_queue_without_a_window_asks_first_and_offers_booking(client,
     assert heading and "data-kiosk-focus" in heading.group(0)
     assert re.sub(r"<[^>]+>|\s", "", heading.group(1)) == "A户政业务：当前无窗口办理该业务"
     assert "现在取号无法估算等候时间（已有 0 人在等候）" in body
-    # Booking at this hall: a link, and a QR code for the person's phone.
-    assert f'href="{reverse("booking-hall", args=[qh.hall.code])}"' in body
-    assert re.search(r'<img class="kiosk-offer-qr" src="data:image/svg\+xml;base64,[^"]+" alt="网上预约的二维码"', body)
+    # This hall takes no online bookings: no link to a booking page that would say so
+    # (appointments adds the offer where a hall does: tests/appointments/test_catalog_sections.py).
+    assert f'href="{reverse("booking-hall", args=[qh.hall.code])}"' not in body
     # No hall nearby serves it either.
     assert "本区和市级政务服务中心现在也没有开放的窗口办理该业务" in body
     # Taking the ticket anyway is a second, explicit press that carries what was typed.
