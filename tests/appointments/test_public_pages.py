@@ -891,3 +891,13 @@ def test_the_other_pages_take_a_fixed_number_of_queries(client, bh, id_card, dja
     url = form_url(bh.slot(TUESDAY, 13))
     with django_assert_num_queries(2):
         client.get(url, {"item": ITEM_CODE})
+
+
+def test_a_cancelled_booking_shows_no_check_in_code_or_qr(client, bh) -> None:
+    # The walkthrough: "Cancelled", and below it the code, the QR and how to check in with them.
+    booking = book(bh.slot(TODAY + dt.timedelta(days=2), 10, 30))
+    url = f"/book/manage/{booking.manage_token}/"
+    assert 'class="booking-qr"' in text(client.get(url))
+    services.booking_cancel(booking=booking, now=NOW)
+    page = text(client.get(url))
+    assert "已于" in page and 'class="booking-qr"' not in page and "booking-code-box" not in page
