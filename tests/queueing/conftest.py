@@ -2,9 +2,19 @@ from __future__ import annotations
 
 import pytest
 
+from queueing import services
 from tests.queueing.factories import QueueHall, make_queue_hall
 
 
 @pytest.fixture
 def qh(db) -> QueueHall:
     return make_queue_hall()
+
+
+@pytest.fixture
+def clerk(client, qh):
+    """Window 2's clerk, signed in there and logged in."""
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    qh.window_a.refresh_from_db()
+    client.force_login(qh.staff[2])
+    return qh.staff[2]

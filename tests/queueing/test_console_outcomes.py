@@ -27,15 +27,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def clerk(client, qh):
-    """Window 2's clerk, signed in there and logged in."""
-    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
-    qh.window_a.refresh_from_db()
-    client.force_login(qh.staff[2])
-    return qh.staff[2]
-
-
 def issue(qh, category=None) -> Ticket:
     return services.ticket_issue(hall=qh.hall, category=category or qh.a, source="kiosk").ticket
 

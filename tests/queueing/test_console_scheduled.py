@@ -28,14 +28,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def clerk(client, qh):
-    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
-    qh.window_a.refresh_from_db()
-    client.force_login(qh.staff[2])
-    return qh.staff[2]
-
-
 def checked_in(qh, slot=SLOT, k: int = 1, category=None) -> Ticket:
     """What a booking's check-in issues: a Y ticket not called before its slot starts."""
     return services.ticket_issue(

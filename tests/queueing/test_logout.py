@@ -26,14 +26,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def clerk(client, qh):
-    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
-    qh.window_a.refresh_from_db()
-    client.force_login(qh.staff[2])
-    return qh.staff[2]
-
-
 def issue(qh, at=NOW) -> Ticket:
     return services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=at).ticket
 
