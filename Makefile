@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo lint messages bench clean
+.PHONY: run test install install-dev migrate demo lint messages bench faults clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -44,6 +44,10 @@ messages: install
 ## make bench: benchmarks against gunicorn (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make faults: Redis stopped and restarted under load, a worker killed mid-batch (PostgreSQL: DATABASE_URL's server).
+faults: install-dev
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf var/static var/celery var/celerybeat-schedule*

@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from appointments import services
 from appointments.forms_staff import AdminReasonForm
-from appointments.models import Booking, BookingPerson, HallBookingSettings, Reminder, Slot, SlotPlan
+from appointments.models import (
+    Booking,
+    BookingPerson,
+    CheckInFailure,
+    HallBookingSettings,
+    Reminder,
+    Slot,
+    SlotPlan,
+)
 from appointments.services import BookingError
 from catalog.models import Hall
 from queueing.models import QueueCategory
@@ -480,3 +488,13 @@ class ReminderAdmin(HallScopedAdmin, _ReadOnly):
     def error_scrubbed(self, obj: Reminder) -> str:
         # A gateway's error may quote the number it failed to reach.
         return scrub(obj.last_error)
+
+
+@admin.register(CheckInFailure)
+class CheckInFailureAdmin(HallScopedAdmin, _ReadOnly):
+    """Check-ins that found nothing, by kiosk and booking (the limits on guessing count them)."""
+
+    list_display = ["at", "hall", "device", "booking", "by_id_number", "reason"]
+    list_filter = ["reason", "by_id_number", "hall"]
+    list_select_related = ["hall", "device", "booking"]
+    date_hierarchy = "at"

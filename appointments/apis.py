@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,15 +27,16 @@ from appointments.access import access_booking_by_token, access_check_in_desk, a
 from appointments.config import rules_for
 from appointments.models import Booking, Slot
 from catalog.models import Hall, ServiceItem
+from queueing.access import access_kiosk_device, kiosk_device_of
 from queueing.models import QueueCategory, Ticket
+from servicehall.api_fields import IdNumberField, JsonBodySerializer, MobileField
 from servicehall.clock import local_date
+from servicehall.errors import DomainError
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
+from servicehall.schema import ERROR_404, ERROR_422, ERROR_429, NOT_BLANK_PATTERN
 from servicehall.throttling import ScopedCounterThrottle
 
-# The widest range one availability request may ask for: a hall's horizon is at most 30
-# working days (HallBookingSettings), about six weeks of calendar days.
-AVAILABILITY_MAX_DAYS = 62
 STATISTICS_MAX_DAYS = 366
 KIND_HELP = gettext_lazy("regular 工作日正常时段、extended 工作日延时服务、staggered 周末及节假日错时服务")
 
@@ -54,17 +55,9 @@ class SlotQuerySerializer(serializers.Serializer):
     )
     start = serializers.DateField(required=False, help_text=gettext_lazy("起始日期（默认今天）"))
     end = serializers.DateField(required=False, help_text=gettext_lazy("截止日期（默认可预约的最后一天）"))
-
-    def validate(self, attrs: dict) -> dict:
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end:
-            if start > end:
-                raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
-            if (end - start).days >= AVAILABILITY_MAX_DAYS:
-                raise serializers.ValidationError(
-                    {"end": _("一次最多查询%(days)s天。") % {"days": AVAILABILITY_MAX_DAYS}}
-                )
-        return attrs
+    # No rule across start and end: the view answers only the days from today to the last
+    # bookable one (a horizon of at most 30 working days), so an end before the start, or a range
+    # beyond the horizon, is simply fewer days or none (the schema cannot state such a rule).
 
 
 class AvailableSlotSerializer(serializers.Serializer):
@@ -193,31 +186,36 @@ class BookingCreatedSerializer(BookingSerializer):
         fields = ["manage_token", *BookingSerializer.Meta.fields]
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(JsonBodySerializer):
     slot = serializers.IntegerField(help_text=gettext_lazy("时段编号（见可预约时段）"))
-    name = serializers.CharField(max_length=60, help_text=gettext_lazy("姓名"))
-    id_number = serializers.CharField(max_length=30, help_text=gettext_lazy("居民身份证号码（18位）"))
-    mobile = serializers.CharField(max_length=20, help_text=gettext_lazy("手机号码，用于接收预约提醒"))
+    name = serializers.CharField(max_length=40, help_text=gettext_lazy("姓名"))
+    id_number = IdNumberField(help_text=gettext_lazy("居民身份证号码（18位）"))
+    mobile = MobileField(help_text=gettext_lazy("手机号码，用于接收预约提醒"))
     item = serializers.CharField(
         max_length=10, required=False, allow_blank=True, help_text=gettext_lazy("办理事项编码（可选）")
     )
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(JsonBodySerializer):
     slot = serializers.IntegerField(help_text=gettext_lazy("新时段编号"))
 
 
-class CheckInSerializer(serializers.Serializer):
+class CheckInSerializer(JsonBodySerializer):
     code = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text=gettext_lazy("预约码"))
-    id_number = serializers.CharField(
-        max_length=30, required=False, allow_blank=True, help_text=gettext_lazy("居民身份证号码（无预约码时）")
-    )
-    mobile_last4 = serializers.CharField(
-        max_length=4,
+    id_number = IdNumberField(required=False, allow_blank=True, help_text=gettext_lazy("居民身份证号码（无预约码时）"))
+    mobile_last4 = serializers.RegexField(
+        r"^[0-9]{4}$",
         required=False,
         allow_blank=True,
-        help_text=gettext_lazy("预约手机号码后四位：未登录时凭身份证号码签到必填"),
+        help_text=gettext_lazy("预约手机号码后四位：未登录时凭身份证号码签到必填（否则 403）"),
     )
+    # The booking code or the ID number (servicehall.schema reads this into the schema).
+    openapi_schema_extra = {
+        "anyOf": [
+            {"required": ["code"], "properties": {"code": {"minLength": 1, "pattern": NOT_BLANK_PATTERN}}},
+            {"required": ["id_number"], "properties": {"id_number": {"minLength": 1}}},
+        ]
+    }
 
 
 class CheckInResultSerializer(serializers.Serializer):
@@ -237,10 +235,15 @@ class StatisticsQuerySerializer(serializers.Serializer):
     end = serializers.DateField()
 
     def validate(self, attrs: dict) -> dict:
-        if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        # An end before the start is an empty range (no rows). A range too long is well formed
+        # but refused by a rule the schema cannot state (it spans two fields): 422, documented.
         if (attrs["end"] - attrs["start"]).days >= STATISTICS_MAX_DAYS:
-            raise serializers.ValidationError({"end": _("一次最多查询%(days)s天。") % {"days": STATISTICS_MAX_DAYS}})
+            raise DomainError(
+                _("一次最多查询%(days)s天。") % {"days": STATISTICS_MAX_DAYS},
+                field="end",
+                code="range_too_long",
+                status=422,
+            )
         return attrs
 
 
@@ -266,10 +269,10 @@ class BookingStatSerializer(serializers.Serializer):
 
 
 def _slot(pk: int) -> Slot:
-    """The slot asked for, or a 400 naming the field (the services read it again, locked or fresh)."""
+    """The slot asked for, or a 404 naming the field (the services read it again, locked or fresh)."""
     slot = Slot.objects.filter(pk=pk).first()
     if slot is None:
-        raise serializers.ValidationError({"slot": [_("没有找到该预约时段，请重新选择。")]})
+        raise DomainError(_("没有找到该预约时段，请重新选择。"), field="slot", code="not_found", status=404)
     return slot
 
 
@@ -305,7 +308,7 @@ class SlotAvailabilityView(APIView):
         if letter:
             categories = [c for c in categories if c.letter == letter]
             if not categories:
-                raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+                raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
         now = timezone.now()
         today = local_date(now)
         last = services.horizon_end(hall=hall, today=today)
@@ -338,7 +341,8 @@ class BookingCreateView(APIView):
         summary="Book a slot",
         tags=["appointments"],
         request=BookingCreateSerializer,
-        responses={201: BookingCreatedSerializer},
+        # 404: no such slot or item; 429: the service's limits per address and per mobile number.
+        responses={201: BookingCreatedSerializer, 404: ERROR_404, 429: ERROR_429},
     )
     def post(self, request: Request) -> Response:
         payload = BookingCreateSerializer(data=request.data)
@@ -349,7 +353,7 @@ class BookingCreateView(APIView):
         if data.get("item"):
             item = ServiceItem.objects.filter(code=data["item"].strip()).first()
             if item is None:
-                raise serializers.ValidationError({"item": [_("没有找到该办理事项。")]})
+                raise DomainError(_("没有找到该办理事项。"), field="item", code="not_found", status=404)
         booking = services.booking_create(
             slot=slot,
             name=data["name"],
@@ -416,7 +420,9 @@ class KioskCheckInThrottle(ScopedCounterThrottle):
     ticket."""
 
     def allow_request(self, request, view) -> bool:  # noqa: ANN001 - DRF's signature
-        if request.user.is_authenticated:
+        # A registered kiosk has limits of its own (``booking_check_in``); the kiosks of a hall
+        # often share one address, which must not lock the whole hall out.
+        if request.user.is_authenticated or kiosk_device_of(request) is not None:
             return True
         return super().allow_request(request, view)
 
@@ -439,7 +445,11 @@ class CheckInView(APIView):
         summary="Check in a booking and get a ticket",
         description=(
             "From 30 minutes before to 15 minutes after the slot starts (defaults): a priority ticket (Y) "
-            "called from the slot's start. Later: a normal ticket, and the message says why."
+            "called from the slot's start. Later: a normal ticket, and the message says why. "
+            "Without signing in: the booking code, or the ID number with the mobile's last four digits. "
+            "A registered kiosk sends its credential in the `X-Kiosk-Device` header (403 if it names no "
+            "active kiosk of the hall): its failures are limited per kiosk (429) instead of per address; "
+            "five wrong ID and mobile pairs for a booking stop its check-in by ID number for the day."
         ),
         tags=["appointments"],
         request=CheckInSerializer,
@@ -447,17 +457,26 @@ class CheckInView(APIView):
     )
     def post(self, request: Request, code: str) -> Response:
         desk = access_check_in_desk(request.user, code)
+        device = access_kiosk_device(request, desk.hall.pk) if desk.staff is None else None
         payload = CheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = services.booking_check_in(
-            hall=desk.hall,
-            code=payload.validated_data.get("code", ""),
-            id_number=payload.validated_data.get("id_number", ""),
-            via=desk.via,
-            staff=desk.staff,
-            # Staff at a window see the person and their ID card; anyone else proves more.
-            mobile_last4=None if desk.staff is not None else payload.validated_data.get("mobile_last4", ""),
-        )
+        try:
+            result = services.booking_check_in(
+                hall=desk.hall,
+                code=payload.validated_data.get("code", ""),
+                id_number=payload.validated_data.get("id_number", ""),
+                via=desk.via,
+                staff=desk.staff,
+                # Staff at a window see the person and their ID card; anyone else proves more.
+                mobile_last4=None if desk.staff is not None else payload.validated_data.get("mobile_last4", ""),
+                device=device,
+            )
+        except services.BookingError as exc:
+            # The ID number alone is enough for staff, not for this caller: a matter of who asks,
+            # which the schema cannot state per caller, so 403 rather than 400 (issue 9).
+            if exc.code == "mobile_last4_required":
+                exc.status = status.HTTP_403_FORBIDDEN
+            raise
         ticket = result.ticket
         return _no_store(
             Response(
@@ -504,12 +523,12 @@ class BookingStatisticsView(APIView):
     @extend_schema(
         summary="Booking statistics per hall and day (supervisors)",
         tags=["supervision"],
-        parameters=[
-            OpenApiParameter("start", dt.date, required=True),
-            OpenApiParameter("end", dt.date, required=True),
-            OpenApiParameter("hall", str, description="大厅编码（可选）"),
-        ],
-        responses=BookingStatSerializer(many=True),
+        parameters=[StatisticsQuerySerializer],
+        responses={
+            200: BookingStatSerializer(many=True),
+            404: ERROR_404,
+            422: ERROR_422,
+        },
     )
     def get(self, request: Request) -> Response:
         # Who supervises nothing gets 403 before their query is even read (the scope is kept on

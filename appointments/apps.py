@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 CONFIG_MODELS = ("slotplan", "slot", "hallbookingsettings")
-RECORD_MODELS = ("booking", "bookingperson", "reminder")
+RECORD_MODELS = ("booking", "bookingperson", "reminder", "checkinfailure")
 
 
 class AppointmentsConfig(AppConfig):
@@ -20,6 +20,8 @@ class AppointmentsConfig(AppConfig):
         # The kiosk: checking in a booking, and booking instead of waiting for no window.
         extensions.add_section(extensions.KIOSK_START, "appointments/kiosk/check_in_button.html")
         extensions.add_section(extensions.KIOSK_UNSTAFFED, "appointments/kiosk/book_offer.html")
+        # Below a normal ticket's slip: check in today's booking instead (issue 8).
+        extensions.add_section(extensions.KIOSK_SLIP, "appointments/kiosk/slip_check_in.html")
         # "预约办理" on a guide page, and booking and weekend and holiday service on a hall's page,
         # which catalog draws.
         extensions.add_section(extensions.GUIDE_ACTIONS, "appointments/catalog/guide_booking.html")

@@ -7,8 +7,9 @@ something to show. Creates only what is missing, so `make run` can call it every
 - Extended-hours slots (工作日延时服务) from closing time to ``extended_until``, for a centre
   that extends every working day: a slot plan applies to every working day, so a centre that
   extends on some weekdays only gets none (its late slots would fall when it is closed).
-- Weekend and holiday staggered slots (错时服务) at the city centre, 09:00–12:00, for the two
-  busiest queues.
+- Weekend and holiday staggered slots (错时服务) for the two busiest queues at a centre whose
+  weekend hours are by appointment only (the city centre), at those hours: the hall page's
+  hours and what booking offers say the same.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ DISTRICT_REGULAR = {"A": 4, "B": 4, "C": 3}
 EXTENDED = {"A": 3, "B": 3}
 CITY_STAGGERED = {"A": 2, "B": 2}
 WORKING_WEEKDAYS = frozenset(range(5))
-STAGGERED_HOURS = (dt.time(9), dt.time(12))
 
 # Where the demo applicants have booked (the halls whose morning queueing.demo simulates).
 BOOKING_HALLS = ("GZ-CITY", "TH")
@@ -106,8 +106,10 @@ def _hall_plans(hall: Hall, week: dict[int, HallOpeningHours], queues: dict[str,
     until = extended.pop() if set(week) >= WORKING_WEEKDAYS and len(extended) == 1 else None
     if until is not None:
         wanted += [(letter, SlotKind.EXTENDED, afternoon[1], until, n) for letter, n in EXTENDED.items()]
-    if city:
-        wanted += [(letter, SlotKind.STAGGERED, *STAGGERED_HOURS, n) for letter, n in CITY_STAGGERED.items()]
+    by_appointment = [row for day, row in sorted(week.items()) if row.appointment_only]
+    if by_appointment:
+        staggered = (by_appointment[0].morning_opens, by_appointment[0].afternoon_closes)
+        wanted += [(letter, SlotKind.STAGGERED, *staggered, n) for letter, n in CITY_STAGGERED.items()]
     return [
         SlotPlan(
             hall=hall,

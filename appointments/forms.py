@@ -97,6 +97,13 @@ class BookingForm(forms.Form):
         error_messages={"required": _("请阅读个人信息使用说明并勾选同意，才能提交预约。")},
     )
 
+    def __init__(self, *args: Any, shared_screen: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if shared_screen:
+            # A kiosk: the browser must not offer the last person's name or number to the next.
+            for field in self.fields.values():
+                field.widget.attrs["autocomplete"] = "off"
+
     def create_kwargs(self) -> dict[str, Any]:
         """The personal data for ``booking_create``, as typed: the service validates it."""
         return {
@@ -136,6 +143,8 @@ class CheckInForm(forms.Form):
         help_text=_("凭身份证号码签到时填写，用预约码签到无需填写。"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"}),
     )
+    # From a normal ticket's slip: the ticket the kiosk issued with the ID number stands for it.
+    ticket = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
 
 def parse_day(value: str) -> dt.date | None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import Hall, ServiceItem
-from queueing.models import QueueCategory, Ticket
+from queueing.models import KioskDevice, QueueCategory, Ticket
 from servicehall.clock import SHANGHAI
 
 
@@ -338,3 +338,51 @@ class BookingLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}"
+
+
+class CheckInFailure(models.Model):
+    """A check-in by someone other than the hall's staff that found no booking to check in (a
+    wrong code, ID number or mobile digits), kept to limit guessing (issue 9 §3): too many at one
+    kiosk within minutes stop check-in there for a while; too many wrong ID and mobile pairs for
+    one booking in a day stop check-in by ID number for that booking until the next day (its
+    code and the window still work). Holds no ID or mobile number."""
+
+    class Reason(models.TextChoices):
+        NOT_FOUND = "not_found", _("未找到预约")
+        WRONG_MOBILE = "wrong_mobile", _("手机号码后四位不符")
+        LOCKED = "locked", _("身份证签到已锁定")
+        DEVICE_LOCKED = "device_locked", _("终端尝试过多")
+
+    at = models.DateTimeField(_("时间"))
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+", verbose_name=_("大厅"))
+    device = models.ForeignKey(
+        KioskDevice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_in_failures",
+        verbose_name=_("自助终端"),
+    )
+    booking = models.ForeignKey(
+        "Booking",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_in_failures",
+        verbose_name=_("预约"),
+        help_text=_("身份证号码对上了今天本大厅的预约、手机号码后四位不符时记录。"),
+    )
+    by_id_number = models.BooleanField(_("凭身份证号码"), default=False)
+    reason = models.CharField(_("原因"), max_length=14, choices=Reason.choices)
+
+    class Meta:
+        verbose_name = _("签到失败记录")
+        verbose_name_plural = _("签到失败记录")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["device", "at"], name="checkin_failure_device_idx"),
+            models.Index(fields=["booking", "at"], name="checkin_failure_booking_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_reason_display()}"

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from appointments.models import Booking, BookingLookup, Slot, SlotKind, SlotPlan
 from catalog.models import Hall, ServiceItem
-from queueing.models import QueueCategory
+from queueing.models import QueueCategory, Ticket
 from servicehall.clock import local_date
 
 if TYPE_CHECKING:
@@ -211,6 +211,30 @@ def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now:
 def day_slots(*, category: QueueCategory, day: dt.date, now: dt.datetime) -> list[Slot]:
     """The slots of one day of a queue that have not started yet, in time order (one query)."""
     return list(Slot.objects.filter(category=category, date=day, starts_at__gt=now).order_by("starts_at"))
+
+
+def hall_has_slots(*, hall: Hall, start: dt.date) -> bool:
+    """Whether the hall has slots on ``start`` or later, closed or not: it takes bookings, or has
+    bookings to check in (one query)."""
+    return Slot.objects.filter(hall=hall, date__gte=start).exists()
+
+
+def hall_has_bookings_to_check_in(*, hall: Hall | int, day: dt.date) -> bool:
+    """Whether anyone booked the hall on ``day`` and has not checked in yet (one query)."""
+    return Booking.objects.filter(hall=hall, date=day, status=Booking.Status.BOOKED).exists()
+
+
+def kiosk_ticket(*, hall: Hall, token: str, day: dt.date) -> Ticket | None:
+    """A ticket the hall's kiosk issued today with an ID number and still waiting: the person
+    the slip's check-in stands for (one query), or None."""
+    return (
+        Ticket.objects.filter(
+            hall=hall, token=token, service_date=day, source=Ticket.Source.KIOSK, status=Ticket.Status.WAITING
+        )
+        .exclude(id_hash="")
+        .only("id_hash")
+        .first()
+    )
 
 
 def slot_for_booking(*, pk: int) -> Slot:

@@ -20,7 +20,6 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,17 +33,27 @@ from django.utils.translation import gettext as _
 
 from appointments import selectors
 from appointments.config import BookingRules, rules_for
-from appointments.models import Booking, BookingLookup, BookingPerson, Reminder, Slot, SlotPlan
+from appointments.models import (
+    Booking,
+    BookingLookup,
+    BookingPerson,
+    CheckInFailure,
+    Reminder,
+    Slot,
+    SlotPlan,
+)
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
-from queueing.models import Ticket
+from queueing.models import KioskDevice, Ticket
+from servicehall import cache as shared_cache
+from servicehall import outbox
 from servicehall.access import AnyUser
 from servicehall.audit import audit_record
 from servicehall.clock import SHANGHAI, local_date
 from servicehall.errors import DomainError
 from servicehall.memo import memoised
-from servicehall.notifications import notify
+from servicehall.notifications import Delivery, notify
 from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
 from servicehall.throttling import hit, parse_rate
 
@@ -277,11 +286,17 @@ def _slot_full() -> BookingError:
 def _slot_unbookable(slot: Slot, rules: BookingRules, now: dt.datetime) -> BookingError | None:
     if slot.is_closed:
         return _slot_closed()
+    # The slot exists but is not bookable now: a refusal in its current state (409).
     if slot.starts_at <= now:
-        return BookingError(_("该时段已经开始或已过去，请选择其他时间。"), field="slot")
+        return BookingError(
+            _("该时段已经开始或已过去，请选择其他时间。"), field="slot", code="slot_started", status=409
+        )
     if slot.date > horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
         return BookingError(
-            _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days}, field="slot"
+            _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days},
+            field="slot",
+            code="beyond_horizon",
+            status=409,
         )
     return None
 
@@ -383,7 +398,7 @@ def booking_create(
     _rate_limit(f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
     _check_slot(slot, rules, now)
     if item is not None and not slot.category.items.filter(pk=item.pk).exists():
-        raise BookingError(_("所选事项不属于该排队类别。"), field="item")
+        raise BookingError(_("所选事项不属于该排队类别。"), field="item", code="item_not_here", status=409)
     try:
         with transaction.atomic():
             person = _lock_or_create_person(digest, masked)
@@ -474,9 +489,14 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | N
         _manageable(booking, rules, now)
         new_slot = Slot.objects.select_related("category").get(pk=new_slot.pk)
         if new_slot.pk == booking.slot_id:
-            raise BookingError(_("请选择与原预约不同的时段。"), field="slot")
+            raise BookingError(_("请选择与原预约不同的时段。"), field="slot", code="same_slot", status=409)
         if new_slot.hall_id != booking.hall_id:
-            raise BookingError(_("改约只能在同一大厅内进行；如需到其他大厅办理，请取消后重新预约。"), field="slot")
+            raise BookingError(
+                _("改约只能在同一大厅内进行；如需到其他大厅办理，请取消后重新预约。"),
+                field="slot",
+                code="other_hall",
+                status=409,
+            )
         _check_slot(new_slot, rules, now)
         person = _lock_person(booking.person_id)
         _check_person(person, hall_id=new_slot.hall_id, day=new_slot.date, rules=rules, now=now, exclude=booking.pk)
@@ -505,14 +525,22 @@ class CheckIn:
     message: str
 
 
+def _to(via: str, applicant: str, clerk: str) -> str:
+    """A check-in message in the words of whoever reads it: the applicant at the kiosk (or an
+    app), or the clerk at a window, who passes it on (issue 8)."""
+    return clerk if via == "window" else applicant
+
+
 def booking_check_in(
     *,
     hall: Hall,
     code: str = "",
     id_number: str = "",
+    person_digest: str = "",
     via: str = "kiosk",
     staff: AnyUser | None = None,
     mobile_last4: str | None = None,
+    device: KioskDevice | None = None,
     now: dt.datetime | None = None,
 ) -> CheckIn:
     """Turn today's booking at this hall into a ticket. From 30 minutes before to 15 minutes
@@ -521,7 +549,15 @@ def booking_check_in(
 
     ``mobile_last4`` is asked of anyone not signed in who checks in by ID number (issue 9 §3): an
     ID number alone is known to too many people to hand out the ticket (and its cancel link). A
-    wrong one answers exactly as "no booking", so it tells nothing about the person."""
+    wrong one answers exactly as "no booking", so it tells nothing about the person.
+    ``person_digest`` stands for the ID number when the kiosk knows the person only by the
+    digest on the ticket it has just issued them (with ``mobile_last4`` likewise).
+
+    One active ticket per person and queue (``ticket_issue``): a person who already holds a
+    normal ticket still waiting in the booking's queue and checks in on time gives it up for the
+    appointment's priority ticket (the message names both numbers); any other ticket they hold
+    there (green channel, already called, or a late check-in) is kept, and the message says so
+    and how it is called. Never a promise of priority for a ticket that has none."""
     now = _now(now)
     today = local_date(now)
     rules = rules_for(hall)
@@ -532,20 +568,29 @@ def booking_check_in(
     digest = ""
     if code:
         bookings = bookings.filter(code=code)
-    elif id_number.strip():
-        try:
-            number = validate_id_number(id_number, today=today)
-        except ValidationError as exc:
-            raise BookingError(exc.messages[0], field="id_number") from exc
-        digest = id_digest(number)
+    elif id_number.strip() or person_digest:
+        if id_number.strip():
+            try:
+                number = validate_id_number(id_number, today=today)
+            except ValidationError as exc:
+                raise BookingError(exc.messages[0], field="id_number") from exc
+            digest = id_digest(number)
+        else:
+            digest = person_digest
         bookings = bookings.filter(person_id=digest)
         if mobile_last4 is not None:
             if not re.fullmatch(r"\d{4}", mobile_last4.strip()):
-                raise BookingError(_("凭身份证号码签到，请同时输入预约手机号码的后四位。"), field="mobile_last4")
+                raise BookingError(
+                    _("凭身份证号码签到，请同时输入预约手机号码的后四位。"),
+                    field="mobile_last4",
+                    code="mobile_last4_required",
+                )
             bookings = bookings.filter(mobile__endswith=mobile_last4.strip())
     else:
         raise BookingError(_("请输入预约码或身份证号码。"), field="code")
     booking = bookings.order_by("slot__starts_at").first()
+    if staff is None:
+        booking = _limit_guesses(hall=hall, booking=booking, digest=digest, device=device, now=now)
     if booking is None:
         raise _not_today(hall=hall, code=code, digest=digest, via=via, today=today)
     if booking.status == Booking.Status.CHECKED_IN and booking.ticket is not None:
@@ -553,10 +598,19 @@ def booking_check_in(
             booking,
             booking.ticket,
             late=False,
-            message=_("您已签到，排队号为 %(number)s。") % {"number": booking.ticket.number},
+            message=_to(via, _("您已签到，排队号为 %(number)s。"), _("该预约已签到，排队号为 %(number)s。"))
+            % {"number": booking.ticket.number},
         )
     if booking.status == Booking.Status.DISPLACED:
-        raise BookingError(_("该预约的时段已被大厅关闭，请通过管理链接改约或现场取号。"), code="displaced", status=409)
+        raise BookingError(
+            _to(
+                via,
+                _("该预约的时段已被大厅关闭，请通过管理链接改约或现场取号。"),
+                _("该预约的时段已被大厅关闭，不能签到；可为申请人现场取号。"),
+            ),
+            code="displaced",
+            status=409,
+        )
     if booking.status != Booking.Status.BOOKED:
         raise BookingError(
             _("该预约当前状态为“%(state)s”，不能签到。") % {"state": booking.get_status_display()},
@@ -565,13 +619,19 @@ def booking_check_in(
         )
     starts = booking.slot.starts_at
     opens = starts - rules.checkin_before
+    times = {
+        "from": opens.astimezone(SHANGHAI).strftime("%H:%M"),
+        "to": (starts + rules.checkin_after).astimezone(SHANGHAI).strftime("%H:%M"),
+        "time": starts.astimezone(SHANGHAI).strftime("%H:%M"),
+    }
     if now < opens:
         raise BookingError(
-            _("签到时间为 %(from)s 至 %(to)s，请稍后再来签到。")
-            % {
-                "from": opens.astimezone(SHANGHAI).strftime("%H:%M"),
-                "to": (starts + rules.checkin_after).astimezone(SHANGHAI).strftime("%H:%M"),
-            },
+            _to(
+                via,
+                _("签到时间为 %(from)s 至 %(to)s，请稍后再来签到。"),
+                _("该预约的签到时间为 %(from)s 至 %(to)s，现在还不能签到。"),
+            )
+            % times,
             code="too_early",
             status=409,
         )
@@ -580,6 +640,7 @@ def booking_check_in(
         booking = _lock_booking(booking)
         if booking.status != Booking.Status.BOOKED:
             raise BookingError(_("该预约刚刚已签到或已变更，请重试。"), code="stale", status=409)
+        given_up = None if late else _give_up_normal_ticket(booking, now)
         issued = queue_services.ticket_issue(
             hall=hall,
             category=booking.category,
@@ -597,54 +658,174 @@ def booking_check_in(
             status=Booking.Status.CHECKED_IN, checked_in_at=now, ticket=issued.ticket
         )
         booking.refresh_from_db()
-    if late:
-        message = _("您已超过签到时间（%(to)s），已为您取普通号 %(number)s，按到达顺序叫号。") % {
-            "to": (starts + rules.checkin_after).astimezone(SHANGHAI).strftime("%H:%M"),
-            "number": issued.ticket.number,
-        }
+    ticket = issued.ticket
+    words = {**times, "number": ticket.number, "old": given_up.number if given_up else ""}
+    if issued.existing:
+        # The person's own ticket in this queue stands; say how it is called, not what an
+        # appointment's ticket would get.
+        words["order"] = _("绿色通道，优先叫号") if ticket.priority else _("按到达顺序叫号")
+        if ticket.status in Ticket.AT_WINDOW:
+            message = _to(
+                via,
+                _("签到成功。您的号码 %(number)s 已叫号，请到窗口办理。"),
+                _("签到成功：申请人的号码 %(number)s 已叫号。"),
+            )
+        elif late:
+            message = _to(
+                via,
+                _("您已超过签到时间（%(to)s）。您在本队列已有号码 %(number)s，继续使用该号码，%(order)s。"),
+                _("已超过签到时间（%(to)s）：申请人在本队列已有号码 %(number)s，继续使用该号码，%(order)s。"),
+            )
+        else:
+            message = _to(
+                via,
+                _("签到成功。您在本队列已有号码 %(number)s，继续使用该号码，%(order)s。"),
+                _("签到成功：申请人在本队列已有号码 %(number)s，继续使用该号码，%(order)s。"),
+            )
+    elif late:
+        message = _to(
+            via,
+            _("您已超过签到时间（%(to)s），已为您取普通号 %(number)s，按到达顺序叫号。"),
+            _("已超过签到时间（%(to)s），已取普通号 %(number)s，按到达顺序叫号。"),
+        )
+    elif given_up is not None:
+        message = _to(
+            via,
+            _("签到成功，您的预约号为 %(number)s，将在 %(time)s 起优先叫号；您之前取的普通号 %(old)s 已作废。"),
+            _("签到成功：预约号 %(number)s，%(time)s 起优先叫号；申请人之前取的普通号 %(old)s 已作废。"),
+        )
     else:
-        message = _("签到成功，您的预约号为 %(number)s，将在 %(time)s 起优先叫号。") % {
-            "number": issued.ticket.number,
-            "time": starts.astimezone(SHANGHAI).strftime("%H:%M"),
-        }
-    return CheckIn(booking, issued.ticket, late=late, message=message)
+        message = _to(
+            via,
+            _("签到成功，您的预约号为 %(number)s，将在 %(time)s 起优先叫号。"),
+            _("签到成功：预约号 %(number)s，%(time)s 起优先叫号。"),
+        )
+    return CheckIn(booking, ticket, late=late, message=message % words)
+
+
+def _give_up_normal_ticket(booking: Booking, now: dt.datetime) -> Ticket | None:
+    """The normal ticket the person holds, still waiting, in the booking's queue, cancelled so
+    that the check-in issues the appointment's ticket in its place; None if there is none, or if
+    a window called it meanwhile (then it is kept, and the check-in says so)."""
+    held = Ticket.objects.filter(
+        hall_id=booking.hall_id,
+        category_id=booking.category_id,
+        id_hash=booking.person_id,
+        status=Ticket.Status.WAITING,
+        priority="",
+    ).first()
+    if held is None:
+        return None
+    try:
+        return queue_services.ticket_cancel(ticket=held, now=now)
+    except queue_services.QueueError:
+        return None
+
+
+def _limit_guesses(
+    *, hall: Hall, booking: Booking | None, digest: str, device: KioskDevice | None, now: dt.datetime
+) -> Booking | None:
+    """Count and limit the check-ins of anyone but staff that find nothing (issue 9 §3).
+
+    At a registered kiosk, too many failures within minutes stop check-in there for a while
+    (429; the window still works). By ID number, too many wrong mobile digits for one booking in
+    a day stop check-in by ID number for that booking until the next day: the booking is then
+    not found, whatever the digits, which answers exactly as a wrong pair and an unknown ID
+    number do, so a lock tells nothing either. Returns the booking to check in, or None."""
+    limits = settings.APPOINTMENTS
+    counted = CheckInFailure.objects.exclude(reason=CheckInFailure.Reason.DEVICE_LOCKED)
+
+    def failed(reason: str, booking: Booking | None = None) -> None:
+        CheckInFailure.objects.create(
+            at=now, hall=hall, device=device, booking=booking, by_id_number=bool(digest), reason=reason
+        )
+
+    if device is not None:
+        minutes = int(limits.get("checkin_device_window_minutes", 10))
+        recent = counted.filter(device=device, at__gt=now - dt.timedelta(minutes=minutes)).count()
+        if recent >= int(limits.get("checkin_failures_per_device", 10)):
+            failed(CheckInFailure.Reason.DEVICE_LOCKED)
+            raise BookingError(
+                _("本终端签到失败次数过多，请%(minutes)s分钟后再试，或到窗口签到。") % {"minutes": minutes},
+                code="device_locked",
+                status=429,
+            )
+    if not digest:
+        # A wrong booking code: counted at a kiosk (a code is too long to guess; the public API
+        # limits its requests per client address).
+        if booking is None and device is not None:
+            failed(CheckInFailure.Reason.NOT_FOUND)
+        return booking
+    today = local_date(now)
+    candidate = booking or (
+        Booking.objects.filter(hall=hall, date=today, person_id=digest).order_by("slot__starts_at").first()
+    )
+    if candidate is not None:
+        since = dt.datetime.combine(today, dt.time.min, SHANGHAI)
+        if counted.filter(booking=candidate, at__gte=since).count() >= int(
+            limits.get("checkin_id_failures_per_booking", 5)
+        ):
+            failed(CheckInFailure.Reason.LOCKED, candidate)
+            return None
+    if booking is None and (candidate is not None or device is not None):
+        failed(CheckInFailure.Reason.WRONG_MOBILE if candidate else CheckInFailure.Reason.NOT_FOUND, candidate)
+    return booking
 
 
 def _not_today(*, hall: Hall, code: str, digest: str, via: str, today: dt.date) -> BookingError:
-    """No booking today at this hall: say which day the booking is for when there is one on
-    another day. A booking code is the applicant's own, so its day is told anywhere; an ID
-    number only at a window, where the clerk holds the card: the public kiosk does not tell
-    whoever types a number when that person comes (the kiosk's answer hints at the day)."""
-    other = Booking.objects.select_related("slot").filter(hall=hall)
+    """No booking today at this hall: name the hall and the day of the booking there is (issue
+    8). A booking code is the applicant's own, so it is answered anywhere, whatever hall it is
+    for; an ID number only at a window, where the clerk holds the card: the public kiosk does not
+    tell whoever types a number where or when that person comes (its answer hints at the day)."""
+    other = Booking.objects.select_related("slot", "hall")
     if code:
         other = other.filter(code=code)
     elif digest and via == "window":
-        # The person's next booking here, else their latest one before today.
-        upcoming = other.filter(person_id=digest, date__gt=today, status__in=Booking.ACTIVE).order_by("date")
-        other = upcoming if upcoming.exists() else other.filter(person_id=digest).order_by("-date")
+        # The person's next booking (today at another hall first), else their latest one.
+        mine = other.filter(person_id=digest)
+        upcoming = mine.filter(date__gte=today, status__in=Booking.ACTIVE).order_by("date", "slot__starts_at")
+        other = upcoming if upcoming.exists() else mine.order_by("-date")
     else:
         other = other.none()
     booking = other.first()
     if booking is None:
         return BookingError(
-            _("没有找到您今天在本大厅的预约，请核对预约码或证件号码；其他日期的预约请在预约当天签到。"),
+            _to(
+                via,
+                _("没有找到您今天在本大厅的预约，请核对预约码或证件号码；其他日期的预约请在预约当天签到。"),
+                _("没有找到该预约码或证件号码今天在本大厅的预约，请核对后重新输入。"),
+            ),
             field="code",
             code="not_found",
             status=404,
         )
     when = {
+        "hall": booking.hall.display_name,
         "day": date_format(booking.date, "DATE_FORMAT"),
         "start": booking.slot.starts_at.astimezone(SHANGHAI).strftime("%H:%M"),
         "end": booking.slot.ends_at.astimezone(SHANGHAI).strftime("%H:%M"),
         "state": booking.get_status_display(),
     }
     if booking.status == Booking.Status.BOOKED and booking.date > today:
-        message = _("该预约为 %(day)s %(start)s–%(end)s，请在预约当天签到。") % when
+        applicant = _("该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，请在预约当天到该大厅签到。")
+        clerk = _(
+            "该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，不能在本窗口签到；请告知申请人在预约当天到该大厅签到。"
+        )
+    elif booking.status == Booking.Status.BOOKED and booking.date == today:  # today, at another hall
+        applicant = _("该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，请到该大厅签到。")
+        clerk = _("该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，不能在本窗口签到；请引导申请人到该大厅签到。")
     elif booking.status == Booking.Status.BOOKED:
-        message = _("该预约为 %(day)s %(start)s–%(end)s，预约日期已过，不能签到；请现场取号或重新预约。") % when
+        applicant = _(
+            "该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，预约日期已过，不能签到；请现场取号或重新预约。"
+        )
+        clerk = _("该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，预约日期已过，不能签到；可为申请人现场取号。")
     else:
-        message = _("该预约为 %(day)s %(start)s–%(end)s，当前状态为“%(state)s”，不能签到。") % when
-    return BookingError(message, code="other_day", status=409)
+        applicant = clerk = _("该预约为 %(hall)s %(day)s %(start)s–%(end)s 的预约，当前状态为“%(state)s”，不能签到。")
+    return BookingError(
+        _to(via, applicant, clerk) % when,
+        code="other_hall" if booking.hall_id != hall.pk else "other_day",
+        status=409,
+    )
 
 
 # --- No-shows and suspensions ----------------------------------------------------------------
@@ -769,7 +950,7 @@ def _schedule(bookings: list[Booking], slot: Slot, kind: str, due: dt.datetime) 
     Reminder.objects.bulk_create(
         [Reminder(booking=b, slot=slot, kind=kind, due_at=due) for b in bookings], ignore_conflicts=True
     )
-    transaction.on_commit(_kick_reminders)
+    _kick_reminders()
 
 
 def _schedule_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confirmation: str) -> None:
@@ -783,7 +964,7 @@ def _schedule_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confir
         if due > now:
             reminders.append(Reminder(booking=booking, slot=slot, kind=kind, due_at=due))
     Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
-    transaction.on_commit(_kick_reminders)
+    _kick_reminders()
 
 
 def _skip_pending(booking: Booking, slot: Slot) -> None:
@@ -796,14 +977,11 @@ def _skip_pending(booking: Booking, slot: Slot) -> None:
 
 
 def _kick_reminders() -> None:
-    """Send what is due now without waiting for the next periodic run. Never fails the booking
-    that committed: if the broker cannot be reached, the periodic run sends it a minute later."""
-    from appointments.tasks import send_due_reminders
-
-    try:
-        send_due_reminders.delay()
-    except Exception:  # noqa: BLE001 - the booking is committed; the reminder is only delayed
-        logger.warning("could not queue the reminder task; the periodic run will send it", exc_info=True)
+    """Once committed, send what is due now without waiting for the next periodic run. Never
+    fails the booking that committed: the reminders are rows written in its transaction (they
+    are the outbox of notifications), so if the broker cannot be reached the periodic run sends
+    them once it is back."""
+    outbox.nudge("appointments.tasks.send_due_reminders")
 
 
 def manage_url(booking: Booking) -> str:
@@ -849,8 +1027,10 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
 def reminders_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Send every due reminder once. A reminder is claimed (pending → sending) with a
     conditional update before it is sent, so two workers never both send it; a claim whose
-    worker died is retried after the lease, and the backend gets the reminder's id as an
-    idempotency key so a gateway drops the repeat of a message that did go out."""
+    worker died is retried after the lease under the same idempotency key (``reminder-<id>``),
+    which ``notify`` recorded before the first attempt: a message that went out is not sent
+    again, and one whose send was cut short is posted again for the gateway to deduplicate (or,
+    by a backend that cannot, not sent again and marked failed "in doubt")."""
     now = _now(now)
     lease = dt.timedelta(minutes=int(settings.APPOINTMENTS["reminder_lease_minutes"]))
     due = (
@@ -880,7 +1060,7 @@ def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
         return False
     try:
         subject, body = reminder_text(reminder)
-        notify(
+        delivery = notify(
             recipients=[reminder.booking.mobile],
             subject=subject,
             body=body,
@@ -898,10 +1078,16 @@ def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
             due_at=now + dt.timedelta(minutes=2 * reminder.attempts),
         )
         return False
+    if delivery == Delivery.IN_DOUBT:
+        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.FAILED,
+            last_error="an earlier attempt was cut short and may have gone out: not sent again (at most once)",
+        )
+        return False
     Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
         status=Reminder.Status.SENT, sent_at=now
     )
-    return True
+    return delivery == Delivery.SENT
 
 
 def _obsolete(reminder: Reminder, now: dt.datetime) -> bool:
@@ -930,15 +1116,6 @@ def _lookup_code_hash(token: str, code: str) -> str:
     return salted_hmac("appointments.BookingLookup.code", f"{token}:{code}", algorithm="sha256").hexdigest()
 
 
-def _queue_lookup_code(lookup_id: int) -> None:
-    from appointments.tasks import send_lookup_code
-
-    try:
-        send_lookup_code.delay(lookup_id)
-    except Exception:  # noqa: BLE001 - the person asks again; the page has answered already
-        logger.warning("could not queue the code of booking lookup %s", lookup_id, exc_info=True)
-
-
 def booking_lookup_start(
     *, id_number: str, mobile: str, client_ip: str = "", now: dt.datetime | None = None
 ) -> BookingLookup:
@@ -960,6 +1137,17 @@ def booking_lookup_start(
     if client_ip:
         _rate_limit(f"booking-lookup-ip:{client_ip}", settings.THROTTLE_BOOKING_LOOKUP_IP)
     _rate_limit(f"booking-lookup-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_LOOKUP_MOBILE)
+    if shared_cache.degraded():
+        # Without Redis each web process counts on its own; codes cost an SMS to someone's
+        # phone, so their limit per mobile number is counted in the database instead.
+        limit, period = parse_rate(settings.THROTTLE_BOOKING_LOOKUP_MOBILE)
+        since = now - dt.timedelta(seconds=period)
+        if BookingLookup.objects.filter(mobile=mobile, created_at__gt=since).count() >= limit:
+            raise BookingError(
+                _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, period // 60)},
+                code="rate_limited",
+                status=429,
+            )
     with transaction.atomic():
         BookingLookup.objects.filter(created_at__lt=now - LOOKUP_KEPT).delete()
         lookup = BookingLookup.objects.create(
@@ -969,7 +1157,8 @@ def booking_lookup_start(
             created_at=now,
             expires_at=now + dt.timedelta(minutes=LOOKUP_CODE_MINUTES),
         )
-        transaction.on_commit(partial(_queue_lookup_code, lookup.pk))
+        # In the outbox: sent once committed, or when the broker is back if it is away.
+        outbox.enqueue("appointments.tasks.send_lookup_code", lookup.pk)
     return lookup
 
 
@@ -998,7 +1187,9 @@ def booking_lookup_send_code(*, lookup_id: int, now: dt.datetime | None = None) 
                 f"【广州政务服务】您正在查询网上预约，验证码 {code}，{LOOKUP_CODE_MINUTES}分钟内有效。"
                 "请勿告诉他人；如非本人操作，请忽略本短信。"
             ),
-            data={"idempotency_key": f"booking-lookup-{lookup.pk}"},
+            # One key per code drawn: a retry draws a new code, which a gateway that got the
+            # first one (and timed out answering) must not drop as a repeat.
+            data={"idempotency_key": f"booking-lookup-{lookup.pk}-{secrets.token_hex(4)}"},
         )
     except Exception:
         BookingLookup.objects.filter(pk=lookup.pk).update(sent_at=None, code_hash="")

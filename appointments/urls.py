@@ -19,4 +19,9 @@ urlpatterns = [
     path("book/<str:code>/", views_public.hall, name="booking-hall"),
     path("book/<str:code>/<str:letter>/", views_public.days, name="booking-days"),
     path("halls/<str:code>/kiosk/check-in/", views_public.kiosk_check_in, name="booking-kiosk-checkin"),
+    # Booking started at a hall's kiosk: the same steps in the kiosk's layout, for that hall.
+    path("halls/<str:code>/kiosk/book/", views_public.kiosk_hall, name="booking-kiosk-hall"),
+    path("halls/<str:code>/kiosk/book/done/", views_public.kiosk_booking_done, name="booking-kiosk-done"),
+    path("halls/<str:code>/kiosk/book/slot/<int:pk>/", views_public.kiosk_booking_form, name="booking-kiosk-form"),
+    path("halls/<str:code>/kiosk/book/<str:letter>/", views_public.kiosk_days, name="booking-kiosk-days"),
 ]

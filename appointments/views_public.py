@@ -17,15 +17,19 @@ number ever appears in a URL: personal data is only POSTed, and redirects carry 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -46,6 +50,7 @@ from appointments.models import Booking, BookingLookup, Slot
 from appointments.services import BookingError
 from catalog import selectors as catalog_selectors
 from catalog.models import GuideVersion, ServiceItem
+from queueing.access import access_kiosk_device
 from queueing.models import QueueCategory
 from queueing.qr import qr_data_uri
 from servicehall.clock import local_date
@@ -59,6 +64,38 @@ PERSON_FIELDS = ("name", "id_number", "mobile")
 
 
 # --- Helpers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where the booking steps are drawn and lead: the site's own pages, or the same steps inside
+    a hall's kiosk (``/halls/<code>/kiosk/book/…``, issue 8). The kiosk's steps use its layout (no
+    site navigation, care mode, back to the kiosk's start when idle), never link off the kiosk,
+    and end on a page that shows the code but keeps the private manage link off the shared
+    screen. The mode is the address itself, so it cannot leak into another page or browser, and
+    it carries no personal data."""
+
+    kiosk: bool
+    layout: str
+    hall_url: str  # URL names of step 2 (hall code) and step 3 (hall code, queue letter)
+    days_url: str
+
+
+SITE = Flow(kiosk=False, layout="base.html", hall_url="booking-hall", days_url="booking-days")
+KIOSK = Flow(
+    kiosk=True,
+    layout="queueing/public/kiosk_base.html",
+    hall_url="booking-kiosk-hall",
+    days_url="booking-kiosk-days",
+)
+# The booking just made at a kiosk, kept in the session (its pk and hall, never the manage token)
+# only until the confirmation page has shown it once, and for at most this long.
+KIOSK_BOOKED_SESSION_KEY = "kiosk_booked"
+KIOSK_BOOKED_SECONDS = 120
+
+
+def _flow_context(flow: Flow) -> dict[str, Any]:
+    return {"flow": flow, "kiosk": flow.kiosk, "care_mode": True} if flow.kiosk else {"flow": flow, "kiosk": False}
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> TemplateResponse:
@@ -125,6 +162,13 @@ def _unavailable(slot: Slot, now: dt.datetime) -> tuple[str, int]:
     return str(refused.message), refused.status
 
 
+def _no_online_change(slot: Slot, now: dt.datetime) -> int | None:
+    """The hall's cancel limit in hours when ``slot`` starts within it (booked, it can no longer
+    be cancelled or moved online: the walkthrough booked one and was told only afterwards)."""
+    rules = rules_for(slot.hall_id)
+    return rules.cancel_before_hours if slot.starts_at - now < rules.cancel_before else None
+
+
 def _change_blocked(booking: Booking, now: dt.datetime) -> BookingError | None:
     """Why the booking can no longer be cancelled or moved online (the services' own rule)."""
     return services.booking_change_refusal(booking, now=now)
@@ -150,6 +194,8 @@ def _picker(
         if day in {d.date for d in days}:
             context["day"] = day
             context["slot_rows"] = _slot_rows(selectors.day_slots(category=category, day=day, now=now), current=current)
+            for row in context["slot_rows"]:
+                row["no_online_change"] = _no_online_change(row["slot"], now)
         else:
             context["day_error"] = _(
                 "%(day)s 没有可预约的时段（已过去、超出可预约范围或不开放预约），请从列表中选择日期。"
@@ -201,6 +247,17 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_safe
 def hall(request: HttpRequest, code: str) -> HttpResponse:
     """A hall's bookable queues; choosing an item shows the materials to bring from its guide."""
+    return _hall(request, code, SITE)
+
+
+@never_cache
+@require_safe
+def kiosk_hall(request: HttpRequest, code: str) -> HttpResponse:
+    """Booking at the kiosk's own hall: its queues, in the kiosk's layout."""
+    return _hall(request, code, KIOSK)
+
+
+def _hall(request: HttpRequest, code: str, flow: Flow) -> HttpResponse:
     today = local_date()
     hall_, categories = selectors.bookable_categories(code=code, today=today)
     form = ItemChoiceForm(request.GET or None)
@@ -227,6 +284,7 @@ def hall(request: HttpRequest, code: str) -> HttpResponse:
             "item_error": item_error,
             "item_query": _item_query(item),
             **_materials(_current_guide(item, today)),
+            **_flow_context(flow),
         },
         status=400 if item_error else 200,
     )
@@ -240,6 +298,17 @@ def hall(request: HttpRequest, code: str) -> HttpResponse:
 def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
     """The bookable days of a queue and the slots of the chosen day. The slot picker submits
     here (``?day=…&slot=…``) and a choosable slot leads on to the booking form."""
+    return _days(request, code, letter, SITE)
+
+
+@never_cache
+@require_safe
+def kiosk_days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
+    """Step 3 at the kiosk: the days and slots of one of its hall's queues."""
+    return _days(request, code, letter, KIOSK)
+
+
+def _days(request: HttpRequest, code: str, letter: str, flow: Flow) -> HttpResponse:
     now = timezone.now()
     category = selectors.bookable_category(code=code, letter=letter, today=local_date(now))
     errors: list[str] = []
@@ -275,7 +344,7 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
         elif not chosen["choosable"]:
             slot_error, status = _unavailable(chosen["slot"], now)
         else:
-            url = reverse("booking-form", args=[chosen["slot"].pk])
+            url = _form_url(chosen["slot"], flow)
             return HttpResponseRedirect(f"{url}?{_item_query(item)}" if item else url)
 
     return _render(
@@ -290,6 +359,7 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
             "errors": errors,
             "slot_error": slot_error,
             "chosen_slot": request.GET.get("slot", ""),
+            **_flow_context(flow),
         },
         status=status,
     )
@@ -298,12 +368,31 @@ def days(request: HttpRequest, code: str, letter: str) -> HttpResponse:
 # --- Step 4: who books -----------------------------------------------------------------------
 
 
+def _form_url(slot: Slot, flow: Flow) -> str:
+    if flow.kiosk:
+        return reverse("booking-kiosk-form", args=[slot.hall.code, slot.pk])
+    return reverse("booking-form", args=[slot.pk])
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
     """Name, ID and mobile number, and consent; POST books the seat (``booking_create``)."""
-    now = timezone.now()
+    return _booking_form(request, selectors.slot_for_booking(pk=pk), SITE)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk_booking_form(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Step 4 at the kiosk, for a slot of the kiosk's own hall (404 for another hall's)."""
     slot = selectors.slot_for_booking(pk=pk)
+    if slot.hall.code != code:
+        raise Http404(_("没有找到该预约时段。"))
+    return _booking_form(request, slot, KIOSK)
+
+
+def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
+    now = timezone.now()
     # The item comes along as a query parameter, and back as a hidden field of the form.
     item_code = (request.POST if request.method == "POST" else request.GET).get("item", "").strip()
     item = None
@@ -313,24 +402,37 @@ def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     refusal = None
     if request.method == "POST":
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, shared_screen=flow.kiosk)
         if form.is_valid() and item_refused:
             form.add_error(None, _("所选事项不属于该排队类别。"))
         elif form.is_valid():
             try:
                 booking = services.booking_create(
-                    slot=slot, item=item, client_ip=client_address(request), **form.create_kwargs()
+                    slot=slot,
+                    item=item,
+                    client_ip=client_address(request),
+                    source="kiosk" if flow.kiosk else "web",
+                    **form.create_kwargs(),
                 )
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in PERSON_FIELDS else None, str(exc.message))
                 status = exc.status
             else:
+                if flow.kiosk:
+                    # A shared screen: the confirmation has a fixed address and shows the
+                    # booking once; the manage link goes only to the person's phone by SMS.
+                    request.session[KIOSK_BOOKED_SESSION_KEY] = {
+                        "hall": slot.hall.code,
+                        "booking": booking.pk,
+                        "until": time.time() + KIOSK_BOOKED_SECONDS,
+                    }
+                    return HttpResponseRedirect(reverse("booking-kiosk-done", args=[slot.hall.code]))
                 # The token, never the personal data, goes into the address.
                 return HttpResponseRedirect(_manage_url(booking, new="1"))
         if status == 200:
             status = 400
     else:
-        form = BookingForm(initial={"item": item.code if item else ""})
+        form = BookingForm(initial={"item": item.code if item else ""}, shared_screen=flow.kiosk)
         # Why the slot cannot be booked, before anyone types their data: the services' answer.
         refused = services.slot_refusal(slot=slot, now=now)
         if refused is not None:
@@ -349,10 +451,43 @@ def booking_form(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "item_query": _item_query(item),
             "form": form,
+            "form_url": _form_url(slot, flow),
             "refusal": refusal[0] if refusal else "",
+            "no_online_change": None if refusal else _no_online_change(slot, now),
+            **_flow_context(flow),
         },
         status=status,
     )
+
+
+@never_cache
+@require_safe
+def kiosk_booking_done(request: HttpRequest, code: str) -> HttpResponse:
+    """The end of a booking made at the kiosk: the code and its QR code for check-in, and the
+    SMS notice, but no manage link. It forgets itself: the session's note of the booking is
+    removed as it is shown, so reloading it, the back button or the next person finds the
+    kiosk's start instead; kiosk.js returns there after a minute idle."""
+    kiosk_url = reverse("queue-kiosk", args=[code])
+    booked = request.session.pop(KIOSK_BOOKED_SESSION_KEY, None) if request.method == "GET" else None
+    if not isinstance(booked, dict) or booked.get("hall") != code or booked.get("until", 0) < time.time():
+        return HttpResponseRedirect(kiosk_url)
+    booking = get_object_or_404(
+        Booking.objects.select_related("hall", "category", "item", "slot", "person"), pk=booked.get("booking")
+    )
+    rules = rules_for(booking.hall_id)
+    context = {
+        "booking": booking,
+        "slot": booking.slot,
+        "hall": booking.hall,
+        "category": booking.category,
+        "masked_name": _masked_name(booking.name),
+        "masked_mobile": mask_mobile(booking.mobile),
+        "checkin_opens": booking.slot.starts_at - rules.checkin_before,
+        "checkin_closes": booking.slot.starts_at + rules.checkin_after,
+        "qr": qr_data_uri(booking.code),
+        **_flow_context(KIOSK),
+    }
+    return _private(_render(request, "kiosk_done.html", context))
 
 
 # --- The manage page -------------------------------------------------------------------------
@@ -599,6 +734,10 @@ def find_end(request: HttpRequest) -> HttpResponse:
 
 # --- Kiosk check-in --------------------------------------------------------------------------
 
+NOT_A_KIOSK = gettext_noop(
+    "本机不是本大厅登记的自助终端，不能凭身份证号码签到：请使用预约码签到，或到窗口出示身份证件签到。"
+)
+
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -606,18 +745,39 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     """At the hall's kiosk (care mode): the booking code or ID number turns today's booking into
     a ticket (a priority Y ticket on time, a normal one when late), whose slip can be printed."""
     hall_ = selectors.hall_or_404(code=code)
+    # Check-in by ID number belongs to the hall's registered kiosks (and its windows): a browser
+    # that merely opens this address checks in by booking code (issue 9 §3).
+    device = access_kiosk_device(request, hall_.pk)
     status = 200
     result = None
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
+        # A slip's ticket stands for the ID number typed for it: the same rule.
+        by_id = form.is_valid() and (form.cleaned_data["id_number"].strip() or form.cleaned_data["ticket"])
+        if by_id and device is None:
+            form.add_error(None, _(NOT_A_KIOSK))
+            status = 403
+        elif form.is_valid():
+            # From a normal ticket's slip (appointments/kiosk/slip_check_in.html): the ID number
+            # typed for that ticket stands for the person, known only by its digest.
+            held = (
+                selectors.kiosk_ticket(hall=hall_, token=form.cleaned_data["ticket"], day=local_date())
+                if form.cleaned_data["ticket"]
+                else None
+            )
             try:
+                if form.cleaned_data["ticket"] and held is None:
+                    raise BookingError(
+                        _("该排队号已叫号、已取消或已失效，请输入预约码或身份证号码签到。"), field="code"
+                    )
                 result = services.booking_check_in(
                     hall=hall_,
                     code=form.cleaned_data["code"],
                     id_number=form.cleaned_data["id_number"],
+                    person_digest=held.id_hash if held is not None else "",
                     mobile_last4=form.cleaned_data["mobile_last4"],
                     via="kiosk",
+                    device=device,
                 )
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
@@ -631,6 +791,13 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     return _render(
         request,
         "kiosk_checkin.html",
-        {"hall": hall_, "form": form, "result": result, "rules": rules_for(hall_), "care_mode": True},
+        {
+            "hall": hall_,
+            "form": form,
+            "result": result,
+            "rules": rules_for(hall_),
+            "care_mode": True,
+            "kiosk_device": device,
+        },
         status=status,
     )

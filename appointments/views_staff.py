@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from appointments import services
 from appointments.forms_staff import CheckInForm
+from queueing import services as queue_services
 from queueing.access import access_window
 from queueing.console import console_action, console_panel
 from queueing.models import Window
@@ -55,6 +56,11 @@ def _after(
 @require_POST
 def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
+    try:
+        # A check-in is a window action: only the clerk signed in at this very window.
+        queue_services.window_clerk_check(window=window, staff=request.user)
+    except DomainError as exc:
+        return _after(request, window, error=str(exc.message), status=exc.status)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         return _after(

@@ -29,7 +29,6 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -42,6 +41,7 @@ from queueing.models import QueueCategory, Ticket, Window  # noqa: E402
 from queueing.monitor import monitor_run  # noqa: E402
 from servicehall import roles  # noqa: E402
 from servicehall.models import StaffProfile  # noqa: E402
+from servicehall.sessions import SessionStore  # noqa: E402
 
 BENCH_HALL = "BENCH"
 LETTERS = "ABCDEFGH"

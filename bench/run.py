@@ -5,8 +5,8 @@ drift, ratios much less).
 
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (a separate `<name>_bench`
 database is created beside DATABASE_URL's); otherwise SQLite under var/. Prints tables and
-writes bench/results/latest.json (git-ignored). `--only catalog`, `--only queues` or
-`--only appointments` runs one part.
+writes bench/results/latest.json (git-ignored). `--only catalog`, `--only queues`,
+`--only appointments` or `--only cases` runs one part.
 """
 
 from __future__ import annotations
@@ -310,13 +310,63 @@ def bench_appointments(env: dict[str, str], server: Server, args: argparse.Names
     return figures
 
 
+def bench_cases(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """The warning job over a million open cases (seconds and queries), and the supervisors'
+    deadline view (``GET /api/v1/cases/deadlines/``: counts per hall and department and the 50
+    oldest overdue cases) with 10k and with 1M open cases: the view should not slow down."""
+    setup = helper(env, "case_data.py", "setup")
+    cookie = {"Cookie": setup["cookie"]}
+    path = "/api/v1/cases/deadlines/"
+    view = {}
+    job: dict = {}
+    for label, size in (("10k", 10_000), ("1m", 1_000_000)):
+        loaded = helper(env, "case_data.py", "load", str(size))
+        run_load(server.base, path, clients=1, seconds=1, headers=cookie)
+        result = run_load(server.base, path, clients=2, seconds=args.seconds, headers=cookie)
+        view[label] = result
+        print(
+            f"  deadline view {path} with {loaded['open_cases']:>9} open cases (loaded in {loaded['load_seconds']} s): "
+            f"p50 {result.p50:.1f} ms, p95 {result.percentile(0.95):.1f} ms, errors {result.errors}"
+        )
+        if label == "1m":
+            job = helper(env, "case_data.py", "warnings")
+    print(
+        f"\nCases: warning job over {job['open_cases']} open cases: first run {job['first_seconds']} s "
+        f"({job['first_changes']} colours set, {job['first_queries']} queries); next day {job['next_day_seconds']} s "
+        f"({job['next_day_changes']} changes, {job['messages_next_day']} messages, {job['next_day_queries']} queries); "
+        f"steady {job['steady_seconds']} s ({job['steady_queries']} queries)"
+    )
+    figures = {
+        "case_warning_seconds_1m": job["next_day_seconds"],
+        "case_warning_queries": job["next_day_queries"],
+        "case_warning_first_run_seconds_1m": job["first_seconds"],
+        "case_warning_first_run_queries": job["first_queries"],
+        "case_warning_steady_seconds_1m": job["steady_seconds"],
+        "case_warning_steady_queries": job["steady_queries"],
+        "overdue_view_p50_ms_10k": round(view["10k"].p50, 2),
+        "overdue_view_p50_ms_1m": round(view["1m"].p50, 2),
+        "overdue_view_errors": view["10k"].errors + view["1m"].errors,
+    }
+    print(
+        "\n  targets: warning job < 5 s with constant queries: {:.2f} s, {} / {} / {} queries; "
+        "deadline view 1M <= 1.3 x 10k: {:.2f}".format(
+            figures["case_warning_seconds_1m"],
+            figures["case_warning_first_run_queries"],
+            figures["case_warning_queries"],
+            figures["case_warning_steady_queries"],
+            figures["overdue_view_p50_ms_1m"] / figures["overdue_view_p50_ms_10k"],
+        )
+    )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
-    parser.add_argument("--only", choices=["catalog", "queues", "appointments"])
+    parser.add_argument("--only", choices=["catalog", "queues", "appointments", "cases"])
     args = parser.parse_args()
 
     env = {
@@ -362,6 +412,8 @@ def main() -> int:
             figures.update(bench_queues(env, server, args, hello))
         if args.only in (None, "appointments"):
             figures.update(bench_appointments(env, server, args, hello))
+        if args.only in (None, "cases"):
+            figures.update(bench_cases(env, server, args, hello))
     finally:
         server.stop()
 

@@ -133,7 +133,17 @@ class _PublishedReadOnlyInline(admin.TabularInline):
 
 class MaterialInline(_PublishedReadOnlyInline):
     model = Material
-    fields = ["order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en"]
+    fields = [
+        "order",
+        "name",
+        "name_en",
+        "form",
+        "copies",
+        "may_follow_later",
+        "follow_within_days",
+        "notes",
+        "notes_en",
+    ]
 
 
 class SpecialStepInline(_PublishedReadOnlyInline):

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.filters import CalendarFilter, GuideFilter, HallFilter
+from catalog.filters import ApiGuideFilter, CalendarFilter, HallFilter
 from catalog.models import (
     Bundle,
     CalendarDay,
@@ -49,7 +49,17 @@ class DepartmentRefSerializer(serializers.ModelSerializer):
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en"]
+        fields = [
+            "order",
+            "name",
+            "name_en",
+            "form",
+            "copies",
+            "may_follow_later",
+            "follow_within_days",
+            "notes",
+            "notes_en",
+        ]
 
 
 class SpecialStepSerializer(serializers.ModelSerializer):
@@ -71,6 +81,12 @@ class GuideSerializer(serializers.ModelSerializer):
     aliases = serializers.ListField(
         source="item.alias_list", child=serializers.CharField(), read_only=True, help_text=_("常用名（用于搜索）")
     )
+    aliases_en = serializers.ListField(
+        source="item.alias_en_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("英文常用名（用于搜索）"),
+    )
     item_type = serializers.CharField(source="item.item_type")
     department = DepartmentRefSerializer(source="item.department")
     version = serializers.IntegerField(source="number", help_text=_("办事指南版本号"))
@@ -87,6 +103,7 @@ class GuideSerializer(serializers.ModelSerializer):
             "name",
             "name_en",
             "aliases",
+            "aliases_en",
             "item_type",
             "department",
             "version",
@@ -101,6 +118,8 @@ class GuideSerializer(serializers.ModelSerializer):
             "handling_kind",
             "statutory_limit_days",
             "promised_limit_days",
+            "allows_deferred_acceptance",
+            "extension_limit_days",
             "is_free",
             "fee_description",
             "fee_description_en",
@@ -126,7 +145,15 @@ class GuideSerializer(serializers.ModelSerializer):
 class OpeningHoursSerializer(serializers.ModelSerializer):
     class Meta:
         model = HallOpeningHours
-        fields = ["weekday", "morning_opens", "morning_closes", "afternoon_opens", "afternoon_closes", "extended_until"]
+        fields = [
+            "weekday",
+            "morning_opens",
+            "morning_closes",
+            "afternoon_opens",
+            "afternoon_closes",
+            "extended_until",
+            "appointment_only",
+        ]
 
 
 class ZoneSerializer(serializers.ModelSerializer):
@@ -139,7 +166,7 @@ class HallSerializer(serializers.ModelSerializer):
     # The serializer metaclass takes declared fields off the class, so this never shadows the
     # ``Field.parent`` (the enclosing serializer) that the stubs see.
     parent: serializers.SlugRelatedField[Hall] = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True, help_text=_("上级中心的大厅编码；市级中心为 null")
     )
 
     class Meta:
@@ -204,8 +231,14 @@ class CalendarDaySerializer(serializers.ModelSerializer):
         fields = ["date", "kind", "is_working_day", "reason", "provisional"]
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^(199[0-9]|20[0-9]{2}|2100)-"})
+class CalendarDateField(serializers.DateField):
+    """A date in the years the working-day calendar can answer (1990–2100): the schema says so
+    as ``DeadlineQuerySerializer.validate_start`` checks it."""
+
+
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text=_("起算日（受理之日，不计入）"))
+    start = CalendarDateField(help_text=_("起算日（受理之日，不计入）；1990–2100年"))
     days = serializers.IntegerField(min_value=0, max_value=365, help_text=_("工作日数"))
 
     def validate_start(self, value: dt.date) -> dt.date:
@@ -231,7 +264,7 @@ class DeadlineSerializer(serializers.Serializer):
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
     serializer_class = GuideSerializer
-    filterset_class = GuideFilter
+    filterset_class = ApiGuideFilter
     lookup_field = "item__code"
     lookup_url_kwarg = "code"
     lookup_value_regex = "[0-9]{10}"
@@ -290,10 +323,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="The N-th working day after a date (a time limit's deadline)",
-        parameters=[
-            OpenApiParameter("start", dt.date, required=True, description="起算日（受理之日，不计入）"),
-            OpenApiParameter("days", int, required=True, description="工作日数（0–365）"),
-        ],
+        parameters=[DeadlineQuerySerializer],
         responses=DeadlineSerializer,
         tags=["calendar"],
     )

@@ -49,6 +49,7 @@ class HoursData:
     afternoon_opens: str = "13:00"
     afternoon_closes: str = "17:00"
     extended_until: str | None = None
+    appointment_only: bool = False  # weekend staggered service (错时服务): booking only
 
 
 @dataclass(frozen=True)
@@ -170,13 +171,14 @@ class ItemData:
 
     def guide_fields(self, *, department_phone: str) -> dict[str, object]:
         """The fields of the guide version (``catalog.services.GUIDE_FIELDS``), with the English
-        of ``demo_data_en`` (the legal basis names Chinese laws and stays in Chinese)."""
+        of ``demo_data_en`` (the laws of the legal and fee bases by their usual English titles)."""
         english = demo_data_en.ITEMS.get(self.code, demo_data_en.ItemEnglish("", ""))
         return {
             "applicant_type": self.applicant_type,
             "conditions": self.conditions,
             "conditions_en": english.conditions,
             "legal_basis": self.legal_basis,
+            "legal_basis_en": demo_data_en.legal_basis(self.legal_basis),
             "procedure": "\n".join(self.procedure),
             "procedure_en": "\n".join(english.procedure),
             "handling_kind": self.handling_kind,
@@ -186,6 +188,7 @@ class ItemData:
             "fee_description": self.fee[0] if self.fee else "",
             "fee_description_en": demo_data_en.english(self.fee[0], demo_data_en.FEES) if self.fee else "",
             "fee_basis": self.fee[1] if self.fee else "",
+            "fee_basis_en": demo_data_en.legal_basis(self.fee[1]) if self.fee else "",
             "result_description": self.result,
             "result_description_en": english.result,
             "online_url": ONLINE_URL.format(code=self.code) if self.online else "",
@@ -291,10 +294,13 @@ def _week(
     extended_until: str | None = None,
     extended_days: tuple[int, ...] = (0, 1, 2, 3, 4),
     saturday_morning: bool = False,
+    weekend_by_appointment: bool = False,
     afternoon: tuple[str, str] = ("13:00", "17:00"),
 ) -> tuple[HoursData, ...]:
-    """Monday to Friday with a lunch break, optional extended hours on ``extended_days`` and
-    an optional Saturday morning (09:00–12:00 straight through, stored without a lunch break)."""
+    """Monday to Friday with a lunch break, optional extended hours on ``extended_days``, an
+    optional Saturday morning (09:00–12:00 straight through, stored without a lunch break) and
+    optional weekend mornings by appointment only (the staggered service ``appointments.demo``
+    makes slots for, at these hours)."""
     days = [
         HoursData(
             weekday,
@@ -306,6 +312,8 @@ def _week(
     ]
     if saturday_morning:
         days.append(HoursData(5, "09:00", "10:30", "10:30", "12:00"))
+    if weekend_by_appointment:
+        days += [HoursData(day, "09:00", "10:30", "10:30", "12:00", appointment_only=True) for day in (5, 6)]
     return tuple(days)
 
 
@@ -388,7 +396,7 @@ HALLS: tuple[HallData, ...] = (
         code="GZ-CITY", name="广州市政务服务中心", name_en="Guangzhou Government Service Centre", level="city",
         district="tianhe", address="广州市天河区华穗路406号", phone="020-83336345",
         transport="地铁3号线、5号线珠江新城站B1出口步行约10分钟；公交花城大道华穗路口站",
-        hours=_week(extended_until="19:00", saturday_morning=True), zones=_city_zones(),
+        hours=_week(extended_until="19:00", weekend_by_appointment=True), zones=_city_zones(),
     ),
     # District centres.
     _district_hall(

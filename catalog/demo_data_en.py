@@ -13,6 +13,7 @@ British spelling throughout ("Centre", "licence", "organisation"), as in the int
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -1703,3 +1704,404 @@ ITEMS: dict[str, ItemEnglish] = {
     ),
 }
 # fmt: on
+
+
+# --- Common names in English (the search's English aliases), by item code -----------------------
+
+# What an English speaker types for the item: the thing wanted ("open a restaurant"), the
+# document ("business licence"), the everyday name ("housing fund", "ID card"). Searched just below
+# the English name, as the Chinese aliases are below the Chinese name (docs/search.md).
+# fmt: off
+ALIASES: dict[str, tuple[str, ...]] = {
+    # Public security
+    "0600101001": ("ID card", "identity card", "first ID card", "ID card for a child", "ID card at 16"),
+    "0600101002": ("ID card", "identity card", "renew ID card", "ID card expired", "new ID card after a name change"),
+    "0600101003": ("ID card", "identity card", "lost ID card", "replace ID card", "stolen ID card",
+                   "temporary ID card"),
+    "0600102001": ("hukou", "move hukou to Guangzhou", "household registration transfer", "settle in Guangzhou",
+                   "talent hukou", "points-based hukou"),
+    "0600102002": ("hukou for a baby", "register a newborn", "newborn hukou", "have a baby", "birth",
+                   "household register"),
+    "1000102003": ("hukou certificate", "household registration certificate", "proof of kinship",
+                   "certificate from the police station"),
+    "0100103001": ("Hong Kong permit", "Macao permit", "go to Hong Kong", "go to Macau", "travel to Hong Kong",
+                   "endorsement", "Hong Kong visa"),
+    "0100103002": ("passport", "apply for a passport", "travel abroad", "passport expired", "renew passport"),
+    "0100103003": ("Taiwan permit", "go to Taiwan", "Taiwan endorsement", "endorsement"),
+    "0100104001": ("number plates", "car plates", "register a new car", "license plate", "vehicle registration"),
+    "0100104002": ("driving licence", "driver's licence", "renew driving licence", "driving licence expired"),
+    "0900104003": ("annual car inspection", "MOT", "inspection sticker", "vehicle inspection"),
+    # Market regulation
+    "0100201001": ("business licence", "register a company", "set up a company", "start a company",
+                   "company registration", "open a company"),
+    "0100201002": ("change company name", "change business licence", "change legal representative",
+                   "change business scope", "increase registered capital"),
+    "0100201003": ("close a company", "close down a company", "deregister a company", "wind up a company"),
+    "0100201004": ("business licence", "sole trader", "self-employed", "open a shop", "open a restaurant",
+                   "open an online shop", "small business"),
+    "0100202001": ("open a restaurant", "food licence", "food business licence", "catering licence",
+                   "open a cafe", "open a bubble tea shop", "sell food"),
+    "0100203001": ("open a pharmacy", "pharmacy licence", "drug licence", "open a drugstore"),
+    "0100204001": ("lift registration", "elevator registration", "boiler registration", "special equipment"),
+    "0700205001": ("report fake goods", "whistleblower reward", "report a violation", "reward for reporting"),
+    # Human resources and social security
+    "1000301001": ("social insurance", "employer social insurance account", "company social insurance",
+                   "pay social insurance for staff"),
+    "1000301002": ("social insurance", "pay my own social insurance", "freelancer social insurance",
+                   "self-employed social insurance"),
+    "1000301003": ("social insurance", "close social insurance account", "employer social insurance closure"),
+    "1000301004": ("social insurance", "transfer social insurance", "move pension insurance",
+                   "transfer pension to another city"),
+    "1000302001": ("social security card", "social insurance card", "replace social security card",
+                   "medical insurance card"),
+    "0600303001": ("retirement", "retire", "apply to retire", "retirement procedure"),
+    "0400303002": ("pension", "retirement pension", "claim my pension", "retirement"),
+    "0400303003": ("pension", "residents' pension", "rural pension", "claim my pension"),
+    "0400304001": ("unemployment benefit", "unemployment insurance", "lost my job", "jobless benefit"),
+    "0900305001": ("labour arbitration", "unpaid wages", "boss not paying wages", "wrongful dismissal",
+                   "employment dispute"),
+    "1000306001": ("unemployment registration", "employment registration", "employment certificate"),
+    # Healthcare security
+    "1000401001": ("medical insurance", "residents' medical insurance", "buy medical insurance",
+                   "medical insurance for a newborn", "student medical insurance", "have a baby"),
+    "1000401002": ("medical insurance", "retiree medical insurance", "medical insurance after retirement"),
+    "1000402001": ("medical treatment in another city", "see a doctor in another province",
+                   "out-of-town medical treatment", "medical insurance registration"),
+    "0400403001": ("maternity allowance", "maternity insurance", "maternity leave pay", "have a baby"),
+    "0600404001": ("chronic disease", "outpatient special disease", "long-term illness"),
+    "0400403002": ("medical expenses reimbursement", "claim medical bills", "medical insurance reimbursement"),
+    # Real estate
+    "0600501001": ("property transfer", "transfer a flat", "second-hand home transfer", "buy a second-hand home",
+                   "sell a flat", "property certificate"),
+    "0600501002": ("mortgage registration", "mortgage a flat", "home loan mortgage"),
+    "0600501003": ("lost property certificate", "replace property certificate", "title deed lost",
+                   "property certificate"),
+    "0600501004": ("property certificate", "title deed", "new home certificate", "property ownership certificate"),
+    "0800502001": ("land dispute", "homestead dispute", "land ownership dispute"),
+    "0100503001": ("planning permit", "building planning permit", "construction planning approval"),
+    # Housing provident fund
+    "1000601001": ("withdraw housing fund", "housing fund withdrawal", "provident fund withdrawal",
+                   "housing fund for buying a home", "housing fund"),
+    "1000601002": ("withdraw housing fund", "housing fund withdrawal", "provident fund withdrawal",
+                   "housing fund for rent", "pay rent with housing fund", "housing fund"),
+    "1000602001": ("housing fund loan", "provident fund loan", "home loan", "mortgage", "housing fund"),
+    "1000603001": ("open housing fund account", "employer housing fund", "company housing fund"),
+    "1000603002": ("close housing fund account", "employer housing fund closure"),
+    # Civil affairs
+    "0600701001": ("get married", "marriage certificate", "marriage registration", "wedding"),
+    "0600701002": ("divorce", "divorce certificate", "get divorced"),
+    "0400702001": ("minimum living allowance", "dibao", "welfare", "low-income allowance", "hardship allowance"),
+    "0400702002": ("extreme poverty", "destitute support", "hardship allowance"),
+    "0400703001": ("longevity allowance", "old age allowance", "allowance for people over 80", "senior allowance"),
+    "0100704001": ("set up an association", "chamber of commerce", "register a social organisation"),
+    # Health
+    "1000801001": ("birth certificate", "medical birth certificate", "newborn birth certificate", "have a baby",
+                   "birth"),
+    "0100802001": ("doctor registration", "medical licence", "doctor's practising certificate"),
+    "0100803001": ("open a clinic", "open a hospital", "clinic licence"),
+    "0100804001": ("hygiene licence", "open a beauty salon", "open a hair salon", "open a hotel",
+                   "open a swimming pool"),
+    # Taxation
+    "0900901001": ("invoices", "get invoices", "apply for invoices", "fapiao"),
+    "1000902001": ("tax registration", "register for tax", "new company tax"),
+    "0100903001": ("VAT invoice limit", "special VAT invoice", "raise invoicing limit"),
+    "1000904001": ("deed tax", "property transaction tax", "tax on a second-hand home", "home purchase tax"),
+    "1000905001": ("tax clearance", "tax deregistration", "tax clearance certificate"),
+    "1000906001": ("income tax", "tax refund", "annual tax return", "individual income tax"),
+    # Housing and construction
+    "0101001001": ("pre-sale permit", "sell off-plan flats", "presale licence"),
+    "0101002001": ("construction permit", "building permit", "start construction"),
+    "1001003001": ("online contract signing", "second-hand home contract", "buy a second-hand home",
+                   "sale contract filing"),
+    # Transport
+    "0101101001": ("freight licence", "road transport licence", "open a logistics company", "truck operating permit"),
+    "0101102001": ("ride-hailing", "ride-hailing driver", "Didi driver", "online taxi driver", "driver's permit"),
+    "0101102002": ("ride-hailing", "ride-hailing car permit", "vehicle transport permit"),
+    # Education
+    "0601201001": ("teacher certificate", "teaching qualification", "become a teacher"),
+    "1001202001": ("school transfer", "change school", "transfer my child to another school"),
+    "0101203001": ("school licence", "open a training centre", "open a school", "private school"),
+    # Justice
+    "1001301001": ("legal aid", "free lawyer", "cannot afford a lawyer", "find a lawyer"),
+    "1001302001": ("notary", "notarisation", "notarial certificate", "notarise documents for abroad"),
+    "1001303001": ("mediation", "neighbour dispute", "dispute mediation", "people's mediation"),
+}
+# fmt: on
+
+
+# --- Legal and fee bases ---------------------------------------------------------------------------
+
+# The laws, regulations and notices the demo guides cite, by their Chinese title (without 《》), in
+# their usual English titles. ``legal_basis`` turns a line such as
+# 《中华人民共和国居民身份证法》第二条、第八条 into "Resident Identity Card Law of the People's
+# Republic of China, Articles 2 and 8", with its order or document number.
+# fmt: off
+LAW_TITLES: dict[str, str] = {
+    "中华人民共和国居民身份证法": "Resident Identity Card Law of the People's Republic of China",
+    "国家发展改革委 财政部关于居民身份证收费标准及有关问题的通知": (
+        "Notice of the NDRC and the Ministry of Finance on the Fees for Resident Identity Cards"
+    ),
+    "公安部关于建立居民身份证异地受理挂失申报和丢失招领制度的意见": (
+        "Opinions of the Ministry of Public Security on Accepting Identity Card Applications and Loss Reports "
+        "outside the Place of Registration"
+    ),
+    "中华人民共和国临时居民身份证管理办法": "Measures of the People's Republic of China on Temporary Resident Identity Cards",
+    "中华人民共和国户口登记条例": "Regulations of the People's Republic of China on Household Registration",
+    "国务院关于进一步推进户籍制度改革的意见": "Opinions of the State Council on Further Reform of the Household Registration System",
+    "国务院办公厅关于解决无户口人员登记户口问题的意见": (
+        "Opinions of the General Office of the State Council on Registering People without Household Registration"
+    ),
+    "公安部关于改进和规范公安派出所出具证明工作的意见": (
+        "Opinions of the Ministry of Public Security on Certificates Issued by Police Stations"
+    ),
+    "中华人民共和国出境入境管理法": "Exit and Entry Administration Law of the People's Republic of China",
+    "中国公民因私事往来香港地区或者澳门地区的暂行管理办法": (
+        "Interim Measures on Chinese Citizens Travelling to Hong Kong or Macao for Private Purposes"
+    ),
+    "国家发展改革委 财政部关于降低部分行政事业性收费标准的通知": (
+        "Notice of the NDRC and the Ministry of Finance on Lowering Certain Administrative Fees"
+    ),
+    "中华人民共和国护照法": "Passport Law of the People's Republic of China",
+    "中国公民往来台湾地区管理办法": "Measures on Chinese Citizens Travelling to and from Taiwan",
+    "中华人民共和国道路交通安全法": "Road Traffic Safety Law of the People's Republic of China",
+    "机动车登记规定": "Provisions on Motor Vehicle Registration",
+    "机动车驾驶证申领和使用规定": "Provisions on the Application for and Use of Motor Vehicle Driving Licences",
+    "公安部 国家市场监督管理总局关于深化机动车检验制度改革优化车检服务工作的意见": (
+        "Opinions of the Ministry of Public Security and the SAMR on Reforming Motor Vehicle Inspection"
+    ),
+    "中华人民共和国公司法": "Company Law of the People's Republic of China",
+    "中华人民共和国市场主体登记管理条例": "Regulations of the People's Republic of China on the Registration of Market Entities",
+    "中华人民共和国市场主体登记管理条例实施细则": (
+        "Implementing Rules of the Regulations on the Registration of Market Entities"
+    ),
+    "促进个体工商户发展条例": "Regulations on Promoting the Development of Individual Businesses",
+    "中华人民共和国食品安全法": "Food Safety Law of the People's Republic of China",
+    "食品经营许可和备案管理办法": "Measures on Food Business Licensing and Filing",
+    "中华人民共和国药品管理法": "Drug Administration Law of the People's Republic of China",
+    "药品经营和使用质量监督管理办法": "Measures on the Quality Supervision of Drug Distribution and Use",
+    "中华人民共和国特种设备安全法": "Special Equipment Safety Law of the People's Republic of China",
+    "特种设备使用管理规则": "Rules on the Use of Special Equipment",
+    "市场监管领域重大违法行为举报奖励暂行办法": (
+        "Interim Measures on Rewards for Reporting Major Violations in Market Regulation"
+    ),
+    "中华人民共和国社会保险法": "Social Insurance Law of the People's Republic of China",
+    "社会保险费申报缴纳管理规定": "Provisions on Declaring and Paying Social Insurance Contributions",
+    "广东省社会养老保险实施办法": "Guangdong Provincial Measures on Social Pension Insurance",
+    "社会保险登记管理暂行办法": "Interim Measures on Social Insurance Registration",
+    "城镇企业职工基本养老保险关系转移接续暂行办法": (
+        "Interim Measures on Transferring Urban Employees' Basic Pension Insurance"
+    ),
+    "社会保障卡管理办法": "Measures on Social Security Cards",
+    "全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定": (
+        "Decision of the NPC Standing Committee on Gradually Raising the Statutory Retirement Age"
+    ),
+    "国务院关于工人退休、退职的暂行办法": "Interim Measures of the State Council on the Retirement and Resignation of Workers",
+    "国务院关于完善企业职工基本养老保险制度的决定": (
+        "Decision of the State Council on Improving the Basic Pension Insurance of Enterprise Employees"
+    ),
+    "国务院关于建立统一的城乡居民基本养老保险制度的意见": (
+        "Opinions of the State Council on a Unified Basic Pension Insurance for Urban and Rural Residents"
+    ),
+    "失业保险条例": "Regulations on Unemployment Insurance",
+    "失业保险金申领发放办法": "Measures on Claiming and Paying Unemployment Benefits",
+    "中华人民共和国劳动争议调解仲裁法": "Law of the People's Republic of China on Labour Dispute Mediation and Arbitration",
+    "劳动人事争议仲裁办案规则": "Rules for Handling Labour and Personnel Dispute Arbitration",
+    "中华人民共和国就业促进法": "Employment Promotion Law of the People's Republic of China",
+    "就业服务与就业管理规定": "Provisions on Employment Services and Employment Management",
+    "广州市社会医疗保险办法": "Guangzhou Measures on Social Medical Insurance",
+    "国家医保局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知": (
+        "Notice of the National Healthcare Security Administration and the Ministry of Finance on Direct "
+        "Settlement of Medical Treatment in Other Provinces"
+    ),
+    "广东省职工生育保险规定": "Guangdong Provincial Provisions on Employees' Maternity Insurance",
+    "广州市社会医疗保险门诊特定病种管理办法": (
+        "Guangzhou Measures on Outpatient Treatment of Specified Diseases under Social Medical Insurance"
+    ),
+    "中华人民共和国民法典": "Civil Code of the People's Republic of China",
+    "不动产登记暂行条例": "Interim Regulations on Real Estate Registration",
+    "不动产登记暂行条例实施细则": "Implementing Rules of the Interim Regulations on Real Estate Registration",
+    "国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知": (
+        "Notice of the NDRC and the Ministry of Finance on the Fees for Real Estate Registration"
+    ),
+    "中华人民共和国土地管理法": "Land Administration Law of the People's Republic of China",
+    "土地权属争议调查处理办法": "Measures on Investigating and Settling Land Ownership Disputes",
+    "中华人民共和国城乡规划法": "Urban and Rural Planning Law of the People's Republic of China",
+    "广州市城乡规划条例": "Guangzhou Regulations on Urban and Rural Planning",
+    "住房公积金管理条例": "Regulations on the Administration of Housing Provident Funds",
+    "广州市住房公积金提取管理办法": "Guangzhou Measures on Withdrawing Housing Provident Funds",
+    "广州市住房公积金个人住房贷款管理办法": "Guangzhou Measures on Housing Provident Fund Home Loans",
+    "婚姻登记条例": "Regulations on Marriage Registration",
+    "社会救助暂行办法": "Interim Measures on Social Assistance",
+    "最低生活保障审核确认办法": "Measures on Approving the Minimum Living Allowance",
+    "特困人员认定办法": "Measures on Recognising Persons in Extreme Poverty",
+    "中华人民共和国老年人权益保障法": "Law of the People's Republic of China on the Protection of the Rights of the Elderly",
+    "广州市高龄老人长寿保健金发放管理办法": "Guangzhou Measures on the Longevity Allowance for Senior Citizens",
+    "社会团体登记管理条例": "Regulations on the Registration of Social Organisations",
+    "中华人民共和国母婴保健法": "Law of the People's Republic of China on Maternal and Infant Health Care",
+    "国家卫生健康委办公厅关于做好出生医学证明管理工作的通知": (
+        "Notice of the General Office of the National Health Commission on Medical Birth Certificates"
+    ),
+    "中华人民共和国医师法": "Physicians Law of the People's Republic of China",
+    "医师执业注册管理办法": "Measures on the Practice Registration of Physicians",
+    "医疗机构管理条例": "Regulations on the Administration of Medical Institutions",
+    "医疗机构管理条例实施细则": "Implementing Rules of the Regulations on the Administration of Medical Institutions",
+    "公共场所卫生管理条例": "Regulations on Hygiene in Public Venues",
+    "公共场所卫生管理条例实施细则": "Implementing Rules of the Regulations on Hygiene in Public Venues",
+    "中华人民共和国发票管理办法": "Measures of the People's Republic of China on the Administration of Invoices",
+    "中华人民共和国发票管理办法实施细则": "Implementing Rules of the Measures on the Administration of Invoices",
+    "中华人民共和国税收征收管理法": "Law of the People's Republic of China on the Administration of Tax Collection",
+    "税务登记管理办法": "Measures on Tax Registration",
+    "国务院对确需保留的行政审批项目设定行政许可的决定": (
+        "Decision of the State Council on Administrative Licences for the Approval Items to Be Retained"
+    ),
+    "中华人民共和国行政许可法": "Administrative Licensing Law of the People's Republic of China",
+    "中华人民共和国契税法": "Deed Tax Law of the People's Republic of China",
+    "中华人民共和国个人所得税法": "Individual Income Tax Law of the People's Republic of China",
+    "中华人民共和国税收征收管理法实施细则": "Implementing Rules of the Law on the Administration of Tax Collection",
+    "国家税务总局关于进一步优化办理企业税务注销程序的通知": (
+        "Notice of the State Taxation Administration on Simplifying Tax Deregistration of Enterprises"
+    ),
+    "中华人民共和国个人所得税法实施条例": "Implementing Regulations of the Individual Income Tax Law",
+    "中华人民共和国城市房地产管理法": "Law of the People's Republic of China on the Administration of Urban Real Estate",
+    "城市商品房预售管理办法": "Measures on the Pre-sale of Urban Commercial Housing",
+    "中华人民共和国建筑法": "Construction Law of the People's Republic of China",
+    "建筑工程施工许可管理办法": "Measures on Construction Permits for Building Projects",
+    "住房和城乡建设部关于进一步规范和加强房屋网签备案工作的指导意见": (
+        "Guiding Opinions of the Ministry of Housing and Urban-Rural Development on Online Signing and Filing "
+        "of Housing Contracts"
+    ),
+    "中华人民共和国道路运输条例": "Regulations of the People's Republic of China on Road Transport",
+    "道路货物运输及站场管理规定": "Provisions on Road Freight Transport and Freight Stations",
+    "网络预约出租汽车经营服务管理暂行办法": "Interim Measures on Ride-hailing Services",
+    "出租汽车驾驶员从业资格管理规定": "Provisions on the Qualifications of Taxi Drivers",
+    "广州市网络预约出租汽车经营服务管理暂行办法": "Guangzhou Interim Measures on Ride-hailing Services",
+    "中华人民共和国教师法": "Teachers Law of the People's Republic of China",
+    "教师资格条例": "Regulations on Teacher Qualifications",
+    "〈教师资格条例〉实施办法": "Implementing Measures of the Regulations on Teacher Qualifications",
+    "中华人民共和国义务教育法": "Compulsory Education Law of the People's Republic of China",
+    "中小学生学籍管理办法": "Measures on the Records of Primary and Secondary School Students",
+    "中华人民共和国民办教育促进法": "Law of the People's Republic of China on the Promotion of Private Education",
+    "中华人民共和国民办教育促进法实施条例": "Implementing Regulations of the Law on the Promotion of Private Education",
+    "中华人民共和国法律援助法": "Legal Aid Law of the People's Republic of China",
+    "广东省法律援助条例": "Guangdong Provincial Regulations on Legal Aid",
+    "中华人民共和国公证法": "Notarisation Law of the People's Republic of China",
+    "公证程序规则": "Rules on Notarial Procedure",
+    "中华人民共和国人民调解法": "People's Mediation Law of the People's Republic of China",
+    "广东省实施〈中华人民共和国人民调解法〉办法": (
+        "Guangdong Provincial Measures for Implementing the People's Mediation Law"
+    ),
+}
+# Who issued an order (……令第N号).
+ISSUERS: dict[str, str] = {
+    "国务院": "State Council",
+    "公安部": "Ministry of Public Security",
+    "国家市场监督管理总局": "State Administration for Market Regulation",
+    "人力资源社会保障部": "Ministry of Human Resources and Social Security",
+    "劳动和社会保障部": "Ministry of Labour and Social Security",
+    "国土资源部": "Ministry of Land and Resources",
+    "国家卫生和计划生育委员会": "National Health and Family Planning Commission",
+    "住房和城乡建设部": "Ministry of Housing and Urban-Rural Development",
+    "教育部": "Ministry of Education",
+    "司法部": "Ministry of Justice",
+}
+# Document numbers (国发〔2014〕25号) keep their issuing code, romanised as usual in English.
+DOCUMENT_CODES: dict[str, str] = {
+    "国发": "Guo Fa",
+    "国办发": "Guo Ban Fa",
+    "公治": "Gong Zhi",
+    "国市监稽规": "Guo Shi Jian Ji Gui",
+    "医保发": "Yi Bao Fa",
+    "民发": "Min Fa",
+    "教基一": "Jiao Ji Yi",
+    "税总发": "Shui Zong Fa",
+    "建房": "Jian Fang",
+    "发改价格": "Fa Gai Jia Ge",
+    "发改价格规": "Fa Gai Jia Ge Gui",
+}
+# Fee bases that are not a titled document.
+FEE_BASES: dict[str, str] = {
+    "国家和广东省公安交通管理收费标准有关规定": "National and Guangdong provisions on traffic police fees",
+    "广东省发展改革委、广东省司法厅公布的公证服务收费标准": (
+        "Notarial fees published by the Guangdong Development and Reform Commission and the Guangdong "
+        "Department of Justice"
+    ),
+}
+# fmt: on
+
+_CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_LINE = re.compile(r"^《(?P<title>.+?)》(?:（(?P<note>[^）]*)）)?(?P<rest>.*)$")
+_ARTICLE = re.compile(r"第([零一二三四五六七八九十百千]+)条")
+_ORDER = re.compile(r"^(?P<issuer>.+?)令第(?P<number>\d+)号$")
+_DOCUMENT = re.compile(r"^(?P<code>[^〔]+)〔(?P<year>\d{4})〕(?P<number>\d+)号$")
+_ANNEX_ITEM = re.compile(r"^附件第(\d+)项$")
+
+
+def chinese_number(text: str) -> int:
+    """一千零七十六 → 1076, 十五 → 15 (the article numbers of Chinese laws)."""
+    total, digit = 0, 0
+    for char in text:
+        if char in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[char]
+        else:
+            total += (digit or 1) * _CHINESE_UNITS[char]
+            digit = 0
+    return total + digit
+
+
+def _articles(text: str) -> str:
+    """第九条至第十六条 → "Articles 9 to 16"; 第二条、第八条、第十条 → "Articles 2, 8 and 10";
+    附件第236项 → "Annex, item 236"; blank if anything is left unread."""
+    if not text:
+        return ""
+    annex = _ANNEX_ITEM.match(text)
+    if annex:
+        return f"Annex, item {annex.group(1)}"
+    numbers = [str(chinese_number(n)) for n in _ARTICLE.findall(text)]
+    if not numbers or _ARTICLE.sub("", text).strip("、至"):
+        return ""
+    if "至" in text and len(numbers) == 2:
+        return f"Articles {numbers[0]} to {numbers[1]}"
+    if len(numbers) == 1:
+        return f"Article {numbers[0]}"
+    return f"Articles {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _note(text: str) -> str:
+    """What follows a title in brackets: an order, a document number, or a short remark."""
+    order = _ORDER.match(text)
+    if order and order.group("issuer") in ISSUERS:
+        return f"Order No. {order.group('number')} of the {ISSUERS[order.group('issuer')]}"
+    document = _DOCUMENT.match(text)
+    if document and document.group("code") in DOCUMENT_CODES:
+        return f"{DOCUMENT_CODES[document.group('code')]} [{document.group('year')}] No. {document.group('number')}"
+    return {"工本费": "card fee", "TSG 08": "TSG 08"}.get(text, "")
+
+
+def legal_basis(text: str) -> str:
+    """The English of a legal or fee basis, line by line; blank if any line has none."""
+    if not text:
+        return ""
+    lines = []
+    for line in text.splitlines():
+        if line in FEE_BASES:
+            lines.append(FEE_BASES[line])
+            continue
+        match = _LINE.match(line)
+        title = LAW_TITLES.get(match.group("title"), "") if match else ""
+        if not match or not title:
+            return ""
+        english = title
+        note, rest = match.group("note"), match.group("rest")
+        if note:
+            note_en = _note(note)
+            if not note_en:
+                return ""
+            english += f" ({note_en})"
+        if rest:
+            articles = _articles(rest) or _articles(rest.replace("（工本费）", ""))
+            if not articles:
+                return ""
+            english += f", {articles}" + (" (card fee)" if "（工本费）" in rest else "")
+        lines.append(english)
+    return "\n".join(lines)

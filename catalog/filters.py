@@ -16,6 +16,68 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class _RawValue(forms.TextInput):
+    """The value as sent (the select widgets turn what they do not know into "not chosen")."""
+
+    def value_from_datadict(self, data, files, name):  # noqa: ANN001, ANN201
+        return data.get(name)
+
+
+class _StrictNullBooleanField(forms.NullBooleanField):
+    widget = _RawValue
+    TRUE, FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+    def to_python(self, value):  # noqa: ANN001, ANN201
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        lowered = str(value).strip().lower()
+        if lowered in self.TRUE | self.FALSE:
+            return lowered in self.TRUE
+        raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+    def validate(self, value):  # noqa: ANN001, ANN201
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false (or 1/0); empty is "not filtered"; anything else is an error naming the field
+    (django-filter's own boolean reads "abc" as "not filtered", which the API must not)."""
+
+    field_class = _StrictNullBooleanField
+
+
+class _UnknownCode:
+    """What a code that names nothing becomes: it matches nothing."""
+
+
+UNKNOWN_CODE = _UnknownCode()
+
+
+class _LenientModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):  # noqa: ANN001, ANN201
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return UNKNOWN_CODE
+
+
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A department or hall by its code. On the pages a code that names none is an error on its
+    field (the select would otherwise read "all" over an empty list); in the API, whose filter
+    set says ``unknown_codes_match_nothing``, it matches no item, as any filter that matches
+    nothing: which codes exist is data, not something the API schema can state (issue 9)."""
+
+    @property
+    def field_class(self):  # noqa: ANN201
+        lenient = getattr(getattr(self, "parent", None), "unknown_codes_match_nothing", False)
+        return _LenientModelChoiceField if lenient else forms.ModelChoiceField
+
+    def filter(self, qs, value):  # noqa: ANN001, ANN201
+        if value is UNKNOWN_CODE:
+            return qs.none()
+        return super().filter(qs, value)
+
+
 class GuideFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("事项名称、常用名或编码"),
@@ -24,14 +86,14 @@ class GuideFilter(django_filters.FilterSet):
         error_messages={"max_length": _("关键词最多 60 个字，请缩短后再查询。")},
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例如：营业执照、社保、提公积金、yyzz")}),
     )
-    department = django_filters.ModelChoiceFilter(
+    department = CodeChoiceFilter(
         label=_("实施部门"),
         field_name="item__department",
         queryset=Department.objects.order_by("code"),
         to_field_name="code",
         empty_label=_("全部部门"),
     )
-    hall = django_filters.ModelChoiceFilter(
+    hall = CodeChoiceFilter(
         label=_("办理大厅"),
         field_name="item__halls",
         queryset=Hall.objects.order_by("code"),
@@ -102,6 +164,12 @@ class GuideFilter(django_filters.FilterSet):
         return queryset.filter(**{value: True})
 
 
+class ApiGuideFilter(GuideFilter):
+    """The API's guide filter: a department or hall code that names nothing matches nothing."""
+
+    unknown_codes_match_nothing = True
+
+
 class HallFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=_("层级"), choices=Hall.Level.choices, empty_label=_("全部"))
     district = django_filters.ChoiceFilter(
@@ -120,7 +188,7 @@ class CalendarFilter(django_filters.FilterSet):
     year = IntegerFilter(label=_("年份"), field_name="date__year", min_value=1990, max_value=2100)
     month = IntegerFilter(label=_("月份"), field_name="date__month", min_value=1, max_value=12)
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=CalendarDay.Kind.choices)
-    working = django_filters.BooleanFilter(label=_("是否工作日"), method="filter_working")
+    working = StrictBooleanFilter(label=_("是否工作日"), method="filter_working")
 
     class Meta:
         model = CalendarDay

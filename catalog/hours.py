@@ -4,7 +4,9 @@ Rules (REQUIREMENTS §1): a hall opens on working days by the hours of that week
 workday (调休上班) that falls on a weekend uses Monday's hours; on an ordinary weekend it opens
 only if it publishes hours for that weekday; on a statutory holiday it is closed (weekend and
 holiday service is booked as staggered appointment slots). Extended hours (延时服务) prolong the
-day to ``extended_until``.
+day to ``extended_until``. A weekend day the hall serves by appointment only (仅预约, staggered
+service) has no walk-in hours: like a Sunday or a holiday with staggered slots, only checked-in
+bookings are served, so ``hours_on`` says closed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class WeekdayHours(Protocol):
     def afternoon_closes(self) -> dt.time: ...
     @property
     def extended_until(self) -> dt.time | None: ...
+    @property
+    def appointment_only(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class DayHours:
 def hours_on(
     day: dt.date, *, weekly: Mapping[int, WeekdayHours], day_kind: Callable[[dt.date], str]
 ) -> DayHours | None:
-    """The hall's hours on ``day`` or None when it is closed.
+    """The hall's walk-in hours on ``day`` or None when it is closed (or open by appointment only).
 
     ``weekly`` maps a weekday (0 = Monday) to a row with the HallOpeningHours fields;
     ``day_kind`` gives the CalendarDay kind of a date.
@@ -75,7 +79,7 @@ def hours_on(
     if kind == "makeup_workday" and weekday >= 5:
         weekday = 0
     row = weekly.get(weekday)
-    if row is None:
+    if row is None or row.appointment_only:
         return None
     return DayHours(
         day,

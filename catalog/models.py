@@ -143,6 +143,13 @@ class HallOpeningHours(models.Model):
     extended_until = models.TimeField(
         _("延时服务至"), null=True, blank=True, help_text=_("工作日延时服务的结束时间；不提供则留空。")
     )
+    # A weekend day served only by booking (周末错时服务, Art. 10 ¶3): no walk-in tickets that
+    # day, only bookings checked in; the slots themselves are appointments' staggered slot plans.
+    appointment_only = models.BooleanField(
+        _("仅预约（错时服务）"),
+        default=False,
+        help_text=_("仅周六、周日可选：当天只接待网上预约的错时服务，不现场取号。"),
+    )
 
     class Meta:
         verbose_name = _("开放时间")
@@ -162,10 +169,16 @@ class HallOpeningHours(models.Model):
                 name="hours_extension_after_close",
                 violation_error_message=_("延时服务结束时间须晚于下午结束时间。"),
             ),
+            models.CheckConstraint(
+                condition=Q(appointment_only=False) | Q(weekday__gte=5, extended_until__isnull=True),
+                name="hours_appointment_only_on_weekends",
+                violation_error_message=_("仅周六、周日可设为仅预约（错时服务），且不设延时服务。"),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.morning_opens:%H:%M}–{self.afternoon_closes:%H:%M}"
+        hours = f"{self.get_weekday_display()} {self.morning_opens:%H:%M}–{self.afternoon_closes:%H:%M}"
+        return f"{hours} {_('仅预约（错时服务）')}" if self.appointment_only else hours
 
     @property
     def has_lunch_break(self) -> bool:
@@ -230,6 +243,11 @@ class ServiceItem(BilingualName):
             "群众的叫法、想办的事或拿到的证照，每行一个（也可用顿号分隔），用于搜索。如：营业执照、开公司、开店。"
         ),
     )
+    aliases_en = models.TextField(
+        _("英文常用名"),
+        blank=True,
+        help_text=_("英文的常用叫法，每行一个，用于英文搜索。如：business licence、open a restaurant。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -255,6 +273,10 @@ class ServiceItem(BilingualName):
     @property
     def alias_list(self) -> list[str]:
         return [alias.strip() for alias in ALIAS_SEPARATORS.split(self.aliases) if alias.strip()]
+
+    @property
+    def alias_en_list(self) -> list[str]:
+        return [alias.strip() for alias in ALIAS_SEPARATORS.split(self.aliases_en) if alias.strip()]
 
 
 class GuideVersionQuerySet(models.QuerySet):
@@ -327,6 +349,20 @@ class GuideVersion(models.Model):
     )
     promised_limit_days = models.PositiveSmallIntegerField(
         _("承诺办结时限（工作日）"), validators=[MaxValueValidator(365)], help_text=_("即办件填0。")
+    )
+    # Cases (issue 10): 容缺受理 is a property of the guide version, the materials that may follow
+    # are those marked ``may_follow_later`` (each with its own period); an extension (延期) of a
+    # case's limit needs the chief representative's approval and stays within this many days.
+    allows_deferred_acceptance = models.BooleanField(
+        _("可容缺受理"),
+        default=False,
+        help_text=_("勾选表示主要材料齐全时可先行受理，标为“可容缺后补”的材料在规定期限内补齐。"),
+    )
+    extension_limit_days = models.PositiveSmallIntegerField(
+        _("可延长时限（工作日）"),
+        default=10,
+        validators=[MaxValueValidator(60)],
+        help_text=_("经首席事务代表批准可延长的办理时限合计，一般为10个工作日。"),
     )
     is_free = models.BooleanField(_("不收费"), default=True)
     fee_description = models.CharField(_("收费标准"), max_length=300, blank=True)
@@ -439,6 +475,12 @@ class Material(models.Model):
         _("可容缺后补"),
         default=False,
         help_text=_("勾选表示容缺受理时可以后补；不勾选即为主要材料。"),
+    )
+    follow_within_days = models.PositiveSmallIntegerField(
+        _("容缺后补期限（工作日）"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("容缺受理后，该材料须在受理之日起多少个工作日内补齐。"),
     )
     notes = models.CharField(_("备注"), max_length=300, blank=True)
     notes_en = models.CharField(_("英文备注"), max_length=600, blank=True)

@@ -25,14 +25,14 @@ import threading
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 # Bump when ``document_terms`` changes what it stores: documents of another analyser are ignored
-# until ``manage.py search_rebuild`` (or the nightly job) rewrites them.
-ANALYSER = 1
+# until ``manage.py search_rebuild`` (or the nightly job) rewrites them. 2: the English fields.
+ANALYSER = 2
 
 # The cache key whose value changes whenever search documents change; every process reloads its
 # index when it sees a new value.
@@ -55,6 +55,7 @@ SUBWORD = 0.5
 EXACT = 1.0
 INITIALS = 0.9
 CONTAINED = 0.85
+STEM = 0.85  # another form of an English word (withdrawn, withdrawal)
 HOMOPHONE = 0.8
 PINYIN_PREFIX = 0.75
 PINYIN_INSIDE = 0.7
@@ -80,7 +81,14 @@ FILLER_PHRASES = sorted(
 STOPWORDS = frozenset(
     "我 你 要 想 办 弄 搞 的 了 吗 呢 啊 吧 呀 去 在 到 给 个 和 与 及 或 有 是 哪 能 把 让 怎 么 啥".split()
 )
-ENGLISH_STOPWORDS = frozenset("a an the of for and to in on by or with my i how do get".split())
+# English words that say nothing about the service ("how do I apply for a passport"), dropped
+# from English text and queries alike (so "Application for legal aid" is "legal aid").
+ENGLISH_STOPWORDS = frozenset(
+    "a an the of for and to in on by or with my i me how do does get want need can is are be am it its "
+    "what where when which who apply application please from at as our your you".split()
+)
+# American spellings to the British ones of the guides ("driver's license" finds the licence).
+ENGLISH_SPELLINGS = {"license": "licence", "center": "centre", "organization": "organisation", "macau": "macao"}
 
 # Everyday words the segmenter's dictionary lacks or splits apart; phrases of the catalog are
 # indexed whole anyway, this makes a query segment the same way.
@@ -115,6 +123,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _SEPARATORS = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+# Where an English text breaks into phrases: punctuation other than a hyphen or an apostrophe.
+_ENGLISH_BREAKS = re.compile(r"[^0-9a-z\s'’-]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"[a-z]+")
 _CODE = re.compile(r"[0-9]{2,10}")
@@ -180,8 +190,25 @@ def pinyin(text: str) -> tuple[str, str]:
 
 
 def english_words(text: str) -> list[str]:
+    """The words of an English text that say something, singular, in British spelling."""
     words = [w for w in _ASCII_WORD.findall(normalise(text)) if len(w) >= 2 and w not in ENGLISH_STOPWORDS]
-    return [_singular(w) for w in words]
+    return [ENGLISH_SPELLINGS.get(word, word) for word in map(_singular, words)]
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Whether two English words are forms of one word (withdrawal, withdrawn; register,
+    registration; marriage, married; open, opening): a common start of four letters or more
+    (five when both go on: not region for register) that leaves at most two letters of the
+    shorter word and six of the longer. No stemmer: this is enough for guide vocabulary."""
+    if a == b:
+        return True
+    shorter, longer = sorted((len(a), len(b)))
+    common = 0
+    while common < shorter and a[common] == b[common]:
+        common += 1
+    if common < 4 or shorter - common > 2 or longer - common > 6:
+        return False
+    return common == shorter or common >= 5
 
 
 def _singular(word: str) -> str:
@@ -197,6 +224,22 @@ Term = list[Any]
 def _term(text: str, is_phrase: bool) -> Term:
     parts = syllables(text)
     return [text, " ".join(parts), "".join(part[0] for part in parts), int(is_phrase)]
+
+
+def _english_terms_of(texts: Iterable[str]) -> list[Term]:
+    """English text: each phrase (between punctuation) as its words joined by spaces, and each
+    word; no pinyin (the stored pinyin and initials are blank)."""
+    found: dict[str, Term] = {}
+    for text in texts:
+        for phrase in _ENGLISH_BREAKS.split(normalise(text)):
+            words = english_words(phrase)
+            if not words:
+                continue
+            joined = " ".join(words)
+            found[joined] = [joined, "", "", 1]
+            for word in words:
+                found.setdefault(word, [word, "", "", 0])
+    return list(found.values())
 
 
 def _terms_of(texts: Iterable[str]) -> list[Term]:
@@ -226,11 +269,16 @@ def document_terms(
     name: str,
     name_en: str = "",
     aliases: Sequence[str] = (),
+    aliases_en: Sequence[str] = (),
     result: str = "",
+    result_en: str = "",
     materials: Sequence[str] = (),
+    materials_en: Sequence[str] = (),
     keywords: Sequence[str] = (),
+    keywords_en: Sequence[str] = (),
 ) -> dict[str, list[Term]]:
-    """The search terms of one guide version, per field (what ``GuideSearchDocument`` stores)."""
+    """The search terms of one guide version, per field (what ``GuideSearchDocument`` stores):
+    the Chinese text and its English twin in the same field, ranked alike."""
     terms = {
         "name": _terms_of([name]),
         "alias": _terms_of(aliases),
@@ -238,8 +286,16 @@ def document_terms(
         "material": _terms_of(materials),
         "keyword": _terms_of(keywords),
     }
-    seen = {t[0] for t in terms["name"]}
-    terms["name"] += [[word, "", "", 0] for word in dict.fromkeys(english_words(name_en)) if word not in seen]
+    english = {
+        "name": [name_en],
+        "alias": aliases_en,
+        "result": [result_en],
+        "material": materials_en,
+        "keyword": keywords_en,
+    }
+    for field, texts in english.items():
+        seen = {t[0] for t in terms[field]}
+        terms[field] += [term for term in _english_terms_of(texts) if term[0] not in seen]
     return terms
 
 
@@ -251,10 +307,21 @@ class ParsedQuery:
     units: tuple[str, ...]  # words to match one by one
     phrase: str  # the whole query without filler, matched as one unit ("" when it is a unit already)
     parts: tuple[str, ...] = ()  # runs of two or more of its words, shorter than the whole ("上户口")
+    english_phrase: str = ""  # English words joined by spaces, two or more ("housing fund withdrawal")
+    english_parts: tuple[str, ...] = ()  # runs of two or more of them, shorter than the whole
 
     @property
     def empty(self) -> bool:
         return not self.units and not self.phrase
+
+    @property
+    def phrases(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each whole-query phrase with its runs of words: Chinese or pinyin, and English."""
+        return tuple(
+            (phrase, parts)
+            for phrase, parts in ((self.phrase, self.parts), (self.english_phrase, self.english_parts))
+            if phrase
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -286,10 +353,20 @@ def parse_query(query: str) -> ParsedQuery:
             )
         )
         return ParsedQuery(units, phrase, parts if phrase else ())
-    # Latin letters: English words and, all letters together, pinyin (spaces or not).
+    # Latin letters: English words (also as one phrase) and, all letters together, pinyin
+    # (spaces or not).
     english = tuple(dict.fromkeys(english_words(text)))
     letters = "".join(_ASCII_WORD.findall(han_text))
-    return ParsedQuery(english, letters if len(letters) >= 2 and english != (letters,) else "")
+    n = len(english)
+    english_parts = tuple(
+        " ".join(english[start : start + size]) for size in range(n - 1, 1, -1) for start in range(n - size + 1)
+    )
+    return ParsedQuery(
+        english,
+        letters if len(letters) >= 2 and english != (letters,) else "",
+        english_phrase=" ".join(english) if n >= 2 else "",
+        english_parts=english_parts,
+    )
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -342,9 +419,12 @@ class SearchIndex:
         self.by_length: dict[int, set[str]] = defaultdict(set)  # Chinese terms by length (typos)
         self.pinyin_by_length: dict[int, set[str]] = defaultdict(set)  # pinyin by length (typos)
         self.phrase_pinyins: dict[str, tuple[str, frozenset[int]]] = {}  # phrase -> (pinyin, syllable starts)
+        self.english_words: set[str] = set()  # English single words (stems, typos)
+        self.english_phrases: dict[str, set[str]] = defaultdict(set)  # English word -> phrases holding it
         for version, fields in documents:
             self._add(version, fields)
         self._sorted_pinyins = sorted(self.by_pinyin)
+        self._sorted_english = sorted(self.english_words)
         self._current: dict[dt.date, frozenset[int]] = {}
         self._expansions: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
@@ -361,6 +441,9 @@ class SearchIndex:
                 full = spaced.replace(" ", "")
                 weight = FIELD_WEIGHTS[field] * (1.0 if is_phrase else INSIDE_PHRASE)
                 term_fields[text][field] = max(weight, term_fields[text].get(field, 0.0))
+                if not has_han(text):
+                    self._add_english(text)
+                    continue
                 if is_phrase:
                     for char in text:
                         char_fields[char][field] = FIELD_WEIGHTS[field]
@@ -381,6 +464,14 @@ class SearchIndex:
             self.postings.setdefault(text, {})[version.version_id] = _weight(found)
         for char, found in char_fields.items():
             self.characters.setdefault(char, {})[version.version_id] = _weight(found)
+
+    def _add_english(self, text: str) -> None:
+        words = text.split()
+        if len(words) == 1:
+            self.english_words.add(text)
+        else:
+            for word in words:
+                self.english_phrases[word].add(text)
 
     # --- Which versions are current ---
 
@@ -403,15 +494,23 @@ class SearchIndex:
 
     # --- Matching one unit of a query ---
 
-    def expand(self, unit: str) -> dict[str, float]:
-        """The terms ``unit`` matches, with the quality of each match (memoised)."""
-        found = self._expansions.get(unit)
+    def expand(self, unit: str, *, english_forms: bool = True) -> dict[str, float]:
+        """The terms ``unit`` matches, with the quality of each match (memoised). Without
+        ``english_forms``, letters are not read as an English word with other forms or a typo:
+        the letters of a whole query run together are pinyin ("legalaid" is not "legal")."""
+        key = unit if english_forms or has_han(unit) else f"{unit}/pinyin"
+        found = self._expansions.get(key)
         if found is None:
-            found = self._expand_latin(unit) if not has_han(unit) else self._expand_han(unit)
+            if " " in unit:
+                found = self._expand_english_phrase(unit)
+            elif has_han(unit):
+                found = self._expand_han(unit)
+            else:
+                found = self._expand_latin(unit, english_forms=english_forms)
             with self._lock:
                 if len(self._expansions) > 4096:
                     self._expansions.clear()
-                self._expansions[unit] = found
+                self._expansions[key] = found
         return found
 
     def _expand_han(self, unit: str) -> dict[str, float]:
@@ -445,15 +544,17 @@ class SearchIndex:
                     offer(term, PINYIN_TYPO)
         return found
 
-    def _expand_latin(self, unit: str) -> dict[str, float]:
+    def _expand_latin(self, unit: str, *, english_forms: bool = True) -> dict[str, float]:
         found: dict[str, float] = {}
 
         def offer(term: str, quality: float) -> None:
             if quality > found.get(term, 0.0):
                 found[term] = quality
 
-        if unit in self.postings:  # an English word of a name
+        if unit in self.postings:  # an English word
             offer(unit, EXACT)
+        if english_forms:
+            self._expand_english_word(unit, offer)
         for term in self.by_pinyin.get(unit, ()):
             offer(term, EXACT)
         for term in self.by_initials.get(unit, ()):
@@ -480,6 +581,35 @@ class SearchIndex:
                     offer(term, PINYIN_TYPO)
         return found
 
+    def _expand_english_word(self, unit: str, offer: Callable[[str, float], None]) -> None:
+        """Other forms of an English word (withdrawn for withdrawal), or, when there is none, a
+        word one letter off (pasport)."""
+        if len(unit) < 4:
+            return
+        position = bisect_left(self._sorted_english, unit[:4])
+        related = False
+        while position < len(self._sorted_english) and self._sorted_english[position].startswith(unit[:4]):
+            word = self._sorted_english[position]
+            if word != unit and same_stem(unit, word):
+                offer(word, STEM)
+                related = True
+            position += 1
+        if related or unit in self.english_words or len(unit) < 5:
+            return
+        for word in self.english_words:
+            if abs(len(word) - len(unit)) <= 1 and within_one_edit(unit, word):
+                offer(word, TYPO)
+
+    def _expand_english_phrase(self, phrase: str) -> dict[str, float]:
+        """English phrases: the same phrase, or a longer one holding its words in that order."""
+        found = {phrase: EXACT} if phrase in self.postings else {}
+        pools = sorted((self.english_phrases.get(word, set()) for word in phrase.split()), key=len)
+        padded = f" {phrase} "
+        for term in pools[0].intersection(*pools[1:]):
+            if term != phrase and padded in f" {term} ":
+                found[term] = CONTAINED
+        return found
+
     def _pinyin_typos(self, typed: str) -> list[str]:
         n = len(typed)
         return [
@@ -489,7 +619,9 @@ class SearchIndex:
             if candidate != typed and within_one_edit(typed, candidate)
         ]
 
-    def _scores(self, unit: str, current: frozenset[int], min_quality: float = 0.0) -> dict[int, float]:
+    def _scores(
+        self, unit: str, current: frozenset[int], min_quality: float = 0.0, *, english_forms: bool = True
+    ) -> dict[int, float]:
         """Each current version's best score for ``unit``: match quality × field weight."""
         scores: dict[int, float] = {}
         if len(unit) == 1 and has_han(unit):
@@ -497,7 +629,7 @@ class SearchIndex:
                 if version_id in current:
                     scores[version_id] = SINGLE_CHARACTER * weight
             return scores
-        for term, quality in self.expand(unit).items():
+        for term, quality in self.expand(unit, english_forms=english_forms).items():
             if quality < min_quality:
                 continue
             for version_id, weight in self.postings.get(term, {}).items():
@@ -533,23 +665,29 @@ class SearchIndex:
             for version_id, score in scores.items():
                 totals[version_id] += weight * score
         ranked = {version_id: total / weight_sum for version_id, total in totals.items()} if weight_sum else {}
-        if parsed.phrase:
-            # The whole query as one phrase; when nowhere found as such, its runs of words ("上户口"
-            # of 小孩上户口), each worth its share of the query (typos only for the whole).
-            whole = self._scores(parsed.phrase, current)
-            found_whole = any(quality >= HOMOPHONE for quality in self.expand(parsed.phrase).values())
-            for part in () if found_whole else parsed.parts:
-                share = len(part) / len(parsed.phrase)
+        # The whole query as one phrase (Chinese or pinyin; English); when nowhere found as such,
+        # its runs of words ("上户口" of 小孩上户口, "id card" of "lost id card"), each worth its
+        # share of the query (typos only for the whole).
+        whole: dict[int, float] = {}
+        found_whole = False
+        for phrase, parts in parsed.phrases:
+            english = " " in phrase  # else Chinese, or letters run together as pinyin
+            for version_id, score in self._scores(phrase, current, english_forms=english).items():
+                whole[version_id] = max(whole.get(version_id, 0.0), score)
+            found = any(quality >= HOMOPHONE for quality in self.expand(phrase, english_forms=english).values())
+            for part in () if found else parts:
+                share = len(part) / len(phrase)
                 for version_id, score in self._scores(part, current, min_quality=HOMOPHONE).items():
-                    found_whole = True
+                    found = True
                     whole[version_id] = max(whole.get(version_id, 0.0), score * share)
-            if found_whole:
-                ranked = {v: score if v in whole else score * SCATTERED for v, score in ranked.items()}
-            for version_id, score in whole.items():
-                strong.add(version_id)
-                if score > ranked.get(version_id, 0.0):
-                    ranked[version_id] = score
-        if multi_char or parsed.phrase:
+            found_whole = found_whole or found
+        if found_whole:
+            ranked = {v: score if v in whole else score * SCATTERED for v, score in ranked.items()}
+        for version_id, score in whole.items():
+            strong.add(version_id)
+            if score > ranked.get(version_id, 0.0):
+                ranked[version_id] = score
+        if multi_char or parsed.phrases:
             ranked = {version_id: score for version_id, score in ranked.items() if version_id in strong}
         if not ranked:
             return []

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypedDict
 
 from django.core.cache import cache
@@ -194,7 +194,13 @@ def _look_ahead(days: int) -> int:
     return 2 * days + 30
 
 
-def deadline_after(start: dt.date, days: int) -> tuple[dt.date, bool]:
+# A clock stop ``(began, ended)``: the working days in ``(began, ended]`` are not counted
+# (``WorkingCalendar.add_working_days``).
+ClockStop = tuple[dt.date, dt.date]
+DeadlineRequest = tuple[dt.date, int, Sequence[ClockStop]]
+
+
+def deadline_after(start: dt.date, days: int, *, stops: Sequence[ClockStop] = ()) -> tuple[dt.date, bool]:
     """The ``days``-th working day after ``start`` (Art. 13 ¶1: the day of acceptance is not
     counted; ``days = 0`` is ``start`` itself), and whether it is provisional.
 
@@ -203,33 +209,58 @@ def deadline_after(start: dt.date, days: int) -> tuple[dt.date, bool]:
     package, with administrators' corrections) decides every day it holds; a day missing from it
     is answered by the package.
 
+    ``stops`` are closed clock stops (time waiting for corrections, special steps): the working
+    days in ``(began, ended]`` of each are not counted (REQUIREMENTS §8).
+
     Provisional means the answer may still move: a day the count walked over, ``(start, deadline]``,
     is a provisional table row, or is missing from the table in a year the package has no State
     Council notice for. An instant item (``days = 0``) touches no day and is never provisional.
     """
-    if days < 0:
-        raise ValueError("days must not be negative")
-    span = _look_ahead(days)
+    return deadlines_after([(start, days, stops)])[0]
+
+
+def deadlines_after(requests: Sequence[DeadlineRequest]) -> list[tuple[dt.date, bool]]:
+    """``deadline_after`` for many ``(start, days, stops)`` at once, reading the calendar table
+    once (a case list recomputed after a calendar change): the same answers, one query."""
+    if not requests:
+        return []
+    for _start, days, stops in requests:
+        if days < 0:
+            raise ValueError("days must not be negative")
+        if any(ended < began for began, ended in stops):
+            raise ValueError("a clock stop must not end before it began")
+    first = min(start for start, _days, _stops in requests)
+    end = max(
+        start + dt.timedelta(days=_look_ahead(days) + sum((ended - began).days for began, ended in stops))
+        for start, days, stops in requests
+    )
     while True:
-        end = start + dt.timedelta(days=span)
         in_table: dict[dt.date, bool] = {}
         provisional_rows: set[dt.date] = set()
-        rows = CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind", "provisional")
+        rows = CalendarDay.objects.filter(date__range=(first, end)).values_list("date", "kind", "provisional")
         for date, kind, provisional in rows:
             in_table[date] = kind in CalendarDay.WORKING_KINDS
             if provisional:
                 provisional_rows.add(date)
-        deadline = WorkingCalendar(in_table, fallback=holiday_source.is_working_day).add_working_days(start, days)
-        if deadline <= end:
+        calendar = WorkingCalendar(in_table, fallback=holiday_source.is_working_day)
+        deadlines = [calendar.add_working_days(start, days, stopped=stops) for start, days, stops in requests]
+        if max(deadlines) <= end:
             break
         # The walk left the span read from the table, so the days beyond it came from the package
         # and would ignore an administrator's correction: read a wider span and count again.
-        span *= 2
-    walked = (start + dt.timedelta(days=offset) for offset in range(1, (deadline - start).days + 1))
-    provisional = any(
-        day in provisional_rows if day in in_table else not holiday_source.year_is_confirmed(day.year) for day in walked
-    )
-    return deadline, provisional
+        end = first + 2 * (end - first)
+
+    def is_provisional(start: dt.date, deadline: dt.date) -> bool:
+        walked = (start + dt.timedelta(days=offset) for offset in range(1, (deadline - start).days + 1))
+        return any(
+            day in provisional_rows if day in in_table else not holiday_source.year_is_confirmed(day.year)
+            for day in walked
+        )
+
+    return [
+        (deadline, is_provisional(start, deadline))
+        for (start, _days, _stops), deadline in zip(requests, deadlines, strict=True)
+    ]
 
 
 # --- Search ----------------------------------------------------------------------------------

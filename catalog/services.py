@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import holiday_source, search
+from catalog import holiday_source, search, signals
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
 from catalog.models import (
     Bundle,
@@ -76,8 +76,20 @@ GUIDE_FIELDS = (
     "handling_methods_en",
     "enquiry_phone",
     "complaint_phone",
+    "allows_deferred_acceptance",
+    "extension_limit_days",
 )
-MATERIAL_FIELDS = ("order", "name", "name_en", "form", "copies", "may_follow_later", "notes", "notes_en")
+MATERIAL_FIELDS = (
+    "order",
+    "name",
+    "name_en",
+    "form",
+    "copies",
+    "may_follow_later",
+    "follow_within_days",
+    "notes",
+    "notes_en",
+)
 STEP_FIELDS = ("order", "kind", "name", "name_en", "max_days", "notes", "notes_en")
 
 
@@ -110,7 +122,12 @@ def guide_draft_create(
     actor: AnyUser | None = None,
 ) -> GuideVersion:
     """A new draft version of ``item``'s guide with its materials and special steps, numbered
-    after the item's highest version. ``actor`` is None for the demo loader and data imports."""
+    after the item's highest version. ``actor`` is None for the demo loader and data imports.
+
+    Unless ``fields`` says otherwise, the version allows 容缺受理 exactly when it marks a material
+    that may follow later (what guides published before the flag existed meant by the mark)."""
+    if "allows_deferred_acceptance" not in fields:
+        fields = {**fields, "allows_deferred_acceptance": any(m.get("may_follow_later") for m in materials)}
     with transaction.atomic():
         _lock_item(item.pk)
         guide_draft_check(item=item)
@@ -169,6 +186,10 @@ def guide_publish(*, version: GuideVersion, actor: AnyUser | None, today: dt.dat
             )
         if not version.materials.exists():
             raise CatalogError(_("办事指南至少须列明一项申请材料。"))
+        if version.allows_deferred_acceptance and not version.materials.filter(may_follow_later=True).exists():
+            raise CatalogError(
+                _("允许容缺受理的办事指南须至少将一项材料标为“可容缺后补”。"), field="allows_deferred_acceptance"
+            )
         try:
             version.full_clean()
         except ValidationError as exc:
@@ -306,6 +327,9 @@ def calendar_fill_year(*, year: int) -> CalendarFillResult:
                 to_update.append(row)
         CalendarDay.objects.bulk_create(to_create)
         CalendarDay.objects.bulk_update(to_update, ["kind", "reason", "provisional", "updated_at"])
+        if to_create or to_update:
+            # Deadlines stored over these days (cases) may move, or stop being provisional.
+            signals.calendar_changed.send(sender=CalendarDay, start=start, end=end)
     return CalendarFillResult(year, len(to_create), len(to_update), kept, not holiday_source.year_is_confirmed(year))
 
 
@@ -333,6 +357,7 @@ def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: Any
             % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
             details={"before": before, "after": {"kind": kind, "reason": reason}},
         )
+        signals.calendar_changed.send(sender=CalendarDay, start=row.date, end=row.date)
     return row
 
 
@@ -348,7 +373,7 @@ def _search_index_changed() -> None:
         cache.set(search.GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)  # committed: a cache failure must not turn it into an error
 
 
 def _live_versions(versions: Iterable[GuideVersion], today: dt.date) -> list[GuideVersion]:
@@ -377,7 +402,7 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
     versions = (
         GuideVersion.objects.published()
         .select_related("item", "item__department")
-        .prefetch_related(models.Prefetch("materials", queryset=Material.objects.only("version_id", "name")))
+        .prefetch_related(models.Prefetch("materials", queryset=Material.objects.only("version_id", "name", "name_en")))
     )
     bundles = BundleMember.objects.filter(bundle__is_published=True)
     documents = GuideSearchDocument.objects.all()
@@ -389,8 +414,10 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
         bundles = bundles.filter(item_id__in=item_ids)
         documents = documents.filter(version__item_id__in=item_ids)
     bundle_names: dict[int, list[str]] = {}
-    for item_id, name in bundles.values_list("item_id", "bundle__name"):
+    bundle_names_en: dict[int, list[str]] = {}
+    for item_id, name, name_en in bundles.values_list("item_id", "bundle__name", "bundle__name_en"):
         bundle_names.setdefault(item_id, []).append(name)
+        bundle_names_en.setdefault(item_id, []).append(name_en)
     built_at = timezone.now()
     fresh = [
         GuideSearchDocument(
@@ -401,13 +428,17 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
                 name=version.item.name,
                 name_en=version.item.name_en,
                 aliases=version.item.alias_list,
+                aliases_en=version.item.alias_en_list,
                 result=version.result_description,
+                result_en=version.result_description_en,
                 materials=[m.name for m in version.materials.all()],
+                materials_en=[m.name_en for m in version.materials.all()],
                 keywords=[
                     version.item.department.name,
                     version.item.department.short_name,
                     *bundle_names.get(version.item_id, []),
                 ],
+                keywords_en=[version.item.department.name_en, *bundle_names_en.get(version.item_id, [])],
             ),
         )
         for version in _live_versions(versions, today)

@@ -105,6 +105,8 @@ def hall_detail(request: HttpRequest, code: str) -> TemplateResponse:
         "catalog/hall_detail.html",
         {
             "hall": hall,
+            # Weekend days served by appointment only (staggered service): no walk-in tickets.
+            "by_appointment": any(hours.appointment_only for hours in hall.opening_hours.all()),
             "items": items,
             "item_count": item_count,
             # What apps above the catalog offer at this hall (appointments: booking, rest-day service).

@@ -18,7 +18,7 @@ The calendar knows some days explicitly (from the calendar table); for any other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 ONE_DAY = dt.timedelta(days=1)
 # No stretch of rest days in China is anywhere near this long; a loop that runs further is
@@ -53,12 +53,22 @@ class WorkingCalendar:
             candidate += ONE_DAY
         raise CalendarGapError(f"no working day within {_MAX_REST_RUN} days after {day.isoformat()}")
 
-    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+    def add_working_days(self, start: dt.date, n: int, *, stopped: Sequence[tuple[dt.date, dt.date]] = ()) -> dt.date:
+        """The n-th working day after ``start``, not counting the working days of a stopped clock.
+
+        ``stopped`` lists clock stops ``(began, ended)`` (time waiting for the applicant's
+        corrections, special steps: Art. 13 and REQUIREMENTS §8). A stop removes the working days
+        in ``(began, ended]``: the day it began was worked and counts; the day it ended is a new
+        start, and like the day of acceptance it is not counted.
+        """
         if n < 0:
             raise ValueError("n must not be negative")
         day = start
-        for _ in range(n):
+        counted = 0
+        while counted < n:
             day = self.next_working_day(day)
+            if not any(began < day <= ended for began, ended in stopped):
+                counted += 1
         return day
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:

@@ -7,12 +7,13 @@ the roles from ``servicehall.roles``. Views and API views call these instead of
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from catalog.access import access_hall
-from queueing.models import BoardMessage, Ticket, WaitAlert, Window
+from queueing.models import BoardMessage, KioskDevice, Ticket, WaitAlert, Window
 from servicehall.access import AnyUser, staff_scope
 from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
 
@@ -70,3 +71,79 @@ def access_board_message(user: AnyUser, hall_code: str, pk: int) -> BoardMessage
     if message is None:
         raise Http404(_("没有找到该通知。"))
     return message
+
+
+# --- Kiosk devices ----------------------------------------------------------------------------
+
+# A kiosk program sends its credential in this header; a kiosk browser carries it in a signed
+# cookie set when an administrator paired it (``queueing.views_devices.kiosk_pair``).
+KIOSK_HEADER = "X-Kiosk-Device"
+KIOSK_COOKIE = "kiosk_device"
+KIOSK_COOKIE_SALT = "queueing.kiosk_device"
+
+
+# Browsers keep a cookie at most 400 days; the kiosk start page renews it on every visit.
+KIOSK_COOKIE_DAYS = 400
+
+
+def kiosk_cookie_path(hall_code: str) -> str:
+    """The cookie goes only with the hall's own pages (kiosk, check-in, booking at the kiosk)."""
+    return f"/halls/{hall_code}/"
+
+
+def set_kiosk_cookie(response: HttpResponse, *, hall_code: str, credential: str) -> None:
+    """Carry the kiosk's credential in its browser: signed, HTTP-only, only to the hall's pages."""
+    response.set_signed_cookie(
+        KIOSK_COOKIE,
+        credential,
+        salt=KIOSK_COOKIE_SALT,
+        max_age=KIOSK_COOKIE_DAYS * 24 * 3600,
+        path=kiosk_cookie_path(hall_code),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def renew_kiosk_cookie(request: HttpRequest, response: HttpResponse, *, hall_code: str) -> None:
+    """Push the paired kiosk's cookie another 400 days ahead (a kiosk runs for years)."""
+    device = kiosk_device_of(request)
+    credential = request.get_signed_cookie(KIOSK_COOKIE, default="", salt=KIOSK_COOKIE_SALT)
+    if device is not None and credential and device.hall.code == hall_code:
+        set_kiosk_cookie(response, hall_code=hall_code, credential=credential)
+
+
+def kiosk_device_of(request: HttpRequest) -> KioskDevice | None:
+    """The active registered kiosk whose credential the request carries (header first, then the
+    paired browser's cookie), of any hall; None without one. Read once per request."""
+    if hasattr(request, "_kiosk_device"):
+        return request._kiosk_device
+    from queueing import services
+
+    credential = request.headers.get(KIOSK_HEADER, "").strip() or request.get_signed_cookie(
+        KIOSK_COOKIE, default="", salt=KIOSK_COOKIE_SALT
+    )
+    device = None
+    if credential:
+        device = (
+            KioskDevice.objects.select_related("hall")
+            .filter(credential_hash=services.kiosk_credential_hash(credential), is_active=True)
+            .first()
+        )
+        if device is not None:
+            services.kiosk_device_seen(device=device)
+    request._kiosk_device = device  # type: ignore[attr-defined]
+    return device
+
+
+def access_kiosk_device(request: HttpRequest, hall_id: int) -> KioskDevice | None:
+    """The registered kiosk of hall ``hall_id`` the request comes from, or None (a browser that
+    is not a paired kiosk: the page then offers what anyone may do). A kiosk program that sends
+    a credential which names no active kiosk of this hall is refused (403), so that a revoked or
+    misconfigured kiosk says so instead of quietly losing its rights."""
+    device = kiosk_device_of(request)
+    if device is not None and device.hall_id == hall_id:
+        return device
+    if request.headers.get(KIOSK_HEADER, "").strip():
+        raise PermissionDenied(_("该自助终端未在本大厅登记或已停用，请联系系统管理员。"))
+    return None

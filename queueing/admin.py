@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from catalog.models import Hall
+from queueing import services
 from queueing.models import (
     BoardMessage,
     DailyStat,
     HallQueueSettings,
+    KioskDevice,
     QueueCategory,
     Ticket,
     TicketEvent,
     WaitAlert,
     Window,
 )
+from servicehall.access import staff_scope
 
 
 @admin.register(QueueCategory)
@@ -130,3 +140,91 @@ class BoardMessageAdmin(_ReadOnly):
     list_filter = ["hall"]
     list_select_related = ["hall", "posted_by"]
     date_hierarchy = "posted_at"
+
+
+class KioskDeviceForm(forms.ModelForm):
+    class Meta:
+        model = KioskDevice
+        fields = ["hall", "name"]
+
+
+@admin.register(KioskDevice)
+class KioskDeviceAdmin(admin.ModelAdmin):
+    """Register a hall's kiosk (its credential is shown once, on the page after saving) or revoke
+    one. Administrators see the kiosks of the halls they cover. Kiosk browsers are usually paired
+    on the spot instead (``/halls/<code>/kiosk/pair/``), which registers them here too."""
+
+    form = KioskDeviceForm
+    list_display = ["name", "hall", "is_active", "created_at", "created_by", "last_seen_at", "revoked_at"]
+    list_filter = ["is_active", "hall"]
+    search_fields = ["name", "hall__code", "hall__name"]
+    list_select_related = ["hall", "created_by"]
+    actions = ["revoke"]
+    credential_template = "admin/queueing/kioskdevice/credential.html"
+
+    def _hall_ids(self, request: HttpRequest) -> list[int] | None:
+        return staff_scope(request.user).hall_ids()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[KioskDevice]:
+        hall_ids = self._hall_ids(request)
+        queryset = super().get_queryset(request)
+        return queryset if hall_ids is None else queryset.filter(hall_id__in=hall_ids)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "hall":
+            hall_ids = self._hall_ids(request)
+            halls = Hall.objects.order_by("code")
+            kwargs["queryset"] = halls if hall_ids is None else halls.filter(pk__in=hall_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: KioskDevice | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("hall", "name")
+        return ("hall", "name", "is_active", "created_at", "created_by", "last_seen_at", "revoked_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: KioskDevice | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["hall", "is_active", "created_at", "created_by", "last_seen_at", "revoked_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoked, never deleted: the check-in records point at it
+
+    def save_model(self, request: HttpRequest, obj: KioskDevice, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        device, credential = services.kiosk_device_register(hall=obj.hall, name=obj.name, actor=request.user)
+        obj.pk, obj.credential_hash, obj.created_at = device.pk, device.credential_hash, device.created_at
+        request._kiosk_credential = credential  # type: ignore[attr-defined]  # for response_add, once
+
+    def response_add(
+        self, request: HttpRequest, obj: KioskDevice, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        credential = getattr(request, "_kiosk_credential", "")
+        return TemplateResponse(
+            request,
+            self.credential_template,
+            {
+                **self.admin_site.each_context(request),
+                "title": _("自助终端凭证"),
+                "opts": self.model._meta,
+                "device": obj,
+                "credential": credential,
+                "pair_url": reverse("queue-kiosk-pair", args=[obj.hall.code]),
+                "list_url": reverse("admin:queueing_kioskdevice_changelist"),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @admin.action(permissions=["change"], description=_("停用所选自助终端"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[KioskDevice]) -> None:
+        devices = list(queryset.filter(is_active=True))
+        for device in devices:
+            services.kiosk_device_revoke(device=device, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("已停用 %(count)d 个自助终端。", "已停用 %(count)d 个自助终端。", len(devices))
+            % {"count": len(devices)},
+            messages.SUCCESS,
+        )

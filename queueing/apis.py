@@ -4,13 +4,14 @@ selectors and access helpers as the pages."""
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.request import Request
@@ -23,22 +24,32 @@ from queueing.access import access_alert, access_window, access_window_ticket
 from queueing.estimator import wait_minutes
 from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall.access import staff_scope, supervised_hall_ids
+from servicehall.api_fields import IdNumberField, JsonBodySerializer
+from servicehall.errors import DomainError, error_body
+from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema
 from servicehall.throttling import ScopedCounterThrottle
 
 # --- Serializers ------------------------------------------------------------------------------
 
 
-class IssueSerializer(serializers.Serializer):
+class IssueSerializer(JsonBodySerializer):
     category = serializers.CharField(max_length=1, help_text=gettext_lazy("排队类别字母，如 A"))
-    id_number = serializers.CharField(
-        max_length=18, required=False, allow_blank=True, help_text=gettext_lazy("身份证号码（可选；绿色通道必填）")
+    id_number = IdNumberField(
+        required=False, allow_blank=True, help_text=gettext_lazy("身份证号码（可选；绿色通道必填）")
     )
     priority = serializers.ChoiceField(
         choices=[("", "—"), ("elderly", "elderly"), ("disabled", "disabled"), ("pregnant", "pregnant")],
         required=False,
         allow_blank=True,
-        help_text=gettext_lazy("绿色通道原因（可选）"),
+        help_text=gettext_lazy("绿色通道原因（可选）；elderly 须本人年满绿色通道年龄（否则 409）"),
     )
+    # The green channel needs the ID number (servicehall.schema reads this into the schema).
+    openapi_schema_extra = {
+        "anyOf": [
+            {"properties": {"priority": {"enum": [""]}}},
+            {"required": ["id_number"], "properties": {"id_number": {"minLength": 1}}},
+        ]
+    }
 
 
 class TicketStatusSerializer(serializers.Serializer):
@@ -48,7 +59,18 @@ class TicketStatusSerializer(serializers.Serializer):
     hall = serializers.CharField()
     category = serializers.CharField()
     priority = serializers.CharField()
-    people_ahead = serializers.IntegerField(allow_null=True)
+    people_ahead = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("现在可以先于本号叫号的人数（未到预约时段的已签到预约人不计入）")
+    )
+    scheduled_ahead = serializers.IntegerField(
+        required=False, help_text=gettext_lazy("排在本号前面、但未到预约时段而暂不叫号的已签到预约人数")
+    )
+    scheduled_from = serializers.DateTimeField(
+        required=False, allow_null=True, help_text=gettext_lazy("上述预约人中最早的预约时段开始时间")
+    )
+    callable_from = serializers.DateTimeField(
+        required=False, allow_null=True, help_text=gettext_lazy("本号为已签到的预约号时：预约时段开始、开始叫号的时间")
+    )
     estimated_wait_minutes = serializers.IntegerField(allow_null=True)
     window = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("叫号后前往的窗口号"))
     issued_at = serializers.DateTimeField()
@@ -61,15 +83,22 @@ class TicketStatusSerializer(serializers.Serializer):
 def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
     """A ticket as the applicant sees it: position and estimate from the hall's snapshot."""
     data = data if data is not None else snapshot.get(ticket.hall.code)
-    ahead = row = None
+    now = timezone.now()
+    place = row = None
     if ticket.status == Ticket.Status.WAITING and data is not None:
-        ahead = snapshot.position(data, ticket)
+        place = snapshot.place(data, ticket, now=now)
         row = snapshot.category_row(data, ticket.category_id)
+    # An appointment whose slot has not started is not among the people ahead (no window may
+    # call it yet): counted apart, as on the ticket page.
+    ahead = place.ahead if place is not None else None
     estimate = (
         wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
         if ahead is not None and row is not None
         else None
     )
+    callable_from = ticket.not_before if place is not None and ticket.not_before and ticket.not_before > now else None
+    if estimate is not None and callable_from is not None:
+        estimate = max(estimate, math.ceil((callable_from - now).total_seconds() / 60))
     window = ticket.window if ticket.window_id and ticket.status in Ticket.AT_WINDOW else None
     return {
         "number": ticket.number,
@@ -79,6 +108,9 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "category": ticket.category.letter,
         "priority": ticket.priority,
         "people_ahead": ahead,
+        "scheduled_ahead": place.scheduled if place is not None else 0,
+        "scheduled_from": place.scheduled_from if place is not None else None,
+        "callable_from": callable_from,
         "estimated_wait_minutes": estimate,
         "window": window.number if window is not None else None,
         "issued_at": ticket.issued_at,
@@ -154,13 +186,20 @@ class WindowTicketSerializer(serializers.ModelSerializer):
         ]
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(JsonBodySerializer):
     reason = serializers.CharField(max_length=200)
     category = serializers.CharField(max_length=1, required=False, allow_blank=True)
     target_window = serializers.IntegerField(required=False, allow_null=True, help_text=gettext_lazy("窗口号"))
+    # To a category or to a window, one of the two.
+    openapi_schema_extra = {
+        "oneOf": [
+            {"required": ["category"], "properties": {"category": {"minLength": 1, "pattern": NOT_BLANK_PATTERN}}},
+            {"required": ["target_window"], "properties": {"target_window": {"type": "integer"}}},
+        ]
+    }
 
 
-class GrantSerializer(serializers.Serializer):
+class GrantSerializer(JsonBodySerializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -191,7 +230,7 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
 
 
-class AcknowledgeSerializer(serializers.Serializer):
+class AcknowledgeSerializer(JsonBodySerializer):
     cause = serializers.CharField(max_length=300)
     action = serializers.CharField(max_length=300)
 
@@ -227,11 +266,15 @@ class StatsQuerySerializer(serializers.Serializer):
     end = serializers.DateField()
 
     def validate(self, attrs: dict) -> dict:
-        if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": _("截止日期不能早于起始日期。")})
+        # An end before the start is an empty range (no rows). A range too long is well formed
+        # but refused by a rule the schema cannot state (it spans two fields): 422, documented.
         if (attrs["end"] - attrs["start"]).days > 366:
-            raise serializers.ValidationError({"end": _("一次最多查询366天。")})
+            raise DomainError(_("一次最多查询366天。"), field="end", code="range_too_long", status=422)
         return attrs
+
+
+class AlertQuerySerializer(serializers.Serializer):
+    open = serializers.BooleanField(required=False, help_text=gettext_lazy("只看未解除的预警"))
 
 
 # --- Public -----------------------------------------------------------------------------------
@@ -292,7 +335,7 @@ class HallQueueView(APIView):
 def hall_queue_json(request, code: str) -> HttpResponse:
     data = snapshot.get_public(code)
     if data is None:
-        return JsonResponse({"detail": _("没有找到该政务服务场所。"), "code": "not_found"}, status=404)
+        return JsonResponse(error_body(_("没有找到该政务服务场所。"), "not_found"), status=404)
     return HttpResponse(data["json"], content_type="application/json")
 
 
@@ -319,8 +362,8 @@ class TicketIssueView(APIView):
             .first()
         )
         if category is None:
-            _hall(code)  # an unknown hall is a 404, an unknown category a field error
-            raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
+            _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
+            raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
         hall = category.hall
         result = services.ticket_issue(
             hall=hall,
@@ -400,7 +443,7 @@ class WindowActionView(APIView):
         if self.action_name == "sign-in":
             window = services.window_sign_in(window=window, staff=request.user)
         elif self.action_name == "sign-out":
-            window = services.window_sign_out(window=window, staff=request.user)
+            window = services.window_sign_out(window=window, staff=request.user).window
         else:
             ticket = services.ticket_call_next(window=window, staff=request.user)
         window = selectors.hall_windows(hall_id=window.hall_id).get(pk=window.pk)
@@ -409,16 +452,23 @@ class WindowActionView(APIView):
         )
 
 
+class _TicketActionSchema(PortalAutoSchema):
+    """Only a transfer takes a body (the other actions' URLs say everything)."""
+
+    def get_request_serializer(self):  # noqa: ANN201
+        return TransferSerializer if self.view.action_name == "transfer" else None
+
+
 class WindowTicketActionView(APIView):
     """recall, start, finish, no-show, call (this ticket, out of order), transfer."""
 
     permission_classes = [permissions.IsAuthenticated]
     action_name = ""
+    schema = _TicketActionSchema()
 
     @extend_schema(
         summary="Act on a ticket at my window",
         tags=["windows"],
-        request=TransferSerializer,
         responses=WindowTicketSerializer,
     )
     def post(self, request: Request, pk: int, ticket_pk: int) -> Response:
@@ -440,11 +490,13 @@ class WindowTicketActionView(APIView):
             letter = (payload.validated_data.get("category") or "").upper()
             number = payload.validated_data.get("target_window")
             category = QueueCategory.objects.filter(hall_id=window.hall_id, letter=letter).first() if letter else None
-            target = Window.objects.filter(hall_id=window.hall_id, number=number).first() if number else None
+            target = (
+                Window.objects.filter(hall_id=window.hall_id, number=number).first() if number is not None else None
+            )
             if letter and category is None:
-                raise serializers.ValidationError({"category": [_("本大厅没有该排队类别。")]})
-            if number and target is None:
-                raise serializers.ValidationError({"target_window": [_("本大厅没有该窗口。")]})
+                raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
+            if number is not None and target is None:
+                raise DomainError(_("本大厅没有该窗口。"), field="target_window", code="not_found", status=404)
             ticket = services.ticket_transfer(
                 window=window,
                 ticket=ticket,
@@ -466,11 +518,11 @@ class TicketGrantView(APIView):
         responses=WindowTicketSerializer,
     )
     def post(self, request: Request, pk: int, ticket_pk: int) -> Response:
-        _window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+        window, ticket = access_window_ticket(request.user, pk, ticket_pk)
         payload = GrantSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         ticket = services.ticket_grant_priority(
-            ticket=ticket, staff=request.user, reason=payload.validated_data["reason"]
+            window=window, ticket=ticket, staff=request.user, reason=payload.validated_data["reason"]
         )
         return Response(WindowTicketSerializer(ticket).data)
 
@@ -484,15 +536,17 @@ class AlertListView(APIView):
     @extend_schema(
         summary="Wait alerts of the halls I supervise",
         tags=["supervision"],
-        parameters=[OpenApiParameter("open", bool, description="只看未解除的预警")],
+        parameters=[AlertQuerySerializer],
         responses=AlertSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
+        query = AlertQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         halls = supervised_hall_ids(request.user)
         alerts = WaitAlert.objects.select_related("hall", "category").order_by("-opened_at", "-pk")
         if halls is not None:
             alerts = alerts.filter(hall_id__in=halls)
-        if request.query_params.get("open") in ("1", "true"):
+        if query.validated_data.get("open"):
             alerts = alerts.filter(closed_at__isnull=True)
         return Response(AlertSerializer(alerts[:200], many=True).data)
 
@@ -520,12 +574,8 @@ class DailyStatsView(APIView):
     @extend_schema(
         summary="Daily queue statistics (rolled up each night)",
         tags=["supervision"],
-        parameters=[
-            OpenApiParameter("start", dt.date, required=True),
-            OpenApiParameter("end", dt.date, required=True),
-            OpenApiParameter("hall", str, description="大厅编码（可选）"),
-        ],
-        responses=DailyStatSerializer(many=True),
+        parameters=[StatsQuerySerializer],
+        responses={200: DailyStatSerializer(many=True), 404: ERROR_404, 422: ERROR_422},
     )
     def get(self, request: Request) -> Response:
         halls = supervised_hall_ids(request.user)

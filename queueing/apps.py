@@ -27,6 +27,12 @@ class QueueingConfig(AppConfig):
             ],
         )
         roles.grant(roles.SUPERVISOR, roles.model_permissions("queueing", CONFIG_MODELS + RECORD_MODELS, ("view",)))
+        # Administrators register and revoke the halls' kiosks (a revoked kiosk is kept, never
+        # deleted: its check-in records point at it); supervisors see them.
+        roles.grant(
+            roles.ADMINISTRATOR, roles.model_permissions("queueing", ["kioskdevice"], ("add", "change", "view"))
+        )
+        roles.grant(roles.SUPERVISOR, roles.model_permissions("queueing", ["kioskdevice"], ("view",)))
 
         # Logging out signs the clerk out of their window (the logout view is the kernel's, which
         # imports no app; the admin's logout sends the same signal).
@@ -37,8 +43,19 @@ class QueueingConfig(AppConfig):
 
 def leave_window_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """A clerk who logs out leaves their window (``queueing.services.window_leave``): it closes,
-    and the ticket at it goes back to waiting. ``user`` is None when nobody was logged in."""
+    and the ticket at it goes back to waiting; the next page says so. ``user`` is None when
+    nobody was logged in."""
+    from django.contrib import messages
+    from django.utils.translation import gettext
+
     from queueing import services
 
-    if user is not None:
-        services.window_leave(staff=user)
+    if user is None:
+        return
+    left = services.window_leave(staff=user)
+    if left is None or request is None:
+        return
+    text = gettext("您已退出登录，并从%(window)s签退。") % {"window": left.window}
+    if left.returned is not None:
+        text += gettext("%(number)s 已回到队列，保留原取号时间。") % {"number": left.returned.number}
+    messages.info(request, text, fail_silently=True)

@@ -59,7 +59,7 @@ from catalog.models import Hall
 from queueing.config import QueueConfig, resolve
 from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
 from queueing.targets import MIN_CALLED_FOR_SHARE, within_aggregates, within_of
-from servicehall import roles
+from servicehall import roles, sessions
 from servicehall.clock import SHANGHAI, local_date, local_now
 
 if TYPE_CHECKING:
@@ -965,6 +965,7 @@ class StaffChoice:
     pk: int
     name: str
     window: Window | None
+    logged_in: bool  # only a clerk logged in now may be put at a window
 
 
 @dataclass
@@ -976,8 +977,8 @@ class HallControls:
 
 def hall_controls(*, hall: Hall, now: dt.datetime) -> HallControls:
     """What the supervisor may change from the dashboard: the windows (with their staff and any
-    ticket at the counter), the staff who may be put at one, the message on the board: four
-    queries."""
+    ticket at the counter), the staff who may be put at one and whether they are logged in, the
+    message on the board: five queries."""
     windows = list(Window.objects.filter(hall=hall).select_related("staff__staff_profile").order_by("number"))
     at_counter = dict(
         Ticket.objects.filter(hall=hall, service_date=local_date(now), status__in=Ticket.AT_WINDOW)
@@ -985,9 +986,14 @@ def hall_controls(*, hall: Hall, now: dt.datetime) -> HallControls:
         .values_list("window_id", "number")
     )
     at_window = {window.staff_id: window for window in windows if window.staff_id is not None}
+    staff = list(counter_staff(hall))
+    logged_in = sessions.logged_in_user_ids((user.pk for user in staff), now=now)
     return HallControls(
         windows=[WindowControl(window, at_counter.get(window.pk)) for window in windows],
-        staff=[StaffChoice(user.pk, staff_display_name(user), at_window.get(user.pk)) for user in counter_staff(hall)],
+        staff=[
+            StaffChoice(user.pk, staff_display_name(user), at_window.get(user.pk), user.pk in logged_in)
+            for user in staff
+        ],
         message=board_message_shown(hall=hall, now=now),
     )
 

@@ -153,7 +153,10 @@ def _morning(now: dt.datetime) -> int:
 def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
     rng = random.Random(f"{hall.code}-{start.date()}")  # noqa: S311 - demo data, not security
     categories = list(QueueCategory.objects.filter(hall=hall).exclude(letter="G"))
-    open_windows = list(Window.objects.filter(hall=hall, is_open=True).select_related("staff"))
+    open_windows = list(Window.objects.filter(hall=hall, is_open=True).select_related("staff").order_by("number"))
+    # Each clerk works at a pace of their own (how long a service takes, how soon they call the
+    # next person), so the dashboard's per-window and per-clerk figures differ as they would.
+    pace = {window.pk: (rng.uniform(0.7, 1.5), rng.uniform(0.3, 0.8)) for window in open_windows}
     moment, made = start, 0
     while True:
         moment += dt.timedelta(seconds=rng.randint(60, 200))
@@ -172,15 +175,16 @@ def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
             staff = window.staff
             if staff is None:  # never: an open window has its staff (this narrows the type)
                 continue
+            slowness, eagerness = pace[window.pk]
             current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
             if (
                 current is not None
                 and current.called_at
-                and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10))
+                and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10) * slowness)
             ):
                 services.ticket_finish(window=window, ticket=current, staff=staff, now=moment)
                 current = None
-            if current is None and rng.random() < 0.5:
+            if current is None and rng.random() < eagerness:
                 try:
                     ticket = services.ticket_call_next(window=window, staff=staff, now=moment)
                     services.ticket_start(
@@ -210,6 +214,7 @@ def _history(halls: list[Hall], *, today: dt.date) -> int:
     rows = []
     for hall in centres:
         rng = random.Random(hall.code)  # noqa: S311 - demo data, not security
+        profiles = {window.pk: _window_profile(window, rng) for window in windows.get(hall.pk, [])}
         scale = 3.0 if hall.level == Hall.Level.CITY else 1.0
         for back in range(1, HISTORY_DAYS + 1):
             day = today - dt.timedelta(days=back)
@@ -244,16 +249,42 @@ def _history(halls: list[Hall], *, today: dt.date) -> int:
                 )  # fmt: skip
                 stat.category = category
                 rows.append(stat)
+            # Windows share the day by how busy their kind is, each at its clerks' own pace.
+            today_weights = {
+                window.pk: profiles[window.pk].weight * rng.uniform(0.8, 1.2) for window in windows.get(hall.pk, [])
+            }
+            total_weight = sum(today_weights.values())
             for window in windows.get(hall.pk, []):
-                share = 1.0 / len(windows[hall.pk])
+                share = today_weights[window.pk] / total_weight
                 stat = _demo_stat(
-                    hall, day, f"window:{window.pk}", _part(hourly, share), no_show_share, service_minutes,
-                    round(max_wait * share),
+                    hall, day, f"window:{window.pk}", _part(hourly, share), no_show_share,
+                    service_minutes * profiles[window.pk].pace * rng.uniform(0.9, 1.1), round(max_wait * share),
                 )  # fmt: skip
                 stat.window = window
                 rows.append(stat)
     DailyStat.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class _WindowProfile:
+    weight: float  # its share of the hall's people, before normalising
+    pace: float  # its service time against the hall's average
+
+
+# (weight range, pace range) by kind: comprehensive windows take most people; the green channel
+# serves fewer and more slowly (the elderly, the disabled); "办不成事" few, at length.
+_WINDOW_KINDS = {
+    Window.Kind.COMPREHENSIVE: ((1.3, 1.8), (0.85, 1.1)),
+    Window.Kind.SPECIALISED: ((0.6, 1.2), (0.7, 1.35)),
+    Window.Kind.GREEN_CHANNEL: ((0.3, 0.5), (1.2, 1.5)),
+    Window.Kind.CANNOT_HANDLE: ((0.05, 0.15), (1.5, 2.2)),
+}
+
+
+def _window_profile(window: Window, rng: random.Random) -> _WindowProfile:
+    weight, pace = _WINDOW_KINDS.get(Window.Kind(window.kind), ((0.8, 1.2), (0.8, 1.2)))
+    return _WindowProfile(rng.uniform(*weight), rng.uniform(*pace))
 
 
 def _part(hourly: dict[str, dict[str, int]], share: float) -> dict[str, dict[str, int]]:
@@ -266,7 +297,7 @@ def _demo_stat(
     scope: str,
     hourly: dict[str, dict[str, int]],
     no_show_share: float,
-    service_minutes: int,
+    service_minutes: float,
     max_wait: int,
 ) -> DailyStat:
     issued = sum(values["arrivals"] for values in hourly.values())
@@ -284,6 +315,6 @@ def _demo_stat(
         wait_seconds_total=sum(values["wait_total"] for values in hourly.values()),
         waited_within_target=sum(values["within"] for values in hourly.values()),
         max_wait_seconds=max_wait,
-        service_seconds_total=served * service_minutes * 60,
+        service_seconds_total=round(served * service_minutes * 60),
         hourly=hourly,
     )

@@ -475,3 +475,37 @@ class BoardMessage(models.Model):
 
     def is_shown(self, now: dt.datetime) -> bool:
         return self.withdrawn_at is None and self.posted_at <= now < self.expires_at
+
+
+class KioskDevice(models.Model):
+    """A hall's self-service kiosk (自助终端), registered with a credential of its own (issue 9
+    §3): checking a booking in by ID number belongs to the hall's kiosks and its staff, not to
+    any browser that opens the kiosk's address. The credential is shown once when a device is
+    registered in the admin (a kiosk program sends it as the ``X-Kiosk-Device`` header), or goes
+    straight into the kiosk browser's signed cookie when an administrator pairs it there; only
+    its SHA-256 is kept. Revoked devices are kept (with their check-in records), inactive."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="kiosk_devices", verbose_name=_("大厅"))
+    name = models.CharField(_("终端名称"), max_length=60, help_text=_("如“一楼大堂1号机”。"))
+    credential_hash = models.CharField(_("凭证摘要"), max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("登记时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("自助终端")
+        verbose_name_plural = _("自助终端")
+        ordering = ["hall", "name"]
+        constraints = [models.UniqueConstraint(fields=["hall", "name"], name="kiosk_device_name_per_hall")]
+
+    def __str__(self) -> str:
+        return f"{self.hall} · {self.name}"

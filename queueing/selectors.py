@@ -67,6 +67,19 @@ def console(*, window: Window, now: dt.datetime) -> Console:
     )
 
 
+def windows_serving(*, ticket: Ticket) -> int:
+    """How many open windows would call this waiting ticket (one query): the window it was
+    transferred to, or else the comprehensive windows, the windows of its queue and, for the
+    green channel, the green-channel windows (the rule of ``services.window_waiting``)."""
+    windows = Window.objects.filter(hall_id=ticket.hall_id, is_open=True)
+    if ticket.target_window_id is not None:
+        return windows.filter(pk=ticket.target_window_id).count()
+    serves = Q(kind=Window.Kind.COMPREHENSIVE) | Q(categories=ticket.category_id)
+    if ticket.priority in Ticket.GREEN_CHANNEL:
+        serves |= Q(kind=Window.Kind.GREEN_CHANNEL)
+    return windows.filter(serves).values("pk").distinct().count()
+
+
 def hall_windows(*, hall_id: int) -> QuerySet[Window]:
     return (
         Window.objects.filter(hall_id=hall_id)

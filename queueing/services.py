@@ -11,9 +11,10 @@ is rebuilt (``queueing.snapshot``), so boards and phones see the change.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,13 +22,24 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
 from queueing import snapshot
 from queueing.config import hall_config
-from queueing.models import BoardMessage, QueueCategory, Ticket, TicketEvent, TicketSequence, WaitAlert, Window
+from queueing.models import (
+    BoardMessage,
+    KioskDevice,
+    QueueCategory,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    WaitAlert,
+    Window,
+)
+from servicehall import sessions
 from servicehall.access import AnyUser, signed_in, signed_in_or_none, staff_scope
 from servicehall.audit import audit_record
 from servicehall.clock import local_date, local_now
@@ -336,10 +348,28 @@ def _current(window: Window) -> Ticket | None:
 
 
 def _require_signed_in(window: Window, staff: AnyUser) -> None:
+    window_clerk_check(window=window, staff=staff)
+
+
+def window_clerk_check(*, window: Window, staff: AnyUser) -> None:
+    """Only the clerk signed in at this very window acts there (issue 9 §4): a colleague of the
+    same hall, signed in at another window, is refused (403) and told where they are signed in.
+    Every window action calls it (under the window's lock in the services); a view whose
+    action is not the queue's (appointments' console check-in) calls it before acting."""
+    user_pk = getattr(staff, "pk", None)
+    if window.is_open and window.staff_id is not None and user_pk == window.staff_id:
+        return
+    elsewhere = Window.objects.filter(staff_id=user_pk).exclude(pk=window.pk).first() if user_pk else None
+    if elsewhere is not None:
+        raise QueueError(
+            _("您已在%(current)s签到，不能操作%(window)s；请回到%(current)s办理，或先签退再到该窗口签到。")
+            % {"current": elsewhere, "window": window},
+            code="signed_in_elsewhere",
+            status=403,
+        )
     if not window.is_open or window.staff_id is None:
         raise QueueError(_("该窗口未开放，请先签到。"), code="window_closed", status=409)
-    if getattr(staff, "pk", None) != window.staff_id:
-        raise QueueError(_("您未在该窗口签到，不能叫号。"), code="not_signed_in", status=403)
+    raise QueueError(_("您未在该窗口签到，不能叫号。"), code="not_signed_in", status=403)
 
 
 def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
@@ -658,13 +688,19 @@ def ticket_cancel(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
     return ticket
 
 
-def ticket_grant_priority(*, ticket: Ticket, staff: AnyUser, reason: str, now: dt.datetime | None = None) -> Ticket:
-    """A staff member puts a waiting ticket on the green channel (for a need the kiosk cannot
-    see), with the reason recorded. The number stays the same."""
+def ticket_grant_priority(
+    *, window: Window, ticket: Ticket, staff: AnyUser, reason: str, now: dt.datetime | None = None
+) -> Ticket:
+    """The clerk signed in at ``window`` puts a waiting ticket of its hall on the green channel
+    (for a need the kiosk cannot see), with the reason recorded. The number stays the same."""
     now = _now(now)
     if not reason.strip():
         raise QueueError(_("请填写认定绿色通道的原因。"), field="reason")
     with transaction.atomic():
+        window = _lock_window(window.pk)
+        _require_signed_in(window, staff)
+        if ticket.hall_id != window.hall_id:
+            raise QueueError(_("该号码不属于本大厅。"), field="ticket", status=404)
         ticket = _transition(
             ticket,
             frm=(Ticket.Status.WAITING,),
@@ -744,27 +780,9 @@ def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = 
                     code="window_busy",
                     status=409,
                 )
-            Window.objects.filter(pk=previous.pk).update(staff=None, is_open=False, signed_in_at=None)
+            _shut(previous, user=staff, now=now, cause="moved")
             snapshot.refresh_on_commit(previous.hall_id)
         Window.objects.filter(pk=window.pk).update(staff=staff, is_open=True, signed_in_at=now)
-        window.refresh_from_db()
-    snapshot.refresh_on_commit(window.hall_id)
-    return window
-
-
-def window_sign_out(*, window: Window, staff: AnyUser) -> Window:
-    with transaction.atomic():
-        window = _lock_window(window.pk)
-        if window.staff_id != getattr(staff, "pk", None):
-            raise QueueError(_("您未在该窗口签到。"), code="not_signed_in", status=403)
-        current = _current(window)
-        if current is not None:
-            raise QueueError(
-                _("请先办结、转办或标记过号当前号码 %(number)s。") % {"number": current.number},
-                code="window_busy",
-                status=409,
-            )
-        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
         window.refresh_from_db()
     snapshot.refresh_on_commit(window.hall_id)
     return window
@@ -774,18 +792,44 @@ def window_sign_out(*, window: Window, staff: AnyUser) -> Window:
 class WindowLeft:
     window: Window
     returned: Ticket | None  # the ticket that was at the window, back in its queue
+    released: list[str] = field(default_factory=list)  # numbers sent to this window, back in their queue
+
+
+def window_sign_out(
+    *, window: Window, staff: AnyUser, return_current: bool = False, now: dt.datetime | None = None
+) -> WindowLeft:
+    """The clerk signs out of their window, which closes. With a ticket at the counter it is
+    refused unless ``return_current`` (the clerk confirmed): then the ticket goes back to its
+    queue as at logout (``window_leave``), keeping its number and arrival time. Audited."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        if window.staff_id != getattr(staff, "pk", None):
+            raise QueueError(_("您未在该窗口签到。"), code="not_signed_in", status=403)
+        current = _current(window)
+        if current is not None and not return_current:
+            raise QueueError(
+                _(
+                    "当前号码 %(number)s 尚未办结：请先办结、转办或标记过号；"
+                    "或确认签退，%(number)s 将回到队列，保留原取号时间。"
+                )
+                % {"number": current.number},
+                code="window_busy",
+                status=409,
+            )
+        left = _leave(window, staff=staff, now=now, cause="sign_out")
+    snapshot.refresh_on_commit(window.hall_id)
+    return left
 
 
 def window_leave(*, staff: AnyUser, now: dt.datetime | None = None) -> WindowLeft | None:
     """The staff member logs out: they are signed out of the window they are at, whatever is at
     it, and the window closes (None when they are at no window).
 
-    Unlike ``window_sign_out``, which asks the clerk to deal with the current ticket first, this
-    cannot be refused, so the ticket at the window goes back to waiting, called or already being
-    served: it keeps its number, queue and arrival time, so the next window of its queue calls
-    it before everyone who came after it. Finishing it instead would record a service that never
-    ended. The return is a transfer to the ticket's own queue (the event says why, and who); a
-    transfer to this very window is lifted, since nobody would call it here. Audited."""
+    Logging out cannot be refused, so the ticket at the window goes back to waiting, called or
+    already being served: it keeps its number, queue and arrival time, so the next window of its
+    queue calls it before everyone who came after it. Finishing it instead would record a service
+    that never ended. ``window_sign_out`` does the same once the clerk has confirmed it."""
     if not staff.is_authenticated:
         return None
     now = _now(now)
@@ -793,42 +837,61 @@ def window_leave(*, staff: AnyUser, now: dt.datetime | None = None) -> WindowLef
         window = _lock_window_of(staff)
         if window is None:
             return None
-        returned = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
-        if returned is not None:
-            fields: dict[str, Any] = {"window": None, "called_at": None, "started_at": None}
-            if returned.target_window_id == window.pk:
-                fields["target_window"] = None
-            letter = returned.category.letter
-            returned = _transition(
-                returned,
-                frm=Ticket.AT_WINDOW,
-                to=Ticket.Status.WAITING,
-                now=now,
-                kind=TicketEvent.Kind.TRANSFERRED,
-                window=window,
-                staff=staff,
-                reason=_("工作人员退出登录，号码退回等候"),
-                fields=fields,
-                data={
-                    "from_category": letter,
-                    "to_category": letter,
-                    "to_window": None,
-                    "returned_from": returned.status,
-                    "cause": "logout",
-                },
-                at_window=window,
-            )
-        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
-        window.refresh_from_db()
-        audit_record(
-            actor=staff,
-            action="window.sign_out",
-            target=window,
-            summary=_("退出登录，从%(window)s签退") % {"window": window},
-            details={"cause": "logout", "returned": returned.number if returned is not None else None},
-        )
+        left = _leave(window, staff=staff, now=now, cause="logout")
     snapshot.refresh_on_commit(window.hall_id)
-    return WindowLeft(window, returned)
+    return left
+
+
+_LEAVE_REASONS = {
+    "logout": gettext_noop("工作人员退出登录，号码退回等候"),
+    "sign_out": gettext_noop("工作人员签退，号码退回等候"),
+}
+_LEAVE_SUMMARIES = {
+    "logout": gettext_noop("退出登录，从%(window)s签退"),
+    "sign_out": gettext_noop("从%(window)s签退"),
+}
+
+
+def _leave(window: Window, *, staff: AnyUser, now: dt.datetime, cause: str) -> WindowLeft:
+    """Sign the clerk out of ``window`` (locked by the caller) and close it. The ticket at the
+    counter goes back to waiting: a transfer to its own queue (the event says why, and who), a
+    transfer to this very window lifted, since nobody would call it here; so are the other
+    tickets sent to this window. Audited as ``window.sign_out`` with the cause."""
+    returned = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
+    if returned is not None:
+        fields: dict[str, Any] = {"window": None, "called_at": None, "started_at": None}
+        if returned.target_window_id == window.pk:
+            fields["target_window"] = None
+        letter = returned.category.letter
+        returned = _transition(
+            returned,
+            frm=Ticket.AT_WINDOW,
+            to=Ticket.Status.WAITING,
+            now=now,
+            kind=TicketEvent.Kind.TRANSFERRED,
+            window=window,
+            staff=staff,
+            reason=_(_LEAVE_REASONS[cause]),
+            fields=fields,
+            data={
+                "from_category": letter,
+                "to_category": letter,
+                "to_window": None,
+                "returned_from": returned.status,
+                "cause": cause,
+            },
+            at_window=window,
+        )
+    released = _shut(window, user=staff, now=now, cause=cause)
+    window.refresh_from_db()
+    audit_record(
+        actor=staff,
+        action="window.sign_out",
+        target=window,
+        summary=_(_LEAVE_SUMMARIES[cause]) % {"window": window},
+        details={"cause": cause, "returned": returned.number if returned is not None else None},
+    )
+    return WindowLeft(window, returned, released)
 
 
 # --- Wait alerts -----------------------------------------------------------------------------
@@ -881,14 +944,62 @@ def _lock_tickets_sent_to(window: Window) -> list[tuple[int, str]]:
     )
 
 
-def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.datetime | None = None) -> Window:
+def _release_sent_to(window: Window, *, user: AnyUser, now: dt.datetime, cause: str) -> list[str]:
+    """Tickets transferred to this very window go back to their queue when it closes, keeping
+    their arrival time, since nobody would call them here. Returns their numbers."""
+    released = _lock_tickets_sent_to(window)
+    if released:
+        Ticket.objects.filter(pk__in=[pk for pk, _number in released]).update(target_window=None)
+        TicketEvent.objects.bulk_create(
+            TicketEvent(
+                ticket_id=pk,
+                kind=TicketEvent.Kind.TRANSFERRED,
+                at=now,
+                staff=signed_in_or_none(user),
+                reason=_("%(window)s关闭，回到原排队类别") % {"window": window},
+                data={"from_window": window.number, "to_window": None, "cause": cause},
+            )
+            for pk, _number in released
+        )
+    return [number for _pk, number in released]
+
+
+def _shut(window: Window, *, user: AnyUser, now: dt.datetime, cause: str) -> list[str]:
+    """Close ``window`` (locked by the caller, no ticket at its counter any more): its clerk is
+    signed out and the tickets sent to it go back to their queue (their numbers are returned).
+    Every way a window closes comes here: closed by a supervisor, its clerk moved to another
+    window, signed out or logged out."""
+    released = _release_sent_to(window, user=user, now=now, cause=cause)
+    Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
+    return released
+
+
+@dataclass(frozen=True)
+class WindowOpened:
+    window: Window
+    moved_from: Window | None  # the window the clerk was signed in at before, now closed
+    released: list[str]  # numbers sent to that window that went back to their queue
+
+
+def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.datetime | None = None) -> WindowOpened:
     """A supervisor opens a window with a clerk of the hall at it, as if the clerk had signed in
-    there: the queue has one more window at once (board, estimates, monitor). A clerk signed in
-    at another window moves here, which closes that one, unless a ticket is at its counter."""
+    there: the queue has one more window at once (board, estimates, monitor). So the clerk must
+    be logged in now (a live session, ``servicehall.sessions``): a window opened for somebody
+    who is not there would be counted, and estimated for, with nobody at it. A clerk signed in
+    at another window moves here, which closes that one (the caller says so), unless a ticket
+    is at its counter."""
     now = _now(now)
     scope = staff_scope(clerk)
     if not clerk.is_active or not scope.has_role(*COUNTER_ROLES) or not scope.works_at(window.hall_id):
         raise QueueError(_("只能安排本大厅的窗口工作人员到窗口。"), field="clerk")
+    if not sessions.is_logged_in(clerk, now=now):
+        raise QueueError(
+            _("%(name)s现在没有登录系统，不能安排到窗口：请其登录后再开放，或选择已登录的工作人员。")
+            % {"name": _name_of(clerk)},
+            code="not_logged_in",
+            field="clerk",
+            status=409,
+        )
     with transaction.atomic():
         window = _lock_window(window.pk)
         if window.staff_id == clerk.pk and window.is_open:
@@ -904,6 +1015,7 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
                 status=409,
             )
         previous = _lock_other_window_of(clerk, besides=window.pk)
+        released: list[str] = []
         if previous is not None:
             current = _current(previous)
             if current is not None:
@@ -913,7 +1025,7 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
                     code="window_busy",
                     status=409,
                 )
-            Window.objects.filter(pk=previous.pk).update(staff=None, is_open=False, signed_in_at=None)
+            released = _shut(previous, user=user, now=now, cause="moved")
         Window.objects.filter(pk=window.pk).update(staff=clerk, is_open=True, signed_in_at=now)
         window.refresh_from_db()
         audit_record(
@@ -922,10 +1034,14 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
             target=window,
             summary=_("开放窗口：%(hall)s %(window)s（%(name)s）")
             % {"hall": window.hall.name, "window": window, "name": _name_of(clerk)},
-            details={"staff": clerk.get_username(), "moved_from": previous.number if previous else None},
+            details={
+                "staff": clerk.get_username(),
+                "moved_from": previous.number if previous else None,
+                "released": released,
+            },
         )
     snapshot.refresh_on_commit(window.hall_id)
-    return window
+    return WindowOpened(window, previous, released)
 
 
 @dataclass(frozen=True)
@@ -954,31 +1070,17 @@ def window_close(*, window: Window, user: AnyUser, now: dt.datetime | None = Non
                 status=409,
             )
         clerk_name = _name_of(window.staff) if window.staff_id else ""
-        released = _lock_tickets_sent_to(window)
-        if released:
-            Ticket.objects.filter(pk__in=[pk for pk, _number in released]).update(target_window=None)
-            TicketEvent.objects.bulk_create(
-                TicketEvent(
-                    ticket_id=pk,
-                    kind=TicketEvent.Kind.TRANSFERRED,
-                    at=now,
-                    staff=signed_in_or_none(user),
-                    reason=_("%(window)s关闭，回到原排队类别") % {"window": window},
-                    data={"from_window": window.number, "to_window": None, "cause": "window_closed"},
-                )
-                for pk, _number in released
-            )
-        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
+        released = _shut(window, user=user, now=now, cause="window_closed")
         window.refresh_from_db()
         audit_record(
             actor=user,
             action="window.close",
             target=window,
             summary=_("关闭窗口：%(hall)s %(window)s") % {"hall": window.hall.name, "window": window},
-            details={"signed_out": clerk_name, "released": [number for _pk, number in released]},
+            details={"signed_out": clerk_name, "released": released},
         )
     snapshot.refresh_on_commit(window.hall_id)
-    return WindowClosed(window, clerk_name, [number for _pk, number in released])
+    return WindowClosed(window, clerk_name, released)
 
 
 def _name_of(user: AnyUser | None) -> str:
@@ -1042,3 +1144,67 @@ def board_message_withdraw(*, message: BoardMessage, user: AnyUser, now: dt.date
         )
     snapshot.refresh_on_commit(message.hall_id)
     return message
+
+
+# --- Kiosk devices ---------------------------------------------------------------------------
+
+# A kiosk is used all day: its "last seen" is written at most once a minute.
+KIOSK_SEEN_EVERY = dt.timedelta(minutes=1)
+
+
+def kiosk_credential_hash(credential: str) -> str:
+    """What is kept of a device credential. A plain SHA-256 is enough: the credential is 256
+    random bits (no dictionary to try), and a slow hash would be paid on every kiosk request."""
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def kiosk_device_register(
+    *, hall: Hall, name: str, actor: AnyUser, now: dt.datetime | None = None
+) -> tuple[KioskDevice, str]:
+    """Register a kiosk of ``hall``; returns the device and its credential, which is not kept
+    (only its hash) and so can be shown or handed to the kiosk this once."""
+    now = _now(now)
+    name = name.strip()
+    if not name:
+        raise QueueError(_("请填写终端名称。"), field="name")
+    credential = "kd_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if KioskDevice.objects.filter(hall=hall, name=name).exists():
+            raise QueueError(_("本大厅已有同名的自助终端。"), code="name_taken", field="name", status=409)
+        device = KioskDevice.objects.create(
+            hall=hall,
+            name=name,
+            credential_hash=kiosk_credential_hash(credential),
+            created_at=now,
+            created_by=signed_in_or_none(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="kiosk_device.register",
+            target=device,
+            summary=_("登记自助终端：%(device)s") % {"device": device},
+        )
+    return device, credential
+
+
+def kiosk_device_revoke(*, device: KioskDevice, actor: AnyUser, now: dt.datetime | None = None) -> KioskDevice:
+    """Stop accepting the device's credential (a lost, replaced or moved kiosk)."""
+    now = _now(now)
+    with transaction.atomic():
+        if KioskDevice.objects.filter(pk=device.pk, is_active=True).update(is_active=False, revoked_at=now):
+            audit_record(
+                actor=actor,
+                action="kiosk_device.revoke",
+                target=device,
+                summary=_("停用自助终端：%(device)s") % {"device": device},
+            )
+    device.refresh_from_db()
+    return device
+
+
+def kiosk_device_seen(*, device: KioskDevice, now: dt.datetime | None = None) -> None:
+    """Note that the device is in use (for the admin's list of kiosks)."""
+    now = _now(now)
+    if device.last_seen_at is None or device.last_seen_at < now - KIOSK_SEEN_EVERY:
+        KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now

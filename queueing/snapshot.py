@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -32,11 +33,18 @@ from catalog.models import Hall
 from queueing import estimator
 from queueing.config import hall_config
 from queueing.models import BoardMessage, QueueCategory, Ticket, TicketEvent, Window
+from servicehall import cache as shared_cache
 from servicehall.clock import local_date
 
 FRESH_SECONDS = 15
+# While Redis does not answer, each web process keeps its own snapshots (servicehall.cache) and
+# sees only its own dirty marks: a change made through another process reaches its screens
+# when this runs out.
+DEGRADED_FRESH_SECONDS = 5
 KEEP_SECONDS = 24 * 3600
 SERVICE_LOOKBACK = dt.timedelta(hours=3)
+# A call still stands while its ticket is at the window it was called to, or was served there.
+STANDING_CALL = (Ticket.Status.CALLED, Ticket.Status.SERVING, Ticket.Status.DONE)
 
 
 # Hall codes never change once halls are in use: each process remembers code → id.
@@ -60,7 +68,9 @@ def _lock_key(hall_id: int) -> str:
 
 
 def refresh_on_commit(hall_id: int) -> None:
-    transaction.on_commit(lambda: mark_dirty(hall_id))
+    # Robust: the change has committed, and nothing that fails after (the cache, whatever it is)
+    # may turn it into an error response (issue 9: calls that answered 500 had committed).
+    transaction.on_commit(lambda: mark_dirty(hall_id), robust=True)
 
 
 def mark_dirty(hall_id: int) -> None:
@@ -193,7 +203,7 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     starving_before = now - config.starvation
     waiting = list(
         Ticket.objects.filter(hall=hall, service_date=today, status=Ticket.Status.WAITING)
-        .only("pk", "category_id", "priority", "arrived_at", "number", "target_window_id")
+        .only("pk", "category_id", "priority", "arrived_at", "number", "target_window_id", "not_before")
         .order_by("arrived_at", "pk")
     )
     durations = {
@@ -211,10 +221,15 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             total=Sum(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())),
         )
     }
+    # "Now calling" lists only calls that still stand: the ticket is at that window or was served
+    # there. A ticket taken away from the window after its call (returned to its queue at logout
+    # or sign-out, transferred, marked a no-show, expired) is no longer called there, and
+    # announcing it would send the person to a window that will not serve them.
     recent = list(
         TicketEvent.objects.filter(
             ticket__hall=hall, ticket__service_date=today, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED)
         )
+        .filter(ticket__window=F("window"), ticket__status__in=STANDING_CALL)
         .select_related("ticket", "window")
         .order_by("-at", "-pk")[: config.recent_calls_shown]
     )
@@ -228,6 +243,7 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     hours = hours_on(today, weekly=weekly, day_kind=catalog_selectors.day_kinds(start=today, end=today))
 
     open_windows = [w for w in windows if w.is_open]
+    fresh = DEGRADED_FRESH_SECONDS if shared_cache.degraded() else FRESH_SECONDS
     by_category: dict[int, list[Ticket]] = {c.pk: [] for c in categories}
     for ticket in waiting:
         by_category.setdefault(ticket.category_id, []).append(ticket)
@@ -258,15 +274,18 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "open_windows": serving,
                 "mean_service_seconds": round(mean, 1),
                 "queue": [t.pk for t in queue],
+                # Checked-in appointments not callable before their slot starts (``not_before``,
+                # queueing.services.callable_tickets): [ticket id, timestamp], read by ``position``.
+                "scheduled": [[t.pk, t.not_before.timestamp()] for t in queue if t.not_before and t.not_before > now],
             }
         )
     data = {
         "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "name_en": hall.name_en},
         "generated_at": now.timestamp(),
         # Rebuilt when the board message expires, so it leaves the board on time.
-        "fresh_until": min(now.timestamp() + FRESH_SECONDS, message.expires_at.timestamp())
+        "fresh_until": min(now.timestamp() + fresh, message.expires_at.timestamp())
         if message
-        else now.timestamp() + FRESH_SECONDS,
+        else now.timestamp() + fresh,
         "message": None
         if message is None
         else {
@@ -307,15 +326,43 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     return data
 
 
-def position(data: dict[str, Any], ticket: Ticket) -> int | None:
-    """How many people are ahead of a waiting ticket in its queue (None if it is not waiting)."""
-    for row in data["categories"]:
-        if row["id"] == ticket.category_id:
-            try:
-                return row["queue"].index(ticket.pk)
-            except ValueError:
-                return None
-    return None
+@dataclass(frozen=True)
+class Place:
+    """Where a waiting ticket stands in its queue: ``ahead`` may be called before it now;
+    ``scheduled`` more ahead of it are checked-in appointments not callable before their slot
+    starts, the first of them at ``scheduled_from``."""
+
+    ahead: int
+    scheduled: int
+    scheduled_from: dt.datetime | None
+
+
+def place(data: dict[str, Any], ticket: Ticket, *, now: dt.datetime | None = None) -> Place | None:
+    """The place of a waiting ticket in its queue (None if it is not waiting), as of ``now``: an
+    appointment whose slot has not started is not among the people ahead (issue 8), however the
+    call order ranks it, because no window may call it yet."""
+    row = category_row(data, ticket.category_id)
+    if row is None:
+        return None
+    try:
+        index = row["queue"].index(ticket.pk)
+    except ValueError:
+        return None
+    stamp = (now or timezone.now()).timestamp()
+    later = {pk: at for pk, at in row.get("scheduled", ()) if at > stamp}
+    before = [later[pk] for pk in row["queue"][:index] if pk in later]
+    return Place(
+        ahead=index - len(before),
+        scheduled=len(before),
+        scheduled_from=dt.datetime.fromtimestamp(min(before), tz=dt.UTC) if before else None,
+    )
+
+
+def position(data: dict[str, Any], ticket: Ticket, *, now: dt.datetime | None = None) -> int | None:
+    """How many people a window may call before a waiting ticket of its queue (None if it is not
+    waiting): ``place(…).ahead``."""
+    found = place(data, ticket, now=now)
+    return found.ahead if found is not None else None
 
 
 def category_row(data: dict[str, Any], category_id: int) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("windows/<int:pk>/", views_console.panel, name="console-panel"),
     path("windows/<int:pk>/sign-in/", views_console.sign_in, name="console-sign-in"),
     path("windows/<int:pk>/sign-out/", views_console.sign_out, name="console-sign-out"),
+    path("log-out/", views_console.log_out, name="console-log-out"),
     path("windows/<int:pk>/call-next/", views_console.call_next, name="console-call-next"),
     path("windows/<int:pk>/grant-priority/", views_console.grant_priority, name="console-grant"),
     path(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -112,17 +114,65 @@ def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff-home")
 
 
+def _confirm_leaving(request: HttpRequest, window: Window, *, leaving: str) -> HttpResponse:
+    """Signing out or logging out with a ticket at the counter: the console says what will
+    happen to it and asks again (409: nothing was done yet)."""
+    return console_panel(request, window, status=409, extra_context={"leaving": leaving})
+
+
 @console_action
 @counter_staff_required
 @require_POST
 def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out of the window, which closes. A ticket at the counter goes back to its queue
+    (keeping its arrival time) once the clerk confirms it, as when they log out."""
     window = access_window(request.user, pk)
     try:
-        services.window_sign_out(window=window, staff=request.user)
+        left = services.window_sign_out(
+            window=window, staff=request.user, return_current=request.POST.get("confirm") == "1"
+        )
     except QueueError as exc:
+        if exc.code == "window_busy":
+            return _confirm_leaving(request, window, leaving="sign_out")
         return _after(request, window, error=str(exc.message), status=exc.status)
-    messages.success(request, _("已从%(window)s签退。") % {"window": window})
+    text = _("已从%(window)s签退。") % {"window": window}
+    if left.returned is not None:
+        text += _("%(number)s 已回到队列，保留原取号时间。") % {"number": left.returned.number}
+    messages.success(request, text)
     return redirect("staff-home")
+
+
+@never_cache
+@login_required
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    """The console's "log out": with a ticket at the counter it first says that the ticket will
+    go back to its queue and asks again; then it logs out, which signs the clerk out of their
+    window (``queueing.apps.leave_window_on_logout`` says what happened on the next page)."""
+    window = selectors.window_of(request.user)
+    if (
+        window is not None
+        and request.POST.get("confirm") != "1"
+        and Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).exists()
+    ):
+        return _confirm_leaving(request, window, leaving="logout")
+    auth_logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _unserved_warning(ticket: Ticket, target_window: Window | None) -> str:
+    """A transfer into a queue (or to a window) no open window serves goes ahead, but the clerk
+    is told, so the person can be sent elsewhere or a window opened."""
+    if target_window is not None:
+        return _("注意：%(window)s当前未开放，%(number)s 要等该窗口开放后才会被叫号。") % {
+            "window": target_window,
+            "number": ticket.number,
+        }
+    return _("注意：当前没有开放的窗口办理%(letter)s类（%(name)s），%(number)s 要等有窗口开放后才会被叫号。") % {
+        "letter": ticket.category.letter,
+        "name": ticket.category.display_name,
+        "number": ticket.number,
+    }
 
 
 @console_action
@@ -182,6 +232,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
                     form.add_error(exc.field, str(exc.message))
                 return _after(request, window, error=str(exc.message), status=exc.status, transfer_form=form)
             notice = _("已转办：%(number)s") % {"number": ticket.number}
+            if not selectors.windows_serving(ticket=ticket):
+                notice = f"{notice} {_unserved_warning(ticket, form.cleaned_data['target_window'])}"
         else:
             return _after(request, window, error=_("未知的操作。"), status=400)
     except QueueError as exc:
@@ -207,7 +259,9 @@ def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error("number", _("今天本大厅没有这个等候中的号码。"))
         return _after(request, window, error=_("没有找到该号码。"), status=400, grant_form=form)
     try:
-        ticket = services.ticket_grant_priority(ticket=ticket, staff=request.user, reason=form.cleaned_data["reason"])
+        ticket = services.ticket_grant_priority(
+            window=window, ticket=ticket, staff=request.user, reason=form.cleaned_data["reason"]
+        )
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status, grant_form=form)
     return _after(request, window, notice=_("已将 %(number)s 认定为绿色通道。") % {"number": ticket.number})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import math
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
 from queueing import estimator, selectors, services, snapshot
+from queueing.access import renew_kiosk_cookie
 from queueing.config import hall_config
 from queueing.forms import KioskForm
 from queueing.models import QueueCategory, Ticket
@@ -145,14 +147,29 @@ def _keep_out_of_search(response: HttpResponse) -> HttpResponse:
 
 
 def _progress(data: dict[str, Any], ticket: Ticket) -> dict[str, Any]:
-    """Place in the queue and estimated wait of a ticket, from the snapshot."""
+    """Place in the queue and estimated wait of a ticket, from the snapshot. Checked-in
+    appointments whose slot has not started are not among the people ahead: they are counted
+    apart, with the time the first of them may be called; a ticket that is itself such an
+    appointment says when its slot starts, and its estimate is never earlier."""
+    now = timezone.now()
     row = snapshot.category_row(data, ticket.category_id)
-    ahead = snapshot.position(data, ticket) if ticket.status == Ticket.Status.WAITING else None
+    place = snapshot.place(data, ticket, now=now) if ticket.status == Ticket.Status.WAITING else None
+    ahead = place.ahead if place is not None else None
     windows = row["open_windows"] if row else 0
     wait = None
     if row is not None and ahead is not None:
         wait = estimator.wait_minutes(ahead=ahead, windows=windows, mean_service=row["mean_service_seconds"])
-    return {"ahead": ahead, "wait_minutes": wait, "open_windows": windows}
+    callable_from = ticket.not_before if place is not None and ticket.not_before and ticket.not_before > now else None
+    if wait is not None and callable_from is not None:
+        wait = max(wait, math.ceil((callable_from - now).total_seconds() / 60))
+    return {
+        "ahead": ahead,
+        "wait_minutes": wait,
+        "open_windows": windows,
+        "scheduled": place.scheduled if place is not None else 0,
+        "scheduled_from": place.scheduled_from if place is not None else None,
+        "callable_from": callable_from,
+    }
 
 
 def _today_hours(data: dict[str, Any]) -> dict[str, str] | None:
@@ -220,7 +237,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         form = KioskForm(categories=choices)
 
     next_opening = None if public["open_now"] else catalog_selectors.hall_next_opening(hall=hall, after=now)
-    return _render(
+    response = _render(
         request,
         "queueing/public/kiosk.html",
         {
@@ -242,6 +259,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+    renew_kiosk_cookie(request, response, hall_code=hall.code)
+    return response
 
 
 @never_cache
@@ -259,6 +278,7 @@ def slip(request: HttpRequest, token: str) -> HttpResponse:
             "progress": _progress(data, ticket),
             "qr": qr_data_uri(ticket_url),
             "existing": request.GET.get("existing") == "1",
+            "kiosk_slip_sections": extensions.sections(extensions.KIOSK_SLIP),
             "care_mode": True,
         },
     )

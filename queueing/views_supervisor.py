@@ -476,16 +476,24 @@ def window_open(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         )
     clerk = form.cleaned_data["clerk"]
     try:
-        window = services.window_open(window=window, clerk=clerk, user=request.user)
+        opened = services.window_open(window=window, clerk=clerk, user=request.user)
     except QueueError as exc:
         return _after_change(request, window.hall, Notice(str(exc.message), error=True), status=exc.status)
-    return _after_change(
-        request,
-        window.hall,
-        Notice(
-            _("已开放%(window)s，由%(name)s办理。") % {"window": window, "name": dashboard.staff_display_name(clerk)}
-        ),
-    )
+    name = dashboard.staff_display_name(clerk)
+    text = _("已开放%(window)s，由%(name)s办理。") % {"window": opened.window, "name": name}
+    if opened.moved_from is not None:
+        # Moving a clerk closes the window they were at: say so, it changes that window's queue too.
+        text += _("%(name)s已从%(old)s移至%(new)s，%(old)s已关闭。") % {
+            "name": name,
+            "old": opened.moved_from,
+            "new": opened.window,
+        }
+    if opened.released:
+        text += _("转至%(window)s的 %(numbers)s 已回到原排队类别，保留原排队时间。") % {
+            "window": opened.moved_from,
+            "numbers": "、".join(opened.released),
+        }
+    return _after_change(request, window.hall, Notice(text))
 
 
 @require_POST

@@ -4,14 +4,21 @@ Django's client builds a new ``redis.Redis`` for every cache operation, and buil
 more than the round trip to Redis (it fills a table of response callbacks). The queue snapshot
 and the ticket issue path make several cache operations per request, so the client is built
 once per pool and reused; ``redis.Redis`` is thread-safe over its pool.
+
+``FailSoftRedisCache`` (the one configured) also keeps the portal working while Redis is away.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -37,3 +44,133 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+# --- Fail soft: the database is the truth, Redis only a cache ---------------------------------
+
+logger = logging.getLogger("servicehall.cache")
+
+# What "Redis did not answer" looks like: refused or lost connections, timeouts, a server still
+# loading its data or turned read-only by a failover (all RedisError), and socket errors.
+UNAVAILABLE: tuple[type[BaseException], ...] = (RedisError, OSError)
+# After a failure, this process serves from its own memory for this long before trying Redis
+# again: a request pays at most one failed attempt (refused at once, or the short connect
+# timeout of settings.REDIS_CACHE) every few seconds, not one per cache operation.
+RETRY_SECONDS = 5.0
+# While Redis stays away, the warning is repeated at most this often per process.
+WARN_EVERY_SECONDS = 60.0
+
+# Per process (every thread's cache object shares it): when Redis may be tried again, when the
+# outage began and when it was last reported.
+_state: dict[str, float | None] = {"down_until": None, "since": None, "warned_at": None}
+_state_lock = threading.Lock()
+
+
+FALLBACK_PREFIX = "servicehall-fallback:"
+# One fallback store per Redis location (LocMemCache instances of one name share it).
+_fallbacks: dict[str, LocMemCache] = {}
+
+
+def reset_state() -> None:
+    """Forget an outage and what was kept meanwhile (tests)."""
+    with _state_lock:
+        _state.update(down_until=None, since=None, warned_at=None)
+    for fallback in list(_fallbacks.values()):
+        fallback.clear()
+
+
+def degraded() -> bool:
+    """True while this process serves the cache from its own memory (Redis did not answer)."""
+    return _state["since"] is not None
+
+
+def _went_down(exc: BaseException) -> None:
+    now = time.monotonic()
+    with _state_lock:
+        first = _state["since"] is None
+        if first:
+            _state["since"] = now
+        _state["down_until"] = now + RETRY_SECONDS
+        warned_at = _state["warned_at"]
+        warn = warned_at is None or now - warned_at >= WARN_EVERY_SECONDS
+        if warn:
+            _state["warned_at"] = now
+    if warn:
+        logger.warning(
+            "the shared cache (Redis) did not answer (%s: %s); serving from this process's memory and the "
+            "database%s, trying again every %.0f s",
+            type(exc).__name__,
+            exc,
+            "" if first else " (still)",
+            RETRY_SECONDS,
+        )
+
+
+def _came_back() -> None:
+    with _state_lock:
+        since = _state["since"]
+        _state.update(down_until=None, since=None, warned_at=None)
+    if since is not None:
+        logger.warning("the shared cache (Redis) answers again after %.0f s", time.monotonic() - since)
+
+
+def _fail_soft(name: str) -> Callable[..., Any]:
+    redis_method = getattr(ReusingRedisCache, name)
+
+    def method(self: FailSoftRedisCache, *args: Any, **kwargs: Any) -> Any:
+        down_until = _state["down_until"]
+        if down_until is not None and time.monotonic() < down_until:
+            return getattr(self._local, name)(*args, **kwargs)
+        try:
+            result = redis_method(self, *args, **kwargs)
+        except UNAVAILABLE as exc:
+            _went_down(exc)
+            return getattr(self._local, name)(*args, **kwargs)
+        if _state["since"] is not None:
+            _came_back()
+        return result
+
+    method.__name__ = name
+    method.__doc__ = redis_method.__doc__
+    return method
+
+
+class FailSoftRedisCache(ReusingRedisCache):
+    """The Redis cache, falling back to this process's memory while Redis does not answer.
+
+    Nothing the portal keeps in the cache is the truth: queue snapshots and their dirty marks are
+    rebuilt from the database, rate-limit counters restart, memoised answers are recomputed. So
+    an operation that cannot reach Redis is served by a local-memory cache of the same process
+    instead of raising (one warning per outage, repeated at most every minute), and Redis is
+    tried again a few seconds later. While degraded, what one process writes the others do not
+    see: each serves its own snapshots (rebuilt from the database at least every
+    ``queueing.snapshot.DEGRADED_FRESH_SECONDS``) and counts its own rate limits (see
+    docs/decisions.md, "When Redis is down").
+    """
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        # LocMemCache instances of one name share their store across the threads of a process.
+        name = f"{FALLBACK_PREFIX}{server}"
+        self._local = _fallbacks[name] = LocMemCache(
+            name, {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": 20000}}
+        )
+
+    add = _fail_soft("add")
+    get = _fail_soft("get")
+    set = _fail_soft("set")
+    touch = _fail_soft("touch")
+    delete = _fail_soft("delete")
+    get_many = _fail_soft("get_many")
+    has_key = _fail_soft("has_key")
+    incr = _fail_soft("incr")
+    set_many = _fail_soft("set_many")
+    delete_many = _fail_soft("delete_many")
+    clear = _fail_soft("clear")
+
+    def ping(self) -> bool:
+        """Whether Redis itself answers now (``/readyz``), whatever the fallback does."""
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except UNAVAILABLE:
+            return False

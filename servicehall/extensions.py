@@ -30,6 +30,9 @@ KIOSK_START = "kiosk-start"
 # The kiosk's page for a queue no open window serves, as an alternative to waiting: included with
 # ``hall`` and ``unstaffed`` (its ``category``).
 KIOSK_UNSTAFFED = "kiosk-unstaffed"
+# The kiosk's slip (queueing/views_public.py ``slip``), below it and not printed: included with
+# ``ticket``.
+KIOSK_SLIP = "kiosk-slip"
 
 _sections: dict[str, list[str]] = {}
 

@@ -39,9 +39,13 @@ class ApiJsonWritesMiddleware:
     ``/api/v1/…`` without asking first, and an anonymous endpoint (taking a ticket, booking,
     cancelling by token) has no session and so no CSRF check to stop it. A request with
     ``Content-Type: application/json`` is one a browser sends cross-site only after a CORS
-    preflight, which this server never grants. So every anonymous POST under the API must say
-    it is JSON, body or not (PUT, PATCH and DELETE are never sent cross-site without a preflight).
-    Signed-in requests are checked for CSRF by DRF's session authentication instead.
+    preflight, which this server never grants. So every anonymous POST under the API that carries
+    a body must say it is JSON (PUT, PATCH and DELETE are never sent cross-site without a
+    preflight). A POST without a body is let through, as the schema documents it (issue 9, "the
+    API says what it does"): it can only act on what its path names, and the anonymous writes
+    without input (cancelling a ticket or a booking) are keyed by a secret token in the path that
+    another site does not know; a write taking input refuses an empty one. Signed-in requests are
+    checked for CSRF by DRF's session authentication instead.
     """
 
     UNSAFE = frozenset({"POST"})
@@ -53,17 +57,30 @@ class ApiJsonWritesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if request.method in self.UNSAFE and request.path.startswith(self.PREFIX) and not signed_in:
+        if (
+            request.method in self.UNSAFE
+            and request.path.startswith(self.PREFIX)
+            and not signed_in
+            and self.has_body(request)
+        ):
             content_type = request.content_type or ""
             if content_type != "application/json" and not content_type.endswith("+json"):
                 from django.http import JsonResponse
                 from django.utils.translation import gettext as _
 
+                from servicehall.errors import error_body
+
                 return JsonResponse(
-                    {
-                        "detail": _("接口写入请求须为 JSON（Content-Type: application/json）。"),
-                        "code": "unsupported_media_type",
-                    },
+                    error_body(
+                        _("接口写入请求须为 JSON（Content-Type: application/json）。"), "unsupported_media_type"
+                    ),
                     status=415,
                 )
         return self.get_response(request)
+
+    @staticmethod
+    def has_body(request: HttpRequest) -> bool:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        return (
+            not (length.isascii() and length.isdigit() and int(length) == 0) or "HTTP_TRANSFER_ENCODING" in request.META
+        )

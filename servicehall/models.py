@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +84,75 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SentNotification(models.Model):
+    """The idempotency key of a message to a person (a booking reminder), written and committed
+    *before* the notification backend is called (``servicehall.notifications.notify``). A second
+    attempt with the same key, such as a reminder retried after its worker died mid-send, finds
+    it: a key marked sent is never sent again; a key whose attempt never finished is posted again
+    under the same key to a backend that deduplicates (the SMS gateway), and not sent again by
+    one that cannot (log, file). The key names the message (``reminder-42``), never the person."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+
+    key = models.CharField(_("幂等键"), max_length=100, unique=True)
+    backend = models.CharField(_("发送方式"), max_length=60)
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    created_at = models.DateTimeField(_("首次尝试时间"), db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("已发送消息")
+        verbose_name_plural = _("已发送消息")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.get_state_display()}"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session with the signed-in user's id in a column of its own, so the
+    portal can tell whether a staff member is logged in now (``servicehall.sessions``): a
+    supervisor may only put a clerk at a window while the clerk has a live session. The engine
+    is ``servicehall.sessions`` (``SESSION_ENGINE``); anonymous sessions have no user."""
+
+    user_id = models.IntegerField(_("用户编号"), null=True, blank=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        # The stubs type the base's names as str; Django takes lazy strings here as everywhere.
+        verbose_name = _("登录会话")  # type: ignore[assignment]
+        verbose_name_plural = _("登录会话")  # type: ignore[assignment]
+
+    @classmethod
+    def get_session_store_class(cls) -> type[SessionBase]:
+        from servicehall.sessions import SessionStore
+
+        return SessionStore
+
+
+class OutboxTask(models.Model):
+    """A Celery task to send, written in the transaction of the change that asks for it
+    (``servicehall.outbox``): sent once that transaction commits, and kept here until a worker
+    has run it, so a task asked for while the broker (Redis) is away is sent when it is back,
+    and one the broker lost (a restart without persistence) is sent again."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    claimed_at = models.DateTimeField(_("发送中自"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("交给消息队列时间"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

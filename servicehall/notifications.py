@@ -7,16 +7,28 @@ file (development, and tests that read what another process sent); ``SmsGatewayB
 them to the SMS gateway (production).
 
 A backend raises when a message did not go out, so that the caller retries it later.
+
+A message with an idempotency key (``data["idempotency_key"]``, such as ``reminder-42``) goes out
+at most once per key, even when the worker sending it dies half-way and the message is tried
+again: ``notify`` commits the key to ``SentNotification`` before the backend is called, marks it
+sent when the backend returns, and forgets it when the backend raises. A second attempt finds
+the key: sent, it is not sent again; unfinished (its worker died during the send), it is posted
+again *under the same key* by a backend that deduplicates (``SmsGatewayBackend``: the gateway
+drops the repeat, so the phone gets it once and it is never lost), and not sent again by one
+that cannot (``LogBackend``, ``FileBackend``, ``MemoryBackend``: at most once, and such a message
+is reported "in doubt" rather than risk a duplicate).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import re
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -24,9 +36,12 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from servicehall.models import SentNotification
 from servicehall.personal_data import scrub
 
 logger = logging.getLogger("servicehall.notifications")
@@ -41,6 +56,10 @@ class Notification:
 
 
 class BaseBackend(ABC):
+    # Whether the receiving end drops a repeat of a message by its idempotency key: if so, a
+    # message whose earlier attempt never finished is sent again under the same key.
+    deduplicates_by_key = False
+
     @abstractmethod
     def send(self, notification: Notification) -> None: ...
 
@@ -117,6 +136,7 @@ class SmsGatewayBackend(BaseBackend):
     """
 
     timeout_seconds = 5  # a reminder run sends hundreds: a stuck gateway must not hold the worker
+    deduplicates_by_key = True  # the gateway's contract: one delivery per Idempotency-Key
 
     def __init__(self) -> None:
         self.url = settings.SMS_GATEWAY_URL
@@ -150,6 +170,61 @@ class SmsGatewayBackend(BaseBackend):
             raise SmsGatewayError(f"SMS gateway answered {code}")
 
 
-def notify(*, recipients: list[str], subject: str, body: str, data: dict[str, Any] | None = None) -> None:
+class Delivery(StrEnum):
+    """What ``notify`` did with a message."""
+
+    SENT = "sent"  # handed to the backend now
+    ALREADY_SENT = "already_sent"  # its key went out before: not sent again
+    # An earlier attempt with its key never finished (its worker died during the send), and the
+    # backend cannot drop a repeat: not sent again, for it may have gone out.
+    IN_DOUBT = "in_doubt"
+
+
+def notify(*, recipients: list[str], subject: str, body: str, data: dict[str, Any] | None = None) -> Delivery:
+    """Send a message through ``settings.NOTIFICATION_BACKEND``; raises when it did not go out.
+
+    With ``data["idempotency_key"]`` the message goes out at most once per key (see the module's
+    docstring). The key is committed before the backend is called, so ``notify`` must not run
+    inside a transaction (a durable block says so loudly): a key that rolled back with its
+    caller's transaction would let a retry send the message twice."""
     backend: BaseBackend = import_string(settings.NOTIFICATION_BACKEND)()
-    backend.send(Notification(recipients=recipients, subject=subject, body=body, data=data or {}))
+    notification = Notification(recipients=recipients, subject=subject, body=body, data=data or {})
+    key = str(notification.data.get("idempotency_key") or "")
+    if not key:
+        backend.send(notification)
+        return Delivery.SENT
+    earlier = _record_key(key, backend)
+    if earlier is not None:
+        if earlier.state == SentNotification.State.SENT:
+            logger.info("notify %s: sent before, not sent again", key)
+            return Delivery.ALREADY_SENT
+        if not backend.deduplicates_by_key:
+            logger.warning("notify %s: an earlier attempt did not finish and may have gone out; not sent again", key)
+            return Delivery.IN_DOUBT
+        logger.info("notify %s: an earlier attempt did not finish; sent again under the same key", key)
+    try:
+        backend.send(notification)
+    except Exception:
+        # The backend says it did not go out: a retry may send it (under the same key).
+        SentNotification.objects.filter(key=key, state=SentNotification.State.SENDING).delete()
+        raise
+    SentNotification.objects.filter(key=key).update(state=SentNotification.State.SENT, sent_at=timezone.now())
+    return Delivery.SENT
+
+
+def _record_key(key: str, backend: BaseBackend) -> SentNotification | None:
+    """Record ``key`` as being sent, committed before anything goes out; or return the record of
+    an earlier attempt (the unique key settles two attempts at once: one of them records it)."""
+    with transaction.atomic(durable=True):
+        record, created = SentNotification.objects.get_or_create(
+            key=key, defaults={"backend": type(backend).__name__, "created_at": timezone.now()}
+        )
+        if not created:
+            SentNotification.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+    return None if created else record
+
+
+def sent_notifications_prune(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+    """Forget keys long past any retry (a reminder is retried within the hour); returns how many."""
+    deleted, _by_model = SentNotification.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

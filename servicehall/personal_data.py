@@ -18,17 +18,20 @@ from django.utils.translation import gettext_lazy as _
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: \d would let "１１０…" (full-width) or Arabic-Indic digits through, numbers
+# that are the same person's to int() but another digest and another text to the SMS gateway.
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # Patterns for scrubbing free text (log lines): an ID-like run of 17 digits and a check
 # character, and an 11-digit mainland mobile number, not inside a longer run of digits.
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-# A secret token in a URL path: a ticket's (/t/<token>/, /api/v1/tickets/<token>/) or a booking's
-# manage link (/book/manage/<token>/, /api/v1/bookings/<token>/). Whoever holds one may cancel or
-# reschedule, so access logs and "Not Found: /t/…" lines must not carry it.
-_TOKEN_IN_PATH = re.compile(r"(/(?:t|manage|tickets|bookings)/)[A-Za-z0-9_-]{16,}")
+# A secret token in a URL path: a ticket's (/t/<token>/, /api/v1/tickets/<token>/), a booking's
+# manage link (/book/manage/<token>/, /api/v1/bookings/<token>/) or a case's private progress link
+# (/api/v1/case-progress/<token>/). Whoever holds one may cancel, reschedule or read the case, so
+# access logs and "Not Found: /t/…" lines must not carry it.
+_TOKEN_IN_PATH = re.compile(r"(/(?:t|manage|tickets|bookings|case-progress)/)[A-Za-z0-9_-]{16,}")
 
 
 def id_number_check_character(first17: str) -> str:

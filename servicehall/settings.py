@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "catalog",
     "queueing",
     "appointments",
+    "cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -127,14 +128,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
+# Redis is a cache, never the truth: the backend serves from the process's memory while Redis
+# does not answer (servicehall/cache.py), and short timeouts keep an unreachable Redis from
+# holding a request (a refused connection fails at once; a silent host within half a second).
+REDIS_CACHE: dict[str, Any] = {
+    "BACKEND": "servicehall.cache.FailSoftRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "servicehall",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+}
 if REDIS_URL:
-    CACHES: dict[str, dict[str, Any]] = {
-        "default": {
-            "BACKEND": "servicehall.cache.ReusingRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "servicehall",
-        }
-    }
+    CACHES: dict[str, dict[str, Any]] = {"default": REDIS_CACHE}
     CELERY_BROKER_URL = REDIS_URL
 else:
     # Files under var/cache/ rather than local memory: the queue snapshots are written by
@@ -174,12 +178,21 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A task handed to the broker through the outbox (servicehall/outbox.py) that no worker has run
+# this long after is taken for lost (a broker restarted without its data) and sent again.
+OUTBOX_RESEND_SECONDS = env_int("OUTBOX_RESEND_SECONDS", 300, minimum=10)
 
 CELERY_BEAT_SCHEDULE = {
     # /readyz reports the worker pipeline stale when this is more than a few minutes old: every
     # minute, so one missed run is not yet an alarm.
     "heartbeat": {
         "task": "servicehall.tasks.heartbeat",
+        "schedule": 60.0,
+    },
+    # Tasks asked for while the broker was away wait in the outbox (servicehall/outbox.py): this
+    # run can only reach a worker once the broker is back, and then sends them within a minute.
+    "outbox-drain": {
+        "task": "servicehall.tasks.outbox_drain",
         "schedule": 60.0,
     },
     # The calendar must cover this year and the next for every deadline computed today; the
@@ -225,6 +238,25 @@ CELERY_BEAT_SCHEDULE = {
     "booking-no-shows": {
         "task": "appointments.tasks.mark_no_shows",
         "schedule": crontab(minute="*/5"),
+    },
+    # The keys of messages sent (at most once per key) matter only while a message may be
+    # retried, within the hour: a nightly sweep keeps a month and drops the rest.
+    "prune-sent-notifications": {
+        "task": "servicehall.tasks.prune_sent_notifications",
+        "schedule": crontab(hour=3, minute=11),
+    },
+    # Deadlines change colour at midnight and when a case is accepted with a short limit: every
+    # five minutes tells the chief representative within minutes, and a run is a few set-based
+    # queries over the open cases' stored deadlines (bench: 1M open cases).
+    "case-warnings": {
+        "task": "cases.tasks.case_warnings",
+        "schedule": crontab(minute="*/5"),
+    },
+    # After the nightly calendar refresh (02:17): provisional deadlines follow a year's newly
+    # published holidays even if the refresh's own signal was lost with a broker outage.
+    "case-deadlines-recompute": {
+        "task": "cases.tasks.recompute_deadlines",
+        "schedule": crontab(hour=2, minute=47),
     },
     # Every hall is closed at night; yesterday is rolled up once all its tickets are final.
     "queue-rollup-yesterday": {
@@ -296,6 +328,9 @@ LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15, minimum=1)
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = STAFF_SESSION_IDLE_MINUTES * 60
+# Database sessions that record whose they are, so the portal knows which clerks are logged in
+# (a supervisor puts only a logged-in clerk at a window).
+SESSION_ENGINE = "servicehall.sessions"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -328,8 +363,11 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PAGINATION_CLASS": "servicehall.pagination.PortalPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "servicehall.schema.PortalAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API takes JSON and nothing else (anonymous writes must be JSON, see
+    # servicehall.middleware.ApiJsonWritesMiddleware), and its schema says so.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "servicehall.errors.api_exception_handler",
     # DRF's own notion of the client address agrees with servicehall.http.client_address.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -352,7 +390,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # A case's status shares its field name with tickets' and bookings': named apart.
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "cases.models.Case.Status"},
 }
 
 # --- Portal ----------------------------------------------------------------------------------
@@ -386,6 +425,12 @@ APPOINTMENTS = {
     "checkin_before_minutes": 30,  # check in from 30 minutes before the slot starts ...
     "checkin_after_minutes": 15,  # ... to 15 minutes after
     "reminder_lease_minutes": 5,  # a reminder claimed by a worker that died is retried after this
+    # Check-ins by anyone but staff that find nothing (issue 9 §3): 5 wrong ID and mobile pairs
+    # for a booking stop its check-in by ID number for the day; 10 failures at one kiosk within
+    # 10 minutes stop check-in at that kiosk for a while.
+    "checkin_id_failures_per_booking": 5,
+    "checkin_failures_per_device": 10,
+    "checkin_device_window_minutes": 10,
 }
 # Against scalpers (黄牛): bookings per client address and per mobile number.
 THROTTLE_BOOKING_IP = env_str("THROTTLE_BOOKING_IP", "20/hour") or "20/hour"
@@ -393,6 +438,18 @@ THROTTLE_BOOKING_MOBILE = env_str("THROTTLE_BOOKING_MOBILE", "5/hour") or "5/hou
 # "Find my bookings" (a one-time code by SMS): requests per client address and per mobile number.
 THROTTLE_BOOKING_LOOKUP_IP = env_str("THROTTLE_BOOKING_LOOKUP_IP", "10/hour") or "10/hour"
 THROTTLE_BOOKING_LOOKUP_MOBILE = env_str("THROTTLE_BOOKING_LOOKUP_MOBILE", "3/hour") or "3/hour"
+
+# Case rules (REQUIREMENTS §8, docs/cases.md); values from practice, never constants in code.
+CASES = {
+    "yellow_working_days": 2,  # a deadline this many working days away or nearer is yellow
+    "notice_within_working_days": 5,  # the one-time notice within 5 working days of receipt (the legal bound)
+    "owed_reminder_working_days": 1,  # remind the applicant of an owed material this many working days before
+    "warning_lease_minutes": 5,  # a colour change a run failed to announce is taken over after this
+}
+# The public progress look-up (case number + last four digits): per client address and per case
+# number, so that trying the 10,000 endings of one number is slow whatever the address.
+THROTTLE_CASE_PROGRESS_IP = env_str("THROTTLE_CASE_PROGRESS_IP", "30/hour") or "30/hour"
+THROTTLE_CASE_PROGRESS_NUMBER = env_str("THROTTLE_CASE_PROGRESS_NUMBER", "10/hour") or "10/hour"
 
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")

@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from appointments import api_urls as appointments_api
+from cases import api_urls as cases_api
+from cases import urls as cases_urls
 from catalog import api_urls as catalog_api
 from queueing import api_urls as queueing_api
 from servicehall import views
@@ -14,7 +16,12 @@ from servicehall.login import LoginForm
 # Each app owns its API routes; they share the "api" namespace under /api/v1/. Queue routes
 # first (the polled snapshot resolves in the fewest steps), the catalog's router last (its
 # halls/<code>/ detail must not shadow halls/<code>/queue/ and the like).
-api_patterns = [*queueing_api.urlpatterns, *appointments_api.urlpatterns, *catalog_api.urlpatterns]
+api_patterns = [
+    *queueing_api.urlpatterns,
+    *appointments_api.urlpatterns,
+    *cases_api.urlpatterns,
+    *catalog_api.urlpatterns,
+]
 
 admin.site.site_header = _("广州市政务服务管理平台")
 admin.site.site_title = _("政务服务管理")
@@ -26,10 +33,13 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("queueing.urls_public")),
     path("", include("appointments.urls")),
+    path("", include(cases_urls.public_patterns)),
     path("staff/", include("queueing.urls_staff")),
     path("staff/", include("appointments.urls_staff")),
+    path("staff/", include(cases_urls.staff_patterns)),
     path("supervisor/", include("queueing.urls_supervisor")),
     path("supervisor/", include("appointments.urls_supervisor")),
+    path("supervisor/", include(cases_urls.supervisor_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon),
@@ -53,3 +63,4 @@ urlpatterns = [
 handler400 = "servicehall.views.bad_request"
 handler403 = "servicehall.views.permission_denied"
 handler404 = "servicehall.views.page_not_found"
+handler500 = "servicehall.views.server_error"

@@ -11,7 +11,10 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
+
+from servicehall.errors import error_body
 
 CARE_MODE_MAX_AGE = 365 * 24 * 3600
 
@@ -80,7 +83,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["database"] = {"ok": False, "error": type(exc).__name__}
     try:
         cache.set("readyz", 1, 10)
-        checks["cache"] = {"ok": cache.get("readyz") == 1, "backend": settings.CACHES["default"]["BACKEND"]}
+        # The Redis backend answers from local memory while Redis is away: ask Redis itself.
+        ping = getattr(cache, "ping", None)
+        ok = cache.get("readyz") == 1 and (ping is None or ping())
+        checks["cache"] = {"ok": ok, "backend": settings.CACHES["default"]["BACKEND"]}
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = {"ok": False, "error": type(exc).__name__}
     beat_at = None
@@ -99,12 +105,38 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return response
 
 
+# What the API answers when Django, not a view, refuses: a path no route matches (a ticket id
+# that is not a number). Same shape as servicehall.errors.error_body.
+_API_ERRORS = {
+    400: ("parse_error", _lazy("请求格式有误。")),
+    403: ("permission_denied", _lazy("您没有执行该操作的权限。")),
+    404: ("not_found", _lazy("没有找到该接口或对象。")),
+    500: ("server_error", _lazy("系统繁忙，请稍后再试。")),
+}
+
+
 def _error_page(request: HttpRequest, exception: Exception | None, template: str, status: int) -> HttpResponse:
     # Only messages we wrote ourselves are shown (Http404/PermissionDenied raised with a
     # string); a resolver's internals never reach the page.
     args = getattr(exception, "args", ())
     message = args[0] if args and isinstance(args[0], str) else ""
+    if request.path.startswith("/api/"):
+        code, default = _API_ERRORS[status]
+        return JsonResponse(error_body(message or default, code), status=status)
     return render(request, template, {"message": message}, status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON under the API (issue 9: an error raised by the cache or a middleware reached
+    programs as an HTML page); elsewhere Django's own handler, the static 500.html."""
+    if request.path.startswith("/api/"):
+        code, default = _API_ERRORS[500]
+        response = JsonResponse(error_body(default, code), status=500)
+        response["Cache-Control"] = "no-store"
+        return response
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

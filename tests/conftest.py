@@ -74,9 +74,12 @@ def _empty_cache():
     from django.core.cache import cache
 
     from queueing import snapshot
-    from servicehall import memo
+    from servicehall import cache as shared_cache
+    from servicehall import memo, outbox
 
     cache.clear()
     snapshot._hall_ids.clear()
     memo.forget()
+    shared_cache.reset_state()  # no outage carried over from another test
+    outbox.reset_state()
     yield

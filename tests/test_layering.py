@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RANK = {"servicehall": 0, "catalog": 1, "queueing": 2, "appointments": 3}
+RANK = {"servicehall": 0, "catalog": 1, "queueing": 2, "appointments": 3, "cases": 4}
 WIRING = {
     "servicehall/urls.py",
     "servicehall/management/commands/load_demo.py",

@@ -37,10 +37,13 @@ def test_database_is_postgresql() -> None:
 @pytest.mark.redis
 @needs_redis
 def test_cache_is_redis() -> None:
-    assert settings.CACHES["default"]["BACKEND"] == "servicehall.cache.ReusingRedisCache"
+    from servicehall import cache as shared_cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "servicehall.cache.FailSoftRedisCache"
     key = f"test-{uuid.uuid4()}"
     cache.set(key, {"n": 1}, 30)
     assert cache.get(key) == {"n": 1}
+    assert cache.ping() and not shared_cache.degraded()  # from Redis itself, not the fallback
     assert cache.incr(key + "-counter", 1) if cache.add(key + "-counter", 0) else True
 
 

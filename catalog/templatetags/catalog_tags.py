@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from catalog import english
 
@@ -19,7 +19,10 @@ def localized(obj: Any, field: str) -> str:
 
 @register.filter
 def working_days(value: int) -> str:
-    """ "5 个工作日" / "5 working days" (and "1 working day")."""
+    """ "5 个工作日" / "5 working days" (and "1 working day"); a limit of none is "即办" (instant),
+    never "0 个工作日"."""
+    if value == 0:
+        return gettext("即办")
     return ngettext("%(days)s 个工作日", "%(days)s 个工作日", value) % {"days": value}
 
 

@@ -274,5 +274,8 @@ def test_the_kiosk_offers_booking_instead_of_a_queue_no_window_serves(client, bh
     assert f'href="{reverse("booking-kiosk-checkin", args=[bh.hall.code])}"' in start
     page = text(client.post(f"/halls/{bh.hall.code}/kiosk/", {"category": "A"}))
     assert "当前无窗口办理该业务" in page
-    assert f'href="{reverse("booking-hall", args=[bh.hall.code])}"' in page
+    # The kiosk's button keeps the booking on the kiosk (tests/appointments/test_kiosk_booking.py);
+    # the QR code takes it to the person's phone.
+    assert f'href="{reverse("booking-kiosk-hall", args=[bh.hall.code])}"' in page
+    assert f'href="{reverse("booking-hall", args=[bh.hall.code])}"' not in page
     assert re.search(r'<img class="kiosk-offer-qr" src="data:image/svg\+xml;base64,[^"]+" alt="网上预约的二维码"', page)

@@ -101,3 +101,27 @@ def test_a_centre_whose_plans_were_edited_is_left_alone() -> None:
         SlotPlan.objects.filter(hall=city, kind=SlotKind.STAGGERED).delete()
         assert demo.load(now=MORNING)["plans"] == 0
     assert not SlotPlan.objects.filter(hall=city, kind=SlotKind.STAGGERED).exists()
+
+
+def test_the_hall_page_says_the_weekend_is_the_staggered_service_booking_offers(client) -> None:
+    """The walkthrough read "周六 09:00–12:00（不午休）" (walk-in hours) on the city centre's page
+    while Saturday there is booking-only staggered service: the hours and the slots now agree."""
+    with time_machine.travel(MORNING, tick=False):
+        call_command("load_demo", "--no-calendar", verbosity=0)
+        page = client.get("/halls/GZ-CITY/").content.decode()
+    city = Hall.objects.get(code="GZ-CITY")
+    weekend = {row.weekday: row for row in city.opening_hours.all() if row.appointment_only}
+    assert set(weekend) == {5, 6}
+    staggered = SlotPlan.objects.filter(hall=city, kind=SlotKind.STAGGERED)
+    assert {(p.starts, p.ends) for p in staggered} == {(weekend[5].morning_opens, weekend[5].afternoon_closes)}
+    for day in ("星期六", "星期日"):
+        row = page[page.index(f'<th scope="row">{day}') :].split("</tr>")[0]
+        assert "09:00–12:00" in row and "仅预约（错时服务）" in row and "不午休" not in row
+    # The slots of that Saturday are the hall's Saturday hours, and nothing is walk-in.
+    saturday = Slot.objects.filter(hall=city, date=dt.date(2026, 11, 28))
+    assert min(s.starts_at for s in saturday).astimezone(SHANGHAI).time() == dt.time(9)
+    assert max(s.ends_at for s in saturday).astimezone(SHANGHAI).time() == dt.time(12)
+    # Other centres' walk-in Saturday mornings stay opening hours, with no staggered slots.
+    tianhe = Hall.objects.get(code="TH").opening_hours.get(weekday=5)
+    assert not tianhe.appointment_only
+    assert not SlotPlan.objects.filter(hall__code="TH", kind=SlotKind.STAGGERED).exists()

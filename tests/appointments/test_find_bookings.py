@@ -211,6 +211,28 @@ def test_a_failed_send_is_undone_so_that_a_retry_sends_a_new_code(mine, outbox, 
     assert len(outbox) == 1
 
 
+def test_a_new_code_after_a_gateway_timeout_goes_out_under_a_new_idempotency_key(mine, settings) -> None:
+    from servicehall.notifications import SmsGatewayBackend
+    from tests.servicehall.test_notifications import FakeGateway
+
+    lookup = services.booking_lookup_start(id_number=ME["id_number"], mobile=ME["mobile"])
+    with FakeGateway() as gateway:
+        settings.NOTIFICATION_BACKEND = "servicehall.notifications.SmsGatewayBackend"
+        settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = gateway.url, ""
+        # The gateway takes the first code but answers too late: the task retries with a new code.
+        gateway.delay = 0.5
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(SmsGatewayBackend, "timeout_seconds", 0.1)
+            with pytest.raises(Exception):  # noqa: B017, PT011 - the timeout, as the task sees it
+                services.booking_lookup_send_code(lookup_id=lookup.pk)
+        gateway.delay = 0
+        assert services.booking_lookup_send_code(lookup_id=lookup.pk) is True
+    first, second = (request["headers"]["Idempotency-Key"] for request in gateway.requests)
+    assert first != second  # a gateway honouring the key would have dropped the new code
+    codes = [re.search(r"验证码 (\d{6})", request["json"]["body"]).group(1) for request in gateway.requests]
+    assert len(codes) == 2
+
+
 def test_the_code_expires_after_ten_minutes(client, ask, outbox, mine, clock) -> None:
     ask()
     code = sent_code(outbox)

@@ -25,6 +25,7 @@ from servicehall import memo
 from servicehall.personal_data import id_digest
 from tests.appointments.factories import NOW, make_booking_hall, person
 from tests.catalog import factories
+from tests.queueing.factories import pair_kiosk
 
 TODAY = NOW.date()
 TUESDAY = dt.date(2026, 11, 24)
@@ -501,8 +502,8 @@ def _book_three_other_days(bh, k: int) -> None:
         ("suspended", {}, 409, "网上预约已暂停至 2027-01-22 10:00", None),
         ("duplicate", {}, 409, "您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。", None),
         ("too_many", {}, 409, "您已有 3 个有效预约，已达上限", None),
-        ("past", {}, 400, "该时段已经开始或已过去，请选择其他时间。", None),
-        ("beyond", {}, 400, "只能预约今天起 7 个工作日内的时段。", None),
+        ("past", {}, 409, "该时段已经开始或已过去，请选择其他时间。", None),
+        ("beyond", {}, 409, "只能预约今天起 7 个工作日内的时段。", None),
     ],
     ids=[
         "id-check-digit",
@@ -657,6 +658,26 @@ def test_cancelling_within_two_hours_is_refused(client, bh) -> None:
     assert booking.status == Booking.Status.BOOKED and Slot.objects.get(pk=booking.slot_id).booked == 1
 
 
+def test_a_slot_starting_within_the_cancel_limit_warns_before_booking(client, bh) -> None:
+    """Issue 8 walkthrough: a slot starting within 2 hours was booked without a word that it
+    could then not be cancelled online; the picker and the form now say so first."""
+    warning = "该时段在 2 小时内开始：预约后不能在网上取消或改约，如有需要请联系大厅。"
+    soon, later = bh.slot(TODAY, 11, 30), bh.slot(TODAY, 13)  # at 10:00: in 1.5 and 3 hours
+
+    picker = text(client.get(days_url(bh, day="2026-11-23")))
+    rows = {
+        m["time"]: m["row"]
+        for m in re.finditer(r'<span class="slot-time">(?P<time>[\d:]+)–[\d:]+</span>(?P<row>.*?)</li>', picker, re.S)
+    }
+    assert "即将开始：预约后不能在网上取消或改约" in rows["11:30"]
+    assert "即将开始" not in rows["13:00"]
+
+    assert warning in text(client.get(form_url(soon)))
+    assert warning not in text(client.get(form_url(later)))
+    # Booked all the same: it is a warning, not a refusal.
+    assert post_booking(client, soon).status_code == 302
+
+
 def test_rescheduling_with_the_same_slot_picker(client, bh) -> None:
     old = bh.slot(TUESDAY, 10)
     booking = book(old)
@@ -685,7 +706,7 @@ def test_rescheduling_with_the_same_slot_picker(client, bh) -> None:
     [
         ("full", 409, "该时段已约满，请选择其他时间。"),
         ("other_queue", 400, "请从列表中选择一个时段。"),
-        ("same", 400, "请选择与原预约不同的时段。"),
+        ("same", 409, "请选择与原预约不同的时段。"),
         ("missing", 400, "请选择一个时段。"),
     ],
 )
@@ -740,6 +761,7 @@ def test_the_kiosk_links_to_check_in(client, bh) -> None:
     body = text(client.get(reverse("queue-kiosk", args=[bh.hall.code])))
     assert f'href="{checkin_url(bh)}"' in body and "预约签到" in body
 
+    pair_kiosk(client, bh.hall)  # by ID number only at a registered kiosk (issue 9 §3)
     page = client.get(checkin_url(bh))
     body = text(page)
     assert page.status_code == 200
@@ -770,6 +792,7 @@ def test_checking_in_on_time_gives_a_priority_ticket_and_its_slip(client, bh) ->
 
 def test_checking_in_by_id_number(client, bh) -> None:
     booking = book(bh.slot(TODAY, 10, 30))
+    pair_kiosk(client, bh.hall)
     number = person(1)["id_number"]
 
     last4 = person(1)["mobile"][-4:]
@@ -786,6 +809,7 @@ def test_checking_in_by_id_number(client, bh) -> None:
 def test_an_id_number_alone_does_not_check_anyone_in(client, bh) -> None:
     # Issue 9 §3: a stranger who knows someone's ID number gets neither their ticket nor a hint.
     booking = book(bh.slot(TODAY, 10, 30))
+    pair_kiosk(client, bh.hall)
     number = person(1)["id_number"]
     alone = client.post(checkin_url(bh), {"code": "", "id_number": number})
     assert alone.status_code == 400 and "手机号码的后四位" in text(alone)
@@ -822,6 +846,7 @@ def test_checking_in_late_gives_a_normal_ticket_and_says_why(client, bh, clock) 
 )
 def test_check_in_refusals_show_their_status(client, bh, data, status, message, field) -> None:
     booking = book(bh.slot(TODAY, 11, 30))
+    pair_kiosk(client, bh.hall)
     if data == "displaced":
         services.slot_close(slot=booking.slot, reason="停电检修", actor=None)
     if isinstance(data, str):

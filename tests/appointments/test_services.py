@@ -126,12 +126,12 @@ def test_a_slot_in_the_past_or_beyond_the_horizon_is_refused(bh) -> None:
     [
         (lambda bh: Slot.objects.filter(pk=bh.slot(D(2026, 11, 24), 9).pk).update(is_closed=True), "slot_closed", 409),
         (lambda bh: Slot.objects.filter(pk=bh.slot(D(2026, 11, 24), 9).pk).update(booked=3), "full", 409),
-        (lambda bh: None, "invalid", 400),  # started: the booking is tried at 09:01
+        (lambda bh: None, "slot_started", 409),  # started: the booking is tried at 09:01
     ],
 )
 def test_the_slot_refusal_pages_show_is_the_one_booking_raises(bh, make, code, status) -> None:
     slot = bh.slot(D(2026, 11, 24), 9)
-    now = at(D(2026, 11, 24), 9, 1) if code == "invalid" else NOW
+    now = at(D(2026, 11, 24), 9, 1) if code == "slot_started" else NOW
     assert services.slot_refusal(slot=slot, now=NOW) is None
     make(bh)
     slot.refresh_from_db()
@@ -299,7 +299,9 @@ def test_check_in_needs_todays_booking_at_this_hall(bh) -> None:
     booking = book(bh, bh.slot(D(2026, 11, 25), 10), 1)
     with pytest.raises(BookingError) as excinfo:
         services.booking_check_in(hall=other.hall, code=booking.code, now=at(D(2026, 11, 25), 9, 45))
-    assert excinfo.value.status == 404
+    # The code is the applicant's own: the answer names the hall it is for (issue 8).
+    assert (excinfo.value.status, excinfo.value.code) == (409, "other_hall")
+    assert bh.hall.name in str(excinfo.value.message)
     with pytest.raises(BookingError):
         services.booking_check_in(hall=bh.hall, code=booking.code, now=at(D(2026, 11, 24), 9, 45))
     with pytest.raises(BookingError) as excinfo:

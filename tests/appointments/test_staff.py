@@ -87,7 +87,8 @@ def test_on_time_check_in_by_code_puts_a_y_ticket_in_the_queue(client, bh, staff
     assert booking.status == Booking.Status.CHECKED_IN and booking.checked_in_at == NOW + 35 * MIN
     assert ticket.number == "YA001" and ticket.priority == Ticket.Priority.APPOINTMENT
     assert ticket.status == Ticket.Status.WAITING and ticket.category == bh.a
-    assert "签到成功，您的预约号为 YA001" in body and '<th scope="row">YA001</th>' in body  # in the queue list
+    # In the clerk's words (issue 8), and the ticket in the queue list.
+    assert "签到成功：预约号 YA001，10:30 起优先叫号。" in body and '<th scope="row">YA001</th>' in body
 
 
 def test_check_in_by_id_number_without_javascript_redirects_with_the_message(client, bh, staff, clock) -> None:
@@ -99,7 +100,7 @@ def test_check_in_by_id_number_without_javascript_redirects_with_the_message(cli
 
     assert response.status_code == 302 and response.url == "/staff/"
     body = text(client.get("/staff/"))
-    assert "签到成功，您的预约号为 YA001，将在 10:30 起优先叫号。" in body
+    assert "签到成功：预约号 YA001，10:30 起优先叫号。" in body
     assert id_number not in body
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CHECKED_IN
 
@@ -112,7 +113,7 @@ def test_a_late_arrival_gets_a_normal_ticket_and_is_told_why(client, bh, staff, 
     response = client.post(check_in_url(bh.window), {"lookup": booking.code}, headers=HTMX)
 
     assert response.status_code == 200
-    assert "您已超过签到时间（10:45），已为您取普通号 A001" in text(response)
+    assert "已超过签到时间（10:45），已取普通号 A001，按到达顺序叫号。" in text(response)
     ticket = Booking.objects.get(pk=booking.pk).ticket
     assert ticket.number == "A001" and ticket.priority == "" and ticket.source == Ticket.Source.STAFF
 
@@ -123,14 +124,14 @@ def test_too_early_is_a_409_and_changes_nothing(client, bh, staff) -> None:
 
     response = client.post(check_in_url(bh.window), {"lookup": booking.code}, headers=HTMX)
 
-    assert response.status_code == 409 and "签到时间为 11:00 至 11:45" in text(response)
+    assert response.status_code == 409 and "该预约的签到时间为 11:00 至 11:45，现在还不能签到。" in text(response)
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.BOOKED and not Ticket.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("lookup", "message"),
     [
-        ("ZZZZ2345", "没有找到您今天在本大厅的预约"),
+        ("ZZZZ2345", "没有找到该预约码或证件号码今天在本大厅的预约"),
         ("", "请输入预约码或身份证号码。"),
         ("12ab", "请输入8位预约码或18位身份证号码。"),
         ("110105199003070010", "身份证号码校验位不正确"),
@@ -152,17 +153,20 @@ def test_without_javascript_an_error_comes_back_as_a_message(client, bh, staff) 
     client.force_login(staff)
     response = client.post(check_in_url(bh.window), {"lookup": "ZZZZ2345"}, follow=True)
     assert response.redirect_chain == [("/staff/", 302)]
-    assert "没有找到您今天在本大厅的预约" in text(response)
+    assert "没有找到该预约码或证件号码今天在本大厅的预约" in text(response)
 
 
-def test_a_booking_at_another_hall_is_not_found_at_this_window(client, bh, staff) -> None:
+def test_a_booking_at_another_hall_is_named_at_this_window(client, bh, staff) -> None:
     other = make_booking_hall("BK2")
     booking = services.booking_create(slot=other.slot(TODAY, 10, 30), now=NOW, **person(2))
     client.force_login(staff)
 
     response = client.post(check_in_url(bh.window), {"lookup": booking.code}, headers=HTMX)
 
-    assert response.status_code == 400 and "没有找到" in text(response)
+    assert response.status_code == 409
+    assert (
+        f"该预约为 {other.hall.name} 2026年11月23日 10:30–11:00 的预约，不能在本窗口签到；请引导申请人到该大厅签到。"
+    ) in text(response)
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.BOOKED
 
 

@@ -378,3 +378,59 @@ def test_every_booking_step_fits_a_360px_phone(live_server, page, axe_check, set
     # The only failed loads are the pages' own answers to what was refused.
     unexpected = [e for e in page.console_errors if not re.search(r"status of 40\d", e)]
     assert unexpected == [], page.console_errors
+
+
+def test_booking_at_the_kiosk_stays_on_the_kiosk_and_forgets_itself(live_server, page, axe_check) -> None:
+    """Issue 8: booking started from the kiosk keeps the kiosk's layout (no site navigation,
+    large targets, back to the start when idle) and ends without the private manage link."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_kiosk_board import SMALL_TARGETS
+
+    before_the_last_slot()
+    hall = booking_hall()  # no window is open: the kiosk offers booking instead of queue A
+    applicant = person(2)
+    kiosk = f"{live_server.url}/halls/{hall.code}/kiosk/"
+    page.set_viewport_size({"width": 1080, "height": 1920})  # a kiosk's portrait screen
+    page.clock.install()
+    page.goto(kiosk)
+    page.get_by_role("button", name=re.compile("户政业务")).click()
+    page.get_by_role("link", name="预约办理").click()
+
+    def on_the_kiosk(label: str) -> None:
+        expect(page.locator("html")).to_have_class("care")
+        expect(page.locator("nav, .site-header, .site-footer, .breadcrumbs")).to_have_count(0)
+        assert page.evaluate(SMALL_TARGETS) == [], label
+        axe_check(page, label)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("选择办理业务")
+    assert page.url.startswith(f"{kiosk}book/")
+    on_the_kiosk("kiosk booking: queues")
+    page.get_by_role("link", name="不选事项，直接选择时间").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("选择预约时间")
+    page.locator(".day-list a.day-card").nth(1).click()
+    on_the_kiosk("kiosk booking: slots")
+    choose_slot(page, last=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("填写预约信息")
+    on_the_kiosk("kiosk booking: form")
+    page.get_by_label("姓名").fill(applicant["name"])
+    page.get_by_label("身份证号码").fill(applicant["id_number"])
+    page.get_by_label("手机号码").fill(applicant["mobile"])
+    page.get_by_label("我已阅读并同意上述个人信息使用说明").check()
+    page.get_by_role("button", name="提交预约").click()
+
+    # The end: the code and QR code, the SMS notice, no manage link, nothing private in the address.
+    expect(page).to_have_url(f"{kiosk}book/done/")
+    booking = Booking.objects.get()
+    expect(page.locator(".booking-code")).to_contain_text(booking.code)
+    expect(page.get_by_role("img", name=f"预约码 {booking.code} 的二维码")).to_be_visible()
+    expect(page.locator(".booking-success")).to_contain_text("本机不显示管理链接")
+    assert booking.manage_token not in page.content() and "/book/manage/" not in page.content()
+    on_the_kiosk("kiosk booking: done")
+
+    # Left alone, it goes back to the kiosk's start; and the page is not there to come back to.
+    page.clock.fast_forward(61_000)
+    page.wait_for_url(kiosk)
+    page.goto(f"{kiosk}book/done/")
+    expect(page).to_have_url(kiosk)
+    assert page.console_errors == [], page.console_errors

@@ -74,12 +74,17 @@ def test_failed_actions_show_their_message_and_logout_leaves_the_window(live_ser
     expect(panel.get_by_role("alert")).to_contain_text("网络连接异常")
     page.context.set_offline(False)
 
-    # Logging out with A003 at the window: the window closes and A003 goes back to waiting.
+    # Logging out with A003 at the window: the console says what will happen and asks again;
+    # then the window closes, A003 goes back to waiting and the next page says so.
     services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
     page.keyboard.press("n")
     expect(page.locator(".current-number")).to_have_text("A003")
     page.get_by_role("button", name="退出登录").click()
+    expect(panel.get_by_role("alert")).to_contain_text("A003 将回到队列，保留原取号时间")
+    axe_check(page, "console asking before logging out")
+    page.get_by_role("button", name="确认退出登录").click()
     expect(page.get_by_role("link", name="工作人员登录")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("A003 已回到队列，保留原取号时间。")
     window = Window.objects.get(pk=qh.window_a.pk)
     assert (window.is_open, window.staff_id) == (False, None)
     returned = Ticket.objects.get(number="A003")

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from catalog import demo_data, services
+from catalog import demo_data, demo_data_en, services
 from catalog.english import localized
-from catalog.models import GuideVersion, Hall, HallZone, Material
+from catalog.models import GuideVersion, Hall, HallZone, Material, ServiceItem
 from tests.catalog import factories
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +122,38 @@ def test_english_print_page_shows_the_same_english_and_the_halls_english_address
     body = text(client.get("/guides/0600101000/print/"))
     assert "Apply for a new card when yours expires." in body and "Current identity card" in body
     assert "数码相片回执" in body
-    assert "Guangzhou Government Service Centre（406 Huasui Road, Tianhe District, Guangzhou）" in body
+    assert "Guangzhou Government Service Centre (406 Huasui Road, Tianhe District, Guangzhou)" in body
     assert "华穗路406号" not in body
+
+
+def test_english_pages_show_the_english_bases_with_english_punctuation(client, bilingual) -> None:
+    """Issue 8 walkthrough: the Chinese legal and fee bases, and Chinese brackets and list commas
+    around English text, on English pages."""
+    GuideVersion.objects.filter(item=bilingual["item"]).update(
+        legal_basis="《中华人民共和国居民身份证法》第二十条",
+        legal_basis_en="Resident Identity Card Law of the People's Republic of China, Article 20",
+        fee_basis="《关于居民身份证收费标准的通知》",
+        fee_basis_en="Notice on the Fees for Resident Identity Cards",
+        citywide=True,
+        cross_region=True,
+        change_note="首次发布",
+        change_note_en="First publication",
+    )
+    english(client)
+    body = text(client.get("/guides/0600101000/"))
+    for shown in [
+        "Resident Identity Card Law of the People&#x27;s Republic of China, Article 20",
+        "Notice on the Fees for Resident Identity Cards",
+        "(Citywide)",
+        "(First publication)",
+    ]:
+        assert shown in body, shown
+    for hidden in ["居民身份证法", "收费标准的通知", "（Citywide）", "（First publication）", "handling、"]:
+        assert hidden not in body, hidden
+    basic = body[body.index('id="basic-heading"') : body.index('id="conditions-heading"')]
+    assert not re.search("[（）、；：，。]", basic), re.findall(".{20}[（）、；：，。].{20}", basic)
+    chinese = text(client.get("/guides/0600101000/", headers={"cookie": "servicehall_language=zh-hans"}))
+    assert "《中华人民共和国居民身份证法》第二十条" in chinese and "（全市通办）" in chinese
 
 
 def test_english_hall_page_shows_address_directions_and_zones(client, bilingual) -> None:
@@ -234,8 +264,12 @@ def test_a_published_version_keeps_its_english(admin_client, bilingual) -> None:
 def test_every_demo_item_and_hall_has_its_english() -> None:
     for item in demo_data.ITEMS:
         fields = item.guide_fields(department_phone="")
-        for name in ("conditions_en", "result_description_en", "procedure_en"):
+        for name in ("conditions_en", "result_description_en", "procedure_en", "legal_basis_en"):
             assert fields[name], (item.code, name)
+        # The walkthrough read the Chinese legal and fee bases on English pages.
+        assert len(fields["legal_basis_en"].splitlines()) == len(item.legal_basis.splitlines()), item.code
+        assert fields["fee_basis_en"] or not fields["fee_basis"], item.code
+        assert demo_data_en.ALIASES[item.code], item.code
         assert len(fields["procedure_en"].splitlines()) == len(item.procedure), item.code
         for material in item.materials:
             english_fields = material.as_fields()
@@ -255,6 +289,9 @@ def test_the_demo_loads_with_its_english() -> None:
     assert not HallZone.objects.filter(name_en="").exists()
     assert not GuideVersion.objects.filter(conditions_en="").exists()
     assert not Material.objects.filter(name_en="").exists()
+    assert not GuideVersion.objects.filter(legal_basis_en="").exists()
+    assert not GuideVersion.objects.filter(is_free=False, fee_basis_en="").exists()
+    assert not ServiceItem.objects.filter(aliases_en="").exists()
     city = Hall.objects.get(code="GZ-CITY")
     assert city.name_en == "Guangzhou Government Service Centre"
     assert city.address_en == "406 Huasui Road, Tianhe District, Guangzhou"
@@ -291,3 +328,29 @@ def test_the_spelling_check_sees_text_but_not_css() -> None:
     assert AMERICAN.findall(MARKUP.sub("", '<p style="text-align: center" class="center">Service Center</p>')) == [
         "Center"
     ]
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        (
+            "《中华人民共和国居民身份证法》第二条、第八条、第十条\n《中华人民共和国居民身份证法》第二十条（工本费）",
+            "Resident Identity Card Law of the People's Republic of China, Articles 2, 8 and 10\n"
+            "Resident Identity Card Law of the People's Republic of China, Article 20 (card fee)",
+        ),
+        (
+            "《社会救助暂行办法》（国务院令第649号）第九条至第十六条",
+            "Interim Measures on Social Assistance (Order No. 649 of the State Council), Articles 9 to 16",
+        ),
+        ("《中华人民共和国民法典》第一千零七十六条", "Civil Code of the People's Republic of China, Article 1076"),
+        (
+            "《国务院关于进一步推进户籍制度改革的意见》（国发〔2014〕25号）",
+            "Opinions of the State Council on Further Reform of the Household Registration System "
+            "(Guo Fa [2014] No. 25)",
+        ),
+        ("《某不知名的规定》第一条", ""),  # a law without an English title: the page shows the Chinese
+        ("《中华人民共和国公司法》第二十九条\n《某不知名的规定》", ""),  # never half a basis
+    ],
+)
+def test_demo_legal_bases_read_in_english(chinese, english) -> None:
+    assert demo_data_en.legal_basis(chinese) == english

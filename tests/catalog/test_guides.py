@@ -213,6 +213,7 @@ def _admin_add_data(item: ServiceItem, **materials: str) -> dict[str, object]:
         "effective_from": "2099-01-01",
         "change_note": "后台新建",
         "complaint_phone": "12345",
+        "extension_limit_days": 10,
         **_empty_inline("materials"),
         **_empty_inline("special_steps"),
     }
@@ -221,6 +222,7 @@ def _admin_add_data(item: ServiceItem, **materials: str) -> dict[str, object]:
         for n, name in enumerate(materials.values()):
             data.update({f"materials-{n}-order": n + 1, f"materials-{n}-name": name, f"materials-{n}-form": "original"})
             data[f"materials-{n}-copies"] = 1
+            data[f"materials-{n}-follow_within_days"] = 5
     return data
 
 

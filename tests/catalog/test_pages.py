@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -193,6 +194,24 @@ def test_bundle_pages(client, catalog) -> None:
         assert expected in body, expected
 
 
+def test_a_limit_of_no_working_days_reads_instant_not_zero_days(client, catalog) -> None:
+    """Issue 8 walkthrough: "最长 0 个工作日" for a stage of instant items."""
+    body = text(client.get(f"/bundles/{catalog['bundle'].pk}/"))
+    assert "第 1 阶段（并联审批，即办）" in body  # the seal-engraving filing alone: instant
+    assert "第 2 阶段（并联审批，最长 10 个工作日）" in body
+    assert not re.search(r"(?<![0-9])0 个工作日", body)
+    factories.item(
+        code="0600199000", name="即办证明", handling_kind="instant", statutory_limit_days=0, promised_limit_days=0
+    )
+    guide = text(client.get("/guides/0600199000/"))
+    statutory = guide[guide.index("法定办结时限") :].split("</dd>")[0]
+    assert "即办" in statutory and not re.search(r"(?<![0-9])0 个工作日", guide)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert not re.search(r"\b0 working days", text(client.get("/guides/0600199000/")))
+    english = text(client.get(f"/bundles/{catalog['bundle'].pk}/"))
+    assert "Stage 1 (parallel approval, instant)" in english and not re.search(r"\b0 working days", english)
+
+
 def test_english_interface_shows_english_names(client, catalog) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/halls/GZ-CITY/")
@@ -257,5 +276,5 @@ def test_a_hall_with_many_items_links_to_the_full_list(client, catalog) -> None:
     factories.many_items(40, dept=catalog["market"], hall_=catalog["city"])
     body = text(client.get("/halls/GZ-CITY/"))
     assert "可办理事项（43 项）" in body
-    assert body.count('<td class="code">') == 30
+    assert body.count('<td class="code" ') == 30
     assert '/guides/?hall=GZ-CITY">查看本场所全部 43 项事项' in body

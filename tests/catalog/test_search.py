@@ -60,6 +60,73 @@ def test_english_names_are_words_of_the_name() -> None:
     assert {"issuance", "ordinary", "passport"} <= {t[0] for t in terms["name"]}
 
 
+def test_english_text_is_indexed_per_field_as_phrases_and_words() -> None:
+    terms = document_terms(
+        name="个体工商户登记",
+        name_en="Registration of an individual business",
+        aliases_en=["Open a restaurant", "business licence"],
+        result_en="Business licence of an individual business",
+        materials_en=["Applicant's resident identity card"],
+        keywords_en=["Opening a restaurant"],
+    )
+    # Stopwords out, plural to singular, a phrase stored whole (1) beside its words (0).
+    assert ["open restaurant", "", "", 1] in terms["alias"] and ["restaurant", "", "", 0] in terms["alias"]
+    assert ["registration individual business", "", "", 1] in terms["name"]
+    assert "business licence individual business" in {t[0] for t in terms["result"]}
+    assert "applicant resident identity card" in {t[0] for t in terms["material"]}
+    assert "opening restaurant" in {t[0] for t in terms["keyword"]}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("withdrawal", "withdrawn", True),
+        ("register", "registration", True),
+        ("marriage", "married", True),
+        ("open", "opening", True),
+        ("register", "region", False),  # "regi" and both go on
+        ("car", "card", False),
+        ("transfer", "transport", False),
+    ],
+)
+def test_same_stem(a, b, same) -> None:
+    assert search.same_stem(a, b) is same and search.same_stem(b, a) is same
+
+
+ENGLISH = (
+    {"code": "individual", "name": "个体工商户登记", "name_en": "Registration of an individual business",
+     "aliases_en": ["open a restaurant", "business licence"]},
+    {"code": "food", "name": "食品经营许可", "name_en": "Food business licence", "aliases_en": ["open a restaurant"]},
+    {"code": "pharmacy", "name": "药品经营许可证核发", "name_en": "Drug retail licence", "aliases_en": ["open a pharmacy"]},
+    {"code": "fund", "name": "住房公积金提取", "name_en": "Withdrawal of housing provident fund for rent",
+     "aliases_en": ["housing fund"]},
+    {"code": "loan", "name": "住房公积金个人住房贷款", "name_en": "Housing provident fund home loan",
+     "aliases_en": ["housing fund"]},
+    {"code": "legal", "name": "法律援助申请", "name_en": "Application for legal aid"},
+    {"code": "passport", "name": "普通护照签发", "name_en": "Issuance of an ordinary passport",
+     "result_en": "Ordinary passport"},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("open a restaurant", ["food", "individual"]),  # the phrase, not every "open"
+        ("housing fund withdrawal", ["fund", "loan"]),  # the loan only shares "housing fund": after
+        ("withdrawn", ["fund"]),  # another form of the word
+        ("pasport", ["passport"]),  # one letter missing
+        ("legal aid", ["legal"]),
+        ("How do I apply for a passport?", ["passport"]),
+    ],
+)
+def test_english_everyday_words_find_the_guide(query, expected) -> None:
+    assert codes(index_of(*ENGLISH), query) == expected
+
+
+def test_american_spelling_finds_the_british_licence() -> None:
+    assert codes(index_of(*ENGLISH), "food license") == ["food"]
+
+
 @pytest.mark.parametrize(
     ("query", "units", "phrase"),
     [
@@ -213,6 +280,23 @@ def test_publishing_a_guide_writes_its_search_document(catalog) -> None:
     # The bundle's name is a keyword of its members.
     licence = GuideSearchDocument.objects.get(version__item=catalog["licence"])
     assert "开办餐饮店一件事" in {t[0] for t in licence.terms["keyword"]}
+
+
+@needs_db
+def test_the_english_content_and_bundle_names_are_searched(client, catalog) -> None:
+    """Issue 8 walkthrough: English search read only the item's English name."""
+    version = GuideVersion.objects.get(item=catalog["hukou"])
+    assert result_names(client, "household register") == []
+    GuideVersion.objects.filter(pk=version.pk).update(result_description_en="Household register (hukou booklet)")
+    version.materials.update(name_en="Approval to move in")
+    ServiceItem.objects.filter(pk=catalog["id_card"].pk).update(aliases_en="ID card\nrenew identity card")
+    services.search_documents_rebuild()
+    assert result_names(client, "household register") == ["户口迁入登记"]
+    assert result_names(client, "hukou") == ["户口迁入登记"]
+    assert result_names(client, "approval to move in") == ["户口迁入登记"]
+    assert result_names(client, "ID card") == ["居民身份证换领"]
+    # The bundle's English name is a keyword of its members (with nothing better, they are found).
+    assert set(result_names(client, "opening a restaurant")) == {"食品经营许可", "户口迁入登记", "企业印章刻制备案"}
 
 
 @needs_db

@@ -57,3 +57,17 @@ def make_queue_hall(code: str = "QH") -> QueueHall:
     green.categories.add(a)
     staff = {n: staff_user(f"{code.lower()}-w{n}", role=roles.WINDOW_STAFF, hall_=hall) for n in (1, 2, 3, 4)}
     return QueueHall(hall, a, b, comprehensive, window_a, window_b, green, staff)
+
+
+def pair_kiosk(client: Any, hall: Hall, name: str = "一楼大堂1号机") -> Any:
+    """Register a kiosk of ``hall`` and give ``client`` its cookie, as pairing the kiosk's browser
+    does (``/halls/<code>/kiosk/pair/``). Returns the device."""
+    from django.http import HttpResponse
+
+    from queueing.access import KIOSK_COOKIE, set_kiosk_cookie
+
+    device, credential = services.kiosk_device_register(hall=hall, name=name, actor=None)
+    response = HttpResponse()
+    set_kiosk_cookie(response, hall_code=hall.code, credential=credential)
+    client.cookies[KIOSK_COOKIE] = response.cookies[KIOSK_COOKIE].value
+    return device

@@ -225,7 +225,9 @@ def test_staff_can_grant_the_green_channel_with_a_reason(qh) -> None:
     qh.sign_in_all()
     normal = issue(qh, at=NOW)
     later = issue(qh, at=NOW + MIN)
-    granted = services.ticket_grant_priority(ticket=later, staff=qh.staff[2], reason="行动不便", now=NOW + 2 * MIN)
+    granted = services.ticket_grant_priority(
+        window=qh.window_a, ticket=later, staff=qh.staff[2], reason="行动不便", now=NOW + 2 * MIN
+    )
     assert granted.priority == "staff_granted" and granted.number == later.number
     assert call(qh, qh.window_a, NOW + 3 * MIN) == later
     assert normal.status == "waiting"

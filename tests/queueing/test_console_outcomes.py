@@ -187,13 +187,14 @@ def test_without_javascript_refusals_come_back_as_messages_or_the_error_page(cli
     assert PANEL_HEADER not in refused
 
 
-def test_a_sign_out_refused_says_why_on_the_console(client, qh, clerk) -> None:
+def test_a_sign_out_with_a_ticket_at_the_counter_asks_first_on_the_console(client, qh, clerk) -> None:
     issue(qh)
     client.post(reverse("console-call-next", args=[qh.window_a.pk]), headers=HTMX)
     response = client.post(reverse("console-sign-out", args=[qh.window_a.pk]), follow=True)
     body = response.content.decode()
-    assert response.status_code == 200 and "请先办结、转办或标记过号当前号码 A001。" in body
+    assert response.status_code == 409 and "签退将关闭本窗口：A001 将回到队列，保留原取号时间" in body
     assert '<div id="console-panel"' in body  # still at the window's console
+    assert Ticket.objects.get().status == "called"  # nothing done before the clerk confirms
 
 
 def test_the_page_carries_the_words_for_failures_the_server_cannot_answer(client, qh, clerk) -> None:

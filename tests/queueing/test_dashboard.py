@@ -307,13 +307,14 @@ def test_hall_page_costs_the_same_queries_for_50_and_5000_tickets(
     assert _count(client, url) == small
     # 4 for the session, user and scope; the hall; today: settings, categories, windows (+ their
     # categories), tickets by category, by window, open alerts, last week's roll-up, three hourly
-    # series, per staff member; controls: windows, tickets at the counters, staff, the board
-    # message; alerts: open, recently closed; history: days, queues and windows.
-    with django_assert_num_queries(25):
+    # series, per staff member; controls: windows, tickets at the counters, staff and which of
+    # them are logged in, the board message; alerts: open, recently closed; history: days,
+    # queues and windows.
+    with django_assert_num_queries(26):
         client.get(url)
     with django_assert_num_queries(17):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-live"})
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-controls"})
 
 

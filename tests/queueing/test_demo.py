@@ -58,3 +58,30 @@ def test_no_morning_when_the_hall_is_closed() -> None:
         call_command("load_demo", "--no-calendar", verbosity=0)
     assert not Ticket.objects.exists()
     assert demo.load(now=evening)["tickets"] == 0
+
+
+def test_the_demo_windows_differ_from_one_another() -> None:
+    """Issue 8: the history had the same row for every window of a day. Windows share the day by
+    their kind and work at their own pace: comprehensive windows take more people than the green
+    channel, and the average service time differs from window to window."""
+    with time_machine.travel(MORNING, tick=False):
+        call_command("load_demo", "--no-calendar", verbosity=0)
+    city = Hall.objects.get(code="GZ-CITY")
+    day = DailyStat.objects.filter(hall=city, scope="hall").latest("date").date
+    rows = {stat.window: stat for stat in DailyStat.objects.filter(hall=city, date=day, window__isnull=False)}
+    assert len(rows) == city.windows.count()
+    issued = {stat.issued for stat in rows.values()}
+    service = {round(stat.service_seconds_total / stat.served) for stat in rows.values() if stat.served}
+    assert len(issued) > len(rows) // 2 and len(service) > len(rows) // 2
+    by_kind = {kind: [s.issued for w, s in rows.items() if w.kind == kind] for kind in Window.Kind.values}
+    assert min(by_kind[Window.Kind.COMPREHENSIVE]) > max(by_kind[Window.Kind.GREEN_CHANNEL])
+    hall_row = DailyStat.objects.get(hall=city, date=day, scope="hall")
+    assert abs(sum(stat.issued for stat in rows.values()) - hall_row.issued) <= len(rows)
+
+    # Today's simulated morning: the two clerks signed in at the city centre work at their own pace.
+    minutes = {}
+    for number in (4, 6):
+        done = Ticket.objects.filter(hall=city, window__number=number, status="done")
+        spans = [(t.finished_at - t.started_at).total_seconds() / 60 for t in done]
+        minutes[number] = sum(spans) / len(spans)
+    assert abs(minutes[4] - minutes[6]) > 1

@@ -123,5 +123,5 @@ def test_the_service_alone(qh, clerk) -> None:
 
 def test_the_console_offers_logging_out_and_says_what_it_does(client, qh, clerk) -> None:
     body = client.get("/staff/").content.decode()
-    assert f'action="{reverse("logout")}"' in body and "退出登录" in body
-    assert "退出登录时将同时从本窗口签退并关闭窗口；当前号码退回等候，保留原排队时间。" in body
+    assert f'action="{reverse("console-log-out")}"' in body and "退出登录" in body
+    assert "签退或退出登录都会关闭本窗口；如有号码尚未办结，会先请您确认，该号码回到队列，保留原取号时间。" in body

@@ -393,7 +393,7 @@ def test_the_hall_queue_shows_each_queue(client, qh) -> None:
         r"<tr>\s*<th scope=\"row\"><span class=\"code\">A</span> 户政业务</th>(.*?)</tr>", body, re.S
     ).group(1)
     # 4 waiting, the oldest for 20 minutes; a newcomer waits ceil(4 × 8 / 3) = 11 minutes.
-    assert re.findall(r"<td>(.*?)</td>", row_a) == ["4 人", "20 分钟", "约 11 分钟", "3"]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row_a) == ["4 人", "20 分钟", "约 11 分钟", "3"]
     assert 'hx-trigger="every 30s"' in body
     assert f'href="{reverse("hall-detail", args=[qh.hall.code])}"' in body
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from queueing import services, snapshot
@@ -38,6 +39,12 @@ def body(response) -> str:
     return response.content.decode()
 
 
+def log_in(*users) -> None:
+    """The clerks log in (a live session each): only a logged-in clerk can be put at a window."""
+    for user in users:
+        Client().force_login(user)
+
+
 def open_url(qh, window: Window) -> str:
     return reverse("supervisor-window-open", args=[qh.hall.code, window.pk])
 
@@ -50,12 +57,13 @@ def close_url(qh, window: Window) -> str:
 
 
 def test_opening_a_window_puts_the_clerk_there_and_is_audited(qh, supervisor) -> None:
-    window = services.window_open(window=qh.window_b, clerk=qh.staff[3], user=supervisor)
+    log_in(qh.staff[3])
+    window = services.window_open(window=qh.window_b, clerk=qh.staff[3], user=supervisor).window
 
     assert window.is_open and window.staff == qh.staff[3] and window.signed_in_at == NOW
     event = AuditEvent.objects.get(action="window.open")
     assert event.actor == supervisor and event.target_id == str(qh.window_b.pk)
-    assert event.details == {"staff": "qh-w3", "moved_from": None}
+    assert event.details == {"staff": "qh-w3", "moved_from": None, "released": []}
     # The board and the estimates count the window at once.
     row = next(w for w in snapshot.get(qh.hall.code)["windows"] if w["number"] == 3)
     assert row["is_open"]
@@ -64,8 +72,11 @@ def test_opening_a_window_puts_the_clerk_there_and_is_audited(qh, supervisor) ->
 def test_a_clerk_signed_in_elsewhere_moves_and_their_old_window_closes(qh, supervisor) -> None:
     qh.sign_in_all(now=NOW - 30 * MIN)
     services.window_close(window=qh.window_b, user=supervisor)
+    log_in(qh.staff[2])
 
-    services.window_open(window=qh.window_b, clerk=qh.staff[2], user=supervisor)
+    opened = services.window_open(window=qh.window_b, clerk=qh.staff[2], user=supervisor)
+
+    assert opened.moved_from is not None and opened.moved_from.pk == qh.window_a.pk
 
     qh.window_a.refresh_from_db()
     assert not qh.window_a.is_open and qh.window_a.staff is None
@@ -81,6 +92,7 @@ def test_opening_is_refused_with_a_reason(qh, supervisor) -> None:
         services.window_open(window=qh.window_b, clerk=supervisor, user=supervisor)
 
     qh.sign_in_all(now=NOW - 30 * MIN)
+    log_in(qh.staff[2])
     with pytest.raises(QueueError, match="3号窗口已有其他工作人员签到") as taken:
         services.window_open(window=qh.window_b, clerk=qh.staff[2], user=supervisor)
     assert taken.value.status == 409
@@ -140,6 +152,7 @@ def test_closing_signs_the_clerk_out_and_sends_tickets_waiting_for_this_window_b
 
 
 def test_the_controls_open_and_close_windows_without_javascript(client, qh, supervisor) -> None:
+    log_in(qh.staff[3])
     client.force_login(supervisor)
     page = body(client.get(reverse("supervisor-hall", args=[qh.hall.code])))
     assert 'id="hall-controls"' in page and "开放3号窗口" in page and 'name="clerk"' in page
@@ -201,15 +214,15 @@ def test_the_controls_cost_the_same_queries_for_more_windows_and_staff(
     url = reverse("supervisor-hall", args=[qh.hall.code])
     client.get(url, headers=HTMX)
     # 4 for the session, user and scope; the hall; windows with their staff, tickets at the
-    # counters, the hall's staff, the board message.
-    with django_assert_num_queries(9):
+    # counters, the hall's staff and which of them are logged in, the board message.
+    with django_assert_num_queries(10):
         client.get(url, headers=HTMX)
     for n in range(5, 15):
         Window.objects.create(hall=qh.hall, number=n, kind=Window.Kind.COMPREHENSIVE)
         staff_user(f"more-{n}", role=roles.WINDOW_STAFF, hall_=qh.hall)
     qh.sign_in_all(now=NOW - 30 * MIN)
     services.board_message_post(hall=qh.hall, user=supervisor, text="午间暂停取号", minutes=30)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url, headers=HTMX)
     assert "14号窗口" in body(response) and "午间暂停取号" in body(response)
 

@@ -141,5 +141,5 @@ def test_the_api_answers_409_with_the_message_on_the_category(client, qh, at_win
     )
     assert response.status_code == 409
     body = response.json()
-    assert body["code"] == "already_in_queue" and other.number in body["category"][0]
+    assert body["code"] == "already_in_queue" and other.number in body["errors"]["category"][0]
     assert_still_at_the_window(qh, called)

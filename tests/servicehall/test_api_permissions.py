@@ -36,6 +36,10 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/v1/bookings/{token}/"),
     ("POST", "/api/v1/bookings/{token}/cancel/"),
     ("POST", "/api/v1/bookings/{token}/reschedule/"),
+    # Cases: an applicant follows their case by its number and the last four digits of their
+    # mobile or ID number (rate-limited, no hint whether it exists), or by the private link.
+    ("POST", "/api/v1/case-progress/"),
+    ("GET", "/api/v1/case-progress/{token}/"),
 }
 
 

@@ -3,12 +3,23 @@ from the configured proxies, so a client rotating the header does not escape a l
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import RequestFactory
 
+from servicehall.clock import SHANGHAI
 from servicehall.http import client_address
 from servicehall.throttling import ScopedCounterThrottle
 from tests.queueing.factories import make_queue_hall
+
+
+@pytest.fixture(autouse=True)
+def _hall_open():
+    """Tickets are issued only in office hours: a Wednesday morning, whatever the clock says."""
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
 
 
 def _request(remote: str, forwarded: str | None = None):

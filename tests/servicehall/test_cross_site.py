@@ -3,10 +3,22 @@ post them without a CORS preflight (issue 9 §4)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from queueing.models import Ticket
+from servicehall.clock import SHANGHAI
 from tests.queueing.factories import make_queue_hall
+
+
+@pytest.fixture(autouse=True)
+def _hall_open():
+    """Tickets are issued only in office hours: a Wednesday morning, whatever the clock says."""
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -90,6 +90,7 @@ def message(**data: object) -> Notification:
     )
 
 
+@pytest.mark.django_db
 def test_posts_the_message_as_json_with_the_idempotency_key(gateway) -> None:
     notifications.notify(
         recipients=["13800138000"],

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from catalog import demo_data
+from catalog import demo_data, demo_data_en
 from catalog.bundles import StageLimit, limit_bound
 from catalog.models import (
     Bundle,
@@ -244,6 +244,7 @@ class Command(BaseCommand):
             afternoon_opens=_time(data.afternoon_opens),
             afternoon_closes=_time(data.afternoon_closes),
             extended_until=_optional_time(data.extended_until),
+            appointment_only=data.appointment_only,
         )
 
     @staticmethod
@@ -266,6 +267,7 @@ class Command(BaseCommand):
             "name_en": data.name_en,
             "item_type": data.item_type,
             "aliases": "\n".join(demo_data.ALIASES.get(data.code, ())),
+            "aliases_en": "\n".join(demo_data_en.ALIASES.get(data.code, ())),
         }
 
     # --- Loading -------------------------------------------------------------------------
@@ -293,6 +295,12 @@ class Command(BaseCommand):
         for item in without:
             item.aliases = "\n".join(demo_data.ALIASES[item.code])
         ServiceItem.objects.bulk_update(without, ["aliases"])
+        without_en = [
+            item for item in items.values() if not item.aliases_en.strip() and demo_data_en.ALIASES.get(item.code)
+        ]
+        for item in without_en:
+            item.aliases_en = "\n".join(demo_data_en.ALIASES[item.code])
+        ServiceItem.objects.bulk_update(without_en, ["aliases_en"])
         return items
 
     def _load_halls(self, items: dict[str, ServiceItem]) -> dict[str, Hall]:

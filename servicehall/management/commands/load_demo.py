@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the whole demo, app by app (catalog, queues, appointments). Safe to
+"""`manage.py load_demo`: the whole demo, app by app (catalog, queues, appointments, cases). Safe to
 rerun: each part creates only what is missing."""
 
 from typing import Any
@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from appointments import demo as appointment_demo
+from cases import demo as case_demo
 from queueing import demo as queue_demo
 
 
@@ -30,3 +31,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Appointments: {plans} slot plans, {slots} slots, {bookings} bookings created now.".format(**booked)
             )
+        cases = case_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write("Cases: {cases} cases created now.".format(**cases))

@@ -1,0 +1,428 @@
+"""The case pages (issue 10): the application from the window console (and by post), a case's
+page and its actions, the staff's list, the printed notices, the public progress look-up, the
+chief representative's inbox and the supervisors' deadline view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, CaseEvent
+from queueing.models import QueueCategory, Ticket
+from tests.cases.factories import COMPANY, MOBILE, PERSON, D, at, id_number
+from tests.cases.test_queries import add_cases
+
+pytestmark = pytest.mark.django_db
+
+TODAY = D(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(at(TODAY), tick=False):
+        yield
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def called_ticket(world) -> Ticket:
+    category = QueueCategory.objects.create(hall=world.city, letter="A", name="综合业务")
+    category.items.add(world.licence)
+    return Ticket.objects.create(
+        hall=world.city,
+        category=category,
+        number="A001",
+        sequence=1,
+        token="ticket-token-a001",
+        source=Ticket.Source.KIOSK,
+        issued_at=at(TODAY, 9),
+        service_date=TODAY,
+        status=Ticket.Status.CALLED,
+        window=world.window,
+        arrived_at=at(TODAY, 9),
+        called_at=at(TODAY, 10),
+    )
+
+
+def application_data(world, item, *, outcome: str, **states: str) -> dict[str, str]:
+    data = {
+        "item": item.code,
+        "applicant_kind": "person",
+        "applicant_name": "陈志强",
+        "id_number": PERSON.id_number,
+        "credit_code": "",
+        "mobile": MOBILE,
+        "outcome": outcome,
+    }
+    for name, material in world.materials(item).items():
+        data[f"state_{material.pk}"] = states.get(name, "original")
+    return data
+
+
+# --- The console and the application -------------------------------------------------------
+
+
+def test_console_offers_the_application_for_the_called_ticket(client, world):
+    ticket = called_ticket(world)
+    response = signed_in(client, world.clerk).get(reverse("staff-home"))
+    assert response.status_code == 200
+    url = reverse("case-window-application", args=[world.window.pk]) + f"?ticket={ticket.pk}"
+    assert url in response.content.decode()
+
+
+def test_application_form_shows_the_current_guide_and_its_checklist(client, world):
+    ticket = called_ticket(world)
+    url = reverse("case-window-application", args=[world.window.pk])
+    response = signed_in(client, world.clerk).get(url, {"ticket": ticket.pk, "item": world.licence.code})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for name in world.materials(world.licence):
+        assert name in page
+    assert "容缺受理" in page and 'value="accept_deferred"' in page
+    # The hukou guide does not allow 容缺: no such button.
+    response = client.get(url, {"ticket": ticket.pk, "item": world.hukou.code})
+    assert 'value="accept_deferred"' not in response.content.decode()
+
+
+def test_deferred_acceptance_from_the_ticket_records_the_ticket_and_owed_material(client, world):
+    ticket = called_ticket(world)
+    url = reverse("case-window-application", args=[world.window.pk])
+    data = application_data(world, world.licence, outcome="accept_deferred", 经营场所使用证明="missing")
+    data["ticket"] = str(ticket.pk)
+    response = signed_in(client, world.clerk).post(url, data)
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case-detail", args=[case.number])
+    assert case.status == Case.Status.ACCEPTED and case.deferred
+    assert case.ticket == ticket and case.window == world.window
+    assert [o.material.name for o in case.owed.all()] == ["经营场所使用证明"]
+
+
+def test_accepting_without_the_main_materials_is_a_form_error_and_saves_nothing(client, world):
+    url = reverse("case-window-application", args=[world.window.pk])
+    data = application_data(world, world.licence, outcome="accept_deferred", 营业执照="missing")
+    response = signed_in(client, world.clerk).post(url, data)
+    assert response.status_code == 422
+    assert "主要材料不齐全" in response.content.decode()
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_deferral_for_an_item_that_does_not_allow_it_is_refused(client, world):
+    url = reverse("case-window-application", args=[world.window.pk])
+    data = application_data(world, world.hukou, outcome="accept_deferred", 户口簿="missing")
+    response = signed_in(client, world.clerk).post(url, data)
+    assert response.status_code == 400
+    assert "不允许容缺受理" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_bad_applicant_fields_come_back_beside_their_fields(client, world):
+    url = reverse("case-window-application", args=[world.window.pk])
+    data = application_data(world, world.hukou, outcome="accept")
+    data["id_number"] = id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1")
+    data["mobile"] = "12345"
+    response = signed_in(client, world.clerk).post(url, data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["id_number"] and form.errors["mobile"]
+    assert not Case.objects.exists()
+
+
+def test_invalid_credit_code_is_a_form_error(client, world):
+    data = application_data(world, world.licence, outcome="accept")
+    data.update(
+        channel="online", applicant_kind="organisation", id_number="", credit_code=COMPANY.credit_code[:-1] + "0"
+    )
+    if COMPANY.credit_code.endswith("0"):
+        data["credit_code"] = COMPANY.credit_code[:-1] + "1"
+    response = signed_in(client, world.clerk).post(reverse("case-remote-application"), data)
+    assert response.status_code == 400
+    assert "校验位" in " ".join(response.context["form"].errors["credit_code"])
+    assert not Case.objects.exists()
+
+
+def test_correction_by_post_issues_the_one_time_notice_listing_every_lacking_material(client, world):
+    data = application_data(world, world.hukou, outcome="correction", 户口簿="defective")
+    data["channel"] = "mail"
+    data["requirements"] = "请提供户主签字的同意书"
+    response = signed_in(client, world.clerk).post(reverse("case-remote-application"), data)
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert case.status == Case.Status.CORRECTION and case.channel == "mail" and case.ticket is None
+    notice = case.notices.get()
+    assert [i.material.name for i in notice.items.all()] == ["户口簿"]
+    printed = client.get(reverse("case-print", args=[case.number, "notice"]))
+    page = printed.content.decode()
+    assert printed.status_code == 200 and "一次性告知书" in page and "户口簿" in page and "同意书" in page
+
+
+def test_not_accepted_needs_a_reason_and_prints_its_notice(client, world):
+    url = reverse("case-remote-application")
+    data = application_data(world, world.hukou, outcome="not_accepted")
+    data["channel"] = "online"
+    response = signed_in(client, world.clerk).post(url, data)
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
+    data.update(reason="申请人户籍不在本市", refer_to="户籍所在地公安派出所")
+    response = client.post(url, data)
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.status == Case.Status.NOT_ACCEPTED
+    page = client.get(reverse("case-print", args=[case.number, "not-accepted"])).content.decode()
+    assert "不予受理通知书" in page and "户籍所在地公安派出所" in page
+
+
+def test_a_window_of_another_hall_is_refused(client, world):
+    url = reverse("case-window-application", args=[world.window.pk])
+    assert signed_in(client, world.tianhe_clerk).get(url).status_code == 403
+    assert signed_in(client, world.supervisor).get(url).status_code == 403
+
+
+def test_a_ticket_of_the_window_must_be_called_there(client, world):
+    ticket = called_ticket(world)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.WAITING, window=None)
+    data = application_data(world, world.licence, outcome="accept")
+    data["ticket"] = str(ticket.pk)
+    response = signed_in(client, world.clerk).post(reverse("case-window-application", args=[world.window.pk]), data)
+    assert response.status_code == 422
+    assert "该排队号不在本窗口叫号或办理中" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+# --- The case page, its actions and documents ------------------------------------------------
+
+
+def accepted(world, **extra) -> Case:
+    return world.receive(world.licence, now=at(TODAY, 9), outcome="accept", **extra)
+
+
+def test_case_page_shows_masked_personal_data_and_the_deadline(client, world):
+    case = accepted(world)
+    page = signed_in(client, world.clerk).get(reverse("case-detail", args=[case.number])).content.decode()
+    assert case.number in page and case.due_on.isoformat() in page
+    assert PERSON.id_number not in page and MOBILE not in page
+    assert "138****8001" in page
+    assert reverse("case-print", args=[case.number, "acceptance"]) in page
+
+
+def test_case_page_of_another_hall_is_not_found(client, world):
+    case = accepted(world)
+    assert signed_in(client, world.tianhe_clerk).get(reverse("case-detail", args=[case.number])).status_code == 404
+
+
+def test_actions_offered_follow_the_viewer(client, world):
+    case = accepted(world)
+    url = reverse("case-detail", args=[case.number])
+    clerk_page = signed_in(client, world.clerk).get(url).content.decode()  # police: not the department
+    assert 'data-action="review"' not in clerk_page
+    market_page = signed_in(client, world.market_clerk).get(url).content.decode()
+    assert 'data-action="review"' in market_page and 'data-action="extend"' not in market_page
+    chief_page = signed_in(client, world.market_chief).get(url).content.decode()
+    assert 'data-action="extend"' in chief_page
+
+
+def test_the_whole_lifecycle_through_the_page(client, world):
+    case = accepted(world)
+    step = case.guide_version.special_steps.get()
+
+    def act(user, action, **data):
+        return signed_in(client, user).post(
+            reverse("case-action", args=[case.number, action]), {f"{action}-{k}": v for k, v in data.items()}
+        )
+
+    assert act(world.market_clerk, "review").status_code == 302
+    assert act(world.market_clerk, "step-start", step=step.pk, note="现场核查").status_code == 302
+    assert Case.objects.get().status == Case.Status.SPECIAL_STEP
+    assert act(world.market_clerk, "step-end").status_code == 302
+    assert act(world.market_chief, "extend", days=3, reason="需补充核查").status_code == 302
+    assert Case.objects.get().extension_days == 3
+    assert act(world.market_clerk, "decide", decision="approved").status_code == 302
+    assert act(world.market_clerk, "result").status_code == 302
+    assert act(world.clerk, "collect", method="window").status_code == 302
+    assert Case.objects.get().status == Case.Status.COLLECTED
+
+
+def test_bad_action_input_is_a_form_error(client, world):
+    case = accepted(world)
+    url = reverse("case-action", args=[case.number, "extend"])
+    response = signed_in(client, world.market_chief).post(url, {"extend-days": "2", "extend-reason": " "})
+    assert response.status_code == 400 and response.context["forms"]["extend"].errors["reason"]
+    response = client.post(url, {"extend-days": "30", "extend-reason": "理由"})
+    assert response.status_code == 422
+    assert "延期合计不得超过" in response.content.decode()
+    # A refusal without reasons.
+    signed_in(client, world.market_clerk)
+    url = reverse("case-action", args=[case.number, "decide"])
+    response = client.post(url, {"decide-decision": "refused", "decide-reason": ""})
+    assert response.status_code == 422 and "不予批准须写明理由" in response.content.decode()
+    assert Case.objects.get().status == Case.Status.ACCEPTED
+
+
+def test_an_extension_by_someone_else_is_refused(client, world):
+    case = accepted(world)
+    url = reverse("case-action", args=[case.number, "extend"])
+    response = signed_in(client, world.market_clerk).post(url, {"extend-days": "2", "extend-reason": "理由"})
+    assert response.status_code == 403
+    assert Case.objects.get().extension_days == 0
+    response = signed_in(client, world.tianhe_market_chief).post(url, {"extend-days": "2", "extend-reason": "理由"})
+    assert response.status_code == 404
+
+
+def test_acceptance_notice_is_an_a4_page_with_hall_window_staff_and_qr(client, world):
+    case = world.receive(
+        world.licence,
+        now=at(TODAY, 9),
+        outcome="accept_deferred",
+        states={"经营场所使用证明": "missing"},
+        channel="window",
+        window=world.window,
+    )
+    response = signed_in(client, world.clerk).get(reverse("case-print", args=[case.number, "acceptance"]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "受理通知书" in page and case.number in page and world.city.name in page and str(world.window) in page
+    assert "clerk" in page  # the staff number (or the user name without one)
+    assert 'src="data:image/svg+xml;base64,' in page
+    assert reverse("case-progress-token", args=[case.progress_token]) in page
+    assert "经营场所使用证明" in page and "css/print.css" in page
+
+
+def test_documents_that_do_not_exist_are_not_found(client, world):
+    case = accepted(world)
+    signed_in(client, world.clerk)
+    assert client.get(reverse("case-print", args=[case.number, "notice"])).status_code == 404
+    assert client.get(reverse("case-print", args=[case.number, "not-accepted"])).status_code == 404
+    assert client.get(reverse("case-print", args=[case.number, "other"])).status_code == 404
+
+
+# --- The list and the inbox --------------------------------------------------------------------
+
+
+def test_list_is_scoped_filtered_and_paginated(client, world):
+    accepted(world)
+    world.receive(world.licence, now=at(TODAY, 9), outcome="accept", actor=world.tianhe_clerk, hall=world.tianhe)
+    response = signed_in(client, world.clerk).get(reverse("case-list"))
+    assert response.status_code == 200 and response.context["page"].paginator.count == 1
+    response = signed_in(client, world.city_supervisor).get(reverse("case-list"))
+    assert response.context["page"].paginator.count == 2
+    response = client.get(reverse("case-list"), {"status": "collected"})
+    assert response.context["page"].paginator.count == 0
+    assert client.get(reverse("case-list"), {"status": "nonsense"}).status_code == 400
+    assert client.get(reverse("case-list"), {"page": "x"}).status_code == 400
+
+
+def test_list_and_inbox_cost_the_same_with_50_and_500_cases(client, world):
+    signed_in(client, world.supervisor)
+    add_cases(world, 50)
+    list_small = count_queries(client, reverse("case-list"))
+    signed_in(client, world.market_chief)
+    inbox_small = count_queries(client, reverse("case-inbox"))
+    add_cases(world, 450)
+    inbox_large = count_queries(client, reverse("case-inbox"))
+    signed_in(client, world.supervisor)
+    list_large = count_queries(client, reverse("case-list"))
+    assert list_small == list_large
+    assert inbox_small == inbox_large
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_inbox_is_for_chief_representatives_only(client, world):
+    assert signed_in(client, world.clerk).get(reverse("case-inbox")).status_code == 403
+    assert signed_in(client, world.supervisor).get(reverse("case-inbox")).status_code == 403
+    response = signed_in(client, world.market_chief).get(reverse("case-inbox"))
+    assert response.status_code == 200
+
+
+def test_inbox_lists_the_departments_overdue_cases(client, world):
+    case = world.receive(world.licence, now=at(TODAY - dt.timedelta(days=40), 9), outcome="accept")
+    world.receive(world.hukou, now=at(TODAY - dt.timedelta(days=40), 9), outcome="accept")
+    page = signed_in(client, world.market_chief).get(reverse("case-inbox")).content.decode()
+    assert case.number in page
+    assert world.hukou.code not in page  # the police's case is not the market's
+
+
+# --- Supervisors -------------------------------------------------------------------------------
+
+
+def test_supervision_shows_overdue_cases_and_item_figures(client, world):
+    from cases.warnings import warnings_run
+
+    ticket = called_ticket(world)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SERVING, started_at=at(TODAY, 10))
+    old = world.receive(world.licence, now=at(TODAY - dt.timedelta(days=40), 9), outcome="accept")
+    world.receive(
+        world.licence,
+        now=at(TODAY, 10),
+        outcome="accept",
+        channel="window",
+        window=world.window,
+        ticket=Ticket.objects.get(pk=ticket.pk),
+    )
+    warnings_run(now=at(TODAY, 11))
+    response = signed_in(client, world.supervisor).get(reverse("supervisor-hall-cases", args=[world.city.code]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert old.number in page and world.market.name in page
+    assert response.context["figures"][0].item_code == world.licence.code
+    overview = client.get(reverse("supervisor-overview")).content.decode()
+    assert reverse("supervisor-cases") in overview
+    assert (
+        signed_in(client, world.supervisor).get(reverse("supervisor-hall-cases", args=[world.tianhe.code])).status_code
+        == 403
+    )
+    assert signed_in(client, world.market_chief).get(reverse("supervisor-cases")).status_code == 403
+
+
+# --- Public progress ---------------------------------------------------------------------------
+
+
+def test_progress_by_number_and_last_digits(client, world):
+    case = world.receive(
+        world.licence, now=at(TODAY, 9), outcome="accept_deferred", states={"经营场所使用证明": "missing"}
+    )
+    response = client.post(reverse("case-progress"), {"number": case.number, "digits": MOBILE[-4:]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "已受理" in page and case.due_on.isoformat() in page and "经营场所使用证明" in page
+    assert MOBILE not in page and PERSON.id_number not in page and "陈志强" not in page
+    by_id = client.post(reverse("case-progress"), {"number": case.number, "digits": PERSON.id_number[-4:]})
+    assert by_id.status_code == 200 and "经营场所使用证明" in by_id.content.decode()
+
+
+def test_progress_gives_no_hint_whether_the_case_exists(client, world):
+    case = accepted(world)
+    wrong_digits = client.post(reverse("case-progress"), {"number": case.number, "digits": "0000"})
+    unknown = client.post(reverse("case-progress"), {"number": "9" * 22, "digits": MOBILE[-4:]})
+    assert wrong_digits.status_code == unknown.status_code == 404
+    assert wrong_digits.context["form"].errors == unknown.context["form"].errors
+    bad = client.post(reverse("case-progress"), {"number": "abc", "digits": "12"})
+    assert bad.status_code == 400 and bad.context["form"].errors["digits"]
+
+
+def test_progress_is_rate_limited(client, world, settings):
+    settings.THROTTLE_CASE_PROGRESS_IP = "3/h"
+    case = accepted(world)
+    for _ in range(3):
+        client.post(reverse("case-progress"), {"number": case.number, "digits": "0000"})
+    response = client.post(reverse("case-progress"), {"number": case.number, "digits": MOBILE[-4:]})
+    assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
+
+
+def test_progress_by_the_private_link(client, world):
+    case = accepted(world)
+    response = client.get(reverse("case-progress-token", args=[case.progress_token]))
+    assert response.status_code == 200 and case.number in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert client.get(reverse("case-progress-token", args=["nope"])).status_code == 404
