@@ -100,10 +100,18 @@ class ApplicationForm(forms.Form):
         if with_window:
             del self.fields["channel"]
         for material in self.materials:
+            # 不适用 is offered only for a conditional material; a required one cannot be waived.
             self.fields[f"state_{material.pk}"] = forms.ChoiceField(
                 label=material.name,
-                choices=CaseMaterial.State.choices,
+                choices=[
+                    (value, label)
+                    for value, label in CaseMaterial.State.choices
+                    if material.conditional or value != CaseMaterial.State.NOT_APPLICABLE
+                ],
                 initial=CaseMaterial.State.MISSING,
+                error_messages={
+                    "invalid_choice": _("材料“%(name)s”是必须提交的材料，不能标记为不适用。") % {"name": material.name}
+                },
             )
             self.fields[f"note_{material.pk}"] = forms.CharField(
                 label=_("“%(name)s”备注") % {"name": material.name}, max_length=200, required=False

@@ -352,6 +352,9 @@ class CaseMaterial(models.Model):
         ELECTRONIC = "electronic", _("已收电子材料")
         MISSING = "missing", _("缺失")
         DEFECTIVE = "defective", _("不符合要求")
+        # Only for a conditional material (catalog ``Material.conditional``) whose case does
+        # not arise, e.g. the guardian's papers of an adult applicant: nothing is owed.
+        NOT_APPLICABLE = "inapplicable", _("不适用")
 
     PRESENT = (State.ORIGINAL, State.COPY, State.ELECTRONIC)
     LACKING = (State.MISSING, State.DEFECTIVE)
@@ -374,6 +377,11 @@ class CaseMaterial(models.Model):
     @property
     def is_present(self) -> bool:
         return self.state in self.PRESENT
+
+    @property
+    def is_lacking(self) -> bool:
+        """Missing or defective: not present, and not a conditional material marked 不适用."""
+        return self.state in self.LACKING
 
 
 class CorrectionNotice(models.Model):

@@ -312,6 +312,11 @@ def _validate_checklist(
             errors.setdefault("materials", []).append(
                 _("材料“%(name)s”的收取情况无效。") % {"name": version_materials[check.material_id].name}
             )
+        elif check.state == CaseMaterial.State.NOT_APPLICABLE and not version_materials[check.material_id].conditional:
+            errors.setdefault("materials", []).append(
+                _("材料“%(name)s”是必须提交的材料，不能标记为不适用。")
+                % {"name": version_materials[check.material_id].name}
+            )
         elif len(check.note) > 200:
             errors.setdefault("materials", []).append(
                 _("材料“%(name)s”的备注最多200个字。") % {"name": version_materials[check.material_id].name}
@@ -572,7 +577,7 @@ def _accept(case: Case, *, actor: AnyUser, deferred: bool, now: dt.datetime) -> 
             code="deferral_not_allowed",
         )
     lines = list(case.materials.select_related("material"))
-    lacking = [line.material for line in lines if not line.is_present]
+    lacking = [line.material for line in lines if line.is_lacking]
     if lacking and not deferred:
         message = (
             _("以下材料缺失或不符合要求，不能受理：%(names)s。请出具一次性告知书，或选择容缺受理。")
@@ -828,7 +833,7 @@ def case_corrections_receive(
         lines = {line.material_id: line for line in _apply_checklist(case, checklist, now)}
         open_notices = list(case.notices.filter(answered_at__isnull=True).prefetch_related("items"))
         still = sorted(
-            {item.material_id for n in open_notices for item in n.items.all() if not lines[item.material_id].is_present}
+            {item.material_id for n in open_notices for item in n.items.all() if lines[item.material_id].is_lacking}
         )
         complete = not still
         if complete:

@@ -22,5 +22,5 @@ supervisor_patterns = [
 
 public_patterns = [
     path("cases/progress/", views.progress, name="case-progress"),
-    path("cases/progress/<str:token>/", views.progress_token, name="case-progress-token"),
+    path("cases/progress/t/<str:token>/", views.progress_token, name="case-progress-token"),
 ]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -131,7 +132,7 @@ def _outcome_message(case: Case) -> str:
     return _("已受理：%(number)s。请打印受理通知书交申请人。") % {"number": case.number}
 
 
-@staff_required(*roles.COUNTER_ROLES, message=_("只有窗口工作人员可以受理申请。"))
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员可以受理申请。"))
 @require_http_methods(["GET", "HEAD", "POST"])
 def window_application(request: HttpRequest, pk: int) -> HttpResponse:
     """An application at a window, for the ticket called or served there (``?ticket=``)."""
@@ -146,7 +147,7 @@ def window_application(request: HttpRequest, pk: int) -> HttpResponse:
     return _application(request, hall=window.hall, window=window, ticket=ticket, action=action)
 
 
-@staff_required(*roles.COUNTER_ROLES, message=_("只有窗口工作人员可以受理申请。"))
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员可以受理申请。"))
 @require_http_methods(["GET", "HEAD", "POST"])
 def remote_application(request: HttpRequest) -> HttpResponse:
     """An application received by post or online, at the clerk's own hall."""
@@ -265,7 +266,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, access_case(request.user, number))
 
 
-@staff_required(*roles.COUNTER_ROLES, message=_("只有窗口工作人员和首席事务代表可以办理办件。"))
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员和首席事务代表可以办理办件。"))
 @require_POST
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
@@ -333,7 +334,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         status = 400
     page = paginate(cases, page_number=page_number, per_page=PER_PAGE)
     query = urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page" and v])
-    context = {"form": form, "page": page, "query": query, "page_error": page_error}
+    scope = staff_scope(request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "page_error": page_error,
+        "can_receive": scope.has_role(*roles.COUNTER_ROLES),
+        "is_chief": scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.department_id is not None,
+    }
     return _render(request, "case_list.html", context, status=status)
 
 
@@ -380,7 +389,7 @@ def case_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
 # --- The chief representative's inbox --------------------------------------------------------
 
 
-@staff_required(roles.CHIEF_REPRESENTATIVE, message=_("部门待办仅向派驻大厅的首席事务代表开放。"))
+@staff_required(roles.CHIEF_REPRESENTATIVE, message=gettext_lazy("部门待办仅向派驻大厅的首席事务代表开放。"))
 def inbox(request: HttpRequest) -> HttpResponse:
     hall_id, department_id = access_inbox(request.user)
     today = local_date()

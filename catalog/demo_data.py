@@ -97,6 +97,7 @@ class MaterialData:
     copies: int = 1
     may_follow_later: bool = False
     notes: str = ""
+    conditional: bool = False  # needed only in some cases (its notes say when)
 
     def as_fields(self) -> dict[str, object]:
         return {
@@ -105,6 +106,7 @@ class MaterialData:
             "form": self.form,
             "copies": self.copies,
             "may_follow_later": self.may_follow_later,
+            "conditional": self.conditional,
             "notes": self.notes,
             "notes_en": demo_data_en.english(self.notes, demo_data_en.MATERIAL_NOTES),
         }
@@ -509,8 +511,9 @@ SCOPES_BY_LEVEL: dict[str, tuple[str, ...]] = {
 
 
 def mat(name: str, form: str = "original", copies: int = 1, *, later: bool = False, notes: str = "") -> MaterialData:
-    """A material; ``later`` marks one that may be supplied later under 容缺受理."""
-    return MaterialData(name, form, copies, later, notes)
+    """A material; ``later`` marks one that may be supplied later under 容缺受理; one whose
+    notes say it is submitted only in some cases (``…时提交``) is conditional."""
+    return MaterialData(name, form, copies, later, notes, conditional=notes.endswith("时提交"))
 
 
 ID_CARD = mat("申请人居民身份证", notes="已申领电子身份证的，可出示“粤省事”电子证照")

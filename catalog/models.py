@@ -476,6 +476,11 @@ class Material(models.Model):
         default=False,
         help_text=_("勾选表示容缺受理时可以后补；不勾选即为主要材料。"),
     )
+    conditional = models.BooleanField(
+        _("视情形提交"),
+        default=False,
+        help_text=_("仅在特定情形下需要提交（如未成年人申请、委托代办）；收件时可标记为不适用。"),
+    )
     follow_within_days = models.PositiveSmallIntegerField(
         _("容缺后补期限（工作日）"),
         default=5,

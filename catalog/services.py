@@ -86,6 +86,7 @@ MATERIAL_FIELDS = (
     "form",
     "copies",
     "may_follow_later",
+    "conditional",
     "follow_within_days",
     "notes",
     "notes_en",

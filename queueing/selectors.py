@@ -67,11 +67,14 @@ def console(*, window: Window, now: dt.datetime) -> Console:
     )
 
 
-def windows_serving(*, ticket: Ticket) -> int:
+def windows_serving(*, ticket: Ticket, besides: Window | None = None) -> int:
     """How many open windows would call this waiting ticket (one query): the window it was
     transferred to, or else the comprehensive windows, the windows of its queue and, for the
-    green channel, the green-channel windows (the rule of ``services.window_waiting``)."""
+    green channel, the green-channel windows (the rule of ``services.window_waiting``);
+    ``besides`` is left out (the window it is about to leave)."""
     windows = Window.objects.filter(hall_id=ticket.hall_id, is_open=True)
+    if besides is not None:
+        windows = windows.exclude(pk=besides.pk)
     if ticket.target_window_id is not None:
         return windows.filter(pk=ticket.target_window_id).count()
     serves = Q(kind=Window.Kind.COMPREHENSIVE) | Q(categories=ticket.category_id)

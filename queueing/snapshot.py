@@ -52,19 +52,19 @@ _hall_ids: dict[str, int] = {}
 
 
 def _key(hall_id: int) -> str:
-    return f"queue:snapshot:v6:{hall_id}"
+    return f"queue:snapshot:v7:{hall_id}"
 
 
 def _public_key(hall_id: int) -> str:
-    return f"queue:snapshot:v6:{hall_id}:public"
+    return f"queue:snapshot:v7:{hall_id}:public"
 
 
 def _dirty_key(hall_id: int) -> str:
-    return f"queue:snapshot:v6:{hall_id}:dirty"
+    return f"queue:snapshot:v7:{hall_id}:dirty"
 
 
 def _lock_key(hall_id: int) -> str:
-    return f"queue:snapshot:v6:{hall_id}:rebuilding"
+    return f"queue:snapshot:v7:{hall_id}:rebuilding"
 
 
 def refresh_on_commit(hall_id: int) -> None:
@@ -230,6 +230,9 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             ticket__hall=hall, ticket__service_date=today, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED)
         )
         .filter(ticket__window=F("window"), ticket__status__in=STANDING_CALL)
+        # A call at a window since closed stands no more, even if its ticket was served there:
+        # nobody may be sent to a closed window (walkthrough: A002 shown 10 minutes after).
+        .filter(window__is_open=True)
         .select_related("ticket", "window")
         .order_by("-at", "-pk")[: config.recent_calls_shown]
     )
@@ -319,6 +322,8 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "number": e.ticket.number,
                 "window": e.window.number if e.window else None,
                 "at": e.at.timestamp(),
+                # Still being called or served there (a served ticket is only a recent call).
+                "current": e.ticket.status in Ticket.AT_WINDOW,
             }
             for e in recent
         ],
@@ -405,6 +410,7 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
                 "window": c["window"],
                 "at": dt.datetime.fromtimestamp(c["at"], tz=dt.UTC).isoformat(),
                 "event": c["event"],
+                "current": c["current"],
             }
             for c in data["recent_calls"]
         ],

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from queueing import selectors, services
 from queueing.access import access_window, window_hall_ticket
-from queueing.console import PANEL, QUEUE, console_action, console_panel
+from queueing.console import PANEL, PANEL_HEADER, QUEUE, console_action, console_panel
 from queueing.forms_console import GrantForm, TransferForm
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
@@ -35,6 +35,7 @@ from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
 # What a user without a counter role is told (the same words as a window of another hall).
 COUNTER_ONLY = gettext_lazy("您只能在本人所属大厅的窗口办理。")
 counter_staff_required = staff_required(*COUNTER_ROLES, message=COUNTER_ONLY)
+NOT_SIGNED_IN = "queueing/console/not_signed_in.html"
 
 
 def _after(
@@ -98,8 +99,32 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
+    if not (window.is_open and window.staff_id == request.user.pk):
+        return _not_signed_in(request, window)
     part = QUEUE if request.GET.get("part") == "queue" else PANEL
     return console_panel(request, window, template=part)
+
+
+def _not_signed_in(request: HttpRequest, window: Window) -> HttpResponse:
+    """A window the clerk is not signed in at (a typed address, a tab left open after signing
+    out): no console whose every button would be refused, but what to do — sign in here if the
+    window is free and they are at no other window, or go back to the workbench."""
+    elsewhere = selectors.window_of(request.user)
+    context = {
+        "window": window,
+        "elsewhere": elsewhere if elsewhere is not None and elsewhere.pk != window.pk else None,
+        "taken": window.staff_id is not None and window.staff_id != request.user.pk,
+    }
+    context["can_sign_in"] = not context["taken"] and context["elsewhere"] is None
+    if not getattr(request, "htmx", None):
+        return TemplateResponse(request, NOT_SIGNED_IN, context)
+    # A poll of the panel or of its queue: the notice takes the whole panel's place (and has
+    # no polling of its own, so the old tab stops asking).
+    response = TemplateResponse(request, f"{NOT_SIGNED_IN}#panel", context)
+    response["HX-Retarget"] = "#console-panel"
+    response["HX-Reswap"] = "outerHTML"
+    response[PANEL_HEADER] = "1"
+    return response
 
 
 @console_action
@@ -116,8 +141,11 @@ def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _confirm_leaving(request: HttpRequest, window: Window, *, leaving: str) -> HttpResponse:
     """Signing out or logging out with a ticket at the counter: the console says what will
-    happen to it and asks again (409: nothing was done yet)."""
-    return console_panel(request, window, status=409, extra_context={"leaving": leaving})
+    happen to it and asks again (409: nothing was done yet) — that other windows go on calling
+    it only if an open one serves its queue."""
+    current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
+    others = current is not None and selectors.windows_serving(ticket=current, besides=window) > 0
+    return console_panel(request, window, status=409, extra_context={"leaving": leaving, "others_serve": others})
 
 
 @console_action

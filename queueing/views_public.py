@@ -386,11 +386,12 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
     data = _public_or_404(code)
     public = data["public"]
     calls = _board_calls(public)
+    latest = next((c for c in calls if c["current"]), None)
     windows = public["windows"]
     categories = _categories(public)
     version = _version(
         public["open_now"],
-        [(c["event"], c["number"], c["window"]) for c in calls],
+        [(c["event"], c["number"], c["window"], c["current"]) for c in calls],
         [(w["number"], w["is_open"], w["current"], w["current_status"]) for w in windows],
         [(c["letter"], c["display_name"], c["waiting"], c["estimated_wait_minutes"]) for c in categories],
         # The supervisor's message for the hall (queueing.services.board_message_post).
@@ -404,8 +405,10 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
         {
             "hall": {**public["hall"], "display_name": _name(public["hall"])},
             "open_now": public["open_now"],
-            "latest": calls[0] if calls else None,
-            "earlier_calls": calls[1:],
+            # "Now calling" is the latest call still at its window; a served ticket is only a
+            # recent call (the snapshot drops calls at windows since closed).
+            "latest": latest,
+            "earlier_calls": [c for c in calls if c is not latest],
             "windows": windows,
             "categories": categories,
             "version": version,

@@ -45,6 +45,7 @@ def test_failed_actions_show_their_message_and_logout_leaves_the_window(live_ser
     panel = page.locator("#console-panel")
     expect(page.locator("#console-queue")).to_contain_text("已签到预约，未到叫号时间（1 人）")
     expect(page.locator("#console-queue")).to_contain_text("起可叫")
+    page.wait_for_load_state("load")
     page.keyboard.press("n")
     expect(page.locator(".current-number")).to_have_text("A001")
 

@@ -125,7 +125,8 @@ def test_kiosk_slip_ticket_page_and_board(live_server, page, axe_check) -> None:
     live = page.locator(".ticket-live")
     expect(live).to_have_attribute("role", "status")
     expect(live).to_contain_text("等候中")
-    expect(live).to_contain_text("您前面已没有人")
+    # No window is open yet: nobody is told to get ready for a call that cannot come.
+    expect(live).to_contain_text("目前没有开放的窗口办理该类业务")
     axe_check(page, "ticket page")
 
     assert ticket.number == "A001" and ticket.source == "kiosk" and ticket.id_hash

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent
 from queueing.models import QueueCategory, Ticket
+from servicehall.personal_data import scrub
 from tests.cases.factories import COMPANY, MOBILE, PERSON, D, at, id_number
 from tests.cases.test_queries import add_cases
 
@@ -113,6 +114,27 @@ def test_accepting_without_the_main_materials_is_a_form_error_and_saves_nothing(
     assert response.status_code == 422
     assert "主要材料不齐全" in response.content.decode()
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_conditional_material_can_be_marked_not_applicable_on_the_form(client, world):
+    version = world.materials(world.hukou)["户口簿"].version
+    version.materials.create(name="监护人身份证件", form="original", order=9, conditional=True)
+    url = reverse("case-window-application", args=[world.window.pk])
+    form = signed_in(client, world.clerk).get(url, {"item": world.hukou.code}).content.decode()
+    assert form.count('value="inapplicable"') == 1  # offered for the conditional material only
+    assert "1号窗口收件" in form and "窗口窗口" not in form
+    # A required material marked 不适用 is a form error, in Chinese, and nothing is saved.
+    response = client.post(url, application_data(world, world.hukou, outcome="accept", 户口簿="inapplicable"))
+    assert response.status_code in (400, 422)
+    assert "“户口簿”是必须提交的材料，不能标记为不适用" in response.content.decode()
+    assert not Case.objects.exists()
+    # The adult's application: the guardian's papers do not apply; accepted, shown as such.
+    data = application_data(world, world.hukou, outcome="accept", 监护人身份证件="inapplicable")
+    response = client.post(url, data)
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.status == Case.Status.ACCEPTED
+    page = client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "监护人身份证件</th><td>不适用</td>" in page
 
 
 def test_deferral_for_an_item_that_does_not_allow_it_is_refused(client, world):
@@ -343,6 +365,7 @@ def test_inbox_is_for_chief_representatives_only(client, world):
     assert signed_in(client, world.supervisor).get(reverse("case-inbox")).status_code == 403
     response = signed_in(client, world.market_chief).get(reverse("case-inbox"))
     assert response.status_code == 200
+    assert reverse("case-inbox") in client.get(reverse("case-list")).content.decode()
 
 
 def test_inbox_lists_the_departments_overdue_cases(client, world):
@@ -426,3 +449,5 @@ def test_progress_by_the_private_link(client, world):
     assert response.status_code == 200 and case.number in response.content.decode()
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert client.get(reverse("case-progress-token", args=["nope"])).status_code == 404
+    # The private link's token is kept out of the logs like a ticket's or a booking's.
+    assert case.progress_token not in scrub(reverse("case-progress-token", args=[case.progress_token]))

@@ -396,3 +396,29 @@ def test_a_notice_during_review_need_not_cite_what_is_owed_under_deferred_accept
     assert [i.material.name for i in notice.items.all()] == ["营业执照"]
     case.refresh_from_db()
     assert case.status == Case.Status.CORRECTION and case.clock_stopped_on == D(2026, 11, 24)
+
+
+# --- Conditional materials: 不适用 -------------------------------------------------------------
+
+
+def _with_guardian_papers(world) -> None:
+    """The hukou guide gets a conditional material, needed only for a minor applicant."""
+    version = world.materials(world.hukou)["户口簿"].version
+    version.materials.create(name="监护人身份证件", form="original", order=9, conditional=True)
+
+
+def test_a_conditional_material_marked_not_applicable_does_not_block_acceptance(world) -> None:
+    _with_guardian_papers(world)
+    case = world.receive(world.hukou, now=at(MON), outcome="accept", states={"监护人身份证件": "inapplicable"})
+    assert case.status == Case.Status.ACCEPTED and not case.deferred and not case.owed.exists()
+    line = case.materials.get(material__name="监护人身份证件")
+    assert line.get_state_display() == "不适用" and not line.is_lacking
+
+
+def test_a_required_material_cannot_be_marked_not_applicable(world) -> None:
+    _with_guardian_papers(world)
+    with pytest.raises(CaseError) as refused:
+        world.receive(world.hukou, now=at(MON), outcome="accept", states={"户口簿": "inapplicable"})
+    assert refused.value.field == "materials"
+    assert "“户口簿”是必须提交的材料，不能标记为不适用" in str(refused.value.message)
+    nothing_saved()

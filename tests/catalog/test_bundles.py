@@ -86,3 +86,25 @@ def test_admin_refuses_an_over_long_bundle_in_chinese_and_saves_nothing(admin_cl
     response = admin_client.post(reverse("admin:catalog_bundle_add"), data)
     assert response.status_code == 302
     assert Bundle.objects.get().members.count() == 3
+
+
+def test_every_count_of_working_days_on_the_catalog_pages_has_plural_forms() -> None:
+    """Walkthrough: /bundles/1/ read "up to 1 working days" in English. A phrase that counts
+    working days is a plural blocktranslate (its English singular and plural forms differ)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template import engines
+    from django.templatetags.i18n import BlockTranslateNode
+
+    engine = engines["django"]
+    folder = Path(settings.BASE_DIR) / "templates" / "catalog"
+    counted = {}
+    for path in sorted(folder.glob("*.html")):
+        template = engine.get_template(f"catalog/{path.name}").template
+        for node in template.nodelist.get_nodes_by_type(BlockTranslateNode):
+            text, _vars = node.render_token_list(node.singular)
+            if "个工作日" in text and "%(" in text.split("个工作日")[0]:
+                counted[(path.name, text)] = node.countervar
+    assert any(name == "bundle_detail.html" for name, _ in counted)
+    assert {key: var for key, var in counted.items() if not var} == {}

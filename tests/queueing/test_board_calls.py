@@ -105,3 +105,37 @@ def test_a_called_ticket_expired_at_closing_leaves_the_recent_calls(qh) -> None:
     assert services.tickets_expire(now=closing) == 1
 
     assert calls(qh, closing) == []
+
+
+def test_a_served_ticket_at_a_closed_window_is_not_now_calling(client, qh) -> None:
+    """Walkthrough: the board kept "正在叫号 A001 请到 2 号窗口" after A001 was finished and window
+    2 closed (its clerk logged out)."""
+    ticket = called_at_window_2(qh)
+    services.ticket_start(window=qh.window_a, ticket=ticket, staff=qh.staff[2])
+    services.ticket_finish(window=qh.window_a, ticket=ticket, staff=qh.staff[2])
+    assert calls(qh) == [(ticket.number, 2)]
+    board = client.get(reverse("queue-board", args=[qh.hall.code])).content.decode()
+    assert "暂无叫号，请耐心等候" in board  # served, not called: not "now calling" even while open
+    assert 'data-number="A001"' in board  # but still among the recent calls
+
+    services.window_leave(staff=qh.staff[2])
+
+    assert calls(qh) == []
+    board = client.get(reverse("queue-board", args=[qh.hall.code])).content.decode()
+    assert "暂无叫号，请耐心等候" in board and 'data-number="A001"' not in board
+    assert "请到 2 号窗口" not in board
+
+
+def test_now_calling_is_the_latest_call_still_at_its_window(client, qh) -> None:
+    first = called_at_window_2(qh)
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW - 9 * MIN)
+    second = services.ticket_call_next(window=qh.comprehensive, staff=qh.staff[1], now=NOW - 4 * MIN)
+    services.ticket_start(window=qh.comprehensive, ticket=second, staff=qh.staff[1])
+    services.ticket_finish(window=qh.comprehensive, ticket=second, staff=qh.staff[1])
+    snapshot.refresh(qh.hall.pk)
+
+    board = client.get(reverse("queue-board", args=[qh.hall.code])).content.decode()
+
+    latest = board.split('class="board-latest"', 1)[1].split("</p>", 1)[0]
+    assert first.number in latest and "请到 2 号窗口" in latest
+    assert second.number not in latest and f'data-number="{second.number}"' in board

@@ -171,3 +171,39 @@ def test_the_console_counts_the_waiting_per_queue_it_calls(staff_client, qh) -> 
     assert (
         "等候中（2 人）" in body and "A 户政业务：2" in body and "社保业务" not in body.split("per-category")[1][:200]
     )
+
+
+def test_the_page_of_a_window_not_signed_in_offers_to_sign_in_and_no_actions(staff_client, qh) -> None:
+    """Walkthrough: /staff/windows/<pk>/ of a window the clerk was not signed in at showed the
+    whole console, whose every button answered 409 "该窗口未开放，请先签到"."""
+    issue(qh)
+    url = reverse("console-panel", args=[qh.window_a.pk])
+
+    body = staff_client.get(url).content.decode()
+
+    assert "您未在本窗口签到" in body
+    assert reverse("console-sign-in", args=[qh.window_a.pk]) in body and reverse("staff-home") in body
+    for action in ("签退并关闭窗口", "叫下一号", "console-call-next", "call-next/"):
+        assert action not in body
+    # An old tab polling after the clerk signed out is told the same, in the panel's place.
+    polled = staff_client.get(url + "?part=queue", headers={"HX-Request": "true"})
+    text = polled.content.decode()
+    assert "您未在本窗口签到" in text and "call-next/" not in text
+    assert polled["HX-Retarget"] == "#console-panel" and polled["HX-Reswap"] == "outerHTML"
+
+
+def test_a_window_taken_by_a_colleague_offers_no_sign_in(staff_client, qh) -> None:
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[1])
+
+    body = staff_client.get(reverse("console-panel", args=[qh.window_a.pk])).content.decode()
+
+    assert "您未在本窗口签到" in body and reverse("console-sign-in", args=[qh.window_a.pk]) not in body
+    assert "call-next/" not in body
+
+
+def test_the_page_of_the_window_signed_in_at_is_the_console(staff_client, qh) -> None:
+    staff_client.post(reverse("console-sign-in", args=[qh.window_a.pk]))
+
+    body = staff_client.get(reverse("console-panel", args=[qh.window_a.pk])).content.decode()
+
+    assert "您未在本窗口签到" not in body and "call-next/" in body

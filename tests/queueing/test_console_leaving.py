@@ -44,7 +44,12 @@ def test_signing_out_with_a_ticket_at_the_counter_asks_then_returns_it_to_its_qu
 
     asked = client.post(url)
     assert asked.status_code == 409
-    assert "签退将关闭本窗口：A001 将回到队列，保留原取号时间，由其他窗口继续叫号。" in text(asked)
+    # No other open window serves A (walkthrough: it said "由其他窗口继续叫号").
+    assert (
+        "签退将关闭本窗口：A001 将回到队列，保留原取号时间；目前没有其他开放的窗口办理该号码，要等有窗口开放后才会被叫号。"
+        in text(asked)
+    )
+    assert "由其他窗口继续叫号" not in text(asked)
     assert 'name="confirm" value="1"' in text(asked) and "确认签退" in text(asked)
     assert Ticket.objects.get(pk=called.pk).status == "called" and Window.objects.get(pk=qh.window_a.pk).is_open
 
@@ -75,7 +80,12 @@ def test_logging_out_from_the_console_asks_then_says_what_happened(client, qh, c
 
     asked = client.post(url)
     assert asked.status_code == 409 and SESSION_KEY in client.session
-    assert "退出登录将同时从本窗口签退：A001 将回到队列，保留原取号时间，由其他窗口继续叫号。" in text(asked)
+    # No other open window serves A (walkthrough: it said "由其他窗口继续叫号").
+    assert (
+        "退出登录将同时从本窗口签退：A001 将回到队列，保留原取号时间；目前没有其他开放的窗口办理该号码，要等有窗口开放后才会被叫号。"
+        in text(asked)
+    )
+    assert "由其他窗口继续叫号" not in text(asked)
     assert f'action="{url}"' in text(asked) and "确认退出登录" in text(asked)
     assert Ticket.objects.get(pk=called.pk).status == "called"
 
@@ -126,3 +136,15 @@ def test_a_transfer_to_a_served_queue_has_no_warning(client, qh, called) -> None
 def test_a_comprehensive_window_serves_every_queue(client, qh, called) -> None:
     services.window_sign_in(window=qh.comprehensive, staff=qh.staff[1])
     assert "注意" not in text(transfer(client, qh, called, category=qh.b.pk))
+
+
+@pytest.mark.parametrize("url", ["console-log-out", "console-sign-out"])
+def test_leaving_says_other_windows_go_on_calling_only_when_one_serves_the_queue(client, qh, called, url) -> None:
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])  # serves B only
+    args = [qh.window_a.pk] if url == "console-sign-out" else []
+    assert "由其他窗口继续叫号" not in text(client.post(reverse(url, args=args)))
+
+    services.window_sign_in(window=qh.green, staff=qh.staff[4])  # serves A
+
+    asked = text(client.post(reverse(url, args=args)))
+    assert "A001 将回到队列，保留原取号时间，由其他窗口继续叫号。" in asked and "目前没有其他开放的窗口" not in asked

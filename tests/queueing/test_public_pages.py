@@ -255,9 +255,24 @@ def test_a_waiting_ticket_shows_people_ahead_and_the_estimate(client, qh) -> Non
 
 
 def test_a_waiting_ticket_without_open_windows_has_no_estimate(client, qh) -> None:
+    # Walkthrough: "no one ahead, get ready" beside "no open window" — nobody will call it.
     ticket = issue(qh)
     body = text(ticket_page(client, ticket))
-    assert "您前面已没有人" in body and "暂无开放窗口，暂无法估算" in body
+    assert "您前面已没有人" not in body and "暂无开放窗口，暂无法估算" in body
+    assert "目前没有开放的窗口办理该类业务" in body and "已转办" not in body
+
+
+def test_a_ticket_transferred_to_a_queue_no_window_serves_says_so(client, qh) -> None:
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    ticket = issue(qh)
+    services.ticket_call_next(window=qh.window_a, staff=qh.staff[2])
+    services.ticket_transfer(window=qh.window_a, ticket=ticket, staff=qh.staff[2], reason="需社保窗口", category=qh.b)
+    snapshot.refresh(qh.hall.pk)
+
+    body = text(ticket_page(client, ticket))
+
+    assert "您前面已没有人" not in body
+    assert f"您的号码已转办到 {qh.b.letter} 类" in body and "目前没有开放的窗口办理该类业务" in body
 
 
 def test_a_called_ticket_says_which_window(client, qh) -> None:
