@@ -16,12 +16,9 @@ from django.db import connection
 
 from catalog.models import CalendarDay
 from tests.concurrency import celery_worker, private_queue, worker_env
+from tests.markers import needs_postgres, needs_redis
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_postgres = pytest.mark.skipif(
-    not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"
-)
-needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 
 
 @pytest.mark.postgres

@@ -7,17 +7,17 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from appointments import services
 from appointments.models import Booking, Slot
 from appointments.services import BookingError
 from tests.appointments.factories import NOW, make_booking_hall, person
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
+    needs_postgres,
     pytest.mark.django_db(transaction=True),
 ]
 D = dt.date

@@ -23,15 +23,12 @@ from servicehall.clock import SHANGHAI
 from servicehall.notifications import MemoryBackend
 from tests.appointments.factories import NOW, make_booking_hall, person
 from tests.concurrency import in_threads, private_queue, start_worker, worker_env
+from tests.markers import needs_postgres, needs_redis
 from tests.servicehall.test_notifications import FakeGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
 MIN = dt.timedelta(minutes=1)
-needs_postgres = pytest.mark.skipif(
-    not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"
-)
-needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 
 
 def at(day: D, hour: int, minute: int = 0) -> dt.datetime:

@@ -32,15 +32,13 @@ from servicehall.models import SentNotification
 from servicehall.notifications import FileBackend, LogBackend, MemoryBackend, SmsGatewayBackend
 from tests.appointments.factories import NOW, make_booking_hall, person
 from tests.concurrency import worker_env
+from tests.markers import needs_postgres
 from tests.servicehall.test_notifications import FakeGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
 MIN = dt.timedelta(minutes=1)
 LEASE = dt.timedelta(minutes=settings.APPOINTMENTS["reminder_lease_minutes"])
-needs_postgres = pytest.mark.skipif(
-    not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"
-)
 
 
 class WorkerKilled(BaseException):  # noqa: N818 - it is the event, not an error

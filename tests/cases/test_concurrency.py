@@ -5,18 +5,18 @@ same moment get 64 distinct consecutive numbers; a refused application gives its
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from cases import services
 from cases.models import Case, CaseSequence
 from servicehall import roles
 from tests.cases.factories import PERSON, D, at, make_world
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 from tests.servicehall.factories import staff_user
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
+    needs_postgres,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 
 from catalog import services
 from catalog.models import GuideVersion
 from catalog.services import CatalogError
 from tests.catalog import factories
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
+    needs_postgres,
     pytest.mark.django_db(transaction=True),
 ]
 

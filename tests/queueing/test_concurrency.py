@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 
 from queueing import services
@@ -14,12 +13,13 @@ from queueing.services import QueueError
 from servicehall import roles
 from tests.catalog import factories
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 from tests.queueing.factories import NOW, make_queue_hall
 from tests.servicehall.factories import staff_user
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
+    needs_postgres,
     pytest.mark.django_db(transaction=True),
 ]
 

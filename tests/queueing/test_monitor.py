@@ -8,7 +8,6 @@ import threading
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,13 +19,11 @@ from servicehall.clock import SHANGHAI
 from servicehall.notifications import MemoryBackend
 from tests.catalog import factories
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 from tests.queueing.factories import NOW, make_queue_hall
 from tests.servicehall.factories import staff_user
 
 MIN = dt.timedelta(minutes=1)
-needs_postgres = pytest.mark.skipif(
-    not django_settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"
-)
 
 
 @pytest.fixture(autouse=True)

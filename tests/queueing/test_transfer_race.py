@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from queueing import services
 from queueing.models import Ticket
 from queueing.services import QueueError
 from tests.concurrency import in_threads
+from tests.markers import needs_postgres
 from tests.queueing.factories import NOW, id_number, make_queue_hall
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
+    needs_postgres,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -15,19 +15,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from appointments import services
 from appointments.models import Booking, Reminder, Slot
 from tests.appointments.factories import make_booking_hall, person
 from tests.concurrency import ROOT, private_queue, start_worker, worker_env
+from tests.markers import needs_postgres, needs_redis
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
-    pytest.mark.skipif(not settings.DATABASE_URL.startswith("postgres"), reason="DATABASE_URL is not PostgreSQL"),
-    pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set"),
+    needs_postgres,
+    needs_redis,
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
 ]

@@ -21,9 +21,9 @@ from servicehall.notifications import MemoryBackend
 from servicehall.tasks import outbox_drain
 from tests.appointments.factories import NOW as BOOKING_NOW
 from tests.appointments.factories import make_booking_hall, person
+from tests.markers import needs_redis
 
 DEAD_BROKER = "redis://127.0.0.1:6399/0"
-needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 
 
 @pytest.fixture
