@@ -4,6 +4,8 @@ PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes (pytest-xdist): each has its own test database and Redis database; 0 runs in one.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev migrate demo lint messages bench faults clean
 
@@ -29,7 +31,7 @@ run: install
 
 ## make test: the whole test suite (SQLite by default; set DATABASE_URL / REDIS_URL for PostgreSQL / Redis).
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -39,7 +41,7 @@ lint: install-dev
 ## make messages: refresh the English translation catalogue after changing interface text.
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore=.venv
 
 ## make bench: benchmarks against gunicorn (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
 bench: install-dev

@@ -32,7 +32,7 @@ def access_booking_by_token(token: str) -> Booking:
     holds it may see, cancel and move the booking, so nothing else is checked.
     """
     booking = (
-        Booking.objects.select_related("hall", "category", "item", "slot", "person", "ticket")
+        Booking.objects.select_related("hall", "category", "item", "slot", "person", "ticket", "assistance")
         .filter(manage_token=token)
         .first()
     )

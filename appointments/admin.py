@@ -149,6 +149,7 @@ class SlotPlanForm(forms.ModelForm):
             "is_active",
             "valid_from",
             "valid_until",
+            "urgent_only",
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -174,8 +175,9 @@ class SlotPlanAdmin(HallScopedAdmin):
         "is_active",
         "valid_from",
         "valid_until",
+        "urgent_only",
     ]
-    list_filter = ["kind", "is_active", ("hall", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", "is_active", "urgent_only", ("hall", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["hall", "category"]
     search_fields = ["hall__code", "hall__name", "category__name"]
     ordering = ["hall__code", "category__order", "category__letter", "kind", "starts"]
@@ -237,8 +239,9 @@ class SlotAdmin(HallScopedAdmin):
         "seats_left_display",
         "is_closed",
         "closed_reason",
+        "urgent_only",
     ]
-    list_filter = ["is_closed", "kind", ("hall", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["is_closed", "kind", "urgent_only", ("hall", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["hall", "category"]
     search_fields = ["hall__code", "hall__name", "category__name", "closed_reason"]
     date_hierarchy = "date"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +26,12 @@ from rest_framework.views import APIView
 from appointments import selectors, services
 from appointments.access import access_booking_by_token, access_check_in_desk, access_statistics_halls
 from appointments.config import rules_for
+from appointments.extras import booking_extras
 from appointments.models import Booking, Slot
 from catalog.models import Hall, ServiceItem
+from queueing import services as queue_services
 from queueing.access import access_kiosk_device, kiosk_device_of
+from queueing.apis import AssistanceCreateSerializer
 from queueing.models import QueueCategory, Ticket
 from servicehall.api_fields import IdNumberField, JsonBodySerializer, MobileField
 from servicehall.clock import local_date
@@ -194,6 +198,16 @@ class BookingCreateSerializer(JsonBodySerializer):
     item = serializers.CharField(
         max_length=10, required=False, allow_blank=True, help_text=gettext_lazy("办理事项编码（可选）")
     )
+    assistance = AssistanceCreateSerializer(
+        required=False, help_text=gettext_lazy("需要陪同办理或帮办代办时填写（可选）")
+    )
+
+    def get_fields(self) -> dict[str, Any]:
+        # What apps above appointments ask for with a booking (appointments/extras.py).
+        fields = super().get_fields()
+        for extra in booking_extras():
+            fields[extra.name] = extra.api_field()
+        return fields
 
 
 class RescheduleSerializer(JsonBodySerializer):
@@ -342,7 +356,7 @@ class BookingCreateView(APIView):
         tags=["appointments"],
         request=BookingCreateSerializer,
         # 404: no such slot or item; 429: the service's limits per address and per mobile number.
-        responses={201: BookingCreatedSerializer, 404: ERROR_404, 429: ERROR_429},
+        responses={201: BookingCreatedSerializer, 404: ERROR_404, 422: ERROR_422, 429: ERROR_429},
     )
     def post(self, request: Request) -> Response:
         payload = BookingCreateSerializer(data=request.data)
@@ -354,15 +368,22 @@ class BookingCreateView(APIView):
             item = ServiceItem.objects.filter(code=data["item"].strip()).first()
             if item is None:
                 raise DomainError(_("没有找到该办理事项。"), field="item", code="not_found", status=404)
-        booking = services.booking_create(
-            slot=slot,
-            name=data["name"],
-            id_number=data["id_number"],
-            mobile=data["mobile"],
-            item=item,
-            client_ip=client_address(request),
-            source="api",
-        )
+        # What an app above asked for with the booking (appointments/extras.py, e.g. 急事急办):
+        # every one checked before anything is saved, then saved in the booking's transaction.
+        asked = [(extra, extra.api_clean(item, data[extra.name])) for extra in booking_extras() if data.get(extra.name)]
+        with transaction.atomic():
+            booking = services.booking_create(
+                slot=slot,
+                name=data["name"],
+                id_number=data["id_number"],
+                mobile=data["mobile"],
+                item=item,
+                client_ip=client_address(request),
+                source="api",
+                assistance=queue_services.assistance_wish(**data["assistance"]) if data.get("assistance") else None,
+            )
+            for extra, cleaned in asked:
+                extra.api_attach(booking, cleaned)
         booking = access_booking_by_token(booking.manage_token)
         return _no_store(Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED))
 

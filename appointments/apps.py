@@ -27,6 +27,13 @@ class AppointmentsConfig(AppConfig):
         extensions.add_section(extensions.GUIDE_ACTIONS, "appointments/catalog/guide_booking.html")
         extensions.add_section(extensions.HALL_PAGE, "appointments/catalog/hall_booking.html")
 
+        # Staggered service (错时服务) on a weekend or holiday: the queues' wait monitor watches,
+        # and the kiosk names, the hours of the day's booked staggered slots (queueing.staggered).
+        from appointments.selectors import staggered_periods
+        from queueing import staggered
+
+        staggered.register("appointments", staggered_periods)
+
         # Administrators manage slot plans, slots and each hall's booking rules and read the
         # bookings, the people who book and the reminders; supervisors read them all and edit slot
         # plans and slots (within their hall when tied to one: appointments/admin.py scopes it).

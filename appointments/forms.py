@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import District
+from queueing.forms import AssistanceForm
 
 ITEM_CODE_PATTERN = r"^[0-9]{10}$"
 
@@ -60,7 +61,7 @@ class SlotChoiceForm(forms.Form):
     )
 
 
-class BookingForm(forms.Form):
+class BookingForm(AssistanceForm):
     name = forms.CharField(
         label=_("姓名"),
         max_length=40,
@@ -110,6 +111,7 @@ class BookingForm(forms.Form):
             "name": self.cleaned_data["name"],
             "id_number": self.cleaned_data["id_number"],
             "mobile": self.cleaned_data["mobile"],
+            "assistance": self.assistance_wish(),
         }
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import Hall, ServiceItem
-from queueing.models import KioskDevice, QueueCategory, Ticket
+from queueing.models import AssistanceRequest, KioskDevice, QueueCategory, Ticket
 from servicehall.clock import SHANGHAI
 
 
@@ -87,6 +87,11 @@ class SlotPlan(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
+    urgent_only = models.BooleanField(
+        _("仅限急事急办"),
+        default=False,
+        help_text=_("名额只留给经首席事务代表批准的急办事项，由工作人员代为预约，网上不能预约。"),
+    )
 
     class Meta:
         verbose_name = _("预约时段计划")
@@ -140,6 +145,8 @@ class Slot(models.Model):
     booked = models.PositiveSmallIntegerField(_("已约"), default=0)
     is_closed = models.BooleanField(_("已关闭"), default=False)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    # Copied from the plan (急事急办, cases/urgent.py): seats reserved for approved urgent matters.
+    urgent_only = models.BooleanField(_("仅限急事急办"), default=False)
 
     class Meta:
         verbose_name = _("预约时段")
@@ -150,7 +157,11 @@ class Slot(models.Model):
             models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_never_overbooked"),
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="slot_starts_before_ends"),
         ]
-        indexes = [models.Index(fields=["hall", "category", "date"], name="slot_day_idx")]
+        indexes = [
+            models.Index(fields=["hall", "category", "date"], name="slot_day_idx"),
+            # The day's staggered slots of every hall (the wait monitor, every minute).
+            models.Index(fields=["date", "kind"], name="slot_date_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category.letter} {self.starts_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
@@ -236,6 +247,16 @@ class Booking(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("改约自")
     )
     source = models.CharField(_("来源"), max_length=8, default="web")
+    # Asked for accompanied or assisted handling when booking (Art. 10 ¶1): the request waits at
+    # the hall's assistance desk and follows the booking's ticket at check-in.
+    assistance = models.OneToOneField(
+        AssistanceRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booking",
+        verbose_name=_("帮办代办请求"),
+    )
 
     class Meta:
         verbose_name = _("预约")

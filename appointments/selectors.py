@@ -191,7 +191,7 @@ def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now:
         output_field=IntegerField(),
     )
     rows = (
-        Slot.objects.filter(category=category, date__range=(start, end), starts_at__gt=now)
+        Slot.objects.filter(category=category, date__range=(start, end), starts_at__gt=now, urgent_only=False)
         .values("date", "kind")
         .annotate(seats=seats, slots=Count("pk"))
         .order_by("date", "kind")
@@ -209,14 +209,28 @@ def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now:
 
 
 def day_slots(*, category: QueueCategory, day: dt.date, now: dt.datetime) -> list[Slot]:
-    """The slots of one day of a queue that have not started yet, in time order (one query)."""
-    return list(Slot.objects.filter(category=category, date=day, starts_at__gt=now).order_by("starts_at"))
+    """The slots of one day of a queue that have not started yet, in time order (one query); not
+    those reserved for approved urgent matters (``urgent_only``), which staff book."""
+    return list(
+        Slot.objects.filter(category=category, date=day, starts_at__gt=now, urgent_only=False).order_by("starts_at")
+    )
 
 
 def hall_has_slots(*, hall: Hall, start: dt.date) -> bool:
     """Whether the hall has slots on ``start`` or later, closed or not: it takes bookings, or has
     bookings to check in (one query)."""
     return Slot.objects.filter(hall=hall, date__gte=start).exists()
+
+
+def staggered_periods(day: dt.date) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Per hall, the periods of its staggered slots (错时服务, weekends and holidays) booked on
+    ``day``: when it serves the bookings' tickets, for the queues' wait monitor and kiosk
+    (``queueing.staggered``, registered in ``AppointmentsConfig.ready``). One query."""
+    periods: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    rows = Slot.objects.filter(date=day, kind=SlotKind.STAGGERED, booked__gt=0, is_closed=False)
+    for hall_id, starts, ends in rows.values_list("hall_id", "starts_at", "ends_at").order_by():
+        periods[hall_id].append((starts, ends))
+    return dict(periods)
 
 
 def hall_has_bookings_to_check_in(*, hall: Hall | int, day: dt.date) -> bool:
@@ -262,7 +276,12 @@ def availability(
     letters = {c.pk: c.letter for c in categories}
     rows = (
         Slot.objects.filter(
-            hall=hall, category_id__in=list(letters), date__range=(start, end), starts_at__gt=now, is_closed=False
+            hall=hall,
+            category_id__in=list(letters),
+            date__range=(start, end),
+            starts_at__gt=now,
+            is_closed=False,
+            urgent_only=False,
         )
         .order_by("starts_at", "category_id")
         .values_list("pk", "category_id", "kind", "date", "starts_at", "ends_at", "capacity", "booked")
@@ -344,6 +363,7 @@ def hall_offer(*, hall: Hall | int, now: dt.datetime, days: int = REST_DAY_LOOKA
         Slot.objects.filter(
             hall=hall,
             is_closed=False,
+            urgent_only=False,
             category__is_active=True,
             starts_at__gt=now,
             date__range=(today, today + dt.timedelta(days=days)),

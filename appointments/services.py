@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from appointments import selectors
 from appointments.config import BookingRules, rules_for
+from appointments.extras import check_in_hooks
 from appointments.models import (
     Booking,
     BookingLookup,
@@ -45,7 +46,7 @@ from appointments.models import (
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
-from queueing.models import KioskDevice, Ticket
+from queueing.models import AssistanceRequest, KioskDevice, Ticket
 from servicehall import cache as shared_cache
 from servicehall import outbox
 from servicehall.access import AnyUser
@@ -133,6 +134,7 @@ def slots_generate(
                         starts_at=begins,
                         ends_at=ends,
                         capacity=plan.capacity,
+                        urgent_only=plan.urgent_only,
                     ),
                 )
         day += dt.timedelta(days=1)
@@ -146,6 +148,9 @@ def slots_generate(
     missing = [slot for key, slot in wanted.items() if key not in have and slot.starts_at > now]
     Slot.objects.bulk_create(missing, ignore_conflicts=True)
     result.created = len(missing)
+    # A plan reserved for urgent matters (or no longer): its future slots follow.
+    for plan in plans:
+        existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
     unwanted = [slot for key, slot in have.items() if key not in wanted]
     empty = [s.pk for s in unwanted if s.booked == 0]
     if empty:
@@ -283,6 +288,16 @@ def _slot_full() -> BookingError:
     return BookingError(_("该时段已约满，请选择其他时间。"), field="slot", code="full", status=409)
 
 
+# ``Booking.source`` of a booking made by staff for an approved urgent request (急事急办).
+URGENT_SOURCE = "urgent"
+
+
+def _slot_urgent_only() -> BookingError:
+    return BookingError(
+        _("该时段仅供经批准的急事急办事项使用，请选择其他时间。"), field="slot", code="urgent_only", status=409
+    )
+
+
 def _slot_unbookable(slot: Slot, rules: BookingRules, now: dt.datetime) -> BookingError | None:
     if slot.is_closed:
         return _slot_closed()
@@ -309,6 +324,8 @@ def slot_refusal(
     anyone types their data."""
     now = _now(now)
     refusal = _slot_unbookable(slot, rules or rules_for(slot.hall_id), now)
+    if refusal is None and slot.urgent_only:
+        refusal = _slot_urgent_only()
     if refusal is None and slot.seats_left == 0:
         refusal = _slot_full()
     return refusal
@@ -385,10 +402,16 @@ def booking_create(
     item: ServiceItem | None = None,
     client_ip: str = "",
     source: str = "web",
+    assistance: queue_services.AssistanceWish | None = None,
+    urgent: bool = False,
     now: dt.datetime | None = None,
 ) -> Booking:
     """Book a seat: real name, valid ID and mobile number, within the horizon, not suspended,
-    one per hall and day, at most N active; the last seat is never sold twice."""
+    one per hall and day, at most N active; the last seat is never sold twice. ``assistance``
+    (accompanied or assisted handling, Art. 10 ¶1) puts a request for the slot on the hall's
+    assistance desk, in the same transaction. A slot reserved for urgent matters
+    (``urgent_only``) is booked only with ``urgent`` (staff for an approved urgent request,
+    ``cases.urgent.urgent_book_staggered``), never by the public."""
     now = _now(now)
     slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
@@ -397,6 +420,8 @@ def booking_create(
         _rate_limit(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)
     _rate_limit(f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
     _check_slot(slot, rules, now)
+    if slot.urgent_only and not urgent:
+        raise _slot_urgent_only()
     if item is not None and not slot.category.items.filter(pk=item.pk).exists():
         raise BookingError(_("所选事项不属于该排队类别。"), field="item", code="item_not_here", status=409)
     try:
@@ -419,6 +444,16 @@ def booking_create(
                 created_at=now,
                 source=source,
             )
+            if assistance is not None:
+                booking.assistance = queue_services.assistance_request(
+                    hall=slot.hall,
+                    wish=assistance,
+                    source=AssistanceRequest.Source.BOOKING,
+                    expected_at=slot.starts_at,
+                    id_masked=masked,
+                    now=now,
+                )
+                booking.save(update_fields=["assistance"])
             _schedule_for_slot(booking, slot, now, confirmation=Reminder.Kind.CONFIRMATION)
     except IntegrityError as exc:
         # The partial unique index: the same person booked this hall and day a moment ago.
@@ -471,10 +506,41 @@ def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> Booki
         _manageable(booking, rules_for(booking.hall_id), now)
         was_displaced = booking.status == Booking.Status.DISPLACED
         Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now)
+        if booking.assistance is not None:
+            queue_services.assistance_cancel(request=booking.assistance, now=now)
         if not was_displaced:
             _give_seat(booking.slot_id)
         _skip_pending(booking, booking.slot)
         _schedule([booking], booking.slot, Reminder.Kind.CANCELLATION, now)
+        booking.refresh_from_db()
+    return booking
+
+
+def booking_assistance_withdraw(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
+    """The applicant no longer needs accompanied or assisted handling: the booking's request
+    leaves the hall's assistance desk (cancelled); the booking stands. Only before check-in and
+    while nobody at the desk has taken it (a taken request is settled with the hall)."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking)
+        if booking.status not in (Booking.Status.BOOKED, Booking.Status.DISPLACED):
+            raise BookingError(
+                _("该预约当前状态为“%(state)s”，不能撤销帮办/陪同申请。") % {"state": booking.get_status_display()},
+                code="stale",
+                status=409,
+            )
+        request = booking.assistance
+        if request is None or request.status == AssistanceRequest.Status.CANCELLED:
+            raise BookingError(_("本预约没有待处理的帮办/陪同申请。"), code="no_assistance", status=409)
+        withdrawn = AssistanceRequest.objects.filter(pk=request.pk, status=AssistanceRequest.Status.REQUESTED).update(
+            status=AssistanceRequest.Status.CANCELLED, cancelled_at=now
+        )
+        if not withdrawn:
+            raise BookingError(
+                _("工作人员已接单，不能在网上撤销；如不再需要协助，请告知大厅工作人员。"),
+                code="assistance_taken",
+                status=409,
+            )
         booking.refresh_from_db()
     return booking
 
@@ -498,6 +564,8 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | N
                 status=409,
             )
         _check_slot(new_slot, rules, now)
+        if new_slot.urgent_only and booking.source != URGENT_SOURCE:
+            raise _slot_urgent_only()
         person = _lock_person(booking.person_id)
         _check_person(person, hall_id=new_slot.hall_id, day=new_slot.date, rules=rules, now=now, exclude=booking.pk)
         if not _take_seat(new_slot.pk):
@@ -508,6 +576,10 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, now: dt.datetime | N
         Booking.objects.filter(pk=booking.pk).update(
             slot=new_slot, date=new_slot.date, category=new_slot.category, status=Booking.Status.BOOKED
         )
+        if booking.assistance_id is not None:
+            AssistanceRequest.objects.filter(pk=booking.assistance_id, status__in=AssistanceRequest.OPEN).update(
+                expected_at=new_slot.starts_at, service_date=new_slot.date
+            )
         booking.refresh_from_db()
         _skip_pending(booking, old_slot)
         _schedule_for_slot(booking, new_slot, now, confirmation=Reminder.Kind.RESCHEDULED)
@@ -657,7 +729,12 @@ def booking_check_in(
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CHECKED_IN, checked_in_at=now, ticket=issued.ticket
         )
+        if booking.assistance is not None:
+            queue_services.assistance_link_ticket(request=booking.assistance, ticket=issued.ticket)
         booking.refresh_from_db()
+        # What apps above do at check-in (cases: an approved urgent matter's ticket is called first).
+        for hook in check_in_hooks():
+            hook(booking, issued.ticket, now)
     ticket = issued.ticket
     words = {**times, "number": ticket.number, "old": given_up.number if given_up else ""}
     if issued.existing:
@@ -988,6 +1065,15 @@ def manage_url(booking: Booking) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("booking-manage", args=[booking.manage_token])
 
 
+def _assistance_note(booking: Booking) -> str:
+    """The confirmation's line about the booking's open request for accompanied or assisted
+    handling (陪同办、帮办代办), or nothing."""
+    request = booking.assistance
+    if request is None or not request.is_open:
+        return ""
+    return f"已申请{AssistanceRequest.Kind(request.kind).label}：签到后工作人员将协助您。"
+
+
 def reminder_text(reminder: Reminder) -> tuple[str, str]:
     """(subject, body) of a reminder, in Chinese (the language of the SMS)."""
     booking, slot = reminder.booking, reminder.slot
@@ -1001,6 +1087,7 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
         body = (
             f"{lead}：{time_text} {place}，预约码 {booking.code}。请携带身份证件及办事材料，"
             f"于开始前{rules.checkin_before_minutes}分钟至开始后{rules.checkin_after_minutes}分钟内到大厅签到。"
+            f"{_assistance_note(booking)}"
             f"查看、取消或改约：{manage_url(booking)}"
         )
     elif reminder.kind == kinds.DAY_BEFORE:
@@ -1053,7 +1140,7 @@ def reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
     if not claimed:
         return False  # another worker has it, or it went out already
     reminder = Reminder.objects.select_related(
-        "booking", "booking__hall", "booking__category", "booking__person", "slot"
+        "booking", "booking__hall", "booking__category", "booking__person", "booking__assistance", "slot"
     ).get(pk=reminder_id)
     if _obsolete(reminder, now):
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(status=Reminder.Status.SKIPPED)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("book/manage/<slug:token>/", views_public.manage, name="booking-manage"),
     path("book/manage/<slug:token>/cancel/", views_public.cancel, name="booking-cancel"),
     path("book/manage/<slug:token>/reschedule/", views_public.reschedule, name="booking-reschedule"),
+    path(
+        "book/manage/<slug:token>/assistance/withdraw/",
+        views_public.assistance_withdraw,
+        name="booking-assistance-withdraw",
+    ),
     path("book/<str:code>/", views_public.hall, name="booking-hall"),
     path("book/<str:code>/<str:letter>/", views_public.days, name="booking-days"),
     path("halls/<str:code>/kiosk/check-in/", views_public.kiosk_check_in, name="booking-kiosk-checkin"),

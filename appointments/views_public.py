@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -36,6 +37,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from appointments import selectors, services
 from appointments.access import access_booking_by_token, access_confirmed_lookup
 from appointments.config import resolve, rules_for
+from appointments.extras import booking_extras
 from appointments.forms import (
     BookingForm,
     CheckInForm,
@@ -53,6 +55,7 @@ from catalog.models import GuideVersion, ServiceItem
 from queueing.access import access_kiosk_device
 from queueing.models import QueueCategory
 from queueing.qr import qr_data_uri
+from servicehall import extensions
 from servicehall.clock import local_date
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
@@ -403,17 +406,23 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
     refusal = None
     if request.method == "POST":
         form = BookingForm(request.POST, shared_screen=flow.kiosk)
+        # What apps above ask for with the booking (appointments/extras.py); not on a kiosk.
+        extra_forms = [] if flow.kiosk else [(x, x.form_class(request.POST, item=item)) for x in booking_extras()]
+        extras_valid = all([extra_form.is_valid() for _x, extra_form in extra_forms])  # noqa: C419 - every form's errors
         if form.is_valid() and item_refused:
             form.add_error(None, _("所选事项不属于该排队类别。"))
-        elif form.is_valid():
+        elif form.is_valid() and extras_valid:
             try:
-                booking = services.booking_create(
-                    slot=slot,
-                    item=item,
-                    client_ip=client_address(request),
-                    source="kiosk" if flow.kiosk else "web",
-                    **form.create_kwargs(),
-                )
+                with transaction.atomic():
+                    booking = services.booking_create(
+                        slot=slot,
+                        item=item,
+                        client_ip=client_address(request),
+                        source="kiosk" if flow.kiosk else "web",
+                        **form.create_kwargs(),
+                    )
+                    for _x, extra_form in extra_forms:
+                        extra_form.attach(booking)
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in PERSON_FIELDS else None, str(exc.message))
                 status = exc.status
@@ -433,6 +442,7 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
             status = 400
     else:
         form = BookingForm(initial={"item": item.code if item else ""}, shared_screen=flow.kiosk)
+        extra_forms = [] if flow.kiosk else [(x, x.form_class(item=item)) for x in booking_extras()]
         # Why the slot cannot be booked, before anyone types their data: the services' answer.
         refused = services.slot_refusal(slot=slot, now=now)
         if refused is not None:
@@ -451,6 +461,7 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
             "item": item,
             "item_query": _item_query(item),
             "form": form,
+            "booking_extra_forms": [(extra.template, extra_form) for extra, extra_form in extra_forms],
             "form_url": _form_url(slot, flow),
             "refusal": refusal[0] if refusal else "",
             "no_online_change": None if refusal else _no_online_change(slot, now),
@@ -472,7 +483,8 @@ def kiosk_booking_done(request: HttpRequest, code: str) -> HttpResponse:
     if not isinstance(booked, dict) or booked.get("hall") != code or booked.get("until", 0) < time.time():
         return HttpResponseRedirect(kiosk_url)
     booking = get_object_or_404(
-        Booking.objects.select_related("hall", "category", "item", "slot", "person"), pk=booked.get("booking")
+        Booking.objects.select_related("hall", "category", "item", "slot", "person", "assistance"),
+        pk=booked.get("booking"),
     )
     rules = rules_for(booking.hall_id)
     context = {
@@ -544,6 +556,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     context.update(_what_to_bring(booking, local_date(now)))
     context["qr"] = qr_data_uri(booking.code)
     context["new"] = request.GET.get("new") == "1"
+    context["booking_sections"] = extensions.sections(extensions.BOOKING_MANAGE)
     return _private(_render(request, "manage.html", context))
 
 
@@ -569,6 +582,20 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     context = _booking_context(booking, blocked=blocked)
     context["error"] = error
     return _private(_render(request, "cancel.html", context, status=status))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def assistance_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The manage page's "撤销帮办/陪同申请" button: ``booking_assistance_withdraw``, then back."""
+    booking = access_booking_by_token(token)
+    try:
+        services.booking_assistance_withdraw(booking=booking)
+    except BookingError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已撤销帮办/陪同申请，预约不变。到达后如需协助，仍可告知大厅工作人员。"))
+    return HttpResponseRedirect(_manage_url(booking))
 
 
 @never_cache

@@ -98,13 +98,13 @@ def load(target: int) -> dict:
                     channel, received_by_id, applicant_id, applicant_name, contact_name, contact_mobile, status,
                     received_at, received_on, accepted_on, deferred, limit_days, extension_days, due_on,
                     due_provisional, not_accepted_reason, refer_to, decision, decision_reason, collection,
-                    collection_note, owed_overdue, created_at, updated_at)
+                    collection_note, owed_overdue, deemed_accepted, urgent, created_at, updated_at)
                 SELECT '99' || lpad(g::text, 20, '0'), %(prefix)s || g, h.id, v.department_id, v.item_id, v.version_id,
                     'mail', %(user)s, %(applicant)s, '基准测试申请人', '', '13800138000',
                     CASE WHEN g %% 2 = 0 THEN 'accepted' ELSE 'in_review' END,
                     (%(today)s::date - 40)::timestamp + interval '10 hours', %(today)s::date - 40, %(today)s::date - 40,
                     false, 10, 0, %(today)s::date - 20 + (g %% 121)::int,
-                    false, '', '', '', '', '', '', false, now(), now()
+                    false, '', '', '', '', '', '', false, false, false, now(), now()
                 FROM generate_series(%(first)s, %(last)s) AS g
                 JOIN unnest(%(halls)s::bigint[]) WITH ORDINALITY AS h(id, k) ON h.k = 1 + g %% %(nhalls)s
                 JOIN unnest(%(items)s::bigint[], %(departments)s::bigint[], %(versions)s::bigint[])

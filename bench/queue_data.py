@@ -123,10 +123,10 @@ def history(target: int) -> dict:
             cursor.execute(
                 """
                 INSERT INTO queueing_ticket (hall_id, category_id, service_date, sequence, number, token, source,
-                    priority, status, id_hash, id_masked, issued_at, arrived_at, called_at, started_at, finished_at,
-                    call_count, transfer_count)
+                    priority, urgent, status, id_hash, id_masked, issued_at, arrived_at, called_at, started_at,
+                    finished_at, call_count, transfer_count)
                 SELECT %(hall)s, %(category)s, d, n, 'H' || (%(offset)s + g), md5('bench' || (%(offset)s + g)),
-                    'kiosk', '', 'done', '', '', ts, ts, ts + interval '9 minutes', ts + interval '10 minutes',
+                    'kiosk', '', false, 'done', '', '', ts, ts, ts + interval '9 minutes', ts + interval '10 minutes',
                     ts + interval '18 minutes', 1, 0
                 FROM (
                     SELECT g, (CURRENT_DATE - 1 - (g %% 365))::date AS d, g / 365 AS n,

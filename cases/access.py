@@ -16,7 +16,7 @@ from cases.models import Case
 from cases.selectors import case_detail_queryset
 from catalog.models import Department, Hall
 from servicehall import roles
-from servicehall.access import AnyUser, staff_scope
+from servicehall.access import AnyUser, acts_as_chief, chief_refusal, staff_scope
 
 
 def case_hall_ids(user: AnyUser) -> list[int] | None:
@@ -36,9 +36,25 @@ def access_case(user: AnyUser, number: str, *, queryset: QuerySet[Case] | None =
     hall_ids = case_hall_ids(user)
     cases = queryset if queryset is not None else case_detail_queryset()
     case = cases.filter(number=number).first()
-    if case is None or (hall_ids is not None and case.hall_id not in hall_ids):
+    if case is None or (hall_ids is not None and case.hall_id not in hall_ids and not _forwarded_to(case, hall_ids)):
         raise Http404(_("没有找到该办件。"))
+    if case.bundle_case_id is not None:
+        # A bundle's sub-case (cases/bundles.py): its own department and those who see the whole.
+        from cases.bundles import may_see_sub_case
+
+        if not may_see_sub_case(user, case):
+            raise Http404(_("没有找到该办件。"))
     return case
+
+
+def _forwarded_to(case: Case, hall_ids: list[int]) -> bool:
+    """A forwarded case (转办, cases/forwarding.py) is seen, read-only, by the hall that received
+    it, the hall that hands out its result, and the hall it is on its way to."""
+    if case.received_at_hall_id in hall_ids or case.collect_hall_id in hall_ids:
+        return True
+    from cases.models import Forwarding
+
+    return Forwarding.objects.filter(case=case, to_hall_id__in=hall_ids, status=Forwarding.Status.SENT).exists()
 
 
 def access_case_scope(
@@ -64,8 +80,14 @@ def access_case_scope(
 
 
 def access_inbox(user: AnyUser) -> tuple[int, int]:
-    """(hall id, department id) of a chief representative's inbox: their department at their hall."""
+    """(hall id, department id) of a chief representative's inbox: their department at their hall,
+    for the chief the staffing records name there (a deputy holding the role is refused)."""
     scope = staff_scope(user)
     if not (scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.hall_id is not None and scope.department_id):
         raise PermissionDenied(_("部门待办仅向派驻大厅的首席事务代表开放。"))
+    # The recorded chief decides (Art. 8 ¶3, ``acts_as_chief``): not a deputy holding the role.
+    if not acts_as_chief(user, scope.hall_id, scope.department_id):
+        raise PermissionDenied(
+            chief_refusal(user, scope.hall_id, scope.department_id, _("部门待办仅向派驻大厅的首席事务代表开放。"))
+        )
     return scope.hall_id, scope.department_id

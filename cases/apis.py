@@ -19,15 +19,15 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import selectors, services
+from cases import bundles, selectors, services
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
-from cases.models import Applicant, Case, CaseMaterial, NoticeItem
+from cases.models import Applicant, Case, CaseMaterial, NoticeItem, TicketItem
 from catalog.access import access_hall
 from catalog.models import Hall, ServiceItem
 from queueing.models import Ticket, Window
@@ -37,7 +37,7 @@ from servicehall.api_fields import IdNumberField, JsonBodySerializer, MobileFiel
 from servicehall.clock import local_date
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
-from servicehall.schema import ERROR_404, ERROR_422
+from servicehall.schema import ERROR_400, ERROR_404, ERROR_409, ERROR_422
 from servicehall.throttling import ScopedCounterThrottle
 
 MAX_ID = 2**62  # ids beyond this are nobody's (and would overflow the database's integers)
@@ -99,6 +99,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "window",
             "received_on",
             "accepted_on",
+            "deemed_accepted",
             "deferred",
             "due_on",
             "due_provisional",
@@ -463,13 +464,15 @@ class CaseListView(generics.ListAPIView):
         hall_ids, department_id = access_case_scope(
             self.request.user, hall_code=data.get("hall", ""), department_code=data.get("department", "")
         )
-        return selectors.cases_list(
+        cases = selectors.cases_list(
             hall_ids=hall_ids,
             department_id=department_id,
             status=data.get("status", ""),
             warning=data.get("warning", ""),
             item_code=data.get("item", ""),
         )
+        # A bundle's sub-cases of other departments are not listed (cases/bundles.py).
+        return bundles.visible_cases(self.request.user, cases)
 
     @extend_schema(
         summary="Cases of the halls the user works at or supervises",
@@ -602,7 +605,9 @@ CASE_ACTIONS: dict[str, type[CaseActionView]] = {
             case=case, actor=user, deferred=data["deferred"], checklist=_checks(data.get("materials", []))
         ),
         "Refused (nothing saved) without every required material, or for 容缺 without every main material or "
-        "for an item whose guide does not allow it.",
+        "for an item whose guide does not allow it. A case left 5 working days after receipt without a one-time "
+        "notice is accepted by law from its receipt (`deemed_accepted`, 行政许可法 Art. 32): that is recorded and "
+        "the request refused with 409 `deemed_accepted`.",
     ),
     "notices": _action(
         "notices",
@@ -610,7 +615,9 @@ CASE_ACTIONS: dict[str, type[CaseActionView]] = {
         "Issue a one-time notice of corrections (一次性告知书)",
         lambda case, data, user: services.case_notice(case=case, actor=user, notice=_notice(data)),
         "Lists every missing or defective material at once, within 5 working days of receipt. A later notice "
-        "may cite only materials supplied after the first; otherwise a supervisor issues it with `override_reason`.",
+        "may cite only materials supplied after the first; otherwise a supervisor issues it with `override_reason`. "
+        "On a received case past the 5 days the case is first deemed accepted from its receipt (kept even if the "
+        "notice is refused): the notice is then a late one during review.",
     ),
     "corrections": _action(
         "corrections",
@@ -627,6 +634,8 @@ CASE_ACTIONS: dict[str, type[CaseActionView]] = {
         lambda case, data, user: services.case_not_accept(
             case=case, actor=user, reason=data["reason"], refer_to=data.get("refer_to", "")
         ),
+        "Refused with 409 `deemed_accepted` once the case is accepted by law (no one-time notice within 5 working "
+        "days of receipt), which is recorded first.",
     ),
     "review": _action(
         "review",
@@ -821,7 +830,7 @@ class ItemFiguresSerializer(serializers.Serializer):
 
 class ItemFiguresView(APIView):
     @extend_schema(
-        summary="Waits and service times per item, from the tickets whose cases record the items (supervisors)",
+        summary="Waits and service times per item, from the items recorded for the tickets at the windows (supervisors)",
         tags=["supervision"],
         parameters=[ItemFiguresQuerySerializer],
         responses={200: ItemFiguresSerializer(many=True), 404: ERROR_404, 422: ERROR_422},
@@ -841,6 +850,104 @@ class ItemFiguresView(APIView):
         return Response(ItemFiguresSerializer(rows, many=True).data)
 
 
+# --- Staff: the items handled for a queue ticket ------------------------------------------------
+
+
+class TicketItemSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    outcome_display = serializers.CharField(source="get_outcome_display")
+    case = serializers.CharField(
+        source="case.number", allow_null=True, default=None, help_text=gettext_lazy("由受理申请自动记录时的办件编号")
+    )
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketItem
+        fields = ["id", "item", "item_name", "outcome", "outcome_display", "case", "recorded_by", "recorded_at"]
+
+    def get_recorded_by(self, record: TicketItem) -> str:
+        return _staff_name(record.recorded_by)
+
+
+class TicketItemInSerializer(JsonBodySerializer):
+    item = serializers.CharField(max_length=10, help_text=gettext_lazy("事项编码（本大厅办理的事项）"))
+    outcome = serializers.ChoiceField(
+        choices=[(value, label) for value, label in TicketItem.Outcome.choices if value in TicketItem.MANUAL],
+        help_text=gettext_lazy(
+            "consultation 咨询，accepted 受理，accepted_deferred 容缺受理，correction 补正，"
+            "not_accepted 不予受理，collected 领取结果，other 其他"
+        ),
+    )
+    finish = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy("同时办结该号"))
+
+
+def _ticket_of_hall_staff(user: Any, ticket_pk: int) -> Ticket:
+    """A ticket of a hall the user works at (counter staff) or supervises."""
+    ticket = Ticket.objects.select_related("window").filter(pk=ticket_pk).first() if ticket_pk <= MAX_ID else None
+    if ticket is None:
+        raise Http404(_("没有找到该号码。"))
+    scope = staff_scope(user)
+    if not (
+        (scope.has_role(*roles.COUNTER_ROLES) and scope.works_at(ticket.hall_id))
+        or (scope.has_role(*roles.SUPERVISION_ROLES) and scope.covers_hall(ticket.hall_id))
+    ):
+        raise services.CaseError(_("您没有查看该大厅号码的权限。"), code="permission_denied", status=403)
+    return ticket
+
+
+class TicketItemsView(APIView):
+    @extend_schema(
+        summary="The items handled for a queue ticket and their outcomes",
+        tags=["cases"],
+        responses={200: TicketItemSerializer(many=True), 404: ERROR_404},
+    )
+    def get(self, request: Request, ticket_pk: int) -> Response:
+        ticket = _ticket_of_hall_staff(request.user, ticket_pk)
+        return Response(TicketItemSerializer(selectors.ticket_items(ticket_id=ticket.pk), many=True).data)
+
+    @extend_schema(
+        summary="Record an item handled for a queue ticket (the clerk signed in at its window)",
+        description=(
+            "For anything handled at the window, whether or not a case came of it (a consultation, a result "
+            "collected); a case received from the ticket records its item by itself. Recording the same item "
+            "again changes its outcome. While the ticket is called or served at the window, or once the same "
+            "clerk finished it today; `finish` finishes it in the same step."
+        ),
+        tags=["cases"],
+        request=TicketItemInSerializer,
+        responses={201: TicketItemSerializer, 400: ERROR_400, 404: ERROR_404, 409: ERROR_409},
+    )
+    def post(self, request: Request, ticket_pk: int) -> Response:
+        ticket = _ticket_of_hall_staff(request.user, ticket_pk)
+        payload = TicketItemInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        item = ServiceItem.objects.filter(code=data["item"].strip()).first()
+        record = services.ticket_item_record(
+            ticket=ticket, item=item, outcome=data["outcome"], actor=request.user, finish=data["finish"]
+        )
+        return Response(TicketItemSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class TicketItemDetailView(APIView):
+    @extend_schema(
+        summary="Take back an item recorded by mistake for a queue ticket (the clerk signed in at its window)",
+        tags=["cases"],
+        responses={204: None, 404: ERROR_404, 409: ERROR_409},
+    )
+    def delete(self, request: Request, ticket_pk: int, pk: int) -> Response:
+        ticket = _ticket_of_hall_staff(request.user, ticket_pk)
+        record = (
+            TicketItem.objects.select_related("item").filter(pk=pk, ticket=ticket).first() if pk <= MAX_ID else None
+        )
+        if record is None:
+            raise Http404(_("没有找到该办理事项记录。"))
+        record.ticket = ticket
+        services.ticket_item_remove(record=record, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Public: progress -------------------------------------------------------------------------
 
 
@@ -856,7 +963,30 @@ class ProgressCorrectionSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class ProgressTransferSerializer(serializers.Serializer):
+    """A forwarding (转办, cases/forwarding.py) as the applicant sees it."""
+
+    from_hall = serializers.CharField()
+    to_hall = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    status = serializers.CharField(help_text=gettext_lazy("sent 转办中，accepted 已接收，returned 已退回"))
+    status_display = serializers.CharField()
+    handled_at = serializers.DateTimeField(allow_null=True)
+    return_reason = serializers.CharField()
+    text = serializers.CharField(help_text=gettext_lazy("如“已转至××中心办理”"))
+
+
+class ProgressStepSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["received", "forwarded", "accepted", "decided", "collected"])
+    name = serializers.CharField(source="label", help_text=gettext_lazy("收件、转办、受理、办结、出件"))
+    state = serializers.ChoiceField(
+        choices=["done", "current", "todo", "stopped"], help_text=gettext_lazy("stopped：不予受理，此后各步不再进行")
+    )
+    detail = serializers.CharField()
+
+
 class ProgressSerializer(serializers.Serializer):
+    kind = serializers.SerializerMethodField(help_text=gettext_lazy("case 办件（一件事申请的答复为 bundle）"))
     number = serializers.CharField()
     item_code = serializers.CharField()
     item_name = serializers.CharField()
@@ -866,6 +996,9 @@ class ProgressSerializer(serializers.Serializer):
     status_display = serializers.CharField()
     received_on = serializers.DateField()
     accepted_on = serializers.DateField(allow_null=True)
+    deemed_accepted = serializers.BooleanField(
+        help_text=gettext_lazy("逾期未出具一次性告知书，自收到申请材料之日起视为受理（受理日期即收件日期）")
+    )
     due_on = serializers.DateField(allow_null=True, help_text=gettext_lazy("承诺办结期限；计时暂停时为空"))
     due_provisional = serializers.BooleanField(help_text=gettext_lazy("期限跨越尚未公布放假安排的年度，可能调整"))
     clock_stopped = serializers.BooleanField(help_text=gettext_lazy("等待补正或特殊环节，计时暂停"))
@@ -879,10 +1012,74 @@ class ProgressSerializer(serializers.Serializer):
     decision_reason = serializers.CharField()
     collection = serializers.CharField()
     collection_display = serializers.CharField()
+    transfers = ProgressTransferSerializer(
+        many=True, help_text=gettext_lazy("转办（通办）：由哪个大厅收件、转至哪个大厅办理及日期")
+    )
+    steps = ProgressStepSerializer(
+        many=True, help_text=gettext_lazy("转办的办件：收件 → 转办 → 受理 → 办结 → 出件；未转办的为空")
+    )
+    collect_where = serializers.CharField(
+        help_text=gettext_lazy("转办的办件：申请人选择的结果领取方式（如“在××中心窗口领取”，邮寄地址脱敏）；否则为空")
+    )
+
+    @extend_schema_field({"type": "string", "enum": ["case"]})
+    def get_kind(self, obj: Any) -> str:
+        return "case"
+
+
+class BundleSubCaseProgressSerializer(serializers.Serializer):
+    stage = serializers.IntegerField(help_text=gettext_lazy("阶段（同一阶段的事项并联办理）"))
+    item_name = serializers.CharField()
+    department_name = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+
+
+class BundleOwedProgressSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    due_on = serializers.DateField(help_text=gettext_lazy("补齐期限"))
+    supplied = serializers.BooleanField()
+
+
+class BundleProgressSerializer(serializers.Serializer):
+    """A bundle application (一件事, cases/bundles.py) as the applicant sees it: no personal data."""
+
+    kind = serializers.SerializerMethodField(help_text=gettext_lazy("bundle 一件事申请"))
+    number = serializers.CharField()
+    bundle_name = serializers.CharField()
+    hall_name = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    received_on = serializers.DateField()
+    accepted_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField(allow_null=True, help_text=gettext_lazy("承诺办结期限；计时暂停时为空"))
+    due_provisional = serializers.BooleanField(help_text=gettext_lazy("期限跨越尚未公布放假安排的年度，可能调整"))
+    sub_cases = BundleSubCaseProgressSerializer(many=True, help_text=gettext_lazy("各事项（子件）办理情况"))
+    current_stage = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("正在办理的阶段（办理中时）"))
+    stages = serializers.IntegerField(help_text=gettext_lazy("阶段数"))
+    owed = BundleOwedProgressSerializer(many=True, help_text=gettext_lazy("容缺受理后须补齐的材料"))
+    deemed_accepted = serializers.BooleanField(
+        help_text=gettext_lazy("逾期未出具一次性告知书，自收到申请材料之日起视为受理（受理日期即收件日期）")
+    )
+
+    @extend_schema_field({"type": "string", "enum": ["bundle"]})
+    def get_kind(self, obj: Any) -> str:
+        return "bundle"
+
+
+# A case number (services.CASE_NUMBER_PATTERN) or a bundle application's (bundles.BUNDLE_NUMBER_RE).
+PROGRESS_NUMBER_PATTERN = rf"^(?:{services.CASE_NUMBER_PATTERN.strip('^$')}|YJS[0-9]{{16}})$"
 
 
 class ProgressLookupSerializer(JsonBodySerializer):
-    number = PatternField(r"^[0-9]{22}$", max_length=22, help_text=gettext_lazy("办件编号（22位）"))
+    number = PatternField(
+        PROGRESS_NUMBER_PATTERN,
+        max_length=52,
+        help_text=gettext_lazy(
+            "办件编号：事项实施编码（尚未登记的为10位事项编码）+ 收件日期（yyyyMMdd）+ 4位流水号；"
+            "或一件事申请编号：YJS + 16位数字"
+        ),
+    )
     digits = PatternField(
         r"^[0-9A-Za-z]{4}$",
         max_length=4,
@@ -907,18 +1104,34 @@ class ProgressLookupView(APIView):
     throttle_scope = "case_progress"
 
     @extend_schema(
-        summary="A case's progress, by its number and the last four digits of the applicant's mobile or ID",
+        summary="A case's or a bundle application's progress, by its number and the last four digits of the "
+        "applicant's mobile or ID",
         description=(
             "A POST so that the digits stay out of URLs and logs. 404 alike for an unknown number and for wrong "
-            "digits; limited per client address and per case number."
+            "digits; limited per client address and per case number. A bundle application's number (YJS + 16 "
+            "digits) answers its progress (`kind` is `bundle`), with its sub-cases' item, department and status."
         ),
         tags=["cases"],
         request=ProgressLookupSerializer,
-        responses={200: ProgressSerializer, 404: ERROR_404},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ProgressLookupResult",
+                serializers={"case": ProgressSerializer, "bundle": BundleProgressSerializer},
+                resource_type_field_name="kind",
+            ),
+            404: ERROR_404,
+        },
     )
     def post(self, request: Request) -> Response:
         payload = ProgressLookupSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        if bundles.BUNDLE_NUMBER_RE.fullmatch(payload.validated_data["number"].strip().upper()):
+            found = bundles.bundle_progress_lookup(
+                number=payload.validated_data["number"],
+                digits=payload.validated_data["digits"],
+                client_ip=client_address(request),
+            )
+            return _no_store(Response(BundleProgressSerializer(found).data))
         case = services.case_progress_lookup(
             number=payload.validated_data["number"],
             digits=payload.validated_data["digits"],

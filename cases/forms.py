@@ -11,10 +11,12 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import services
-from cases.models import Applicant, Case, CaseMaterial
-from catalog.models import GuideVersion, Material
+from cases.models import Applicant, Case, CaseMaterial, NoticeItem, TicketItem
+from catalog.english import localized
+from catalog.models import Department, GuideVersion, Material, ServiceItem
 from servicehall.forms import form_field
 
 # The services name fields by their API names; the forms by theirs.
@@ -34,6 +36,9 @@ SERVICE_FIELDS = {
     "method": "method",
     "digits": "digits",
     "number": "number",
+    "override_reason": "override_reason",
+    "item": "item",
+    "outcome": "outcome",
 }
 
 
@@ -91,7 +96,8 @@ class ApplicationForm(forms.Form):
     )
     refer_to = forms.CharField(label=_("告知向何处申请（选填）"), max_length=200, required=False)
 
-    OUTCOMES = ("accept", "accept_deferred", "correction", "not_accepted")
+    # "forward": received only, to be forwarded to the hall of jurisdiction (转办, 通办 items).
+    OUTCOMES = ("accept", "accept_deferred", "correction", "not_accepted", "forward")
 
     def __init__(self, *args: Any, version: GuideVersion, with_window: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,7 +108,7 @@ class ApplicationForm(forms.Form):
         for material in self.materials:
             # 不适用 is offered only for a conditional material; a required one cannot be waived.
             self.fields[f"state_{material.pk}"] = forms.ChoiceField(
-                label=material.name,
+                label=localized(material, "name"),
                 choices=[
                     (value, label)
                     for value, label in CaseMaterial.State.choices
@@ -110,11 +116,12 @@ class ApplicationForm(forms.Form):
                 ],
                 initial=CaseMaterial.State.MISSING,
                 error_messages={
-                    "invalid_choice": _("材料“%(name)s”是必须提交的材料，不能标记为不适用。") % {"name": material.name}
+                    "invalid_choice": _("材料“%(name)s”是必须提交的材料，不能标记为不适用。")
+                    % {"name": localized(material, "name")}
                 },
             )
             self.fields[f"note_{material.pk}"] = forms.CharField(
-                label=_("“%(name)s”备注") % {"name": material.name}, max_length=200, required=False
+                label=_("“%(name)s”备注") % {"name": localized(material, "name")}, max_length=200, required=False
             )
 
     def checklist_rows(self) -> list[dict[str, Any]]:
@@ -132,6 +139,9 @@ class ApplicationForm(forms.Form):
             raise forms.ValidationError(_("请选择办理结果：受理、容缺受理、补正或不予受理。"))
         if outcome == "accept_deferred" and not self.version.allows_deferred_acceptance:
             raise forms.ValidationError(_("该事项的办事指南不允许容缺受理。"))
+        version = self.version
+        if outcome == "forward" and not (version.citywide or version.cross_region or version.cross_border):
+            raise forms.ValidationError(_("该事项不在全市通办、跨域通办或跨境通办事项清单上，不能收件转办。"))
         if outcome == "not_accepted" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("不予受理须写明理由。"))
         return cleaned
@@ -173,13 +183,13 @@ class SpecialStepForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "step", forms.TypedChoiceField).choices = [
-            (s.pk, s.name) for s in case.guide_version.special_steps.all()
+            (s.pk, localized(s, "name")) for s in case.guide_version.special_steps.all()
         ]
 
 
 class ExtendForm(forms.Form):
     days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=60)
-    reason = forms.CharField(label=_("延期理由"), max_length=300)
+    reason = forms.CharField(label=_("延期理由"), max_length=300, error_messages={"required": _("延期须填写理由。")})
 
 
 class DecideForm(forms.Form):
@@ -215,10 +225,87 @@ class SuppliedForm(forms.Form):
     def __init__(self, *args: Any, materials: list[Material], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.by_id = {m.pk: m for m in materials}
-        form_field(self, "materials", forms.TypedMultipleChoiceField).choices = [(m.pk, m.name) for m in materials]
+        form_field(self, "materials", forms.TypedMultipleChoiceField).choices = [
+            (m.pk, localized(m, "name")) for m in materials
+        ]
 
     def checklist(self) -> list[services.MaterialCheck]:
         return [services.MaterialCheck(pk, received_state(self.by_id[pk])) for pk in self.cleaned_data["materials"]]
+
+
+class NoticeForm(forms.Form):
+    """A one-time notice of corrections on a case already received (during review, or a later
+    notice): per line of the case's checklist, whether the notice cites it (missing or defective)
+    and what is required (``problem_<id>``, ``note_<id>``, as the application's checklist), the
+    other requirements and, for a supervisor covering the hall, the reason for overriding the
+    one-time rule. Whether the notice may be issued is the services' rule."""
+
+    requirements = forms.CharField(
+        label=_("其他补正要求（选填）"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label=_("再次告知理由（政务服务管理部门填写）"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, case: Case, supervisor: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines: list[CaseMaterial] = list(case.materials.all())
+        if supervisor:
+            form_field(self, "override_reason", forms.CharField).help_text = _(
+                "仅在不符合一次性告知规则时填写：本件已出具过一次性告知书，本次又列明第一次告知后申请人"
+                "没有重新提交的材料或提出其他要求；或者距收到材料已超过%(days)s个工作日。"
+                "填写理由后方可出具，理由记入告知书和审计日志。其他情形请留空。"
+            ) % {"days": services.rules()["notice_within_working_days"]}
+        else:
+            del self.fields["override_reason"]
+        # The first notice must cite every lacking line (those owed under 容缺受理 aside): offer
+        # them ticked; a later notice cites only what was supplied since, the clerk's choice.
+        owed = {o.material_id for o in case.owed.all() if o.supplied_at is None}
+        first = not case.notices.all()
+        for line in self.lines:
+            material = line.material
+            lacking = first and line.state in CaseMaterial.LACKING and material.pk not in owed
+            self.fields[f"problem_{material.pk}"] = forms.ChoiceField(
+                label=_("“%(name)s”是否需要补正") % {"name": localized(material, "name")},
+                choices=[("", _("无需补正")), *NoticeItem.Problem.choices],
+                required=False,
+                initial=line.state if lacking else "",
+            )
+            self.fields[f"note_{material.pk}"] = forms.CharField(
+                label=_("“%(name)s”补正要求") % {"name": localized(material, "name")},
+                max_length=300,
+                required=False,
+                initial=line.note if lacking else "",
+            )
+
+    def checklist_rows(self) -> list[dict[str, Any]]:
+        """One row per line of the case's checklist with its two fields."""
+        return [
+            {"line": line, "problem": self[f"problem_{line.material_id}"], "note": self[f"note_{line.material_id}"]}
+            for line in self.lines
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for line in self.lines:
+            pk = line.material_id
+            if cleaned.get(f"note_{pk}", "").strip() and not cleaned.get(f"problem_{pk}"):
+                self.add_error(f"problem_{pk}", _("写了补正要求的材料须选择缺失或不符合要求。"))
+        return cleaned
+
+    def notice(self) -> services.NoticeInput:
+        data = self.cleaned_data
+        lines = [
+            services.NoticeLine(line.material_id, data[f"problem_{line.material_id}"], data[f"note_{line.material_id}"])
+            for line in self.lines
+            if data[f"problem_{line.material_id}"]
+        ]
+        return services.NoticeInput(
+            lines=lines, requirements=data["requirements"], override_reason=data.get("override_reason", "")
+        )
 
 
 def received_state(material: Material) -> str:
@@ -230,26 +317,77 @@ def received_state(material: Material) -> str:
     return CaseMaterial.State.ORIGINAL
 
 
-class CaseFilterForm(forms.Form):
+class CodeFilters(forms.Form):
+    """The free-text department and item codes of the case lists: any letter case, and an unknown
+    code is an error beside its box (the list stays on the page), never a 404."""
+
+    def clean_department(self) -> str:
+        code = self.cleaned_data["department"].strip().upper()
+        if code and not Department.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("没有编码为 %(code)s 的部门。") % {"code": code})
+        return code
+
+    def clean_item(self) -> str:
+        code = self.cleaned_data["item"].strip().upper()
+        if code and not ServiceItem.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("没有编码为 %(code)s 的事项。") % {"code": code})
+        return code
+
+
+DEPARTMENT_CODE_HELP = _("如 GZGA（市公安局），不区分大小写；留空为全部部门。")
+ITEM_CODE_HELP = _("10 位事项编码，如 0600101000；留空为全部事项。")
+
+
+class CaseFilterForm(CodeFilters):
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + list(Case.Status.choices), required=False)
     warning = forms.ChoiceField(
         label=_("预警"),
         choices=[("", _("全部")), (Case.Warning.YELLOW, _("临近期限")), (Case.Warning.RED, _("已超期"))],
         required=False,
     )
-    item = forms.CharField(label=_("事项编码"), max_length=40, required=False)
-    department = forms.CharField(label=_("部门编码"), max_length=40, required=False)
+    item = forms.CharField(label=_("事项编码"), max_length=40, required=False, help_text=ITEM_CODE_HELP)
+    department = forms.CharField(label=_("部门编码"), max_length=40, required=False, help_text=DEPARTMENT_CODE_HELP)
+
+
+class DeadlineFilterForm(CodeFilters):
+    """The supervisors' deadline view: overdue, due soon, or both (overdue first)."""
+
+    warning = forms.ChoiceField(
+        label=_("预警"),
+        choices=[("", _("全部")), (Case.Warning.RED, _("已超期")), (Case.Warning.YELLOW, _("临近期限"))],
+        required=False,
+    )
+    department = forms.CharField(label=_("部门编码"), max_length=40, required=False, help_text=DEPARTMENT_CODE_HELP)
+    item = forms.CharField(label=_("事项编码"), max_length=40, required=False, help_text=ITEM_CODE_HELP)
 
 
 class ProgressForm(forms.Form):
     number = forms.CharField(
         label=_("办件编号"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+        max_length=60,
+        # Digits and capitals: a number starts with the item's implementation code (实施编码).
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
     )
     digits = forms.CharField(
-        label=_("手机号码或证件号码后四位"),
+        # A context of its own: "characters", not "digits", in English (an ID number may end with X).
+        label=pgettext_lazy("case progress", "手机号码或证件号码后四位"),
         max_length=4,
         min_length=4,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class TicketItemForm(forms.Form):
+    """The console's "本次办理事项": an item of the hall (by code) and the outcome; the service
+    checks that the hall handles the item."""
+
+    item = forms.CharField(
+        label=_("办理事项"),
+        max_length=10,
+        error_messages={"required": _("请选择本大厅办理的事项。")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("办理结果"),
+        choices=[(value, label) for value, label in TicketItem.Outcome.choices if value in TicketItem.MANUAL],
+        error_messages={"required": _("请选择办理结果。"), "invalid_choice": _("请选择办理结果。")},
     )

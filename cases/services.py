@@ -1,6 +1,8 @@
 """Every write to the cases (REQUIREMENTS §8; Art. 13 ¶1–2, Art. 6 ¶3). Keyword-only, one
 transaction each, raising ``CaseError`` (a message in Chinese, the field it concerns, and the other
-fields' messages in ``errors``): nothing is half-saved when a rule refuses.
+fields' messages in ``errors``): nothing is half-saved when a rule refuses. (One exception, by
+law: an action on a case past its notice period records the deemed acceptance first, and keeps it
+if the action is then refused; see "Deemed acceptance" below.)
 
 Who may do what (REQUIREMENTS §10; the roles and scopes of ``servicehall.access``):
 
@@ -21,15 +23,16 @@ refused application leaves no gap and two windows never get the same number.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -37,6 +40,8 @@ from django.utils.translation import gettext as _
 from cases.identity import validate_credit_code
 from cases.models import (
     Applicant,
+    BundleCase,
+    BundleNotice,
     Case,
     CaseClock,
     CaseEvent,
@@ -47,15 +52,18 @@ from cases.models import (
     Extension,
     NoticeItem,
     OwedMaterial,
+    TicketItem,
 )
 from catalog import selectors as catalog_selectors
-from catalog.models import GuideVersion, Hall, Material, ServiceItem
+from catalog.models import IMPLEMENTATION_CODE_PATTERN, GuideVersion, Hall, Material, ServiceItem
+from queueing import services as queue_services
 from queueing.models import Ticket, Window
 from servicehall import roles
-from servicehall.access import AnyUser, signed_in, staff_scope
+from servicehall.access import AnyUser, acts_as_chief, chief_refusal, signed_in, staff_scope
 from servicehall.audit import audit_record
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
+from servicehall.models import AuditEvent
 from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
 from servicehall.throttling import hit, parse_rate
 
@@ -140,6 +148,14 @@ class NoticeInput:
 
 
 OUTCOMES = ("", "accept", "accept_deferred", "correction", "not_accepted")
+# What a case received from a ticket records as the ticket's outcome for its item.
+CASE_OUTCOMES = {
+    "": TicketItem.Outcome.RECEIVED,
+    "accept": TicketItem.Outcome.ACCEPTED,
+    "accept_deferred": TicketItem.Outcome.ACCEPTED_DEFERRED,
+    "correction": TicketItem.Outcome.CORRECTION,
+    "not_accepted": TicketItem.Outcome.NOT_ACCEPTED,
+}
 
 
 # --- Who may act -----------------------------------------------------------------------------
@@ -174,17 +190,12 @@ def _require_department(actor: AnyUser, case: Case) -> None:
 
 
 def _require_chief(actor: AnyUser, case: Case) -> None:
-    scope = staff_scope(actor)
-    if not (
-        scope.has_role(roles.CHIEF_REPRESENTATIVE)
-        and scope.works_at(case.hall_id)
-        and scope.department_id is not None
-        and scope.department_id == case.department_id
-    ):
-        raise _deny(
-            _("延期须由%(department)s派驻%(hall)s的首席事务代表批准。")
-            % {"department": case.department.name, "hall": case.hall.name}
-        )
+    if not acts_as_chief(actor, case.hall_id, case.department_id):
+        default = _("延期须由%(department)s派驻%(hall)s的首席事务代表批准。") % {
+            "department": case.department.name,
+            "hall": case.hall.name,
+        }
+        raise _deny(chief_refusal(actor, case.hall_id, case.department_id, default))
 
 
 def _supervises(actor: AnyUser, hall_id: int) -> bool:
@@ -232,11 +243,16 @@ ON CONFLICT (item_id, day) DO UPDATE SET last = cases_casesequence.last + 1
 RETURNING last
 """
 MAX_DAILY_SEQUENCE = 9999
+# A case number: an implementation code (catalog.models.IMPLEMENTATION_CODE_PATTERN) or, for an
+# item without one, the 10-digit item code; then yyyyMMdd and the 4-digit sequence.
+CASE_NUMBER_PATTERN = rf"^(?:{IMPLEMENTATION_CODE_PATTERN.strip('^$')}|[0-9]{{10}})[0-9]{{12}}$"
+CASE_NUMBER_RE = re.compile(CASE_NUMBER_PATTERN)
 
 
-def case_number(*, item_code: str, day: dt.date, sequence: int) -> str:
-    """Guangdong style: the item's code, the day (yyyyMMdd) and a 4-digit daily sequence."""
-    return f"{item_code}{day:%Y%m%d}{sequence:04d}"
+def case_number(*, item: ServiceItem, day: dt.date, sequence: int) -> str:
+    """Guangdong style: the item's implementation code (实施编码), the day (yyyyMMdd) and a 4-digit
+    daily sequence; the catalog's 10-digit item code stands in for an item without one."""
+    return f"{item.implementation_code or item.code}{day:%Y%m%d}{sequence:04d}"
 
 
 def _next_number(item: ServiceItem, day: dt.date) -> str:
@@ -252,7 +268,7 @@ def _next_number(item: ServiceItem, day: dt.date) -> str:
             code="sequence_exhausted",
             status=409,
         )
-    return case_number(item_code=item.code, day=day, sequence=sequence)
+    return case_number(item=item, day=day, sequence=sequence)
 
 
 def _applicant_row(kind: str, key: str, masked: str, credit_code: str) -> Applicant:
@@ -448,7 +464,16 @@ def case_receive(
     if version is None:
         errors.setdefault("item", []).append(_("该事项没有现行有效的办事指南，不能收件。"))
     elif not hall.items.filter(pk=item.pk).exists():
-        errors.setdefault("item", []).append(_("%(hall)s不办理“%(item)s”。") % {"hall": hall.name, "item": item.name})
+        # A 通办 item (Art. 12) is received at any hall, to be forwarded (cases/forwarding.py).
+        if not (version.citywide or version.cross_region or version.cross_border):
+            errors.setdefault("item", []).append(
+                _("%(hall)s不办理“%(item)s”。") % {"hall": hall.name, "item": item.name}
+            )
+        elif outcome:
+            errors.setdefault("outcome", []).append(
+                _("%(hall)s不办理“%(item)s”：该通办事项只能收件后转至有管辖权的大厅受理。")
+                % {"hall": hall.name, "item": item.name}
+            )
     if channel == Case.Channel.WINDOW:
         if window is None:
             errors.setdefault("window", []).append(_("窗口收件须注明窗口。"))
@@ -514,6 +539,11 @@ def case_receive(
             summary=_("收件 %(number)s（%(item)s）") % {"number": case.number, "item": item.name},
             data={"channel": channel, "ticket": ticket.number if ticket is not None and window is not None else ""},
         )
+        if case.ticket_id is not None:
+            # 急事急办 asked when booking follows the booking's ticket to its case (cases/urgent.py).
+            from cases.urgent import urgent_attach_from_ticket
+
+            urgent_attach_from_ticket(case)
         case = _lock_case(case.pk)
         if outcome in ("accept", "accept_deferred"):
             _accept(case, actor=actor, deferred=outcome == "accept_deferred", now=now)
@@ -521,6 +551,16 @@ def case_receive(
             _notice(case, actor=actor, notice=notice or NoticeInput(), now=now)
         elif outcome == "not_accepted":
             _not_accept(case, actor=actor, reason=reason, refer_to=refer_to, now=now)
+        if case.ticket_id is not None:
+            # The item handled for the ticket, for the waits per item (Art. 8 ¶4).
+            TicketItem.objects.create(
+                ticket_id=case.ticket_id,
+                item=item,
+                outcome=CASE_OUTCOMES[outcome],
+                case=case,
+                recorded_by=signed_in(actor),
+                recorded_at=now,
+            )
     return case
 
 
@@ -552,16 +592,38 @@ def case_accept(
     now: dt.datetime | None = None,
 ) -> Case:
     """Accept a received application (受理), or accept it with materials to follow (容缺受理,
-    ``deferred``); ``checklist`` records materials checked again or brought now."""
+    ``deferred``); ``checklist`` records materials checked again or brought now. A case past the
+    notice period was accepted by law from its receipt (``_deem_if_late``): that is recorded, and
+    the acceptance refused."""
     now = _now(now)
     _require_counter_at(actor, case.hall_id)
+    refused: CaseError | None = None
     with transaction.atomic():
         case = _lock_case(case.pk)
-        if case.status != Case.Status.RECEIVED:
-            raise _stale(case, _("只有已收件且材料已补正的申请可以受理。"))
-        if checklist:
-            _apply_checklist(case, checklist, now)
-        _accept(case, actor=actor, deferred=deferred, now=now)
+        _deem_if_late(case, now=now)
+        if case.deemed_accepted:
+            # Raised once the deemed acceptance is committed, as if the job had recorded it.
+            refused = CaseError(
+                _("本件逾期未出具一次性告知书，已自收到材料之日（%(date)s）起视为受理，无须再受理。")
+                % {"date": case.received_on.isoformat()},
+                code="deemed_accepted",
+                status=409,
+            )
+        else:
+            if case.status != Case.Status.RECEIVED:
+                raise _stale(case, _("只有已收件且材料已补正的申请可以受理。"))
+            if not case.hall.items.filter(pk=case.item_id).exists():  # a 通办 item received to forward
+                raise CaseError(
+                    _("%(hall)s不办理“%(item)s”：请转至有管辖权的大厅受理。")
+                    % {"hall": case.hall.name, "item": case.item.name},
+                    field="item",
+                    code="forward_only",
+                )
+            if checklist:
+                _apply_checklist(case, checklist, now)
+            _accept(case, actor=actor, deferred=deferred, now=now)
+    if refused is not None:
+        raise refused
     return case
 
 
@@ -601,6 +663,11 @@ def _accept(case: Case, *, actor: AnyUser, deferred: bool, now: dt.datetime) -> 
     case.accepted_by = signed_in(actor)
     case.deferred = bool(lacking)
     case.limit_days = version.promised_limit_days
+    if case.urgent:
+        # An urgent request approved before acceptance promises fewer days (cases/urgent.py).
+        from cases.urgent import urgent_limit_days
+
+        case.limit_days = urgent_limit_days(case, case.limit_days)
     _refresh_due(case, today, now)
     case.save()
     if lacking:
@@ -628,12 +695,29 @@ def _accept(case: Case, *, actor: AnyUser, deferred: bool, now: dt.datetime) -> 
 def case_not_accept(
     *, case: Case, actor: AnyUser, reason: str, refer_to: str = "", now: dt.datetime | None = None
 ) -> Case:
-    """Not accepted (不予受理): with the reason, and where to apply if the matter belongs elsewhere."""
+    """Not accepted (不予受理): with the reason, and where to apply if the matter belongs elsewhere.
+    Not once the case is accepted by law (``_deem_if_late``): it is then reviewed and decided."""
     now = _now(now)
     _require_counter_at(actor, case.hall_id)
+    refused: CaseError | None = None
     with transaction.atomic():
         case = _lock_case(case.pk)
-        _not_accept(case, actor=actor, reason=reason, refer_to=refer_to, now=now)
+        _deem_if_late(case, now=now)
+        if case.deemed_accepted:
+            # Raised once the deemed acceptance is committed, as if the job had recorded it.
+            refused = CaseError(
+                _(
+                    "本件逾期未出具一次性告知书，已自收到材料之日（%(date)s）起视为受理，不能再不予受理；"
+                    "不符合条件的，请在审查后作出不予批准的决定。"
+                )
+                % {"date": case.received_on.isoformat()},
+                code="deemed_accepted",
+                status=409,
+            )
+        else:
+            _not_accept(case, actor=actor, reason=reason, refer_to=refer_to, now=now)
+    if refused is not None:
+        raise refused
     return case
 
 
@@ -659,15 +743,272 @@ def _not_accept(case: Case, *, actor: AnyUser, reason: str, refer_to: str, now: 
     )
 
 
+# --- Deemed acceptance (行政许可法 Art. 32) -----------------------------------------------------
+#
+# "逾期不告知的，自收到申请材料之日起即为受理": a case received and, within
+# ``notice_within_working_days`` working days of its receipt (the receipt day not counted), neither
+# accepted, nor refused, nor given a one-time notice, is accepted as of the day of receipt. Applied
+# by the warning job to every such case at once (``cases_deem_accepted``), and by any action on one
+# such case first (``_deem_if_late``), so that nothing depends on whether the job has run. A case
+# that had a notice (in time, or late with a supervisor's override) never qualifies: it was told.
+
+DEEM_BATCH = 1000  # cases deemed accepted per run of the job; the rest in the next run
+
+
+def notice_last_day(received_on: dt.date) -> dt.date:
+    """The last day for the first one-time notice of a case received on ``received_on``."""
+    return catalog_selectors.deadline_after(received_on, rules()["notice_within_working_days"])[0]
+
+
+def deemed_cutoff(today: dt.date) -> dt.date:
+    """The latest day of receipt whose notice period is over before ``today``.
+
+    The period ends on the n-th working day after receipt (``notice_last_day``); it is over when at
+    least n working days lie strictly between the receipt and today. Counting n working days back
+    from yesterday, the n-th is the first day a receipt no longer has n working days before today:
+    the cut-off is the day before it (weekends and holidays included, as the day of receipt of a
+    post or online application can be one). One read of the calendar."""
+    within = rules()["notice_within_working_days"]
+    calendar = catalog_selectors.working_calendar(start=today - dt.timedelta(days=2 * within + 30), end=today)
+    day, counted = today, 0
+    while counted < within:
+        day -= dt.timedelta(days=1)
+        counted += calendar.is_working_day(day)
+    return day - dt.timedelta(days=1)
+
+
+def _deemed_summary(case: Case) -> str:
+    return _("%(number)s逾期未出具一次性告知书，自收到材料之日（%(date)s）起视为受理") % {
+        "number": case.number,
+        "date": case.received_on.isoformat(),
+    }
+
+
+def _deemed_note(received_on: dt.date) -> str:
+    return _("逾期未出具一次性告知书，自收到材料之日（%(date)s）起视为受理") % {"date": received_on.isoformat()}
+
+
+def _deem_if_late(case: Case, *, now: dt.datetime) -> bool:
+    """Apply the deemed acceptance to ``case`` (locked) if it is due, before anything else is done
+    to it: accepted on the day of receipt with the guide version's promised limit counted from
+    that day, as ``_accept`` would have, by no one (the law); the materials stay as recorded, and
+    nothing is owed. True when it was applied now."""
+    if case.status != Case.Status.RECEIVED or case.accepted_on is not None:
+        return False
+    if notice_last_day(case.received_on) >= local_date(now) or case.notices.exists():
+        return False
+    _deem(case, now=now)
+    return True
+
+
+def _deem(case: Case, *, now: dt.datetime) -> None:
+    """Record ``case`` (locked, received) as accepted by law from its receipt: what
+    ``_deem_if_late`` does once it is due, and what a deemed bundle does for its first stage's
+    sub-cases (``cases.bundles``)."""
+    today = local_date(now)
+    case.status = Case.Status.ACCEPTED
+    case.accepted_on = case.received_on
+    case.accepted_by = None
+    case.deemed_accepted = True
+    case.limit_days = case.guide_version.promised_limit_days
+    _refresh_due(case, today, now)
+    case.save()
+    _record(
+        case,
+        CaseEvent.Kind.DEEMED_ACCEPTED,
+        actor=None,
+        at=now,
+        note=_deemed_note(case.received_on),
+        summary=_deemed_summary(case),
+        data=_deemed_data(case),
+    )
+
+
+def _deemed_data(case: Case) -> dict[str, Any]:
+    return {
+        "accepted_on": case.received_on.isoformat(),
+        "limit_days": case.limit_days,
+        "due_on": case.due_on.isoformat() if case.due_on else None,
+    }
+
+
+def cases_deem_accepted(*, now: dt.datetime | None = None, batch: int = DEEM_BATCH) -> int:
+    """Apply the deemed acceptance to every case due for it (at most ``batch`` per call), set-wise:
+    one calendar read for the cut-off, one read of the cases (locked; those another transaction
+    holds are skipped, and their action applies it), one calendar read for their deadlines, one
+    update of the cases, and one insert each of their clocks, events and audit lines. Returns how
+    many were deemed accepted."""
+    now = _now(now)
+    today = local_date(now)
+    cutoff = deemed_cutoff(today)
+    with transaction.atomic():
+        rows = list(
+            Case.objects.filter(status=Case.Status.RECEIVED, accepted_on__isnull=True, received_on__lte=cutoff)
+            .exclude(Exists(CorrectionNotice.objects.filter(case=OuterRef("pk"))))
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("received_on", "pk")
+            .values_list(
+                "pk", "number", "received_on", "hall_id", "department_id", "guide_version__promised_limit_days"
+            )[:batch]
+        )
+        if not rows:
+            return 0
+        dues = catalog_selectors.deadlines_after([(received, days, ()) for _pk, _n, received, _h, _d, days in rows])
+        cases = [
+            Case(
+                pk=pk,
+                number=number,
+                received_on=received,
+                hall_id=hall_id,
+                department_id=department_id,
+                status=Case.Status.ACCEPTED,
+                accepted_on=received,
+                deemed_accepted=True,
+                limit_days=days,
+                due_on=due,
+                due_provisional=provisional,
+                updated_at=now,
+            )
+            for (pk, number, received, hall_id, department_id, days), (due, provisional) in zip(rows, dues, strict=True)
+        ]
+        Case.objects.bulk_update(
+            cases,
+            ["status", "accepted_on", "deemed_accepted", "limit_days", "due_on", "due_provisional", "updated_at"],
+        )
+        # The warning job colours the new clocks in the same run (a limit may have run out already).
+        CaseClock.objects.bulk_create(
+            CaseClock(case_id=c.pk, hall_id=c.hall_id, department_id=c.department_id, due_on=c.due_on) for c in cases
+        )
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                case_id=c.pk,
+                kind=CaseEvent.Kind.DEEMED_ACCEPTED,
+                at=now,
+                note=_deemed_note(c.received_on),
+                data=_deemed_data(c),
+            )
+            for c in cases
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor=None,
+                action=f"case.{CaseEvent.Kind.DEEMED_ACCEPTED}",
+                target_type=Case._meta.label_lower,
+                target_id=str(c.pk),
+                summary=_deemed_summary(c)[:300],
+                details=_deemed_data(c),
+            )
+            for c in cases
+        )
+    return len(cases)
+
+
 # --- One-time notices and corrections --------------------------------------------------------
 
 
 def case_notice(*, case: Case, actor: AnyUser, notice: NoticeInput, now: dt.datetime | None = None) -> CorrectionNotice:
-    """Issue a one-time notice of corrections (一次性告知书, Art. 13 ¶2)."""
+    """Issue a one-time notice of corrections (一次性告知书, Art. 13 ¶2). On a case past the notice
+    period, the deemed acceptance comes first (``_deem_if_late``): the notice is then one during
+    review, and late, so it needs a supervisor's override; refused, the deemed acceptance stays."""
     now = _now(now)
+    refused: CaseError | None = None
     with transaction.atomic():
         case = _lock_case(case.pk)
-        return _notice(case, actor=actor, notice=notice, now=now)
+        if case.status == Case.Status.RECEIVED and not _supervises(actor, case.hall_id):
+            _require_counter_at(actor, case.hall_id)  # nothing recorded for someone who may not act
+        if not _deem_if_late(case, now=now):
+            return _notice(case, actor=actor, notice=notice, now=now)
+        try:
+            with transaction.atomic():  # a savepoint: a refused notice keeps the deemed acceptance
+                return _notice(case, actor=actor, notice=notice, now=now)
+        except CaseError as exc:
+            refused = CaseError(
+                _("本件逾期未出具一次性告知书，已自收到材料之日（%(date)s）起视为受理。%(message)s")
+                % {"date": case.received_on.isoformat(), "message": exc.message},
+                code=exc.code,
+                field=exc.field,
+                status=exc.status,
+                errors=exc.errors,
+            )
+    assert refused is not None
+    raise refused
+
+
+def one_time_check(
+    *,
+    lacking_after: set[int],
+    cited: set[int],
+    supplied_at: Mapping[int, dt.datetime],
+    names: Callable[[list[int]], str],
+    first_issued_at: dt.datetime | None,
+    requirements: str,
+    received_on: dt.date,
+    today: dt.date,
+    override: str,
+    supervisor: bool,
+) -> str:
+    """The one-time rule (一次性告知, Art. 13 ¶2) of a notice citing the lines ``cited`` (by id),
+    shared by cases (``_notice``) and bundle applications (``cases.bundles``). ``lacking_after``:
+    the lines lacking once this notice is issued; ``supplied_at``: when each line was last
+    supplied; ``first_issued_at``: the first notice of the application, if any.
+
+    The first notice cites every lacking line. A later one must cite every line supplied since
+    the first that falls short, may cite only those, and adds no other requirement; and every
+    notice comes within the working days of ``notice_within_working_days`` of receiving the
+    materials it concerns. An uncited line is refused outright; anything else needs a supervisor
+    covering the hall (``supervisor``) with a reason (``override``). Returns the override reason
+    to record ('' when the rule was kept)."""
+    within = rules()["notice_within_working_days"]
+    violations: list[str] = []
+    if first_issued_at is None:
+        uncited = sorted(lacking_after - cited)
+        received = received_on
+    else:
+        # Outstanding from an earlier notice is covered by it; what was supplied since and still
+        # falls short must be cited now, all at once.
+        uncited = [pk for pk in sorted(lacking_after - cited) if supplied_at[pk] > first_issued_at]
+        old = [pk for pk in sorted(cited) if supplied_at[pk] <= first_issued_at]
+        if old:
+            violations.append(
+                _("%(names)s在第一次告知后没有重新提交，应已在第一次告知中一并列明。") % {"names": names(old)}
+            )
+        if requirements:
+            violations.append(_("再次告知不得提出第一次告知以外的其他要求。"))
+        supplied = [supplied_at[pk] for pk in cited if supplied_at[pk] > first_issued_at]
+        received = local_date(max(supplied)) if supplied else received_on
+    if uncited:
+        raise CaseError(
+            _("以下材料缺失或不符合要求，须在本次告知中一并列明：%(names)s。") % {"names": names(uncited)},
+            field="items",
+            code="notice_incomplete",
+        )
+    last_day = catalog_selectors.deadline_after(received, within)[0]
+    if today > last_day:
+        violations.append(
+            _("一次性告知应在收到材料后%(days)s个工作日内（%(date)s前）出具。")
+            % {"days": within, "date": last_day.isoformat()}
+        )
+    if not violations:
+        return ""
+    if not override or not supervisor:
+        raise CaseError(
+            " ".join(violations) + _("如确需再次告知，须由政务服务管理部门填写理由后出具。"),
+            field="items",
+            code="one_time",
+            status=403 if override and not supervisor else 422,
+        )
+    return override
+
+
+def _bundle_first_notice_at(case: Case) -> dt.datetime | None:
+    """A bundle's sub-case was told once already if its application had a one-time notice before
+    acceptance (``BundleNotice``): that was the first notice for its materials too."""
+    if case.bundle_case_id is None:
+        return None
+    first = BundleNotice.objects.filter(bundle_case_id=case.bundle_case_id).order_by("sequence").first()
+    if first is not None:
+        return first.issued_at
+    return BundleCase.objects.filter(pk=case.bundle_case_id).values_list("notice_issued_at", flat=True).first()
 
 
 def _notice(case: Case, *, actor: AnyUser, notice: NoticeInput, now: dt.datetime) -> CorrectionNotice:
@@ -720,48 +1061,18 @@ def _notice(case: Case, *, actor: AnyUser, notice: NoticeInput, now: dt.datetime
     # lacking by agreement, with their own date: not something to correct.
     owed = set(case.owed.filter(supplied_at__isnull=True).values_list("material_id", flat=True))
     lacking_after = {pk for pk, line in lines.items() if line.state in CaseMaterial.LACKING} - owed | set(cited)
-    within = rules()["notice_within_working_days"]
-    violations: list[str] = []
-    if first is None:
-        uncited = [lines[pk].material for pk in sorted(lacking_after - set(cited))]
-        received = case.received_on
-    else:
-        # Outstanding from an earlier notice is covered by it; what was supplied since and still
-        # falls short must be cited now, all at once.
-        uncited = [
-            lines[pk].material for pk in sorted(lacking_after - set(cited)) if lines[pk].supplied_at > first.issued_at
-        ]
-        old = [lines[pk].material for pk in sorted(cited) if lines[pk].supplied_at <= first.issued_at]
-        if old:
-            violations.append(
-                _("%(names)s在第一次告知后没有重新提交，应已在第一次告知中一并列明。") % {"names": _names(old)}
-            )
-        if requirements:
-            violations.append(_("再次告知不得提出第一次告知以外的其他要求。"))
-        supplied = [lines[pk].supplied_at for pk in cited if lines[pk].supplied_at > first.issued_at]
-        received = local_date(max(supplied)) if supplied else case.received_on
-    if uncited:
-        raise CaseError(
-            _("以下材料缺失或不符合要求，须在本次告知中一并列明：%(names)s。") % {"names": _names(uncited)},
-            field="items",
-            code="notice_incomplete",
-        )
-    last_day = catalog_selectors.deadline_after(received, within)[0]
-    if today > last_day:
-        violations.append(
-            _("一次性告知应在收到材料后%(days)s个工作日内（%(date)s前）出具。")
-            % {"days": within, "date": last_day.isoformat()}
-        )
-    if violations:
-        if not override or not supervisor:
-            raise CaseError(
-                " ".join(violations) + _("如确需再次告知，须由政务服务管理部门填写理由后出具。"),
-                field="items",
-                code="one_time",
-                status=403 if override and not supervisor else 422,
-            )
-    else:
-        override = ""
+    override = one_time_check(
+        lacking_after=lacking_after,
+        cited=set(cited),
+        supplied_at={pk: line.supplied_at for pk, line in lines.items()},
+        names=lambda pks: _names(lines[pk].material for pk in pks),
+        first_issued_at=first.issued_at if first is not None else _bundle_first_notice_at(case),
+        requirements=requirements,
+        received_on=case.received_on,
+        today=today,
+        override=override,
+        supervisor=supervisor,
+    )
 
     created = CorrectionNotice.objects.create(
         case=case,
@@ -963,6 +1274,10 @@ def case_special_step_start(
             summary=_("%(number)s进入特殊环节：%(step)s") % {"number": case.number, "step": step.name},
             data={"step": step.pk, "max_days": step.max_days},
         )
+        if case.bundle_case_id is not None:  # a bundle's clock stands with its sub-case's
+            from cases import bundles
+
+            bundles.bundle_due_refresh(case.bundle_case_id)
     return case
 
 
@@ -991,6 +1306,10 @@ def case_special_step_end(*, case: Case, actor: AnyUser, note: str = "", now: dt
             summary=_("%(number)s特殊环节结束，恢复计时") % {"number": case.number},
             data={"due_on": case.due_on.isoformat() if case.due_on else None},
         )
+        if case.bundle_case_id is not None:
+            from cases import bundles
+
+            bundles.bundle_due_refresh(case.bundle_case_id)
     return case
 
 
@@ -1092,6 +1411,11 @@ def case_decide(
             % {"number": case.number, "decision": case.get_decision_display()},
             data={"decision": case.decision, "in_time": case.finished_in_time},
         )
+        if case.bundle_case_id is not None:
+            # A bundle's sub-case (cases/bundles.py): its stage done, the next one's clock starts.
+            from cases import bundles
+
+            bundles.sub_case_decided(case, actor=actor, now=now)
     return case
 
 
@@ -1112,6 +1436,14 @@ def case_result_ready(*, case: Case, actor: AnyUser, now: dt.datetime | None = N
             at=now,
             summary=_("%(number)s办理结果已生成，待出件") % {"number": case.number},
         )
+        if case.collect_hall_id is not None:  # a forwarded case collected where it was received
+            from cases.forwarding import result_ready_notify
+
+            result_ready_notify(case)
+        if case.bundle_case_id is not None:  # a bundle's sub-case: the results leave together
+            from cases import bundles
+
+            bundles.sub_case_result_ready(case, now=now)
     return case
 
 
@@ -1120,9 +1452,22 @@ def case_collect(*, case: Case, actor: AnyUser, method: str, note: str = "", now
     window, posted (with the tracking number) or delivered electronically."""
     now = _now(now)
     note = " ".join(note.split())
-    _require_counter_at(actor, case.hall_id)
+    # A forwarded case (转办) is handed out as the applicant chose when it was forwarded: at the
+    # hall chosen (the one that received it, or the one that handled it), or posted to the address
+    # recorded, or delivered electronically by the hall that handled it.
+    from cases.forwarding import collection_refusal
+
+    refused = collection_refusal(case, actor, method)
+    if refused is not None:
+        raise refused
+    _require_counter_at(actor, case.collect_hall_id or case.hall_id)
     with transaction.atomic():
         case = _lock_case(case.pk)
+        if case.bundle_case_id is not None:
+            # A bundle's results leave together (统一出件): cases.bundles.bundle_case_collect.
+            from cases import bundles
+
+            bundles.refuse_sub_case_collection(case)
         if case.status != Case.Status.RESULT_READY:
             raise _stale(case, _("只有结果已生成的办件可以出件。"))
         if method not in (Case.Collection.WINDOW, Case.Collection.POST, Case.Collection.ELECTRONIC):
@@ -1236,10 +1581,15 @@ def case_progress_lookup(*, number: str, digits: str, client_ip: str) -> Case:
     """The case whose number is ``number`` and whose applicant's mobile number or ID number (or
     credit code) ends with ``digits``. Rate-limited per client address and per case number, and
     answering a wrong number and wrong digits alike, so it tells no one whether a case exists."""
-    number, digits = number.strip(), digits.strip().upper()
+    number, digits = number.strip().upper(), digits.strip().upper()
     errors: dict[str, list[str]] = {}
-    if not number.isascii() or not number.isdigit() or len(number) != 22:
-        errors.setdefault("number", []).append(_("办件编号为22位数字，见受理通知书或一次性告知书。"))
+    if not CASE_NUMBER_RE.fullmatch(number):
+        errors.setdefault("number", []).append(
+            _(
+                "办件编号为22至52位数字或大写字母（实施编码或事项编码加12位数字），一件事申请编号为YJS加16位数字，"
+                "见受理通知书或一次性告知书。"
+            )
+        )
     if len(digits) != 4 or not digits.isascii() or not digits.isalnum():
         errors.setdefault("digits", []).append(_("请输入申请时所留手机号码或证件号码的后四位。"))
     if errors:  # shapes the API's schema states: a 400
@@ -1267,3 +1617,90 @@ def case_progress_lookup(*, number: str, digits: str, client_ip: str) -> Case:
     if case is None or not matched:
         raise CaseError(_("没有找到与该办件编号和号码后四位相符的办件，请核对后重试。"), code="not_found", status=404)
     return case
+
+
+# --- The items handled for a queue ticket (Art. 8 ¶4) -----------------------------------------
+
+
+def _require_ticket_clerk(actor: AnyUser, ticket: Ticket, today: dt.date) -> None:
+    """Only the clerk signed in now at the ticket's window records what was handled for it: while
+    it is called or served there, or once they finished it today."""
+    window = Window.objects.filter(pk=ticket.window_id).first() if ticket.window_id is not None else None
+    user_pk = getattr(actor, "pk", None)
+    if window is None or not window.is_open or user_pk is None or window.staff_id != user_pk:
+        raise _deny(_("只有在该号码所在窗口签到的工作人员可以记录办理事项。"))
+    done_here = ticket.status == Ticket.Status.DONE and ticket.staff_id == user_pk and ticket.service_date == today
+    if ticket.status not in Ticket.AT_WINDOW and not done_here:
+        raise CaseError(
+            _("号码 %(number)s 当前状态为“%(state)s”，不能记录办理事项。")
+            % {"number": ticket.number, "state": ticket.get_status_display()},
+            code="stale",
+            status=409,
+        )
+
+
+def ticket_item_record(
+    *,
+    ticket: Ticket,
+    item: ServiceItem | None,
+    outcome: str,
+    actor: AnyUser,
+    finish: bool = False,
+    now: dt.datetime | None = None,
+) -> TicketItem:
+    """Record that ``item`` was handled for ``ticket`` with ``outcome`` (one of
+    ``TicketItem.MANUAL``: a consultation, a result collected…), whether or not a case came of it;
+    recording the same item again changes its outcome. With ``finish``, the ticket is finished
+    too, in the same transaction (a refusal of either leaves neither)."""
+    now = _now(now)
+    today = local_date(now)
+    _require_ticket_clerk(actor, ticket, today)
+    errors: dict[str, list[str]] = {}
+    if item is None:
+        errors.setdefault("item", []).append(_("请选择本大厅办理的事项。"))
+    elif not Hall.items.through.objects.filter(hall_id=ticket.hall_id, serviceitem_id=item.pk).exists():
+        errors.setdefault("item", []).append(_("本大厅不办理“%(item)s”。") % {"item": item.name})
+    if outcome not in TicketItem.MANUAL:
+        errors.setdefault("outcome", []).append(_("请选择办理结果。"))
+    if errors:  # a value the clerk picked that is not on offer: a 400
+        field, messages = next(iter(errors.items()))
+        raise CaseError(messages[0], field=field, errors=errors, status=400)
+    assert item is not None
+    with transaction.atomic():
+        if finish and ticket.status in Ticket.AT_WINDOW:
+            assert ticket.window is not None
+            ticket = queue_services.ticket_finish(window=ticket.window, ticket=ticket, staff=actor, now=now)
+        record, created = TicketItem.objects.update_or_create(
+            ticket=ticket,
+            item=item,
+            case=None,
+            defaults={"outcome": outcome, "recorded_by": signed_in(actor), "recorded_at": now},
+        )
+        audit_record(
+            actor=actor,
+            action="ticket.item_recorded",
+            target=ticket,
+            summary=_("号码 %(number)s 办理事项：%(item)s（%(outcome)s）")
+            % {"number": ticket.number, "item": item.name, "outcome": record.get_outcome_display()},
+            details={"item": item.code, "outcome": outcome, "changed": not created},
+        )
+    return record
+
+
+def ticket_item_remove(*, record: TicketItem, actor: AnyUser, now: dt.datetime | None = None) -> None:
+    """Take back an item recorded by mistake for a ticket (the same clerk, under the same
+    conditions as recording it). A case's own row goes only with the case."""
+    now = _now(now)
+    ticket = record.ticket
+    _require_ticket_clerk(actor, ticket, local_date(now))
+    if record.case_id is not None:
+        raise CaseError(_("由办件自动记录的事项不能移除。"), code="case_item", status=409)
+    with transaction.atomic():
+        TicketItem.objects.filter(pk=record.pk).delete()
+        audit_record(
+            actor=actor,
+            action="ticket.item_removed",
+            target=ticket,
+            summary=_("号码 %(number)s 移除办理事项：%(item)s") % {"number": ticket.number, "item": record.item.name},
+            details={"item": record.item.code, "outcome": record.outcome},
+        )

@@ -10,32 +10,45 @@ shape, 403, 409, 422 for a rule)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import forms, selectors, services
+from cases import bundles, forms, selectors, services, urgent
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
-from cases.models import Case, CaseMaterial
+from cases.forwarding import chosen_collection, chosen_method, collect_text, forward_only_items
+from cases.models import Case, CaseMaterial, TicketItem
 from catalog.access import access_hall
-from catalog.models import GuideVersion, Hall, ServiceItem
+from catalog.models import Department, GuideVersion, Hall, ServiceItem
 from queueing.access import access_window, window_hall_ticket
+from queueing.console import console_action, console_panel
 from queueing.models import Ticket, Window
 from queueing.qr import qr_data_uri
-from servicehall import roles
-from servicehall.access import AnyUser, staff_required, staff_scope, supervisor_required
+from servicehall import extensions, roles
+from servicehall.access import (
+    AnyUser,
+    acts_as_chief,
+    chief_department,
+    staff_required,
+    staff_scope,
+    supervisor_required,
+)
 from servicehall.clock import local_date
+from servicehall.errors import DomainError
 from servicehall.http import client_address
 from servicehall.pagination import paginate, requested_page
 from servicehall.personal_data import mask_mobile
@@ -61,20 +74,60 @@ def _hall_items(hall: Hall, today: dt.date, ticket: Ticket | None) -> tuple[list
     return [i for i in items if i.pk in queue_ids], [i for i in items if i.pk not in queue_ids]
 
 
+@dataclass(frozen=True)
+class ItemGroup:
+    """An ``<optgroup>`` of the application form's item select."""
+
+    label: str
+    items: list[ServiceItem]
+
+
+def item_groups(
+    queue_items: list[ServiceItem], other_items: list[ServiceItem], forward_items: list[ServiceItem]
+) -> list[ItemGroup]:
+    """The item select's groups, empty ones left out: the ticket's queue's items, the hall's other
+    items (one group per department when they come from several), the 通办 items received here
+    to be forwarded. A single group is shown flat (the template): a header above every option of
+    the list says nothing."""
+    groups = [ItemGroup(_("本号码所排队列的事项"), queue_items)] if queue_items else []
+    by_department: dict[int, list[ServiceItem]] = {}
+    for item in other_items:
+        by_department.setdefault(item.department_id, []).append(item)
+    if len(by_department) > 1:
+        groups += [
+            ItemGroup(
+                (_("本大厅其他事项 · %(department)s") if queue_items else _("本大厅事项 · %(department)s"))
+                % {"department": items[0].department.display_name},
+                items,
+            )
+            for items in by_department.values()
+        ]
+    elif other_items:
+        groups.append(ItemGroup(_("本大厅办理的其他事项") if queue_items else _("本大厅办理的事项"), other_items))
+    if forward_items:
+        groups.append(ItemGroup(_("通办事项（本大厅收件后转办）"), forward_items))
+    return groups
+
+
 def _application(
     request: HttpRequest, *, hall: Hall, window: Window | None, ticket: Ticket | None, action: str
 ) -> HttpResponse:
     now = timezone.now()
     today = local_date(now)
     queue_items, other_items = _hall_items(hall, today, ticket)
+    # 通办 items the hall does not handle itself: received here to be forwarded (cases/forwarding.py).
+    forward_items = forward_only_items(hall, today)
     code = str(request.POST.get("item") or request.GET.get("item") or "").strip()
-    item = next((i for i in [*queue_items, *other_items] if i.code == code), None)
+    item = next((i for i in [*queue_items, *other_items, *forward_items] if i.code == code), None)
     context: dict[str, Any] = {
         "hall": hall,
         "window": window,
         "ticket": ticket,
         "queue_items": queue_items,
         "other_items": other_items,
+        "forward_items": forward_items,
+        "item_groups": item_groups(queue_items, other_items, forward_items),
+        "forward_only": item is not None and item in forward_items,
         "item": item,
         "action": action,
     }
@@ -85,6 +138,8 @@ def _application(
     version = GuideVersion.objects.current(today).filter(item=item).prefetch_related("materials").first()
     assert version is not None
     context["version"] = version
+    # 急事急办 asked with the ticket (at the kiosk or with its booking): the case takes it on receipt.
+    context["urgent_requests"] = urgent.decided_for_ticket(ticket) if ticket is not None else []
     status = 200
     if request.method == "POST":
         form = forms.ApplicationForm(request.POST, version=version, with_window=window is not None)
@@ -102,7 +157,7 @@ def _application(
                     checklist=form.checklist(),
                     window=window,
                     ticket=ticket,
-                    outcome=outcome,
+                    outcome="" if outcome == "forward" else outcome,  # 收件 only, then 转办
                     notice=form.notice() if outcome == "correction" else None,
                     reason=form.cleaned_data["reason"],
                     refer_to=form.cleaned_data["refer_to"],
@@ -112,6 +167,10 @@ def _application(
                 forms.add_case_error(form, exc)
                 status = exc.status
             else:
+                if outcome == "forward":
+                    message = _("已收件：%(number)s。请选择有管辖权的大厅转办。") % {"number": case.number}
+                    messages.success(request, message)
+                    return redirect("case-forward", case.number)
                 messages.success(request, _outcome_message(case))
                 return redirect("case-detail", case.number)
         else:
@@ -158,6 +217,81 @@ def remote_application(request: HttpRequest) -> HttpResponse:
     return _application(request, hall=hall, window=None, ticket=None, action=reverse("case-remote-application"))
 
 
+# --- The items handled for a ticket (the console's "本次办理事项") ----------------------------
+
+
+def _console_after(
+    request: HttpRequest,
+    window: Window,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    form: forms.TicketItemForm | None = None,
+) -> HttpResponse:
+    """htmx: the refreshed console panel, the form kept with its errors; plain form: back to the
+    console with the message."""
+    if getattr(request, "htmx", None):
+        return console_panel(
+            request, window, notice=notice, error=error, status=status, extra_context={"ticket_item_form": form}
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect("staff-home")
+
+
+@console_action
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("您只能在本人所属大厅的窗口办理。"))
+@require_POST
+def ticket_item_record(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
+    """Record an item handled for the ticket at this window and its outcome (and, with
+    ``finish``, finish the ticket in the same step)."""
+    window = access_window(request.user, pk)
+    ticket = window_hall_ticket(window, ticket_pk)
+    form = forms.TicketItemForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+        return _console_after(request, window, error=error, status=400, form=form)
+    item = ServiceItem.objects.filter(code=form.cleaned_data["item"].strip()).first()
+    finish = bool(request.POST.get("finish"))
+    try:
+        record = services.ticket_item_record(
+            ticket=ticket, item=item, outcome=form.cleaned_data["outcome"], actor=request.user, finish=finish
+        )
+    except services.CaseError as exc:
+        forms.add_case_error(form, exc)
+        return _console_after(request, window, error=str(exc.message), status=exc.status, form=form)
+    except DomainError as exc:  # finishing the ticket was refused (the queue's rules)
+        return _console_after(request, window, error=str(exc.message), status=exc.status, form=form)
+    values = {"number": ticket.number, "item": record.item.name, "outcome": record.get_outcome_display()}
+    if finish:
+        notice = _("已记录 %(number)s 办理事项：%(item)s（%(outcome)s），该号已办结。") % values
+    else:
+        notice = _("已记录 %(number)s 办理事项：%(item)s（%(outcome)s）。") % values
+    return _console_after(request, window, notice=notice)
+
+
+@console_action
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("您只能在本人所属大厅的窗口办理。"))
+@require_POST
+def ticket_item_remove(request: HttpRequest, pk: int, ticket_pk: int, record_pk: int) -> HttpResponse:
+    """Take back an item recorded by mistake for the ticket at this window."""
+    window = access_window(request.user, pk)
+    ticket = window_hall_ticket(window, ticket_pk)
+    record = TicketItem.objects.select_related("item").filter(pk=record_pk, ticket=ticket).first()
+    if record is None:
+        raise Http404(_("没有找到该办理事项记录。"))
+    record.ticket = ticket
+    try:
+        services.ticket_item_remove(record=record, actor=request.user)
+    except services.CaseError as exc:
+        return _console_after(request, window, error=str(exc.message), status=exc.status)
+    notice = _("已移除 %(number)s 的办理事项：%(item)s。") % {"number": ticket.number, "item": record.item.name}
+    return _console_after(request, window, notice=notice)
+
+
 # --- A case for staff ------------------------------------------------------------------------
 
 ACTIONS = (
@@ -179,7 +313,7 @@ def allowed_actions(user: AnyUser, case: Case) -> set[str]:
     scope = staff_scope(user)
     counter = scope.has_role(*roles.COUNTER_ROLES) and scope.works_at(case.hall_id)
     department = counter and scope.department_id == case.department_id
-    chief = department and scope.has_role(roles.CHIEF_REPRESENTATIVE)
+    chief = department and acts_as_chief(user, case.hall_id, case.department_id)
     status = case.status
     allowed: set[str] = set()
     if counter and status == Case.Status.RECEIVED:
@@ -200,9 +334,29 @@ def allowed_actions(user: AnyUser, case: Case) -> set[str]:
         allowed.add("extend")
     if department and status == Case.Status.DECIDED:
         allowed.add("result")
-    if counter and status == Case.Status.RESULT_READY:
+    collects = scope.works_at(case.collect_hall_id) if case.collect_hall_id else counter  # 转办: where chosen
+    if collects and scope.has_role(*roles.COUNTER_ROLES) and status == Case.Status.RESULT_READY:
         allowed.add("collect")
     return allowed
+
+
+NOTICE_STATUSES = (Case.Status.RECEIVED, Case.Status.CORRECTION, Case.Status.ACCEPTED, Case.Status.IN_REVIEW)
+
+
+def notice_issuer(user: AnyUser, case: Case) -> str:
+    """Who the viewer is to a one-time notice on ``case`` (the services decide again): "" when they
+    may not issue one, "supervisor" for a supervisor covering the hall (who may override the
+    one-time rule with a reason), else "staff" (the hall's counter staff before acceptance, the
+    case's department at the hall after it)."""
+    if case.status not in NOTICE_STATUSES:
+        return ""
+    scope = staff_scope(user)
+    if scope.has_role(*roles.SUPERVISION_ROLES) and scope.covers_hall(case.hall_id):
+        return "supervisor"
+    counter = scope.has_role(*roles.COUNTER_ROLES) and scope.works_at(case.hall_id)
+    if counter and (case.accepted_on is None or scope.department_id == case.department_id):
+        return "staff"
+    return ""
 
 
 def _supplied_materials(case: Case, action: str) -> list[Any]:
@@ -222,7 +376,17 @@ def _action_form(case: Case, action: str, data: Any = None) -> Any:
     if action == "decide":
         return forms.DecideForm(data, prefix=action)
     if action == "collect":
-        return forms.CollectForm(data, prefix=action)
+        form = forms.CollectForm(data, prefix=action)
+        chosen = chosen_collection(case)
+        if chosen is not None:
+            # 转办: the applicant chose how to collect when the case was forwarded; only that way.
+            method = chosen_method(case)
+            field = form.fields["method"]
+            assert isinstance(field, ChoiceField)
+            field.choices = [(method, Case.Collection(method).label)]
+            field.initial = method
+            field.help_text = _("申请人转办时选择：%(where)s") % {"where": collect_text(chosen, public=False)}
+        return form
     return forms.SuppliedForm(data, materials=_supplied_materials(case, action), prefix=action)
 
 
@@ -231,13 +395,22 @@ def _action_forms(case: Case, allowed: set[str], bound: dict[str, Any]) -> dict[
 
 
 def _case_page(
-    request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    notice_form: forms.NoticeForm | None = None,
+    status: int = 200,
 ) -> TemplateResponse:
     allowed = allowed_actions(request.user, case)
+    issuer = notice_issuer(request.user, case)
+    if notice_form is None and issuer:
+        notice_form = forms.NoticeForm(case=case, supervisor=issuer == "supervisor", prefix="notice")
     context = {
         "case": case,
         "mobile_masked": mask_mobile(case.contact_mobile),
         "forms": _action_forms(case, allowed, bound or {}),
+        "notice_form": notice_form,
         "documents": _documents(case),
         "today": local_date(),
     }
@@ -278,34 +451,100 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if action == "accept":
-            services.case_accept(case=case, actor=request.user)
+            result: Any = services.case_accept(case=case, actor=request.user)
         elif action == "review":
-            services.case_review_start(case=case, actor=request.user)
+            result = services.case_review_start(case=case, actor=request.user)
         elif action == "step-start":
-            services.case_special_step_start(case=case, actor=request.user, step_id=data["step"], note=data["note"])
+            result = services.case_special_step_start(
+                case=case, actor=request.user, step_id=data["step"], note=data["note"]
+            )
         elif action == "step-end":
-            services.case_special_step_end(case=case, actor=request.user, note=data["note"])
+            result = services.case_special_step_end(case=case, actor=request.user, note=data["note"])
         elif action == "extend":
-            services.case_extend(case=case, actor=request.user, days=data["days"], reason=data["reason"])
+            result = services.case_extend(case=case, actor=request.user, days=data["days"], reason=data["reason"])
         elif action == "decide":
-            services.case_decide(
+            result = services.case_decide(
                 case=case,
                 actor=request.user,
                 approved=data["decision"] == Case.Decision.APPROVED,
                 reason=data["reason"],
             )
         elif action == "result":
-            services.case_result_ready(case=case, actor=request.user)
+            result = services.case_result_ready(case=case, actor=request.user)
         elif action == "collect":
-            services.case_collect(case=case, actor=request.user, method=data["method"], note=data["note"])
+            result = services.case_collect(case=case, actor=request.user, method=data["method"], note=data["note"])
         elif action == "corrections":
-            services.case_corrections_receive(case=case, actor=request.user, checklist=form.checklist())
+            result = services.case_corrections_receive(case=case, actor=request.user, checklist=form.checklist())
         else:
-            services.case_owed_supply(case=case, actor=request.user, checklist=form.checklist())
+            result = services.case_owed_supply(case=case, actor=request.user, checklist=form.checklist())
     except services.CaseError as exc:
         forms.add_case_error(form, exc)
-        return _case_page(request, access_case(request.user, number), bound={action: form}, status=exc.status)
-    messages.success(request, _("已办理。"))
+        case = access_case(request.user, number)
+        if action not in allowed_actions(request.user, case):
+            # The case moved on (e.g. accepted by law meanwhile): the form is gone, say why here.
+            messages.error(request, str(exc.message))
+        return _case_page(request, case, bound={action: form}, status=exc.status)
+    messages.success(request, _action_message(action, result))
+    return redirect("case-detail", number)
+
+
+def _action_message(action: str, result: Any) -> str:
+    """What the flash message says after ``action`` on the case page (``result`` is what the
+    service returned: the case, or the extension)."""
+    if action == "extend":
+        return _("已批准延期至 %(due)s。") % {"due": result.due_after.isoformat()}
+    case: Case = result
+    values = {"number": case.number, "due": case.due_on.isoformat() if case.due_on else "—"}
+    if action == "accept":
+        url = reverse("case-print", args=[case.number, "acceptance"])
+        return format_html('{} <a href="{}">{}</a>', _outcome_message(case), url, _("打印受理通知书"))
+    if action == "corrections":
+        if case.status == Case.Status.CORRECTION:
+            return _("已登记补正材料；一次性告知书所列材料尚未补齐，继续等待补正。")
+        if case.accepted_on is None:
+            return _("已登记补正材料，材料已补齐：请核对后受理。")
+        return _("已登记补正材料，材料已补齐，恢复计时，办结期限 %(due)s。") % values
+    messages_ = {
+        "owed": _("已登记容缺后补材料。"),
+        "review": _("已开始审查：%(number)s。") % values,
+        "step-start": _("已进入特殊环节，暂停计时。"),
+        "step-end": _("特殊环节已结束，恢复计时，办结期限 %(due)s。") % values,
+        "decide": (_("已作出准予决定。") if case.decision == Case.Decision.APPROVED else _("已作出不予批准决定。"))
+        + bundles.decision_note(case),
+        "result": _("办理结果已生成，待出件。"),
+        "collect": _("已出件：%(method)s。") % {"method": case.get_collection_display()},
+    }
+    return messages_[action]
+
+
+@staff_required(
+    *CASE_ROLES, message=gettext_lazy("只有窗口工作人员、首席事务代表和政务服务管理部门可以出具一次性告知书。")
+)
+@require_POST
+def case_notice(request: HttpRequest, number: str) -> HttpResponse:
+    """A one-time notice on a case already received: during review by the case's department (the
+    clock stops), or a later or late one, which only a supervisor covering the hall may issue,
+    with a reason. What was typed comes back with the refusal; nothing is saved then."""
+    case = access_case(request.user, number)
+    issuer = notice_issuer(request.user, case)
+    form = forms.NoticeForm(request.POST, case=case, supervisor=issuer == "supervisor", prefix="notice")
+    if not form.is_valid():
+        return _case_page(request, case, notice_form=form, status=400)
+    try:
+        notice = services.case_notice(case=case, actor=request.user, notice=form.notice())
+    except services.CaseError as exc:
+        forms.add_case_error(form, exc)
+        return _case_page(request, access_case(request.user, number), notice_form=form, status=exc.status)
+    url = reverse("case-print", args=[number, "notice"]) + f"?n={notice.sequence}"
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _("已出具第%(n)s次一次性告知书。") % {"n": notice.sequence},
+            url,
+            _("打印一次性告知书交申请人"),
+        ),
+    )
     return redirect("case-detail", number)
 
 
@@ -330,6 +569,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             warning=data.get("warning", ""),
             item_code=data.get("item", "").strip(),
         )
+        # A bundle's sub-cases of other departments are not listed (cases/bundles.py).
+        cases = bundles.visible_cases(request.user, cases)
     if page_error:
         status = 400
     page = paginate(cases, page_number=page_number, per_page=PER_PAGE)
@@ -341,7 +582,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "page_error": page_error,
         "can_receive": scope.has_role(*roles.COUNTER_ROLES),
-        "is_chief": scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.department_id is not None,
+        "is_chief": chief_department(request.user) is not None,
     }
     return _render(request, "case_list.html", context, status=status)
 
@@ -380,6 +621,7 @@ def case_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         "qr": qr_data_uri(progress_url),
         "printed_on": local_date(),
         "owed": [o for o in case.owed.all() if o.supplied_at is None],
+        "case_print_sections": extensions.sections(extensions.CASE_PRINT),
     }
     response = _render(request, "print.html", context)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -391,43 +633,83 @@ def case_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
 
 @staff_required(roles.CHIEF_REPRESENTATIVE, message=gettext_lazy("部门待办仅向派驻大厅的首席事务代表开放。"))
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The first rows of each list; ``?section=`` pages through one list whole."""
     hall_id, department_id = access_inbox(request.user)
     today = local_date()
-    box = selectors.department_inbox(hall_id=hall_id, department_id=department_id, today=today)
-    sections = [
-        ("overdue", _("已超期"), box.overdue),
-        ("due_soon", _("临近期限"), box.due_soon),
-        ("owed_overdue", _("容缺材料逾期未补"), box.owed_overdue),
-        ("to_review", _("待审查、待决定"), box.to_review),
-        ("special_steps", _("特殊环节中"), box.special_steps),
-        ("corrections", _("受理后等待补正"), box.corrections),
-        ("to_finish", _("已决定，待生成结果"), box.to_finish),
-    ]
-    context = {
-        "sections": [(key, title, rows, box.counts.get(key, 0)) for key, title, rows in sections],
+    titles = {
+        "overdue": _("已超期"),
+        "due_soon": _("临近期限"),
+        "owed_overdue": _("容缺材料逾期未补"),
+        "to_review": _("待审查、待决定"),
+        "special_steps": _("特殊环节中"),
+        "corrections": _("受理后等待补正"),
+        "to_finish": _("已决定，待生成结果"),
+    }
+    context: dict[str, Any] = {
         "hall": Hall.objects.get(pk=hall_id),
+        "department": Department.objects.get(pk=department_id),
         "today": today,
     }
+    section = request.GET.get("section", "")
+    if section:
+        if section not in titles:
+            raise Http404(_("没有该待办分类。"))
+        page_number, page_error = requested_page(request)
+        cases = selectors.inbox_sections(hall_id=hall_id, department_id=department_id, today=today)[section]
+        context.update(
+            section=section,
+            section_title=titles[section],
+            page=paginate(cases, page_number=page_number, per_page=PER_PAGE),
+            query=urlencode({"section": section}),
+            page_error=page_error,
+        )
+        return _render(request, "inbox.html", context, status=400 if page_error else 200)
+    box = selectors.department_inbox(hall_id=hall_id, department_id=department_id, today=today)
+    context["sections"] = [(key, title, getattr(box, key), box.counts.get(key, 0)) for key, title in titles.items()]
     return _render(request, "inbox.html", context)
 
 
 # --- Supervisors -----------------------------------------------------------------------------
 
 
+SUPERVISION_PER_PAGE = 20
+
+
 def _supervision(request: HttpRequest, hall: Hall | None) -> HttpResponse:
+    """The summary per hall and department, the overdue and due-soon cases (overdue first),
+    filtered and paged with a fixed number of queries whatever the number of cases, and the
+    figures per item."""
     today = local_date()
     hall_ids = [hall.pk] if hall is not None else case_hall_ids(request.user)
     start = today - dt.timedelta(days=29)
+    form = forms.DeadlineFilterForm(request.GET or None)
+    page_number, page_error = requested_page(request)
+    status = 400 if page_error else 200
+    cases = Case.objects.none()
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        _, department_id = access_case_scope(request.user, department_code=data.get("department", ""))
+        cases = selectors.deadline_cases(
+            hall_ids=hall_ids,
+            today=today,
+            colour=data.get("warning", ""),
+            department_id=department_id,
+            item_code=data.get("item", "").strip(),
+        )
     context = {
         "hall": hall,
         "today": today,
         "summary": selectors.warning_summary(hall_ids=hall_ids),
-        "overdue": selectors.deadline_list(hall_ids=hall_ids, today=today, colour=Case.Warning.RED, limit=20),
-        "due_soon": selectors.deadline_list(hall_ids=hall_ids, today=today, colour=Case.Warning.YELLOW, limit=20),
+        "form": form,
+        "page": paginate(cases, page_number=page_number, per_page=SUPERVISION_PER_PAGE),
+        "query": urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page" and v]),
+        "page_error": page_error,
         "figures": selectors.item_ticket_figures(hall_ids=hall_ids, start=start, end=today),
         "start": start,
     }
-    return _render(request, "supervision.html", context)
+    return _render(request, "supervision.html", context, status=status)
 
 
 @supervisor_required
@@ -455,9 +737,20 @@ def progress(request: HttpRequest) -> HttpResponse:
     unknown number are answered alike, and the look-ups are rate-limited."""
     status = 200
     found = None
+    found_bundle = None
     if request.method == "POST":
         form = forms.ProgressForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and bundles.BUNDLE_NUMBER_RE.fullmatch(form.cleaned_data["number"].strip().upper()):
+            try:
+                found_bundle = bundles.bundle_progress_lookup(
+                    number=form.cleaned_data["number"],
+                    digits=form.cleaned_data["digits"],
+                    client_ip=client_address(request),
+                )
+            except services.CaseError as exc:
+                forms.add_case_error(form, exc)
+                status = exc.status
+        elif form.is_valid():
             try:
                 case = services.case_progress_lookup(
                     number=form.cleaned_data["number"],
@@ -472,8 +765,15 @@ def progress(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = forms.ProgressForm()
-    return _private(_render(request, "progress.html", {"form": form, "progress": found}, status=status))
+        # The QR code of a bundle application's notice fills in its number (not personal data).
+        form = forms.ProgressForm(initial={"number": request.GET.get("number", "")[:60]})
+    context = {
+        "form": form,
+        "progress": found,
+        "bundle_progress": found_bundle,
+        "case_progress_sections": extensions.sections(extensions.CASE_PROGRESS),
+    }
+    return _private(_render(request, "progress.html", context, status=status))
 
 
 @never_cache
@@ -481,4 +781,9 @@ def progress_token(request: HttpRequest, token: str) -> HttpResponse:
     found = selectors.case_progress_by_token(token)
     if found is None:
         raise Http404(_("没有找到该办件。"))
-    return _private(_render(request, "progress.html", {"form": None, "progress": found}))
+    context = {
+        "form": None,
+        "progress": found,
+        "case_progress_sections": extensions.sections(extensions.CASE_PROGRESS),
+    }
+    return _private(_render(request, "progress.html", context))

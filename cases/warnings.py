@@ -4,6 +4,9 @@ the department's chief representative and the supervisors told once per change o
 
 Set-based, a fixed number of queries whatever the number of cases (docs/cases.md):
 
+0. cases received and left without a one-time notice past its period are accepted by law as of
+   their receipt (行政许可法 Art. 32, ``services.cases_deem_accepted``): their clocks start, and
+   are coloured below in the same run;
 1. the last "near" day (one calendar read);
 2. turn red, turn yellow, and settle the colour of cases whose deadline moved or whose clock
    stopped: four conditional ``UPDATE``s over the deadlines of the open cases as copied in their
@@ -36,8 +39,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.bundles import bundles_deem_accepted, material_key
 from cases.models import Case, CaseClock, CaseWarningSummary, OwedMaterial
-from cases.services import rules, yellow_until
+from cases.services import cases_deem_accepted, rules, yellow_until
 from catalog import selectors as catalog_selectors
 from servicehall import notifications, roles
 from servicehall.clock import local_date
@@ -60,12 +64,16 @@ class WarningResult:
     failed: int
     owed_reminded: int
     owed_flagged: int
+    deemed_accepted: int = 0  # cases accepted by law from their receipt (no notice in time)
+    bundles_deemed_accepted: int = 0  # bundle applications likewise (cases/bundles.py)
 
 
 def warnings_run(*, now: dt.datetime | None = None) -> WarningResult:
     now = now or timezone.now()
     today = local_date(now)
     run_id = uuid.uuid4().hex
+    deemed = cases_deem_accepted(now=now)
+    bundles_deemed = bundles_deem_accepted(now=now)  # before the colours: their sub-cases' clocks too
     near = yellow_until(today)
     clocks = CaseClock.objects.all()
     changed = {"changed_at": now, "warning_run": run_id, "notified_at": None}
@@ -93,7 +101,9 @@ def warnings_run(*, now: dt.datetime | None = None) -> WarningResult:
     reminded = _remind_owed(today, now)
     flagged = _flag_owed(today)
     _summarise(now)
-    return WarningResult(run_id, red, yellow, settled, taken_over, messages, failed, reminded, flagged)
+    return WarningResult(
+        run_id, red, yellow, settled, taken_over, messages, failed, reminded, flagged, deemed, bundles_deemed
+    )
 
 
 def _notify_changes(run_id: str, now: dt.datetime) -> tuple[int, int]:
@@ -221,7 +231,8 @@ def _remind_owed(today: dt.date, now: dt.datetime) -> int:
         reminded_at__isnull=True,
         due_on__gte=today,
         due_on__lte=tomorrow,
-        case__status__in=Case.OPEN,
+        # A bundle's later-stage sub-case waits, but owes from the bundle's acceptance.
+        case__status__in=(*Case.OPEN, Case.Status.WAITING),
     )
     with transaction.atomic():
         claimed = list(
@@ -231,9 +242,21 @@ def _remind_owed(today: dt.date, now: dt.datetime) -> int:
     if not claimed:
         return 0
     reminded = 0
-    rows = OwedMaterial.objects.filter(pk__in=claimed).select_related("case", "case__hall", "material")
+    rows = (
+        OwedMaterial.objects.filter(pk__in=claimed)
+        .select_related("case", "case__hall", "case__bundle_case", "material")
+        .order_by("pk")
+    )
+    told: set[tuple[int, str]] = set()
     with translation.override(settings.LANGUAGE_CODE):
         for owed in rows:
+            bundle_case = owed.case.bundle_case
+            if bundle_case is not None:
+                # A bundle's material owed by several sub-cases: one reminder, by the bundle's number.
+                line = (bundle_case.pk, material_key(owed.material.name))
+                if line in told:
+                    continue
+                told.add(line)
             try:
                 notifications.notify(
                     recipients=[owed.case.contact_mobile],
@@ -242,7 +265,7 @@ def _remind_owed(today: dt.date, now: dt.datetime) -> int:
                         "【广州政务服务】您的办件 %(number)s 容缺受理的材料“%(material)s”请于%(due)s前补交至%(hall)s。"
                     )
                     % {
-                        "number": owed.case.number,
+                        "number": bundle_case.number if bundle_case is not None else owed.case.number,
                         "material": owed.material.name,
                         "due": owed.due_on.isoformat(),
                         "hall": owed.case.hall.name,
@@ -267,8 +290,11 @@ def _flag_owed(today: dt.date) -> int:
     # Driven from the outstanding owed materials past their date (a partial index), not from the
     # cases: there are few of them, and many open cases.
     owing = OwedMaterial.objects.filter(supplied_at__isnull=True, due_on__lt=today).values("case_id")
-    flagged = Case.objects.filter(pk__in=owing, status__in=Case.OPEN, owed_overdue=False).update(owed_overdue=True)
-    Case.objects.filter(owed_overdue=True).exclude(Q(pk__in=owing) & Q(status__in=Case.OPEN)).update(owed_overdue=False)
+    owing_statuses = (*Case.OPEN, Case.Status.WAITING)  # a bundle's waiting sub-case owes too
+    flagged = Case.objects.filter(pk__in=owing, status__in=owing_statuses, owed_overdue=False).update(owed_overdue=True)
+    Case.objects.filter(owed_overdue=True).exclude(Q(pk__in=owing) & Q(status__in=owing_statuses)).update(
+        owed_overdue=False
+    )
     return flagged
 
 
@@ -286,7 +312,8 @@ def _summarise(now: dt.datetime) -> None:
     for hall_id, department_id, warning, n in flagged:
         counts[(hall_id, department_id)][warning] = n
     owing = (
-        Case.objects.filter(owed_overdue=True, status__in=Case.OPEN)
+        # A bundle's sub-case waiting for its stage owes too (``_flag_owed``).
+        Case.objects.filter(owed_overdue=True, status__in=(*Case.OPEN, Case.Status.WAITING))
         .values_list("hall_id", "department_id")
         .annotate(n=Count("pk"))
         .order_by()

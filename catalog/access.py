@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Department, Hall
 from servicehall import roles
-from servicehall.access import AnyUser, staff_scope
+from servicehall.access import AnyUser, acts_as_chief, staff_scope
 
 
 def access_hall(user: AnyUser, code: str, *, roles_allowed: tuple[str, ...]) -> Hall:
@@ -28,16 +28,13 @@ def access_hall(user: AnyUser, code: str, *, roles_allowed: tuple[str, ...]) -> 
 
 
 def access_department(user: AnyUser, hall: Hall, department: Department) -> Department:
-    """A chief representative acts only for their own department at their own hall; supervisors
-    and administrators for every department of the halls they cover."""
+    """A chief representative acts only for their own department at their own hall, and only
+    while no record names another chief there (``servicehall.access.acts_as_chief``: staffing's
+    one active chief secondment); supervisors and administrators for every department of the
+    halls they cover."""
     scope = staff_scope(user)
     if scope.has_role(*roles.SUPERVISION_ROLES) and scope.covers_hall(hall.pk):
         return department
-    if (
-        scope.has_role(roles.CHIEF_REPRESENTATIVE)
-        and scope.works_at(hall.pk)
-        and scope.department_id is not None
-        and scope.department_id == department.pk
-    ):
+    if acts_as_chief(user, hall.pk, department.pk):
         return department
     raise PermissionDenied(_("您只能管理本单位在本大厅的事项。"))

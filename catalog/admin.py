@@ -85,11 +85,22 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class ServiceItemForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        fields = ["code", "implementation_code", "name", "name_en", "item_type", "department", "aliases", "aliases_en"]
+
+    def clean_implementation_code(self) -> str:
+        # Typed or pasted with spaces or in lower case: the model's validators check the rest.
+        return "".join(self.cleaned_data.get("implementation_code", "").split()).upper()
+
+
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "item_type", "department"]
+    form = ServiceItemForm
+    list_display = ["code", "name", "implementation_code", "item_type", "department"]
     list_filter = ["item_type", "department"]
-    search_fields = ["code", "name", "name_en", "aliases"]
+    search_fields = ["code", "implementation_code", "name", "name_en", "aliases"]
     list_select_related = ["department"]
     inlines = [VersionInline]
     actions = ["start_revision"]
@@ -141,6 +152,7 @@ class MaterialInline(_PublishedReadOnlyInline):
         "copies",
         "may_follow_later",
         "follow_within_days",
+        "conditional",
         "notes",
         "notes_en",
     ]
@@ -275,13 +287,25 @@ class BundleMemberInline(admin.TabularInline):
     formset = BundleMemberFormSet
     extra = 1
     autocomplete_fields = ["item"]
-    fields = ["stage", "order", "item"]
+    fields = ["stage", "order", "item", "duties"]
 
 
 @admin.register(Bundle)
 class BundleAdmin(BilingualAdmin):
-    list_display = ["name", "lead_department", "promised_limit_days", "is_published"]
-    list_filter = ["is_published", "lead_department"]
+    list_display = ["name", "lead_department", "promised_limit_days", "limit_flag", "is_published"]
+    list_filter = ["is_published", "lead_department", ("limit_breached_since", admin.EmptyFieldListFilter)]
+    readonly_fields = ["limit_breached_since", "limit_breach_note", "limit_breach_notified_at"]
+
+    @admin.display(description=_("承诺时限之和复核"))
+    def limit_flag(self, obj: Bundle) -> str:
+        if obj.limit_breached_since is None:
+            return "—"
+        return format_html(
+            '<strong class="errornote">{}</strong> {}',
+            _("%(date)s起超出承诺时限之和") % {"date": obj.limit_breached_since.isoformat()},
+            obj.limit_breach_note,
+        )
+
     search_fields = ["name", "name_en"]
     inlines = [BundleMemberInline]
 
@@ -290,6 +314,8 @@ class BundleAdmin(BilingualAdmin):
         # A bundle's name is a search keyword of its members; an item taken out keeps it until
         # the nightly rebuild.
         services.search_documents_rebuild(item_ids=form.instance.members.values_list("item_id", flat=True))
+        # Saved within the rule (the formset checked it): a breach flag, if any, is cleared.
+        services.bundle_limits_recheck(bundle_ids=[form.instance.pk])
 
 
 class CalendarDayForm(forms.ModelForm):

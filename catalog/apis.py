@@ -57,9 +57,15 @@ class MaterialSerializer(serializers.ModelSerializer):
             "copies",
             "may_follow_later",
             "follow_within_days",
+            "conditional",
             "notes",
             "notes_en",
         ]
+        extra_kwargs = {
+            "conditional": {
+                "help_text": _("视情形提交：仅在特定情形下需要提交（备注说明何种情形），不属该情形的办件可标记为不适用")
+            },
+        }
 
 
 class SpecialStepSerializer(serializers.ModelSerializer):
@@ -76,6 +82,10 @@ class GuideSerializer(serializers.ModelSerializer):
     otherwise, as the pages do."""
 
     code = serializers.CharField(source="item.code", help_text=_("事项编码"))
+    implementation_code = serializers.CharField(
+        source="item.implementation_code",
+        help_text=_("实施编码（事项实施清单编码，办件编号以它开头）；尚未登记的为空字符串"),
+    )
     name = serializers.CharField(source="item.name")
     name_en = serializers.CharField(source="item.name_en")
     aliases = serializers.ListField(
@@ -100,6 +110,7 @@ class GuideSerializer(serializers.ModelSerializer):
         model = GuideVersion
         fields = [
             "code",
+            "implementation_code",
             "name",
             "name_en",
             "aliases",

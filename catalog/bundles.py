@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -39,5 +40,6 @@ def bound_explanation(members: Iterable[StageLimit]) -> str:
     parts = " + ".join(
         _("阶段%(stage)s最长%(days)s") % {"stage": stage, "days": days} for stage, days in maxima.items()
     )
-    total = _("%(days)s个工作日") % {"days": sum(maxima.values())}
+    days = sum(maxima.values())
+    total = ngettext("%(days)s 个工作日", "%(days)s 个工作日", days) % {"days": days}
     return f"{parts} = {total}" if parts else total

@@ -97,7 +97,7 @@ class MaterialData:
     copies: int = 1
     may_follow_later: bool = False
     notes: str = ""
-    conditional: bool = False  # needed only in some cases (its notes say when)
+    conditional: bool = False  # needed only in some situations (视情形提交; its notes say which)
 
     def as_fields(self) -> dict[str, object]:
         return {
@@ -166,6 +166,12 @@ class ItemData:
     @property
     def item_type(self) -> str:
         return self.code[:2]
+
+    @property
+    def implementation_code(self) -> str:
+        """The implementation code (实施编码): the implementing department's credit code, the item
+        code and the business item code ``001`` (31 characters, as in Guangdong)."""
+        return f"{IMPLEMENTING_BODY_CREDIT_CODES[self.department]}{self.code}001"
 
     @property
     def handling_kind(self) -> str:
@@ -286,6 +292,26 @@ DEPARTMENTS: tuple[DepartmentData, ...] = (
     DepartmentData("GZSFJ", "广州市司法局", "Guangzhou Justice Bureau", "市司法局", "12348", "https://sfj.gz.gov.cn/"),
 )
 # fmt: on
+
+# The unified social credit code of each department as the implementing body (实施主体) of its
+# items: the first 18 characters of their implementation codes. Invented, but well formed (11 an
+# organ of government, 12 a public institution, 440100 Guangzhou, MB2C… a body set up in the 2019
+# reorganisation) with a correct check character.
+IMPLEMENTING_BODY_CREDIT_CODES: dict[str, str] = {
+    "GZGA": "11440100007502361D",
+    "GZSCJG": "11440100MB2C92747J",
+    "GZRSJ": "11440100007502529D",
+    "GZYBJ": "11440100MB2C90518Q",
+    "GZGHZY": "11440100MB2C91963C",
+    "GZGJJ": "12440100455352140N",
+    "GZMZJ": "11440100007502475G",
+    "GZWJW": "11440100MB2C92122Y",
+    "GZSW": "11440100MB2C37158A",
+    "GZZJJ": "11440100MB2C928944",
+    "GZJTJ": "11440100MB2C951160",
+    "GZJYJ": "11440100007502416D",
+    "GZSFJ": "11440100007502440X",
+}
 
 
 # --- Halls -----------------------------------------------------------------------------------
@@ -510,21 +536,29 @@ SCOPES_BY_LEVEL: dict[str, tuple[str, ...]] = {
 # --- Shared materials and wording --------------------------------------------------------------
 
 
-def mat(name: str, form: str = "original", copies: int = 1, *, later: bool = False, notes: str = "") -> MaterialData:
-    """A material; ``later`` marks one that may be supplied later under 容缺受理; one whose
-    notes say it is submitted only in some cases (``…时提交``) is conditional."""
-    return MaterialData(name, form, copies, later, notes, conditional=notes.endswith("时提交"))
+def mat(
+    name: str,
+    form: str = "original",
+    copies: int = 1,
+    *,
+    later: bool = False,
+    notes: str = "",
+    conditional: bool = False,
+) -> MaterialData:
+    """A material; ``later`` marks one that may be supplied later under 容缺受理, ``conditional``
+    one needed only in some situations (视情形提交, its notes say which): a case may mark it 不适用."""
+    return MaterialData(name, form, copies, later, notes, conditional=conditional)
 
 
 ID_CARD = mat("申请人居民身份证", notes="已申领电子身份证的，可出示“粤省事”电子证照")
 ID_CARD_BOTH = mat("双方当事人居民身份证", notes="可出示“粤省事”电子证照")
 HOUSEHOLD_REGISTER = mat("居民户口簿", notes="广州市户籍可通过电子证照共享核验，免于提交")
-AGENT_AUTHORISATION = mat("授权委托书及受托人居民身份证", notes="委托他人代办时提交")
+AGENT_AUTHORISATION = mat("授权委托书及受托人居民身份证", notes="委托他人代办时提交", conditional=True)
 SOCIAL_SECURITY_CARD = mat("社会保障卡", notes="可出示电子社保卡")
 BANK_ACCOUNT = mat("本人银行结算账户信息", "copy", notes="用于发放待遇或款项；已激活社保卡金融功能的可免于提交")
 BUSINESS_LICENCE = mat("营业执照", "electronic", notes="通过电子证照库调取，无需提交纸质件")
 LEGAL_REPRESENTATIVE_ID = mat("法定代表人（负责人）身份证件", "copy")
-AGENT_LETTER = mat("经办人身份证件及单位授权委托书", notes="非法定代表人办理时提交")
+AGENT_LETTER = mat("经办人身份证件及单位授权委托书", notes="非法定代表人办理时提交", conditional=True)
 
 
 def form(title: str, *, notes: str = "可在窗口领取或在广东政务服务网下载", copies: int = 1) -> MaterialData:
@@ -573,7 +607,7 @@ ITEMS_PUBLIC_SECURITY: tuple[ItemData, ...] = (
         result="中华人民共和国居民身份证", citywide=True, handling_methods=methods(CITYWIDE, "可选择邮政寄递领证"),
         materials=(
             HOUSEHOLD_REGISTER,
-            mat("监护人居民身份证", notes="未满十六周岁的申请人由监护人陪同办理时提交"),
+            mat("监护人居民身份证", notes="未满十六周岁的申请人由监护人陪同办理时提交", conditional=True),
             mat("数码相片回执", "electronic", notes="可在受理点免费现场拍摄，或到具备资质的照相馆拍摄后上传"),
         ),
     ),
@@ -600,7 +634,7 @@ ITEMS_PUBLIC_SECURITY: tuple[ItemData, ...] = (
         materials=(
             mat("原居民身份证", notes="领取新证时交回"),
             mat("数码相片回执", "electronic", notes="可在受理点免费现场拍摄"),
-            mat("姓名、民族等项目变更的户口簿变更页", "copy", notes="因登记项目变更换领时提交"),
+            mat("姓名、民族等项目变更的户口簿变更页", "copy", notes="因登记项目变更换领时提交", conditional=True),
         ),
     ),
     ItemData(
@@ -718,8 +752,8 @@ ITEMS_PUBLIC_SECURITY: tuple[ItemData, ...] = (
         materials=(
             ID_CARD,
             mat("出入境证件数码相片", "electronic", notes="受理点免费现场采集"),
-            mat("原往来港澳通行证", notes="换发、再次申请签注时提交"),
-            mat("国家工作人员出境审批意见", notes="国家工作人员申请时提交"),
+            mat("原往来港澳通行证", notes="换发、再次申请签注时提交", conditional=True),
+            mat("国家工作人员出境审批意见", notes="国家工作人员申请时提交", conditional=True),
         ),
     ),
     ItemData(
@@ -745,8 +779,8 @@ ITEMS_PUBLIC_SECURITY: tuple[ItemData, ...] = (
         materials=(
             ID_CARD,
             mat("出入境证件数码相片", "electronic", notes="受理点免费现场采集"),
-            mat("原普通护照", notes="换发或原护照仍有效时提交"),
-            mat("未成年人出生医学证明及监护人身份证件", notes="未满十六周岁的申请人由监护人陪同时提交"),
+            mat("原普通护照", notes="换发或原护照仍有效时提交", conditional=True),
+            mat("未成年人出生医学证明及监护人身份证件", notes="未满十六周岁的申请人由监护人陪同时提交", conditional=True),
         ),
     ),
     ItemData(
@@ -772,7 +806,7 @@ ITEMS_PUBLIC_SECURITY: tuple[ItemData, ...] = (
         materials=(
             ID_CARD,
             mat("出入境证件数码相片", "electronic", notes="受理点免费现场采集"),
-            mat("赴台事由证明材料", "copy", notes="申请探亲、商务等签注时提交"),
+            mat("赴台事由证明材料", "copy", notes="申请探亲、商务等签注时提交", conditional=True),
         ),
     ),
     ItemData(
@@ -1115,7 +1149,7 @@ ITEMS_HUMAN_RESOURCES: tuple[ItemData, ...] = (
         materials=(
             ID_CARD,
             mat("近期免冠彩色证件照", "electronic", notes="可现场免费拍摄"),
-            mat("监护人居民身份证", notes="未成年人由监护人代办时提交"),
+            mat("监护人居民身份证", notes="未成年人由监护人代办时提交", conditional=True),
         ),
     ),
     ItemData(
@@ -1132,13 +1166,13 @@ ITEMS_HUMAN_RESOURCES: tuple[ItemData, ...] = (
             "作出退休审批决定",
             "出具退休审批结果，同步推送养老待遇核定",
         ),
-        statutory=20, promised=10, result="职工退休审批表（退休核准结果）", online=True, visits=1, citywide=True,
+        statutory=20, promised=5, result="职工退休审批表（退休核准结果）", online=True, visits=1, citywide=True,
         handling_methods=methods(CITYWIDE, ONLINE),
         materials=(
             ID_CARD,
             form("职工退休（职）审批表", copies=2),
             mat("职工人事档案", notes="由用人单位或档案保管机构提供"),
-            mat("视同缴费年限认定材料", "copy", later=True, notes="有视同缴费年限的提交，可容缺后补"),
+            mat("视同缴费年限认定材料", "copy", later=True, notes="有视同缴费年限的提交，可容缺后补", conditional=True),
         ),
     ),
     ItemData(
@@ -1153,7 +1187,7 @@ ITEMS_HUMAN_RESOURCES: tuple[ItemData, ...] = (
             "出具待遇核定结果",
             "按月发放基本养老金至社保卡金融账户",
         ),
-        statutory=20, promised=10, result="基本养老金核定通知", online=True, visits=0, citywide=True,
+        statutory=20, promised=5, result="基本养老金核定通知", online=True, visits=0, citywide=True,
         handling_methods=methods(CITYWIDE, ONLINE),
         materials=(
             ID_CARD,
@@ -1258,7 +1292,7 @@ ITEMS_HEALTHCARE_SECURITY: tuple[ItemData, ...] = (
         handling_methods=methods(CITYWIDE, ONLINE),
         materials=(
             mat("参保人居民身份证或居民户口簿", notes="新生儿提交出生医学证明"),
-            mat("广东省居住证", notes="非本市户籍人员提交；可通过信息共享核验"),
+            mat("广东省居住证", notes="非本市户籍人员提交；可通过信息共享核验", conditional=True),
         ),
     ),
     ItemData(
@@ -1323,7 +1357,7 @@ ITEMS_HEALTHCARE_SECURITY: tuple[ItemData, ...] = (
             ID_CARD,
             form("生育保险待遇申报表"),
             mat("出生医学证明", "electronic", notes="通过电子证照共享获取"),
-            mat("产科诊断证明或出院小结", "copy", notes="医院未上传电子病历的提交"),
+            mat("产科诊断证明或出院小结", "copy", notes="医院未上传电子病历的提交", conditional=True),
         ),
     ),
     ItemData(
@@ -1696,7 +1730,7 @@ ITEMS_CIVIL_AFFAIRS: tuple[ItemData, ...] = (
             form("最低生活保障申请书"),
             mat("家庭成员居民身份证及居民户口簿", "original_and_copy"),
             mat("家庭经济状况核对授权书", "original", notes="由共同生活家庭成员签字"),
-            mat("残疾证、疾病诊断证明等特殊情况证明", "copy", later=True, notes="有特殊情况的提交，可在入户调查前补交"),
+            mat("残疾证、疾病诊断证明等特殊情况证明", "copy", later=True, notes="有特殊情况的提交，可在入户调查前补交", conditional=True),
         ),
     ),
     ItemData(
@@ -1753,7 +1787,7 @@ ITEMS_CIVIL_AFFAIRS: tuple[ItemData, ...] = (
         statutory=60, promised=30, result="社会团体法人登记证书", online=True, visits=1,
         materials=(
             form("社会团体成立登记申请表"),
-            mat("业务主管单位批准文件", "original", notes="依法直接登记的免于提交"),
+            mat("业务主管单位批准文件", "original", notes="依法直接登记的免于提交", conditional=True),
             mat("章程草案及会员大会通过章程的会议纪要", "original"),
             mat("验资报告及住所使用证明", "copy"),
             mat("拟任负责人的基本情况和身份证明", "copy"),
@@ -1927,7 +1961,7 @@ ITEMS_TAX: tuple[ItemData, ...] = (
             mat("买卖双方身份证件"),
             mat("存量房买卖合同（网签备案）", "electronic"),
             mat("不动产权证书"),
-            mat("家庭住房情况书面查询结果或承诺书", "electronic", notes="享受税收优惠的提交"),
+            mat("家庭住房情况书面查询结果或承诺书", "electronic", notes="享受税收优惠的提交", conditional=True),
         ),
     ),
     ItemData(
@@ -1963,7 +1997,7 @@ ITEMS_TAX: tuple[ItemData, ...] = (
         ),
         statutory=1, promised=0, result="个人所得税年度汇算申报结果", online=True, visits=0, citywide=True,
         cross_region=True, handling_methods=methods("全国通办：个人所得税App", "办税服务厅提供帮办"),
-        materials=(ID_CARD, mat("银行账户信息", "electronic", notes="申请退税时提供本人银行账户")),
+        materials=(ID_CARD, mat("银行账户信息", "electronic", notes="申请退税时提供本人银行账户", conditional=True)),
     ),
 )
 
@@ -2168,7 +2202,7 @@ ITEMS_EDUCATION: tuple[ItemData, ...] = (
         ),
         materials=(
             form("民办学校正式设立申请书"),
-            mat("筹设批准书", "copy", notes="经批准筹设的提交"),
+            mat("筹设批准书", "copy", notes="经批准筹设的提交", conditional=True),
             mat("学校章程及首届决策机构组成人员名单", "original"),
             mat("校舍产权证明或租赁合同", "copy"),
             mat("验资报告及资产来源证明", "original"),
@@ -2412,7 +2446,7 @@ BUNDLES: tuple[BundleData, ...] = (
         lead_department="GZSCJG",
         description="通过企业注销“一网通办”平台一次申请，清税、社保和公积金单位账户注销并联办理，"
         "办结后即时办理企业注销登记。",
-        promised_limit_days=3,
+        promised_limit_days=4,
         stages=(("1000905001", "1000301003", "1000603002"), ("0100201003",)),
     ),
     BundleData(
@@ -2421,7 +2455,7 @@ BUNDLES: tuple[BundleData, ...] = (
         lead_department="GZGHZY",
         description="存量房买卖合同网签备案后，在不动产登记“一窗受理”窗口同步办理交易税费申报和转移登记，"
         "登记完成后购房人可直接提取住房公积金。",
-        promised_limit_days=3,
+        promised_limit_days=4,
         stages=(("1001003001",), ("1000904001", "0600501001"), ("1000601001",)),
     ),
 )

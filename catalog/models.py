@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -23,10 +24,37 @@ ITEM_CODE_VALIDATOR = RegexValidator(
     r"^[0-9]{10}$",
     _("事项编码应为10位数字：2位事项类型 + 5位主项编码 + 3位子项编码。"),
 )
+# An implementation code (实施编码, GB/T 39554.1-2020): the implementing body's 18-character unified
+# social credit code (GB 32100-2015) first, then the item's codes in the implementation list (31
+# characters in Guangdong: 13 after the credit code). Only the credit code's part is checked
+# strictly; the rest is 2-22 digits or capitals (docs/decisions.md, "Item codes").
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+IMPLEMENTATION_CODE_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}[0-9A-Z]{2,22}$"
+IMPLEMENTATION_CODE_MESSAGE = _(
+    "实施编码应为20至40位数字或大写字母：前18位为实施主体的统一社会信用代码（不含I、O、S、V、Z），"
+    "其后为事项编码和业务办理项编码，如 11440100007502361D0600102001001。"
+)
 HALL_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("大厅编码只能包含大写字母、数字和连字符。"))
 DEPARTMENT_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("部门编码只能包含大写字母、数字和连字符。"))
 # Aliases are written one a line; a list typed with the usual Chinese or Western separators works too.
 ALIAS_SEPARATORS = re.compile(r"[\n\r、，,；;]+")
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The 18th character of a unified social credit code (GB 32100-2015: weights 3^i mod 31)."""
+    total = sum(CREDIT_CODE_ALPHABET.index(char) * pow(3, i, 31) for i, char in enumerate(first17))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_implementation_code(value: str) -> None:
+    """The shape of an implementation code and the check character of its credit code."""
+    if not re.match(IMPLEMENTATION_CODE_PATTERN, value):
+        raise ValidationError(IMPLEMENTATION_CODE_MESSAGE, code="implementation_code_shape")
+    if credit_code_check_character(value[:17]) != value[17]:
+        raise ValidationError(
+            _("实施编码前18位（实施主体的统一社会信用代码）校验位不正确，请核对后重新输入。"),
+            code="implementation_code_check",
+        )
 
 
 class BilingualName(models.Model):
@@ -231,6 +259,18 @@ class ServiceItem(BilingualName):
     """An entry of the basic catalog (政务服务事项基本目录)."""
 
     code = models.CharField(_("事项编码"), max_length=10, unique=True, validators=[ITEM_CODE_VALIDATOR])
+    # The code of the item in the implementation list (实施清单): what case numbers start with.
+    # Optional (blank until the data platform provides it), unique when set.
+    implementation_code = models.CharField(
+        _("实施编码"),
+        max_length=40,
+        blank=True,
+        validators=[validate_implementation_code],
+        help_text=_(
+            "事项实施清单中的实施编码（以实施主体的统一社会信用代码开头，广东省为31位），办件编号以它开头；"
+            "尚未取得的留空，办件编号暂以事项编码开头。"
+        ),
+    )
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="items", verbose_name=_("实施部门")
@@ -264,6 +304,17 @@ class ServiceItem(BilingualName):
                 condition=Q(code__startswith=models.F("item_type")),
                 name="item_code_matches_type",
                 violation_error_message=_("事项编码的前两位须与事项类型代码一致。"),
+            ),
+            models.UniqueConstraint(
+                fields=["implementation_code"],
+                condition=~Q(implementation_code=""),
+                name="item_implementation_code_unique",
+                violation_error_message=_("该实施编码已登记在另一事项上，同一实施编码只能对应一个事项。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(implementation_code="") | Q(implementation_code__regex=IMPLEMENTATION_CODE_PATTERN),
+                name="item_implementation_code_format",
+                violation_error_message=IMPLEMENTATION_CODE_MESSAGE,
             ),
         ]
 
@@ -551,6 +602,17 @@ class Bundle(BilingualName):
     )
     is_published = models.BooleanField(_("已公布"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Issue 11: the promised limit is re-checked against the members' current promised limits
+    # whenever a member's guide is published or takes effect (``services.bundle_limits_recheck``);
+    # a bundle that no longer satisfies the rule is flagged here until it does again.
+    limit_breached_since = models.DateField(
+        _("超出承诺时限之和日期"),
+        null=True,
+        blank=True,
+        help_text=_("成员事项的承诺时限变化后，本一件事的承诺办结时限超出按阶段计算的承诺时限之和的日期。"),
+    )
+    limit_breach_note = models.CharField(_("超限说明"), max_length=300, blank=True)
+    limit_breach_notified_at = models.DateTimeField(_("超限通知时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("一件事")
@@ -567,6 +629,9 @@ class BundleMember(models.Model):
         ServiceItem, on_delete=models.PROTECT, related_name="bundle_memberships", verbose_name=_("事项")
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    duties = models.TextField(
+        _("部门职责"), blank=True, help_text=_("该事项实施部门在本一件事中的职责（各自职责），在公开页面显示。")
+    )
 
     class Meta:
         verbose_name = _("一件事成员事项")

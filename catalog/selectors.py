@@ -171,6 +171,14 @@ def hall_hours(*, hall: Hall, day: dt.date) -> DayHours | None:
     return hours_on(day, weekly=weekly, day_kind=day_kinds(start=day, end=day))
 
 
+def hall_booking_only_on(*, hall: Hall, day: dt.date) -> bool:
+    """True when ``day`` is a staggered-service day of the hall (错时服务): open to people with a
+    booking only, so walk-in hours (``hall_hours``) are None although the hall is at work."""
+    if day_kinds(start=day, end=day)(day) == "holiday":
+        return False
+    return any(row.weekday == day.weekday() and row.appointment_only for row in hall.opening_hours.all())
+
+
 def hall_next_opening(*, hall: Hall, after: dt.datetime) -> dt.datetime | None:
     weekly = {row.weekday: row for row in hall.opening_hours.all()}
     start = local_date(after)

@@ -28,6 +28,7 @@ from catalog.models import (
     ServiceItem,
     SpecialStep,
 )
+from servicehall import outbox
 from servicehall.access import AnyUser
 from servicehall.audit import audit_record
 from servicehall.clock import local_date
@@ -208,6 +209,9 @@ def guide_publish(*, version: GuideVersion, actor: AnyUser | None, today: dt.dat
             % {"item": version.item.code, "number": version.number, "date": version.effective_from.isoformat()},
         )
         search_documents_rebuild(item_ids=[version.item_id])
+        # A bundle with this item may no longer keep within its members' promised limits (issue 11).
+        if bundle_limits_recheck(item_ids=[version.item_id], today=today):
+            outbox.enqueue("catalog.tasks.bundle_limit_breaches_notify")
         return version
 
 
@@ -255,8 +259,8 @@ def bundle_check_limit(*, promised_limit_days: int, members: Sequence[BundleMemb
     if promised_limit_days > bound:
         raise CatalogError(
             _(
-                "承诺办结时限%(days)s个工作日超过了法定上限：前后置审批不得超过各事项时限之和，"
-                "并行审批不得超过单个事项的最长时限（%(explanation)s）。"
+                "承诺办结时限%(days)s个工作日超过了各事项承诺时限之和：前后置审批不得超过各事项承诺时限之和，"
+                "并行审批不得超过单个事项的最长承诺时限（%(explanation)s）。"
             )
             % {"days": promised_limit_days, "explanation": bound_explanation(limits)},
             field="promised_limit_days",
@@ -282,7 +286,107 @@ def bundle_save(
             actor=actor, action="bundle.save", target=bundle, summary=_("保存一件事：%(name)s") % {"name": bundle.name}
         )
         search_documents_rebuild(item_ids=reindexed)
+        bundle_limits_recheck(bundle_ids=[bundle.pk], today=today)
     return bundle
+
+
+def _bundle_breach(bundle: Bundle, current: dict[int, int]) -> str:
+    """Why ``bundle`` breaks the Art. 13 ¶3 rule with the members' current promised limits, or ""."""
+    members = list(bundle.members.all())
+    missing = [m.item.code for m in members if m.item_id not in current]
+    if missing:
+        return _("以下成员事项没有现行有效的办事指南：%(codes)s。") % {"codes": "、".join(missing)}
+    limits = [StageLimit(m.stage, m.item.code, current[m.item_id]) for m in members]
+    bound = limit_bound(limits)
+    if bundle.promised_limit_days > bound:
+        return _("承诺办结时限%(days)s个工作日超过了各成员事项承诺时限之和（%(explanation)s）。") % {
+            "days": bundle.promised_limit_days,
+            "explanation": bound_explanation(limits),
+        }
+    return ""
+
+
+def bundle_limits_recheck(
+    *, item_ids: Iterable[int] | None = None, bundle_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> list[int]:
+    """Re-check bundles' promised limits against the sum of their members' current promised
+    limits (承诺时限之和, Art. 13 ¶3): every bundle, or those with a member in ``item_ids`` or in
+    ``bundle_ids``. A bundle that breaks the rule is flagged (``limit_breached_since`` with the
+    explanation) until it keeps it again; returns the ids of the bundles flagged by this run (the
+    notification is ``bundle_limit_breaches_notify``'s, outside any transaction)."""
+    today = today or local_date()
+    bundles = Bundle.objects.prefetch_related(
+        models.Prefetch("members", queryset=BundleMember.objects.select_related("item"))
+    ).order_by("pk")
+    if item_ids is not None:
+        bundles = bundles.filter(pk__in=BundleMember.objects.filter(item_id__in=list(item_ids)).values("bundle_id"))
+    if bundle_ids is not None:
+        bundles = bundles.filter(pk__in=list(bundle_ids))
+    newly: list[int] = []
+    with transaction.atomic():
+        rows = list(bundles)
+        item_pks = {m.item_id for b in rows for m in b.members.all()}
+        current = dict(
+            GuideVersion.objects.current(today).filter(item__in=item_pks).values_list("item_id", "promised_limit_days")
+        )
+        for bundle in rows:
+            breach = _bundle_breach(bundle, current)
+            if breach and bundle.limit_breached_since is None:
+                Bundle.objects.filter(pk=bundle.pk).update(
+                    limit_breached_since=today, limit_breach_note=breach[:300], limit_breach_notified_at=None
+                )
+                newly.append(bundle.pk)
+                audit_record(
+                    actor=None,
+                    action="bundle.limit_breached",
+                    target=bundle,
+                    summary=_("一件事“%(name)s”超出承诺时限之和：%(note)s") % {"name": bundle.name, "note": breach},
+                )
+            elif breach and breach[:300] != bundle.limit_breach_note:
+                Bundle.objects.filter(pk=bundle.pk).update(limit_breach_note=breach[:300])
+            elif not breach and bundle.limit_breached_since is not None:
+                Bundle.objects.filter(pk=bundle.pk).update(
+                    limit_breached_since=None, limit_breach_note="", limit_breach_notified_at=None
+                )
+    return newly
+
+
+def bundle_limit_breaches_notify(*, now: dt.datetime | None = None) -> int:
+    """Tell the administrators and supervisors, once, of each bundle flagged by
+    ``bundle_limits_recheck`` (one message per bundle and breach; not inside a transaction).
+    Returns the number of messages sent."""
+    from servicehall import notifications, roles
+
+    now = now or timezone.now()
+    pending = list(Bundle.objects.filter(limit_breached_since__isnull=False, limit_breach_notified_at__isnull=True))
+    if not pending:
+        return 0
+    recipients = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[roles.ADMINISTRATOR, roles.SUPERVISOR])
+            .values_list("username", flat=True)
+        )
+    )
+    sent = 0
+    for bundle in pending:
+        if recipients:
+            notifications.notify(
+                recipients=recipients,
+                subject=_("一件事“%(name)s”的承诺办结时限超出各成员事项承诺时限之和") % {"name": bundle.name},
+                body=_("%(since)s起，%(note)s请调整该一件事的承诺办结时限或阶段。")
+                % {
+                    "since": bundle.limit_breached_since.isoformat() if bundle.limit_breached_since else "",
+                    "note": bundle.limit_breach_note,
+                },
+                data={
+                    "idempotency_key": f"bundle-limit:{bundle.pk}:{bundle.limit_breached_since}",
+                    "bundle": bundle.pk,
+                },
+            )
+            sent += 1
+        Bundle.objects.filter(pk=bundle.pk, limit_breach_notified_at__isnull=True).update(limit_breach_notified_at=now)
+    return sent
 
 
 # --- Working-day calendar --------------------------------------------------------------------

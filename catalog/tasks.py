@@ -34,3 +34,21 @@ def search_documents_rebuild() -> int:
     written = services.search_documents_rebuild()
     logger.info("search: %s documents written", written)
     return written
+
+
+# Idempotent: a rerun flags nothing new and tells no one twice (``limit_breach_notified_at``).
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5, time_limit=300, soft_time_limit=270)
+def bundle_limits_recheck() -> dict[str, int]:
+    """Re-check every bundle's promised limit against its members' current promised limits
+    (daily, after midnight, when new guide versions take effect) and tell administrators and
+    supervisors once of each bundle that no longer keeps within them."""
+    flagged = services.bundle_limits_recheck()
+    sent = services.bundle_limit_breaches_notify()
+    logger.info("bundle limits: %s newly flagged, %s messages", len(flagged), sent)
+    return {"flagged": len(flagged), "messages": sent}
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5, time_limit=120, soft_time_limit=100)
+def bundle_limit_breaches_notify() -> int:
+    """Tell administrators and supervisors of bundles just flagged (queued when a guide is published)."""
+    return services.bundle_limit_breaches_notify()

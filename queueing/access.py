@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from catalog.access import access_hall
-from queueing.models import BoardMessage, KioskDevice, Ticket, WaitAlert, Window
+from queueing.models import AssistanceRequest, BoardMessage, KioskDevice, Ticket, WaitAlert, Window
 from servicehall.access import AnyUser, staff_scope
-from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
+from servicehall.roles import ALL_ROLES, COUNTER_ROLES, SUPERVISION_ROLES
 
 
 def access_window(user: AnyUser, pk: int) -> Window:
@@ -71,6 +71,26 @@ def access_board_message(user: AnyUser, hall_code: str, pk: int) -> BoardMessage
     if message is None:
         raise Http404(_("没有找到该通知。"))
     return message
+
+
+def access_desk_hall(user: AnyUser) -> int:
+    """The hall whose assistance desk (帮办代办台) the user works: their own hall, for any staff
+    role; a citywide account or one without a hall has no desk."""
+    scope = staff_scope(user)
+    if scope.hall_id is None or not scope.has_role(*ALL_ROLES):
+        raise PermissionDenied(_("只有本大厅的工作人员可以处理帮办代办请求。"))
+    return scope.hall_id
+
+
+def access_assistance(user: AnyUser, pk: int) -> AssistanceRequest:
+    """An assistance request of the user's own hall."""
+    hall_id = access_desk_hall(user)
+    request = AssistanceRequest.objects.select_related("hall", "ticket").filter(pk=pk).first()
+    if request is None:
+        raise Http404(_("没有找到该帮办代办请求。"))
+    if request.hall_id != hall_id:
+        raise PermissionDenied(_("只有本大厅的工作人员可以处理帮办代办请求。"))
+    return request
 
 
 # --- Kiosk devices ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from catalog.models import Hall
 from queueing import services
 from queueing.models import (
+    AssistanceRequest,
     BoardMessage,
     DailyStat,
     HallQueueSettings,
@@ -68,6 +69,7 @@ class HallQueueSettingsAdmin(admin.ModelAdmin):
         "starvation_minutes",
         "target_wait_minutes",
         "target_share_percent",
+        "green_channel_age",
     ]
     autocomplete_fields = ["hall"]
 
@@ -105,6 +107,16 @@ class TicketAdmin(_ReadOnly):
     date_hierarchy = "service_date"
     exclude = ["id_hash", "token"]
     inlines = [TicketEventInline]
+
+
+@admin.register(AssistanceRequest)
+class AssistanceRequestAdmin(_ReadOnly):
+    """Made at the kiosk or when booking; taken and done at the hall's assistance desk."""
+
+    list_display = ["service_date", "hall", "ticket", "kind", "reason", "status", "helper", "requested_at", "done_at"]
+    list_filter = ["status", "kind", "reason", "source", "hall"]
+    list_select_related = ["hall", "ticket", "helper"]
+    date_hierarchy = "service_date"
 
 
 @admin.register(WaitAlert)

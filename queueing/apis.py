@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 
 from catalog.models import Hall
 from queueing import selectors, services, snapshot
-from queueing.access import access_alert, access_window, access_window_ticket
+from queueing.access import access_alert, access_assistance, access_desk_hall, access_window, access_window_ticket
 from queueing.estimator import wait_minutes
-from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
+from queueing.models import AssistanceRequest, DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.api_fields import IdNumberField, JsonBodySerializer
 from servicehall.errors import DomainError, error_body
@@ -44,9 +44,12 @@ class IssueSerializer(JsonBodySerializer):
         help_text=gettext_lazy("绿色通道原因（可选）；elderly 须本人年满绿色通道年龄（否则 409）"),
     )
     # The green channel needs the ID number (servicehall.schema reads this into the schema).
+    # "No priority" is said as "not a non-empty priority": an ``enum`` here would be rewritten
+    # by drf-spectacular's enum post-processing into the field's full choices, allowing any
+    # priority without an ID number (schemathesis found it), and OpenAPI 3.0 has no ``const``.
     openapi_schema_extra = {
         "anyOf": [
-            {"properties": {"priority": {"enum": [""]}}},
+            {"not": {"required": ["priority"], "properties": {"priority": {"minLength": 1}}}},
             {"required": ["id_number"], "properties": {"id_number": {"minLength": 1}}},
         ]
     }
@@ -59,6 +62,9 @@ class TicketStatusSerializer(serializers.Serializer):
     hall = serializers.CharField()
     category = serializers.CharField()
     priority = serializers.CharField()
+    urgent = serializers.BooleanField(
+        required=False, help_text=gettext_lazy("经批准的急事急办，优先叫号（显示为“急”）")
+    )
     people_ahead = serializers.IntegerField(
         allow_null=True, help_text=gettext_lazy("现在可以先于本号叫号的人数（未到预约时段的已签到预约人不计入）")
     )
@@ -107,6 +113,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "hall": ticket.hall.code,
         "category": ticket.category.letter,
         "priority": ticket.priority,
+        "urgent": ticket.urgent,
         "people_ahead": ahead,
         "scheduled_ahead": place.scheduled if place is not None else 0,
         "scheduled_from": place.scheduled_from if place is not None else None,
@@ -142,6 +149,7 @@ def issued_status(ticket: Ticket) -> dict:
         "hall": ticket.hall.code,
         "category": ticket.category.letter,
         "priority": ticket.priority,
+        "urgent": ticket.urgent,
         "people_ahead": ahead,
         "estimated_wait_minutes": estimate,
         "window": None,
@@ -179,6 +187,7 @@ class WindowTicketSerializer(serializers.ModelSerializer):
             "status",
             "category",
             "priority",
+            "urgent",
             "id_masked",
             "arrived_at",
             "called_at",
@@ -525,6 +534,144 @@ class TicketGrantView(APIView):
             window=window, ticket=ticket, staff=request.user, reason=payload.validated_data["reason"]
         )
         return Response(WindowTicketSerializer(ticket).data)
+
+
+# --- Assisted and accompanied handling (帮办代办、陪同办, Art. 10 ¶1) -------------------------
+
+
+class AssistanceCreateSerializer(JsonBodySerializer):
+    kind = serializers.ChoiceField(
+        choices=AssistanceRequest.Kind.values,
+        help_text=gettext_lazy("accompany 陪同办；proxy 帮办代办"),
+        error_messages={"invalid_choice": gettext_lazy("请选择服务类型：陪同办或帮办代办。")},
+    )
+    reason = serializers.ChoiceField(
+        choices=AssistanceRequest.Reason.values,
+        help_text=gettext_lazy("elderly 高龄；disabled 残疾；mobility 行动不便；other 其他（须填写 note）"),
+        error_messages={"invalid_choice": gettext_lazy("请选择原因：高龄、残疾、行动不便或其他。")},
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # "other" needs a note (servicehall.schema reads this into the schema).
+    openapi_schema_extra = {
+        "anyOf": [
+            # A pattern, not an enum: drf-spectacular would replace an enum by the field's own.
+            {"properties": {"reason": {"pattern": "^(elderly|disabled|mobility)$"}}},
+            {"required": ["note"], "properties": {"note": {"minLength": 1, "pattern": NOT_BLANK_PATTERN}}},
+        ]
+    }
+
+
+class AssistanceSerializer(serializers.ModelSerializer):
+    hall = serializers.CharField(source="hall.code")
+    ticket = serializers.CharField(source="ticket.number", allow_null=True, default=None)
+    helper = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssistanceRequest
+        fields = [
+            "id",
+            "hall",
+            "ticket",
+            "service_date",
+            "expected_at",
+            "source",
+            "kind",
+            "reason",
+            "note",
+            "id_masked",
+            "status",
+            "requested_at",
+            "helper",
+            "assigned_at",
+            "done_at",
+        ]
+
+    def get_helper(self, request: AssistanceRequest) -> str | None:
+        helper = request.helper
+        if helper is None:
+            return None
+        profile = getattr(helper, "staff_profile", None)
+        return profile.display_name if profile else helper.get_username()
+
+
+class TicketAssistanceView(APIView):
+    """Ask for accompanied or assisted handling for a ticket (its token is the key)."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedCounterThrottle]
+    throttle_scope = "ticket_issue"
+
+    @extend_schema(
+        summary="Ask for accompanied (陪同办) or assisted (帮办代办) handling for my ticket",
+        tags=["assistance"],
+        request=AssistanceCreateSerializer,
+        responses={201: AssistanceSerializer, 200: AssistanceSerializer},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        ticket = _ticket_by_token(token)
+        payload = AssistanceCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        wish = services.assistance_wish(**payload.validated_data)
+        before = ticket.assistance_requests.filter(status__in=AssistanceRequest.OPEN).first()
+        assistance = services.assistance_request(
+            hall=ticket.hall, wish=wish, source=AssistanceRequest.Source.ONLINE, ticket=ticket
+        )
+        body = AssistanceSerializer(assistance).data
+        return Response(body, status=status.HTTP_200_OK if before is not None else status.HTTP_201_CREATED)
+
+
+class AssistanceListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Today's assistance requests of my hall (the assistance desk)",
+        tags=["assistance"],
+        responses=AssistanceSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        hall_id = access_desk_hall(request.user)
+        desk = selectors.assistance_desk(hall_id=hall_id, now=timezone.now())
+        return Response(AssistanceSerializer([*desk.open, *desk.done], many=True).data)
+
+
+class AssistanceActionView(APIView):
+    """take: I help (recorded as the helper); done: the help was given."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(
+        summary="Take an assistance request, or mark it done",
+        tags=["assistance"],
+        request=None,
+        responses=AssistanceSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        assistance = access_assistance(request.user, pk)
+        act = services.assistance_take if self.action_name == "take" else services.assistance_done
+        assistance = act(request=assistance, staff=request.user)
+        return Response(AssistanceSerializer(assistance).data)
+
+
+class WindowTicketAssistanceView(APIView):
+    """The clerk signed in at the window opens a request for the walk-in whose ticket is called or
+    served there (the applicant asked at the counter). A second open request is refused (409)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Open an assistance request (陪同办 / 帮办代办) for the ticket at my window",
+        tags=["assistance"],
+        request=AssistanceCreateSerializer,
+        responses={201: AssistanceSerializer},
+    )
+    def post(self, request: Request, pk: int, ticket_pk: int) -> Response:
+        window, ticket = access_window_ticket(request.user, pk, ticket_pk)
+        payload = AssistanceCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        wish = services.assistance_wish(**payload.validated_data)
+        assistance = services.assistance_request_at_window(window=window, ticket=ticket, staff=request.user, wish=wish)
+        return Response(AssistanceSerializer(assistance).data, status=status.HTTP_201_CREATED)
 
 
 # --- Supervision ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 CONFIG_MODELS = ("queuecategory", "window", "hallqueuesettings")
-RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat", "boardmessage")
+RECORD_MODELS = ("ticket", "ticketevent", "waitalert", "dailystat", "boardmessage", "assistancerequest")
 
 
 class QueueingConfig(AppConfig):

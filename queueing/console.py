@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from queueing import selectors
-from queueing.forms_console import GrantForm, TransferForm
+from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
 from queueing.models import Window
 from servicehall import extensions
 
@@ -71,6 +71,7 @@ def console_panel(
         "notice": notice,
         "transfer_form": transfer_form or TransferForm(window=window),
         "grant_form": grant_form or GrantForm(),
+        "assistance_form": AssistanceForm(),
         "console_sections": extensions.sections(extensions.CONSOLE_PANEL),
         **(extra_context or {}),
     }

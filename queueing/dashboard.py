@@ -55,9 +55,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, Greatest
 from django.utils.translation import gettext as _
 
-from catalog.models import Hall
+from catalog import selectors as catalog_selectors
+from catalog.english import localized
+from catalog.hours import hours_on
+from catalog.models import Hall, HallOpeningHours
 from queueing.config import QueueConfig, resolve
 from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
+from queueing.selectors import AssistanceCounts, assistance_counts_by_hall
 from queueing.targets import MIN_CALLED_FOR_SHARE, within_aggregates, within_of
 from servicehall import roles, sessions
 from servicehall.clock import SHANGHAI, local_date, local_now
@@ -477,9 +481,19 @@ class HallRow:
     unacknowledged_alerts: int = 0
     light: Light = field(default_factory=lambda: Light(Level.GREEN))
     last_week: LastWeek | None = None
+    # Within the hall's opening hours now (the overview: outside them a signed-in window with
+    # nobody waiting for it is getting ready, not idle).
+    open_now: bool = True
+    # Today's assistance requests (帮办代办, Art. 10 ¶1): waiting for a helper / helped now / done.
+    assistance: AssistanceCounts = field(default_factory=lambda: AssistanceCounts(open=0, taken=0, done=0))
 
     def __add__(self, other: HallRow) -> HallRow:
         return HallRow(
+            assistance=AssistanceCounts(
+                open=self.assistance.open + other.assistance.open,
+                taken=self.assistance.taken + other.assistance.taken,
+                done=self.assistance.done + other.assistance.done,
+            ),
             hall=None,
             figures=self.figures + other.figures,
             open_windows=self.open_windows + other.open_windows,
@@ -551,12 +565,17 @@ def _categories_with_config(hall_ids: list[int]) -> list[tuple[QueueCategory, Qu
 
 
 def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
-    """One row per hall with today's figures, status and last week's comparison: six queries
+    """One row per hall with today's figures, status and last week's comparison: nine queries
     whatever the number of halls or tickets (halls; queue categories with their settings; tickets
-    grouped by queue; windows with their queues; open alerts grouped by hall; last week's roll-ups)."""
+    grouped by queue; windows with their queues; open alerts grouped by hall; last week's roll-ups;
+    the halls' opening hours and today's calendar kind; today's assistance requests by hall)."""
     today = local_date(now)
     hall_list = list(halls)
     ids = [hall.pk for hall in hall_list]
+    weekly: dict[int, dict[int, HallOpeningHours]] = {}
+    for hours_row in HallOpeningHours.objects.filter(hall_id__in=ids).order_by():
+        weekly.setdefault(hours_row.hall_id, {})[hours_row.weekday] = hours_row
+    day_kind = catalog_selectors.day_kinds(start=today, end=today)
     categories = _categories_with_config(ids)
     tickets = {
         (row["hall_id"], row["category_id"]): row
@@ -583,6 +602,7 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
         .values("hall_id")
         .annotate(open=Count("pk"), unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)))
     }
+    assistance = assistance_counts_by_hall(hall_ids=ids, now=now)
     compared_with = today - dt.timedelta(days=COMPARE_DAYS_BACK)
     last_week = _last_week(
         DailyStat.objects.filter(hall_id__in=ids, date=compared_with, scope=HALL_SCOPE).order_by(), now
@@ -602,6 +622,8 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
         }
         open_here = list(windows.get(hall.pk, {}).values())
         idle_beside = sum(1 for w in open_here if w.idle and _waiting_for(w, figures))
+        hours = hours_on(today, weekly=weekly.get(hall.pk, {}), day_kind=day_kind)
+        open_now = hours is not None and hours.is_open_at(now)
         lights = [
             (
                 category.letter,
@@ -617,12 +639,16 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
                 hall=hall,
                 figures=_total(figures.values()),
                 open_windows=len(open_here),
-                idle_windows=sum(1 for w in open_here if w.idle),
+                # Outside opening hours only a window that people wait for counts as idle
+                # (the last tickets after closing), not one signed in to get ready.
+                idle_windows=sum(1 for w in open_here if w.idle) if open_now else idle_beside,
                 idle_beside_waiting=idle_beside,
                 open_alerts=alerts.get(hall.pk, {}).get("open", 0),
                 unacknowledged_alerts=alerts.get(hall.pk, {}).get("unacknowledged", 0),
                 light=hall_light(lights, idle_beside_waiting=idle_beside),
                 last_week=last_week.get((hall.pk, HALL_SCOPE)),
+                open_now=open_now,
+                assistance=assistance.get(hall.pk, AssistanceCounts(open=0, taken=0, done=0)),
             )
         )
     totals = sum(rows, HallRow(hall=None, figures=Figures()))
@@ -1075,14 +1101,15 @@ def hall_history(*, hall: Hall, start: dt.date, end: dt.date) -> History:
         DailyStat.objects.filter(hall=hall, date__range=(start, end))
         .exclude(scope=HALL_SCOPE)
         .order_by()
-        .values("scope", "category__order", "category__letter", "category__name", "window__number")
+        .values("scope", "category__order", "category__letter", "category__name", "category__name_en", "window__number")
         .annotate(**_STAT_SUMS)
     )
     categories: list[tuple[tuple[int, str], QueueHistoryRow]] = []
     windows: list[tuple[int, QueueHistoryRow]] = []
     for row in queue_rows:
         if row["category__letter"] is not None:
-            label = _("%(letter)s类 %(name)s") % {"letter": row["category__letter"], "name": row["category__name"]}
+            name = localized({"name": row["category__name"], "name_en": row["category__name_en"]}, "name")
+            label = _("%(letter)s类 %(name)s") % {"letter": row["category__letter"], "name": name}
             categories.append(
                 ((row["category__order"], row["category__letter"]), QueueHistoryRow(label, Figures.from_stats(row)))
             )

@@ -14,7 +14,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from queueing.models import QueueCategory, Ticket
+from queueing import services
+from queueing.models import AssistanceRequest, QueueCategory, Ticket
 from servicehall.forms import form_field
 
 # What a person may choose at the kiosk; "staff granted" is for window staff only.
@@ -26,7 +27,56 @@ KIOSK_PRIORITIES = (
 )
 
 
-class KioskForm(forms.Form):
+class AssistanceForm(forms.Form):
+    """Asking for accompanied (陪同办) or assisted (帮办代办) handling (Art. 10 ¶1): a tick, the
+    kind and the reason. The kiosk form and the booking form (``appointments.forms``) share it;
+    ``queueing.services.assistance_wish`` checks what was asked."""
+
+    assistance = forms.BooleanField(label=_("需要帮办/陪同"), required=False)
+    assistance_kind = forms.ChoiceField(
+        label=_("服务类型"),
+        required=False,
+        choices=AssistanceRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("请选择服务类型：陪同办或帮办代办。")},
+    )
+    assistance_reason = forms.ChoiceField(
+        label=_("原因"),
+        required=False,
+        choices=AssistanceRequest.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("请选择原因：高龄、残疾、行动不便或其他。")},
+    )
+    assistance_note = forms.CharField(
+        label=_("说明（原因为“其他”时必填）"),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("说明最多200个字。")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("assistance")
+            and not self.has_error("assistance_kind")
+            and not self.has_error("assistance_reason")
+        ):
+            try:
+                cleaned["assistance_wish"] = services.assistance_wish(
+                    kind=cleaned.get("assistance_kind") or "",
+                    reason=cleaned.get("assistance_reason") or "",
+                    note=cleaned.get("assistance_note") or "",
+                )
+            except services.QueueError as exc:
+                self.add_error(f"assistance_{exc.field}", str(exc.message))
+        return cleaned
+
+    def assistance_wish(self) -> services.AssistanceWish | None:
+        """What was asked for, or None when the box was not ticked."""
+        return self.cleaned_data.get("assistance_wish")
+
+
+class KioskForm(AssistanceForm):
     # Every category is a submit button named "category" whose value is the queue letter.
     category = forms.ModelChoiceField(
         queryset=QueueCategory.objects.none(),

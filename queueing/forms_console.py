@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from queueing.models import QueueCategory, Window
+from queueing.models import AssistanceRequest, QueueCategory, Window
 from servicehall.forms import form_field
 
 
@@ -55,3 +55,33 @@ class GrantForm(forms.Form):
 
     def clean_number(self) -> str:
         return self.cleaned_data["number"].upper()
+
+
+class AssistanceForm(forms.Form):
+    """Open an assistance request (帮办代办、陪同办, Art. 10 ¶1) for the walk-in at the window."""
+
+    prefix = "assist"  # the console's other forms have a "reason" too: distinct names and ids
+
+    kind = forms.ChoiceField(
+        label=_("服务类型"),
+        choices=AssistanceRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择服务类型：陪同办或帮办代办。"),
+            "invalid_choice": _("请选择服务类型：陪同办或帮办代办。"),
+        },
+    )
+    reason = forms.ChoiceField(
+        label=_("原因"),
+        choices=AssistanceRequest.Reason.choices,
+        error_messages={
+            "required": _("请选择原因：高龄、残疾、行动不便或其他。"),
+            "invalid_choice": _("请选择原因：高龄、残疾、行动不便或其他。"),
+        },
+    )
+    note = forms.CharField(
+        label=_("说明（原因为“其他”时必填）"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("说明最多200个字。")},
+    )

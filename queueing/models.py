@@ -67,6 +67,11 @@ class QueueCategory(BilingualName):
         return f"{self.letter} {self.name}"
 
 
+# The green-channel age a hall may set (REQUIREMENTS §6: 60 in Chinese law by default).
+GREEN_CHANNEL_AGE_RANGE = (50, 80)
+GREEN_CHANNEL_AGE_MESSAGE = _("绿色通道年龄须在 50 至 80 周岁之间。")
+
+
 class HallQueueSettings(models.Model):
     """A hall's own queue settings; an empty field falls back to ``settings.QUEUE``."""
 
@@ -88,7 +93,14 @@ class HallQueueSettings(models.Model):
         help_text=_("在目标等候时间内被叫号的人数应占的比例，例如 80。"),
     )
     green_channel_age = models.PositiveSmallIntegerField(
-        _("绿色通道年龄"), null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
+        _("绿色通道年龄"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(GREEN_CHANNEL_AGE_RANGE[0], message=GREEN_CHANNEL_AGE_MESSAGE),
+            MaxValueValidator(GREEN_CHANNEL_AGE_RANGE[1], message=GREEN_CHANNEL_AGE_MESSAGE),
+        ],
+        help_text=_("年满该周岁的申请人凭身份证号码自动进入绿色通道，可设为 50 至 80；留空则用全市默认值（60 周岁）。"),
     )
 
     class Meta:
@@ -98,6 +110,11 @@ class HallQueueSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(target_share_percent__isnull=True) | Q(target_share_percent__range=(1, 100)),
                 name="hall_queue_target_share_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(green_channel_age__isnull=True) | Q(green_channel_age__range=GREEN_CHANNEL_AGE_RANGE),
+                name="hall_queue_green_channel_age",
+                violation_error_message=GREEN_CHANNEL_AGE_MESSAGE,
             ),
         ]
 
@@ -241,6 +258,9 @@ class Ticket(models.Model):
     )
     call_count = models.PositiveSmallIntegerField(_("叫号次数"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("转办次数"), default=0)
+    # 急事急办 (Art. 10 ¶3): set through ``services.ticket_mark_urgent`` by the app that decides
+    # urgent matters (cases); queueing knows only that the ticket is called first.
+    urgent = models.BooleanField(_("急事急办"), default=False, help_text=_("经首席事务代表批准的急办事项，优先叫号。"))
 
     class Meta:
         verbose_name = _("排队号")
@@ -300,6 +320,7 @@ class TicketEvent(models.Model):
         CANCELLED = "cancelled", _("取消")
         EXPIRED = "expired", _("失效")
         PRIORITY_GRANTED = "priority_granted", _("认定绿色通道")
+        URGENT = "urgent", _("急事急办优先")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("排队号"))
     kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
@@ -509,3 +530,96 @@ class KioskDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hall} · {self.name}"
+
+
+class AssistanceRequest(models.Model):
+    """A request for accompanied (陪同办) or assisted/proxy (帮办代办) handling (Art. 10 ¶1),
+    made at the kiosk with a ticket, when booking online, or by the window clerk for the walk-in
+    at the counter. It waits at the hall's assistance desk
+    (帮办代办台) until a member of the hall's staff takes it and marks it done, and is shown on the
+    window console with the ticket. A booking's request (``appointments.Booking.assistance``)
+    carries the slot's start and gets the booking's ticket at check-in."""
+
+    class Kind(models.TextChoices):
+        ACCOMPANY = "accompany", _("陪同办")
+        PROXY = "proxy", _("帮办代办")
+
+    class Reason(models.TextChoices):
+        ELDERLY = "elderly", _("高龄")
+        DISABLED = "disabled", _("残疾")
+        MOBILITY = "mobility", _("行动不便")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待接单")
+        ASSIGNED = "assigned", _("协助中")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Source(models.TextChoices):
+        KIOSK = "kiosk", _("自助取号机")
+        BOOKING = "booking", _("网上预约")
+        ONLINE = "online", _("线上取号")
+        WINDOW = "window", _("窗口代为申请")
+
+    OPEN = (Status.REQUESTED, Status.ASSIGNED)
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="assistance_requests", verbose_name=_("大厅"))
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assistance_requests",
+        verbose_name=_("排队号"),
+    )
+    service_date = models.DateField(_("日期"))
+    expected_at = models.DateTimeField(
+        _("预约时段开始"), null=True, blank=True, help_text=_("网上预约时提出的请求：预约时段的开始时间。")
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    kind = models.CharField(_("服务类型"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("原因"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    id_masked = models.CharField(_("证件号（脱敏）"), max_length=18, blank=True, default="")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(_("申请时间"))
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("协助人员"),
+    )
+    assigned_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("帮办代办请求")
+        verbose_name_plural = _("帮办代办请求")
+        ordering = ["service_date", "requested_at", "pk"]
+        constraints = [
+            # One open request per ticket.
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status__in=["requested", "assigned"]) & Q(ticket__isnull=False),
+                name="assistance_one_open_per_ticket",
+            ),
+            models.CheckConstraint(condition=~Q(reason="other") | ~Q(note=""), name="assistance_other_has_note"),
+            models.CheckConstraint(
+                condition=Q(status="requested")
+                | Q(status="cancelled")
+                | Q(helper__isnull=False, assigned_at__isnull=False),
+                name="assistance_taken_has_helper",
+            ),
+        ]
+        indexes = [models.Index(fields=["hall", "service_date", "status"], name="assistance_desk_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.service_date}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

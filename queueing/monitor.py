@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +33,12 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall, HallOpeningHours
-from queueing import erlang, estimator
+from queueing import erlang, estimator, staggered
 from queueing.config import QueueConfig, resolve
 from queueing.models import QueueCategory, Ticket, WaitAlert, Window
 from queueing.snapshot import SERVICE_LOOKBACK
 from servicehall import notifications, roles
-from servicehall.clock import local_date
+from servicehall.clock import local_date, local_now
 
 logger = logging.getLogger(__name__)
 
@@ -210,14 +210,41 @@ def _halls_in_service(*, day: dt.date, now: dt.datetime) -> tuple[dict[int, DayH
     in_service: dict[int, DayHours] = {}
     paused: set[int] = set()
     for hall_id, rows in weekly.items():
-        hours = hours_on(day, weekly=rows, day_kind=day_kind)
+        hours = hours_on(day, weekly=rows, day_kind=day_kind) or _booking_only_hours(day, rows, day_kind)
         if hours is None or not hours.is_open_at(now):
             continue
         if hours.in_lunch_break(now):
             paused.add(hall_id)
         else:
             in_service[hall_id] = hours
+    # A weekend or holiday with staggered slots booked (错时服务, Art. 10 ¶3; the slots are
+    # appointments', registered in ``queueing.staggered``): within the slots' hours the bookings'
+    # tickets are watched like any other day's. One more query.
+    for hall_id, (starts, ends) in staggered.serving_at(day, now).items():
+        if hall_id not in in_service:
+            paused.discard(hall_id)
+            in_service[hall_id] = _period_hours(day, starts, ends)
     return in_service, paused
+
+
+def _period_hours(day: dt.date, starts: dt.datetime, ends: dt.datetime) -> DayHours:
+    """A staggered-service period as a day's hours, without a lunch break."""
+    opens, closes = local_now(starts).time(), local_now(ends).time()
+    return DayHours(day, opens, closes, closes, closes, None)
+
+
+def _booking_only_hours(
+    day: dt.date, rows: Mapping[int, HallOpeningHours], day_kind: Callable[[dt.date], str]
+) -> DayHours | None:
+    """The hours of a staggered-service day (错时服务, a weekend day open by appointment only,
+    Art. 10 ¶3): no walk-in tickets, but the bookings' tickets are watched like any other day's.
+    A holiday has none: its staggered slots booked say when it serves (``_halls_in_service``)."""
+    row = rows.get(day.weekday())
+    if row is None or not row.appointment_only or day_kind(day) == "holiday":
+        return None
+    return DayHours(
+        day, row.morning_opens, row.morning_closes, row.afternoon_opens, row.afternoon_closes, row.extended_until
+    )
 
 
 def _ticket_figures(*, day: dt.date, now: dt.datetime) -> dict[QueueKey, Mapping[str, Any]]:

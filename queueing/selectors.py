@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -13,7 +13,7 @@ from catalog import selectors as catalog_selectors
 from catalog.hours import hours_on
 from catalog.models import Hall
 from queueing.config import hall_config
-from queueing.models import QueueCategory, Ticket, Window
+from queueing.models import AssistanceRequest, QueueCategory, Ticket, Window
 from queueing.services import callable_tickets, scheduled_tickets, window_waiting
 from servicehall.access import AnyUser
 from servicehall.clock import local_date
@@ -35,6 +35,8 @@ class Console:
     # callable yet, counted apart from ``waiting_total``; earliest first.
     scheduled: list[Ticket]
     scheduled_total: int
+    # ticket id -> its open assistance request (帮办代办、陪同办): a badge beside the ticket.
+    assisted: dict[int, AssistanceRequest] = field(default_factory=dict)
 
 
 def console(*, window: Window, now: dt.datetime) -> Console:
@@ -54,16 +56,24 @@ def console(*, window: Window, now: dt.datetime) -> Console:
     scheduled_total = sum(row["later"] for row in rows)
     scheduled = scheduled_tickets(window=window, now=now).select_related("category") if scheduled_total else None
     categories = list(QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter"))
+    upcoming = list(queue[:CONSOLE_LIST_LENGTH])
+    later = list(scheduled[:CONSOLE_LIST_LENGTH]) if scheduled is not None else []
+    assisted = assisted_tickets([t.pk for t in (current, *upcoming, *later) if t is not None])
+    for shown in (current, *upcoming, *later):
+        if shown is not None:
+            # What the template shows beside the ticket (``assistance`` is not a field of Ticket).
+            setattr(shown, "assistance", assisted.get(shown.pk))  # noqa: B010
     return Console(
         window=window,
         current=current,
-        upcoming=list(queue[:CONSOLE_LIST_LENGTH]),
+        upcoming=upcoming,
         waiting_total=sum(counts.values()),
         per_category=[(c.letter, c.display_name, counts[c.pk]) for c in categories if c.pk in counts],
         categories=categories,
         other_windows=list(Window.objects.filter(hall_id=window.hall_id).exclude(pk=window.pk).order_by("number")),
-        scheduled=list(scheduled[:CONSOLE_LIST_LENGTH]) if scheduled is not None else [],
+        scheduled=later,
         scheduled_total=scheduled_total,
+        assisted=assisted,
     )
 
 
@@ -108,19 +118,20 @@ def staff_profile(user: AnyUser) -> StaffProfile | None:
 
 def people_ahead(*, ticket: Ticket, now: dt.datetime) -> int:
     """How many waiting tickets of the same queue come before ``ticket`` in call order (one
-    COUNT on the waiting-tickets index). The order is the one the snapshot uses: long waits
-    first, then priority, then arrival."""
+    COUNT on the waiting-tickets index). The order is the one the snapshot uses: approved urgent
+    matters (急事急办) first, then long waits, then priority, then arrival."""
     starving_before = now - hall_config(ticket.hall).starvation
 
-    def group(t_priority: str, t_arrived: dt.datetime) -> int:
-        return 0 if t_arrived <= starving_before else (1 if t_priority else 2)
+    def group(t_urgent: bool, t_priority: str, t_arrived: dt.datetime) -> int:
+        return 0 if t_urgent else 1 if t_arrived <= starving_before else (2 if t_priority else 3)
 
-    mine = group(ticket.priority, ticket.arrived_at)
-    starving = Q(arrived_at__lte=starving_before)
-    priority = ~starving & ~Q(priority="")
-    normal = ~starving & Q(priority="")
-    same_group = (starving, priority, normal)[mine]
-    earlier_groups = [starving, priority][:mine]
+    mine = group(ticket.urgent, ticket.priority, ticket.arrived_at)
+    urgent = Q(urgent=True)
+    starving = ~urgent & Q(arrived_at__lte=starving_before)
+    priority = ~urgent & ~Q(arrived_at__lte=starving_before) & ~Q(priority="")
+    normal = ~urgent & ~Q(arrived_at__lte=starving_before) & Q(priority="")
+    same_group = (urgent, starving, priority, normal)[mine]
+    earlier_groups = [urgent, starving, priority][:mine]
     before = same_group & (Q(arrived_at__lt=ticket.arrived_at) | Q(arrived_at=ticket.arrived_at, pk__lt=ticket.pk))
     for condition in earlier_groups:
         before |= condition
@@ -236,3 +247,97 @@ def _served_elsewhere(*, hall: Hall, category: QueueCategory, now: dt.datetime) 
         )
     rows.sort(key=lambda row: (not row.same_district, row.waiting / row.open_windows, row.hall_code))
     return rows[:ELSEWHERE_SHOWN]
+
+
+# --- The assistance desk (帮办代办台, Art. 10 ¶1) ---------------------------------------------
+
+DESK_DONE_SHOWN = 20
+# The desk also lists the open requests of bookings for the next days, to plan who helps.
+DESK_LOOK_AHEAD_DAYS = 7
+
+
+@dataclass
+class AssistanceDesk:
+    open: list[AssistanceRequest]  # requested first, then taken; by time (slot start or request)
+    done: list[AssistanceRequest]  # done today, latest first
+    # Open requests of the next DESK_LOOK_AHEAD_DAYS days (bookings), by day then slot start.
+    upcoming: list[tuple[dt.date, list[AssistanceRequest]]] = field(default_factory=list)
+
+    @property
+    def upcoming_count(self) -> int:
+        return sum(len(rows) for _day, rows in self.upcoming)
+
+
+def assistance_desk(*, hall_id: int, now: dt.datetime) -> AssistanceDesk:
+    """The hall's open requests of today (kiosk tickets, and bookings whose slot is today), the
+    ones done today and the open ones of the next days. Three queries."""
+    today = local_date(now)
+    ahead = AssistanceRequest.objects.filter(
+        hall_id=hall_id,
+        service_date__gt=today,
+        service_date__lte=today + dt.timedelta(days=DESK_LOOK_AHEAD_DAYS),
+        status__in=AssistanceRequest.OPEN,
+    ).order_by("service_date", "expected_at", "requested_at", "pk")
+    upcoming: dict[dt.date, list[AssistanceRequest]] = {}
+    for row in ahead:
+        upcoming.setdefault(row.service_date, []).append(row)
+    rows = AssistanceRequest.objects.filter(hall_id=hall_id, service_date=today).select_related(
+        "ticket", "ticket__category", "ticket__window", "helper__staff_profile"
+    )
+    open_rows = sorted(
+        rows.filter(status__in=AssistanceRequest.OPEN),
+        key=lambda r: (r.status != AssistanceRequest.Status.REQUESTED, r.expected_at or r.requested_at, r.pk),
+    )
+    done = list(rows.filter(status=AssistanceRequest.Status.DONE).order_by("-done_at", "-pk")[:DESK_DONE_SHOWN])
+    return AssistanceDesk(open=open_rows, done=done, upcoming=list(upcoming.items()))
+
+
+def assisted_tickets(ticket_ids: list[int]) -> dict[int, AssistanceRequest]:
+    """The open assistance request of each of these tickets that has one (the console's badge)."""
+    if not ticket_ids:
+        return {}
+    rows = AssistanceRequest.objects.filter(ticket_id__in=ticket_ids, status__in=AssistanceRequest.OPEN)
+    return {row.ticket_id: row for row in rows if row.ticket_id is not None}
+
+
+@dataclass(frozen=True)
+class AssistanceCounts:
+    """Today's assistance requests of a hall, for its supervisors' dashboard."""
+
+    open: int  # requested, nobody has taken it yet (待接单)
+    taken: int  # a helper is on it (协助中)
+    done: int
+
+    @property
+    def total(self) -> int:
+        return self.open + self.taken + self.done
+
+
+def assistance_counts(*, hall_id: int, now: dt.datetime) -> AssistanceCounts:
+    """The hall's requests of today, open / taken / done: one aggregate query (cancelled ones are
+    not counted)."""
+    status = AssistanceRequest.Status
+    row = AssistanceRequest.objects.filter(hall_id=hall_id, service_date=local_date(now)).aggregate(
+        open=Count("pk", filter=Q(status=status.REQUESTED)),
+        taken=Count("pk", filter=Q(status=status.ASSIGNED)),
+        done=Count("pk", filter=Q(status=status.DONE)),
+    )
+    return AssistanceCounts(open=row["open"], taken=row["taken"], done=row["done"])
+
+
+def assistance_counts_by_hall(*, hall_ids: list[int], now: dt.datetime) -> dict[int, AssistanceCounts]:
+    """``assistance_counts`` for several halls (the supervisors' city overview): one query grouped
+    by hall whatever their number; a hall with no request today is left out."""
+    status = AssistanceRequest.Status
+    rows = (
+        AssistanceRequest.objects.filter(hall_id__in=hall_ids, service_date=local_date(now))
+        .exclude(status=status.CANCELLED)
+        .order_by()
+        .values("hall_id")
+        .annotate(
+            open=Count("pk", filter=Q(status=status.REQUESTED)),
+            taken=Count("pk", filter=Q(status=status.ASSIGNED)),
+            done=Count("pk", filter=Q(status=status.DONE)),
+        )
+    )
+    return {row["hall_id"]: AssistanceCounts(open=row["open"], taken=row["taken"], done=row["done"]) for row in rows}

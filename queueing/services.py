@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -27,9 +27,10 @@ from django.utils.translation import gettext_noop
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
-from queueing import snapshot
+from queueing import hooks, snapshot
 from queueing.config import hall_config
 from queueing.models import (
+    AssistanceRequest,
     BoardMessage,
     KioskDevice,
     QueueCategory,
@@ -46,7 +47,7 @@ from servicehall.clock import local_date, local_now
 from servicehall.errors import DomainError
 from servicehall.memo import memoised
 from servicehall.personal_data import birth_date_from_id_number, id_digest, mask_id_number, validate_id_number
-from servicehall.roles import COUNTER_ROLES
+from servicehall.roles import ALL_ROLES, COUNTER_ROLES
 
 
 class QueueError(DomainError):
@@ -119,6 +120,9 @@ def _check_open(hall: Hall, now: dt.datetime) -> None:
     if hours is not None and hours.is_open_at(now):
         return
     upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)
+    if upcoming is not None and upcoming <= now:
+        # The remembered hours are older than an administrator's change: the hall is open now.
+        return
     if upcoming is None:
         message = _("%(hall)s现在不在办公时间，暂不能取号。") % {"hall": hall.display_name}
     else:
@@ -142,7 +146,7 @@ def ticket_issue(
     person: tuple[str, str] | None = None,
     require_open: bool = True,
 ) -> IssueResult:
-    """Take a ticket. The green channel needs an ID number; 65 and over (by default) is
+    """Take a ticket. The green channel needs an ID number; 60 and over (by default, per hall) is
     recognised from it. A person with a ticket already waiting in this queue gets that one.
 
     ``person`` (digest, masked number) replaces ``id_number`` for callers that never saw the
@@ -302,20 +306,26 @@ def _lock_alert(alert_id: int) -> WaitAlert:
 def callable_tickets(*, window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     """Waiting tickets this window may call, in call order.
 
-    Order (one documented rule, docs/queueing.md): a ticket that has waited longer than the
-    starvation limit (default 45 min) first; then the green channel and checked-in appointments
-    (not before their slot); then everyone else; within each group by arrival time, which a
-    transfer keeps. Comprehensive windows serve every category of the hall; a green-channel
-    window serves green-channel tickets of every category and then its own categories; a ticket
-    transferred to a given window is called only there.
+    Order (one documented rule, docs/queueing.md): an approved urgent matter (急事急办,
+    ``Ticket.urgent``) first; then a ticket that has waited longer than the starvation limit
+    (default 45 min); then the green channel and checked-in appointments (not before their
+    slot); then everyone else; within each group by arrival time, which a transfer keeps.
+    Comprehensive windows serve every category of the hall; a green-channel window serves
+    green-channel tickets of every category and then its own categories; a ticket transferred
+    to a given window is called only there.
     """
     config = hall_config(window.hall)
     waiting = window_waiting(window=window, now=now).filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
     starving_before = now - config.starvation
     if window.kind == Window.Kind.GREEN_CHANNEL:
-        groups = [Q(arrived_at__lte=starving_before), Q(priority__in=Ticket.GREEN_CHANNEL), ~Q(priority="")]
+        groups = [
+            Q(urgent=True),
+            Q(arrived_at__lte=starving_before),
+            Q(priority__in=Ticket.GREEN_CHANNEL),
+            ~Q(priority=""),
+        ]
     else:
-        groups = [Q(arrived_at__lte=starving_before), ~Q(priority="")]
+        groups = [Q(urgent=True), Q(arrived_at__lte=starving_before), ~Q(priority="")]
     rank = Case(
         *(When(condition, then=Value(position)) for position, condition in enumerate(groups)),
         default=Value(len(groups)),
@@ -716,6 +726,26 @@ def ticket_grant_priority(
     return ticket
 
 
+def ticket_mark_urgent(
+    *, ticket: Ticket, reason: str, staff: AnyUser | None = None, now: dt.datetime | None = None
+) -> bool:
+    """Call ``ticket`` first (急事急办, Art. 10 ¶3): the app that decides urgent matters (cases)
+    marks the ticket of an approved one, still in the hall today (waiting, or at a window from
+    which it may yet be transferred). The number stays the same. True if it was marked now;
+    False if it already was, or is no longer active (served, cancelled, expired)."""
+    now = _now(now)
+    with transaction.atomic():
+        marked = Ticket.objects.filter(
+            pk=ticket.pk, status__in=Ticket.ACTIVE, service_date=local_date(now), urgent=False
+        ).update(urgent=True)
+        if not marked:
+            return False
+        _event(ticket, TicketEvent.Kind.URGENT, now, staff=staff, reason=reason)
+    ticket.urgent = True
+    snapshot.refresh_on_commit(ticket.hall_id)
+    return True
+
+
 def tickets_expire(*, now: dt.datetime | None = None) -> int:
     """At closing time unserved tickets expire: every ticket still waiting or called from an
     earlier day, and today's of halls whose (extended) hours are over. Idempotent."""
@@ -766,8 +796,12 @@ def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Callable[[dt.dat
 
 
 def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = None) -> Window:
-    """A staff member takes a window and opens it (signing out of any other window)."""
+    """A staff member takes a window and opens it (signing out of any other window). An app
+    above may refuse the clerk (``queueing.hooks``: staffing, for want of pre-job education)."""
     now = _now(now)
+    refusal = hooks.sign_in_refusal(staff=staff, window=window)
+    if refusal:
+        raise QueueError(refusal, code="sign_in_refused", status=403)
     with transaction.atomic():
         window = _lock_window(window.pk)
         if window.staff_id and window.staff_id != staff.pk:
@@ -784,6 +818,7 @@ def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = 
             snapshot.refresh_on_commit(previous.hall_id)
         Window.objects.filter(pk=window.pk).update(staff=staff, is_open=True, signed_in_at=now)
         window.refresh_from_db()
+        hooks.window_signed_in.send(sender=Window, window=window, staff_id=staff.pk, at=now)
     snapshot.refresh_on_commit(window.hall_id)
     return window
 
@@ -842,13 +877,42 @@ def window_leave(*, staff: AnyUser, now: dt.datetime | None = None) -> WindowLef
     return left
 
 
+def windows_leave_expired_sessions(*, now: dt.datetime | None = None) -> list[WindowLeft]:
+    """Close the windows of clerks whose login has expired (every minute, by beat).
+
+    A console left open keeps its session alive (its polls count as use), so a clerk with no
+    live session has gone: closed the browser or left the counter for longer than
+    ``STAFF_SESSION_IDLE_MINUTES``. Their window must not stay open, counted in estimates and
+    holding a ticket nobody serves: it closes as at logout, the ticket at it going back to
+    waiting. One query finds the windows, one the live sessions; each window is then locked and
+    checked again, so a clerk who logs in meanwhile keeps theirs."""
+    now = _now(now)
+    held = dict(Window.objects.filter(staff__isnull=False).values_list("pk", "staff_id"))
+    live = sessions.logged_in_user_ids(set(held.values()), now=now)
+    left: list[WindowLeft] = []
+    for window_pk, staff_id in sorted(held.items()):
+        if staff_id in live:
+            continue
+        with transaction.atomic():
+            window = Window.objects.select_for_update().filter(pk=window_pk).first()
+            if window is None or window.staff is None or window.staff_id != staff_id:
+                continue
+            if sessions.is_logged_in(window.staff, now=now):
+                continue
+            left.append(_leave(window, staff=window.staff, now=now, cause="session_expired"))
+        snapshot.refresh_on_commit(window.hall_id)
+    return left
+
+
 _LEAVE_REASONS = {
     "logout": gettext_noop("工作人员退出登录，号码退回等候"),
     "sign_out": gettext_noop("工作人员签退，号码退回等候"),
+    "session_expired": gettext_noop("工作人员登录已过期，号码退回等候"),
 }
 _LEAVE_SUMMARIES = {
     "logout": gettext_noop("退出登录，从%(window)s签退"),
     "sign_out": gettext_noop("从%(window)s签退"),
+    "session_expired": gettext_noop("登录过期，从%(window)s自动签退"),
 }
 
 
@@ -970,6 +1034,8 @@ def _shut(window: Window, *, user: AnyUser, now: dt.datetime, cause: str) -> lis
     Every way a window closes comes here: closed by a supervisor, its clerk moved to another
     window, signed out or logged out."""
     released = _release_sent_to(window, user=user, now=now, cause=cause)
+    if window.staff_id is not None:
+        hooks.window_signed_out.send(sender=Window, window=window, staff_id=window.staff_id, at=now, cause=cause)
     Window.objects.filter(pk=window.pk).update(staff=None, is_open=False, signed_in_at=None)
     return released
 
@@ -1000,6 +1066,9 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
             field="clerk",
             status=409,
         )
+    refusal = hooks.sign_in_refusal(staff=clerk, window=window)
+    if refusal:
+        raise QueueError(refusal, code="sign_in_refused", field="clerk", status=403)
     with transaction.atomic():
         window = _lock_window(window.pk)
         if window.staff_id == clerk.pk and window.is_open:
@@ -1028,6 +1097,7 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
             released = _shut(previous, user=user, now=now, cause="moved")
         Window.objects.filter(pk=window.pk).update(staff=clerk, is_open=True, signed_in_at=now)
         window.refresh_from_db()
+        hooks.window_signed_in.send(sender=Window, window=window, staff_id=clerk.pk, at=now)
         audit_record(
             actor=user,
             action="window.open",
@@ -1208,3 +1278,179 @@ def kiosk_device_seen(*, device: KioskDevice, now: dt.datetime | None = None) ->
     if device.last_seen_at is None or device.last_seen_at < now - KIOSK_SEEN_EVERY:
         KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
         device.last_seen_at = now
+
+
+# --- Assisted and accompanied handling (帮办代办、陪同办, Art. 10 ¶1) -------------------------
+
+
+@dataclass(frozen=True)
+class AssistanceWish:
+    """What an applicant asked for, checked before anything is written (a ticket or a booking
+    and its request are saved together or not at all)."""
+
+    kind: str
+    reason: str
+    note: str = ""
+
+
+def assistance_wish(*, kind: str, reason: str, note: str = "") -> AssistanceWish:
+    """Check a request's kind, reason and note: a clear message for each bad one."""
+    note = (note or "").strip()
+    if kind not in AssistanceRequest.Kind.values:
+        raise QueueError(_("请选择服务类型：陪同办或帮办代办。"), field="kind", code="invalid_kind")
+    if reason not in AssistanceRequest.Reason.values:
+        raise QueueError(_("请选择原因：高龄、残疾、行动不便或其他。"), field="reason", code="invalid_reason")
+    if reason == AssistanceRequest.Reason.OTHER and not note:
+        raise QueueError(_("原因选择“其他”时，请简要说明需要协助的情况。"), field="note", code="note_required")
+    if len(note) > 200:
+        raise QueueError(_("说明最多200个字。"), field="note", code="note_too_long")
+    return AssistanceWish(kind=kind, reason=reason, note=note)
+
+
+def assistance_request(
+    *,
+    hall: Hall,
+    wish: AssistanceWish,
+    source: str,
+    ticket: Ticket | None = None,
+    expected_at: dt.datetime | None = None,
+    id_masked: str = "",
+    now: dt.datetime | None = None,
+) -> AssistanceRequest:
+    """Put a request on the hall's assistance desk, for a ticket (kiosk, online) or a booking's
+    slot (``expected_at``; the ticket is linked at check-in). A ticket has one open request: asking
+    again returns it."""
+    now = _now(now)
+    if source not in AssistanceRequest.Source.values:
+        raise QueueError(_("无效的请求来源。"), field="source")
+    if ticket is not None:
+        if ticket.hall_id != hall.pk:
+            raise QueueError(_("该号码不属于本大厅。"), field="ticket", code="other_hall", status=409)
+        if ticket.status not in Ticket.ACTIVE:
+            raise QueueError(_("该号码已办结或已失效，不能再申请帮办代办。"), code="ticket_closed", status=409)
+        existing = AssistanceRequest.objects.filter(ticket=ticket, status__in=AssistanceRequest.OPEN).first()
+        if existing is not None:
+            return existing
+    fields = {
+        "hall": hall,
+        "ticket": ticket,
+        "service_date": local_date(expected_at or now),
+        "expected_at": expected_at,
+        "source": source,
+        "kind": wish.kind,
+        "reason": wish.reason,
+        "note": wish.note,
+        "id_masked": id_masked or (ticket.id_masked if ticket is not None else ""),
+        "requested_at": now,
+    }
+    try:
+        with transaction.atomic():
+            return AssistanceRequest.objects.create(**fields)
+    except IntegrityError:
+        # The same ticket asked twice at once: the other request stands.
+        return AssistanceRequest.objects.get(ticket=ticket, status__in=AssistanceRequest.OPEN)
+
+
+def _check_desk_staff(staff: AnyUser, hall_id: int) -> None:
+    """Only the hall's own staff work its assistance desk."""
+    if not staff_scope(staff).works_at(hall_id) or not staff_scope(staff).has_role(*ALL_ROLES):
+        raise PermissionDenied(_("只有本大厅的工作人员可以处理帮办代办请求。"))
+
+
+def _assistance_moved(request: AssistanceRequest) -> QueueError:
+    request.refresh_from_db()
+    if request.status == request.Status.ASSIGNED:
+        message = _("该请求已由其他工作人员接单。")
+    else:
+        message = _("该请求当前状态为“%(state)s”，不能再操作。") % {"state": request.get_status_display()}
+    return QueueError(message, code="stale", status=409)
+
+
+def assistance_take(*, request: AssistanceRequest, staff: AnyUser, now: dt.datetime | None = None) -> AssistanceRequest:
+    """A member of the hall's staff takes the request: they are recorded as the helper."""
+    now = _now(now)
+    _check_desk_staff(staff, request.hall_id)
+    user = signed_in(staff)
+    updated = AssistanceRequest.objects.filter(pk=request.pk, status=AssistanceRequest.Status.REQUESTED).update(
+        status=AssistanceRequest.Status.ASSIGNED, helper=user, assigned_at=now
+    )
+    if not updated:
+        raise _assistance_moved(request)
+    request.refresh_from_db()
+    return request
+
+
+def assistance_done(*, request: AssistanceRequest, staff: AnyUser, now: dt.datetime | None = None) -> AssistanceRequest:
+    """The help was given. A request nobody took yet is taken and done at once by ``staff``."""
+    now = _now(now)
+    _check_desk_staff(staff, request.hall_id)
+    user = signed_in(staff)
+    with transaction.atomic():
+        updated = AssistanceRequest.objects.filter(pk=request.pk, status=AssistanceRequest.Status.ASSIGNED).update(
+            status=AssistanceRequest.Status.DONE, done_at=now
+        ) or AssistanceRequest.objects.filter(pk=request.pk, status=AssistanceRequest.Status.REQUESTED).update(
+            status=AssistanceRequest.Status.DONE, helper=user, assigned_at=now, done_at=now
+        )
+    if not updated:
+        raise _assistance_moved(request)
+    request.refresh_from_db()
+    return request
+
+
+def assistance_cancel(*, request: AssistanceRequest, now: dt.datetime | None = None) -> bool:
+    """Withdraw an open request (its booking was cancelled)."""
+    return bool(
+        AssistanceRequest.objects.filter(pk=request.pk, status__in=AssistanceRequest.OPEN).update(
+            status=AssistanceRequest.Status.CANCELLED, cancelled_at=_now(now)
+        )
+    )
+
+
+def assistance_link_ticket(*, request: AssistanceRequest, ticket: Ticket) -> None:
+    """A booking's request follows the ticket its check-in issued (shown with it on the console)."""
+    if ticket.assistance_requests.filter(status__in=AssistanceRequest.OPEN).exclude(pk=request.pk).exists():
+        return  # the ticket already carries a request of its own
+    AssistanceRequest.objects.filter(pk=request.pk, status__in=AssistanceRequest.OPEN).update(ticket=ticket)
+
+
+def assistance_request_at_window(
+    *, window: Window, ticket: Ticket, staff: AnyUser, wish: AssistanceWish, now: dt.datetime | None = None
+) -> AssistanceRequest:
+    """The clerk signed in at ``window`` opens a request for the walk-in whose ticket they called
+    or serve there (the applicant asked at the counter). A ticket that already has an open request
+    is refused (409), not given a second one. Audited."""
+    now = _now(now)
+    with transaction.atomic():
+        window = _lock_window(window.pk)
+        _require_signed_in(window, staff)
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.hall_id != window.hall_id:
+            raise QueueError(_("该号码不属于本大厅。"), field="ticket", status=404)
+        if ticket.window_id != window.pk or ticket.status not in Ticket.AT_WINDOW:
+            raise QueueError(_("只能为本窗口已叫号或正在办理的群众申请帮办代办。"), code="not_at_window", status=409)
+        if ticket.assistance_requests.filter(status__in=AssistanceRequest.OPEN).exists():
+            raise QueueError(
+                _("%(number)s 已有未完成的帮办代办请求，不能重复申请。") % {"number": ticket.number},
+                code="already_requested",
+                status=409,
+            )
+        assistance = AssistanceRequest.objects.create(
+            hall_id=ticket.hall_id,
+            ticket=ticket,
+            service_date=local_date(now),
+            source=AssistanceRequest.Source.WINDOW,
+            kind=wish.kind,
+            reason=wish.reason,
+            note=wish.note,
+            id_masked=ticket.id_masked,
+            requested_at=now,
+        )
+        audit_record(
+            actor=signed_in(staff),
+            action="assistance.window_request",
+            target=assistance,
+            summary=_("窗口为 %(number)s 申请%(kind)s（%(window)s）")
+            % {"number": ticket.number, "kind": assistance.get_kind_display(), "window": window},
+            details={"ticket": ticket.number, "window": window.pk, "kind": wish.kind, "reason": wish.reason},
+        )
+    return assistance

@@ -197,13 +197,13 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     at_counter = {
         t.window_id: t
         for t in Ticket.objects.filter(hall=hall, service_date=today, status__in=Ticket.AT_WINDOW).only(
-            "number", "status", "window_id", "called_at"
+            "number", "status", "window_id", "called_at", "urgent"
         )
     }
     starving_before = now - config.starvation
     waiting = list(
         Ticket.objects.filter(hall=hall, service_date=today, status=Ticket.Status.WAITING)
-        .only("pk", "category_id", "priority", "arrived_at", "number", "target_window_id", "not_before")
+        .only("pk", "category_id", "priority", "urgent", "arrived_at", "number", "target_window_id", "not_before")
         .order_by("arrived_at", "pk")
     )
     durations = {
@@ -252,7 +252,8 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
         by_category.setdefault(ticket.category_id, []).append(ticket)
 
     def rank(ticket: Ticket) -> tuple[int, dt.datetime, int]:
-        group = 0 if ticket.arrived_at <= starving_before else (1 if ticket.priority else 2)
+        # The order of ``services.callable_tickets``: an approved urgent matter (急) first.
+        group = -1 if ticket.urgent else 0 if ticket.arrived_at <= starving_before else (1 if ticket.priority else 2)
         return group, ticket.arrived_at, ticket.pk
 
     prior = config.default_service_minutes * 60
@@ -312,6 +313,8 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "is_open": w.is_open,
                 "current": at_counter[w.pk].number if w.pk in at_counter else None,
                 "current_status": at_counter[w.pk].status if w.pk in at_counter else None,
+                # 急事急办: the board marks the number 急, as the green channel's V.
+                "current_urgent": at_counter[w.pk].urgent if w.pk in at_counter else False,
                 "categories": ["*"] if w.serves_every_category else [c.letter for c in w.categories.all()],
             }
             for w in windows
@@ -320,6 +323,7 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             {
                 "event": e.pk,
                 "number": e.ticket.number,
+                "urgent": e.ticket.urgent,
                 "window": e.window.number if e.window else None,
                 "at": e.at.timestamp(),
                 # Still being called or served there (a served ticket is only a recent call).
@@ -402,11 +406,16 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
             for row in data["categories"]
         ],
         "windows": [
-            {k: w[k] for k in ("number", "kind", "is_open", "current", "current_status")} for w in data["windows"]
+            {
+                **{k: w[k] for k in ("number", "kind", "is_open", "current", "current_status")},
+                "current_urgent": w.get("current_urgent", False),
+            }
+            for w in data["windows"]
         ],
         "recent_calls": [
             {
                 "number": c["number"],
+                "urgent": c.get("urgent", False),
                 "window": c["window"],
                 "at": dt.datetime.fromtimestamp(c["at"], tz=dt.UTC).isoformat(),
                 "event": c["event"],

@@ -34,6 +34,15 @@ def monitor_queues() -> dict[str, object]:
     return vars(result)
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=2, time_limit=55, soft_time_limit=45)
+def leave_windows_of_expired_sessions() -> int:
+    """Close the windows of clerks whose login has expired (every minute)."""
+    left = services.windows_leave_expired_sessions()
+    if left:
+        logger.info("closed %s windows of expired logins: %s", len(left), ", ".join(str(x.window) for x in left))
+    return len(left)
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=3, time_limit=240, soft_time_limit=200)
 def expire_tickets() -> int:
     """Expire the tickets left unserved at closing time (every five minutes)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from queueing import views_console
+from queueing import views_assistance, views_console
 
 urlpatterns = [
     path("", views_console.home, name="staff-home"),
@@ -10,6 +10,13 @@ urlpatterns = [
     path("log-out/", views_console.log_out, name="console-log-out"),
     path("windows/<int:pk>/call-next/", views_console.call_next, name="console-call-next"),
     path("windows/<int:pk>/grant-priority/", views_console.grant_priority, name="console-grant"),
+    path("assistance/", views_assistance.desk, name="assistance-desk"),
+    path("assistance/<int:pk>/<slug:action>/", views_assistance.desk_action, name="assistance-desk-action"),
+    path(
+        "windows/<int:pk>/tickets/<int:ticket_pk>/assistance/",
+        views_console.request_assistance,
+        name="console-assistance",
+    ),
     path(
         "windows/<int:pk>/tickets/<int:ticket_pk>/<slug:action>/",
         views_console.ticket_action,

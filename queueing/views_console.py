@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 from queueing import selectors, services
 from queueing.access import access_window, window_hall_ticket
 from queueing.console import PANEL, PANEL_HEADER, QUEUE, console_action, console_panel
-from queueing.forms_console import GrantForm, TransferForm
+from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
+from servicehall import extensions
 from servicehall.access import staff_required, staff_scope
 from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
 
@@ -91,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "department": profile.department if profile else None,
             "windows": windows,
             "can_supervise": scope.has_role(*SUPERVISION_ROLES),
+            "staff_home_sections": extensions.sections(extensions.STAFF_HOME),
         },
     )
 
@@ -293,3 +295,40 @@ def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status, grant_form=form)
     return _after(request, window, notice=_("已将 %(number)s 认定为绿色通道。") % {"number": ticket.number})
+
+
+@console_action
+@counter_staff_required
+@require_POST
+def request_assistance(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
+    """Open an assistance request (帮办代办、陪同办, Art. 10 ¶1) for the walk-in called or served
+    at this window; the service checks the clerk and refuses a second open request."""
+    window = access_window(request.user, pk)
+    try:
+        ticket = window_hall_ticket(window, ticket_pk)
+    except Http404 as exc:
+        return _after(request, window, error=str(exc), status=404)
+    form = AssistanceForm(request.POST)
+    error, status = "", 400
+    if form.is_valid():
+        try:
+            wish = services.assistance_wish(**form.cleaned_data)
+            assistance = services.assistance_request_at_window(
+                window=window, ticket=ticket, staff=request.user, wish=wish
+            )
+        except QueueError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, str(exc.message))
+            error, status = str(exc.message), exc.status
+        else:
+            notice = _("已为 %(number)s 申请%(kind)s，帮办代办台将安排人员协助。") % {
+                "number": ticket.number,
+                "kind": assistance.get_kind_display(),
+            }
+            return _after(request, window, notice=notice)
+    else:
+        error = " ".join(str(message) for errors in form.errors.values() for message in errors)
+    if getattr(request, "htmx", None):
+        return console_panel(request, window, error=error, status=status, extra_context={"assistance_form": form})
+    messages.error(request, error)
+    return redirect("staff-home")

@@ -31,14 +31,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
-from queueing import estimator, selectors, services, snapshot
+from queueing import estimator, selectors, services, snapshot, staggered
 from queueing.access import renew_kiosk_cookie
 from queueing.config import hall_config
 from queueing.forms import KioskForm
-from queueing.models import QueueCategory, Ticket
+from queueing.models import AssistanceRequest, QueueCategory, Ticket
 from queueing.qr import qr_data_uri
 from servicehall import extensions
-from servicehall.clock import SHANGHAI
+from servicehall.clock import SHANGHAI, local_date
 from servicehall.http import HtmxHttpRequest
 
 # A kiosk button names the first few items of its queue so people find the right one.
@@ -224,6 +224,11 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 try:
                     result = services.ticket_issue(hall=hall, source=Ticket.Source.KIOSK, **form.issue_kwargs())
+                    wish = form.assistance_wish()
+                    if wish is not None:  # 帮办代办、陪同办: to the hall's assistance desk with the ticket
+                        services.assistance_request(
+                            hall=hall, wish=wish, source=AssistanceRequest.Source.KIOSK, ticket=result.ticket
+                        )
                 except services.QueueError as exc:
                     form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
                     status = exc.status
@@ -236,7 +241,20 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = KioskForm(categories=choices)
 
-    next_opening = None if public["open_now"] else catalog_selectors.hall_next_opening(hall=hall, after=now)
+    open_now, next_opening, booking_only = public["open_now"], None, False
+    if not open_now:
+        next_opening = catalog_selectors.hall_next_opening(hall=hall, after=now)
+        if next_opening is not None and next_opening <= now:
+            # The snapshot's hours predate an administrator's change (they are remembered for
+            # half a minute): the hall is open now, and "next opening" would name a past time.
+            open_now, next_opening = True, None
+        else:
+            # A weekend day by appointment only, or any rest day (a holiday too) with staggered
+            # slots booked (queueing.staggered): the bookings are checked in here.
+            day = local_date(now)
+            booking_only = catalog_selectors.hall_booking_only_on(hall=hall, day=day) or (
+                hall.pk in staggered.periods(day)
+            )
     response = _render(
         request,
         "queueing/public/kiosk.html",
@@ -250,8 +268,9 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             "unstaffed": unstaffed,
             "kiosk_start_sections": extensions.sections(extensions.KIOSK_START),
             "kiosk_unstaffed_sections": extensions.sections(extensions.KIOSK_UNSTAFFED),
-            "open_now": public["open_now"],
+            "open_now": open_now,
             "next_opening": next_opening,
+            "booking_only": booking_only,
             "green_channel_age": hall_config(hall).green_channel_age,
             "care_mode": True,
             # A page nobody has touched yet goes back to the start silently when idle.
@@ -278,7 +297,9 @@ def slip(request: HttpRequest, token: str) -> HttpResponse:
             "progress": _progress(data, ticket),
             "qr": qr_data_uri(ticket_url),
             "existing": request.GET.get("existing") == "1",
+            "assistance": ticket.assistance_requests.filter(status__in=AssistanceRequest.OPEN).first(),
             "kiosk_slip_sections": extensions.sections(extensions.KIOSK_SLIP),
+            "kiosk_slip_printed_sections": extensions.sections(extensions.KIOSK_SLIP_PRINTED),
             "care_mode": True,
         },
     )
@@ -305,6 +326,8 @@ def _ticket_page(request: HtmxHttpRequest, ticket: Ticket, *, error: str = "", s
             "active": ticket.status in Ticket.ACTIVE,
             "poll_seconds": TICKET_POLL_SECONDS,
             "error": error,
+            "ticket_done_sections": extensions.sections(extensions.TICKET_DONE),
+            "ticket_page_sections": extensions.sections(extensions.TICKET_PAGE),
         },
         status=status,
     )
@@ -391,8 +414,8 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
     categories = _categories(public)
     version = _version(
         public["open_now"],
-        [(c["event"], c["number"], c["window"], c["current"]) for c in calls],
-        [(w["number"], w["is_open"], w["current"], w["current_status"]) for w in windows],
+        [(c["event"], c["number"], c["window"], c["current"], c.get("urgent")) for c in calls],
+        [(w["number"], w["is_open"], w["current"], w["current_status"], w.get("current_urgent")) for w in windows],
         [(c["letter"], c["display_name"], c["waiting"], c["estimated_wait_minutes"]) for c in categories],
         # The supervisor's message for the hall (queueing.services.board_message_post).
         public.get("message"),
@@ -415,5 +438,6 @@ def board(request: HtmxHttpRequest, code: str) -> HttpResponse:
             "poll_seconds": BOARD_POLL_SECONDS,
             "page_seconds": BOARD_PAGE_SECONDS,
             "board_message": public.get("message"),
+            "board_header_sections": extensions.sections(extensions.BOARD_HEADER),
         },
     )

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.access import access_hall
 from catalog.models import Hall
-from queueing import dashboard, exports, services
+from queueing import dashboard, exports, selectors, services
 from queueing.access import access_board_message, access_supervised_window
 from queueing.dashboard import HourRow
 from queueing.models import WaitAlert
@@ -327,7 +327,12 @@ def overview(request: HtmxHttpRequest) -> TemplateResponse:
 
 def _live_context(hall: Hall, now: dt.datetime) -> dict[str, Any]:
     live = dashboard.hall_live(hall=hall, now=now)
-    return {"live": live, "chart": hourly_chart(live.hours)}
+    return {
+        "live": live,
+        "chart": hourly_chart(live.hours),
+        "hall_live_sections": extensions.sections(extensions.SUPERVISOR_HALL_LIVE),
+        "assistance_today": selectors.assistance_counts(hall_id=hall.pk, now=now),
+    }
 
 
 @dataclass(frozen=True)

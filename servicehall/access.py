@@ -123,6 +123,77 @@ def supervised_hall_ids(user: AnyUser) -> list[int] | None:
     return scope.hall_ids()
 
 
+# --- Chief affairs representatives (首席事务代表, Art. 8 ¶3) ----------------------------------
+# An app that keeps who the chief representative of a department at a hall is (staffing, with
+# its one active chief secondment) registers a check from its AppConfig.ready():
+# ``check(user_id, hall_id, department_id)`` returns False when its record names somebody else,
+# True when it names this user, None when it has no record for that department and hall.
+ChiefCheck = Callable[[int, int, int], bool | None]
+_chief_checks: list[ChiefCheck] = []
+
+
+def add_chief_check(check: ChiefCheck) -> None:
+    """Consult ``check`` in ``acts_as_chief`` (idempotent: ready() may run twice in tests)."""
+    if check not in _chief_checks:
+        _chief_checks.append(check)
+
+
+def acts_as_chief(user: AnyUser, hall_id: int, department_id: int) -> bool:
+    """Whether the user decides for the department at the hall as its chief representative: the
+    role, at that very hall, for that department (their profile), and no registered record names
+    somebody else. Where a department decides asks this (``catalog.access.access_department``,
+    urgent approvals and their inbox, extensions). Read once per request and department (kept on
+    the user)."""
+    scope = staff_scope(user)
+    if not (
+        scope.has_role(roles.CHIEF_REPRESENTATIVE)
+        and scope.works_at(hall_id)
+        and scope.department_id is not None
+        and scope.department_id == department_id
+    ):
+        return False
+    memo: dict[tuple[int, int], bool] = getattr(user, "_chief_verdicts", None) or {}
+    key = (hall_id, department_id)
+    if key not in memo:
+        memo[key] = all(check(signed_in(user).pk, hall_id, department_id) is not False for check in _chief_checks)
+        user._chief_verdicts = memo  # type: ignore[union-attr]
+    return memo[key]
+
+
+def chief_department(user: AnyUser) -> tuple[int, int] | None:
+    """(hall id, department id) where the user decides as the chief representative: their own
+    department at their own hall when ``acts_as_chief`` says so, else None."""
+    scope = staff_scope(user)
+    if scope.hall_id is None or scope.department_id is None:
+        return None
+    if not acts_as_chief(user, scope.hall_id, scope.department_id):
+        return None
+    return scope.hall_id, scope.department_id
+
+
+def chief_refusal(user: AnyUser, hall_id: int | None, department_id: int | None, default: str | Promise) -> str:
+    """Why ``user`` may not decide as the department's chief representative at the hall: a deputy
+    (the role at that very department and hall, while the recorded active chief is somebody
+    else) is told so; anyone else gets ``default`` (the place's own refusal)."""
+    scope = staff_scope(user)
+    if (
+        hall_id is not None
+        and department_id is not None
+        and scope.has_role(roles.CHIEF_REPRESENTATIVE)
+        and not scope.is_superuser
+        and scope.works_at(hall_id)
+        and scope.department_id == department_id
+        and not acts_as_chief(user, hall_id, department_id)
+    ):
+        return str(_NOT_RECORDED_CHIEF)
+    return str(default)
+
+
+_NOT_RECORDED_CHIEF = gettext_lazy(
+    "人员登记中本部门在本大厅在岗的首席事务代表是其他人员：只有登记在岗的首席事务代表可以作出本部门的决定。"
+)
+
+
 def _login_response(request: HttpRequest) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     if htmx:

@@ -24,6 +24,9 @@ HOME_ACTIONS = "home-actions"
 # overview's links, and to a hall page's links (included with ``hall``).
 SUPERVISOR_LINKS = "supervisor-links"
 SUPERVISOR_HALL_LINKS = "supervisor-hall-links"
+# A hall's live figures on the supervisors' dashboard (queueing/views_supervisor.py
+# ``hall_dashboard``), refreshed with them: included with ``hall`` and ``live`` (``live.now``).
+SUPERVISOR_HALL_LIVE = "supervisor-hall-live"
 # The kiosk's start page (queueing/views_public.py ``kiosk``), beside its heading: included with
 # ``hall``.
 KIOSK_START = "kiosk-start"
@@ -33,6 +36,41 @@ KIOSK_UNSTAFFED = "kiosk-unstaffed"
 # The kiosk's slip (queueing/views_public.py ``slip``), below it and not printed: included with
 # ``ticket``.
 KIOSK_SLIP = "kiosk-slip"
+# On the printed slip itself (queueing/views_public.py ``slip``), below its note and printed with
+# it: small blocks such as a QR code to another public page. Included with ``ticket``.
+KIOSK_SLIP_PRINTED = "kiosk-slip-printed"
+# The hall's display board (queueing/views_public.py ``board``), in its header beside the title,
+# outside the polled live part (drawn once per page load, never on a poll) and no taller than the
+# title (the queues keep the screen): included with ``hall`` (the snapshot's dict: ``code``,
+# ``display_name``) and ``request``.
+BOARD_HEADER = "board-header"
+# A booking's private manage page (appointments/views_public.py ``manage``), below its status:
+# included with ``booking``.
+BOOKING_MANAGE = "booking-manage"
+# The staff workbench (queueing/views_console.py ``home``, /staff/ when not signed in at a window),
+# above its tools: included with ``scope``, ``hall`` and ``department``.
+STAFF_HOME = "staff-home"
+# A ticket's public page (queueing/views_public.py ``ticket_detail``), inside its polled status
+# part once the ticket is done: included with ``ticket``.
+TICKET_DONE = "ticket-done"
+# A ticket's public page (queueing/views_public.py ``ticket_detail``), below its polled status
+# part, whatever the ticket's state (drawn on each page load, never on a poll): included with
+# ``ticket``.
+TICKET_PAGE = "ticket-page"
+# A case's public progress page (cases/views.py ``progress``, ``progress_token``), below the
+# progress: included with ``progress`` (``cases.selectors.CaseProgress``; ``progress.number``).
+CASE_PROGRESS = "case-progress"
+# A case's printed documents (cases/views.py ``case_print``), below the document's QR code and
+# printed with it: included with ``case`` and ``kind``.
+CASE_PRINT = "case-print"
+
+# A bad rating's rectification order for staff (feedback/views_ratings.py ``order_detail``), below
+# its facts and above its action forms: included with ``order`` (its ``rating``). Staffing adds
+# the conduct incident recorded from the order (已记录行为问题) or the link to record one.
+RECTIFICATION_ORDER = "rectification-order"
+# A "办不成事" report for staff (feedback/views_reports.py ``report_detail``), below its facts:
+# included with ``report``. Staffing adds the conduct incidents recorded from it.
+REPORT_PAGE = "report-page"
 
 _sections: dict[str, list[str]] = {}
 

@@ -43,6 +43,26 @@ class StaffProfile(models.Model):
         return self.display_name
 
 
+class StepRecord(models.Model):
+    """One step in the history of something an app follows (a case, a report, a rectification
+    order): when, by whom (kept when the account goes) and the step's own details. Each app's
+    concrete model adds the object it belongs to, its ``kind`` of step and its note."""
+
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEvent(models.Model):
     """One staff action, kept for supervision (REQUIREMENTS §10: every staff action is audited)."""
 

@@ -92,11 +92,17 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "****" + value[-4:]
 
 
+def mask_free_text(text: str) -> str:
+    """Mask the ID and mobile numbers a citizen wrote into free text (a report's problem, a
+    rating's comment, an urgent request's description) before it is stored: the full number is
+    never kept. The length is unchanged, so a length checked before still holds."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+
+
 def scrub(text: str) -> str:
     """Mask ID and mobile numbers and redact URL tokens in free text (a log line)."""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
-    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", mask_free_text(text))
 
 
 class MaskPersonalDataFilter(logging.Filter):

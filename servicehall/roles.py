@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_noop
 
-WINDOW_STAFF = "窗口人员"
-CHIEF_REPRESENTATIVE = "首席事务代表"
-SUPERVISOR = "政务服务管理部门"
-ADMINISTRATOR = "系统管理员"
+# gettext_noop: the names stay Chinese in the database; pages show them with {% translate role %}.
+WINDOW_STAFF = gettext_noop("窗口人员")
+CHIEF_REPRESENTATIVE = gettext_noop("首席事务代表")
+SUPERVISOR = gettext_noop("政务服务管理部门")
+ADMINISTRATOR = gettext_noop("系统管理员")
 
 ALL_ROLES = (WINDOW_STAFF, CHIEF_REPRESENTATIVE, SUPERVISOR, ADMINISTRATOR)
 

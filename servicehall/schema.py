@@ -25,8 +25,9 @@ from servicehall.errors import ErrorSerializer
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # A text field that must hold more than spaces: DRF strips what ``str.isspace`` calls space before
-# refusing a blank value; \x1c-\x1f and \x85 are such spaces that ECMA's \s does not name.
-NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85]"
+# refusing a blank value; \x1c-\x1f and \x85 are such spaces that ECMA's \s does not name. DRF
+# also refuses a null character anywhere in a text field (``ProhibitNullCharactersValidator``).
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x1c-\x1f\x85\x00][^\x00]*$"
 
 # Times of day are local to the hall (Asia/Shanghai) and carry no offset, which OpenAPI's
 # ``format: time`` (RFC 3339 full-time) requires.
@@ -73,6 +74,18 @@ class PortalAutoSchema(AutoSchema):
                 responses[status] = self._get_response_for_code(response, status)
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _get_request_body(self, direction="request"):  # noqa: ANN001, ANN201
+        """A body whose fields are each optional but that must name one of them (a serializer's
+        ``openapi_schema_extra``: "a booking code or an ID number") is itself required: a POST
+        without a body is refused, as the schema then says (schemathesis sent one)."""
+        body = super()._get_request_body(direction)
+        if not body:
+            return body
+        serializer = force_instance(self.get_request_serializer())
+        if any("required" in rule for rule in getattr(serializer, "openapi_schema_extra", {}).get("anyOf", [])):
+            body["required"] = True
+        return body
 
     def _errors(self, operation: dict[str, Any]) -> dict[str, OpenApiResponse]:
         parameters = operation.get("parameters", [])

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "queueing",
     "appointments",
     "cases",
+    "feedback",
+    "staffing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -209,10 +211,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.search_documents_rebuild",
         "schedule": crontab(hour=2, minute=37),
     },
+    # A member's new guide version takes effect at midnight: its bundles' promised limits are
+    # re-checked against the sum of the members' promised limits (issue 11, Art. 13 ¶3).
+    "bundle-limits-recheck": {
+        "task": "catalog.tasks.bundle_limits_recheck",
+        "schedule": crontab(hour=2, minute=47),
+    },
     # Art. 8 ¶4 asks the hall to watch waiting times "at all times": once a minute is as close
     # as a periodic job gets, and one run is a few set-based queries for every hall.
     "queue-monitor": {
         "task": "queueing.tasks.monitor_queues",
+        "schedule": 60.0,
+    },
+    # A clerk whose login expired has left the counter: their window closes within a minute,
+    # so that it is neither counted in estimates nor holding a ticket nobody serves.
+    "queue-windows-of-expired-logins": {
+        "task": "queueing.tasks.leave_windows_of_expired_sessions",
         "schedule": 60.0,
     },
     # Closing times differ per hall and weekday (extended hours): every five minutes expires
@@ -229,6 +243,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The horizon moves at midnight and the calendar or a plan may change any time: hourly keeps
     # every bookable day's slots in place without anyone generating them.
+    # A surge is judged on the day's tickets so far: every ten minutes tells the department within
+    # minutes of the queue outgrowing its usual day, and a run is two aggregates (idempotent:
+    # one flag per hall, queue and day).
+    "staffing-surges": {
+        "task": "staffing.tasks.detect_surges",
+        "schedule": crontab(minute="*/10"),
+    },
     "booking-ensure-slots": {
         "task": "appointments.tasks.ensure_slots",
         "schedule": crontab(minute=7),
@@ -258,10 +279,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.recompute_deadlines",
         "schedule": crontab(hour=2, minute=47),
     },
+    # "办不成事" reports' reply deadlines turn at midnight and a run is a few set-based updates over
+    # the open reports' stored deadlines: every fifteen minutes tells supervisors the same morning.
+    "feedback-report-flags": {
+        "task": "feedback.tasks_reports.report_flags",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every hall is closed at night; yesterday is rolled up once all its tickets are final.
     "queue-rollup-yesterday": {
         "task": "queueing.tasks.rollup_yesterday",
         "schedule": crontab(hour=1, minute=5),
+    },
+    # 默认好评 is counted in days after the service: once a night records the day's newly due
+    # defaults (a week of slack catches up missed runs), before the rollup below reads them.
+    "ratings-record-defaults": {
+        "task": "feedback.tasks_ratings.ratings_record_defaults",
+        "schedule": crontab(hour=1, minute=25),
+    },
+    # Rectification deadlines are whole working days: hourly flags an order within the first
+    # hour of the day after its deadline, with one indexed query over the open orders.
+    "rectifications-flag-overdue": {
+        "task": "feedback.tasks_ratings.rectifications_flag_overdue",
+        "schedule": crontab(minute=13),
+    },
+    # The public satisfaction page (评价公开) reads the rollup: hourly keeps the current month
+    # within an hour of the ratings, and three months of aggregates cost a few queries.
+    "ratings-satisfaction-rollup": {
+        "task": "feedback.tasks_ratings.satisfaction_rollup_recent",
+        "schedule": crontab(minute=43),
     },
 }
 
@@ -391,7 +436,29 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A case's status shares its field name with tickets' and bookings': named apart.
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "cases.models.Case.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        # Field names several apps use ("decision", "state", "level") get their owner's name.
+        "CaseDecisionEnum": "cases.models.Case.Decision",
+        "MaterialStateEnum": "cases.models.CaseMaterial.State",
+        "HallLevelEnum": "catalog.models.Hall.Level",
+        # “办不成事” reports (feedback/models_reports.py): names shared with cases' and tickets' fields.
+        "ReportStatusEnum": "feedback.models_reports.Report.Status",
+        "ReportChannelEnum": "feedback.models_reports.Report.Channel",
+        "ReportFlagEnum": "feedback.models_reports.Report.Flag",
+        "CaseChannelEnum": "cases.models.Case.Channel",
+        # Staffing (staffing/models.py): names shared with tickets', cases' and ratings' fields.
+        "SecondmentStatusEnum": "staffing.models.Secondment.Status",
+        "ConductIncidentSourceEnum": "staffing.models.ConductIncident.Source",
+        "SurgeFlagDecisionEnum": "staffing.models.SurgeFlag.Decision",
+        "SurgeFlagStatusEnum": "staffing.models.SurgeFlag.Status",
+        # 好差评 (feedback/models_ratings.py): names shared with halls', tickets' and cases' fields.
+        "RatingLevelEnum": "feedback.models_ratings.Level",
+        "RatingKindEnum": "feedback.models_ratings.Rating.Kind",
+        "RatingSourceEnum": "feedback.models_ratings.Rating.Source",
+        "RectificationStatusEnum": "feedback.models_ratings.RectificationOrder.Status",
+        "RatingAppealDecisionEnum": "feedback.models_ratings.RatingAppeal.Decision",
+    },
 }
 
 # --- Portal ----------------------------------------------------------------------------------
@@ -408,12 +475,17 @@ QUEUE = {
     "starvation_minutes": 45,  # a normal ticket waiting longer is called before priority ones
     "target_wait_minutes": 15,  # the wait the Erlang C recommendation aims for; the dashboard's target
     "target_share_percent": 80,  # the dashboard's target: this share of the people called within the target wait
-    "green_channel_age": 65,  # age from the ID number that gives a green-channel ticket
+    "green_channel_age": 60,  # age from the ID number that gives a green-channel ticket (老年人权益保障法 Art. 2)
     "default_service_minutes": 8,  # estimator's prior when a queue has no history yet
     "estimator_sample": 30,  # recent finished tickets the estimator averages over
     "recent_calls_shown": 8,  # calls listed on the display board
     "snapshot_memo_seconds": 0.5,  # each web process reuses a hall's public snapshot this long
 }
+# Surge detection (issue 13, Art. 6 ¶4, Art. 8 ¶1): a queue whose tickets today, up to now,
+# exceed the mean of the same weekday of the last four weeks up to the same time by more than
+# ``threshold`` (0.30 = +30 %), with at least ``min_arrivals`` today, flags a request for
+# temporary extra staff to the department. A small queue's +30 % is two people: not a surge.
+STAFFING_SURGE = {"threshold": 0.30, "min_arrivals": 10}
 # Booking rules (REQUIREMENTS §5); a hall overrides them in HallBookingSettings.
 APPOINTMENTS = {
     "horizon_working_days": 7,  # book from today up to the 7th working day ahead
@@ -451,6 +523,15 @@ CASES = {
 THROTTLE_CASE_PROGRESS_IP = env_str("THROTTLE_CASE_PROGRESS_IP", "30/hour") or "30/hour"
 THROTTLE_CASE_PROGRESS_NUMBER = env_str("THROTTLE_CASE_PROGRESS_NUMBER", "10/hour") or "10/hour"
 
+# "办不成事" reports (REQUIREMENTS §9, Art. 6; feedback/reports.py): values from practice.
+FEEDBACK_REPORTS = {
+    "reply_working_days": 15,  # the reply (办结) is due this many working days after registration
+    "yellow_working_days": 3,  # a reply due this many working days away or nearer is flagged yellow
+    "warning_lease_minutes": 5,  # a flag a run failed to announce is taken over after this
+}
+# The public report form (/report/, POST /api/v1/reports/online/): per client address.
+THROTTLE_REPORT_IP = env_str("THROTTLE_REPORT_IP", "10/hour") or "10/hour"
+
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")
 # The SMS gateway of servicehall.notifications.SmsGatewayBackend (production): URL and bearer token.
@@ -464,7 +545,10 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "servicehall.personal_data.MaskPersonalDataFilter"}},
+    "filters": {
+        "mask_personal_data": {"()": "servicehall.personal_data.MaskPersonalDataFilter"},
+        "refusal_without_traceback": {"()": "servicehall.log_filters.RefusalWithoutTraceback"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {
@@ -476,5 +560,7 @@ LOGGING = {
             "level": LOG_LEVEL,
         }
     },
+    # A refused page (403, 404…) is one line; only a server error carries its traceback.
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -9,9 +9,13 @@ from appointments import api_urls as appointments_api
 from cases import api_urls as cases_api
 from cases import urls as cases_urls
 from catalog import api_urls as catalog_api
+from feedback import api_urls as feedback_api
+from feedback import urls as feedback_urls
 from queueing import api_urls as queueing_api
 from servicehall import views
 from servicehall.login import LoginForm
+from staffing import api_urls as staffing_api
+from staffing import urls as staffing_urls
 
 # Each app owns its API routes; they share the "api" namespace under /api/v1/. Queue routes
 # first (the polled snapshot resolves in the fewest steps), the catalog's router last (its
@@ -20,6 +24,8 @@ api_patterns = [
     *queueing_api.urlpatterns,
     *appointments_api.urlpatterns,
     *cases_api.urlpatterns,
+    *feedback_api.urlpatterns,
+    *staffing_api.urlpatterns,
     *catalog_api.urlpatterns,
 ]
 
@@ -34,12 +40,17 @@ urlpatterns = [
     path("", include("queueing.urls_public")),
     path("", include("appointments.urls")),
     path("", include(cases_urls.public_patterns)),
+    path("", include(feedback_urls.public_patterns)),
     path("staff/", include("queueing.urls_staff")),
     path("staff/", include("appointments.urls_staff")),
     path("staff/", include(cases_urls.staff_patterns)),
+    path("staff/", include(feedback_urls.staff_patterns)),
+    path("staff/", include(staffing_urls.staff_patterns)),
     path("supervisor/", include("queueing.urls_supervisor")),
     path("supervisor/", include("appointments.urls_supervisor")),
     path("supervisor/", include(cases_urls.supervisor_patterns)),
+    path("supervisor/", include(feedback_urls.supervisor_patterns)),
+    path("supervisor/", include(staffing_urls.supervisor_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon),

@@ -7,6 +7,18 @@ os.environ.setdefault("PERSONAL_DATA_KEY", "test-personal-data-key-" + "p" * 20)
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
+# Under pytest-xdist (`make test` runs two workers) each worker has its own database (pytest-django
+# suffixes its name) and, here, its own Redis database: the cache, the snapshots and the Celery
+# queues of one worker's tests are never another's (gw0 keeps REDIS_URL's database, gw1 the one
+# below it, and so on, wrapping round the 16 databases).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL", "").startswith("redis://"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _db = (int(_url.path.strip("/") or 0) - int(_worker[2:])) % 16
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db}"))
+
 from servicehall.settings import *  # noqa: E402,F403
 from servicehall.settings import STORAGES  # noqa: E402
 

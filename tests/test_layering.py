@@ -1,6 +1,6 @@
 """The arrows between the apps point one way (docs/decisions.md, "The kernel"):
 
-    servicehall  ←  catalog  ←  queueing  ←  appointments  ←  (cases, feedback, staffing)
+    servicehall  ←  catalog  ←  queueing  ←  appointments  ←  cases  ←  feedback  ←  staffing
 
 A module may import its own app and the apps below it, never one above. The kernel imports no
 app, except the project's wiring (``servicehall/urls.py`` and the demo commands), which sits on
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RANK = {"servicehall": 0, "catalog": 1, "queueing": 2, "appointments": 3, "cases": 4}
+RANK = {"servicehall": 0, "catalog": 1, "queueing": 2, "appointments": 3, "cases": 4, "feedback": 5, "staffing": 6}
 WIRING = {
     "servicehall/urls.py",
     "servicehall/management/commands/load_demo.py",

@@ -901,8 +901,9 @@ def test_the_other_pages_take_a_fixed_number_of_queries(client, bh, id_card, dja
     factories.many_items(40, dept=id_card.department, hall_=bh.hall)
     bh.a.items.add(*bh.hall.items.all())
 
-    # The booking, and the guide with its materials (and special steps) the guide page reads.
-    with django_assert_num_queries(4):
+    # The booking, the guide with its materials (and special steps) the guide page reads, and the
+    # urgent requests made with it (cases' BOOKING_MANAGE section; none without an item).
+    with django_assert_num_queries(5):
         client.get(manage_url(with_item))
     # The booking, and the first items of its queue.
     with django_assert_num_queries(2):

@@ -5,7 +5,10 @@ and the applicant finds the case on the public progress page; axe on each page."
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Case
 from catalog import services as catalog_services
 from queueing import services as queue_services
@@ -83,3 +86,34 @@ def test_call_accept_with_a_material_to_follow_print_and_look_it_up(live_server,
     refused = [e for e in page.console_errors if "status of 404" in e]
     assert len(refused) == 1, page.console_errors
     assert [e for e in page.console_errors if e not in refused] == [], page.console_errors
+
+
+def test_a_department_clerk_issues_a_notice_during_review_from_the_case_page(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    not_at_midnight()
+    world = make_world()
+    catalog_services.calendar_fill_year(year=2027)  # a deadline may run into next year
+    case = world.receive(world.licence, now=timezone.now(), outcome="accept")
+    case_services.case_review_start(case=case, actor=world.market_clerk)
+    base = live_server.url
+
+    log_in(page, base, world.market_clerk.username)
+    page.goto(f"{base}{reverse('case-detail', args=[case.number])}")
+    page.get_by_text("审查中发现材料需要补正（暂停计时）").click()
+    page.get_by_label("“营业执照”是否需要补正").select_option("defective")
+    page.get_by_label("“营业执照”补正要求").fill("经营范围与申请不符")
+    axe_check(page, "case page with the notice form")
+    page.get_by_role("button", name="出具一次性告知书").click()
+
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("已出具第1次一次性告知书")
+    case.refresh_from_db()
+    assert case.status == Case.Status.CORRECTION and case.clock_stopped_on is not None
+    expect(page.locator("#notices-heading")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("经营范围与申请不符")
+    axe_check(page, "case page after the notice")
+    status.get_by_role("link", name="打印一次性告知书交申请人").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("一次性告知书")
+    expect(page.locator("main")).to_contain_text("经营范围与申请不符")
+    assert page.console_errors == [], page.console_errors

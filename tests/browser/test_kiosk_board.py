@@ -116,6 +116,8 @@ def test_kiosk_slip_ticket_page_and_board(live_server, page, axe_check) -> None:
     expect(page.locator(".kiosk-bar")).to_be_hidden()
     expect(page.locator(".slip-actions")).to_be_hidden()
     expect(page.locator(".slip-number")).to_be_visible()
+    # The rating QR code is part of the printed slip (feedback: KIOSK_SLIP_PRINTED).
+    expect(page.locator(".slip").get_by_role("img", name="服务评价二维码")).to_be_visible()
     page.emulate_media(media="screen")
 
     # The QR code leads to the ticket page (on the person's phone), which follows the queue.
@@ -197,10 +199,12 @@ def shoot(page, name: str) -> None:
 
 
 # Every control a finger may need, at least 48 × 48 CSS pixels (the visually hidden submit
-# button only catches an ID card reader's Enter; a radio button's target is its whole label).
+# button only catches an ID card reader's Enter; a radio button's or a checkbox's target is its
+# whole label).
 SMALL_TARGETS = """
 () => Array.from(document.querySelectorAll("a, button, input, select, label.kiosk-option"))
   .filter((el) => el.type !== "hidden" && el.type !== "radio" && !el.classList.contains("visually-hidden"))
+  .filter((el) => !(el.type === "checkbox" && el.closest("label.kiosk-option")))
   .filter((el) => el.getClientRects().length)
   .map((el) => [el.textContent.trim() || el.name || el.id, el.getBoundingClientRect()])
   .filter(([, box]) => box.height < 48 || box.width < 48)
@@ -300,9 +304,14 @@ def board_hall(code: str, *, queues: str, windows: int):
         window.categories.add(categories[number % len(categories)])
     services.window_sign_in(window=qh.comprehensive, staff=qh.staff[1])
     services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
-    now = timezone.now()
-    for k, category in enumerate(categories * 2):
-        services.ticket_issue(hall=qh.hall, category=category, source="kiosk", now=now - dt.timedelta(minutes=40 - k))
+    # Tickets of the last forty minutes, but never of yesterday: just after midnight they would
+    # belong to a day that is over and nothing would be left to call.
+    now = timezone.localtime()
+    start = max(now - dt.timedelta(minutes=40), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    issued = categories * 2
+    step = (now - start) / (len(issued) + 1)
+    for k, category in enumerate(issued, start=1):
+        services.ticket_issue(hall=qh.hall, category=category, source="kiosk", now=start + step * k)
     for _ in range(8):
         current = Ticket.objects.filter(window=qh.comprehensive, status="called").first()
         if current is not None:

@@ -323,6 +323,95 @@ def test_documents_that_do_not_exist_are_not_found(client, world):
     assert client.get(reverse("case-print", args=[case.number, "other"])).status_code == 404
 
 
+# --- One-time notices from the case page -------------------------------------------------------
+
+
+def notice_data(world, **lines: tuple[str, str]) -> dict[str, str]:
+    """The notice form's fields: ``lines`` by material name, (problem, note)."""
+    data = {"notice-requirements": ""}
+    for name, material in world.materials(world.licence).items():
+        problem, note = lines.get(name, ("", ""))
+        data[f"notice-problem_{material.pk}"] = problem
+        data[f"notice-note_{material.pk}"] = note
+    return data
+
+
+def issue_notice(client, user, case: Case, data: dict[str, str]):
+    return signed_in(client, user).post(reverse("case-notice", args=[case.number]), data)
+
+
+def test_a_department_clerk_issues_a_notice_during_review_and_the_clock_stops(client, world):
+    case = accepted(world)
+    url = reverse("case-detail", args=[case.number])
+    assert (
+        signed_in(client, world.market_clerk).post(reverse("case-action", args=[case.number, "review"])).status_code
+        == 302
+    )
+    assert Case.objects.get().status == Case.Status.IN_REVIEW
+    assert 'data-action="notice"' not in signed_in(client, world.clerk).get(url).content.decode()  # police
+    assert 'data-action="notice"' in signed_in(client, world.market_clerk).get(url).content.decode()
+    data = notice_data(world, 营业执照=("defective", "经营范围与申请不符"))
+    response = issue_notice(client, world.market_clerk, case, data)
+    assert response.status_code == 302 and response.url == url
+    case.refresh_from_db()
+    assert case.status == Case.Status.CORRECTION and case.clock_stopped_on == TODAY
+    notice = case.notices.get()
+    assert [(i.material.name, i.problem, i.note) for i in notice.items.all()] == [
+        ("营业执照", "defective", "经营范围与申请不符")
+    ]
+    page = client.get(url).content.decode()
+    print_url = reverse("case-print", args=[case.number, "notice"]) + "?n=1"
+    assert "已出具第1次一次性告知书" in page and f'href="{print_url}"' in page
+    assert "经营范围与申请不符" in page and "计时暂停" in page
+    printed = client.get(print_url)
+    assert printed.status_code == 200 and "经营范围与申请不符" in printed.content.decode()
+
+
+def test_a_clerk_is_refused_a_second_notice_citing_old_materials(client, world):
+    case = accepted(world)
+    assert (
+        issue_notice(client, world.market_clerk, case, notice_data(world, 营业执照=("defective", ""))).status_code
+        == 302
+    )
+    data = notice_data(world, 食品经营许可申请书=("defective", "缺少法定代表人签字"))
+    data["notice-requirements"] = "补充提交场所平面图"
+    response = issue_notice(client, world.market_clerk, case, data)
+    assert response.status_code == 422
+    form = response.context["notice_form"]
+    assert "在第一次告知后没有重新提交" in " ".join(form.non_field_errors())
+    assert "override_reason" not in form.fields  # a clerk cannot override
+    page = response.content.decode()
+    assert "在第一次告知后没有重新提交" in page and "缺少法定代表人签字" in page and "补充提交场所平面图" in page
+    assert case.notices.count() == 1 and not CaseEvent.objects.filter(case=case, kind="notice", data__sequence=2)
+    # A note without a problem is a form error, not a silent drop.
+    licence = world.materials(world.licence)
+    response = issue_notice(client, world.market_clerk, case, notice_data(world, 营业执照=("", "复印件不清晰")))
+    assert response.status_code == 400
+    assert response.context["notice_form"].errors[f"problem_{licence['营业执照'].pk}"]
+
+
+def test_a_supervisor_issues_the_second_notice_with_a_reason(client, world):
+    case = accepted(world)
+    issue_notice(client, world.market_clerk, case, notice_data(world, 营业执照=("defective", "")))
+    url = reverse("case-detail", args=[case.number])
+    page = signed_in(client, world.supervisor).get(url)
+    assert page.status_code == 200
+    assert 'data-action="notice"' in page.content.decode() and "notice-override_reason" in page.content.decode()
+    data = notice_data(world, 食品经营许可申请书=("defective", "缺少法定代表人签字"))
+    response = issue_notice(client, world.supervisor, case, data)
+    assert response.status_code == 422  # no reason, no override
+    assert "须由政务服务管理部门填写理由" in response.content.decode()
+    data["notice-override_reason"] = "首次审查遗漏签字页"
+    response = issue_notice(client, world.supervisor, case, data)
+    assert response.status_code == 302
+    second = case.notices.get(sequence=2)
+    assert second.override_reason == "首次审查遗漏签字页" and second.issued_by == world.supervisor
+    assert "再次告知理由：首次审查遗漏签字页" in client.get(url).content.decode()
+    # In a special step (or once decided), no form.
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.SPECIAL_STEP)
+    assert 'data-action="notice"' not in client.get(url).content.decode()
+
+
 # --- The list and the inbox --------------------------------------------------------------------
 
 
@@ -406,6 +495,65 @@ def test_supervision_shows_overdue_cases_and_item_figures(client, world):
         == 403
     )
     assert signed_in(client, world.market_chief).get(reverse("supervisor-cases")).status_code == 403
+
+
+def test_supervision_pages_through_every_overdue_and_due_soon_case_keeping_the_filters(client, world):
+    from cases.selectors import deadline_cases
+
+    add_cases(world, 120)
+    signed_in(client, world.supervisor)
+    url = reverse("supervisor-cases")
+    everything = list(deadline_cases(hall_ids=[world.city.pk], today=TODAY).values_list("number", flat=True))
+    assert len(everything) > 40
+    first = client.get(url)
+    assert first.status_code == 200 and first.context["page"].paginator.count == len(everything)
+    assert everything[0] in first.content.decode() and everything[20] not in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert everything[20] in second and everything[0] not in second
+    # The filters are kept in the page links.
+    overdue = list(
+        deadline_cases(hall_ids=[world.city.pk], today=TODAY, colour="red", department_id=world.market.pk).values_list(
+            "number", flat=True
+        )
+    )
+    assert len(overdue) > 20
+    response = client.get(url, {"warning": "red", "department": world.market.code})
+    page = response.content.decode()
+    assert response.context["page"].paginator.count == len(overdue)
+    assert f'href="?warning=red&amp;department={world.market.code}&amp;page=2"' in page
+    second = client.get(url, {"warning": "red", "department": world.market.code, "page": "2"}).content.decode()
+    assert overdue[20] in second and world.hukou.code not in second
+    assert client.get(url, {"warning": "green"}).status_code == 400
+    assert client.get(url, {"page": "x"}).status_code == 400
+
+
+def test_supervision_costs_the_same_with_30_and_300_cases(client, world):
+    signed_in(client, world.supervisor)
+    add_cases(world, 30)
+    url = reverse("supervisor-cases") + "?page=2"
+    small = count_queries(client, url)
+    assert 0 < len(client.get(url).context["page"].object_list) < 20  # a short last page
+    add_cases(world, 270)
+    large = count_queries(client, url)
+    assert client.get(url).context["page"].paginator.num_pages > 5
+    assert small == large
+
+
+def test_inbox_pages_through_a_whole_section(client, world):
+    add_cases(world, 120)  # half the market's, a third of those overdue: more than the 20 shown
+    signed_in(client, world.market_chief)
+    page = client.get(reverse("case-inbox")).content.decode()
+    assert 'href="?section=overdue"' in page
+    response = client.get(reverse("case-inbox"), {"section": "overdue"})
+    overdue = list(
+        Case.objects.filter(department=world.market, due_on__lt=TODAY)
+        .order_by("due_on", "pk")
+        .values_list("number", flat=True)
+    )
+    assert response.status_code == 200 and response.context["page"].paginator.count == len(overdue) > 20
+    assert all(number in response.content.decode() for number in overdue[:20])
+    assert client.get(reverse("case-inbox"), {"section": "nonsense"}).status_code == 404
 
 
 # --- Public progress ---------------------------------------------------------------------------

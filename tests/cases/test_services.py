@@ -280,8 +280,12 @@ def test_the_first_notice_is_due_within_5_working_days_of_receipt(world) -> None
     with pytest.raises(CaseError) as refused:
         services.case_notice(case=case, actor=world.clerk, notice=late, now=at(D(2025, 10, 11)))
     assert "5个工作日内（2025-10-10前）" in str(refused.value.message)
-    notice = services.case_notice(case=case, actor=world.clerk, notice=late, now=at(D(2025, 10, 10)))
-    assert notice.sequence == 1
+    # Too late, the case is accepted by law from its receipt (tests/cases/test_deemed_acceptance.py).
+    case.refresh_from_db()
+    assert case.deemed_accepted and case.accepted_on == D(2025, 9, 26)
+    in_time = world.receive(world.hukou, now=at(D(2025, 9, 26)), states={"户口簿": "missing"})
+    notice = services.case_notice(case=in_time, actor=world.clerk, notice=late, now=at(D(2025, 10, 10)))
+    assert notice.sequence == 1 and notice.before_acceptance
 
 
 # --- Extensions, decisions and the result ----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from catalog import services
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
@@ -15,7 +16,13 @@ from tests.catalog import factories
 def test_bound_is_the_sum_over_stages_of_each_stages_longest_limit() -> None:
     members = [StageLimit(1, "a", 5), StageLimit(2, "b", 10), StageLimit(2, "c", 7), StageLimit(3, "d", 3)]
     assert limit_bound(members) == 5 + 10 + 3
-    assert bound_explanation(members) == "阶段1最长5 + 阶段2最长10 + 阶段3最长3 = 18个工作日"
+    assert bound_explanation(members) == "阶段1最长5 + 阶段2最长10 + 阶段3最长3 = 18 个工作日"
+
+
+def test_the_explanation_counts_working_days_in_english_too() -> None:
+    with translation.override("en"):
+        assert bound_explanation([StageLimit(1, "a", 1)]).endswith("= 1 working day")
+        assert bound_explanation([StageLimit(1, "a", 2)]).endswith("= 2 working days")
 
 
 def test_all_parallel_means_the_longest_single_limit_all_sequential_the_sum() -> None:
@@ -40,7 +47,7 @@ def test_service_refuses_an_over_long_bundle_showing_the_bound(three_items) -> N
     bundle = Bundle(name="测试一件事", lead_department=a.department, promised_limit_days=16)
     with pytest.raises(CatalogError) as excinfo:
         services.bundle_save(bundle=bundle, members=members, actor=None)
-    assert "阶段1最长5 + 阶段2最长10 = 15个工作日" in str(excinfo.value.message)
+    assert "阶段1最长5 + 阶段2最长10 = 15 个工作日" in str(excinfo.value.message)
     assert excinfo.value.field == "promised_limit_days"
     assert not Bundle.objects.exists() and not BundleMember.objects.exists()
 
@@ -78,8 +85,8 @@ def test_admin_refuses_an_over_long_bundle_in_chinese_and_saves_nothing(admin_cl
     response = admin_client.post(reverse("admin:catalog_bundle_add"), data)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "承诺办结时限20个工作日超过了法定上限" in body
-    assert "阶段1最长5 + 阶段2最长10 = 15个工作日" in body
+    assert "承诺办结时限20个工作日超过了各事项承诺时限之和" in body
+    assert "阶段1最长5 + 阶段2最长10 = 15 个工作日" in body
     assert not Bundle.objects.exists()
 
     data["promised_limit_days"] = 12

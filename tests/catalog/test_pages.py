@@ -189,7 +189,7 @@ def test_bundle_pages(client, catalog) -> None:
         "第 1 阶段",
         "第 2 阶段",
         "8 个工作日",
-        "依法不超过 10 个工作日",
+        "不超过各事项承诺时限之和 10 个工作日",
     ]:
         assert expected in body, expected
 

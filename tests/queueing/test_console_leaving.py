@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 from django.urls import reverse
 
 from queueing import services
@@ -148,3 +149,32 @@ def test_leaving_says_other_windows_go_on_calling_only_when_one_serves_the_queue
 
     asked = text(client.post(reverse(url, args=args)))
     assert "A001 将回到队列，保留原取号时间，由其他窗口继续叫号。" in asked and "目前没有其他开放的窗口" not in asked
+
+
+def test_a_window_whose_clerks_login_expired_closes_and_returns_its_ticket(client, qh, called) -> None:
+    """A console left open keeps its login alive; a clerk whose login expired has gone, and the
+    window must not stay open with A001 at it (walkthrough: session expiry left it open)."""
+    from servicehall.models import UserSession
+
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3], now=NOW - 10 * MIN)
+    Client().force_login(qh.staff[3])  # window 3's clerk is logged in too, in another browser
+    assert services.windows_leave_expired_sessions(now=NOW) == []
+
+    UserSession.objects.filter(user_id=qh.staff[2].pk).update(expire_date=NOW - MIN)
+    left = services.windows_leave_expired_sessions(now=NOW)
+
+    assert [x.window.pk for x in left] == [qh.window_a.pk]
+    ticket = Ticket.objects.get(pk=called.pk)
+    assert (ticket.status, ticket.window_id, ticket.arrived_at) == ("waiting", None, NOW - 20 * MIN)
+    assert not Window.objects.get(pk=qh.window_a.pk).is_open
+    assert Window.objects.get(pk=qh.window_b.pk).is_open
+    event = ticket.events.order_by("-pk").first()
+    assert event.data["cause"] == "session_expired" and event.reason == "工作人员登录已过期，号码退回等候"
+    audit = AuditEvent.objects.filter(action="window.sign_out").latest("pk")
+    assert audit.summary == "登录过期，从2号窗口自动签退"
+    assert services.windows_leave_expired_sessions(now=NOW) == []
+
+
+def test_the_expired_login_job_is_scheduled_every_minute(settings) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["queue-windows-of-expired-logins"]
+    assert entry["task"] == "queueing.tasks.leave_windows_of_expired_sessions" and entry["schedule"] == 60.0

@@ -276,10 +276,11 @@ def test_overview_costs_the_same_queries_for_50_and_5000_tickets_and_for_more_ha
     assert _count(client, url) == small
     # session, user, the user's groups and profile (staff scope), then halls, queue categories
     # with their settings, tickets by queue, open windows with their queues, open alerts by hall,
-    # last week's roll-ups.
-    with django_assert_num_queries(10):
+    # last week's roll-ups, the halls' opening hours and today's calendar kind, today's
+    # assistance requests by hall.
+    with django_assert_num_queries(13):
         client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "overview-live"})
 
 
@@ -307,12 +308,15 @@ def test_hall_page_costs_the_same_queries_for_50_and_5000_tickets(
     assert _count(client, url) == small
     # 4 for the session, user and scope; the hall; today: settings, categories, windows (+ their
     # categories), tickets by category, by window, open alerts, last week's roll-up, three hourly
-    # series, per staff member; controls: windows, tickets at the counters, staff and which of
-    # them are logged in, the board message; alerts: open, recently closed; history: days,
-    # queues and windows.
-    with django_assert_num_queries(26):
+    # series, per staff member, per item and forwardings (the sections cases adds, one aggregate
+    # each); controls: windows, tickets at the counters, staff and which of them are logged in, the
+    # board message; alerts: open, recently closed; history: days, queues and windows; and today's
+    # assistance requests by status (one aggregate); the sections feedback adds: open "办不成事"
+    # reports (one aggregate), rectification orders (one aggregate) and this and last month's
+    # satisfaction (one query).
+    with django_assert_num_queries(32):
         client.get(url)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(23):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-live"})
     with django_assert_num_queries(10):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-controls"})

@@ -56,7 +56,8 @@ def test_no_morning_when_the_hall_is_closed() -> None:
     evening = MORNING.replace(hour=21)
     with time_machine.travel(evening, tick=False):
         call_command("load_demo", "--no-calendar", verbosity=0)
-    assert not Ticket.objects.exists()
+    # Only the history of earlier days (served tickets the ratings demo rates), no queue today.
+    assert not Ticket.objects.filter(service_date=evening.date()).exists()
     assert demo.load(now=evening)["tickets"] == 0
 
 

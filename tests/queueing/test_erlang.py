@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -141,3 +142,97 @@ def test_recommendation_is_the_larger_rule_minus_the_open_windows() -> None:
 def test_nonsense_inputs_are_refused(call, args) -> None:
     with pytest.raises(ValueError):
         call(*args)
+
+
+# --- Service level: P(wait ≤ t) = 1 − C · e^(−(c − a)·t / s) ------------------------------
+
+
+def exact_erlang_c(servers: int, load: int | Fraction) -> Fraction:
+    """The closed formula in exact rational arithmetic: an independent reference."""
+    load = Fraction(load)
+    top = load**servers / math.factorial(servers) * Fraction(servers) / (servers - load)
+    return top / (sum(load**k / math.factorial(k) for k in range(servers)) + top)
+
+
+def test_service_level_against_the_published_call_centre_example() -> None:
+    """Call Centre Helper, "Erlang C Formula – Made Simple With an Easy Worked Example"
+    (callcentrehelper.com, 2018; the example most workforce-planning courses reproduce):
+    100 calls in 30 minutes, average handling time 180 s, target 80 % answered within 20 s.
+    Traffic intensity A = 100 · 180 / 1800 = 10 Erlangs. The article's table:
+
+        agents   P(wait)   service level (20 s)
+          11     0.6821       0.3896
+          12     0.4494       0.6402
+          13     0.2853       0.7956
+          14     0.1741       0.8884   ← the first to reach 80 %: 14 agents
+
+    each figure reproduced here to 4 decimals from the exact formula as well."""
+    table = {11: (0.6821, 0.3896), 12: (0.4494, 0.6402), 13: (0.2853, 0.7956), 14: (0.1741, 0.8884)}
+    for agents, (waits, level) in table.items():
+        assert float(exact_erlang_c(agents, 10)) == pytest.approx(waits, abs=5e-5)
+        assert erlang.erlang_c(agents, 10.0) == pytest.approx(waits, abs=5e-5)
+        # In seconds and in minutes alike: only t / s matters.
+        assert erlang.service_level(agents, 10.0, 180.0, 20.0) == pytest.approx(level, abs=5e-5)
+        assert erlang.service_level(agents, 10.0, 3.0, 20 / 60) == pytest.approx(level, abs=5e-5)
+    # λ = 100 / 30 per minute, s = 3 minutes, 80 % within 20 s → 14 windows.
+    assert erlang.windows_for_service_level(100 / 30, 3.0, 0.8, 20 / 60) == 14
+    # Average speed of answer with 14 agents: 0.1741 · 180 / 4 = 7.8 s.
+    assert erlang.expected_wait(14, 10.0, 180.0) == pytest.approx(7.84, abs=5e-3)
+
+
+def test_service_level_against_the_published_erlang_c_walkthrough() -> None:
+    """The step-by-step Erlang-C walkthrough published with the Westbay/Mitan "Erlang-C formula"
+    pages (reproduced in many call-centre texts): 360 calls per half hour, 4 minutes each,
+    55 agents, target answer time 15 s. A = 12/min · 4 min = 48 Erlangs, occupancy 48/55 = 0.873,
+    P(wait) = 0.2387, average speed of answer = 0.2387 · 240 / 7 = 8.18 s,
+    service level = 1 − 0.2387 · e^(−7 · 15 / 240) = 0.8459."""
+    assert float(exact_erlang_c(55, 48)) == pytest.approx(0.2387, abs=5e-5)
+    assert erlang.erlang_c(55, 48.0) == pytest.approx(0.2387, abs=5e-5)
+    assert erlang.expected_wait(55, 48.0, 240.0) == pytest.approx(8.18, abs=5e-3)
+    assert erlang.service_level(55, 48.0, 240.0, 15.0) == pytest.approx(0.8459, abs=5e-5)
+    # 80 % within 15 s: 54 agents give 0.7929, 55 give 0.8459 → 55.
+    assert erlang.service_level(54, 48.0, 240.0, 15.0) == pytest.approx(0.7929, abs=5e-5)
+    assert erlang.windows_for_service_level(12.0, 4.0, 0.8, 0.25) == 55
+
+
+def test_service_level_of_the_textbook_case_in_closed_form() -> None:
+    # a = 2, c = 3, s = 1: P(wait ≤ t) = 1 − 4/9 · e^(−t).
+    for t in (0.0, 0.5, 1.0, 3.0):
+        assert erlang.service_level(3, 2.0, 1.0, t) == pytest.approx(1 - 4 / 9 * math.exp(-t), rel=1e-12)
+
+
+def test_service_level_limits() -> None:
+    assert erlang.service_level(3, 0.0, 8.0, 15.0) == 1.0  # nobody comes: all served in time
+    assert erlang.service_level(2, 2.0, 8.0, 15.0) == 0.0  # unstable
+    assert erlang.service_level(2, 3.5, 8.0, 15.0) == 0.0
+    # t = 0: the share that does not wait at all, 1 − C.
+    assert erlang.service_level(3, 2.0, 1.0, 0.0) == pytest.approx(5 / 9)
+
+
+def test_a_hall_at_eighty_percent_within_fifteen_minutes() -> None:
+    # 30 people an hour, 12 minutes each: a = 6, C(7, 6) = 0.6138 (the worked example above).
+    # Within 15 minutes: 1 − 0.6138 · e^(−15/12) = 0.8241 with 7 windows, the first c > a → 7.
+    # Within 2 minutes: 7 → 0.4804, 8 → 0.7442, 9 → 0.8811 → 9.
+    assert erlang.service_level(7, 6.0, 12.0, 15.0) == pytest.approx(0.8241, abs=5e-5)
+    assert erlang.windows_for_service_level(0.5, 12.0, 0.8, 15.0) == 7
+    assert [round(erlang.service_level(c, 6.0, 12.0, 2.0), 4) for c in (7, 8, 9)] == [0.4804, 0.7442, 0.8811]
+    assert erlang.windows_for_service_level(0.5, 12.0, 0.8, 2.0) == 9
+    assert erlang.windows_for_service_level(0.0, 12.0, 0.8, 15.0) == 0
+    assert erlang.windows_for_service_level(100.0, 5.0, 0.8, 0.5, max_windows=12) == 12
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (1.0, 3.0, 0.0, 15.0),
+        (1.0, 3.0, 1.0, 15.0),
+        (1.0, 3.0, 1.5, 15.0),
+        (1.0, 3.0, 0.8, -1.0),
+        (-1.0, 3.0, 0.8, 15.0),
+        (1.0, 0.0, 0.8, 15.0),
+        (math.nan, 3.0, 0.8, 15.0),
+    ],
+)
+def test_service_level_planning_refuses_nonsense(args) -> None:
+    with pytest.raises(ValueError):
+        erlang.windows_for_service_level(*args)

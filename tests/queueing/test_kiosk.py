@@ -4,6 +4,7 @@ way off the kiosk, large targets and an idle return to the start."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +12,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from catalog.models import Hall
+from catalog.models import Hall, HallOpeningHours
 from queueing import selectors, services
 from queueing.models import QueueCategory, Ticket, Window
 from tests.catalog import factories
@@ -250,8 +251,11 @@ def test_the_slip_and_the_check_in_are_kiosk_pages_too(client, qh) -> None:
     assert "site-header" not in slip and "<nav" not in slip
     assert f'data-kiosk-home="{kiosk_url(qh)}"' in slip
     # The ticket page is for the person's phone, through the QR code: no link leads the kiosk there.
-    assert links(slip) == [kiosk_url(qh)]
+    # Sections of apps above may lead to other kiosk pages (cases: 急事急办 asked with this ticket).
+    assert sorted(links(slip)) == sorted([kiosk_url(qh), f"/t/{ticket.token}/urgent/"])
     assert "data-print" in slip
+    urgent = text(client.get(f"/t/{ticket.token}/urgent/"))
+    assert "site-header" not in urgent and "<nav" not in urgent and 'data-kiosk-idle-seconds="60"' in urgent
 
     check_in = text(client.get(reverse("booking-kiosk-checkin", args=[qh.hall.code])))
     assert "site-header" not in check_in and "<nav" not in check_in
@@ -273,3 +277,46 @@ def test_the_kiosk_keeps_its_touch_targets_large() -> None:
     for selector in (".kiosk-option", ".kiosk-category", ".kiosk-bar-button", "input.kiosk-input"):
         match = re.search(rf"{re.escape(selector)} \{{[^}}]*min-height: ([\d.]+)rem", css)
         assert match and float(match.group(1)) * 20 >= 48, selector
+
+
+# --- Hours the kiosk tells ---------------------------------------------------------------------
+
+
+def test_hours_extended_by_an_administrator_take_effect_at_once_at_the_kiosk(client, qh, clock) -> None:
+    """Hours are remembered for half a minute per process: a kiosk that remembered "closed"
+    must neither refuse a ticket nor name a past time as the next opening once the hall is open."""
+    clock.move_to(NOW.replace(hour=17, minute=30))
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2], now=NOW.replace(hour=17, minute=30))
+    with pytest.raises(services.QueueError):
+        services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
+    assert "本大厅现不在办公时间" in text(client.get(kiosk_url(qh)))
+
+    qh.hall.opening_hours.filter(weekday=NOW.weekday()).update(extended_until=dt.time(19))
+
+    body = text(client.get(kiosk_url(qh)))
+    assert "本大厅现不在办公时间" not in body and "下次开放时间" not in body
+    issued = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
+    assert issued.ticket.number == "A001"
+
+
+def test_a_booking_only_day_tells_walk_in_visitors_to_check_in_or_book(client, qh, clock) -> None:
+    HallOpeningHours.objects.create(
+        hall=qh.hall,
+        weekday=5,
+        morning_opens=dt.time(9),
+        morning_closes=dt.time(10, 30),
+        afternoon_opens=dt.time(10, 30),
+        afternoon_closes=dt.time(12),
+        appointment_only=True,
+    )
+    saturday = NOW + dt.timedelta(days=2)
+    assert saturday.weekday() == 5
+    clock.move_to(saturday)
+    body = text(client.get(kiosk_url(qh)))
+    assert "今天为错时服务日，本大厅只为已预约的群众办理，现场不能取号。" in body
+    assert "本大厅现不在办公时间" not in body
+    assert "下次开放时间：2026-11-30 09:00" in body
+
+    clock.move_to(saturday + dt.timedelta(days=1))  # Sunday: closed, no booking-only hours
+    body = text(client.get(kiosk_url(qh)))
+    assert "本大厅现不在办公时间" in body and "错时服务日" not in body

@@ -96,7 +96,7 @@ def test_the_kiosk_shows_a_big_button_per_active_queue_in_care_mode(client, qh) 
     # The first three items of the queue by code, and how many it covers in all.
     assert "居民身份证换领、户口迁入登记、户口迁出登记等 4 项" in body
     assert "出生登记" not in body
-    assert "仅用于避免重复取号和办理绿色通道" in body and "脱敏" in body and "65 周岁" in body
+    assert "仅用于避免重复取号和办理绿色通道" in body and "脱敏" in body and "60 周岁" in body
     for label in ("老年人", "残疾人", "孕妇"):
         assert f"<span>{label}</span>" in body
     assert "当前等候 0 人" in body
@@ -153,7 +153,7 @@ def test_a_person_already_in_the_queue_gets_their_ticket_again(client, qh) -> No
 def test_the_green_channel_at_the_kiosk(client, qh) -> None:
     qh.sign_in_all()
     client.post(kiosk_url(qh), {"category": "A", "id_number": YOUNG, "priority": "disabled"})
-    client.post(kiosk_url(qh), {"category": "A", "id_number": OLD, "priority": ""})  # 65+: recognised
+    client.post(kiosk_url(qh), {"category": "A", "id_number": OLD, "priority": ""})  # 60+: recognised
     client.post(kiosk_url(qh), {"category": "B", "id_number": YOUNG, "priority": "pregnant"})
 
     tickets = {t.number: t.priority for t in Ticket.objects.all()}
@@ -172,7 +172,7 @@ def test_the_green_channel_at_the_kiosk(client, qh) -> None:
         ({"category": "C"}, "category", "该业务类别不存在或已停用"),
         ({"id_number": YOUNG}, "category", "请按下要办理业务的按钮取号"),
         ({"category": "A", "priority": "disabled"}, "id_number", "绿色通道取号须填写身份证号码"),
-        ({"category": "A", "priority": "elderly", "id_number": YOUNG}, "priority", "65周岁及以上"),
+        ({"category": "A", "priority": "elderly", "id_number": YOUNG}, "priority", "60周岁及以上"),
         ({"category": "A", "priority": "staff_granted", "id_number": YOUNG}, "priority", "请选择有效的绿色通道类别"),
     ],
 )
@@ -382,9 +382,12 @@ def test_the_ticket_page_reads_one_row_and_the_cached_snapshot(client, qh, djang
     bulk_tickets(qh, 300)
     ticket = issue(qh)
     snapshot.get(qh.hall.code)  # a web process has served this hall before: the snapshot is cached
-    with django_assert_num_queries(1) as captured:
+    # The ticket's row, and the 急事急办 asked with it (cases' section of the page, drawn once
+    # per page load, never on a poll).
+    with django_assert_num_queries(2) as captured:
         body = text(ticket_page(client, ticket))
     assert "queueing_ticket" in captured.captured_queries[0]["sql"]
+    assert "cases_urgentrequest" in captured.captured_queries[1]["sql"]
     assert "前面还有 150 人" in body
     with django_assert_num_queries(1):
         ticket_page(client, ticket, **HTMX)

@@ -29,6 +29,8 @@ PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/halls/{code}/tickets/"),
     ("GET", "/api/v1/tickets/{token}/"),
     ("POST", "/api/v1/tickets/{token}/cancel/"),
+    # Asking for accompanied or assisted handling for one's ticket, by its token (Art. 10 ¶1).
+    ("POST", "/api/v1/tickets/{token}/assistance/"),
     # Appointments: seats left, booking, managing a booking by its private token, check-in.
     ("GET", "/api/v1/halls/{code}/slots/"),
     ("POST", "/api/v1/halls/{code}/check-in/"),
@@ -40,6 +42,19 @@ PUBLIC_OPERATIONS = {
     # mobile or ID number (rate-limited, no hint whether it exists), or by the private link.
     ("POST", "/api/v1/case-progress/"),
     ("GET", "/api/v1/case-progress/{token}/"),
+    ("GET", "/api/v1/bundle-case-progress/{token}/"),
+    # “办不成事” reports: the categories, reporting online (rate-limited) and following one's report
+    # by its private token (POST: the token stays out of URLs).
+    ("GET", "/api/v1/report-categories/"),
+    ("POST", "/api/v1/reports/online/"),
+    ("POST", "/api/v1/report-progress/"),
+    # 好差评: rating a served ticket or a completed case by the private token of its link (the
+    # ticket page's, the case progress link's), and the published satisfaction (评价公开).
+    ("GET", "/api/v1/ratings/tickets/{token}/"),
+    ("POST", "/api/v1/ratings/tickets/{token}/"),
+    ("GET", "/api/v1/ratings/cases/{token}/"),
+    ("POST", "/api/v1/ratings/cases/{token}/"),
+    ("GET", "/api/v1/ratings/statistics/"),
 }
 
 

@@ -117,6 +117,8 @@ def data_problems() -> list[str]:
                 problems.append(f"{label}: identity document {material.name} may not follow later")
         if not demo_data.ALIASES.get(item.code):
             problems.append(f"{label}: no aliases (常用名) for the search")
+        if item.department not in demo_data.IMPLEMENTING_BODY_CREDIT_CODES:
+            problems.append(f"{label}: no credit code of its department for the implementation code")
     unknown_aliased = sorted(set(demo_data.ALIASES) - set(item_codes))
     if unknown_aliased:
         problems.append(f"aliases of unknown items: {', '.join(unknown_aliased)}")
@@ -266,6 +268,7 @@ class Command(BaseCommand):
             "name": data.name,
             "name_en": data.name_en,
             "item_type": data.item_type,
+            "implementation_code": data.implementation_code,
             "aliases": "\n".join(demo_data.ALIASES.get(data.code, ())),
             "aliases_en": "\n".join(demo_data_en.ALIASES.get(data.code, ())),
         }
@@ -301,6 +304,17 @@ class Command(BaseCommand):
         for item in without_en:
             item.aliases_en = "\n".join(demo_data_en.ALIASES[item.code])
         ServiceItem.objects.bulk_update(without_en, ["aliases_en"])
+        # Likewise the implementation codes, unless another item already has the demo's code.
+        by_code = {d.code: d for d in demo_data.ITEMS}
+        taken = set(ServiceItem.objects.exclude(implementation_code="").values_list("implementation_code", flat=True))
+        without_implementation = [
+            item
+            for item in items.values()
+            if not item.implementation_code and by_code[item.code].implementation_code not in taken
+        ]
+        for item in without_implementation:
+            item.implementation_code = by_code[item.code].implementation_code
+        ServiceItem.objects.bulk_update(without_implementation, ["implementation_code"])
         return items
 
     def _load_halls(self, items: dict[str, ServiceItem]) -> dict[str, Hall]:

@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from appointments import demo as appointment_demo
 from cases import demo as case_demo
+from feedback import demo_ratings as rating_demo
+from feedback import demo_reports as report_demo
 from queueing import demo as queue_demo
+from staffing import demo as staffing_demo
 
 
 class Command(BaseCommand):
@@ -34,3 +37,14 @@ class Command(BaseCommand):
         cases = case_demo.load()
         if options["verbosity"] >= 1:
             self.stdout.write("Cases: {cases} cases created now.".format(**cases))
+        feedback_reports = report_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write("Reports: {reports} “办不成事” reports created now.".format(**feedback_reports))
+        rated = rating_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                "Ratings: {ratings} ratings and {orders} rectification orders created now.".format(**rated)
+            )
+        staff = staffing_demo.load()
+        if options["verbosity"] >= 1:
+            self.stdout.write("Staffing: {secondments} secondments created now.".format(**staff))

@@ -1,0 +1,357 @@
+"""The “办不成事” pages and API: the public form (CSRF, no login), the reference and private link
+shown once, the private progress page; the staff entry; the list with filters, per-category counts
+and constant query counts; the loop's forms with their refusals; the open reports on a hall's live
+dashboard; the QR codes on slip and board; the API's steps and errors; the admin's hall rule; and
+no mobile number or token in any log line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from feedback import reports
+from feedback.models_reports import Report
+from queueing.models import Window
+from servicehall.clock import local_date
+from tests.cases.factories import at
+from tests.feedback.reports_world import MOBILE, register, report_world
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.fixture
+def world():
+    return report_world()
+
+
+def _form(world, **overrides) -> dict[str, str]:
+    data = {
+        "hall": str(world.city.pk),
+        "window_number": "",
+        "item": str(world.hukou.pk),
+        "tried_on": local_date().isoformat(),
+        "category": str(reports.ReportCategory.objects.get(code="staff_conduct").pk),
+        "problem": "窗口说材料不全，但指南里没有写这份材料，让我回去补。",
+        "contact_name": "林先生",
+        "mobile": MOBILE,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_public_form_registers_and_shows_the_reference_and_link_once(world) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/report/")
+    assert page.status_code == 200
+    assert "“办不成事”反映" in page.content.decode()
+    token = page.cookies["csrftoken"].value
+    # Without the CSRF token: refused.
+    assert client.post("/report/", _form(world)).status_code == 403
+    response = client.post("/report/", {**_form(world), "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == reverse("report-thanks")
+    report = Report.objects.get()
+    assert report.channel == "online" and report.registered_by is None
+    thanks = client.get(response["Location"])
+    body = thanks.content.decode()
+    assert report.number in body and f"/report/t/{report.progress_token}/" in body
+    assert thanks["X-Robots-Tag"] == "noindex, nofollow"
+    again = client.get(reverse("report-thanks")).content.decode()
+    assert report.progress_token not in again and report.number not in again
+    progress = client.get(f"/report/t/{report.progress_token}/")
+    text = progress.content.decode()
+    assert progress.status_code == 200 and report.number in text and "已受理" in text
+    assert "林先生" not in text and MOBILE not in text and "139****" not in text
+
+
+def test_bad_input_on_the_public_form_is_400_beside_the_fields(client, world) -> None:
+    response = client.post("/report/", _form(world, problem="", mobile="1234", window_number="99"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "该大厅没有99号窗口" in body
+    response = client.post("/report/", _form(world, problem="", mobile="1234"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "请写明遇到了什么问题" in body and "请输入11位中国大陆手机号码" in body
+    assert Report.objects.count() == 0
+
+
+def test_an_unknown_progress_token_is_404(client, world) -> None:
+    assert client.get("/report/t/" + "x" * 24 + "/").status_code == 404
+
+
+def test_staff_enter_a_report_at_the_window_and_get_a_receipt(client, world) -> None:
+    client.force_login(world.market_clerk)  # not signed in at a window: the workbench
+    home = client.get("/staff/").content.decode()
+    assert reverse("report-new") in home
+    assert client.get(reverse("report-new")).status_code == 200
+    response = client.post(reverse("report-new"), _form(world))
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.channel == "window" and report.registered_by == world.market_clerk
+    receipt = client.get(response["Location"]).content.decode()
+    assert report.number in receipt and report.progress_token in receipt
+    assert report.progress_token not in client.get(response["Location"]).content.decode()
+    # A hall that is not theirs: not offered, and refused.
+    response = client.post(reverse("report-new"), _form(world, hall=str(world.tianhe.pk)))
+    assert response.status_code == 400
+
+
+def test_anonymous_and_clerks_cannot_open_the_list(client, world) -> None:
+    assert client.get(reverse("supervisor-reports")).status_code == 302
+    client.force_login(world.clerk)
+    assert client.get(reverse("supervisor-reports")).status_code == 403
+
+
+def _many(world, n: int) -> None:
+    for k in range(n):
+        r = register(world, online=True, now=at(D(2026, 3, 2), 9 + k % 8))
+        if k % 2:
+            reports.report_assign(report=r, actor=world.supervisor, departments=[world.police, world.market])
+
+
+def test_the_list_filters_counts_per_category_and_keeps_its_query_count(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    client.force_login(world.supervisor)
+    empty = client.get(reverse("supervisor-reports"))
+    assert empty.status_code == 200 and "暂无反映" in empty.content.decode()
+    _many(world, 3)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("supervisor-reports")).status_code == 200
+        return len(queries)
+
+    few = count()
+    _many(world, 9)
+    assert count() == few
+    page = client.get(reverse("supervisor-reports"), {"status": "assigned", "category": "cross_department"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "跨部门协同" in body
+    assert len(page.context["page"].object_list) == 5
+    assert page.context["counts"][0]["total"] == 5
+    assert client.get(reverse("supervisor-reports"), {"status": "nonsense"}).status_code == 400
+    assert client.get(reverse("supervisor-reports"), {"page": "x"}).status_code == 400
+    nothing = client.get(reverse("supervisor-reports"), {"flag": "red"}).content.decode()
+    assert "没有符合条件的反映" in nothing
+    # htmx: the rows alone.
+    fragment = client.get(reverse("supervisor-reports"), {"status": "assigned"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+
+
+def test_the_chief_sees_what_was_assigned_to_the_department(client, world) -> None:
+    mine = register(world)
+    other = register(world)
+    reports.report_assign(report=mine, actor=world.supervisor, departments=[world.police])
+    reports.report_assign(report=other, actor=world.supervisor, departments=[world.market])
+    client.force_login(world.police_chief)
+    listed = client.get(reverse("report-list")).context["page"].object_list
+    assert [r.number for r in listed] == [mine.number]
+    assert client.get(reverse("report-detail", args=[other.number])).status_code == 404
+    assert "待办结：1" in client.get("/staff/").content.decode()
+
+
+def test_the_loop_through_the_pages_with_refusals_beside_the_fields(client, world) -> None:
+    report = register(world)
+    client.force_login(world.supervisor)
+    detail = client.get(reverse("report-detail", args=[report.number]))
+    assert detail.status_code == 200 and "转派" in detail.content.decode()
+    url = lambda action: reverse("report-action", args=[report.number, action])  # noqa: E731
+    response = client.post(url("assign"), {"assign-departments": []})
+    assert response.status_code == 400 and "请至少选择一个责任部门" in response.content.decode()
+    assert client.post(url("assign"), {"assign-departments": [world.police.pk]}).status_code == 302
+    assert client.post(url("note"), {"note-note": "", "note-next_check_on": ""}).status_code == 400
+    assert client.post(url("note"), {"note-note": "已督促。", "note-next_check_on": "2099-01-01"}).status_code == 302
+    # The supervisor may not resolve: 403.
+    assert client.post(url("resolve"), {"resolve-resolution": "x", "resolve-matter_done": "yes"}).status_code == 403
+    client.force_login(world.police_chief)
+    response = client.post(url("resolve"), {"resolve-resolution": "", "resolve-matter_done": ""})
+    assert response.status_code == 400 and "办结须写明办理结果" in response.content.decode()
+    assert Report.objects.get().status == "assigned"
+    response = client.post(url("resolve"), {"resolve-resolution": "已协调办结。", "resolve-matter_done": "yes"})
+    assert response.status_code == 302
+    client.force_login(world.supervisor)
+    detail = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert MOBILE in detail  # the number to call, to the supervisor making the follow-up call
+    response = client.post(url("follow_up"), {"follow_up-reached": "yes", "follow_up-satisfied": "yes"})
+    assert response.status_code == 302
+    detail = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert MOBILE not in detail and "139****5678" in detail
+    # A step the report is past: 409 on the form.
+    response = client.post(url("assign"), {"assign-departments": [world.market.pk]})
+    assert response.status_code == 409
+
+
+def test_the_hall_dashboard_shows_open_reports_in_a_constant_number_of_queries(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    client.force_login(world.supervisor)
+    url = reverse("supervisor-hall", args=[world.city.code])
+    _many(world, 2)
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    few, body = count()
+    assert 'data-figure="reports-open"' in body
+    _many(world, 8)
+    many, body = count()
+    assert many == few
+    assert ">10</a>" in body
+
+
+def test_the_slip_and_the_board_carry_the_report_form_qr(client, world) -> None:
+    from queueing import services as queue_services
+    from queueing.models import QueueCategory
+
+    category = QueueCategory.objects.create(hall=world.city, letter="A", name="综合")
+    ticket = queue_services.ticket_issue(
+        hall=world.city, category=category, source="kiosk", now=at(D(2026, 3, 2))
+    ).ticket
+    slip = client.get(reverse("queue-slip", args=[ticket.token]))
+    assert slip.status_code == 200
+    assert "“办不成事”网上反映的二维码" in slip.content.decode()
+    board = client.get(reverse("queue-board", args=[world.city.code])).content.decode()
+    assert "“办不成事”网上反映的二维码" in board and "data:image/svg+xml" in board
+
+
+def test_the_api_registers_follows_and_moves_a_report(client, world) -> None:
+    body = {
+        "hall": world.city.code,
+        "tried_on": local_date().isoformat(),
+        "category": "system_fault",
+        "problem": "自助机打印证明提示系统繁忙，没有办成。",
+        "contact_name": "林先生",
+        "mobile": MOBILE,
+    }
+    created = client.post("/api/v1/reports/online/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    receipt = created.json()
+    assert set(receipt) == {"number", "progress_token", "due_on"}
+    blank = client.post("/api/v1/reports/online/", {**body, "problem": " "}, content_type="application/json")
+    assert blank.status_code == 400 and set(blank.json()["errors"]) == {"problem"}
+    bad = client.post("/api/v1/reports/online/", {**body, "category": "nope"}, content_type="application/json")
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"category"}
+    progress = client.post(
+        "/api/v1/report-progress/", {"token": receipt["progress_token"]}, content_type="application/json"
+    )
+    assert progress.status_code == 200 and progress.json()["status"] == "registered"
+    assert MOBILE not in progress.content.decode() and "林先生" not in progress.content.decode()
+    assert (
+        client.post("/api/v1/report-progress/", {"token": "x" * 30}, content_type="application/json").status_code == 404
+    )
+    assert client.get("/api/v1/reports/").status_code == 403
+    number = receipt["number"]
+    client.force_login(world.supervisor)
+    listed = client.get("/api/v1/reports/", {"status": "registered"}).json()
+    assert [r["number"] for r in listed["results"]] == [number]
+    assert MOBILE not in json.dumps(listed)
+    assigned = client.post(
+        f"/api/v1/reports/{number}/assign/", {"departments": ["GZGA"]}, content_type="application/json"
+    )
+    assert assigned.status_code == 200 and assigned.json()["departments"] == ["GZGA"]
+    unknown = client.post(
+        f"/api/v1/reports/{number}/assign/", {"departments": ["NOPE"]}, content_type="application/json"
+    )
+    assert unknown.status_code == 422
+    client.force_login(world.police_chief)
+    refused = client.post(
+        f"/api/v1/reports/{number}/resolve/", {"resolution": "", "matter_done": True}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "resolution" in refused.json()["errors"]
+    done = client.post(
+        f"/api/v1/reports/{number}/resolve/",
+        {"resolution": "已恢复系统并办结。", "matter_done": True},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    client.force_login(world.supervisor)
+    closed = client.post(
+        f"/api/v1/reports/{number}/follow-up/", {"reached": True, "satisfied": False}, content_type="application/json"
+    )
+    assert closed.status_code == 200 and [e["kind"] for e in closed.json()["events"]] == [
+        "registered",
+        "assigned",
+        "resolved",
+        "followed_up",
+    ]
+    counts = client.get("/api/v1/reports/category-counts/").json()
+    assert counts == [{"name": "系统故障", "total": 1, "open": 0, "red": 0, "not_done": 0, "code": "system_fault"}]
+
+
+def test_the_admin_keeps_the_report_window_of_a_city_hall(client, world) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
+    client.force_login(admin_user)
+    window = Window.objects.get(hall=world.city, kind=Window.Kind.CANNOT_HANDLE)
+    response = client.post(
+        reverse("admin:queueing_window_change", args=[window.pk]),
+        {"hall": world.city.pk, "number": window.number, "kind": "specialised"},
+    )
+    assert response.status_code == 200
+    assert "应当设置“办不成事”反映窗口" in response.content.decode()
+    assert Window.objects.get(pk=window.pk).kind == "cannot_handle"
+    delete = client.get(reverse("admin:queueing_window_delete", args=[window.pk]))
+    assert "应当设置“办不成事”反映窗口" in delete.content.decode()
+    client.post(reverse("admin:queueing_window_delete", args=[window.pk]), {"post": "yes"})
+    assert Window.objects.filter(pk=window.pk).exists()
+    # A new district hall without the window is refused, with it accepted.
+    base = {
+        "code": "NEW",
+        "name": "新区政务服务中心",
+        "level": "district",
+        "district": "tianhe",
+        "address": "某路1号",
+        "opening_hours-TOTAL_FORMS": "0",
+        "opening_hours-INITIAL_FORMS": "0",
+        "zones-TOTAL_FORMS": "0",
+        "zones-INITIAL_FORMS": "0",
+        "windows-TOTAL_FORMS": "1",
+        "windows-INITIAL_FORMS": "0",
+        "windows-0-number": "1",
+        "windows-0-kind": "comprehensive",
+    }
+    page = client.get(reverse("admin:catalog_hall_add"))
+    assert page.status_code == 200
+    response = client.post(reverse("admin:catalog_hall_add"), base)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "应当设置“办不成事”反映窗口" in body, [
+        str(e) for e in (response.context["errors"] if response.context else [])
+    ]
+    ok = client.post(
+        reverse("admin:catalog_hall_add"),
+        {**base, "windows-TOTAL_FORMS": "2", "windows-1-number": "8", "windows-1-kind": "cannot_handle"},
+    )
+    assert ok.status_code == 302, ok.context["errors"] if ok.context else ok
+    assert Window.objects.filter(hall__code="NEW", kind="cannot_handle").exists()
+
+
+def test_no_mobile_number_or_token_in_any_log_line(client, world, caplog, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    caplog.set_level(logging.DEBUG)
+    client.post("/report/", _form(world))
+    report = Report.objects.get()
+    client.get(f"/report/t/{report.progress_token}/")
+    client.post("/report/", _form(world, mobile="bad"))
+    client.post("/api/v1/report-progress/", {"token": report.progress_token}, content_type="application/json")
+    client.force_login(world.supervisor)
+    client.post(reverse("report-action", args=[report.number, "assign"]), {"assign-departments": [world.police.pk]})
+    reports.report_flags_run(now=at(D(2030, 1, 2)))
+    reports.report_assigned_notify(report.pk, ["GZGA"])
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines  # something was logged (requests, notifications)
+    for line in lines:
+        assert MOBILE not in line and report.progress_token not in line and "林先生" not in line
