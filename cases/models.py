@@ -441,12 +441,11 @@ class CaseMaterial(models.Model):
         return self.state in self.LACKING
 
 
-class CorrectionNotice(models.Model):
-    """A one-time notice of corrections (一次性告知书, Art. 13 ¶2): every missing or defective
-    material and every other requirement, at once. A later notice on the same case may cite only
-    materials supplied after the first; otherwise a supervisor overrides, with a reason."""
+class OneTimeNotice(models.Model):
+    """What every one-time notice (一次性告知书, Art. 13 ¶2) records: its number on the
+    application, when and by whom it was issued, the requirements beyond the materials it cites,
+    the supervisor's reason for a later notice, and when the corrections came in."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices", verbose_name=_("办件"))
     sequence = models.PositiveSmallIntegerField(_("第几次告知"))
     issued_at = models.DateTimeField(_("告知时间"))
     issued_on = models.DateField(_("告知日期"))
@@ -454,9 +453,20 @@ class CorrectionNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("告知人")
     )
     requirements = models.TextField(_("其他要求"), blank=True)
-    before_acceptance = models.BooleanField(_("受理前告知"), default=True)
     override_reason = models.CharField(_("再次告知理由"), max_length=300, blank=True)
     answered_at = models.DateTimeField(_("补正齐全时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CorrectionNotice(OneTimeNotice):
+    """A one-time notice of corrections (一次性告知书, Art. 13 ¶2): every missing or defective
+    material and every other requirement, at once. A later notice on the same case may cite only
+    materials supplied after the first; otherwise a supervisor overrides, with a reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices", verbose_name=_("办件"))
+    before_acceptance = models.BooleanField(_("受理前告知"), default=True)
 
     class Meta:
         verbose_name = _("一次性告知书")
@@ -1108,7 +1118,7 @@ class BundleCaseMaterial(models.Model):
         return self.state in CaseMaterial.LACKING
 
 
-class BundleNotice(models.Model):
+class BundleNotice(OneTimeNotice):
     """A one-time notice (一次性告知书) of a bundle application before acceptance: the first cites
     every missing or defective line at once; a later one only lines supplied after the first
     (else a supervisor's override with a reason), the rule of ``services.one_time_check``."""
@@ -1116,15 +1126,6 @@ class BundleNotice(models.Model):
     bundle_case = models.ForeignKey(
         BundleCase, on_delete=models.CASCADE, related_name="notices", verbose_name=_("一件事申请")
     )
-    sequence = models.PositiveSmallIntegerField(_("第几次告知"))
-    issued_at = models.DateTimeField(_("告知时间"))
-    issued_on = models.DateField(_("告知日期"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("告知人")
-    )
-    requirements = models.TextField(_("其他要求"), blank=True)
-    override_reason = models.CharField(_("再次告知理由"), max_length=300, blank=True)
-    answered_at = models.DateTimeField(_("补正齐全时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("一件事一次性告知书")
