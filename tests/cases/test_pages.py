@@ -599,3 +599,24 @@ def test_progress_by_the_private_link(client, world):
     assert client.get(reverse("case-progress-token", args=["nope"])).status_code == 404
     # The private link's token is kept out of the logs like a ticket's or a booking's.
     assert case.progress_token not in scrub(reverse("case-progress-token", args=[case.progress_token]))
+
+
+@pytest.mark.parametrize("kind", ["acceptance", "notice", "not-accepted"])
+def test_printed_notices_carry_no_template_comment(client, world, kind):
+    """Issue 11: a two-line ``{# #}`` in cases/print_base.html was printed on every notice."""
+    if kind == "acceptance":
+        case = world.receive(
+            world.licence, now=at(TODAY, 9), outcome="accept_deferred", states={"经营场所使用证明": "missing"}
+        )
+    elif kind == "notice":
+        from cases import services
+
+        line = services.NoticeLine(world.materials(world.licence)["营业执照"].pk, "defective", "复印件不清晰")
+        notice = services.NoticeInput(lines=[line])
+        case = world.receive(world.licence, now=at(TODAY, 9), outcome="correction", notice=notice)
+    else:
+        case = world.receive(world.licence, now=at(TODAY, 9), outcome="not_accepted", reason="不属于本机关职权范围")
+    response = signed_in(client, world.clerk).get(reverse("case-print", args=[case.number, kind]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "{#" not in page and "#}" not in page and "The printed notices" not in page
