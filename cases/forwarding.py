@@ -587,6 +587,16 @@ def may_handle(user: AnyUser, forwarding: Forwarding) -> bool:
     )
 
 
+def sees_post_address(user: AnyUser, forwarding: Forwarding) -> bool:
+    """Whether ``user`` sees the applicant's full postal address (personal data): the counter
+    staff of the hall that handles the case and posts the result (the hall it is forwarded to),
+    while the forwarding is live. Everyone else who may see the case sees it masked."""
+    if forwarding.collect_at != Forwarding.CollectAt.POST or forwarding.status not in Forwarding.LIVE:
+        return False
+    scope = staff_scope(user)
+    return scope.has_role(*roles.COUNTER_ROLES) and scope.works_at(forwarding.to_hall_id)
+
+
 def counter_hall_id(user: AnyUser) -> int:
     """The hall of a counter staff member (their forwarding inbox); 403 otherwise."""
     scope = staff_scope(user)
