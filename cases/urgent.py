@@ -316,6 +316,29 @@ def urgent_request_ticket(
     return request
 
 
+def ticket_offers_urgent(ticket: Ticket, *, now: dt.datetime | None = None) -> bool:
+    """Whether the ticket's own page (/t/<token>/, the applicant's phone) offers 急事急办: the
+    ticket waits today and one of its queue's items at the hall has a chief representative of its
+    department there to decide (``urgent_request_ticket`` checks it again, with the staffing
+    records). One query, none for a ticket no longer waiting."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    if ticket.status != Ticket.Status.WAITING or ticket.service_date != local_date(_now(now)):
+        return False
+    chief = get_user_model().objects.filter(
+        is_active=True,
+        groups__name=roles.CHIEF_REPRESENTATIVE,
+        staff_profile__hall_id=ticket.hall_id,
+        staff_profile__department_id=OuterRef("department_id"),
+    )
+    return (
+        ServiceItem.objects.filter(queue_categories=ticket.category_id, halls=ticket.hall_id)
+        .filter(Exists(chief))
+        .exists()
+    )
+
+
 def request_of_ticket(ticket: Ticket) -> UrgentRequest | None:
     """The urgent request asked at the kiosk with ``ticket``, if any (the slip says so)."""
     return UrgentRequest.objects.filter(ticket=ticket).first()
