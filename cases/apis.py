@@ -29,7 +29,7 @@ from cases import bundles, forwarding, selectors, services
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
 from cases.models import Applicant, Case, CaseMaterial, NoticeItem, TicketItem
 from catalog.access import access_hall
-from catalog.models import Hall, ServiceItem
+from catalog.models import EXTENSION_LIMIT_MAX_DAYS, Hall, ServiceItem
 from queueing.models import Ticket, Window
 from servicehall import roles
 from servicehall.access import staff_scope
@@ -417,7 +417,15 @@ class NoteSerializer(JsonBodySerializer):
 
 
 class ExtendSerializer(JsonBodySerializer):
-    days = serializers.IntegerField(min_value=1, max_value=60, help_text=gettext_lazy("延长的工作日数"))
+    # The most any guide allows; the case's own guide version's limit (10 unless it says otherwise,
+    # less the extensions granted) is the service's 422 on ``days``.
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=EXTENSION_LIMIT_MAX_DAYS,
+        help_text=gettext_lazy(
+            "延长的工作日数：与本件已延长的合计不得超过办事指南规定的可延长时限（一般为10个工作日），超过时返回422"
+        ),
+    )
     reason = serializers.CharField(
         max_length=300,
         help_text=gettext_lazy("理由（必填）"),

@@ -337,8 +337,8 @@ def allowed_actions(user: AnyUser, case: Case) -> set[str]:
             allowed.add("step-start")
     if department and status == Case.Status.SPECIAL_STEP:
         allowed.add("step-end")
-    if chief and case.is_open:
-        allowed.add("extend")
+    if chief and case.is_open and case.extension_days < case.guide_version.extension_limit_days:
+        allowed.add("extend")  # not once the guide's extension limit is used up
     if department and status == Case.Status.DECIDED:
         allowed.add("result")
     collects = scope.works_at(case.collect_hall_id) if case.collect_hall_id else counter  # 转办: where chosen
@@ -379,7 +379,7 @@ def _action_form(case: Case, action: str, data: Any = None) -> Any:
     if action == "step-start":
         return forms.SpecialStepForm(data, case=case, prefix=action)
     if action == "extend":
-        return forms.ExtendForm(data, prefix=action)
+        return forms.ExtendForm(data, case=case, prefix=action)
     if action == "decide":
         return forms.DecideForm(data, prefix=action)
     if action == "collect":

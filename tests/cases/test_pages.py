@@ -276,8 +276,8 @@ def test_bad_action_input_is_a_form_error(client, world):
     response = signed_in(client, world.market_chief).post(url, {"extend-days": "2", "extend-reason": " "})
     assert response.status_code == 400 and response.context["forms"]["extend"].errors["reason"]
     response = client.post(url, {"extend-days": "30", "extend-reason": "理由"})
-    assert response.status_code == 422
-    assert "延期合计不得超过" in response.content.decode()
+    assert response.status_code == 400  # the form holds the guide's limit (issue 11)
+    assert "延期合计不得超过10个工作日" in response.content.decode()
     # A refusal without reasons.
     signed_in(client, world.market_clerk)
     url = reverse("case-action", args=[case.number, "decide"])
@@ -620,3 +620,27 @@ def test_printed_notices_carry_no_template_comment(client, world, kind):
     page = response.content.decode()
     assert response.status_code == 200
     assert "{#" not in page and "#}" not in page and "The printed notices" not in page
+
+
+def test_the_extension_form_shows_and_holds_the_guides_limit(client, world):
+    """Issue 11: the 延期 form said nothing of the limit and took up to 60 days; it now shows the
+    case's guide version limit, what is used and what is left, and refuses more on the field."""
+    from catalog.models import GuideVersion
+
+    case = accepted(world)
+    GuideVersion.objects.filter(pk=case.guide_version_id).update(extension_limit_days=6)
+    url = reverse("case-action", args=[case.number, "extend"])
+    detail = reverse("case-detail", args=[case.number])
+    page = signed_in(client, world.market_chief).get(detail).content.decode()
+    form = page.split('data-action="extend"')[1].split("</form>")[0]
+    assert 'max="6"' in form and "办事指南规定延期合计不超过6个工作日" in form and "最多还可延长6个工作日" in form
+    assert client.post(url, {"extend-days": "4", "extend-reason": "需现场核查"}).status_code == 302
+    form = client.get(detail).content.decode().split('data-action="extend"')[1].split("</form>")[0]
+    assert 'max="2"' in form and "本件已延长4个工作日，最多还可延长2个工作日" in form
+    refused = client.post(url, {"extend-days": "3", "extend-reason": "理由"})
+    assert refused.status_code == 400
+    assert refused.context["forms"]["extend"].errors["days"] == ["延期合计不得超过6个工作日（本件已延长4个工作日）。"]
+    assert Case.objects.get().extension_days == 4
+    assert client.post(url, {"extend-days": "2", "extend-reason": "需专家论证"}).status_code == 302
+    # Used up: no form any more.
+    assert 'data-action="extend"' not in client.get(detail).content.decode()
