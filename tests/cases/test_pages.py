@@ -644,3 +644,31 @@ def test_the_extension_form_shows_and_holds_the_guides_limit(client, world):
     assert client.post(url, {"extend-days": "2", "extend-reason": "需专家论证"}).status_code == 302
     # Used up: no form any more.
     assert 'data-action="extend"' not in client.get(detail).content.decode()
+
+
+def test_the_deferred_acceptance_notice_says_what_is_owed_by_when_and_what_follows(client, world):
+    """Issue 11: a 容缺受理 notice said the materials were complete, then "下列材料…" above the facts,
+    and only that a late material "将影响审批决定". It now says it is a 容缺受理 with the rest to
+    follow, lists each owed material with its date right after saying so, and what happens."""
+    case = world.receive(
+        world.licence,
+        now=at(TODAY, 9),
+        outcome="accept_deferred",
+        states={"经营场所使用证明": "missing"},
+        channel="window",
+        window=world.window,
+    )
+    owed = case.owed.get()
+    page = signed_in(client, world.clerk).get(reverse("case-print", args=[case.number, "acceptance"])).content.decode()
+    notice = page.split('class="case-notice"')[1].split('class="case-notice-meta"')[0]
+    assert "主要材料齐全、符合法定形式，其余材料经你（单位）承诺后补，本机关决定予以容缺受理。" in notice
+    assert "材料齐全、符合法定形式，本机关决定予以受理" not in notice
+    table = notice.split("请于下表所列补齐期限（含当日）前补交以下材料：")[1].split("</table>")[0]
+    assert "经营场所使用证明" in table and f"{owed.due_on.year}年{owed.due_on.month}月{owed.due_on.day}日" in table
+    after = notice.split("</table>")[1]
+    assert "上述材料全部补齐前，本机关不能作出准予许可的决定；逾期未补齐的，本机关将依法作出不予许可的决定。" in after
+    assert "将影响审批决定" not in page
+    # A case accepted with everything says nothing of materials to follow.
+    plain = world.receive(world.licence, now=at(TODAY, 9), outcome="accept")
+    page = client.get(reverse("case-print", args=[plain.number, "acceptance"])).content.decode()
+    assert "本机关决定予以受理。" in page and "容缺" not in page and "补交" not in page
