@@ -25,11 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import bundles, selectors, services
+from cases import bundles, forwarding, selectors, services
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
 from cases.models import Applicant, Case, CaseMaterial, NoticeItem, TicketItem
 from catalog.access import access_hall
-from catalog.models import Hall, ServiceItem
+from catalog.models import EXTENSION_LIMIT_MAX_DAYS, Hall, ServiceItem
 from queueing.models import Ticket, Window
 from servicehall import roles
 from servicehall.access import staff_scope
@@ -364,11 +364,12 @@ class ReceiveSerializer(JsonBodySerializer):
         child=MaterialCheckSerializer(), max_length=MAX_LINES, help_text=gettext_lazy("材料清单；未列出的材料视为缺失")
     )
     outcome = serializers.ChoiceField(
-        choices=[(o, o) for o in services.OUTCOMES],
+        choices=[(o, o) for o in (*services.OUTCOMES, "forward")],
         required=False,
         allow_blank=True,
         help_text=gettext_lazy(
-            "收件同时办理：accept 受理，accept_deferred 容缺受理，correction 一次性告知，not_accepted 不予受理"
+            "收件同时办理：accept 受理，accept_deferred 容缺受理，correction 一次性告知，not_accepted 不予受理，"
+            "forward 收件待转办（不能转办时拒绝，不建办件）"
         ),
     )
     notice = NoticeInSerializer(required=False, help_text=gettext_lazy("outcome 为 correction 时的一次性告知内容"))
@@ -416,7 +417,15 @@ class NoteSerializer(JsonBodySerializer):
 
 
 class ExtendSerializer(JsonBodySerializer):
-    days = serializers.IntegerField(min_value=1, max_value=60, help_text=gettext_lazy("延长的工作日数"))
+    # The most any guide allows; the case's own guide version's limit (10 unless it says otherwise,
+    # less the extensions granted) is the service's 422 on ``days``.
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=EXTENSION_LIMIT_MAX_DAYS,
+        help_text=gettext_lazy(
+            "延长的工作日数：与本件已延长的合计不得超过办事指南规定的可延长时限（一般为10个工作日），超过时返回422"
+        ),
+    )
     reason = serializers.CharField(
         max_length=300,
         help_text=gettext_lazy("理由（必填）"),
@@ -489,7 +498,9 @@ class CaseListView(generics.ListAPIView):
             "Under the item's current guide version, with the materials checklist. `outcome` accepts it "
             "(all required materials present), accepts it with materials to follow (容缺受理: the guide "
             "allows it and every main material is present), issues the one-time notice of corrections "
-            "(`notice`: every missing or defective material at once) or does not accept it (`reason`). "
+            "(`notice`: every missing or defective material at once) or does not accept it (`reason`); "
+            "`forward` receives it only, to be forwarded next (`POST /cases/{number}/forward/`), and is refused "
+            "(422 `not_on_list` or `no_jurisdiction`) when it could not be forwarded. "
             "A refusal of the outcome saves nothing, not even the case number."
         ),
         tags=["cases"],
@@ -523,27 +534,34 @@ class CaseListView(generics.ListAPIView):
             if ticket is None:
                 raise services.CaseError(_("本大厅没有该排队号。"), field="ticket", code="not_found", status=404)
         applicant = data["applicant"]
-        case = services.case_receive(
-            actor=request.user,
-            hall=hall,
-            item=item,
-            channel=data["channel"],
-            applicant=services.ApplicantInput(
+        received: dict[str, Any] = {
+            "actor": request.user,
+            "hall": hall,
+            "item": item,
+            "channel": data["channel"],
+            "applicant": services.ApplicantInput(
                 kind=applicant["kind"],
                 name=applicant["name"],
                 id_number=applicant.get("id_number", ""),
                 credit_code=applicant.get("credit_code", ""),
             ),
-            mobile=data["mobile"],
-            contact_name=data.get("contact_name", ""),
-            checklist=_checks(data["materials"]),
-            window=window,
-            ticket=ticket,
-            outcome=data.get("outcome", ""),
-            notice=_notice(data.get("notice")),
-            reason=data.get("reason", ""),
-            refer_to=data.get("refer_to", ""),
-        )
+            "mobile": data["mobile"],
+            "contact_name": data.get("contact_name", ""),
+            "checklist": _checks(data["materials"]),
+            "window": window,
+            "ticket": ticket,
+        }
+        if data.get("outcome") == "forward":
+            # 收件并转办: refused (422) before the case exists when it could not be forwarded.
+            case = forwarding.case_receive_to_forward(**received)
+        else:
+            case = services.case_receive(
+                **received,
+                outcome=data.get("outcome", ""),
+                notice=_notice(data.get("notice")),
+                reason=data.get("reason", ""),
+                refer_to=data.get("refer_to", ""),
+            )
         return _no_store(Response(_detail(case.number), status=status.HTTP_201_CREATED))
 
 

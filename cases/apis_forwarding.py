@@ -44,7 +44,7 @@ class ForwardingSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("转出至接收或退回的秒数；转办中为 null")
     )
     post_address = serializers.SerializerMethodField(
-        help_text=gettext_lazy("邮寄地址（脱敏；完整地址见办件页出件处）；非邮寄为空")
+        help_text=gettext_lazy("邮寄地址：仅对办理大厅的窗口人员完整显示（单件应答），列表与其他人脱敏；非邮寄为空")
     )
 
     class Meta:
@@ -77,6 +77,10 @@ class ForwardingSerializer(serializers.ModelSerializer):
         return services.staff_name(obj.sent_by)
 
     def get_post_address(self, obj: Forwarding) -> str:
+        # In full for the hall that posts the result (lists stay masked: no viewer in context).
+        viewer = self.context.get("viewer")
+        if viewer is not None and services.sees_post_address(viewer, obj):
+            return obj.post_address
         return services.mask_address(obj.post_address)
 
     def get_transfer_seconds(self, obj: Forwarding) -> int | None:
@@ -198,7 +202,8 @@ class ForwardingAcceptView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         found = services.forwarding_accept(forwarding=_forwarding_of(request, pk), actor=request.user)
-        return Response(ForwardingSerializer(_rows(found.pk)).data, headers={"Cache-Control": "no-store"})
+        data = ForwardingSerializer(_rows(found.pk), context={"viewer": request.user}).data
+        return Response(data, headers={"Cache-Control": "no-store"})
 
 
 class ForwardingReturnView(APIView):

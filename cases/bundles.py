@@ -892,6 +892,43 @@ class StageWindow(NamedTuple):
     no_days_left: bool = False
 
 
+class StageWithoutChief(NamedTuple):
+    stage: int
+    department: str  # its name in the interface's language
+
+
+def stages_without_chief(*, bundle_id: int, hall_id: int) -> list[StageWithoutChief]:
+    """The bundle's stages whose department has no active chief representative at the hall (the
+    role, an active account, that hall and department): nobody there could approve an urgent
+    request or an extension of that stage's cases (issue 11). Two queries."""
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import BundleMember
+    from servicehall import roles
+
+    members = list(
+        BundleMember.objects.filter(bundle_id=bundle_id).select_related("item__department").order_by("stage", "order")
+    )
+    department_ids = {m.item.department_id for m in members}
+    covered = set(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.CHIEF_REPRESENTATIVE,
+            staff_profile__hall_id=hall_id,
+            staff_profile__department_id__in=department_ids,
+        )
+        .values_list("staff_profile__department_id", flat=True)
+    )
+    gaps: list[StageWithoutChief] = []
+    for member in members:
+        department = member.item.department
+        gap = StageWithoutChief(member.stage, department.display_name)
+        if department.pk not in covered and gap not in gaps:
+            gaps.append(gap)
+    return gaps
+
+
 def stage_windows(bc: BundleCase) -> list[StageWindow]:
     """The plan, stage after stage: stage 1 from acceptance, each later stage from the actual end
     of the one before once that is over (else from its planned end), the stage's longest promised

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -188,8 +189,40 @@ class SpecialStepForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=60)
+    """延期 on the case page: the days are held to what the case's guide version still allows
+    (its ``extension_limit_days`` less the extensions already granted), shown and enforced here
+    as the service enforces it (``case_extend``)."""
+
+    days = forms.IntegerField(
+        label=_("延长工作日数"),
+        min_value=1,
+        error_messages={
+            "required": _("请填写延长的工作日数。"),
+            "invalid": _("延长天数须为正整数。"),
+            "min_value": _("延长天数须为正整数。"),
+        },
+    )
     reason = forms.CharField(label=_("延期理由"), max_length=300, error_messages={"required": _("延期须填写理由。")})
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = case.guide_version.extension_limit_days
+        used = case.extension_days
+        left = max(limit - used, 0)
+        field = self.fields["days"]
+        assert isinstance(field, forms.IntegerField)
+        field.max_value = left
+        field.widget.attrs["max"] = str(left)
+        field.validators.append(
+            MaxValueValidator(
+                left,
+                message=_("延期合计不得超过%(limit)s个工作日（本件已延长%(used)s个工作日）。")
+                % {"limit": limit, "used": used},
+            )
+        )
+        field.help_text = _(
+            "办事指南规定延期合计不超过%(limit)s个工作日；本件已延长%(used)s个工作日，最多还可延长%(left)s个工作日。"
+        ) % {"limit": limit, "used": used, "left": left}
 
 
 class DecideForm(forms.Form):

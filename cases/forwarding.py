@@ -41,10 +41,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, Forwarding
-from cases.services import CaseError, _deem_if_late, _lock_case, _record, _require_counter_at, _stale
+from cases.services import CaseError, _deem_if_late, _lock_case, _record, _require_counter_at, _stale, case_receive
 from catalog.models import GuideVersion, Hall
 from servicehall import outbox, roles
 from servicehall.access import AnyUser, signed_in, staff_scope
+from servicehall.clock import local_date
 from servicehall.models import StaffProfile
 
 NOTIFY_TASK = "cases.tasks.forwarding_notify"
@@ -73,13 +74,52 @@ def _stationed(department_id: int) -> Q:
 def jurisdiction_halls(case: Case) -> QuerySet[Hall]:
     """The halls ``case`` may be forwarded to: another hall that handles the item and has its
     department stationed (module docstring)."""
+    return _halls_of_jurisdiction(item_id=case.item_id, department_id=case.department_id, besides=case.hall_id)
+
+
+def _halls_of_jurisdiction(*, item_id: int, department_id: int, besides: int) -> QuerySet[Hall]:
     return (
-        Hall.objects.filter(items=case.item_id)
-        .filter(_stationed(case.department_id))
-        .exclude(pk=case.hall_id)
+        Hall.objects.filter(items=item_id)
+        .filter(_stationed(department_id))
+        .exclude(pk=besides)
         .distinct()
         .order_by("code")
     )
+
+
+def forward_intake_refusal(*, hall: Hall, item: Any, version: GuideVersion | None) -> CaseError | None:
+    """Why an application for ``item`` received at ``hall`` to be forwarded (收件并转办) could not
+    be forwarded afterwards, or None: checked *before* the case is created, so that a refusal
+    leaves no case received only to be stuck at this hall (issue 11)."""
+    if version is None or not forwarding_scope(version):
+        return CaseError(
+            _(
+                "“%(item)s”不在全市通办、跨域通办或跨境通办事项清单上，不能收件转办：请在本大厅受理，或告知申请人向有权办理的大厅申请。"
+            )
+            % {"item": item.name},
+            field="item",
+            code="not_on_list",
+        )
+    if not _halls_of_jurisdiction(item_id=item.pk, department_id=item.department_id, besides=hall.pk).exists():
+        return CaseError(
+            _("没有其他办理“%(item)s”并有%(department)s派驻工作人员的大厅，不能收件转办：请在本大厅受理。")
+            % {"item": item.name, "department": item.department.name},
+            field="item",
+            code="no_jurisdiction",
+        )
+    return None
+
+
+def case_receive_to_forward(*, hall: Hall, item: Any, now: dt.datetime | None = None, **receive: Any) -> Case:
+    """Receive an application only (收件) to forward it to the hall of jurisdiction next (the
+    console's "收件并转办"): refused, with nothing saved, when it could not be forwarded."""
+    now = now or timezone.now()
+    _require_counter_at(receive["actor"], hall.pk)
+    version = GuideVersion.objects.current(local_date(now)).filter(item=item).first()
+    refused = forward_intake_refusal(hall=hall, item=item, version=version)
+    if refused is not None:
+        raise refused
+    return case_receive(hall=hall, item=item, now=now, outcome="", **receive)
 
 
 def _forward_refusal(case: Case) -> CaseError | None:
@@ -585,6 +625,16 @@ def may_handle(user: AnyUser, forwarding: Forwarding) -> bool:
         and scope.has_role(*roles.COUNTER_ROLES)
         and scope.works_at(forwarding.to_hall_id)
     )
+
+
+def sees_post_address(user: AnyUser, forwarding: Forwarding) -> bool:
+    """Whether ``user`` sees the applicant's full postal address (personal data): the counter
+    staff of the hall that handles the case and posts the result (the hall it is forwarded to),
+    while the forwarding is live. Everyone else who may see the case sees it masked."""
+    if forwarding.collect_at != Forwarding.CollectAt.POST or forwarding.status not in Forwarding.LIVE:
+        return False
+    scope = staff_scope(user)
+    return scope.has_role(*roles.COUNTER_ROLES) and scope.works_at(forwarding.to_hall_id)
 
 
 def counter_hall_id(user: AnyUser) -> int:

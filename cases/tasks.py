@@ -70,3 +70,11 @@ def urgent_notify(request_id: int) -> bool:
     from cases.urgent import urgent_notify_send
 
     return urgent_notify_send(request_id=request_id)
+
+
+# Urgent matters: the chief representative hears of a request waiting for them, once (its key).
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5, time_limit=60, soft_time_limit=50)
+def urgent_chief_notify(request_id: int) -> int:
+    from cases.urgent import urgent_chief_notify_send
+
+    return urgent_chief_notify_send(request_id=request_id)

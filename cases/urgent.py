@@ -105,6 +105,52 @@ def _notify_later(request: UrgentRequest) -> None:
     outbox.enqueue("cases.tasks.urgent_notify", request.pk)
 
 
+def active_chiefs(hall_id: int, department_id: int) -> list[Any]:
+    """The department's chief representatives who decide at the hall (``acts_as_chief``: the role,
+    that hall and department, an active account, and no staffing record naming somebody else)."""
+    from django.contrib.auth import get_user_model
+
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.CHIEF_REPRESENTATIVE,
+            staff_profile__hall_id=hall_id,
+            staff_profile__department_id=department_id,
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("username")
+    )
+    return [user for user in candidates if acts_as_chief(user, hall_id, department_id)]
+
+
+def _require_a_chief(hall_id: int, department_id: int, *, field: str | None = None) -> None:
+    """Refuse a request nobody could decide (Art. 10 ¶3: the chief representative approves): the
+    department has no active chief representative at the hall. 422 ``no_chief``, nothing saved."""
+    if active_chiefs(hall_id, department_id):
+        return
+    from catalog.models import Department, Hall
+
+    department = Department.objects.filter(pk=department_id).values_list("name", flat=True).first() or ""
+    hall = Hall.objects.filter(pk=hall_id).values_list("name", flat=True).first() or ""
+    raise CaseError(
+        _(
+            "%(department)s在%(hall)s没有在岗的首席事务代表，急事急办申请无人审批，暂不能提交；"
+            "本件按正常时限办理，如确有急需请向大厅现场负责人反映。"
+        )
+        % {"department": department, "hall": hall},
+        field=field,
+        code="no_chief",
+        status=422,
+    )
+
+
+def _tell_the_chief_later(request: UrgentRequest) -> None:
+    """The chief representative hears of a new request once it is saved (through the outbox)."""
+    outbox.enqueue("cases.tasks.urgent_chief_notify", request.pk)
+
+
 def urgent_request_case(
     *, case: Case, actor: AnyUser, category: str, text: str, now: dt.datetime | None = None
 ) -> UrgentRequest:
@@ -113,6 +159,7 @@ def urgent_request_case(
     now = _now(now)
     _require_counter_at(actor, case.hall_id)
     category, text = urgent_reason_clean(category, text)
+    _require_a_chief(case.hall_id, case.department_id)
     try:
         with transaction.atomic():
             case = _lock_case(case.pk)
@@ -143,6 +190,7 @@ def urgent_request_case(
                 summary=_("%(number)s申请急事急办") % {"number": case.number},
                 data={"request": request.pk, "category": category},
             )
+            _tell_the_chief_later(request)
     except IntegrityError as exc:  # the partial unique index: asked twice at the same moment
         raise CaseError(_("本件已有待审批的急事急办申请。"), code="urgent_pending", status=409) from exc
     return request
@@ -160,6 +208,7 @@ def urgent_request_booking(
         raise CaseError(_("申请急事急办须选择办理事项。"), field="item", status=422)
     item = booking.item
     assert item is not None
+    _require_a_chief(booking.hall_id, item.department_id, field="item")
     with transaction.atomic():
         request = UrgentRequest.objects.create(
             hall_id=booking.hall_id,
@@ -179,6 +228,7 @@ def urgent_request_booking(
             summary=_("预约%(code)s申请急事急办") % {"code": booking.code},
             details={"booking": booking.pk, "category": category},
         )
+        _tell_the_chief_later(request)
     return request
 
 
@@ -236,6 +286,7 @@ def urgent_request_ticket(
         field, messages = next(iter(errors.items()))
         raise CaseError(messages[0], field=field, errors=errors, status=422)
     assert item is not None
+    _require_a_chief(ticket.hall_id, item.department_id, field="item")
     masked = mask_name(name)
     try:
         with transaction.atomic():
@@ -259,9 +310,33 @@ def urgent_request_ticket(
                 summary=_("排队号%(number)s在取号机申请急事急办") % {"number": ticket.number},
                 details={"ticket": ticket.pk, "category": category, "item": item.code},
             )
+            _tell_the_chief_later(request)
     except IntegrityError as exc:  # the unique index: asked twice at the same moment
         raise CaseError(_("本排队号已申请急事急办，请等候审批结果。"), code="urgent_pending", status=409) from exc
     return request
+
+
+def ticket_offers_urgent(ticket: Ticket, *, now: dt.datetime | None = None) -> bool:
+    """Whether the ticket's own page (/t/<token>/, the applicant's phone) offers 急事急办: the
+    ticket waits today and one of its queue's items at the hall has a chief representative of its
+    department there to decide (``urgent_request_ticket`` checks it again, with the staffing
+    records). One query, none for a ticket no longer waiting."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    if ticket.status != Ticket.Status.WAITING or ticket.service_date != local_date(_now(now)):
+        return False
+    chief = get_user_model().objects.filter(
+        is_active=True,
+        groups__name=roles.CHIEF_REPRESENTATIVE,
+        staff_profile__hall_id=ticket.hall_id,
+        staff_profile__department_id=OuterRef("department_id"),
+    )
+    return (
+        ServiceItem.objects.filter(queue_categories=ticket.category_id, halls=ticket.hall_id)
+        .filter(Exists(chief))
+        .exists()
+    )
 
 
 def request_of_ticket(ticket: Ticket) -> UrgentRequest | None:
@@ -667,6 +742,34 @@ def urgent_notify_send(*, request_id: int) -> bool:
         data={"idempotency_key": f"urgent-{request.pk}-{request.status}"},
     )
     return True
+
+
+def urgent_chief_notify_send(*, request_id: int) -> int:
+    """Tell the department's chief representatives at the hall that a request waits for their
+    decision, at most once per request (its idempotency key). Returns how many were told."""
+    from servicehall.notifications import notify
+
+    request = UrgentRequest.objects.select_related("item", "hall", "case", "ticket", "booking").filter(pk=request_id)
+    found = request.first()
+    if found is None or found.status != UrgentRequest.Status.REQUESTED:
+        return 0
+    recipients = [user.get_username() for user in active_chiefs(found.hall_id, found.department_id)]
+    if not recipients:
+        return 0
+    if found.case is not None:
+        where = found.case.number
+    elif found.ticket is not None:
+        where = f"排队号{found.ticket.number}"
+    else:
+        where = f"预约{found.booking.code}" if found.booking is not None else ""
+    what = found.item.name if found.item is not None else ""
+    notify(
+        recipients=recipients,
+        subject="急事急办待审批",
+        body=f"{found.hall.name}：{where}“{what}”申请急事急办（{found.get_reason_category_display()}），请在急事急办待办中审批。",
+        data={"kind": "urgent_requested", "request": found.pk, "idempotency_key": f"urgent-{found.pk}-asked"},
+    )
+    return len(recipients)
 
 
 # --- Reads -----------------------------------------------------------------------------------

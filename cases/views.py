@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import bundles, forms, selectors, services, urgent
+from cases import bundles, forms, forwarding, selectors, services, urgent
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
 from cases.forwarding import chosen_collection, chosen_method, collect_text, forward_only_items
 from cases.models import Case, CaseMaterial, TicketItem
@@ -145,24 +145,31 @@ def _application(
         form = forms.ApplicationForm(request.POST, version=version, with_window=window is not None)
         if form.is_valid():
             outcome = form.outcome()
+            received: dict[str, Any] = {
+                "actor": request.user,
+                "hall": hall,
+                "item": item,
+                "channel": Case.Channel.WINDOW if window is not None else form.cleaned_data["channel"],
+                "applicant": form.applicant(),
+                "mobile": form.cleaned_data["mobile"],
+                "contact_name": form.cleaned_data["contact_name"],
+                "checklist": form.checklist(),
+                "window": window,
+                "ticket": ticket,
+                "now": now,
+            }
             try:
-                case = services.case_receive(
-                    actor=request.user,
-                    hall=hall,
-                    item=item,
-                    channel=Case.Channel.WINDOW if window is not None else form.cleaned_data["channel"],
-                    applicant=form.applicant(),
-                    mobile=form.cleaned_data["mobile"],
-                    contact_name=form.cleaned_data["contact_name"],
-                    checklist=form.checklist(),
-                    window=window,
-                    ticket=ticket,
-                    outcome="" if outcome == "forward" else outcome,  # 收件 only, then 转办
-                    notice=form.notice() if outcome == "correction" else None,
-                    reason=form.cleaned_data["reason"],
-                    refer_to=form.cleaned_data["refer_to"],
-                    now=now,
-                )
+                if outcome == "forward":
+                    # 收件并转办: refused before the case exists when it could not be forwarded.
+                    case = forwarding.case_receive_to_forward(**received)
+                else:
+                    case = services.case_receive(
+                        **received,
+                        outcome=outcome,
+                        notice=form.notice() if outcome == "correction" else None,
+                        reason=form.cleaned_data["reason"],
+                        refer_to=form.cleaned_data["refer_to"],
+                    )
             except services.CaseError as exc:
                 forms.add_case_error(form, exc)
                 status = exc.status
@@ -330,8 +337,8 @@ def allowed_actions(user: AnyUser, case: Case) -> set[str]:
             allowed.add("step-start")
     if department and status == Case.Status.SPECIAL_STEP:
         allowed.add("step-end")
-    if chief and case.is_open:
-        allowed.add("extend")
+    if chief and case.is_open and case.extension_days < case.guide_version.extension_limit_days:
+        allowed.add("extend")  # not once the guide's extension limit is used up
     if department and status == Case.Status.DECIDED:
         allowed.add("result")
     collects = scope.works_at(case.collect_hall_id) if case.collect_hall_id else counter  # 转办: where chosen
@@ -372,7 +379,7 @@ def _action_form(case: Case, action: str, data: Any = None) -> Any:
     if action == "step-start":
         return forms.SpecialStepForm(data, case=case, prefix=action)
     if action == "extend":
-        return forms.ExtendForm(data, prefix=action)
+        return forms.ExtendForm(data, case=case, prefix=action)
     if action == "decide":
         return forms.DecideForm(data, prefix=action)
     if action == "collect":

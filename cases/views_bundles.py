@@ -120,6 +120,7 @@ def bundle_application(request: HttpRequest) -> HttpResponse:
         context["bundle_error"] = exc.message
         return _render(request, "application.html", context, status=exc.status)
     context["lines"] = lines
+    context["stages_without_chief"] = bundles.stages_without_chief(bundle_id=bundle.pk, hall_id=hall.pk)
     # Lines that may follow under 容缺受理 for every member that needs them (the service decides).
     context["deferrable"] = [
         line.label for line in lines if line.materials and all(m.may_follow_later for m in line.materials)
@@ -258,6 +259,11 @@ def _page(request: HttpRequest, number: str, bound: dict[str, Any] | None = None
         "subs": subs,
         "whole": whole,
         "windows": bundles.stage_windows(bc),
+        "stages_without_chief": (
+            bundles.stages_without_chief(bundle_id=bc.bundle_id, hall_id=bc.hall_id)
+            if bc.status != BundleCase.Status.COLLECTED
+            else []
+        ),
         "limit_explanation": bundles.limit_explanation(bc),
         "materials": rows,
         "mobile_masked": mask_mobile(bc.contact_mobile),

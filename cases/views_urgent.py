@@ -268,6 +268,9 @@ def kiosk_request(request: HttpRequest, token: str) -> HttpResponse:
     ticket = Ticket.objects.select_related("hall", "category").filter(token=token).first()
     if ticket is None:
         raise Http404(_("没有找到该排队号，请核对二维码或链接是否完整。"))
+    # Opened from the ticket's page on the applicant's phone (?from=phone): a phone's page, not
+    # the kiosk's (no idle return to the kiosk's start), and back to that page afterwards.
+    from_phone = (request.POST.get("from") or request.GET.get("from")) == "phone"
     items = urgent.kiosk_items(ticket)
     asked = urgent.request_of_ticket(ticket)
     status = 200
@@ -287,13 +290,21 @@ def kiosk_request(request: HttpRequest, token: str) -> HttpResponse:
             _add_error(form, exc)
             status = exc.status
         else:
-            return redirect("queue-slip", ticket.token)
+            return redirect("queue-ticket" if from_phone else "queue-slip", ticket.token)
     elif request.method == "POST" and asked is None:
         status = 400
     response = TemplateResponse(
         request,
         "cases/urgent/kiosk.html",
-        {"ticket": ticket, "hall": ticket.hall, "form": form, "asked": asked, "care_mode": True},
+        {
+            "ticket": ticket,
+            "hall": ticket.hall,
+            "form": form,
+            "asked": asked,
+            "care_mode": True,
+            "from_phone": from_phone,
+            "base_template": "base.html" if from_phone else "queueing/public/kiosk_base.html",
+        },
         status=status,
     )
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -2471,6 +2471,44 @@ ACCOUNTS: tuple[AccountData, ...] = (
     AccountData(
         "chief_ga", roles.CHIEF_REPRESENTATIVE, "李建华", "GZGA-0201", hall="GZ-CITY", department="GZGA", is_staff=True
     ),
+    # Every department with items at the city centre has its chief representative there (issue 11:
+    # without one, nobody could approve an urgent request or an extension for its cases).
+    AccountData(
+        "chief_scjg", roles.CHIEF_REPRESENTATIVE, "周海涛", "GZSCJG-0201", hall="GZ-CITY", department="GZSCJG", is_staff=True
+    ),
+    AccountData(
+        "chief_rsj", roles.CHIEF_REPRESENTATIVE, "吴丽娟", "GZRSJ-0201", hall="GZ-CITY", department="GZRSJ", is_staff=True
+    ),
+    AccountData(
+        "chief_ybj", roles.CHIEF_REPRESENTATIVE, "郑国栋", "GZYBJ-0201", hall="GZ-CITY", department="GZYBJ", is_staff=True
+    ),
+    AccountData(
+        "chief_ghzy", roles.CHIEF_REPRESENTATIVE, "何志明", "GZGHZY-0201", hall="GZ-CITY", department="GZGHZY", is_staff=True
+    ),
+    AccountData(
+        "chief_gjj", roles.CHIEF_REPRESENTATIVE, "梁淑仪", "GZGJJ-0201", hall="GZ-CITY", department="GZGJJ", is_staff=True
+    ),
+    AccountData(
+        "chief_mzj", roles.CHIEF_REPRESENTATIVE, "冯永康", "GZMZJ-0201", hall="GZ-CITY", department="GZMZJ", is_staff=True
+    ),
+    AccountData(
+        "chief_wjw", roles.CHIEF_REPRESENTATIVE, "罗慧敏", "GZWJW-0201", hall="GZ-CITY", department="GZWJW", is_staff=True
+    ),
+    AccountData(
+        "chief_sw", roles.CHIEF_REPRESENTATIVE, "许文斌", "GZSW-0201", hall="GZ-CITY", department="GZSW", is_staff=True
+    ),
+    AccountData(
+        "chief_zjj", roles.CHIEF_REPRESENTATIVE, "谢家豪", "GZZJJ-0201", hall="GZ-CITY", department="GZZJJ", is_staff=True
+    ),
+    AccountData(
+        "chief_jtj", roles.CHIEF_REPRESENTATIVE, "邓伟光", "GZJTJ-0201", hall="GZ-CITY", department="GZJTJ", is_staff=True
+    ),
+    AccountData(
+        "chief_jyj", roles.CHIEF_REPRESENTATIVE, "曾雅琪", "GZJYJ-0201", hall="GZ-CITY", department="GZJYJ", is_staff=True
+    ),
+    AccountData(
+        "chief_sfj", roles.CHIEF_REPRESENTATIVE, "彭建新", "GZSFJ-0201", hall="GZ-CITY", department="GZSFJ", is_staff=True
+    ),
     AccountData("window01", roles.WINDOW_STAFF, "王晓燕", "GZ-W001", hall="GZ-CITY", department="GZGA"),
     AccountData("window02", roles.WINDOW_STAFF, "刘志强", "GZ-W002", hall="GZ-CITY", department="GZRSJ"),
     AccountData("window_th01", roles.WINDOW_STAFF, "张嘉欣", "TH-W001", hall="TH", department="GZSCJG"),

@@ -353,6 +353,11 @@ class GuideVersionQuerySet(models.QuerySet):
         return self.in_effect(on).filter(pk=Subquery(latest))
 
 
+# The most any guide may allow extending a case by (its ``extension_limit_days``), in working days;
+# each guide's own limit (10 unless it says otherwise) is what a case is held to.
+EXTENSION_LIMIT_MAX_DAYS = 60
+
+
 class GuideVersion(models.Model):
     """One version of an item's guide (办事指南). Published versions are immutable."""
 
@@ -412,7 +417,7 @@ class GuideVersion(models.Model):
     extension_limit_days = models.PositiveSmallIntegerField(
         _("可延长时限（工作日）"),
         default=10,
-        validators=[MaxValueValidator(60)],
+        validators=[MaxValueValidator(EXTENSION_LIMIT_MAX_DAYS)],
         help_text=_("经首席事务代表批准可延长的办理时限合计，一般为10个工作日。"),
     )
     is_free = models.BooleanField(_("不收费"), default=True)

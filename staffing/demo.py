@@ -40,6 +40,18 @@ from staffing.models import (
 # reason if under two years, skill level)
 STAFF = {
     "chief_ga": ("GZ-CITY", "GZGA", Secondment.Role.CHIEF, "GZGA-0201", 900, None, "", 2),
+    "chief_scjg": ("GZ-CITY", "GZSCJG", Secondment.Role.CHIEF, "GZSCJG-0201", 700, None, "", 2),
+    "chief_rsj": ("GZ-CITY", "GZRSJ", Secondment.Role.CHIEF, "GZRSJ-0201", 720, None, "", 2),
+    "chief_ybj": ("GZ-CITY", "GZYBJ", Secondment.Role.CHIEF, "GZYBJ-0201", 740, None, "", 2),
+    "chief_ghzy": ("GZ-CITY", "GZGHZY", Secondment.Role.CHIEF, "GZGHZY-0201", 760, None, "", 2),
+    "chief_gjj": ("GZ-CITY", "GZGJJ", Secondment.Role.CHIEF, "GZGJJ-0201", 780, None, "", 2),
+    "chief_mzj": ("GZ-CITY", "GZMZJ", Secondment.Role.CHIEF, "GZMZJ-0201", 800, None, "", 2),
+    "chief_wjw": ("GZ-CITY", "GZWJW", Secondment.Role.CHIEF, "GZWJW-0201", 820, None, "", 2),
+    "chief_sw": ("GZ-CITY", "GZSW", Secondment.Role.CHIEF, "GZSW-0201", 840, None, "", 2),
+    "chief_zjj": ("GZ-CITY", "GZZJJ", Secondment.Role.CHIEF, "GZZJJ-0201", 860, None, "", 2),
+    "chief_jtj": ("GZ-CITY", "GZJTJ", Secondment.Role.CHIEF, "GZJTJ-0201", 880, None, "", 2),
+    "chief_jyj": ("GZ-CITY", "GZJYJ", Secondment.Role.CHIEF, "GZJYJ-0201", 900, None, "", 2),
+    "chief_sfj": ("GZ-CITY", "GZSFJ", Secondment.Role.CHIEF, "GZSFJ-0201", 920, None, "", 2),
     "window01": ("GZ-CITY", "GZGA", Secondment.Role.WINDOW_STAFF, "GZ-W001", 500, None, "", 4),
     "window02": ("GZ-CITY", "GZRSJ", Secondment.Role.WINDOW_STAFF, "GZ-W002", 120, None, "", 5),
     "window_th01": (
@@ -88,7 +100,7 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
     if "admin" not in users:
         return {"secondments": 0, "replacements": 0, "proposals": 0, "incidents": 0, **load_workload(now=now)}
     admin = users["admin"]
-    made = 0 if Secondment.objects.exists() else _load_secondments(users, halls, departments, admin, today)
+    made = _load_secondments(users, halls, departments, admin, today)
     if not ConductCode.objects.exists():
         ConductCode.objects.create(**CODE, published_at=now)
     return {
@@ -101,9 +113,11 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def _load_secondments(users: dict, halls: dict, departments: dict, admin: Any, today: dt.date) -> int:
     made = 0
+    # Each person once (a demo loaded before the chief representatives were added gets them).
+    seconded = set(Secondment.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
     for username, (hall, dept, role, number, served, planned, reason, level) in STAFF.items():
         user = users.get(username)
-        if user is None or hall not in halls or dept not in departments:
+        if user is None or user.pk in seconded or hall not in halls or dept not in departments:
             continue
         start = today - dt.timedelta(days=served)
         services.secondment_create(

@@ -27,6 +27,7 @@ class CasePanel:
     scope_display: str
     handle: Forwarding | None  # the forwarding in transit the viewer may take over or return
     current: Forwarding | None  # in transit or taken over
+    collect_where: str  # the applicant's choice, the postal address in full for the handling hall
 
 
 @register.simple_tag(takes_context=True)
@@ -44,6 +45,11 @@ def case_forwarding(context: dict[str, Any], case: Case) -> CasePanel:
         scope_display=str(Forwarding.Scope(scope).label) if scope else "",
         handle=handle,
         current=current,
+        collect_where=(
+            forwarding.collect_text(current, public=not forwarding.sees_post_address(user, current))
+            if current is not None
+            else ""
+        ),
     )
 
 

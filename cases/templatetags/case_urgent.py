@@ -67,6 +67,12 @@ def ticket_urgent(ticket: Any) -> UrgentRequest | None:
 
 
 @register.simple_tag
+def ticket_urgent_offer(ticket: Any) -> bool:
+    """Whether the ticket's page offers to ask for 急事急办 (``urgent.ticket_offers_urgent``)."""
+    return urgent.ticket_offers_urgent(ticket)
+
+
+@register.simple_tag
 def console_urgent_pending(console: Any) -> list[UrgentRequest]:
     """The urgent requests asked at the kiosk and still waiting for a decision, of the window
     console's current ticket and of the tickets it shows waiting (one query, none when it shows

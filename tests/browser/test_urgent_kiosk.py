@@ -141,3 +141,34 @@ def test_kiosk_urgent_request_approved_with_an_urgent_only_slot_in_english(live_
     assert earlier.status == Ticket.Status.WAITING
     # Only the refused submission (422) reached the console as an error.
     assert [e for e in page.console_errors if "status of 4" not in e] == [], page.console_errors
+
+
+def test_urgent_request_from_the_ticket_page_on_a_phone(live_server, browser, axe_check) -> None:
+    """Issue 11: the ticket's page on a 360 px phone offers 急事急办; the form opened from it is a
+    phone page (no kiosk idle return), fits the screen, and returns to the ticket's page."""
+    from playwright.sync_api import expect
+
+    not_at_midnight()
+    world = make_world()
+    open_around_the_clock(world.city)
+    category = QueueCategory.objects.create(hall=world.city, letter="S", name="市场监管业务", order=9)
+    category.items.add(world.licence)
+    ticket = queue_services.ticket_issue(hall=world.city, category=category, source="kiosk").ticket
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    base = live_server.url
+    page.goto(base + reverse("queue-ticket", args=[ticket.token]))
+    axe_check(page, "ticket page with the urgent offer")
+    page.locator('[data-urgent-state="offer"] a').click()
+    assert page.evaluate("document.body.hasAttribute('data-kiosk-home')") is False
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page, "urgent request form on a phone")
+    page.locator('input[name="reason_category"][value="medical"]').check()
+    page.locator("#id_reason_text").fill("下周一赴外地住院手术，需要提前办结")
+    page.locator("#id_name").fill("陈志强")
+    page.locator("#id_mobile").fill("13800138001")
+    page.locator(".kiosk-form button[type=submit]").click()
+    expect(page.locator('[data-urgent-state="requested"]')).to_be_visible()
+    assert page.url == base + reverse("queue-ticket", args=[ticket.token])
+    assert UrgentRequest.objects.get().ticket == ticket
+    context.close()

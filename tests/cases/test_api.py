@@ -264,3 +264,19 @@ def test_the_private_progress_token_never_reaches_a_log_line(world) -> None:
     case = world.receive(world.hukou, now=at(MON), outcome="accept")
     line = f'"GET /api/v1/case-progress/{case.progress_token}/ HTTP/1.1" 200'
     assert case.progress_token not in scrub(line) and "/case-progress/[redacted]/" in scrub(line)
+
+
+def test_the_api_extension_is_held_to_the_guides_limit_on_the_field(world, client) -> None:
+    """Issue 11: the serializer's bound is the most any guide allows (60); the case's own guide
+    limit is the service's 422 on ``days``."""
+    from catalog.models import EXTENSION_LIMIT_MAX_DAYS
+
+    case = world.receive(world.licence, now=at(MON, 9), outcome="accept")
+    client.force_login(world.market_chief)
+    url = f"/api/v1/cases/{case.number}/extensions/"
+    over = client.post(url, {"days": 11, "reason": "需现场核查"}, content_type="application/json")
+    assert over.status_code == 422 and over.json()["code"] == "extension_limit"
+    assert over.json()["errors"]["days"] == ["延期合计不得超过10个工作日（本件已延长0个工作日）。"]
+    beyond = client.post(url, {"days": EXTENSION_LIMIT_MAX_DAYS + 1, "reason": "x"}, content_type="application/json")
+    assert beyond.status_code == 400 and "days" in beyond.json()["errors"]
+    assert client.post(url, {"days": 10, "reason": "需现场核查"}, content_type="application/json").status_code == 200

@@ -481,3 +481,30 @@ def test_overlapping_special_steps_take_a_day_out_once(world, setup) -> None:
         ended_on=D(2026, 9, 30),
     )
     assert bundles.merged_special_steps(bc.pk) == [(D(2026, 9, 24), D(2026, 9, 30))]
+
+
+def test_the_bundle_pages_warn_of_a_stage_without_a_chief_representative(client, world, setup) -> None:
+    """Issue 11: the tax bureau (stage 2) has nobody deciding at the city centre: the staff are
+    warned on the application and the bundle's page (urgent and extension approvals would be
+    impossible); a chief representative appointed there, the warning goes."""
+    from django.urls import reverse
+
+    bc = receive(world, setup["bundle"])
+    client.force_login(world.clerk)
+
+    def warning(url: str) -> str:
+        page = client.get(url)
+        assert page.status_code == 200
+        body = page.content.decode()
+        if 'data-section="stages-without-chief"' not in body:
+            return ""
+        return body.split('data-section="stages-without-chief"')[1].split("</div>")[0]
+
+    detail = f"/staff/bundle-cases/{bc.number}/"
+    application = reverse("bundle-application") + f"?bundle={setup['bundle'].pk}"
+    for url in (detail, application):
+        shown = warning(url)
+        assert "没有在岗的首席事务代表" in shown and "第 2 阶段：广州市税务局" in shown
+        assert "第 1 阶段" not in shown  # the market and the police have their chiefs there
+    staff_user("tax-chief", role=roles.CHIEF_REPRESENTATIVE, hall_=world.city, dept=setup["tax"])
+    assert warning(detail) == "" and warning(application) == ""

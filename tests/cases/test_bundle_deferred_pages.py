@@ -66,6 +66,10 @@ def test_deferred_acceptance_from_the_form_and_the_owed_material_received_on_the
     assert bc.progress_token in page and 'src="data:image/' in page  # the link to hand over
     notice = client.get(reverse("bundle-case-print", args=[bc.number, "acceptance"])).content.decode()
     assert "容缺受理：须补齐的材料" in notice and OWED in notice and "2026年9月29日" in notice
+    # Issue 11: it says it is a 容缺受理 (not "材料齐全"), and what follows a late material.
+    assert "主要材料齐全、符合法定形式，其余材料经你（单位）承诺后补，予以容缺受理" in notice
+    assert "材料齐全、符合法定形式，予以受理" not in notice
+    assert "逾期未补齐的，将依法作出不予许可的决定" in notice.split("</table>")[-2] + notice.split("</table>")[-1]
     assert f"/cases/progress/b/{bc.progress_token}/" in notice
 
     empty = client.post(f"/staff/bundle-cases/{bc.number}/owed/", {"owed-state": "original"})

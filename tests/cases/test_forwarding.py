@@ -416,3 +416,41 @@ def test_any_hall_receives_a_listed_item_it_does_not_handle_only_to_forward_it(c
     page = client.get(reverse("case-remote-application"), {"item": world.stamp.code}).content.decode()
     assert "通办事项（本大厅收件后转办）" in page
     assert 'value="forward"' in page and 'value="accept"' not in page
+
+
+def test_receive_and_forward_is_refused_before_the_case_exists(citywide, client):
+    """Issue 11: "收件并转办" for an application that could not be forwarded (no other hall handles
+    the item with its department there; an item on no list) is refused with the reason and
+    leaves no case behind, from the page and the API alike."""
+    from tests.cases.test_api import receive_body
+
+    world = citywide
+    world.city.items.remove(world.licence)  # only Tianhe handles it now: nowhere to forward it
+    url = reverse("case-remote-application")
+    client.force_login(world.tianhe_clerk)
+    data = application_data(world, world.licence, outcome="forward")
+    data["channel"] = "mail"
+    refused = client.post(url, data)
+    assert refused.status_code == 422
+    assert (
+        "没有其他办理“食品经营许可”并有广州市市场监督管理局派驻工作人员的大厅，不能收件转办" in refused.content.decode()
+    )
+    assert not Case.objects.exists()
+
+    body = receive_body(world, world.licence, outcome="forward")
+    api = client.post("/api/v1/cases/", body, content_type="application/json")
+    assert api.status_code == 422 and api.json()["code"] == "no_jurisdiction"
+    body = receive_body(world, world.hukou, outcome="forward")
+    client.force_login(world.clerk)
+    api = client.post("/api/v1/cases/", body, content_type="application/json")
+    assert api.status_code == 422 and api.json()["code"] == "not_on_list"
+    assert not Case.objects.exists()
+
+    world.city.items.add(world.licence)  # the city centre handles it again: received, to forward
+    client.force_login(world.tianhe_clerk)
+    api = client.post(
+        "/api/v1/cases/", receive_body(world, world.licence, outcome="forward"), content_type="application/json"
+    )
+    assert api.status_code == 201 and api.json()["status"] == "received"
+    response = client.post(url, data)
+    assert response.status_code == 302 and Case.objects.count() == 2

@@ -241,3 +241,30 @@ def test_the_forward_page_and_api_need_the_address_for_post(citywide, client) ->
     assert ok.status_code == 201
     assert ok.json()["post_address"] == "广州市天河区****"
     assert Forwarding.objects.get().post_address == ADDRESS
+
+
+def test_the_handling_hall_sees_the_postal_address_the_others_masked(citywide, client) -> None:
+    """Issue 11: the hall a case is forwarded to posts the result, so its counter staff see the
+    address in full on the case page, from the moment it is on its way; the hall that received it,
+    supervisors and the forwarding lists see it masked (personal data)."""
+    world = citywide
+    case, sent = forwarded(world, "post", ADDRESS)
+    url = reverse("case-detail", args=[case.number])
+
+    def panel(user) -> str:
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200
+        return page.content.decode().split('id="forwarding-heading"')[1].split("</section>")[0]
+
+    assert f"结果领取：邮寄送达（{ADDRESS}）" in panel(world.market_clerk)  # in transit to the city centre
+    received_at = panel(world.tianhe_clerk)
+    assert "结果领取：邮寄送达（广州市天河区****）" in received_at and "体育西路" not in received_at
+
+    client.force_login(world.market_clerk)
+    accepted = client.post(reverse("api:case-forwarding-accept", args=[sent.pk]))
+    assert accepted.status_code == 200 and accepted.json()["post_address"] == ADDRESS
+    listed = client.get(reverse("api:case-forwardings"), {"box": "incoming", "status": "accepted"}).json()
+    assert [row["post_address"] for row in listed] == ["广州市天河区****"]
+    assert f"结果领取：邮寄送达（{ADDRESS}）" in panel(world.market_clerk)  # taken over, before the result
+    assert "体育西路" not in panel(world.tianhe_clerk)

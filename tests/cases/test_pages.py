@@ -276,8 +276,8 @@ def test_bad_action_input_is_a_form_error(client, world):
     response = signed_in(client, world.market_chief).post(url, {"extend-days": "2", "extend-reason": " "})
     assert response.status_code == 400 and response.context["forms"]["extend"].errors["reason"]
     response = client.post(url, {"extend-days": "30", "extend-reason": "理由"})
-    assert response.status_code == 422
-    assert "延期合计不得超过" in response.content.decode()
+    assert response.status_code == 400  # the form holds the guide's limit (issue 11)
+    assert "延期合计不得超过10个工作日" in response.content.decode()
     # A refusal without reasons.
     signed_in(client, world.market_clerk)
     url = reverse("case-action", args=[case.number, "decide"])
@@ -599,3 +599,76 @@ def test_progress_by_the_private_link(client, world):
     assert client.get(reverse("case-progress-token", args=["nope"])).status_code == 404
     # The private link's token is kept out of the logs like a ticket's or a booking's.
     assert case.progress_token not in scrub(reverse("case-progress-token", args=[case.progress_token]))
+
+
+@pytest.mark.parametrize("kind", ["acceptance", "notice", "not-accepted"])
+def test_printed_notices_carry_no_template_comment(client, world, kind):
+    """Issue 11: a two-line ``{# #}`` in cases/print_base.html was printed on every notice."""
+    if kind == "acceptance":
+        case = world.receive(
+            world.licence, now=at(TODAY, 9), outcome="accept_deferred", states={"经营场所使用证明": "missing"}
+        )
+    elif kind == "notice":
+        from cases import services
+
+        line = services.NoticeLine(world.materials(world.licence)["营业执照"].pk, "defective", "复印件不清晰")
+        notice = services.NoticeInput(lines=[line])
+        case = world.receive(world.licence, now=at(TODAY, 9), outcome="correction", notice=notice)
+    else:
+        case = world.receive(world.licence, now=at(TODAY, 9), outcome="not_accepted", reason="不属于本机关职权范围")
+    response = signed_in(client, world.clerk).get(reverse("case-print", args=[case.number, kind]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "{#" not in page and "#}" not in page and "The printed notices" not in page
+
+
+def test_the_extension_form_shows_and_holds_the_guides_limit(client, world):
+    """Issue 11: the 延期 form said nothing of the limit and took up to 60 days; it now shows the
+    case's guide version limit, what is used and what is left, and refuses more on the field."""
+    from catalog.models import GuideVersion
+
+    case = accepted(world)
+    GuideVersion.objects.filter(pk=case.guide_version_id).update(extension_limit_days=6)
+    url = reverse("case-action", args=[case.number, "extend"])
+    detail = reverse("case-detail", args=[case.number])
+    page = signed_in(client, world.market_chief).get(detail).content.decode()
+    form = page.split('data-action="extend"')[1].split("</form>")[0]
+    assert 'max="6"' in form and "办事指南规定延期合计不超过6个工作日" in form and "最多还可延长6个工作日" in form
+    assert client.post(url, {"extend-days": "4", "extend-reason": "需现场核查"}).status_code == 302
+    form = client.get(detail).content.decode().split('data-action="extend"')[1].split("</form>")[0]
+    assert 'max="2"' in form and "本件已延长4个工作日，最多还可延长2个工作日" in form
+    refused = client.post(url, {"extend-days": "3", "extend-reason": "理由"})
+    assert refused.status_code == 400
+    assert refused.context["forms"]["extend"].errors["days"] == ["延期合计不得超过6个工作日（本件已延长4个工作日）。"]
+    assert Case.objects.get().extension_days == 4
+    assert client.post(url, {"extend-days": "2", "extend-reason": "需专家论证"}).status_code == 302
+    # Used up: no form any more.
+    assert 'data-action="extend"' not in client.get(detail).content.decode()
+
+
+def test_the_deferred_acceptance_notice_says_what_is_owed_by_when_and_what_follows(client, world):
+    """Issue 11: a 容缺受理 notice said the materials were complete, then "下列材料…" above the facts,
+    and only that a late material "将影响审批决定". It now says it is a 容缺受理 with the rest to
+    follow, lists each owed material with its date right after saying so, and what happens."""
+    case = world.receive(
+        world.licence,
+        now=at(TODAY, 9),
+        outcome="accept_deferred",
+        states={"经营场所使用证明": "missing"},
+        channel="window",
+        window=world.window,
+    )
+    owed = case.owed.get()
+    page = signed_in(client, world.clerk).get(reverse("case-print", args=[case.number, "acceptance"])).content.decode()
+    notice = page.split('class="case-notice"')[1].split('class="case-notice-meta"')[0]
+    assert "主要材料齐全、符合法定形式，其余材料经你（单位）承诺后补，本机关决定予以容缺受理。" in notice
+    assert "材料齐全、符合法定形式，本机关决定予以受理" not in notice
+    table = notice.split("请于下表所列补齐期限（含当日）前补交以下材料：")[1].split("</table>")[0]
+    assert "经营场所使用证明" in table and f"{owed.due_on.year}年{owed.due_on.month}月{owed.due_on.day}日" in table
+    after = notice.split("</table>")[1]
+    assert "上述材料全部补齐前，本机关不能作出准予许可的决定；逾期未补齐的，本机关将依法作出不予许可的决定。" in after
+    assert "将影响审批决定" not in page
+    # A case accepted with everything says nothing of materials to follow.
+    plain = world.receive(world.licence, now=at(TODAY, 9), outcome="accept")
+    page = client.get(reverse("case-print", args=[plain.number, "acceptance"])).content.decode()
+    assert "本机关决定予以受理。" in page and "容缺" not in page and "补交" not in page

@@ -152,7 +152,9 @@ def test_the_applicant_is_told_once_of_each_decision(world, outbox, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         first = _ask(world, refused_case)
         second = _ask(world, approved_case)
-    assert outbox == []  # asking tells nobody yet
+    # Asking tells each department's chief representative (issue 11), not yet the applicant.
+    assert [n.recipients for n in outbox] == [[world.market_chief.username], [world.police_chief.username]]
+    outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         urgent.urgent_refuse(request=first, actor=world.market_chief, reason="材料需补充核实", now=at(MON, 14))
     with django_capture_on_commit_callbacks(execute=True):

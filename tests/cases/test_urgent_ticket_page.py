@@ -22,7 +22,7 @@ def _ticket(world) -> Ticket:
 @time_machine.travel(hm(MON, 9, 30), tick=False)
 def test_the_ticket_page_says_the_urgent_request_pending_then_approved(world, client) -> None:
     mine = _ticket(world)
-    assert "急事急办" not in client.get(f"/t/{mine.token}/").content.decode()
+    assert 'data-urgent-state="offer"' in client.get(f"/t/{mine.token}/").content.decode()  # not asked yet
     assert client.post(f"/t/{mine.token}/urgent/", ASK).status_code == 302
     page = client.get(f"/t/{mine.token}/").content.decode()
     assert 'data-urgent-state="requested"' in page and "正在等待部门首席事务代表审批" in page
@@ -80,3 +80,40 @@ def test_an_urgent_request_approved_for_0_days_says_same_day_and_the_application
     html = page.content.decode()
     assert 'data-urgent-state="approved"' in html and "受理后标为急办，承诺当日办结。" in html
     assert "承诺 0 个工作日" not in html
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_the_phone_ticket_page_offers_the_urgent_request_and_comes_back_to_it(world, client) -> None:
+    """Issue 11: the ticket's page on the applicant's phone offers 急事急办 (as the kiosk slip and
+    the booking do) while it waits and a chief representative is there to decide; the form,
+    opened from the phone, is a phone page (not the kiosk's) and returns to the ticket's page."""
+    mine = _ticket(world)
+    page = client.get(f"/t/{mine.token}/").content.decode()
+    link = f"/t/{mine.token}/urgent/?from=phone"
+    assert 'data-urgent-state="offer"' in page and f'href="{link}"' in page
+    form = client.get(link).content.decode()
+    assert 'name="from" value="phone"' in form and "data-kiosk-home" not in form
+    assert f'href="/t/{mine.token}/"' in form and f"/t/{mine.token}/slip/" not in form
+    bad = client.post(f"/t/{mine.token}/urgent/", {**ASK, "reason_text": "急", "from": "phone"})
+    assert bad.status_code == 422 and 'name="from" value="phone"' in bad.content.decode()
+    asked = client.post(f"/t/{mine.token}/urgent/", {**ASK, "from": "phone"})
+    assert asked.status_code == 302 and asked["Location"] == f"/t/{mine.token}/"
+    page = client.get(f"/t/{mine.token}/").content.decode()
+    assert 'data-urgent-state="requested"' in page and link not in page
+    # The kiosk's own way is unchanged: back to the slip.
+    other = queue_services.ticket_issue(hall=world.city, category=mine.category, source="kiosk", now=hm(MON, 9)).ticket
+    assert "data-kiosk-home" in client.get(f"/t/{other.token}/urgent/").content.decode()
+    assert client.post(f"/t/{other.token}/urgent/", ASK)["Location"] == f"/t/{other.token}/slip/"
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_no_offer_without_a_chief_to_decide_or_once_called(world, client) -> None:
+    mine = _ticket(world)
+    world.market_chief.is_active = False
+    world.market_chief.save(update_fields=["is_active"])
+    assert "/urgent/?from=phone" not in client.get(f"/t/{mine.token}/").content.decode()
+    world.market_chief.is_active = True
+    world.market_chief.save(update_fields=["is_active"])
+    assert "/urgent/?from=phone" in client.get(f"/t/{mine.token}/").content.decode()
+    Ticket.objects.filter(pk=mine.pk).update(status=Ticket.Status.CANCELLED)
+    assert "/urgent/?from=phone" not in client.get(f"/t/{mine.token}/").content.decode()

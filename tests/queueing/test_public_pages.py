@@ -382,12 +382,14 @@ def test_the_ticket_page_reads_one_row_and_the_cached_snapshot(client, qh, djang
     bulk_tickets(qh, 300)
     ticket = issue(qh)
     snapshot.get(qh.hall.code)  # a web process has served this hall before: the snapshot is cached
-    # The ticket's row, and the 急事急办 asked with it (cases' section of the page, drawn once
-    # per page load, never on a poll).
-    with django_assert_num_queries(2) as captured:
+    # The ticket's row, and the 急事急办 asked with it or, none asked, whether it may be asked
+    # (a chief representative there to decide: issue 11) — cases' section of the page, drawn
+    # once per page load, never on a poll.
+    with django_assert_num_queries(3) as captured:
         body = text(ticket_page(client, ticket))
     assert "queueing_ticket" in captured.captured_queries[0]["sql"]
     assert "cases_urgentrequest" in captured.captured_queries[1]["sql"]
+    assert "catalog_serviceitem" in captured.captured_queries[2]["sql"]
     assert "前面还有 150 人" in body
     with django_assert_num_queries(1):
         ticket_page(client, ticket, **HTMX)

@@ -11,7 +11,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from catalog.models import Hall
+from catalog.models import Department, Hall
 from queueing.models import Window
 from servicehall.clock import SHANGHAI
 from staffing import demo, selectors, services, workload
@@ -31,8 +31,14 @@ MORNING = dt.datetime(2026, 11, 26, 11, 0, tzinfo=SHANGHAI)
 def test_the_demo_staff_have_records_and_may_sign_in() -> None:
     with time_machine.travel(MORNING, tick=False):
         call_command("load_demo", "--no-calendar", verbosity=0)
-        assert Secondment.objects.filter(status="active").count() == 4
-        assert Secondment.objects.get(role="chief").user.username == "chief_ga"
+        assert Secondment.objects.filter(status="active").count() == 16
+        chiefs = Secondment.objects.filter(role="chief")
+        assert chiefs.get(department__code="GZGA").user.username == "chief_ga"
+        # Every department with items at the city centre has its chief there (issue 11).
+        assert set(chiefs.values_list("department__code", flat=True)) == set(
+            Department.objects.filter(items__halls__code="GZ-CITY").values_list("code", flat=True)
+        )
+        assert {c.hall.code for c in chiefs} == {"GZ-CITY"}
         for secondment in Secondment.objects.all():
             assert TrainingRecord.objects.filter(user=secondment.user, kind="pre_job").exists()
         short = [s.user.username for s in Secondment.objects.all() if s.short_tenure]
