@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Hall
 from feedback import ratings, rectification, rollup_ratings
-from feedback.forms_ratings import parse_month
+from feedback.forms_ratings import month_or_error
 from feedback.models_ratings import (
     Level,
     Rating,
@@ -391,9 +391,9 @@ class StatisticsView(generics.ListAPIView):
         month: dt.date | None = ratings.month_start(local_date())
         raw = params.get("month", "")
         if raw:
-            month = parse_month(raw)
+            month, error = month_or_error(raw)
             if month is None:
-                raise DomainError(_("月份格式应为“年-月”，例如 2026-11。"), field="month")
+                raise DomainError(error, field="month")
         scope = params.get("scope", "") or rollup_ratings.HALL_SCOPE
         if scope not in {"hall", "department", "window"}:
             raise DomainError(_("请从列表中选择统计范围。"), field="scope")

@@ -14,7 +14,6 @@ a rule or state); nothing is saved then."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +35,8 @@ from feedback.forms_ratings import (
     RatingForm,
     StatisticsFilterForm,
     add_error,
+    next_month,
+    previous_month,
 )
 from feedback.models_ratings import Rating, RectificationOrder
 from feedback.ratings import RatingError
@@ -129,8 +130,8 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
         status = 400
     rows = rollup_ratings.satisfaction_rows(month=month, scope=scope, hall_id=hall.pk if hall else None)
     page = paginate(rows, page_number=page_number, per_page=PER_PAGE)
-    previous = ratings.month_start(month.replace(day=1) - dt.timedelta(days=1))
-    following = ratings.month_start(month.replace(day=28) + dt.timedelta(days=4))
+    previous = previous_month(month)
+    following = next_month(month)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -141,7 +142,7 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "hall": hall,
         "previous_month": previous,
-        "next_month": following if following <= ratings.month_start(today) else None,
+        "next_month": following if following is not None and following <= ratings.month_start(today) else None,
         "query": query.urlencode(),
         "policy": ratings.policy(),
         "may_rollup": staff_scope(request.user).has_role(*roles.SUPERVISION_ROLES),
