@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Department, Hall, ServiceItem
+from feedback import selectors_reports
 from feedback.models_reports import (
     REPORT_OPEN_STATUSES,
     Report,
@@ -350,6 +351,20 @@ def report_register(
 # --- 转派, 协调督办 ----------------------------------------------------------------------------
 
 
+def _refuse_without_chief(report: Report, departments: Sequence[Department]) -> None:
+    """A department with no active chief representative at the hall has nobody to answer the
+    report there: refused, naming each such department (``selectors_reports.chiefs_at``)."""
+    answering = selectors_reports.chiefs_at(report.hall_id, [d.pk for d in departments])
+    missing = [d.name for d in departments if d.pk not in answering]
+    if missing:
+        raise ReportError(
+            _("%(names)s在本大厅没有在岗的首席事务代表，转派后无人答复：请先登记首席事务代表，或选择其他部门。")
+            % {"names": "、".join(missing)},
+            field="departments",
+            code="no_chief",
+        )
+
+
 def report_assign(
     *,
     report: Report,
@@ -381,6 +396,7 @@ def report_assign(
                 status=409,
                 code="duplicate",
             )
+        _refuse_without_chief(report, departments)
         ReportAssignment.objects.bulk_create(
             [
                 ReportAssignment(report=report, department=d, assigned_at=now, assigned_by=signed_in(actor))
@@ -602,6 +618,7 @@ def report_reopen(
                 code="duplicate",
             )
         if departments:
+            _refuse_without_chief(report, departments)
             ReportAssignment.objects.bulk_create(
                 [
                     ReportAssignment(report=report, department=d, assigned_at=now, assigned_by=signed_in(actor))
@@ -664,18 +681,9 @@ def report_assigned_notify(report_id: int, department_codes: list[str], *, reope
     report = Report.objects.select_related("hall", "category").filter(pk=report_id).first()
     if report is None:
         return 0
-    to = list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=roles.CHIEF_REPRESENTATIVE,
-            staff_profile__hall_id=report.hall_id,
-            staff_profile__department__code__in=department_codes,
-        )
-        .values_list("username", flat=True)
-        .order_by("username")
-        .distinct()
-    )
+    department_ids = Department.objects.filter(code__in=department_codes).values_list("pk", flat=True)
+    chiefs = selectors_reports.chiefs_at(report.hall_id, department_ids)
+    to = sorted({username for usernames in chiefs.values() for username in usernames})
     if not to:
         logger.warning("report %s assigned: no chief representative to notify", report.number)
         return 0

@@ -4,9 +4,11 @@ and the fetch-and-check helpers (Zulip's ``access_*``) the pages and the API cal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -16,7 +18,7 @@ from catalog.models import Department, Hall
 from feedback.models_reports import Report, ReportAssignment, ReportCategory, ReportEvent
 from queueing.models import Window
 from servicehall import roles
-from servicehall.access import AnyUser, staff_scope
+from servicehall.access import AnyUser, chief_by_record, staff_scope
 
 # Art. 6 ¶1: 市、区政务服务中心应当设置“办不成事”反映窗口.
 LEVELS_REQUIRING_WINDOW = (Hall.Level.CITY, Hall.Level.DISTRICT)
@@ -194,6 +196,34 @@ def departments_at(hall_id: int) -> QuerySet[Department]:
         .distinct()
         .order_by("code")
     )
+
+
+def chiefs_at(hall_id: int, department_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Who answers a report at the hall for each department (Art. 8 ¶3): the usernames of its
+    active chief representatives there (the role, an active account, a profile at that hall and
+    department, and no registered chief secondment naming somebody else), by department id. A
+    department without one is missing from the answer. One query for the candidates, plus what
+    the registered record's check reads for each (usually one chief per department)."""
+    wanted = set(department_ids)
+    if not wanted:
+        return {}
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.CHIEF_REPRESENTATIVE,
+            staff_profile__hall_id=hall_id,
+            staff_profile__department_id__in=wanted,
+        )
+        .values_list("pk", "username", "staff_profile__department_id")
+        .order_by("username")
+        .distinct()
+    )
+    found: dict[int, list[str]] = {}
+    for user_id, username, department_id in candidates:
+        if chief_by_record(user_id, hall_id, department_id):
+            found.setdefault(department_id, []).append(username)
+    return found
 
 
 def active_categories() -> QuerySet[ReportCategory]:

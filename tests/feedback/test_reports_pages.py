@@ -355,3 +355,26 @@ def test_no_mobile_number_or_token_in_any_log_line(client, world, caplog, settin
     assert lines  # something was logged (requests, notifications)
     for line in lines:
         assert MOBILE not in line and report.progress_token not in line and "林先生" not in line
+
+
+def test_assigning_a_department_without_a_chief_is_refused_on_the_page_and_in_the_api(client, world) -> None:
+    from tests.catalog import factories
+
+    social = factories.department(code="GZRS", name="广州市人力资源和社会保障局")
+    report = register(world)
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("report-action", args=[report.number, "assign"]),
+        {"assign-departments": [world.police.pk, social.pk]},
+    )
+    # Nobody at the hall would answer for the second department: refused, nothing assigned.
+    assert response.status_code == 422
+    assert response.context["assign_form"].errors["departments"] == [
+        "广州市人力资源和社会保障局在本大厅没有在岗的首席事务代表，转派后无人答复：请先登记首席事务代表，或选择其他部门。"
+    ]
+    refused = client.post(
+        f"/api/v1/reports/{report.number}/assign/", {"departments": ["GZRS"]}, content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "no_chief"
+    assert set(refused.json()["errors"]) == {"departments"}
+    assert not report.assignments.exists() and Report.objects.get().status == "registered"

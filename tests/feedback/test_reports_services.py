@@ -262,3 +262,49 @@ def test_categories_are_seeded(db) -> None:
     assert {c for c in ("cross_department", "system_fault", "staff_conduct", "other")} <= set(
         __import__("feedback.models", fromlist=["ReportCategory"]).ReportCategory.objects.values_list("code", flat=True)
     )
+
+
+def test_a_department_without_an_active_chief_at_the_hall_is_refused_and_nothing_is_saved(world) -> None:
+    from feedback.selectors_reports import chiefs_at
+    from tests.catalog import factories
+
+    social = factories.department(code="GZRS", name="广州市人力资源和社会保障局")
+    report = register(world)
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, social])
+    assert refused.value.status == 422 and refused.value.field == "departments"
+    assert "广州市人力资源和社会保障局在本大厅没有在岗的首席事务代表" in str(refused.value.message)
+    assert "广州市公安局" not in str(refused.value.message)
+    report.refresh_from_db()
+    assert report.status == Report.Status.REGISTERED
+    assert not report.assignments.exists() and not report.events.filter(kind="assigned").exists()
+    # An inactive account answers nothing either; the market's chief at Tianhe is not the city's.
+    world.police_chief.is_active = False
+    world.police_chief.save(update_fields=["is_active"])
+    assert chiefs_at(world.city.pk, [world.police.pk, world.market.pk, social.pk]) == {
+        world.market.pk: ["market-chief"]
+    }
+    with pytest.raises(reports.ReportError):
+        reports.report_assign(report=report, actor=world.supervisor, departments=[world.police])
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.market])
+    assert list(report.assignments.values_list("department__code", flat=True)) == ["GZSCJG"]
+
+
+def test_the_registered_chief_secondment_decides_who_answers(world) -> None:
+    from feedback.selectors_reports import chiefs_at
+    from staffing.models import Secondment
+    from tests.staffing.factories import seconded
+
+    # Staffing records somebody else as the police's chief at the city centre: the police chief's
+    # profile and role alone no longer make them the one who answers.
+    seconded("police-chief-2", hall=world.city, department=world.police, role=Secondment.Role.CHIEF)
+    assert chiefs_at(world.city.pk, [world.police.pk]) == {world.police.pk: ["police-chief-2"]}
+    assert chiefs_at(world.tianhe.pk, [world.police.pk]) == {}
+    report = register(world, online=True, hall=world.tianhe)
+    from servicehall import roles
+    from tests.servicehall.factories import staff_user
+
+    tianhe_supervisor = staff_user("tianhe-supervisor", role=roles.SUPERVISOR, hall_=world.tianhe)
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_assign(report=report, actor=tianhe_supervisor, departments=[world.police])
+    assert refused.value.code == "no_chief"
