@@ -97,11 +97,25 @@ class ReportEventSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class ReportAnswerSerializer(serializers.Serializer):
+    """One assigned department's answer for its part (部门答复); empty until it answers."""
+
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    assigned_at = serializers.DateTimeField()
+    answered = serializers.BooleanField()
+    answer = serializers.CharField()
+    matter_done = serializers.BooleanField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answered_by = serializers.CharField(source="answered_by.get_username", allow_null=True, default=None)
+
+
 class ReportDetailSerializer(ReportSerializer):
+    answers = ReportAnswerSerializer(source="assignments", many=True, read_only=True)
     events = ReportEventSerializer(many=True, read_only=True)
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "events"]
+        fields = [*ReportSerializer.Meta.fields, "answers", "events"]
 
 
 class ReportCategoryCountSerializer(serializers.Serializer):
@@ -404,7 +418,9 @@ class NoteView(APIView):
 
 class ResolveView(APIView):
     @extend_schema(
-        summary="办结: the resolution, by the chief representative of an assigned department at the hall",
+        summary="办结: an assigned department's answer for its part, by its chief representative at the hall (the "
+        "report is resolved when every assigned department has answered), or the resolution that closes the report, "
+        "by a supervisor of the hall",
         tags=["reports"],
         request=ReportResolveInSerializer,
         responses={200: ReportDetailSerializer, 422: ERROR_422},

@@ -134,7 +134,7 @@ def allowed_steps(user: AnyUser, report: Report) -> set[str]:
             steps.add("follow_up")
         if may_reopen(report):
             steps.add("reopen")
-    if report.status == Report.Status.ASSIGNED and answering_department_id(user, report) is not None:
+    if resolve_role(user, report):
         steps.add("resolve")
     return steps
 
@@ -154,7 +154,7 @@ def _stale(report: Report, message: str) -> ReportError:
 def _lock(report_id: int) -> Report:
     """The report row, locked (the row alone), re-read with what the rules need."""
     Report.objects.select_for_update().filter(pk=report_id).values_list("pk", flat=True).get()
-    return Report.objects.select_related("hall").prefetch_related("assignments").get(pk=report_id)
+    return Report.objects.select_related("hall").prefetch_related("assignments__department").get(pk=report_id)
 
 
 def _record(
@@ -466,6 +466,24 @@ def report_note(
 # --- 办结, 回访 --------------------------------------------------------------------------------
 
 
+def _unanswered(report: Report) -> list[ReportAssignment]:
+    return [a for a in report.assignments.all() if not a.answered]
+
+
+def resolve_role(user: AnyUser, report: Report) -> str:
+    """How the user would take the 办结 step now: "department" (the chief representative of an
+    assigned department that has not answered yet records its part), "supervisor" (closes the
+    report with the resolution), or "" (neither)."""
+    if report.status != Report.Status.ASSIGNED:
+        return ""
+    department_id = answering_department_id(user, report)
+    if department_id is not None and any(a.department_id == department_id for a in _unanswered(report)):
+        return "department"
+    if supervises(user, report.hall_id):
+        return "supervisor"
+    return ""
+
+
 def report_resolve(
     *,
     report: Report,
@@ -474,17 +492,27 @@ def report_resolve(
     matter_done: bool | None,
     now: dt.datetime | None = None,
 ) -> Report:
-    """办结: what was done, and whether the person's matter got done. Refused without both."""
+    """办结. The chief representative of an assigned department records the department's answer
+    for its part (部门答复: what was done, whether the matter got done); when every assigned
+    department has answered the report is resolved, its resolution gathering the answers and its
+    matter done only if every department's is. A supervisor covering the hall closes the report
+    with their own resolution, even while a department has not answered (Art. 6 ¶1: the centre
+    coordinates and settles). Refused without both the text and the verdict."""
     now = _now(now)
     resolution = (resolution or "").strip()
     with transaction.atomic():
         report = _lock(report.pk)
         department_id = answering_department_id(actor, report)
-        if department_id is None:
-            default = _("只有被转派部门派驻该大厅的首席事务代表可以办结反映。")
+        role = resolve_role(actor, report)
+        if not role:
+            if report.status != Report.Status.ASSIGNED and (
+                department_id is not None or supervises(actor, report.hall_id)
+            ):
+                raise _stale(report, _("只有已转派、尚未办结的反映可以办结。"))
+            if department_id is not None:
+                raise _stale(report, _("本部门已答复，等待其他责任部门答复或政务服务管理部门办结。"))
+            default = _("只有被转派部门派驻该大厅的首席事务代表或政务服务管理部门可以办结反映。")
             raise _deny(chief_refusal(actor, report.hall_id, staff_scope(actor).department_id, default))
-        if report.status != Report.Status.ASSIGNED:
-            raise _stale(report, _("只有已转派、尚未办结的反映可以办结。"))
         errors: dict[str, list[str]] = {}
         if not resolution:
             errors["resolution"] = [_("办结须写明办理结果：做了什么、问题如何解决。")]
@@ -494,29 +522,63 @@ def report_resolve(
             errors["matter_done"] = [_("请选择反映人的事项是否已经办成。")]
         if errors:
             raise _refuse(errors, {"resolution", "matter_done"} if not resolution or matter_done is None else set())
-        report.status = Report.Status.RESOLVED
-        report.resolution = resolution
-        report.matter_done = matter_done
-        report.resolved_at = now
-        report.resolved_by = signed_in(actor)
-        # The intermediate date belonged to the open report; its event keeps it.
-        report.next_check_on = None
-        fields = ["status", "resolution", "matter_done", "resolved_at", "resolved_by", "next_check_on"]
-        if report.flag == Report.Flag.YELLOW:
-            # Answered in time: nothing to warn of. A red flag stays (answered late).
-            report.flag, report.flag_changed_at, report.flag_notified_at = Report.Flag.NONE, now, now
-            fields += ["flag", "flag_changed_at", "flag_notified_at"]
-        report.save(update_fields=fields)
-        _record(
-            report,
-            ReportEvent.Kind.RESOLVED,
-            actor=actor,
-            at=now,
-            note=resolution,
-            summary=_("办结“办不成事”反映 %(number)s") % {"number": report.number},
-            data={"matter_done": matter_done, "department": department_id},
-        )
+        assert matter_done is not None
+        if role == "department":
+            assignment = next(a for a in report.assignments.all() if a.department_id == department_id)
+            assignment.answer, assignment.matter_done = resolution, matter_done
+            assignment.answered_at, assignment.answered_by = now, signed_in(actor)
+            assignment.save(update_fields=["answer", "matter_done", "answered_at", "answered_by"])
+            _record(
+                report,
+                ReportEvent.Kind.ANSWERED,
+                actor=actor,
+                at=now,
+                note=resolution,
+                summary=_("%(department)s答复“办不成事”反映 %(number)s")
+                % {"department": assignment.department.name, "number": report.number},
+                data={"matter_done": matter_done, "department": assignment.department.code},
+            )
+            if _unanswered(report):
+                return report
+            answers = list(report.assignments.all())
+            if len(answers) > 1:
+                resolution = "\n".join(f"{a.department.name}：{a.answer}" for a in answers)
+            matter_done = all(a.matter_done for a in answers)
+            data: dict[str, Any] = {"matter_done": matter_done, "by": "departments"}
+        else:
+            data = {"matter_done": matter_done, "by": "supervisor"}
+            unanswered = [a.department.code for a in _unanswered(report)]
+            if unanswered:
+                data["unanswered"] = unanswered
+        _resolve(report, actor=actor, now=now, resolution=resolution, matter_done=matter_done, data=data)
     return report
+
+
+def _resolve(
+    report: Report, *, actor: AnyUser, now: dt.datetime, resolution: str, matter_done: bool, data: dict[str, Any]
+) -> None:
+    report.status = Report.Status.RESOLVED
+    report.resolution = resolution
+    report.matter_done = matter_done
+    report.resolved_at = now
+    report.resolved_by = signed_in(actor)
+    # The intermediate date belonged to the open report; its event keeps it.
+    report.next_check_on = None
+    fields = ["status", "resolution", "matter_done", "resolved_at", "resolved_by", "next_check_on"]
+    if report.flag == Report.Flag.YELLOW:
+        # Answered in time: nothing to warn of. A red flag stays (answered late).
+        report.flag, report.flag_changed_at, report.flag_notified_at = Report.Flag.NONE, now, now
+        fields += ["flag", "flag_changed_at", "flag_notified_at"]
+    report.save(update_fields=fields)
+    _record(
+        report,
+        ReportEvent.Kind.RESOLVED,
+        actor=actor,
+        at=now,
+        note=resolution,
+        summary=_("办结“办不成事”反映 %(number)s") % {"number": report.number},
+        data=data,
+    )
 
 
 def report_follow_up(
@@ -617,6 +679,10 @@ def report_reopen(
                 status=409,
                 code="duplicate",
             )
+        # Every department answers again in the new round; the events keep the earlier answers.
+        ReportAssignment.objects.filter(report=report).update(
+            answer="", matter_done=None, answered_at=None, answered_by=None
+        )
         if departments:
             _refuse_without_chief(report, departments)
             ReportAssignment.objects.bulk_create(

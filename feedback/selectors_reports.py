@@ -70,14 +70,16 @@ def report_scope(user: AnyUser) -> ReportScope:
     )
 
 
-def report_list_queryset() -> QuerySet[Report]:
+def report_list_queryset(*, answers: bool = False) -> QuerySet[Report]:
+    """The reports with what a row shows; ``answers``: also who answered for each department."""
+    joins = ["department", "answered_by", "answered_by__staff_profile"] if answers else ["department"]
     return Report.objects.select_related("hall", "category", "item", "window").prefetch_related(
-        Prefetch("assignments", queryset=ReportAssignment.objects.select_related("department"))
+        Prefetch("assignments", queryset=ReportAssignment.objects.select_related(*joins))
     )
 
 
 def report_detail_queryset() -> QuerySet[Report]:
-    return report_list_queryset().prefetch_related(
+    return report_list_queryset(answers=True).prefetch_related(
         Prefetch(
             "events",
             queryset=ReportEvent.objects.select_related("actor", "actor__staff_profile").order_by("at", "pk"),

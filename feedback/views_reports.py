@@ -254,6 +254,8 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **bound:
         "assign_form": assign_form,
         "note_form": bound.get("note") or NoteForm(prefix="note"),
         "resolve_form": bound.get("resolve") or ResolveForm(prefix="resolve"),
+        # A department's chief answers for its part; a supervisor closes the whole report.
+        "resolve_as": reports.resolve_role(request.user, report),
         "follow_up_form": bound.get("follow_up") or FollowUpForm(prefix="follow_up"),
         # The whole number only to whoever makes the follow-up call, only until it is recorded.
         "call_number": report.contact_mobile if "follow_up" in steps else "",

@@ -171,7 +171,8 @@ def test_the_loop_through_the_pages_with_refusals_beside_the_fields(client, worl
     assert client.post(url("assign"), {"assign-departments": [world.police.pk]}).status_code == 302
     assert client.post(url("note"), {"note-note": "", "note-next_check_on": ""}).status_code == 400
     assert client.post(url("note"), {"note-note": "已督促。", "note-next_check_on": "2099-01-01"}).status_code == 302
-    # The supervisor may not resolve: 403.
+    # A clerk may not resolve: 403.
+    client.force_login(world.clerk)
     assert client.post(url("resolve"), {"resolve-resolution": "x", "resolve-matter_done": "yes"}).status_code == 403
     client.force_login(world.police_chief)
     response = client.post(url("resolve"), {"resolve-resolution": "", "resolve-matter_done": ""})
@@ -283,6 +284,7 @@ def test_the_api_registers_follows_and_moves_a_report(client, world) -> None:
     assert closed.status_code == 200 and [e["kind"] for e in closed.json()["events"]] == [
         "registered",
         "assigned",
+        "answered",
         "resolved",
         "followed_up",
     ]
@@ -378,3 +380,36 @@ def test_assigning_a_department_without_a_chief_is_refused_on_the_page_and_in_th
     assert refused.status_code == 422 and refused.json()["code"] == "no_chief"
     assert set(refused.json()["errors"]) == {"departments"}
     assert not report.assignments.exists() and Report.objects.get().status == "registered"
+
+
+def test_the_report_page_and_the_api_show_each_department_s_answer(client, world) -> None:
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, world.market])
+    client.force_login(world.police_chief)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "本部门答复" in page and "提交本部门答复" in page
+    response = client.post(
+        reverse("report-action", args=[report.number, "resolve"]),
+        {"resolve-resolution": "已出具户籍证明。", "resolve-matter_done": "yes"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "各责任部门答复" in page and "已出具户籍证明。" in page and "尚未答复" in page
+    assert "提交本部门答复" not in page
+    client.force_login(world.supervisor)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "办结（政务服务管理部门）" in page
+    detail = client.get(f"/api/v1/reports/{report.number}/").json()
+    answers = {a["department"]: a for a in detail["answers"]}
+    assert answers["GZGA"]["answered"] is True and answers["GZGA"]["answer"] == "已出具户籍证明。"
+    assert answers["GZGA"]["matter_done"] is True and answers["GZGA"]["answered_by"] == "police-chief"
+    assert answers["GZSCJG"] == {**answers["GZSCJG"], "answered": False, "answer": "", "answered_at": None}
+    assert detail["status"] == "assigned"
+    client.force_login(world.market_chief)
+    done = client.post(
+        f"/api/v1/reports/{report.number}/resolve/",
+        {"resolution": "无需本部门办理。", "matter_done": True},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    assert [a["answered"] for a in done.json()["answers"]] == [True, True]
