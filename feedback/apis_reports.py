@@ -25,7 +25,7 @@ from feedback.reports import ReportError, ReportInput
 from queueing.models import Window
 from servicehall.api_fields import JsonBodySerializer, MobileField
 from servicehall.http import client_address
-from servicehall.schema import ERROR_404, ERROR_422, ERROR_429
+from servicehall.schema import ERROR_404, ERROR_409, ERROR_422, ERROR_429
 
 
 def _no_store(response: Response) -> Response:
@@ -262,10 +262,13 @@ class OnlineRegisterView(APIView):
     @extend_schema(
         summary="Report a “办不成事” problem online (受理): the reference and the private progress token, once",
         description="No login. Rate-limited per client address (429). The mobile number is stored masked (and "
-        "whole only until the follow-up call); it never appears in any answer.",
+        "whole only until the follow-up call); it never appears in any answer. A repeat (the same hall, category, "
+        "problem and mobile number as a report registered within the last minutes: a double submit, a retried "
+        "request) is refused with 409 and code `duplicate`, naming the first report's reference; the first answer's "
+        "progress token stays the only one.",
         tags=["reports"],
         request=ReportRegisterInSerializer,
-        responses={201: ReportReceiptSerializer, 422: ERROR_422, 429: ERROR_429},
+        responses={201: ReportReceiptSerializer, 409: ERROR_409, 422: ERROR_422, 429: ERROR_429},
     )
     def post(self, request: Request) -> Response:
         payload = ReportRegisterInSerializer(data=request.data)

@@ -135,6 +135,10 @@ class Rating(models.Model):
     )
     excluded_reason = models.CharField(_("不计入理由"), max_length=300, blank=True)
 
+    # The one-time token of the rating form that submitted it (feedback/form_tokens.py): a second
+    # submit of the same form shows this rating again instead of refusing it as rated by another.
+    submission_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+
     class Meta:
         verbose_name = _("服务评价")
         verbose_name_plural = _("服务评价")

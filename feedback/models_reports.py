@@ -108,6 +108,9 @@ class Report(models.Model):
     contact_mobile_digest = models.CharField(_("联系手机摘要"), max_length=64, db_index=True)
     # Kept whole only for the follow-up call (回访); erased when the call is recorded.
     contact_mobile = models.CharField(_("回访电话"), max_length=11, blank=True)
+    # The one-time token of the public form that submitted it (feedback/form_tokens.py): a second
+    # submit of the same form finds this report instead of registering another.
+    submission_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
 
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(_("受理时间"))

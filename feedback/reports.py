@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -292,32 +292,121 @@ def _throttle(client_ip: str) -> None:
         )
 
 
+def report_by_submission(submission_key: str | None) -> Report | None:
+    """The report a public form with this one-time token registered already, or None."""
+    if not submission_key:
+        return None
+    return Report.objects.filter(submission_key=submission_key).first()
+
+
+_REPEAT_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+
+
+def _lock_content(*, hall: Hall, category: ReportCategory, problem: str, mobile: str) -> None:
+    """Serialise identical online reports until the transaction ends (an advisory lock on their
+    content), so of two racing ones the second sees the first."""
+    key = f"report-online:{hall.pk}:{category.pk}:{id_digest(mobile)}:{problem}"
+    with connection.cursor() as cursor:
+        cursor.execute(_REPEAT_LOCK_SQL, [key])
+
+
+def _refuse_repeat(*, hall: Hall, category: ReportCategory, problem: str, mobile: str, now: dt.datetime) -> None:
+    """An online report identical to one registered ``duplicate_minutes`` ago (same hall,
+    category, problem and mobile number: the same person sending the same thing) is refused with
+    409, naming the first one's reference (under ``_lock_content``)."""
+    digest = id_digest(mobile)
+    since = now - dt.timedelta(minutes=rules()["duplicate_minutes"])
+    first = (
+        Report.objects.filter(
+            channel=Report.Channel.ONLINE,
+            hall=hall,
+            category=category,
+            contact_mobile_digest=digest,
+            problem=problem,
+            registered_at__gte=since,
+        )
+        .order_by("registered_at", "pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if first is not None:
+        raise ReportError(
+            _(
+                "同样的反映刚刚已经提交并受理（受理编号 %(number)s），请勿重复提交；请凭首次提交时给出的进度查询链接查看进度。"
+            )
+            % {"number": first},
+            code="duplicate",
+            status=409,
+        )
+
+
 def report_register(
     *,
     data: ReportInput,
     channel: str,
     actor: AnyUser | None = None,
     client_ip: str = "",
+    submission_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
     """受理: a report at the “办不成事” window (entered by staff of the hall) or online (anyone).
     The reference number and the private progress token are drawn here; the reply is due
-    ``reply_working_days`` working days after today (today not counted)."""
+    ``reply_working_days`` working days after today (today not counted).
+
+    Online, a repeat is never registered twice: a form's one-time token (``submission_key``,
+    feedback/form_tokens.py) already used returns the report it registered; the same content
+    again within ``duplicate_minutes`` is refused (409, ``_refuse_repeat``)."""
     now = _now(now)
     today = local_date(now)
     if channel == Report.Channel.WINDOW:
         if actor is None or not actor.is_authenticated or data.hall is None or not may_register_at(actor, data.hall.pk):
             raise _deny(_("只有本大厅的工作人员可以在“办不成事”反映窗口登记反映。"))
+        submission_key = None
     elif channel == Report.Channel.ONLINE:
         actor = None
+        first = report_by_submission(submission_key)
+        if first is not None:
+            return first
         _throttle(client_ip)
     else:
         raise ReportError(_("反映渠道无效。"), field="channel", status=400)
     problem, name, mobile = _validate(data, today)
     assert data.hall is not None and data.category is not None and data.tried_on is not None
     due_on, provisional = catalog_selectors.deadline_after(today, rules()["reply_working_days"])
+    try:
+        return _register(data, channel, actor, submission_key, problem, name, mobile, now, due_on, provisional)
+    except IntegrityError:
+        # The same form submitted twice at once with different content: the first one won.
+        first = report_by_submission(submission_key)
+        if first is None:
+            raise
+        return first
+
+
+def _register(
+    data: ReportInput,
+    channel: str,
+    actor: AnyUser | None,
+    submission_key: str | None,
+    problem: str,
+    name: str,
+    mobile: str,
+    now: dt.datetime,
+    due_on: dt.date,
+    provisional: bool,
+) -> Report:
+    today = local_date(now)
+    assert data.hall is not None and data.category is not None and data.tried_on is not None
     with transaction.atomic():
+        if channel == Report.Channel.ONLINE:
+            _lock_content(hall=data.hall, category=data.category, problem=problem, mobile=mobile)
+            # The same form racing itself: the lock let the first one commit.
+            first = report_by_submission(submission_key)
+            if first is not None:
+                return first
+            _refuse_repeat(hall=data.hall, category=data.category, problem=problem, mobile=mobile, now=now)
         report = Report.objects.create(
+            submission_key=submission_key or None,
             number=_next_number(today),
             progress_token=secrets.token_urlsafe(18),
             channel=channel,

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from feedback import ratings, rectification, rollup_ratings
+from feedback import form_tokens, ratings, rectification, rollup_ratings
 from feedback.forms_ratings import (
     ACTION_FORMS,
     FollowUpForm,
@@ -63,30 +63,69 @@ def _private(response: HttpResponse) -> HttpResponse:
 # --- Rating by link --------------------------------------------------------------------------
 
 
+# The rating this browser just gave, for the page the POST redirects to (POST-redirect-GET).
+RATED_KEY = "feedback_rated"
+
+
+def _subject_rating(kind: str, subject: Any, **extra: Any) -> Rating | None:
+    which = {"ticket": subject} if kind == Rating.Kind.TICKET else {"case": subject}
+    return Rating.objects.filter(**which, **extra).first()
+
+
 def _rate(request: HttpRequest, *, subject: Any, kind: str, refusal: str) -> HttpResponse:
     """The form, or why there is none (not served or completed yet, rated already); a POST
-    refused for either is a 409 with the same message, and nothing is saved."""
+    refused for either is a 409 with the same message, and nothing is saved. A rating given
+    redirects to the page (POST-redirect-GET), which thanks once; the form's one-time token
+    (feedback/form_tokens.py) makes a second submit of the same form (double click, back and
+    submit) land on that thanks instead of a refusal, and never rate twice."""
     status = 200
     form = RatingForm(request.POST or None)
     rating = None
     if request.method == "POST":
+        token = form_tokens.checked(request.POST.get(form_tokens.FIELD))
+        given = _subject_rating(kind, subject, submission_key=token) if token else None
+        if given is not None:
+            request.session[RATED_KEY] = given.pk
+            return redirect(request.path)
         if refusal:
             status = 409
         elif not form.is_valid():
             status = 400
+        elif token is None:
+            form.add_error(None, _("表单已过期，请核对内容后重新提交。"))
+            status = 400
         else:
             try:
                 if kind == Rating.Kind.TICKET:
-                    rating = ratings.rating_submit_ticket(ticket=subject, data=form.rating_input())
+                    rating = ratings.rating_submit_ticket(
+                        ticket=subject, data=form.rating_input(), submission_key=token
+                    )
                 else:
-                    rating = ratings.rating_submit_case(case=subject, data=form.rating_input())
+                    rating = ratings.rating_submit_case(case=subject, data=form.rating_input(), submission_key=token)
             except RatingError as exc:
                 status = exc.status
                 if exc.code in {"already_rated", "not_served", "not_completed"}:
+                    # Two clicks at once: the other request saved this very form's rating.
+                    if _subject_rating(kind, subject, submission_key=token) is not None:
+                        return redirect(request.path)
                     refusal = str(exc.message)
                 else:
                     add_error(form, exc)
-    context = {"subject": subject, "kind": kind, "form": form, "refusal": refusal, "rating": rating}
+            else:
+                request.session[RATED_KEY] = rating.pk
+                return redirect(request.path)
+    else:
+        rated = request.session.pop(RATED_KEY, None)
+        if rated is not None:
+            rating = _subject_rating(kind, subject, pk=rated)
+    context = {
+        "subject": subject,
+        "kind": kind,
+        "form": form,
+        "refusal": refusal,
+        "rating": rating,
+        "form_token": form_tokens.issue(),
+    }
     return _private(_render(request, "rate.html", context, status=status))
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Hall
-from feedback import reports, selectors_reports
+from feedback import form_tokens, reports, selectors_reports
 from feedback.forms_reports import (
     AssignForm,
     FollowUpForm,
@@ -85,10 +85,25 @@ def report_form(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
-        if form.is_valid():
+        token = form_tokens.checked(request.POST.get(form_tokens.FIELD))
+        first = reports.report_by_submission(token)
+        if first is not None:
+            # The same form again (a double click, back and submit): the report it registered.
+            messages.info(
+                request, _("该反映已经提交并受理（受理编号 %(number)s），没有重复登记。") % {"number": first.number}
+            )
+            return redirect(reverse("report-progress", args=[first.progress_token]))
+        if token is None:
+            form.is_valid()
+            form.add_error(None, _("表单已过期，请核对内容后重新提交。"))
+            status = 400
+        elif form.is_valid():
             try:
                 report = reports.report_register(
-                    data=form.report_input(), channel=Report.Channel.ONLINE, client_ip=client_address(request)
+                    data=form.report_input(),
+                    channel=Report.Channel.ONLINE,
+                    client_ip=client_address(request),
+                    submission_key=token,
                 )
             except DomainError as exc:
                 add_report_error(form, exc)
@@ -108,7 +123,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
         if hall_code:
             initial["hall"] = Hall.objects.filter(code=hall_code).first()
         form = ReportForm(initial=initial)
-    return _render(request, "form.html", {"form": form}, status=status)
+    # A fresh one-time token on every rendering (feedback/form_tokens.py).
+    return _render(request, "form.html", {"form": form, "form_token": form_tokens.issue()}, status=status)
 
 
 @never_cache

@@ -528,6 +528,9 @@ FEEDBACK_REPORTS = {
     "reply_working_days": 15,  # the reply (办结) is due this many working days after registration
     "yellow_working_days": 3,  # a reply due this many working days away or nearer is flagged yellow
     "warning_lease_minutes": 5,  # a flag a run failed to announce is taken over after this
+    # An online report with the same hall, category, problem and mobile number as one registered
+    # this many minutes ago is a repeat (a double click, a retried request): refused with 409.
+    "duplicate_minutes": 10,
 }
 # The public report form (/report/, POST /api/v1/reports/online/): per client address.
 THROTTLE_REPORT_IP = env_str("THROTTLE_REPORT_IP", "10/hour") or "10/hour"

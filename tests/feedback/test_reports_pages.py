@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from feedback import reports
+from feedback import form_tokens, reports
 from feedback.models_reports import Report
 from queueing.models import Window
 from servicehall.clock import local_date
@@ -42,6 +42,7 @@ def _form(world, **overrides) -> dict[str, str]:
         "problem": "窗口说材料不全，但指南里没有写这份材料，让我回去补。",
         "contact_name": "林先生",
         "mobile": MOBILE,
+        "form_token": form_tokens.issue(),
     }
     data.update(overrides)
     return data
@@ -413,3 +414,55 @@ def test_the_report_page_and_the_api_show_each_department_s_answer(client, world
     )
     assert done.status_code == 200 and done.json()["status"] == "resolved"
     assert [a["answered"] for a in done.json()["answers"]] == [True, True]
+
+
+def test_submitting_the_public_form_twice_registers_one_report(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    page = client.get("/report/")
+    token = page.context["form_token"]
+    assert f'name="form_token" value="{token}"' in page.content.decode()
+    data = {**_form(world), "form_token": token}
+    first = client.post("/report/", data)
+    assert first.status_code == 302 and first["Location"] == reverse("report-thanks")
+    report = Report.objects.get()
+    # Back and submit again (the receipt seen or not): the same report, its progress, a notice.
+    again = client.post("/report/", data, follow=True)
+    assert again.redirect_chain[0][0] == f"/report/t/{report.progress_token}/"
+    assert f"该反映已经提交并受理（受理编号 {report.number}），没有重复登记。" in again.content.decode()
+    assert Report.objects.count() == 1
+    # Each rendering of the form carries a fresh token.
+    assert client.get("/report/").context["form_token"] != token
+
+
+def test_the_public_form_without_a_valid_token_saves_nothing(client, world) -> None:
+    for bad in ("", "forged-token", form_tokens.issue() + "x"):
+        response = client.post("/report/", _form(world, form_token=bad))
+        assert response.status_code == 400
+        assert "表单已过期，请核对内容后重新提交。" in response.content.decode()
+        assert response.context["form_token"]
+    assert Report.objects.count() == 0
+
+
+def test_the_api_refuses_the_same_online_report_again_within_minutes(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    body = {
+        "hall": world.city.code,
+        "tried_on": local_date().isoformat(),
+        "category": "system_fault",
+        "problem": "自助机打印证明提示系统繁忙，没有办成。",
+        "contact_name": "林先生",
+        "mobile": MOBILE,
+    }
+    created = client.post("/api/v1/reports/online/", body, content_type="application/json")
+    assert created.status_code == 201
+    number = created.json()["number"]
+    repeat = client.post("/api/v1/reports/online/", body, content_type="application/json")
+    assert repeat.status_code == 409 and repeat.json()["code"] == "duplicate"
+    assert number in repeat.json()["detail"] and "progress_token" not in repeat.json()
+    assert Report.objects.count() == 1
+    other = client.post(
+        "/api/v1/reports/online/",
+        {**body, "problem": "另一件事：窗口说要先去街道开证明。"},
+        content_type="application/json",
+    )
+    assert other.status_code == 201
