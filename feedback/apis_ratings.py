@@ -241,7 +241,17 @@ class RectificationFollowUpInSerializer(JsonBodySerializer):
 
 
 class AppealInSerializer(JsonBodySerializer):
-    reason = serializers.CharField(max_length=rectification.TEXT_MAX_CHARS, help_text=gettext_lazy("申诉理由"))
+    # An appeal says why: the same message as the page and the service,
+    # whether the reason is missing, blank or only spaces.
+    reason = serializers.CharField(
+        max_length=rectification.TEXT_MAX_CHARS,
+        help_text=gettext_lazy("申诉理由（必填）"),
+        error_messages={
+            "required": gettext_lazy("请写明申诉理由。"),
+            "blank": gettext_lazy("请写明申诉理由。"),
+            "null": gettext_lazy("请写明申诉理由。"),
+        },
+    )
 
 
 class AppealDecisionInSerializer(JsonBodySerializer):

@@ -177,7 +177,7 @@ class OrderFilterForm(forms.Form):
         choices=[("", gettext_lazy("全部")), ("open", gettext_lazy("未办结")), *RectificationOrder.Status.choices],
         error_messages={"invalid_choice": gettext_lazy("请从列表中选择状态。")},
     )
-    overdue = forms.BooleanField(label=gettext_lazy("仅看超期"), required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("仅看逾期"), required=False)
 
 
 # The months the statistics can be asked for (the API's schema states the same, 19xx-20xx): the

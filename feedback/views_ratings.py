@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -278,7 +279,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
         elif wanted:
             rows = rows.filter(status=wanted)
         if form.cleaned_data.get("overdue"):
-            rows = rows.filter(overdue=True)
+            # Flagged by the job, or past the deadline since its last run (逾期 on the page too).
+            rows = rows.filter(
+                Q(overdue=True) | Q(status=RectificationOrder.Status.RECTIFYING, due_on__lt=local_date())
+            )
     page = paginate(rows.order_by("-opened_at", "-pk"), page_number=page_number, per_page=PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
