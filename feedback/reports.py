@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
@@ -434,6 +435,43 @@ def _register(
             summary=_("受理“办不成事”反映 %(number)s") % {"number": report.number},
             data={"channel": channel, "category": data.category.code, "due_on": due_on.isoformat()},
         )
+    return report
+
+
+# --- Finding one's report again ---------------------------------------------------------------
+
+
+def report_find(*, number: str, mobile: str, client_ip: str) -> Report:
+    """The report behind a reference and the mobile number the reporter gave (a lost private
+    link): 400 for a shape, 429 past ``THROTTLE_REPORT_FIND_*`` per address and per reference,
+    404 alike for an unknown reference and a wrong number (compared in constant time, with a dummy
+    when there is no report, so the answer's time says nothing either)."""
+    number = (number or "").strip().upper()
+    errors: dict[str, list[str]] = {}
+    if not REPORT_NUMBER_RE.fullmatch(number):
+        errors["number"] = [_("受理编号为BC加12位数字，见受理回执或受理短信。")]
+    try:
+        mobile = validate_mobile(mobile or "")
+    except ValidationError as exc:
+        errors["mobile"] = list(exc.messages)
+    if errors:
+        raise _refuse(errors, set(errors))
+    for key, rate in (
+        (f"report-find-ip:{client_ip}", settings.THROTTLE_REPORT_FIND_IP),
+        (f"report-find-number:{number}", settings.THROTTLE_REPORT_FIND_NUMBER),
+    ):
+        limit, period = parse_rate(rate)
+        allowed, wait = hit(key, limit=limit, period=period)
+        if not allowed:
+            raise ReportError(
+                _("查询过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
+                code="rate_limited",
+                status=429,
+            )
+    report = Report.objects.filter(number=number).first()
+    stored = report.contact_mobile_digest if report is not None else "\0" * 64
+    if not constant_time_compare(stored, id_digest(mobile)) or report is None:
+        raise ReportError(_("没有找到与该受理编号和手机号码相符的反映，请核对后重试。"), code="not_found", status=404)
     return report
 
 

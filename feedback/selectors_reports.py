@@ -42,6 +42,9 @@ class ReportScope:
     supervisor: bool = False
     chief_hall_id: int | None = None
     department_id: int | None = None
+    # A window clerk's hall: every report there, read-only (the steps are the supervisors' and
+    # the chiefs'), so the clerk who registered one can tell the person where it stands.
+    clerk_hall_id: int | None = None
 
     def filter(self, reports: QuerySet[Report]) -> QuerySet[Report]:
         if self.supervisor and self.hall_ids is None:
@@ -49,6 +52,8 @@ class ReportScope:
         which = Q(pk__in=[])
         if self.supervisor and self.hall_ids is not None:
             which = Q(hall_id__in=self.hall_ids)
+        if self.clerk_hall_id is not None:
+            which |= Q(hall_id=self.clerk_hall_id)
         if self.chief_hall_id is not None and self.department_id is not None:
             assigned = ReportAssignment.objects.filter(report=OuterRef("pk"), department_id=self.department_id)
             which |= Q(hall_id=self.chief_hall_id) & Q(Exists(assigned))
@@ -56,17 +61,22 @@ class ReportScope:
 
 
 def report_scope(user: AnyUser) -> ReportScope:
-    """403 for a user who sees no report (no supervision role, not a chief representative)."""
+    """403 for a user who sees no report (no supervision role, not a chief representative nor a
+    window clerk of a hall)."""
     scope = staff_scope(user)
     supervisor = scope.has_role(*roles.SUPERVISION_ROLES)
     chief = scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.hall_id is not None and scope.department_id
-    if not supervisor and not chief:
-        raise PermissionDenied(_("“办不成事”反映仅向政务服务管理部门和被转派部门的首席事务代表开放。"))
+    clerk = scope.has_role(roles.WINDOW_STAFF) and scope.hall_id is not None
+    if not supervisor and not chief and not clerk:
+        raise PermissionDenied(
+            _("“办不成事”反映仅向政务服务管理部门、被转派部门的首席事务代表和本大厅的窗口工作人员开放。")
+        )
     return ReportScope(
         hall_ids=scope.hall_ids() if supervisor else [],
         supervisor=supervisor,
         chief_hall_id=scope.hall_id if chief else None,
         department_id=scope.department_id if chief else None,
+        clerk_hall_id=scope.hall_id if clerk else None,
     )
 
 

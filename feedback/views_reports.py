@@ -28,6 +28,7 @@ from catalog.models import Hall
 from feedback import form_tokens, reports, selectors_reports
 from feedback.forms_reports import (
     AssignForm,
+    FindForm,
     FollowUpForm,
     ListFilterForm,
     NoteForm,
@@ -128,6 +129,32 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_find(request: HttpRequest) -> HttpResponse:
+    """A reporter who lost the private link finds the report by its reference and the mobile
+    number they gave: POST only (nothing personal in a URL), rate-limited, and then the private
+    progress page."""
+    status = 200
+    if request.method == "POST":
+        form = FindForm(request.POST)
+        form.is_valid()
+        try:
+            report = reports.report_find(
+                number=form.cleaned_data.get("number", ""),
+                mobile=form.cleaned_data.get("mobile", ""),
+                client_ip=client_address(request),
+            )
+        except DomainError as exc:
+            add_report_error(form, exc)
+            status = exc.status
+        else:
+            return redirect(reverse("report-progress", args=[report.progress_token]))
+    else:
+        form = FindForm()
+    return _private(_render(request, "find.html", {"form": form}, status=status))
+
+
+@never_cache
 def report_thanks(request: HttpRequest) -> HttpResponse:
     return _private(_render(request, "thanks.html", {"receipt": _receipt(request)}))
 
@@ -202,14 +229,14 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
 # --- Staff and supervisors: the list and the loop ---------------------------------------------
 
 
-@staff_required(roles.CHIEF_REPRESENTATIVE, *roles.SUPERVISION_ROLES)
+@staff_required(*REPORT_ROLES)
 def report_list(request: HttpRequest) -> HttpResponse:
     scope = selectors_reports.report_scope(request.user)
     halls = Hall.objects.order_by("level", "code")
     if scope.supervisor and scope.hall_ids is not None:
         halls = halls.filter(pk__in=scope.hall_ids)
     elif not scope.supervisor:
-        halls = halls.filter(pk__in=[scope.chief_hall_id] if scope.chief_hall_id else [])
+        halls = halls.filter(pk__in=[h for h in (scope.chief_hall_id, scope.clerk_hall_id) if h])
     form = ListFilterForm(request.GET or None, halls=halls)
     page_number, page_error = requested_page(request)
     status = 200
@@ -281,7 +308,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **bound:
     return _private(_render(request, "detail.html", context, status=status))  # type: ignore[return-value]
 
 
-@staff_required(roles.CHIEF_REPRESENTATIVE, *roles.SUPERVISION_ROLES)
+@staff_required(*REPORT_ROLES)
 def report_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _detail(request, selectors_reports.access_report(request.user, number))
 
@@ -372,6 +399,7 @@ def report_action(request: HttpRequest, number: str, action: str) -> HttpRespons
 public_patterns = [
     path("report/", report_form, name="report-form"),
     path("report/thanks/", report_thanks, name="report-thanks"),
+    path("report/find/", report_find, name="report-find"),
     # "/t/<token>/": the log filter redacts the token (servicehall.personal_data).
     path("report/t/<str:token>/", report_progress, name="report-progress"),
 ]

@@ -534,6 +534,10 @@ FEEDBACK_REPORTS = {
 }
 # The public report form (/report/, POST /api/v1/reports/online/): per client address.
 THROTTLE_REPORT_IP = env_str("THROTTLE_REPORT_IP", "10/hour") or "10/hour"
+# Finding a report by its reference and mobile number (/report/find/): per address and reference,
+# as the cases' progress look-up.
+THROTTLE_REPORT_FIND_IP = env_str("THROTTLE_REPORT_FIND_IP", "30/hour") or "30/hour"
+THROTTLE_REPORT_FIND_NUMBER = env_str("THROTTLE_REPORT_FIND_NUMBER", "10/hour") or "10/hour"
 
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")

@@ -107,10 +107,13 @@ def test_staff_enter_a_report_at_the_window_and_get_a_receipt(client, world) -> 
     assert response.status_code == 400
 
 
-def test_anonymous_and_clerks_cannot_open_the_list(client, world) -> None:
+def test_anonymous_and_staff_of_no_hall_cannot_open_the_list(client, world) -> None:
+    from servicehall import roles
+    from tests.servicehall.factories import staff_user
+
     assert client.get(reverse("supervisor-reports")).status_code == 302
-    client.force_login(world.clerk)
-    assert client.get(reverse("supervisor-reports")).status_code == 403
+    client.force_login(staff_user("no-hall-clerk", role=roles.WINDOW_STAFF))
+    assert client.get(reverse("report-list")).status_code == 403
 
 
 def _many(world, n: int) -> None:
@@ -466,3 +469,98 @@ def test_the_api_refuses_the_same_online_report_again_within_minutes(client, wor
         content_type="application/json",
     )
     assert other.status_code == 201
+
+
+def test_a_reporter_finds_the_report_by_reference_and_mobile_number(client, world, caplog) -> None:
+    report = register(world)
+    page = client.get(reverse("report-find"))
+    assert page.status_code == 200 and page["X-Robots-Tag"] == "noindex, nofollow"
+    assert reverse("report-find") in client.get("/report/").content.decode()
+    # GET never looks anything up: the number stays out of URLs.
+    assert client.get(reverse("report-find"), {"number": report.number, "mobile": MOBILE}).status_code == 200
+    with caplog.at_level(logging.INFO):
+        found = client.post(reverse("report-find"), {"number": report.number.lower(), "mobile": MOBILE})
+    assert found.status_code == 302 and found["Location"] == f"/report/t/{report.progress_token}/"
+    assert MOBILE not in caplog.text
+    wrong = client.post(reverse("report-find"), {"number": report.number, "mobile": "13800138000"})
+    unknown = client.post(reverse("report-find"), {"number": "BC209901010001", "mobile": MOBILE})
+    assert wrong.status_code == unknown.status_code == 404
+    assert "没有找到与该受理编号和手机号码相符的反映" in wrong.content.decode()
+    assert wrong.content.decode().replace(report.number, "").count("没有找到") == unknown.content.decode().count(
+        "没有找到"
+    )
+    bad = client.post(reverse("report-find"), {"number": "12", "mobile": "1"})
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"number", "mobile"}
+
+
+def test_finding_a_report_is_rate_limited(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_FIND_NUMBER = "3/hour"
+    report = register(world)
+    for _k in range(3):
+        assert (
+            client.post(reverse("report-find"), {"number": report.number, "mobile": "13800138000"}).status_code == 404
+        )
+    limited = client.post(reverse("report-find"), {"number": report.number, "mobile": MOBILE})
+    assert limited.status_code == 429 and "查询过于频繁" in limited.content.decode()
+
+
+def test_window_clerks_see_their_hall_s_reports_read_only(client, world) -> None:
+    report = register(world)
+    elsewhere = register(world, online=True, hall=world.tianhe)
+    client.force_login(world.market_clerk)  # not signed in at a window: the workbench
+    assert "本大厅的“办不成事”反映" in client.get("/staff/").content.decode()
+    client.force_login(world.clerk)
+    listed = client.get(reverse("report-list"))
+    assert listed.status_code == 200
+    numbers = [r.number for r in listed.context["page"].object_list]
+    assert numbers == [report.number]
+    detail = client.get(reverse("report-detail", args=[report.number]))
+    assert detail.status_code == 200 and detail.context["steps"] == set()
+    assert 'action="/staff/reports/' not in detail.content.decode()
+    assert client.get(reverse("report-detail", args=[elsewhere.number])).status_code == 404
+    assert (
+        client.post(
+            reverse("report-action", args=[report.number, "assign"]), {"assign-departments": [world.police.pk]}
+        ).status_code
+        == 403
+    )
+    assert [r["number"] for r in client.get("/api/v1/reports/").json()["results"]] == [report.number]
+    refused = client.post(
+        f"/api/v1/reports/{report.number}/assign/", {"departments": ["GZGA"]}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert not report.assignments.exists()
+
+
+def test_the_follow_up_outcomes_read_as_words_in_chinese_and_english(client, world) -> None:
+    from django.utils import translation
+
+    from feedback.forms_reports import FollowUpForm, ResolveForm
+
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police])
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已协调办结。", matter_done=True)
+    client.force_login(world.supervisor)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "已接通，联系上反映人" in page and "未接通，没有联系上反映人" in page and ">满意<" in page
+    assert [label for _v, label in FollowUpForm().fields["reached"].choices][1:] == [
+        "已接通，联系上反映人",
+        "未接通，没有联系上反映人",
+    ]
+    assert [str(label) for _v, label in ResolveForm().fields["matter_done"].choices][1:] == ["已办成", "未能办成"]
+    client.post(
+        reverse("report-action", args=[report.number, "follow_up"]),
+        {"follow_up-reached": "yes", "follow_up-satisfied": "no"},
+    )
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "已接通，反映人不满意" in page
+    with translation.override("en"):
+        assert str(FollowUpForm().fields["satisfied"].choices[2][1]) == "Not satisfied"
+
+
+def test_the_footer_links_the_report_form_and_the_published_ratings_on_public_pages(client, world) -> None:
+    for url in ("/", "/report/", "/ratings/", reverse("report-find")):
+        body = client.get(url).content.decode()
+        assert 'href="/report/">办不成事反映</a>' in body, url
+        assert 'href="/ratings/">评价公开</a>' in body, url
