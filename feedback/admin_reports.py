@@ -57,7 +57,7 @@ class _ReadOnly(admin.ModelAdmin):
 class AssignmentInline(admin.TabularInline):
     model = ReportAssignment
     extra = 0
-    fields = ("department", "assigned_at", "assigned_by")
+    fields = ("department", "assigned_at", "assigned_by", "answer", "matter_done", "answered_at", "answered_by")
     readonly_fields = fields
     can_delete = False
 

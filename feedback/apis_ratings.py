@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Hall
 from feedback import ratings, rectification, rollup_ratings
-from feedback.forms_ratings import parse_month
+from feedback.forms_ratings import month_or_error
 from feedback.models_ratings import (
     Level,
     Rating,
@@ -241,7 +241,17 @@ class RectificationFollowUpInSerializer(JsonBodySerializer):
 
 
 class AppealInSerializer(JsonBodySerializer):
-    reason = serializers.CharField(max_length=rectification.TEXT_MAX_CHARS, help_text=gettext_lazy("申诉理由"))
+    # An appeal says why: the same message as the page and the service,
+    # whether the reason is missing, blank or only spaces.
+    reason = serializers.CharField(
+        max_length=rectification.TEXT_MAX_CHARS,
+        help_text=gettext_lazy("申诉理由（必填）"),
+        error_messages={
+            "required": gettext_lazy("请写明申诉理由。"),
+            "blank": gettext_lazy("请写明申诉理由。"),
+            "null": gettext_lazy("请写明申诉理由。"),
+        },
+    )
 
 
 class AppealDecisionInSerializer(JsonBodySerializer):
@@ -391,9 +401,9 @@ class StatisticsView(generics.ListAPIView):
         month: dt.date | None = ratings.month_start(local_date())
         raw = params.get("month", "")
         if raw:
-            month = parse_month(raw)
+            month, error = month_or_error(raw)
             if month is None:
-                raise DomainError(_("月份格式应为“年-月”，例如 2026-11。"), field="month")
+                raise DomainError(error, field="month")
         scope = params.get("scope", "") or rollup_ratings.HALL_SCOPE
         if scope not in {"hall", "department", "window"}:
             raise DomainError(_("请从列表中选择统计范围。"), field="scope")

@@ -25,7 +25,7 @@ from feedback.reports import ReportError, ReportInput
 from queueing.models import Window
 from servicehall.api_fields import JsonBodySerializer, MobileField
 from servicehall.http import client_address
-from servicehall.schema import ERROR_404, ERROR_422, ERROR_429
+from servicehall.schema import ERROR_404, ERROR_409, ERROR_422, ERROR_429
 
 
 def _no_store(response: Response) -> Response:
@@ -97,11 +97,25 @@ class ReportEventSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class ReportAnswerSerializer(serializers.Serializer):
+    """One assigned department's answer for its part (部门答复); empty until it answers."""
+
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    assigned_at = serializers.DateTimeField()
+    answered = serializers.BooleanField()
+    answer = serializers.CharField()
+    matter_done = serializers.BooleanField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answered_by = serializers.CharField(source="answered_by.get_username", allow_null=True, default=None)
+
+
 class ReportDetailSerializer(ReportSerializer):
+    answers = ReportAnswerSerializer(source="assignments", many=True, read_only=True)
     events = ReportEventSerializer(many=True, read_only=True)
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "events"]
+        fields = [*ReportSerializer.Meta.fields, "answers", "events"]
 
 
 class ReportCategoryCountSerializer(serializers.Serializer):
@@ -248,10 +262,13 @@ class OnlineRegisterView(APIView):
     @extend_schema(
         summary="Report a “办不成事” problem online (受理): the reference and the private progress token, once",
         description="No login. Rate-limited per client address (429). The mobile number is stored masked (and "
-        "whole only until the follow-up call); it never appears in any answer.",
+        "whole only until the follow-up call); it never appears in any answer. A repeat (the same hall, category, "
+        "problem and mobile number as a report registered within the last minutes: a double submit, a retried "
+        "request) is refused with 409 and code `duplicate`, naming the first report's reference; the first answer's "
+        "progress token stays the only one.",
         tags=["reports"],
         request=ReportRegisterInSerializer,
-        responses={201: ReportReceiptSerializer, 422: ERROR_422, 429: ERROR_429},
+        responses={201: ReportReceiptSerializer, 409: ERROR_409, 422: ERROR_422, 429: ERROR_429},
     )
     def post(self, request: Request) -> Response:
         payload = ReportRegisterInSerializer(data=request.data)
@@ -404,7 +421,9 @@ class NoteView(APIView):
 
 class ResolveView(APIView):
     @extend_schema(
-        summary="办结: the resolution, by the chief representative of an assigned department at the hall",
+        summary="办结: an assigned department's answer for its part, by its chief representative at the hall (the "
+        "report is resolved when every assigned department has answered), or the resolution that closes the report, "
+        "by a supervisor of the hall",
         tags=["reports"],
         request=ReportResolveInSerializer,
         responses={200: ReportDetailSerializer, 422: ERROR_422},

@@ -4,10 +4,11 @@ statistics' filters. They check the shape of the input; the rules are in the ser
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from catalog.models import Hall
 from feedback import ratings
@@ -176,15 +177,45 @@ class OrderFilterForm(forms.Form):
         choices=[("", gettext_lazy("全部")), ("open", gettext_lazy("未办结")), *RectificationOrder.Status.choices],
         error_messages={"invalid_choice": gettext_lazy("请从列表中选择状态。")},
     )
-    overdue = forms.BooleanField(label=gettext_lazy("仅看超期"), required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("仅看逾期"), required=False)
+
+
+# The months the statistics can be asked for (the API's schema states the same, 19xx-20xx): the
+# page's previous and next links stay inside them, so no date arithmetic leaves the calendar.
+MONTH_FIRST = dt.date(1900, 1, 1)
+MONTH_LAST = dt.date(2099, 12, 1)
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+MONTH_FORMAT_MESSAGE = gettext_lazy("月份格式应为“年-月”，例如 2026-11。")
+
+
+def month_or_error(raw: str) -> tuple[dt.date | None, str]:
+    """``YYYY-MM`` (ASCII digits) as the month's first day and "", or None and why not: its
+    shape, a month that is not 01-12, a year outside ``MONTH_FIRST``..``MONTH_LAST``."""
+    found = _MONTH_RE.fullmatch(raw or "")
+    if found is None or not 1 <= int(found[2]) <= 12:
+        return None, str(MONTH_FORMAT_MESSAGE)
+    year = int(found[1])
+    if not MONTH_FIRST.year <= year <= MONTH_LAST.year:
+        return None, gettext("只能查看 %(first)s 至 %(last)s 之间的月份。") % {
+            "first": f"{MONTH_FIRST:%Y-%m}",
+            "last": f"{MONTH_LAST:%Y-%m}",
+        }
+    return dt.date(year, int(found[2]), 1), ""
 
 
 def parse_month(raw: str) -> dt.date | None:
-    """``YYYY-MM`` as the month's first day, or None."""
-    try:
-        return dt.datetime.strptime(raw, "%Y-%m").date().replace(day=1)  # noqa: DTZ007 - a date, no time
-    except (TypeError, ValueError):
-        return None
+    """``YYYY-MM`` as the month's first day, or None (see ``month_or_error``)."""
+    return month_or_error(raw)[0]
+
+
+def previous_month(month: dt.date) -> dt.date | None:
+    """The month before, or None before ``MONTH_FIRST``."""
+    return None if month <= MONTH_FIRST else (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date | None:
+    """The month after, or None past ``MONTH_LAST``."""
+    return None if month >= MONTH_LAST else (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 SCOPES = [
@@ -228,7 +259,7 @@ class StatisticsFilterForm(forms.Form):
         raw = (self.cleaned_data.get("month") or "").strip()
         if not raw:
             return None
-        month = parse_month(raw)
+        month, error = month_or_error(raw)
         if month is None:
-            raise forms.ValidationError(gettext_lazy("月份格式应为“年-月”，例如 2026-11。"))
+            raise forms.ValidationError(error)
         return month

@@ -160,6 +160,25 @@ def add_report_error(form: forms.Form, exc: DomainError) -> None:
         form.add_error(field if field in form.fields else None, str(exc.message))
 
 
+class FindForm(forms.Form):
+    """A lost private link: the reference and the mobile number given (checked by
+    ``reports.report_find``)."""
+
+    number = forms.CharField(
+        label=gettext_lazy("受理编号"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("BC加12位数字，见受理回执或受理短信。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(
+        label=gettext_lazy("反映时所留手机号码"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+
+
 class AssignForm(forms.Form):
     departments = forms.ModelMultipleChoiceField(
         label=gettext_lazy("责任部门"),
@@ -222,12 +241,34 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("做了什么、问题如何解决，将告知反映人。"),
     )
-    matter_done = forms.ChoiceField(label=gettext_lazy("反映人的事项是否已办成"), choices=_YES_NO, required=False)
+    matter_done = forms.ChoiceField(
+        label=gettext_lazy("反映人的事项是否已办成"),
+        choices=[("", gettext_lazy("请选择")), ("yes", gettext_lazy("已办成")), ("no", gettext_lazy("未能办成"))],
+        required=False,
+    )
 
 
 class FollowUpForm(forms.Form):
-    reached = forms.ChoiceField(label=gettext_lazy("回访电话是否接通"), choices=_YES_NO, required=False)
-    satisfied = forms.ChoiceField(label=gettext_lazy("反映人是否满意"), choices=_YES_NO, required=False)
+    """回访 outcomes in words (not 是/否): reached or not, and, if reached, satisfied or not."""
+
+    reached = forms.ChoiceField(
+        label=gettext_lazy("回访电话是否接通"),
+        choices=[
+            ("", gettext_lazy("请选择")),
+            ("yes", gettext_lazy("已接通，联系上反映人")),
+            ("no", gettext_lazy("未接通，没有联系上反映人")),
+        ],
+        required=False,
+    )
+    satisfied = forms.ChoiceField(
+        label=gettext_lazy("反映人对办理结果是否满意"),
+        choices=[
+            ("", gettext_lazy("（未接通时不填）")),
+            ("yes", gettext_lazy("满意")),
+            ("no", gettext_lazy("不满意")),
+        ],
+        required=False,
+    )
     note = forms.CharField(
         label=gettext_lazy("回访记录（可选）"),
         required=False,

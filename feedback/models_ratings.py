@@ -10,6 +10,8 @@ rating per ticket and per case, one order per rating and one appeal per order.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,6 +137,10 @@ class Rating(models.Model):
     )
     excluded_reason = models.CharField(_("不计入理由"), max_length=300, blank=True)
 
+    # The one-time token of the rating form that submitted it (feedback/form_tokens.py): a second
+    # submit of the same form shows this rating again instead of refusing it as rated by another.
+    submission_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+
     class Meta:
         verbose_name = _("服务评价")
         verbose_name_plural = _("服务评价")
@@ -257,6 +263,14 @@ class RectificationOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def overdue_state(self, today: dt.date) -> str:
+        """逾期 as a pure function of the stored fields and ``today``: "open" while being rectified
+        past the deadline (whether or not the periodic job has flagged it yet), "late" once
+        rectified after it (the job's flag stays), "" otherwise."""
+        if self.status == self.Status.RECTIFYING:
+            return "open" if self.overdue or (self.due_on is not None and self.due_on < today) else ""
+        return "late" if self.overdue else ""
 
     @property
     def is_open(self) -> bool:

@@ -108,6 +108,9 @@ class Report(models.Model):
     contact_mobile_digest = models.CharField(_("联系手机摘要"), max_length=64, db_index=True)
     # Kept whole only for the follow-up call (回访); erased when the call is recorded.
     contact_mobile = models.CharField(_("回访电话"), max_length=11, blank=True)
+    # The one-time token of the public form that submitted it (feedback/form_tokens.py): a second
+    # submit of the same form finds this report instead of registering another.
+    submission_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
 
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(_("受理时间"))
@@ -191,15 +194,40 @@ class ReportAssignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("转派人")
     )
+    # The department's own answer for its part (部门答复), by its chief representative at the hall;
+    # the report is resolved when every assigned department has answered (or by a supervisor).
+    # Cleared when the report is sent back (重新转派); the events keep every round.
+    answer = models.TextField(_("部门答复"), max_length=2000, blank=True)
+    matter_done = models.BooleanField(_("事项已办成"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
 
     class Meta:
         verbose_name = _("转派")
         verbose_name_plural = _("转派")
         ordering = ["report", "assigned_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["report", "department"], name="report_assignment_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "department"], name="report_assignment_once"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="", matter_done__isnull=True)
+                | (Q(answered_at__isnull=False, matter_done__isnull=False) & ~Q(answer="")),
+                name="report_assignment_answer_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} → {self.department}"
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class ReportEvent(StepRecord):
@@ -209,6 +237,7 @@ class ReportEvent(StepRecord):
         REGISTERED = "registered", _("受理")
         ASSIGNED = "assigned", _("转派")
         NOTE = "note", _("协调督办")
+        ANSWERED = "answered", _("部门答复")
         RESOLVED = "resolved", _("办结")
         FOLLOWED_UP = "followed_up", _("回访")
         REOPENED = "reopened", _("重新转派")

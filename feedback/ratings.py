@@ -232,9 +232,11 @@ def rating_submit_ticket(
     data: RatingInput,
     source: str = Rating.Source.LINK,
     actor: AnyUser | None = None,
+    submission_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> Rating:
-    """Rate a served ticket (一次一评). Refused for a ticket not done, or rated already."""
+    """Rate a served ticket (一次一评). Refused for a ticket not done, or rated already.
+    ``submission_key``: the rating form's one-time token (feedback/form_tokens.py)."""
     now = now or timezone.now()
     # A done ticket never changes status again, and the unique constraint settles two ratings
     # at the same moment: no lock is needed.
@@ -265,12 +267,18 @@ def rating_submit_ticket(
         quality=data.quality,
         attitude=data.attitude,
         comment=data.comment,
+        submission_key=submission_key or None,
     )
     return _save(rating, actor=actor, now=now)
 
 
 def rating_submit_case(
-    *, case: Case, data: RatingInput, actor: AnyUser | None = None, now: dt.datetime | None = None
+    *,
+    case: Case,
+    data: RatingInput,
+    actor: AnyUser | None = None,
+    submission_key: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Rating:
     """Rate a completed case (一事一评). Refused for a case not completed, or rated already."""
     now = now or timezone.now()
@@ -299,6 +307,7 @@ def rating_submit_case(
         quality=data.quality,
         attitude=data.attitude,
         comment=data.comment,
+        submission_key=submission_key or None,
     )
     return _save(rating, actor=actor, now=now)
 

@@ -28,13 +28,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Department, Hall, ServiceItem
+from feedback import selectors_reports
 from feedback.models_reports import (
     REPORT_OPEN_STATUSES,
     Report,
@@ -133,7 +135,7 @@ def allowed_steps(user: AnyUser, report: Report) -> set[str]:
             steps.add("follow_up")
         if may_reopen(report):
             steps.add("reopen")
-    if report.status == Report.Status.ASSIGNED and answering_department_id(user, report) is not None:
+    if resolve_role(user, report):
         steps.add("resolve")
     return steps
 
@@ -153,7 +155,7 @@ def _stale(report: Report, message: str) -> ReportError:
 def _lock(report_id: int) -> Report:
     """The report row, locked (the row alone), re-read with what the rules need."""
     Report.objects.select_for_update().filter(pk=report_id).values_list("pk", flat=True).get()
-    return Report.objects.select_related("hall").prefetch_related("assignments").get(pk=report_id)
+    return Report.objects.select_related("hall").prefetch_related("assignments__department").get(pk=report_id)
 
 
 def _record(
@@ -291,32 +293,121 @@ def _throttle(client_ip: str) -> None:
         )
 
 
+def report_by_submission(submission_key: str | None) -> Report | None:
+    """The report a public form with this one-time token registered already, or None."""
+    if not submission_key:
+        return None
+    return Report.objects.filter(submission_key=submission_key).first()
+
+
+_REPEAT_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+
+
+def _lock_content(*, hall: Hall, category: ReportCategory, problem: str, mobile: str) -> None:
+    """Serialise identical online reports until the transaction ends (an advisory lock on their
+    content), so of two racing ones the second sees the first."""
+    key = f"report-online:{hall.pk}:{category.pk}:{id_digest(mobile)}:{problem}"
+    with connection.cursor() as cursor:
+        cursor.execute(_REPEAT_LOCK_SQL, [key])
+
+
+def _refuse_repeat(*, hall: Hall, category: ReportCategory, problem: str, mobile: str, now: dt.datetime) -> None:
+    """An online report identical to one registered ``duplicate_minutes`` ago (same hall,
+    category, problem and mobile number: the same person sending the same thing) is refused with
+    409, naming the first one's reference (under ``_lock_content``)."""
+    digest = id_digest(mobile)
+    since = now - dt.timedelta(minutes=rules()["duplicate_minutes"])
+    first = (
+        Report.objects.filter(
+            channel=Report.Channel.ONLINE,
+            hall=hall,
+            category=category,
+            contact_mobile_digest=digest,
+            problem=problem,
+            registered_at__gte=since,
+        )
+        .order_by("registered_at", "pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if first is not None:
+        raise ReportError(
+            _(
+                "同样的反映刚刚已经提交并受理（受理编号 %(number)s），请勿重复提交；请凭首次提交时给出的进度查询链接查看进度。"
+            )
+            % {"number": first},
+            code="duplicate",
+            status=409,
+        )
+
+
 def report_register(
     *,
     data: ReportInput,
     channel: str,
     actor: AnyUser | None = None,
     client_ip: str = "",
+    submission_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
     """受理: a report at the “办不成事” window (entered by staff of the hall) or online (anyone).
     The reference number and the private progress token are drawn here; the reply is due
-    ``reply_working_days`` working days after today (today not counted)."""
+    ``reply_working_days`` working days after today (today not counted).
+
+    Online, a repeat is never registered twice: a form's one-time token (``submission_key``,
+    feedback/form_tokens.py) already used returns the report it registered; the same content
+    again within ``duplicate_minutes`` is refused (409, ``_refuse_repeat``)."""
     now = _now(now)
     today = local_date(now)
     if channel == Report.Channel.WINDOW:
         if actor is None or not actor.is_authenticated or data.hall is None or not may_register_at(actor, data.hall.pk):
             raise _deny(_("只有本大厅的工作人员可以在“办不成事”反映窗口登记反映。"))
+        submission_key = None
     elif channel == Report.Channel.ONLINE:
         actor = None
+        first = report_by_submission(submission_key)
+        if first is not None:
+            return first
         _throttle(client_ip)
     else:
         raise ReportError(_("反映渠道无效。"), field="channel", status=400)
     problem, name, mobile = _validate(data, today)
     assert data.hall is not None and data.category is not None and data.tried_on is not None
     due_on, provisional = catalog_selectors.deadline_after(today, rules()["reply_working_days"])
+    try:
+        return _register(data, channel, actor, submission_key, problem, name, mobile, now, due_on, provisional)
+    except IntegrityError:
+        # The same form submitted twice at once with different content: the first one won.
+        first = report_by_submission(submission_key)
+        if first is None:
+            raise
+        return first
+
+
+def _register(
+    data: ReportInput,
+    channel: str,
+    actor: AnyUser | None,
+    submission_key: str | None,
+    problem: str,
+    name: str,
+    mobile: str,
+    now: dt.datetime,
+    due_on: dt.date,
+    provisional: bool,
+) -> Report:
+    today = local_date(now)
+    assert data.hall is not None and data.category is not None and data.tried_on is not None
     with transaction.atomic():
+        if channel == Report.Channel.ONLINE:
+            _lock_content(hall=data.hall, category=data.category, problem=problem, mobile=mobile)
+            # The same form racing itself: the lock let the first one commit.
+            first = report_by_submission(submission_key)
+            if first is not None:
+                return first
+            _refuse_repeat(hall=data.hall, category=data.category, problem=problem, mobile=mobile, now=now)
         report = Report.objects.create(
+            submission_key=submission_key or None,
             number=_next_number(today),
             progress_token=secrets.token_urlsafe(18),
             channel=channel,
@@ -347,7 +438,58 @@ def report_register(
     return report
 
 
+# --- Finding one's report again ---------------------------------------------------------------
+
+
+def report_find(*, number: str, mobile: str, client_ip: str) -> Report:
+    """The report behind a reference and the mobile number the reporter gave (a lost private
+    link): 400 for a shape, 429 past ``THROTTLE_REPORT_FIND_*`` per address and per reference,
+    404 alike for an unknown reference and a wrong number (compared in constant time, with a dummy
+    when there is no report, so the answer's time says nothing either)."""
+    number = (number or "").strip().upper()
+    errors: dict[str, list[str]] = {}
+    if not REPORT_NUMBER_RE.fullmatch(number):
+        errors["number"] = [_("受理编号为BC加12位数字，见受理回执或受理短信。")]
+    try:
+        mobile = validate_mobile(mobile or "")
+    except ValidationError as exc:
+        errors["mobile"] = list(exc.messages)
+    if errors:
+        raise _refuse(errors, set(errors))
+    for key, rate in (
+        (f"report-find-ip:{client_ip}", settings.THROTTLE_REPORT_FIND_IP),
+        (f"report-find-number:{number}", settings.THROTTLE_REPORT_FIND_NUMBER),
+    ):
+        limit, period = parse_rate(rate)
+        allowed, wait = hit(key, limit=limit, period=period)
+        if not allowed:
+            raise ReportError(
+                _("查询过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
+                code="rate_limited",
+                status=429,
+            )
+    report = Report.objects.filter(number=number).first()
+    stored = report.contact_mobile_digest if report is not None else "\0" * 64
+    if not constant_time_compare(stored, id_digest(mobile)) or report is None:
+        raise ReportError(_("没有找到与该受理编号和手机号码相符的反映，请核对后重试。"), code="not_found", status=404)
+    return report
+
+
 # --- 转派, 协调督办 ----------------------------------------------------------------------------
+
+
+def _refuse_without_chief(report: Report, departments: Sequence[Department]) -> None:
+    """A department with no active chief representative at the hall has nobody to answer the
+    report there: refused, naming each such department (``selectors_reports.chiefs_at``)."""
+    answering = selectors_reports.chiefs_at(report.hall_id, [d.pk for d in departments])
+    missing = [d.name for d in departments if d.pk not in answering]
+    if missing:
+        raise ReportError(
+            _("%(names)s在本大厅没有在岗的首席事务代表，转派后无人答复：请先登记首席事务代表，或选择其他部门。")
+            % {"names": "、".join(missing)},
+            field="departments",
+            code="no_chief",
+        )
 
 
 def report_assign(
@@ -381,6 +523,7 @@ def report_assign(
                 status=409,
                 code="duplicate",
             )
+        _refuse_without_chief(report, departments)
         ReportAssignment.objects.bulk_create(
             [
                 ReportAssignment(report=report, department=d, assigned_at=now, assigned_by=signed_in(actor))
@@ -450,6 +593,24 @@ def report_note(
 # --- 办结, 回访 --------------------------------------------------------------------------------
 
 
+def _unanswered(report: Report) -> list[ReportAssignment]:
+    return [a for a in report.assignments.all() if not a.answered]
+
+
+def resolve_role(user: AnyUser, report: Report) -> str:
+    """How the user would take the 办结 step now: "department" (the chief representative of an
+    assigned department that has not answered yet records its part), "supervisor" (closes the
+    report with the resolution), or "" (neither)."""
+    if report.status != Report.Status.ASSIGNED:
+        return ""
+    department_id = answering_department_id(user, report)
+    if department_id is not None and any(a.department_id == department_id for a in _unanswered(report)):
+        return "department"
+    if supervises(user, report.hall_id):
+        return "supervisor"
+    return ""
+
+
 def report_resolve(
     *,
     report: Report,
@@ -458,17 +619,27 @@ def report_resolve(
     matter_done: bool | None,
     now: dt.datetime | None = None,
 ) -> Report:
-    """办结: what was done, and whether the person's matter got done. Refused without both."""
+    """办结. The chief representative of an assigned department records the department's answer
+    for its part (部门答复: what was done, whether the matter got done); when every assigned
+    department has answered the report is resolved, its resolution gathering the answers and its
+    matter done only if every department's is. A supervisor covering the hall closes the report
+    with their own resolution, even while a department has not answered (Art. 6 ¶1: the centre
+    coordinates and settles). Refused without both the text and the verdict."""
     now = _now(now)
     resolution = (resolution or "").strip()
     with transaction.atomic():
         report = _lock(report.pk)
         department_id = answering_department_id(actor, report)
-        if department_id is None:
-            default = _("只有被转派部门派驻该大厅的首席事务代表可以办结反映。")
+        role = resolve_role(actor, report)
+        if not role:
+            if report.status != Report.Status.ASSIGNED and (
+                department_id is not None or supervises(actor, report.hall_id)
+            ):
+                raise _stale(report, _("只有已转派、尚未办结的反映可以办结。"))
+            if department_id is not None:
+                raise _stale(report, _("本部门已答复，等待其他责任部门答复或政务服务管理部门办结。"))
+            default = _("只有被转派部门派驻该大厅的首席事务代表或政务服务管理部门可以办结反映。")
             raise _deny(chief_refusal(actor, report.hall_id, staff_scope(actor).department_id, default))
-        if report.status != Report.Status.ASSIGNED:
-            raise _stale(report, _("只有已转派、尚未办结的反映可以办结。"))
         errors: dict[str, list[str]] = {}
         if not resolution:
             errors["resolution"] = [_("办结须写明办理结果：做了什么、问题如何解决。")]
@@ -478,29 +649,63 @@ def report_resolve(
             errors["matter_done"] = [_("请选择反映人的事项是否已经办成。")]
         if errors:
             raise _refuse(errors, {"resolution", "matter_done"} if not resolution or matter_done is None else set())
-        report.status = Report.Status.RESOLVED
-        report.resolution = resolution
-        report.matter_done = matter_done
-        report.resolved_at = now
-        report.resolved_by = signed_in(actor)
-        # The intermediate date belonged to the open report; its event keeps it.
-        report.next_check_on = None
-        fields = ["status", "resolution", "matter_done", "resolved_at", "resolved_by", "next_check_on"]
-        if report.flag == Report.Flag.YELLOW:
-            # Answered in time: nothing to warn of. A red flag stays (answered late).
-            report.flag, report.flag_changed_at, report.flag_notified_at = Report.Flag.NONE, now, now
-            fields += ["flag", "flag_changed_at", "flag_notified_at"]
-        report.save(update_fields=fields)
-        _record(
-            report,
-            ReportEvent.Kind.RESOLVED,
-            actor=actor,
-            at=now,
-            note=resolution,
-            summary=_("办结“办不成事”反映 %(number)s") % {"number": report.number},
-            data={"matter_done": matter_done, "department": department_id},
-        )
+        assert matter_done is not None
+        if role == "department":
+            assignment = next(a for a in report.assignments.all() if a.department_id == department_id)
+            assignment.answer, assignment.matter_done = resolution, matter_done
+            assignment.answered_at, assignment.answered_by = now, signed_in(actor)
+            assignment.save(update_fields=["answer", "matter_done", "answered_at", "answered_by"])
+            _record(
+                report,
+                ReportEvent.Kind.ANSWERED,
+                actor=actor,
+                at=now,
+                note=resolution,
+                summary=_("%(department)s答复“办不成事”反映 %(number)s")
+                % {"department": assignment.department.name, "number": report.number},
+                data={"matter_done": matter_done, "department": assignment.department.code},
+            )
+            if _unanswered(report):
+                return report
+            answers = list(report.assignments.all())
+            if len(answers) > 1:
+                resolution = "\n".join(f"{a.department.name}：{a.answer}" for a in answers)
+            matter_done = all(a.matter_done for a in answers)
+            data: dict[str, Any] = {"matter_done": matter_done, "by": "departments"}
+        else:
+            data = {"matter_done": matter_done, "by": "supervisor"}
+            unanswered = [a.department.code for a in _unanswered(report)]
+            if unanswered:
+                data["unanswered"] = unanswered
+        _resolve(report, actor=actor, now=now, resolution=resolution, matter_done=matter_done, data=data)
     return report
+
+
+def _resolve(
+    report: Report, *, actor: AnyUser, now: dt.datetime, resolution: str, matter_done: bool, data: dict[str, Any]
+) -> None:
+    report.status = Report.Status.RESOLVED
+    report.resolution = resolution
+    report.matter_done = matter_done
+    report.resolved_at = now
+    report.resolved_by = signed_in(actor)
+    # The intermediate date belonged to the open report; its event keeps it.
+    report.next_check_on = None
+    fields = ["status", "resolution", "matter_done", "resolved_at", "resolved_by", "next_check_on"]
+    if report.flag == Report.Flag.YELLOW:
+        # Answered in time: nothing to warn of. A red flag stays (answered late).
+        report.flag, report.flag_changed_at, report.flag_notified_at = Report.Flag.NONE, now, now
+        fields += ["flag", "flag_changed_at", "flag_notified_at"]
+    report.save(update_fields=fields)
+    _record(
+        report,
+        ReportEvent.Kind.RESOLVED,
+        actor=actor,
+        at=now,
+        note=resolution,
+        summary=_("办结“办不成事”反映 %(number)s") % {"number": report.number},
+        data=data,
+    )
 
 
 def report_follow_up(
@@ -601,7 +806,12 @@ def report_reopen(
                 status=409,
                 code="duplicate",
             )
+        # Every department answers again in the new round; the events keep the earlier answers.
+        ReportAssignment.objects.filter(report=report).update(
+            answer="", matter_done=None, answered_at=None, answered_by=None
+        )
         if departments:
+            _refuse_without_chief(report, departments)
             ReportAssignment.objects.bulk_create(
                 [
                     ReportAssignment(report=report, department=d, assigned_at=now, assigned_by=signed_in(actor))
@@ -664,18 +874,9 @@ def report_assigned_notify(report_id: int, department_codes: list[str], *, reope
     report = Report.objects.select_related("hall", "category").filter(pk=report_id).first()
     if report is None:
         return 0
-    to = list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=roles.CHIEF_REPRESENTATIVE,
-            staff_profile__hall_id=report.hall_id,
-            staff_profile__department__code__in=department_codes,
-        )
-        .values_list("username", flat=True)
-        .order_by("username")
-        .distinct()
-    )
+    department_ids = Department.objects.filter(code__in=department_codes).values_list("pk", flat=True)
+    chiefs = selectors_reports.chiefs_at(report.hall_id, department_ids)
+    to = sorted({username for usernames in chiefs.values() for username in usernames})
     if not to:
         logger.warning("report %s assigned: no chief representative to notify", report.number)
         return 0

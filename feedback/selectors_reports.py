@@ -4,9 +4,11 @@ and the fetch-and-check helpers (Zulip's ``access_*``) the pages and the API cal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -16,7 +18,7 @@ from catalog.models import Department, Hall
 from feedback.models_reports import Report, ReportAssignment, ReportCategory, ReportEvent
 from queueing.models import Window
 from servicehall import roles
-from servicehall.access import AnyUser, staff_scope
+from servicehall.access import AnyUser, chief_by_record, staff_scope
 
 # Art. 6 ¶1: 市、区政务服务中心应当设置“办不成事”反映窗口.
 LEVELS_REQUIRING_WINDOW = (Hall.Level.CITY, Hall.Level.DISTRICT)
@@ -40,6 +42,9 @@ class ReportScope:
     supervisor: bool = False
     chief_hall_id: int | None = None
     department_id: int | None = None
+    # A window clerk's hall: every report there, read-only (the steps are the supervisors' and
+    # the chiefs'), so the clerk who registered one can tell the person where it stands.
+    clerk_hall_id: int | None = None
 
     def filter(self, reports: QuerySet[Report]) -> QuerySet[Report]:
         if self.supervisor and self.hall_ids is None:
@@ -47,6 +52,8 @@ class ReportScope:
         which = Q(pk__in=[])
         if self.supervisor and self.hall_ids is not None:
             which = Q(hall_id__in=self.hall_ids)
+        if self.clerk_hall_id is not None:
+            which |= Q(hall_id=self.clerk_hall_id)
         if self.chief_hall_id is not None and self.department_id is not None:
             assigned = ReportAssignment.objects.filter(report=OuterRef("pk"), department_id=self.department_id)
             which |= Q(hall_id=self.chief_hall_id) & Q(Exists(assigned))
@@ -54,28 +61,35 @@ class ReportScope:
 
 
 def report_scope(user: AnyUser) -> ReportScope:
-    """403 for a user who sees no report (no supervision role, not a chief representative)."""
+    """403 for a user who sees no report (no supervision role, not a chief representative nor a
+    window clerk of a hall)."""
     scope = staff_scope(user)
     supervisor = scope.has_role(*roles.SUPERVISION_ROLES)
     chief = scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.hall_id is not None and scope.department_id
-    if not supervisor and not chief:
-        raise PermissionDenied(_("“办不成事”反映仅向政务服务管理部门和被转派部门的首席事务代表开放。"))
+    clerk = scope.has_role(roles.WINDOW_STAFF) and scope.hall_id is not None
+    if not supervisor and not chief and not clerk:
+        raise PermissionDenied(
+            _("“办不成事”反映仅向政务服务管理部门、被转派部门的首席事务代表和本大厅的窗口工作人员开放。")
+        )
     return ReportScope(
         hall_ids=scope.hall_ids() if supervisor else [],
         supervisor=supervisor,
         chief_hall_id=scope.hall_id if chief else None,
         department_id=scope.department_id if chief else None,
+        clerk_hall_id=scope.hall_id if clerk else None,
     )
 
 
-def report_list_queryset() -> QuerySet[Report]:
+def report_list_queryset(*, answers: bool = False) -> QuerySet[Report]:
+    """The reports with what a row shows; ``answers``: also who answered for each department."""
+    joins = ["department", "answered_by", "answered_by__staff_profile"] if answers else ["department"]
     return Report.objects.select_related("hall", "category", "item", "window").prefetch_related(
-        Prefetch("assignments", queryset=ReportAssignment.objects.select_related("department"))
+        Prefetch("assignments", queryset=ReportAssignment.objects.select_related(*joins))
     )
 
 
 def report_detail_queryset() -> QuerySet[Report]:
-    return report_list_queryset().prefetch_related(
+    return report_list_queryset(answers=True).prefetch_related(
         Prefetch(
             "events",
             queryset=ReportEvent.objects.select_related("actor", "actor__staff_profile").order_by("at", "pk"),
@@ -194,6 +208,34 @@ def departments_at(hall_id: int) -> QuerySet[Department]:
         .distinct()
         .order_by("code")
     )
+
+
+def chiefs_at(hall_id: int, department_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Who answers a report at the hall for each department (Art. 8 ¶3): the usernames of its
+    active chief representatives there (the role, an active account, a profile at that hall and
+    department, and no registered chief secondment naming somebody else), by department id. A
+    department without one is missing from the answer. One query for the candidates, plus what
+    the registered record's check reads for each (usually one chief per department)."""
+    wanted = set(department_ids)
+    if not wanted:
+        return {}
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.CHIEF_REPRESENTATIVE,
+            staff_profile__hall_id=hall_id,
+            staff_profile__department_id__in=wanted,
+        )
+        .values_list("pk", "username", "staff_profile__department_id")
+        .order_by("username")
+        .distinct()
+    )
+    found: dict[int, list[str]] = {}
+    for user_id, username, department_id in candidates:
+        if chief_by_record(user_id, hall_id, department_id):
+            found.setdefault(department_id, []).append(username)
+    return found
 
 
 def active_categories() -> QuerySet[ReportCategory]:

@@ -14,10 +14,10 @@ a rule or state); nothing is saved then."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from feedback import ratings, rectification, rollup_ratings
+from feedback import form_tokens, ratings, rectification, rollup_ratings
 from feedback.forms_ratings import (
     ACTION_FORMS,
     FollowUpForm,
@@ -36,6 +36,8 @@ from feedback.forms_ratings import (
     RatingForm,
     StatisticsFilterForm,
     add_error,
+    next_month,
+    previous_month,
 )
 from feedback.models_ratings import Rating, RectificationOrder
 from feedback.ratings import RatingError
@@ -62,30 +64,69 @@ def _private(response: HttpResponse) -> HttpResponse:
 # --- Rating by link --------------------------------------------------------------------------
 
 
+# The rating this browser just gave, for the page the POST redirects to (POST-redirect-GET).
+RATED_KEY = "feedback_rated"
+
+
+def _subject_rating(kind: str, subject: Any, **extra: Any) -> Rating | None:
+    which = {"ticket": subject} if kind == Rating.Kind.TICKET else {"case": subject}
+    return Rating.objects.filter(**which, **extra).first()
+
+
 def _rate(request: HttpRequest, *, subject: Any, kind: str, refusal: str) -> HttpResponse:
     """The form, or why there is none (not served or completed yet, rated already); a POST
-    refused for either is a 409 with the same message, and nothing is saved."""
+    refused for either is a 409 with the same message, and nothing is saved. A rating given
+    redirects to the page (POST-redirect-GET), which thanks once; the form's one-time token
+    (feedback/form_tokens.py) makes a second submit of the same form (double click, back and
+    submit) land on that thanks instead of a refusal, and never rate twice."""
     status = 200
     form = RatingForm(request.POST or None)
     rating = None
     if request.method == "POST":
+        token = form_tokens.checked(request.POST.get(form_tokens.FIELD))
+        given = _subject_rating(kind, subject, submission_key=token) if token else None
+        if given is not None:
+            request.session[RATED_KEY] = given.pk
+            return redirect(request.path)
         if refusal:
             status = 409
         elif not form.is_valid():
             status = 400
+        elif token is None:
+            form.add_error(None, _("表单已过期，请核对内容后重新提交。"))
+            status = 400
         else:
             try:
                 if kind == Rating.Kind.TICKET:
-                    rating = ratings.rating_submit_ticket(ticket=subject, data=form.rating_input())
+                    rating = ratings.rating_submit_ticket(
+                        ticket=subject, data=form.rating_input(), submission_key=token
+                    )
                 else:
-                    rating = ratings.rating_submit_case(case=subject, data=form.rating_input())
+                    rating = ratings.rating_submit_case(case=subject, data=form.rating_input(), submission_key=token)
             except RatingError as exc:
                 status = exc.status
                 if exc.code in {"already_rated", "not_served", "not_completed"}:
+                    # Two clicks at once: the other request saved this very form's rating.
+                    if _subject_rating(kind, subject, submission_key=token) is not None:
+                        return redirect(request.path)
                     refusal = str(exc.message)
                 else:
                     add_error(form, exc)
-    context = {"subject": subject, "kind": kind, "form": form, "refusal": refusal, "rating": rating}
+            else:
+                request.session[RATED_KEY] = rating.pk
+                return redirect(request.path)
+    else:
+        rated = request.session.pop(RATED_KEY, None)
+        if rated is not None:
+            rating = _subject_rating(kind, subject, pk=rated)
+    context = {
+        "subject": subject,
+        "kind": kind,
+        "form": form,
+        "refusal": refusal,
+        "rating": rating,
+        "form_token": form_tokens.issue(),
+    }
     return _private(_render(request, "rate.html", context, status=status))
 
 
@@ -129,8 +170,8 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
         status = 400
     rows = rollup_ratings.satisfaction_rows(month=month, scope=scope, hall_id=hall.pk if hall else None)
     page = paginate(rows, page_number=page_number, per_page=PER_PAGE)
-    previous = ratings.month_start(month.replace(day=1) - dt.timedelta(days=1))
-    following = ratings.month_start(month.replace(day=28) + dt.timedelta(days=4))
+    previous = previous_month(month)
+    following = next_month(month)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -141,7 +182,7 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "hall": hall,
         "previous_month": previous,
-        "next_month": following if following <= ratings.month_start(today) else None,
+        "next_month": following if following is not None and following <= ratings.month_start(today) else None,
         "query": query.urlencode(),
         "policy": ratings.policy(),
         "may_rollup": staff_scope(request.user).has_role(*roles.SUPERVISION_ROLES),
@@ -238,7 +279,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
         elif wanted:
             rows = rows.filter(status=wanted)
         if form.cleaned_data.get("overdue"):
-            rows = rows.filter(overdue=True)
+            # Flagged by the job, or past the deadline since its last run (逾期 on the page too).
+            rows = rows.filter(
+                Q(overdue=True) | Q(status=RectificationOrder.Status.RECTIFYING, due_on__lt=local_date())
+            )
     page = paginate(rows.order_by("-opened_at", "-pk"), page_number=page_number, per_page=PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)

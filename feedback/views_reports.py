@@ -25,9 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Hall
-from feedback import reports, selectors_reports
+from feedback import form_tokens, reports, selectors_reports
 from feedback.forms_reports import (
     AssignForm,
+    FindForm,
     FollowUpForm,
     ListFilterForm,
     NoteForm,
@@ -85,10 +86,25 @@ def report_form(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
-        if form.is_valid():
+        token = form_tokens.checked(request.POST.get(form_tokens.FIELD))
+        first = reports.report_by_submission(token)
+        if first is not None:
+            # The same form again (a double click, back and submit): the report it registered.
+            messages.info(
+                request, _("该反映已经提交并受理（受理编号 %(number)s），没有重复登记。") % {"number": first.number}
+            )
+            return redirect(reverse("report-progress", args=[first.progress_token]))
+        if token is None:
+            form.is_valid()
+            form.add_error(None, _("表单已过期，请核对内容后重新提交。"))
+            status = 400
+        elif form.is_valid():
             try:
                 report = reports.report_register(
-                    data=form.report_input(), channel=Report.Channel.ONLINE, client_ip=client_address(request)
+                    data=form.report_input(),
+                    channel=Report.Channel.ONLINE,
+                    client_ip=client_address(request),
+                    submission_key=token,
                 )
             except DomainError as exc:
                 add_report_error(form, exc)
@@ -108,7 +124,34 @@ def report_form(request: HttpRequest) -> HttpResponse:
         if hall_code:
             initial["hall"] = Hall.objects.filter(code=hall_code).first()
         form = ReportForm(initial=initial)
-    return _render(request, "form.html", {"form": form}, status=status)
+    # A fresh one-time token on every rendering (feedback/form_tokens.py).
+    return _render(request, "form.html", {"form": form, "form_token": form_tokens.issue()}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_find(request: HttpRequest) -> HttpResponse:
+    """A reporter who lost the private link finds the report by its reference and the mobile
+    number they gave: POST only (nothing personal in a URL), rate-limited, and then the private
+    progress page."""
+    status = 200
+    if request.method == "POST":
+        form = FindForm(request.POST)
+        form.is_valid()
+        try:
+            report = reports.report_find(
+                number=form.cleaned_data.get("number", ""),
+                mobile=form.cleaned_data.get("mobile", ""),
+                client_ip=client_address(request),
+            )
+        except DomainError as exc:
+            add_report_error(form, exc)
+            status = exc.status
+        else:
+            return redirect(reverse("report-progress", args=[report.progress_token]))
+    else:
+        form = FindForm()
+    return _private(_render(request, "find.html", {"form": form}, status=status))
 
 
 @never_cache
@@ -186,14 +229,14 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
 # --- Staff and supervisors: the list and the loop ---------------------------------------------
 
 
-@staff_required(roles.CHIEF_REPRESENTATIVE, *roles.SUPERVISION_ROLES)
+@staff_required(*REPORT_ROLES)
 def report_list(request: HttpRequest) -> HttpResponse:
     scope = selectors_reports.report_scope(request.user)
     halls = Hall.objects.order_by("level", "code")
     if scope.supervisor and scope.hall_ids is not None:
         halls = halls.filter(pk__in=scope.hall_ids)
     elif not scope.supervisor:
-        halls = halls.filter(pk__in=[scope.chief_hall_id] if scope.chief_hall_id else [])
+        halls = halls.filter(pk__in=[h for h in (scope.chief_hall_id, scope.clerk_hall_id) if h])
     form = ListFilterForm(request.GET or None, halls=halls)
     page_number, page_error = requested_page(request)
     status = 200
@@ -254,6 +297,8 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **bound:
         "assign_form": assign_form,
         "note_form": bound.get("note") or NoteForm(prefix="note"),
         "resolve_form": bound.get("resolve") or ResolveForm(prefix="resolve"),
+        # A department's chief answers for its part; a supervisor closes the whole report.
+        "resolve_as": reports.resolve_role(request.user, report),
         "follow_up_form": bound.get("follow_up") or FollowUpForm(prefix="follow_up"),
         # The whole number only to whoever makes the follow-up call, only until it is recorded.
         "call_number": report.contact_mobile if "follow_up" in steps else "",
@@ -263,7 +308,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **bound:
     return _private(_render(request, "detail.html", context, status=status))  # type: ignore[return-value]
 
 
-@staff_required(roles.CHIEF_REPRESENTATIVE, *roles.SUPERVISION_ROLES)
+@staff_required(*REPORT_ROLES)
 def report_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _detail(request, selectors_reports.access_report(request.user, number))
 
@@ -354,6 +399,7 @@ def report_action(request: HttpRequest, number: str, action: str) -> HttpRespons
 public_patterns = [
     path("report/", report_form, name="report-form"),
     path("report/thanks/", report_thanks, name="report-thanks"),
+    path("report/find/", report_find, name="report-find"),
     # "/t/<token>/": the log filter redacts the token (servicehall.personal_data).
     path("report/t/<str:token>/", report_progress, name="report-progress"),
 ]

@@ -138,6 +138,13 @@ def add_chief_check(check: ChiefCheck) -> None:
         _chief_checks.append(check)
 
 
+def chief_by_record(user_id: int, hall_id: int, department_id: int) -> bool:
+    """No registered record names somebody else than ``user_id`` as the department's chief at the
+    hall (the half of ``acts_as_chief`` that does not need the user's own scope: for lists of
+    candidates already filtered on role, hall and department)."""
+    return all(check(user_id, hall_id, department_id) is not False for check in _chief_checks)
+
+
 def acts_as_chief(user: AnyUser, hall_id: int, department_id: int) -> bool:
     """Whether the user decides for the department at the hall as its chief representative: the
     role, at that very hall, for that department (their profile), and no registered record names
@@ -155,7 +162,7 @@ def acts_as_chief(user: AnyUser, hall_id: int, department_id: int) -> bool:
     memo: dict[tuple[int, int], bool] = getattr(user, "_chief_verdicts", None) or {}
     key = (hall_id, department_id)
     if key not in memo:
-        memo[key] = all(check(signed_in(user).pk, hall_id, department_id) is not False for check in _chief_checks)
+        memo[key] = chief_by_record(signed_in(user).pk, hall_id, department_id)
         user._chief_verdicts = memo  # type: ignore[union-attr]
     return memo[key]
 

@@ -528,9 +528,16 @@ FEEDBACK_REPORTS = {
     "reply_working_days": 15,  # the reply (办结) is due this many working days after registration
     "yellow_working_days": 3,  # a reply due this many working days away or nearer is flagged yellow
     "warning_lease_minutes": 5,  # a flag a run failed to announce is taken over after this
+    # An online report with the same hall, category, problem and mobile number as one registered
+    # this many minutes ago is a repeat (a double click, a retried request): refused with 409.
+    "duplicate_minutes": 10,
 }
 # The public report form (/report/, POST /api/v1/reports/online/): per client address.
 THROTTLE_REPORT_IP = env_str("THROTTLE_REPORT_IP", "10/hour") or "10/hour"
+# Finding a report by its reference and mobile number (/report/find/): per address and reference,
+# as the cases' progress look-up.
+THROTTLE_REPORT_FIND_IP = env_str("THROTTLE_REPORT_FIND_IP", "30/hour") or "30/hour"
+THROTTLE_REPORT_FIND_NUMBER = env_str("THROTTLE_REPORT_FIND_NUMBER", "10/hour") or "10/hour"
 
 # Where supervisors are notified of wait alerts (and, with issue 4, where reminders go).
 NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "servicehall.notifications.LogBackend")

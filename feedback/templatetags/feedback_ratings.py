@@ -23,6 +23,12 @@ from servicehall.clock import local_date
 register = template.Library()
 
 
+@register.filter
+def overdue_state(order: RectificationOrder) -> str:
+    """``RectificationOrder.overdue_state`` today (Asia/Shanghai): "open", "late" or ""."""
+    return order.overdue_state(local_date())
+
+
 @dataclass(frozen=True)
 class RatingLink:
     url: str

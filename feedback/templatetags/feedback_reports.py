@@ -68,9 +68,13 @@ def report_staff_links(context: dict[str, Any]) -> list[StaffLink]:
             StaffLink(reverse("supervisor-reports"), _("“办不成事”反映"), _("转派、督办、回访和各类问题统计。"))
         )
     elif scope.has_role(roles.CHIEF_REPRESENTATIVE) and scope.hall_id is not None and scope.department_id:
-        waiting = (
-            selectors_reports.report_scope(user).filter(Report.objects.filter(status=Report.Status.ASSIGNED)).count()
-        )
+        # Waiting for this department's own answer (部门答复), not for another department's.
+        waiting = Report.objects.filter(
+            hall_id=scope.hall_id,
+            status=Report.Status.ASSIGNED,
+            assignments__department_id=scope.department_id,
+            assignments__answered_at__isnull=True,
+        ).count()
         links.append(
             StaffLink(
                 reverse("report-list"),
@@ -78,6 +82,14 @@ def report_staff_links(context: dict[str, Any]) -> list[StaffLink]:
                 _("本部门在本大厅须办结答复的反映。"),
                 waiting,
                 _("待办结"),
+            )
+        )
+    elif scope.has_role(roles.WINDOW_STAFF) and scope.hall_id is not None:
+        links.append(
+            StaffLink(
+                reverse("report-list"),
+                _("本大厅的“办不成事”反映"),
+                _("查看本大厅反映的办理进度（只读），以便答复来询问的群众。"),
             )
         )
     return links

@@ -32,6 +32,13 @@ def rating_input(level: str = "satisfied", comment: str = "") -> ratings.RatingI
     return ratings.rating_input_clean({**GOOD, "level": level, "comment": comment})
 
 
+def posted(**fields: str) -> dict[str, str]:
+    """The rating form as the page posts it: ``GOOD`` with ``fields`` and a fresh one-time token."""
+    from feedback import form_tokens
+
+    return {**GOOD, "form_token": form_tokens.issue(), **fields}
+
+
 def category(world: World) -> QueueCategory:
     return QueueCategory.objects.get_or_create(hall=world.city, letter="A", defaults={"name": "综合业务"})[0]
 

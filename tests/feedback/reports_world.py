@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 from typing import Any
 
 from feedback import reports
@@ -50,11 +51,27 @@ def report_input(world: World, **overrides: Any) -> reports.ReportInput:
     return reports.ReportInput(**fields)
 
 
-def register(world: World, *, now: dt.datetime | None = None, online: bool = False, **overrides: Any) -> Report:
+_online = itertools.count(1)
+
+
+def register(
+    world: World,
+    *,
+    now: dt.datetime | None = None,
+    online: bool = False,
+    submission_key: str | None = None,
+    **overrides: Any,
+) -> Report:
     now = now or at(dt.date(2026, 3, 2))
     if online:
+        # Each a report of its own: the same content again within minutes is refused as a repeat.
+        overrides.setdefault("problem", f"{report_input(world).problem}（第{next(_online)}件）")
         return reports.report_register(
-            data=report_input(world, **overrides), channel=Report.Channel.ONLINE, client_ip="203.0.113.9", now=now
+            data=report_input(world, **overrides),
+            channel=Report.Channel.ONLINE,
+            client_ip="203.0.113.9",
+            submission_key=submission_key,
+            now=now,
         )
     return reports.report_register(
         data=report_input(world, **overrides), channel=Report.Channel.WINDOW, actor=world.clerk, now=now

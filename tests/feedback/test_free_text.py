@@ -12,13 +12,13 @@ from django.utils import translation
 
 from cases.models import UrgentRequest
 from cases.urgent import urgent_reason_clean
-from feedback import reports
+from feedback import form_tokens, reports
 from feedback.models_ratings import Rating, RectificationOrder
 from feedback.models_reports import Report
 from servicehall.clock import local_date
 from servicehall.personal_data import mask_free_text
 from tests.cases.factories import make_world
-from tests.feedback.ratings_world import GOOD, ticket
+from tests.feedback.ratings_world import posted, ticket
 from tests.feedback.reports_world import MOBILE, report_world
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ def _form(world, **overrides) -> dict[str, str]:
         "problem": "窗口说材料不全，但指南里没有写这份材料，让我回去补。",
         "contact_name": "林先生",
         "mobile": MOBILE,
+        "form_token": form_tokens.issue(),
     }
     data.update(overrides)
     return data
@@ -87,7 +88,7 @@ def test_a_rating_comment_is_stored_masked_and_the_order_page_shows_no_full_numb
     world = make_world()
     t = ticket(world)
     url = reverse("rating-ticket", args=[t.token])
-    bad = {**GOOD, "level": "dissatisfied", "attitude": "dissatisfied", "comment": f"态度差，请打{PHONE}回访"}
+    bad = posted(level="dissatisfied", attitude="dissatisfied", comment=f"态度差，请打{PHONE}回访")
     assert client.post(url, bad).status_code in (200, 302)
     rating = Rating.objects.get()
     assert PHONE not in rating.comment and "138****8000" in rating.comment
@@ -132,7 +133,7 @@ def test_the_api_refuses_an_overlong_problem_with_a_chinese_message(client, worl
 def test_an_overlong_rating_comment_is_refused_not_truncated(client) -> None:
     world = make_world()
     t = ticket(world)
-    response = client.post(reverse("rating-ticket", args=[t.token]), {**GOOD, "comment": "好" * 400})
+    response = client.post(reverse("rating-ticket", args=[t.token]), posted(comment="好" * 400))
     assert response.status_code == 400
     assert "评价内容最多300个字" in response.content.decode()
     assert Rating.objects.count() == 0

@@ -12,7 +12,7 @@ from feedback.models_ratings import Rating, RectificationOrder
 from queueing.models import Ticket
 from servicehall import roles
 from tests.cases.factories import World, make_world
-from tests.feedback.ratings_world import GOOD, D, at, decided_case, rate_ticket, ticket
+from tests.feedback.ratings_world import GOOD, D, at, decided_case, posted, rate_ticket, ticket
 from tests.servicehall.factories import staff_user
 
 
@@ -39,10 +39,18 @@ def test_rating_a_served_ticket_by_its_link(world: World, client) -> None:
     assert missing.status_code == 400
     assert "请评价服务态度。" in missing.content.decode()
     assert not Rating.objects.exists()
-    done = client.post(url, {**GOOD, "level": "very_satisfied", "comment": "很好"})
-    assert done.status_code == 200
-    assert "感谢您的评价" in done.content.decode()
-    again = client.post(url, GOOD)
+    form = posted(level="very_satisfied", comment="很好")
+    done = client.post(url, form)
+    # POST-redirect-GET: the page thanks once.
+    assert done.status_code == 302 and done["Location"] == url
+    thanks = client.get(url).content.decode()
+    assert "感谢您的评价" in thanks and "非常满意" in thanks
+    assert "感谢您的评价" not in client.get(url).content.decode()
+    # The same form again (a double click, back and submit): the thanks again, no second rating.
+    repeat = client.post(url, {**form, "level": "dissatisfied"}, follow=True)
+    assert repeat.redirect_chain == [(url, 302)] and "感谢您的评价" in repeat.content.decode()
+    # Another form (another tab, a fresh token): refused, rated already.
+    again = client.post(url, posted())
     assert again.status_code == 409
     assert "已经评价过" in again.content.decode()
     assert Rating.objects.get().level == "very_satisfied"
@@ -52,7 +60,7 @@ def test_a_waiting_ticket_s_link_says_why_it_cannot_be_rated(world: World, clien
     t = ticket(world, status=Ticket.Status.WAITING)
     url = reverse("rating-ticket", args=[t.token])
     assert "尚未办理完毕" in client.get(url).content.decode()
-    refused = client.post(url, GOOD)
+    refused = client.post(url, posted())
     assert refused.status_code == 409
     assert not Rating.objects.exists()
     assert client.get(reverse("rating-ticket", args=["no-such-token"])).status_code == 404
@@ -64,7 +72,7 @@ def test_the_ticket_page_offers_the_rating_once_served(world: World, client) -> 
     assert reverse("rating-ticket", args=[t.token]) in page
     rate_ticket(world, "satisfied")  # another ticket
     Rating.objects.all().delete()
-    client.post(reverse("rating-ticket", args=[t.token]), GOOD)
+    client.post(reverse("rating-ticket", args=[t.token]), posted())
     page = client.get(reverse("queue-ticket", args=[t.token])).content.decode()
     assert "您已评价本次服务：满意" in page
     waiting = ticket(world, status=Ticket.Status.WAITING)
@@ -88,7 +96,7 @@ def test_a_case_is_rated_by_its_progress_link(world: World, client) -> None:
     progress = client.get(reverse("case-progress-token", args=[case.progress_token])).content.decode()
     url = reverse("rating-case", args=[case.progress_token])
     assert url in progress
-    assert client.post(url, {**GOOD, "level": "dissatisfied"}).status_code == 200
+    assert client.post(url, posted(level="dissatisfied")).status_code == 302
     rating = Rating.objects.get()
     assert (rating.case_id, rating.department_id) == (case.pk, world.police.pk)
     assert RectificationOrder.objects.filter(rating=rating, department=world.police).exists()
@@ -339,3 +347,12 @@ def test_the_follow_up_form_of_an_anonymous_rating_offers_no_contact(world: Worl
     order.refresh_from_db()
     assert order.follow_up_no_contact is True and order.follow_up_reached is None
     assert "评价人未留联系方式，无法回访" in client.get(detail).content.decode()
+
+
+def test_a_rating_form_without_a_valid_token_saves_nothing(world: World, client) -> None:
+    t = ticket(world)
+    url = reverse("rating-ticket", args=[t.token])
+    for bad in ("", "forged"):
+        response = client.post(url, {**GOOD, "form_token": bad})
+        assert response.status_code == 400 and "表单已过期" in response.content.decode()
+    assert not Rating.objects.exists()

@@ -254,3 +254,66 @@ def test_an_order_rectified_in_time_is_never_flagged(world: World) -> None:
     )
     rectification.order_rectify(order=order, actor=world.police_chief, measures="培训", now=at(D(2026, 10, 9)))
     assert rectification.orders_flag_overdue(now=at(D(2026, 10, 20))) == 0
+
+
+# --- Appeals need a reason; overdue orders are marked 逾期 ------------------------------------
+
+
+def test_an_appeal_without_a_reason_is_refused_everywhere_and_nothing_changes(world: World, client) -> None:
+    import json
+
+    from django.urls import reverse
+
+    order = _order(world)
+    with pytest.raises(RatingError) as refused:
+        rectification.order_appeal(order=order, actor=world.clerk, reason=" \n ")
+    assert refused.value.field == "reason" and str(refused.value.message) == "请写明申诉理由。"
+    client.force_login(world.clerk)
+    page = client.get(reverse("rectification-detail", args=[order.pk])).content.decode()
+    assert "申诉理由" in page
+    response = client.post(reverse("rectification-action", args=[order.pk, "appeal"]), {"appeal-reason": "   "})
+    assert response.status_code == 400
+    assert response.context["action_forms"]["appeal"].errors["reason"] == ["请写明申诉理由。"]
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
+        api = client.post(
+            f"/api/v1/rectifications/{order.pk}/appeal/", data=json.dumps(body), content_type="application/json"
+        )
+        assert api.status_code == 400, api.content
+        assert api.json()["errors"]["reason"] == ["请写明申诉理由。"]
+    order.refresh_from_db()
+    assert order.status == Status.VERIFYING and not RatingAppeal.objects.exists()
+
+
+def test_overdue_orders_are_marked_on_the_list_and_the_order_page(world: World, client) -> None:
+    import time_machine
+    from django.urls import reverse
+
+    late = rectification.order_verify(
+        order=_order(world, day=D(2026, 9, 29)),
+        actor=world.police_chief,
+        valid=True,
+        reason="属实",
+        now=at(D(2026, 9, 29), 16),
+    )
+    in_time = rectification.order_verify(
+        order=_order(world, day=D(2026, 10, 12)),
+        actor=world.police_chief,
+        valid=True,
+        reason="属实",
+        now=at(D(2026, 10, 12), 16),
+    )
+    client.force_login(world.supervisor)
+    # 13 October: past the first order's deadline (12 October), before the job has run.
+    with time_machine.travel(at(D(2026, 10, 13), 9), tick=False):
+        assert late.overdue_state(D(2026, 10, 13)) == "open" and in_time.overdue_state(D(2026, 10, 13)) == ""
+        listed = client.get(reverse("rectification-list")).content.decode()
+        assert listed.count(">逾期</span>") == 1
+        only = client.get(reverse("rectification-list"), {"overdue": "on"})
+        assert [o.pk for o in only.context["page"].object_list] == [late.pk]
+        page = client.get(reverse("rectification-detail", args=[late.pk])).content.decode()
+        assert ">逾期</span>" in page and "已超过整改期限（2026-10-12）" in page
+        assert ">逾期</span>" not in client.get(reverse("rectification-detail", args=[in_time.pk])).content.decode()
+        rectification.orders_flag_overdue(now=at(D(2026, 10, 13), 10))
+        rectification.order_rectify(order=late, actor=world.police_chief, measures="培训", now=at(D(2026, 10, 13), 11))
+        page = client.get(reverse("rectification-detail", args=[late.pk])).content.decode()
+        assert "逾期整改" in page and "整改在期限之后完成。" in page

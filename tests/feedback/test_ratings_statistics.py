@@ -14,6 +14,7 @@ from catalog.models import Hall
 from feedback import ratings, rectification, rollup_ratings
 from feedback.models_ratings import RatingPolicy, RectificationOrder, SatisfactionMonth
 from queueing.models import Window
+from servicehall.clock import local_date
 from tests.cases.factories import World, make_world
 from tests.catalog import factories
 from tests.feedback.ratings_world import D, at, decided_case, rate_ticket, rating_input, ticket
@@ -172,3 +173,35 @@ def test_the_statistics_api_publishes_the_rollup(world: World, client) -> None:
         "month": ["月份格式应为“年-月”，例如 2026-11。"]
     }
     assert client.get("/api/v1/ratings/statistics/", {"hall": "NOPE"}).status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["0000-01", "10000-01", "2026-13", "0001-01", "9999-12", "1899-12", "２０２６-01"])
+def test_a_month_out_of_range_is_a_400_with_the_field_s_message(world: World, client, raw: str) -> None:
+    page = client.get(reverse("ratings-public"), {"month": raw})
+    assert page.status_code == 400
+    assert page.context["form"].errors["month"]
+    api = client.get("/api/v1/ratings/statistics/", {"month": raw})
+    assert api.status_code == 400
+    assert api.json()["errors"]["month"]
+
+
+def test_the_month_links_stop_at_the_bounds(world: World, client) -> None:
+    first = client.get(reverse("ratings-public"), {"month": "1900-01"})
+    assert first.status_code == 200
+    body = first.content.decode()
+    assert 'rel="prev"' not in body
+    assert "month=1900-02" in body
+    current = ratings.month_start(local_date())
+    this_month = client.get(reverse("ratings-public"), {"month": f"{current:%Y-%m}"}).content.decode()
+    assert 'rel="next"' not in this_month
+
+
+def test_the_month_helpers_never_leave_the_calendar() -> None:
+    from feedback.forms_ratings import MONTH_FIRST, MONTH_LAST, month_or_error, next_month, previous_month
+
+    assert previous_month(MONTH_FIRST) is None
+    assert next_month(MONTH_LAST) is None
+    assert previous_month(dt.date(2026, 1, 1)) == dt.date(2025, 12, 1)
+    assert next_month(dt.date(2026, 12, 1)) == dt.date(2027, 1, 1)
+    assert month_or_error("2099-12") == (MONTH_LAST, "")
+    assert "1900-01" in month_or_error("0001-01")[1]

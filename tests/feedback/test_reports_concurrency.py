@@ -50,3 +50,36 @@ def test_two_supervisors_assigning_the_same_department_at_once_leave_one_assignm
     assert sum(in_threads(8, assign)) == 1
     assert ReportAssignment.objects.filter(report=report).count() == 1
     assert Report.objects.get().events.filter(kind="assigned").count() == 1
+
+
+def test_the_same_online_report_sent_eight_times_at_once_is_registered_once(settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    world = report_world()
+
+    def send(k: int) -> str:
+        try:
+            return register(world, online=True, problem="自助机打印证明提示系统繁忙，没有办成。").number
+        except reports.ReportError as exc:
+            assert exc.code == "duplicate" and exc.status == 409
+            return ""
+
+    assert len([n for n in in_threads(8, send) if n]) == 1
+    assert Report.objects.count() == 1
+
+
+def test_one_form_submitted_eight_times_at_once_registers_one_report(settings) -> None:
+    from feedback import form_tokens
+
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    world = report_world()
+    token = form_tokens.issue()
+
+    def send(k: int) -> str:
+        # Even edited between the clicks (different content): one form, one report.
+        return register(
+            world, online=True, problem=f"自助机打印证明提示系统繁忙，没有办成（{k}）。", submission_key=token
+        ).number
+
+    assert len(set(in_threads(8, send))) == 1
+    assert Report.objects.count() == 1
+    assert ReportSequence.objects.get().last == 1

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from feedback import reports
+from feedback import form_tokens, reports
 from feedback.models_reports import Report
 from queueing.models import Window
 from servicehall.clock import local_date
@@ -42,6 +42,7 @@ def _form(world, **overrides) -> dict[str, str]:
         "problem": "窗口说材料不全，但指南里没有写这份材料，让我回去补。",
         "contact_name": "林先生",
         "mobile": MOBILE,
+        "form_token": form_tokens.issue(),
     }
     data.update(overrides)
     return data
@@ -106,10 +107,13 @@ def test_staff_enter_a_report_at_the_window_and_get_a_receipt(client, world) -> 
     assert response.status_code == 400
 
 
-def test_anonymous_and_clerks_cannot_open_the_list(client, world) -> None:
+def test_anonymous_and_staff_of_no_hall_cannot_open_the_list(client, world) -> None:
+    from servicehall import roles
+    from tests.servicehall.factories import staff_user
+
     assert client.get(reverse("supervisor-reports")).status_code == 302
-    client.force_login(world.clerk)
-    assert client.get(reverse("supervisor-reports")).status_code == 403
+    client.force_login(staff_user("no-hall-clerk", role=roles.WINDOW_STAFF))
+    assert client.get(reverse("report-list")).status_code == 403
 
 
 def _many(world, n: int) -> None:
@@ -171,7 +175,8 @@ def test_the_loop_through_the_pages_with_refusals_beside_the_fields(client, worl
     assert client.post(url("assign"), {"assign-departments": [world.police.pk]}).status_code == 302
     assert client.post(url("note"), {"note-note": "", "note-next_check_on": ""}).status_code == 400
     assert client.post(url("note"), {"note-note": "已督促。", "note-next_check_on": "2099-01-01"}).status_code == 302
-    # The supervisor may not resolve: 403.
+    # A clerk may not resolve: 403.
+    client.force_login(world.clerk)
     assert client.post(url("resolve"), {"resolve-resolution": "x", "resolve-matter_done": "yes"}).status_code == 403
     client.force_login(world.police_chief)
     response = client.post(url("resolve"), {"resolve-resolution": "", "resolve-matter_done": ""})
@@ -283,6 +288,7 @@ def test_the_api_registers_follows_and_moves_a_report(client, world) -> None:
     assert closed.status_code == 200 and [e["kind"] for e in closed.json()["events"]] == [
         "registered",
         "assigned",
+        "answered",
         "resolved",
         "followed_up",
     ]
@@ -355,3 +361,206 @@ def test_no_mobile_number_or_token_in_any_log_line(client, world, caplog, settin
     assert lines  # something was logged (requests, notifications)
     for line in lines:
         assert MOBILE not in line and report.progress_token not in line and "林先生" not in line
+
+
+def test_assigning_a_department_without_a_chief_is_refused_on_the_page_and_in_the_api(client, world) -> None:
+    from tests.catalog import factories
+
+    social = factories.department(code="GZRS", name="广州市人力资源和社会保障局")
+    report = register(world)
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("report-action", args=[report.number, "assign"]),
+        {"assign-departments": [world.police.pk, social.pk]},
+    )
+    # Nobody at the hall would answer for the second department: refused, nothing assigned.
+    assert response.status_code == 422
+    assert response.context["assign_form"].errors["departments"] == [
+        "广州市人力资源和社会保障局在本大厅没有在岗的首席事务代表，转派后无人答复：请先登记首席事务代表，或选择其他部门。"
+    ]
+    refused = client.post(
+        f"/api/v1/reports/{report.number}/assign/", {"departments": ["GZRS"]}, content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "no_chief"
+    assert set(refused.json()["errors"]) == {"departments"}
+    assert not report.assignments.exists() and Report.objects.get().status == "registered"
+
+
+def test_the_report_page_and_the_api_show_each_department_s_answer(client, world) -> None:
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, world.market])
+    client.force_login(world.police_chief)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "本部门答复" in page and "提交本部门答复" in page
+    response = client.post(
+        reverse("report-action", args=[report.number, "resolve"]),
+        {"resolve-resolution": "已出具户籍证明。", "resolve-matter_done": "yes"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "各责任部门答复" in page and "已出具户籍证明。" in page and "尚未答复" in page
+    assert "提交本部门答复" not in page
+    client.force_login(world.supervisor)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "办结（政务服务管理部门）" in page
+    detail = client.get(f"/api/v1/reports/{report.number}/").json()
+    answers = {a["department"]: a for a in detail["answers"]}
+    assert answers["GZGA"]["answered"] is True and answers["GZGA"]["answer"] == "已出具户籍证明。"
+    assert answers["GZGA"]["matter_done"] is True and answers["GZGA"]["answered_by"] == "police-chief"
+    assert answers["GZSCJG"] == {**answers["GZSCJG"], "answered": False, "answer": "", "answered_at": None}
+    assert detail["status"] == "assigned"
+    client.force_login(world.market_chief)
+    done = client.post(
+        f"/api/v1/reports/{report.number}/resolve/",
+        {"resolution": "无需本部门办理。", "matter_done": True},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    assert [a["answered"] for a in done.json()["answers"]] == [True, True]
+
+
+def test_submitting_the_public_form_twice_registers_one_report(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    page = client.get("/report/")
+    token = page.context["form_token"]
+    assert f'name="form_token" value="{token}"' in page.content.decode()
+    data = {**_form(world), "form_token": token}
+    first = client.post("/report/", data)
+    assert first.status_code == 302 and first["Location"] == reverse("report-thanks")
+    report = Report.objects.get()
+    # Back and submit again (the receipt seen or not): the same report, its progress, a notice.
+    again = client.post("/report/", data, follow=True)
+    assert again.redirect_chain[0][0] == f"/report/t/{report.progress_token}/"
+    assert f"该反映已经提交并受理（受理编号 {report.number}），没有重复登记。" in again.content.decode()
+    assert Report.objects.count() == 1
+    # Each rendering of the form carries a fresh token.
+    assert client.get("/report/").context["form_token"] != token
+
+
+def test_the_public_form_without_a_valid_token_saves_nothing(client, world) -> None:
+    for bad in ("", "forged-token", form_tokens.issue() + "x"):
+        response = client.post("/report/", _form(world, form_token=bad))
+        assert response.status_code == 400
+        assert "表单已过期，请核对内容后重新提交。" in response.content.decode()
+        assert response.context["form_token"]
+    assert Report.objects.count() == 0
+
+
+def test_the_api_refuses_the_same_online_report_again_within_minutes(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_IP = "1000/hour"
+    body = {
+        "hall": world.city.code,
+        "tried_on": local_date().isoformat(),
+        "category": "system_fault",
+        "problem": "自助机打印证明提示系统繁忙，没有办成。",
+        "contact_name": "林先生",
+        "mobile": MOBILE,
+    }
+    created = client.post("/api/v1/reports/online/", body, content_type="application/json")
+    assert created.status_code == 201
+    number = created.json()["number"]
+    repeat = client.post("/api/v1/reports/online/", body, content_type="application/json")
+    assert repeat.status_code == 409 and repeat.json()["code"] == "duplicate"
+    assert number in repeat.json()["detail"] and "progress_token" not in repeat.json()
+    assert Report.objects.count() == 1
+    other = client.post(
+        "/api/v1/reports/online/",
+        {**body, "problem": "另一件事：窗口说要先去街道开证明。"},
+        content_type="application/json",
+    )
+    assert other.status_code == 201
+
+
+def test_a_reporter_finds_the_report_by_reference_and_mobile_number(client, world, caplog) -> None:
+    report = register(world)
+    page = client.get(reverse("report-find"))
+    assert page.status_code == 200 and page["X-Robots-Tag"] == "noindex, nofollow"
+    assert reverse("report-find") in client.get("/report/").content.decode()
+    # GET never looks anything up: the number stays out of URLs.
+    assert client.get(reverse("report-find"), {"number": report.number, "mobile": MOBILE}).status_code == 200
+    with caplog.at_level(logging.INFO):
+        found = client.post(reverse("report-find"), {"number": report.number.lower(), "mobile": MOBILE})
+    assert found.status_code == 302 and found["Location"] == f"/report/t/{report.progress_token}/"
+    assert MOBILE not in caplog.text
+    wrong = client.post(reverse("report-find"), {"number": report.number, "mobile": "13800138000"})
+    unknown = client.post(reverse("report-find"), {"number": "BC209901010001", "mobile": MOBILE})
+    assert wrong.status_code == unknown.status_code == 404
+    assert "没有找到与该受理编号和手机号码相符的反映" in wrong.content.decode()
+    assert wrong.content.decode().replace(report.number, "").count("没有找到") == unknown.content.decode().count(
+        "没有找到"
+    )
+    bad = client.post(reverse("report-find"), {"number": "12", "mobile": "1"})
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"number", "mobile"}
+
+
+def test_finding_a_report_is_rate_limited(client, world, settings) -> None:
+    settings.THROTTLE_REPORT_FIND_NUMBER = "3/hour"
+    report = register(world)
+    for _k in range(3):
+        assert (
+            client.post(reverse("report-find"), {"number": report.number, "mobile": "13800138000"}).status_code == 404
+        )
+    limited = client.post(reverse("report-find"), {"number": report.number, "mobile": MOBILE})
+    assert limited.status_code == 429 and "查询过于频繁" in limited.content.decode()
+
+
+def test_window_clerks_see_their_hall_s_reports_read_only(client, world) -> None:
+    report = register(world)
+    elsewhere = register(world, online=True, hall=world.tianhe)
+    client.force_login(world.market_clerk)  # not signed in at a window: the workbench
+    assert "本大厅的“办不成事”反映" in client.get("/staff/").content.decode()
+    client.force_login(world.clerk)
+    listed = client.get(reverse("report-list"))
+    assert listed.status_code == 200
+    numbers = [r.number for r in listed.context["page"].object_list]
+    assert numbers == [report.number]
+    detail = client.get(reverse("report-detail", args=[report.number]))
+    assert detail.status_code == 200 and detail.context["steps"] == set()
+    assert 'action="/staff/reports/' not in detail.content.decode()
+    assert client.get(reverse("report-detail", args=[elsewhere.number])).status_code == 404
+    assert (
+        client.post(
+            reverse("report-action", args=[report.number, "assign"]), {"assign-departments": [world.police.pk]}
+        ).status_code
+        == 403
+    )
+    assert [r["number"] for r in client.get("/api/v1/reports/").json()["results"]] == [report.number]
+    refused = client.post(
+        f"/api/v1/reports/{report.number}/assign/", {"departments": ["GZGA"]}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert not report.assignments.exists()
+
+
+def test_the_follow_up_outcomes_read_as_words_in_chinese_and_english(client, world) -> None:
+    from django.utils import translation
+
+    from feedback.forms_reports import FollowUpForm, ResolveForm
+
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police])
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已协调办结。", matter_done=True)
+    client.force_login(world.supervisor)
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "已接通，联系上反映人" in page and "未接通，没有联系上反映人" in page and ">满意<" in page
+    assert [label for _v, label in FollowUpForm().fields["reached"].choices][1:] == [
+        "已接通，联系上反映人",
+        "未接通，没有联系上反映人",
+    ]
+    assert [str(label) for _v, label in ResolveForm().fields["matter_done"].choices][1:] == ["已办成", "未能办成"]
+    client.post(
+        reverse("report-action", args=[report.number, "follow_up"]),
+        {"follow_up-reached": "yes", "follow_up-satisfied": "no"},
+    )
+    page = client.get(reverse("report-detail", args=[report.number])).content.decode()
+    assert "已接通，反映人不满意" in page
+    with translation.override("en"):
+        assert str(FollowUpForm().fields["satisfied"].choices[2][1]) == "Not satisfied"
+
+
+def test_the_footer_links_the_report_form_and_the_published_ratings_on_public_pages(client, world) -> None:
+    for url in ("/", "/report/", "/ratings/", reverse("report-find")):
+        body = client.get(url).content.decode()
+        assert 'href="/report/">办不成事反映</a>' in body, url
+        assert 'href="/ratings/">评价公开</a>' in body, url

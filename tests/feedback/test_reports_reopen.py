@@ -58,13 +58,14 @@ def test_an_unsatisfied_follow_up_can_be_sent_back_with_a_reason_and_a_new_date(
     assert report.due_on > D(2026, 3, 10) and report.flag == ""
     assert set(report.assignments.values_list("department__code", flat=True)) == {"GZGA", "GZSCJG"}
     kinds = list(report.events.values_list("kind", flat=True))
-    assert kinds == ["registered", "assigned", "note", "resolved", "followed_up", "reopened"]
+    assert kinds == ["registered", "assigned", "note", "answered", "resolved", "followed_up", "reopened"]
     event = report.events.get(kind="reopened")
     assert event.note == "回访不满意：仍未办成。" and event.data["satisfied"] is False
     assert event.data["departments"] == ["GZSCJG"]
     assert AuditEvent.objects.filter(action="report.reopened", target_id=str(report.pk)).exists()
-    # The loop goes on: the new department resolves, the supervisor follows up again.
+    # The loop goes on: both departments answer again, the supervisor follows up again.
     reports.report_resolve(report=report, actor=world.market_chief, resolution="已办成。", matter_done=True)
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已配合办理。", matter_done=True)
     reports.report_follow_up(report=report, actor=world.supervisor, reached=True, satisfied=True)
     report.refresh_from_db()
     assert report.status == Report.Status.FOLLOWED_UP
@@ -118,6 +119,14 @@ def test_the_page_and_the_api_send_it_back(client, world) -> None:
     client.post(
         f"/api/v1/reports/{report.number}/resolve/",
         {"resolution": "仍无法办理。", "matter_done": False},
+        content_type="application/json",
+    )
+    # Sent back to the police and the market too: resolved once both have answered.
+    assert client.get(f"/api/v1/reports/{report.number}/").json()["status"] == "assigned"
+    client.force_login(world.market_chief)
+    client.post(
+        f"/api/v1/reports/{report.number}/resolve/",
+        {"resolution": "本部门无相关事项。", "matter_done": False},
         content_type="application/json",
     )
     client.force_login(world.supervisor)

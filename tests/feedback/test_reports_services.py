@@ -95,6 +95,9 @@ def test_the_whole_loop_with_who_and_when(world) -> None:
     reports.report_resolve(
         report=report, actor=world.police_chief, resolution="已协调原籍出具证明并当场办结。", matter_done=True, now=t
     )
+    reports.report_resolve(
+        report=report, actor=world.market_chief, resolution="无需本部门办理。", matter_done=True, now=t
+    )
     reports.report_follow_up(report=report, actor=world.supervisor, reached=True, satisfied=True, now=t)
     report.refresh_from_db()
     assert report.status == Report.Status.FOLLOWED_UP
@@ -108,7 +111,9 @@ def test_the_whole_loop_with_who_and_when(world) -> None:
         ("registered", None),
         ("assigned", "city-centre-supervisor"),
         ("note", "city-centre-supervisor"),
-        ("resolved", "police-chief"),
+        ("answered", "police-chief"),
+        ("answered", "market-chief"),
+        ("resolved", "market-chief"),
         ("followed_up", "city-centre-supervisor"),
     ]
     assert set(report.assignments.values_list("department__code", flat=True)) == {"GZGA", "GZSCJG"}
@@ -128,8 +133,9 @@ def test_who_may_take_each_step(world) -> None:
     with pytest.raises(reports.ReportError):
         reports.report_assign(report=report, actor=tianhe_supervisor, departments=[world.police])
     reports.report_assign(report=report, actor=world.city_supervisor, departments=[world.police])
-    # Only the chief representative of an assigned department, at the hall, resolves.
-    for actor in (world.market_chief, world.tianhe_market_chief, world.clerk, world.supervisor):
+    # Only the chief representative of an assigned department, at the hall, answers (and a
+    # supervisor of the hall may close the report).
+    for actor in (world.market_chief, world.tianhe_market_chief, world.clerk, tianhe_supervisor):
         with pytest.raises(reports.ReportError) as refused:
             reports.report_resolve(report=report, actor=actor, resolution="已办理。", matter_done=True)
         assert refused.value.status == 403
@@ -262,3 +268,121 @@ def test_categories_are_seeded(db) -> None:
     assert {c for c in ("cross_department", "system_fault", "staff_conduct", "other")} <= set(
         __import__("feedback.models", fromlist=["ReportCategory"]).ReportCategory.objects.values_list("code", flat=True)
     )
+
+
+def test_a_department_without_an_active_chief_at_the_hall_is_refused_and_nothing_is_saved(world) -> None:
+    from feedback.selectors_reports import chiefs_at
+    from tests.catalog import factories
+
+    social = factories.department(code="GZRS", name="广州市人力资源和社会保障局")
+    report = register(world)
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, social])
+    assert refused.value.status == 422 and refused.value.field == "departments"
+    assert "广州市人力资源和社会保障局在本大厅没有在岗的首席事务代表" in str(refused.value.message)
+    assert "广州市公安局" not in str(refused.value.message)
+    report.refresh_from_db()
+    assert report.status == Report.Status.REGISTERED
+    assert not report.assignments.exists() and not report.events.filter(kind="assigned").exists()
+    # An inactive account answers nothing either; the market's chief at Tianhe is not the city's.
+    world.police_chief.is_active = False
+    world.police_chief.save(update_fields=["is_active"])
+    assert chiefs_at(world.city.pk, [world.police.pk, world.market.pk, social.pk]) == {
+        world.market.pk: ["market-chief"]
+    }
+    with pytest.raises(reports.ReportError):
+        reports.report_assign(report=report, actor=world.supervisor, departments=[world.police])
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.market])
+    assert list(report.assignments.values_list("department__code", flat=True)) == ["GZSCJG"]
+
+
+def test_the_registered_chief_secondment_decides_who_answers(world) -> None:
+    from feedback.selectors_reports import chiefs_at
+    from staffing.models import Secondment
+    from tests.staffing.factories import seconded
+
+    # Staffing records somebody else as the police's chief at the city centre: the police chief's
+    # profile and role alone no longer make them the one who answers.
+    seconded("police-chief-2", hall=world.city, department=world.police, role=Secondment.Role.CHIEF)
+    assert chiefs_at(world.city.pk, [world.police.pk]) == {world.police.pk: ["police-chief-2"]}
+    assert chiefs_at(world.tianhe.pk, [world.police.pk]) == {}
+    report = register(world, online=True, hall=world.tianhe)
+    from servicehall import roles
+    from tests.servicehall.factories import staff_user
+
+    tianhe_supervisor = staff_user("tianhe-supervisor", role=roles.SUPERVISOR, hall_=world.tianhe)
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_assign(report=report, actor=tianhe_supervisor, departments=[world.police])
+    assert refused.value.code == "no_chief"
+
+
+def test_each_assigned_department_answers_its_part_and_the_last_answer_resolves(world) -> None:
+    report = register(world)
+    t = at(D(2026, 3, 4))
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, world.market], now=t)
+    reports.report_resolve(
+        report=report, actor=world.police_chief, resolution="已出具户籍证明。", matter_done=True, now=t
+    )
+    report.refresh_from_db()
+    assert report.status == Report.Status.ASSIGNED and report.resolution == "" and report.resolved_at is None
+    answers = {a.department.code: a for a in report.assignments.select_related("department")}
+    assert answers["GZGA"].answer == "已出具户籍证明。" and answers["GZGA"].answered_by == world.police_chief
+    assert not answers["GZSCJG"].answered
+    # The police answered already: its chief may not answer again, nor close the report.
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_resolve(report=report, actor=world.police_chief, resolution="再答复。", matter_done=True)
+    assert refused.value.status == 409 and "本部门已答复" in str(refused.value.message)
+    assert reports.allowed_steps(world.police_chief, report) == set()
+    assert "resolve" in reports.allowed_steps(world.market_chief, report)
+    later = at(D(2026, 3, 5))
+    reports.report_resolve(
+        report=report, actor=world.market_chief, resolution="营业执照需本人到场，已预约。", matter_done=False, now=later
+    )
+    report.refresh_from_db()
+    assert report.status == Report.Status.RESOLVED and report.resolved_at == later
+    assert report.resolution == "广州市公安局：已出具户籍证明。\n广州市市场监督管理局：营业执照需本人到场，已预约。"
+    # Done only if every department's part is done.
+    assert report.matter_done is False and report.resolved_by == world.market_chief
+    assert list(report.events.values_list("kind", flat=True)) == [
+        "registered",
+        "assigned",
+        "answered",
+        "answered",
+        "resolved",
+    ]
+
+
+def test_a_supervisor_closes_a_report_a_department_has_not_answered(world) -> None:
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police, world.market])
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已出具证明。", matter_done=True)
+    report.refresh_from_db()
+    assert reports.resolve_role(world.supervisor, report) == "supervisor"
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_resolve(report=report, actor=world.supervisor, resolution="", matter_done=None)
+    assert set(refused.value.errors) == {"resolution", "matter_done"}
+    reports.report_resolve(report=report, actor=world.supervisor, resolution="经协调已办成。", matter_done=True)
+    report.refresh_from_db()
+    assert report.status == Report.Status.RESOLVED and report.resolution == "经协调已办成。"
+    assert report.events.get(kind="resolved").data == {
+        "matter_done": True,
+        "by": "supervisor",
+        "unanswered": ["GZSCJG"],
+    }
+    # The market's chief comes too late: the report is resolved.
+    with pytest.raises(reports.ReportError) as refused:
+        reports.report_resolve(report=report, actor=world.market_chief, resolution="已办理。", matter_done=True)
+    assert refused.value.status == 409
+
+
+def test_a_report_sent_back_is_answered_again_by_every_department(world) -> None:
+    report = register(world)
+    reports.report_assign(report=report, actor=world.supervisor, departments=[world.police])
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已答复。", matter_done=False)
+    reports.report_reopen(report=report, actor=world.supervisor, reason="事项仍未办成。")
+    assignment = report.assignments.get()
+    assert (assignment.answer, assignment.matter_done, assignment.answered_at) == ("", None, None)
+    assert report.events.filter(kind="answered").count() == 1  # the first round's answer stays in the history
+    reports.report_resolve(report=report, actor=world.police_chief, resolution="已协调办成。", matter_done=True)
+    report.refresh_from_db()
+    assert report.status == Report.Status.RESOLVED and report.resolution == "已协调办成。"
