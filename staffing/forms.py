@@ -24,6 +24,7 @@ FLAG_CHOICES = [
     ("short_tenure", gettext_lazy("派驻不足两年")),
     ("no_pre_job", gettext_lazy("未完成岗前教育")),
     ("open_replacement", gettext_lazy("待派出单位更换")),
+    ("overdue_replacement", gettext_lazy("更换要求已超期")),
 ]
 
 
