@@ -491,6 +491,7 @@ class SurgeSerializer(serializers.ModelSerializer):
             "checked_until",
             "arrivals",
             "baseline",
+            "baseline_days",
             "ratio",
             "increase_percent",
             "status",

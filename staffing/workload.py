@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,53 @@ def baseline_days(day: dt.date, *, today: dt.date) -> list[dt.date]:
     back = (today.weekday() - day.weekday()) % 7 or 7
     latest = today - dt.timedelta(days=back)
     return [latest - dt.timedelta(weeks=k) for k in range(BASELINE_WEEKS)]
+
+
+# How far back the surge check looks for four comparable days: a run of holidays (Spring
+# Festival, National Day) takes at most one or two of a weekday's weeks.
+BASELINE_LOOKBACK_WEEKS = 10
+
+
+def comparable_days(day: dt.date, *, today: dt.date, day_kind: Callable[[dt.date], str]) -> list[dt.date]:
+    """Up to four latest days before ``today`` that compare with ``day`` in the working-day
+    calendar (``catalog.CalendarDay``), newest first: the same weekday and the same kind of day,
+    within ``BASELINE_LOOKBACK_WEEKS``.
+
+    - An ordinary working day compares with that weekday's working days: a holiday on that
+      weekday (a closed hall, or a festival's crowd) is skipped, and the next week back is taken.
+    - A make-up workday (调休上班, a weekend day worked) runs on Monday's hours
+      (``catalog.hours.hours_on``), so it compares with the last working Mondays.
+    - A weekend day (a hall open on Saturdays) compares with ordinary weekend days of that weekday:
+      a make-up workday or a holiday falling on it is skipped.
+    - A holiday has no comparable days: it is not judged.
+
+    Fewer than four when the look-back holds fewer (a new calendar); the caller divides by how
+    many were found and says so."""
+    kind = day_kind(day)
+    if kind == "holiday":
+        return []
+    weekday, wanted = day.weekday(), kind
+    if kind == "makeup_workday":
+        wanted = "workday"
+        if weekday >= 5:
+            weekday = 0
+    back = (today.weekday() - weekday) % 7 or 7
+    latest = today - dt.timedelta(days=back)
+    found = []
+    for k in range(BASELINE_LOOKBACK_WEEKS):
+        candidate = latest - dt.timedelta(weeks=k)
+        if day_kind(candidate) == wanted:
+            found.append(candidate)
+            if len(found) == BASELINE_WEEKS:
+                break
+    return found
+
+
+def comparable_days_for(day: dt.date, *, today: dt.date) -> list[dt.date]:
+    """``comparable_days`` with the calendar table read once (one query) for the look-back."""
+    start = today - dt.timedelta(weeks=BASELINE_LOOKBACK_WEEKS + 1)
+    day_kind = catalog_selectors.day_kinds(start=min(start, day), end=max(today, day))
+    return comparable_days(day, today=today, day_kind=day_kind)
 
 
 def surge_settings() -> dict[str, Any]:
