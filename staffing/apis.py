@@ -412,6 +412,11 @@ class PlannerHourSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(
         choices=[workload.Verdict.UNDER, workload.Verdict.OK, workload.Verdict.OVER, workload.Verdict.PLANNED]
     )
+    cases_received = serializers.FloatField(
+        help_text=gettext_lazy(
+            "仅供参考：该时段本大厅受理的办件数（预测为平均值；选定类别时为该类别号的办件）。测算只按取号人数，不计办件。"
+        )
+    )
 
 
 class PlanSerializer(serializers.Serializer):

@@ -19,8 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import ExtractHour, TruncDate
 
+from cases.models import Case
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall, HallOpeningHours
@@ -121,6 +122,10 @@ class PlannerHour:
     windows_needed: int
     windows_open: float | None  # time-weighted mean of windows staffed; None for a future hour
     service_level: float | None  # the share the open windows would call in time
+    # Information beside the plan, not in it: the applications accepted at the hall's windows in
+    # the hour (the day's, or the mean of the same four days for a forecast). The Erlang C demand
+    # is the queue tickets only: a case is one of the services a ticket's visit already counts.
+    cases_received: float = 0.0
 
     @property
     def label(self) -> str:
@@ -243,6 +248,29 @@ def _hourly_tickets(
     )
 
 
+def _hourly_cases(hall: Hall, days: list[dt.date], category: QueueCategory | None) -> dict[tuple[dt.date, int], int]:
+    """One aggregate: the cases received at the hall on ``days`` per local day and hour (for one
+    queue, those received for one of its tickets)."""
+    if not days:
+        return {}
+    spans = Q()
+    for day in days:
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+        spans |= Q(received_at__gte=start, received_at__lt=start + dt.timedelta(days=1))
+    rows = Case.objects.filter(spans, hall=hall)
+    if category is not None:
+        rows = rows.filter(ticket__category=category)
+    return {
+        (row["day"], row["hour"]): row["n"]
+        for row in rows.annotate(
+            day=TruncDate("received_at", tzinfo=SHANGHAI), hour=ExtractHour("received_at", tzinfo=SHANGHAI)
+        )
+        .values("day", "hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
 def _spells(hall: Hall, day: dt.date, category: QueueCategory | None) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """The day's attendance spells at the hall's windows (those serving ``category``: the
     comprehensive ones and those with it ticked, as the wait monitor counts them)."""
@@ -269,7 +297,8 @@ def plan_day(
     (``erlang.windows_for_service_level``) and windows open (attendance). Hours already begun
     use the day's own tickets; hours to come (a future day, the rest of today) the mean of the
     same weekday over the last four weeks. The target defaults to the hall's (queue's) own,
-    80 % within 15 minutes unless set in the admin. At most six queries."""
+    80 % within 15 minutes unless set in the admin. Beside it, as information only, the cases
+    received in each hour (``cases_received``). At most seven queries."""
     today = local_date(now)
     config = hall_queue_config(hall, category)
     if target_share is None:
@@ -318,6 +347,7 @@ def plan_day(
 
     day_prior = {Source.OBSERVED: pooled(observed.values()), Source.FORECAST: pooled(forecast.values())}
     spells = _spells(hall, day, category) if day <= today else []
+    cases = _hourly_cases(hall, wanted, category)
     now_local = local_now(now)
     result = []
     for hour, parts in slots.items():
@@ -347,6 +377,10 @@ def plan_day(
             level = erlang.service_level(
                 servers, rate * service_seconds / 60, service_seconds / 60, target_wait_minutes
             )
+        if source == Source.OBSERVED:
+            cases_received = float(cases.get((day, hour), 0))
+        else:
+            cases_received = sum(cases.get((d, hour), 0) for d in baseline) / BASELINE_WEEKS
         result.append(
             PlannerHour(
                 hour=hour,
@@ -358,6 +392,7 @@ def plan_day(
                 windows_needed=needed,
                 windows_open=None if windows_open is None else round(windows_open, 1),
                 service_level=level,
+                cases_received=round(cases_received, 2),
             )
         )
     return Plan(**plan_args, hours=result)  # type: ignore[arg-type]
