@@ -9,11 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Department, Hall
+from staffing.forms import DisplayNameChoice
 from staffing.models import AssessmentProposal, ReplacementRequest, Secondment
 
 
 def _hall_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return DisplayNameChoice(
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         required=False,
@@ -24,7 +25,7 @@ def _hall_field() -> forms.ModelChoiceField:
 
 
 def _department_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return DisplayNameChoice(
         label=gettext_lazy("派出单位"),
         queryset=Department.objects.order_by("code"),
         required=False,
