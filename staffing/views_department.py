@@ -28,7 +28,7 @@ from servicehall.clock import local_date
 from servicehall.pagination import paginate, requested_page
 from staffing import assessments, replacements
 from staffing.forms_dual import DepartmentAssessmentFilterForm, DepartmentReplacementFilterForm, ReplacementCloseForm
-from staffing.models import ReplacementRequest
+from staffing.models import ReplacementRequest, Secondment
 from staffing.services import StaffingError
 
 PER_PAGE = 50
@@ -147,22 +147,14 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
             form.add_error("year", _("考核年度不能晚于今年。"))
             year = None
     status = 400 if page_error or year is None else 200
-    rows: Any = ReplacementRequest.objects.none()
+    rows: Any = Secondment.objects.none()
     if year is not None:
         rows = assessments.assessment_rows(hall_ids=[hall.pk], year=year, hall_id=hall.pk, department_id=department.pk)
     page = paginate(rows, page_number=page_number, per_page=ASSESSMENTS_PER_PAGE)
     entries = []
     for row in page.object_list:
-        proposal = assessments.proposal_of(row)
-        submitted = proposal if proposal and proposal.status == proposal.Status.SUBMITTED else None
-        entries.append(
-            {
-                "s": row,
-                "figures": assessments.figures_of(row),
-                "proposal": submitted,
-                "drafting": bool(proposal and not submitted),
-            }
-        )
+        submitted, drafting = assessments.submitted_proposal_of(row)
+        entries.append({"s": row, "figures": assessments.figures_of(row), "proposal": submitted, "drafting": drafting})
     params = [(k, v) for k, v in request.GET.items() if k != "page" and v]
     if year is not None and not request.GET.get("year"):
         params.append(("year", str(year)))
