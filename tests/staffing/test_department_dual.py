@@ -336,3 +336,32 @@ def test_the_overdue_job_is_scheduled(settings) -> None:
     from staffing import tasks
 
     assert tasks.notify_overdue_replacements.name == entry["task"]
+
+
+def test_the_api_gives_the_chief_their_departments_requests_only(client, world, people) -> None:
+    chief, requests = people
+    client.force_login(chief)
+    url = reverse("api:staffing-replacement-list")
+    listed = client.get(url).json()
+    assert {row["secondment"]["staff_number"] for row in listed["results"]} == {"GA-001", "GA-002"}
+    assert client.get(url, {"department": "GZSCJG"}).status_code == 400
+    assert [row["secondment"]["staff_number"] for row in client.get(url, {"overdue": "true"}).json()["results"]] == [
+        "GA-002"
+    ]
+    newcomer = seconded("ga-9", hall=world.city, department=world.police, number="GA-009", since=TODAY)
+    for other in ("market", "tianhe"):
+        close = reverse("api:staffing-replacement-close", args=[requests[other].pk])
+        assert client.post(close, {"replacement": newcomer.pk}, content_type="application/json").status_code == 404
+    withdraw = reverse("api:staffing-replacement-withdraw", args=[requests["mine"].pk])
+    assert client.post(withdraw, {"reason": REASON}, content_type="application/json").status_code == 403
+    create = client.post(url, {"secondment": newcomer.pk, "reason": REASON}, content_type="application/json")
+    assert create.status_code == 403
+    close = reverse("api:staffing-replacement-close", args=[requests["mine"].pk])
+    closed = client.post(close, {"replacement": newcomer.pk}, content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["replacement"]["staff_number"] == "GA-009"
+    deputy = seconded(
+        "deputy-ga", hall=world.city, department=world.police, role=Secondment.Role.CHIEF, status="planned"
+    ).user
+    client.force_login(deputy)
+    refused = client.get(url)
+    assert refused.status_code == 403 and DEPUTY in refused.content.decode()
