@@ -250,6 +250,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.tasks.detect_surges",
         "schedule": crontab(minute="*/10"),
     },
+    # A replacement's deadline is a day: the first run of the morning tells the management
+    # department of the requests that went past it yesterday (each only once); the later hourly
+    # runs read one partial index and only retry a message the gateway refused.
+    "staffing-overdue-replacements": {
+        "task": "staffing.tasks.notify_overdue_replacements",
+        "schedule": crontab(hour="8-18", minute=5),
+    },
     "booking-ensure-slots": {
         "task": "appointments.tasks.ensure_slots",
         "schedule": crontab(minute=7),

@@ -27,6 +27,20 @@ def access_secondment(user: AnyUser, pk: int) -> Secondment:
     return secondment
 
 
+def replacement_scope(user: AnyUser) -> tuple[list[int] | None, int | None]:
+    """(hall ids, department id) of the replacement requests the user may read (Art. 8 ¶2–3):
+    a supervisor's halls (None: every hall), any department; the recorded chief representative's
+    own hall and department only. 403 for anyone else (a deputy is told why)."""
+    scope = staff_scope(user)
+    if scope.has_role(*roles.SUPERVISION_ROLES):
+        return scope.hall_ids(), None
+    own = chief_department(user)
+    if own is None:
+        default = _("仅政务服务管理部门和首席事务代表可以查看。")
+        raise PermissionDenied(chief_refusal(user, scope.hall_id, scope.department_id, default))
+    return [own[0]], own[1]
+
+
 # --- The workload: planner and surges (Art. 6 ¶4, Art. 8) ------------------------------------
 
 

@@ -87,9 +87,19 @@ class RosterRowSerializer(SecondmentSerializer):
     )
     incident_count = serializers.IntegerField(read_only=True)
     open_replacement = serializers.BooleanField(read_only=True, help_text=gettext_lazy("已要求派出单位更换，尚未办结"))
+    overdue_replacement = serializers.BooleanField(
+        read_only=True, help_text=gettext_lazy("更换要求已超过期限，接替人员尚未到岗")
+    )
 
     class Meta(SecondmentSerializer.Meta):
-        fields = [*SecondmentSerializer.Meta.fields, "has_pre_job", "skill_level", "incident_count", "open_replacement"]
+        fields = [
+            *SecondmentSerializer.Meta.fields,
+            "has_pre_job",
+            "skill_level",
+            "incident_count",
+            "open_replacement",
+            "overdue_replacement",
+        ]
 
 
 class TrainingSerializer(serializers.ModelSerializer):
@@ -402,6 +412,11 @@ class PlannerHourSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(
         choices=[workload.Verdict.UNDER, workload.Verdict.OK, workload.Verdict.OVER, workload.Verdict.PLANNED]
     )
+    cases_received = serializers.FloatField(
+        help_text=gettext_lazy(
+            "仅供参考：该时段本大厅受理的办件数（预测为平均值；选定类别时为该类别号的办件）。测算只按取号人数，不计办件。"
+        )
+    )
 
 
 class PlanSerializer(serializers.Serializer):
@@ -481,6 +496,7 @@ class SurgeSerializer(serializers.ModelSerializer):
             "checked_until",
             "arrivals",
             "baseline",
+            "baseline_days",
             "ratio",
             "increase_percent",
             "status",
@@ -648,6 +664,8 @@ def _department_body(summary: selectors.DepartmentSummary) -> dict[str, Any]:
         "reports_open": summary.report_count,
         "orders_open": summary.order_count,
         "incidents_this_year": summary.incident_count_year,
+        "replacements_open": summary.replacement_counts["open"],
+        "replacements_overdue": summary.replacement_counts["overdue"],
     }
     return {
         "hall": {"code": summary.hall.code, "name": summary.hall.display_name},

@@ -19,12 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Department, Hall
-from servicehall.access import supervised_hall_ids
 from servicehall.api_fields import JsonBodySerializer
 from servicehall.clock import local_date
 from servicehall.schema import ERROR_404, ERROR_409
 from staffing import replacements
-from staffing.access import access_secondment
+from staffing.access import access_secondment, replacement_scope
 from staffing.models import ReplacementRequest, Secondment
 
 
@@ -97,9 +96,16 @@ LIST_PARAMETERS = [
 
 
 def _access_request(request: Request, pk: int) -> ReplacementRequest:
-    hall_ids = supervised_hall_ids(request.user)
+    """The request, if it concerns a hall the user supervises (403 otherwise), or, for the
+    recorded chief representative, their department at their hall (404 otherwise: not theirs to
+    know of)."""
+    hall_ids, department_id = replacement_scope(request.user)
     found = replacements.request_list(hall_ids=None, today=local_date()).filter(pk=pk).first()
     if found is None:
+        raise Http404(_("没有找到该更换要求。"))
+    if department_id is not None and (
+        found.secondment.department_id != department_id or found.secondment.hall_id not in (hall_ids or [])
+    ):
         raise Http404(_("没有找到该更换要求。"))
     if hall_ids is not None and found.secondment.hall_id not in hall_ids:
         raise PermissionDenied(_("您只能查看本大厅的派驻人员。"))
@@ -107,13 +113,16 @@ def _access_request(request: Request, pk: int) -> ReplacementRequest:
 
 
 class ReplacementListView(generics.ListAPIView):
-    """Replacement requests about the halls the supervisor covers."""
+    """Replacement requests about the halls the supervisor covers; for the recorded chief
+    representative, those addressed to their department at their hall."""
 
     serializer_class = ReplacementSerializer
     filter_backends: list[Any] = []
 
     @extend_schema(
         summary="Replacement requests to sending departments (要求派出单位更换)",
+        description="Supervisors: the halls they cover. The recorded chief representative of a department: the "
+        "requests addressed to their department at their hall only (another `department` is refused, 400).",
         tags=["staffing"],
         parameters=LIST_PARAMETERS,
     )
@@ -122,7 +131,7 @@ class ReplacementListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[ReplacementRequest]:
         params = self.request.query_params
-        hall_ids = supervised_hall_ids(self.request.user)
+        hall_ids, own_department = replacement_scope(self.request.user)
         errors: dict[str, list[str]] = {}
         hall = department = None
         if params.get("hall"):
@@ -133,6 +142,8 @@ class ReplacementListView(generics.ListAPIView):
             department = Department.objects.filter(code=params["department"]).first()
             if department is None:
                 errors["department"] = [_("没有找到该部门。")]
+            elif own_department is not None and department.pk != own_department:
+                errors["department"] = [_("首席事务代表只能查看本部门的更换要求。")]
         state = params.get("status", "")
         if state and state not in ReplacementRequest.Status.values:
             errors["status"] = [_("请从列表中选择状态。")]
@@ -145,7 +156,7 @@ class ReplacementListView(generics.ListAPIView):
             hall_ids=hall_ids,
             today=local_date(),
             hall_id=hall.pk if hall else None,
-            department_id=department.pk if department else None,
+            department_id=own_department if own_department is not None else (department.pk if department else None),
             status=state,
             overdue=overdue == "true",
         )
@@ -177,7 +188,8 @@ class ReplacementListView(generics.ListAPIView):
 class ReplacementCloseView(APIView):
     @extend_schema(
         summary="The replacement is in post: close the request",
-        description="`replacement`: the new active secondment of the same department at the same hall, begun on "
+        description="Supervisors of the hall, or the recorded chief representative of the sending department at "
+        "the hall. `replacement`: the new active secondment of the same department at the same hall, begun on "
         "or after the day of the request. A request already closed or withdrawn: 409.",
         tags=["staffing"],
         request=CloseInSerializer,
@@ -198,7 +210,8 @@ class ReplacementCloseView(APIView):
 class ReplacementWithdrawView(APIView):
     @extend_schema(
         summary="Withdraw a replacement request",
-        description="`reason` at least 10 characters. A request already closed or withdrawn: 409.",
+        description="Supervisors of the hall only (403 for the chief representative). `reason` at least 10 "
+        "characters. A request already closed or withdrawn: 409.",
         tags=["staffing"],
         request=WithdrawInSerializer,
         responses={200: ReplacementSerializer, 404: ERROR_404, 409: ERROR_409},

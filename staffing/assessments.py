@@ -195,6 +195,16 @@ def proposal_of(row: Secondment) -> AssessmentProposal | None:
     return found[0] if found else None
 
 
+def submitted_proposal_of(row: Secondment) -> tuple[AssessmentProposal | None, bool]:
+    """What the sending department's chief representative sees of ``row``'s proposal: the
+    proposal once submitted, and whether a draft is being written (the management department's
+    own until it submits it, Art. 8 ¶1)."""
+    proposal = proposal_of(row)
+    if proposal is not None and proposal.status == AssessmentProposal.Status.SUBMITTED:
+        return proposal, False
+    return None, proposal is not None
+
+
 def figures_for(secondment: Secondment, year: int) -> dict[str, Any]:
     row = with_figures(Secondment.objects.filter(pk=secondment.pk), year).get()
     return figures_of(row)

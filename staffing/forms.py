@@ -19,16 +19,26 @@ PLANNER_WAIT_RANGE = (1, 120)
 PLANNER_MIN_DATE = dt.date(2000, 1, 1)
 PLANNER_MAX_DATE = dt.date(2099, 12, 31)
 
+
+class DisplayNameChoice(forms.ModelChoiceField):
+    """A hall or department chosen by its name in the page's language: the English name on an
+    English page where one is entered (``display_name``), the Chinese otherwise."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name
+
+
 FLAG_CHOICES = [
     ("", gettext_lazy("全部")),
     ("short_tenure", gettext_lazy("派驻不足两年")),
     ("no_pre_job", gettext_lazy("未完成岗前教育")),
     ("open_replacement", gettext_lazy("待派出单位更换")),
+    ("overdue_replacement", gettext_lazy("更换要求已超期")),
 ]
 
 
 class RosterFilterForm(forms.Form):
-    hall = forms.ModelChoiceField(
+    hall = DisplayNameChoice(
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         required=False,
@@ -36,7 +46,7 @@ class RosterFilterForm(forms.Form):
         empty_label=gettext_lazy("全部大厅"),
         error_messages={"invalid_choice": gettext_lazy("请从列表中选择大厅。")},
     )
-    department = forms.ModelChoiceField(
+    department = DisplayNameChoice(
         label=gettext_lazy("派出单位"),
         queryset=Department.objects.order_by("code"),
         required=False,
@@ -98,7 +108,7 @@ class PlannerForm(forms.Form):
     """The window planner's question: which hall and day, at what target (default the hall's:
     80 % called within 15 minutes), for the whole hall or one queue."""
 
-    hall = forms.ModelChoiceField(
+    hall = DisplayNameChoice(
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         to_field_name="code",
@@ -202,7 +212,7 @@ class SurgeHandleForm(forms.Form):
 class DepartmentChoiceForm(forms.Form):
     """A supervisor picks the department (and, citywide, the hall) whose page to see."""
 
-    hall = forms.ModelChoiceField(
+    hall = DisplayNameChoice(
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         to_field_name="code",
@@ -212,7 +222,7 @@ class DepartmentChoiceForm(forms.Form):
             "invalid_choice": gettext_lazy("请从列表中选择大厅。"),
         },
     )
-    department = forms.ModelChoiceField(
+    department = DisplayNameChoice(
         label=gettext_lazy("部门"),
         queryset=Department.objects.order_by("code"),
         to_field_name="code",

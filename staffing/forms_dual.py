@@ -9,11 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Department, Hall
+from staffing.forms import DisplayNameChoice
 from staffing.models import AssessmentProposal, ReplacementRequest, Secondment
 
 
 def _hall_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return DisplayNameChoice(
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         required=False,
@@ -24,7 +25,7 @@ def _hall_field() -> forms.ModelChoiceField:
 
 
 def _department_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return DisplayNameChoice(
         label=gettext_lazy("派出单位"),
         queryset=Department.objects.order_by("code"),
         required=False,
@@ -104,8 +105,8 @@ class WithdrawForm(forms.Form):
     )
 
 
-class AssessmentFilterForm(_HallScoped):
-    year = forms.IntegerField(
+def _year_field() -> forms.IntegerField:
+    return forms.IntegerField(
         label=gettext_lazy("考核年度"),
         min_value=2000,
         max_value=2100,
@@ -116,6 +117,10 @@ class AssessmentFilterForm(_HallScoped):
             "max_value": gettext_lazy("请填写年份，如2025。"),
         },
     )
+
+
+class AssessmentFilterForm(_HallScoped):
+    year = _year_field()
     hall = _hall_field()
     department = _department_field()
 
@@ -136,3 +141,20 @@ class ProposalForm(forms.Form):
         help_text=gettext_lazy("结合上列数据写明理由；评为优秀或不称职的须写明具体事实（至少50个字）。"),
         error_messages={"required": gettext_lazy("请写明考核意见（至少10个字）。")},
     )
+
+
+# --- The chief representative's read of their department (Art. 8 ¶3) -------------------------
+
+
+class DepartmentReplacementFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        choices=[("", gettext_lazy("全部")), *ReplacementRequest.Status.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("请从列表中选择状态。")},
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("仅显示已超期"), required=False)
+
+
+class DepartmentAssessmentFilterForm(forms.Form):
+    year = _year_field()

@@ -351,6 +351,11 @@ class SurgeFlag(models.Model):
     checked_until = models.TimeField(_("统计截至"))
     arrivals = models.PositiveIntegerField(_("今日取号数"))
     baseline = models.FloatField(_("近四周同期平均"))
+    baseline_days = models.PositiveSmallIntegerField(
+        _("可比工作日数"),
+        default=4,
+        help_text=_("计算同期平均所用的此前同一星期几的工作日天数（跳过节假日），通常为4天。"),
+    )
     ratio = models.FloatField(_("增幅"))
     raised_at = models.DateTimeField(_("提示时间"))
     notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)

@@ -55,6 +55,9 @@ class ReplacementRequest(models.Model):
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     withdraw_reason = models.TextField(_("撤回理由"), blank=True)
+    overdue_notified_at = models.DateTimeField(
+        _("超期提醒时间"), null=True, blank=True, help_text=_("已就超期通知政务服务管理部门的时间（只通知一次）。")
+    )
 
     class Meta:
         verbose_name = _("更换派驻人员要求")

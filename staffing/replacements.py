@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from servicehall import notifications, outbox, roles
-from servicehall.access import AnyUser, signed_in
+from servicehall.access import AnyUser, acts_as_chief, signed_in, staff_scope
 from servicehall.audit import audit_record
 from servicehall.clock import local_date
 from staffing.models import ReplacementRequest, Secondment
@@ -173,6 +175,18 @@ def replacement_request(
     return request
 
 
+def may_close(actor: AnyUser, request: ReplacementRequest) -> bool:
+    """Who records the replacement in post: the hall's management department, or the sending
+    department's recorded chief representative at the hall, who manages its seconded staff there
+    (Art. 8 ¶3) and is the one who sends the replacement. Withdrawing stays the management
+    department's: it made the request."""
+    secondment = request.secondment
+    scope = staff_scope(actor)
+    if scope.has_role(*roles.SUPERVISION_ROLES) and scope.covers_hall(secondment.hall_id):
+        return True
+    return acts_as_chief(actor, secondment.hall_id, secondment.department_id)
+
+
 def replacement_close(
     *,
     request: ReplacementRequest,
@@ -181,7 +195,12 @@ def replacement_close(
     now: dt.datetime | None = None,
 ) -> ReplacementRequest:
     """The replacement is in post: name their secondment and close the request."""
-    _require_manager(actor, request.secondment.hall)
+    if not may_close(actor, request):
+        raise StaffingError(
+            _("只有该大厅的政务服务管理部门或该派出单位的首席事务代表可以确认接替人员到岗。"),
+            code="permission_denied",
+            status=403,
+        )
     now = now or timezone.now()
     with transaction.atomic():
         request = _lock(request)
@@ -281,6 +300,12 @@ def replacement_notify(request_id: int, kind: str) -> int:
         return 0
     secondment = request.secondment
     to = department_recipients(hall_id=secondment.hall_id, department_id=secondment.department_id)
+    if kind == "replaced" and request.closed_by_id not in (None, request.requested_by_id):
+        # The chief representative recorded the replacement: the management department that
+        # asked hears of it too.
+        requester = get_user_model().objects.filter(pk=request.requested_by_id, is_active=True).first()
+        if requester is not None and requester.get_username() not in to:
+            to.append(requester.get_username())
     if not to:
         logger.warning("replacement request %s (%s): no chief representative to notify", request.pk, kind)
         return 0
@@ -316,3 +341,105 @@ def replacement_notify(request_id: int, kind: str) -> int:
             data={"kind": f"replacement_{kind}", "idempotency_key": f"replacement-{request.pk}-{kind}"},
         )
     return len(to)
+
+
+# --- Overdue requests: the management department is told once (Art. 8 ¶2) ----------------------
+
+
+@dataclass
+class OverdueRun:
+    claimed: int = 0
+    notified: int = 0
+    failed: int = 0
+
+
+def _claim_overdue(*, today: dt.date, now: dt.datetime) -> list[ReplacementRequest]:
+    """Open requests past their deadline day nobody has been told about, marked as told by this
+    run (a conditional update from "not told"): rows another run holds are skipped, so each
+    request is sent by one run only. Reads the partial index of open requests by deadline."""
+    with transaction.atomic():
+        ids = list(
+            ReplacementRequest.objects.select_for_update(skip_locked=True)
+            .filter(status=ReplacementRequest.Status.OPEN, deadline__lt=today, overdue_notified_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return []
+        ReplacementRequest.objects.filter(
+            pk__in=ids, status=ReplacementRequest.Status.OPEN, overdue_notified_at__isnull=True
+        ).update(overdue_notified_at=now)
+    return list(
+        ReplacementRequest.objects.filter(pk__in=ids, overdue_notified_at=now)
+        .select_related("secondment__hall", "secondment__department", "requested_by")
+        .order_by("pk")
+    )
+
+
+def _hall_supervisors(hall_ids: set[int]) -> dict[int, list[str]]:
+    """Usernames of the active supervisors of each hall (the management department), one query."""
+    by_hall: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.SUPERVISOR, staff_profile__hall_id__in=hall_ids)
+        .values_list("staff_profile__hall_id", "username")
+        .order_by("username")
+        .distinct()
+    )
+    for hall_id, username in rows:
+        by_hall[hall_id].append(username)
+    return by_hall
+
+
+def replacement_overdue_notify(*, now: dt.datetime | None = None) -> OverdueRun:
+    """Tell the hall's management department (its supervisors, and whoever made the request) of
+    each request still open after its deadline day, once per request: the claim is a
+    conditional update, and the message carries the key ``replacement-<id>-overdue`` so that a
+    retry after a worker died half-way does not send it twice. A refused message releases the
+    claim and the next run tries again. Constant queries whatever the number of requests, besides
+    each message's own record in the notification log."""
+    now = now or timezone.now()
+    claimed = _claim_overdue(today=local_date(now), now=now)
+    run = OverdueRun(claimed=len(claimed))
+    if not claimed:
+        return run
+    supervisors = _hall_supervisors({request.secondment.hall_id for request in claimed})
+    with translation.override(settings.LANGUAGE_CODE):
+        for request in claimed:
+            secondment = request.secondment
+            to = set(supervisors.get(secondment.hall_id, []))
+            if request.requested_by.is_active:
+                to.add(request.requested_by.get_username())
+            if not to:
+                logger.warning("replacement request %s overdue: nobody to notify", request.pk)
+                continue
+            values = {
+                "hall": secondment.hall.name,
+                "department": secondment.department.name,
+                "number": secondment.staff_number,
+                "deadline": request.deadline.isoformat(),
+            }
+            subject = _("更换要求已超期：%(number)s") % values
+            body = (
+                _(
+                    "%(hall)s要求%(department)s更换派驻人员 %(number)s，期限 %(deadline)s 已过，接替人员尚未到岗。"
+                    "请督促派出单位派员接替，或在“更换派驻人员要求”中撤回（《广州市政务服务条例》第八条第二款）。"
+                )
+                % values
+            )
+            try:
+                notifications.notify(
+                    recipients=sorted(to),
+                    subject=subject,
+                    body=body,
+                    data={"kind": "replacement_overdue", "idempotency_key": f"replacement-{request.pk}-overdue"},
+                )
+            except Exception:
+                logger.exception("replacement request %s overdue: notification failed, will retry", request.pk)
+                ReplacementRequest.objects.filter(pk=request.pk, overdue_notified_at=now).update(
+                    overdue_notified_at=None
+                )
+                run.failed += 1
+            else:
+                run.notified += 1
+    return run

@@ -17,7 +17,7 @@ from cases.selectors import deadline_cases
 from cases.services import yellow_until
 from catalog.models import Department, Hall, ServiceItem
 from feedback.models import RectificationOrder, Report
-from servicehall.clock import SHANGHAI
+from servicehall.clock import SHANGHAI, local_date
 from staffing.models import (
     MIN_TENURE_YEARS,
     AttendanceRecord,
@@ -30,7 +30,7 @@ from staffing.models import (
     TrainingRecord,
 )
 
-FLAGS = ("short_tenure", "no_pre_job", "open_replacement")
+FLAGS = ("short_tenure", "no_pre_job", "open_replacement", "overdue_replacement")
 
 # Planned or ended before two years at the hall (Art. 8 ¶2), computed by the database so the
 # roster filters and counts on it; the same rule as ``Secondment.short_tenure`` (``add_years``).
@@ -60,6 +60,14 @@ def _open_replacement() -> Exists:
     )
 
 
+def _overdue_replacement(today: dt.date) -> Exists:
+    return Exists(
+        ReplacementRequest.objects.filter(
+            secondment_id=OuterRef("pk"), status=ReplacementRequest.Status.OPEN, deadline__lt=today
+        )
+    )
+
+
 def roster(
     *,
     hall_ids: list[int] | None,
@@ -67,11 +75,14 @@ def roster(
     department_id: int | None = None,
     flag: str = "",
     status: str = "",
+    today: dt.date | None = None,
 ) -> QuerySet[Secondment]:
     """The secondments of the halls covered (None: every hall), with the flags the roster shows:
     ``flag_short_tenure``, ``has_pre_job``, ``skill_level`` (latest), ``incident_count``,
-    ``open_replacement`` (the sending department was asked to replace the person).
-    Ended secondments only when asked for by ``status``."""
+    ``open_replacement`` (the sending department was asked to replace the person) and
+    ``overdue_replacement`` (and the request is past its deadline day on ``today``, Beijing
+    date by default). Ended secondments only when asked for by ``status``."""
+    today = today or local_date()
     rows = Secondment.objects.select_related("user__staff_profile", "hall", "department")
     if hall_ids is not None:
         rows = rows.filter(hall_id__in=hall_ids)
@@ -89,6 +100,7 @@ def roster(
         skill_level=Subquery(latest_level.values("level")[:1]),
         # Art. 8 ¶2: the sending department has been asked to replace the person.
         open_replacement=_open_replacement(),
+        overdue_replacement=_overdue_replacement(today),
         incident_count=Count("incidents", distinct=True),
     )
     if flag == "short_tenure":
@@ -97,6 +109,8 @@ def roster(
         rows = rows.filter(has_pre_job=False)
     elif flag == "open_replacement":
         rows = rows.filter(open_replacement=True)
+    elif flag == "overdue_replacement":
+        rows = rows.filter(overdue_replacement=True)
     return rows.order_by("hall__code", "department__code", "staff_number", "pk")
 
 
@@ -107,6 +121,7 @@ def roster_counts(rows: QuerySet[Secondment]) -> dict[str, Any]:
         short_tenure=Count("pk", filter=Q(flag_short_tenure=True), distinct=True),
         no_pre_job=Count("pk", filter=Q(has_pre_job=False), distinct=True),
         open_replacements=Count("pk", filter=Q(open_replacement=True), distinct=True),
+        overdue_replacements=Count("pk", filter=Q(overdue_replacement=True), distinct=True),
     )
 
 
@@ -172,6 +187,7 @@ class DepartmentSummary:
     order_count: int
     incidents: list[ConductIncident]
     incident_count_year: int
+    replacement_counts: dict[str, int]
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -184,7 +200,7 @@ def department_staff(*, hall_id: int, department_id: int, today: dt.date) -> Que
     today's attendance (``signed_in_today``, ``at_window_now``)."""
     start, end = _day_bounds(today)
     spells = AttendanceRecord.objects.filter(user_id=OuterRef("user_id"), hall_id=hall_id)
-    return roster(hall_ids=None, hall_id=hall_id, department_id=department_id).annotate(
+    return roster(hall_ids=None, hall_id=hall_id, department_id=department_id, today=today).annotate(
         signed_in_today=Exists(spells.filter(signed_in_at__gte=start, signed_in_at__lt=end)),
         at_window_now=Exists(spells.filter(signed_out_at__isnull=True)),
     )
@@ -193,7 +209,7 @@ def department_staff(*, hall_id: int, department_id: int, today: dt.date) -> Que
 def department_summary(*, hall: Hall, department: Department, today: dt.date) -> DepartmentSummary:
     """The department at the hall: its seconded staff, items, cases owed, urgent requests and
     extensions, open "办不成事" reports and rectification orders, and its staff's conduct
-    incidents (13 queries)."""
+    incidents, and the replacement requests addressed to it (14 queries)."""
     staff_rows = department_staff(hall_id=hall.pk, department_id=department.pk, today=today)
     staff = list(staff_rows[:DEPARTMENT_STAFF_LIMIT])
     # The annotations of ``department_staff`` (read through getattr: the model does not declare them).
@@ -245,6 +261,10 @@ def department_summary(*, hall: Hall, department: Department, today: dt.date) ->
     )
     incident_list = list(incidents.order_by("-occurred_on", "-pk")[:DEPARTMENT_ROWS])
     year_count = incidents.filter(occurred_on__year=today.year).count()
+    # Art. 8 ¶2: what the management department asked the department to replace (one query).
+    replacement_counts = ReplacementRequest.objects.filter(
+        secondment__hall=hall, secondment__department=department, status=ReplacementRequest.Status.OPEN
+    ).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
     return DepartmentSummary(
         hall=hall,
         department=department,
@@ -264,6 +284,7 @@ def department_summary(*, hall: Hall, department: Department, today: dt.date) ->
         order_count=order_count,
         incidents=incident_list,
         incident_count_year=year_count,
+        replacement_counts={name: value or 0 for name, value in replacement_counts.items()},
     )
 
 

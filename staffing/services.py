@@ -359,12 +359,13 @@ def _category_departments(category_ids: set[int]) -> dict[int, set[int]]:
 
 
 def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
-    """Compare each queue's tickets today up to ``now`` with the mean of the same weekday of the
-    last four weeks up to the same time of day; a queue above ``STAFFING_SURGE["threshold"]``
+    """Compare each queue's tickets today up to ``now`` with the mean of the same weekday's last
+    four comparable days in the calendar (working days; holidays skipped) up to the same time of
+    day; a queue above ``STAFFING_SURGE["threshold"]``
     (and with at least ``min_arrivals`` today) gets one flag for the day, and the department's
     chief representative at the hall and the hall's supervisors are told once.
 
-    Set-based: two aggregates over the tickets, one read of the queues' departments, one insert
+    Set-based: one read of the calendar, two aggregates over the tickets, one read of the queues' departments, one insert
     (the unique (hall, queue, date) constraint drops a flag another run made first), one claim of
     the flags nobody has told about yet and one read of their recipients, whatever the number of
     halls and queues. A queue with no tickets in the four weeks has no baseline and is not judged.
@@ -374,7 +375,11 @@ def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
     until = local_now(now).time()
     conf = workload.surge_settings()
     threshold, min_arrivals = float(conf["threshold"]), int(conf["min_arrivals"])
-    days = workload.baseline_days(today, today=today)
+    # The same weekday's last four *comparable* days in the calendar: a holiday is skipped, a
+    # make-up workday compares with working Mondays (``workload.comparable_days``).
+    days = workload.comparable_days_for(today, today=today)
+    if not days:
+        return SurgeRun(queues_checked=0, over=0, raised=0, notified=0, notify_failed=0)
     current = {
         (row["hall_id"], row["category_id"]): row["n"]
         for row in Ticket.objects.filter(service_date=today, issued_at__lte=now)
@@ -393,7 +398,7 @@ def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
     }
     over = {}
     for key, arrivals in current.items():
-        baseline = past.get(key, 0) / workload.BASELINE_WEEKS
+        baseline = past.get(key, 0) / len(days)
         if baseline > 0 and arrivals >= min_arrivals and arrivals > baseline * (1 + threshold):
             over[key] = (arrivals, baseline)
     if over:
@@ -408,6 +413,7 @@ def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
                     checked_until=until.replace(microsecond=0),
                     arrivals=arrivals,
                     baseline=round(baseline, 2),
+                    baseline_days=len(days),
                     ratio=round(arrivals / baseline - 1, 4),
                     raised_at=now,
                 )
@@ -485,7 +491,8 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
                 "percent": flag.increase_percent,
             }
             body = _(
-                "截至%(time)s，%(hall)s %(letter)s类今日取号%(arrivals)s人，近四周同一星期几同一时段平均%(baseline)s人，"
+                "截至%(time)s，%(hall)s %(letter)s类今日取号%(arrivals)s人，"
+                "此前%(days)s个可比工作日（同一星期几，跳过节假日）同一时段平均%(baseline)s人，"
                 "增加%(percent)s%%。请派出单位研究是否临时增派窗口人员，并在“客流激增提示”中登记处理结果"
                 "（《广州市政务服务条例》第六条第四款、第八条第一款）。"
             ) % {
@@ -494,6 +501,7 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
                 "letter": flag.category.letter,
                 "arrivals": flag.arrivals,
                 "baseline": round(flag.baseline, 1),
+                "days": flag.baseline_days,
                 "percent": flag.increase_percent,
             }
             try:

@@ -21,6 +21,19 @@ def replacement_notify(request_id: int, kind: str) -> int:
     return notify(request_id, kind)
 
 
+# Hourly in office hours: a retry is for a database hiccup (each request is told once anyway).
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3, time_limit=300, soft_time_limit=240)
+def notify_overdue_replacements() -> dict[str, int]:
+    """Tell the management department of replacement requests past their deadline (once each)."""
+    from staffing.replacements import replacement_overdue_notify
+
+    result = replacement_overdue_notify()
+    logger.info(
+        "overdue replacements: %s claimed, %s notified, %s failed", result.claimed, result.notified, result.failed
+    )
+    return vars(result)
+
+
 # Every ten minutes: a retry is only worth it for a passing database hiccup and must be over
 # before the next run, which does the same work anyway (the job is idempotent).
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=2, time_limit=300, soft_time_limit=240)

@@ -3,12 +3,25 @@ servicehall/urls.py includes each list."""
 
 from django.urls import path
 
-from staffing import views, views_assessments, views_replacements
+from staffing import views, views_assessments, views_department, views_replacements
 
 staff_patterns = [
     path("me/", views.me, name="staffing-me"),
     path("conduct-code/", views.conduct_code, name="staffing-conduct-code"),
     path("department/", views.department, name="staffing-department"),
+    # The chief representative's read of the dual management of their department (Art. 8).
+    path("department/replacements/", views_department.replacement_list, name="staffing-department-replacements"),
+    path(
+        "department/replacements/<int:pk>/",
+        views_department.replacement_detail,
+        name="staffing-department-replacement",
+    ),
+    path(
+        "department/replacements/<int:pk>/close/",
+        views_department.replacement_close,
+        name="staffing-department-replacement-close",
+    ),
+    path("department/assessments/", views_department.assessment_list, name="staffing-department-assessments"),
 ]
 supervisor_patterns = [
     path("staffing/", views.roster, name="staffing-roster"),

@@ -101,7 +101,14 @@ def roster(request: HttpRequest) -> HttpResponse:
     page_number, page_error = requested_page(request)
     status = 400 if page_error else 200
     rows = Secondment.objects.none()
-    counts: dict[str, Any] = {"total": 0, "short_tenure": 0, "no_pre_job": 0, "open_replacements": 0}
+    counts: dict[str, Any] = {
+        "total": 0,
+        "short_tenure": 0,
+        "no_pre_job": 0,
+        "open_replacements": 0,
+        "overdue_replacements": 0,
+    }
+    today = local_date()
     if form.is_bound and not form.is_valid():
         status = 400
     else:
@@ -112,6 +119,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             hall_id=hall.pk if hall else None,
             department_id=department.pk if department else None,
             status=data.get("status", ""),
+            today=today,
         )
         counts = selectors.roster_counts(base)
         rows = selectors.roster(
@@ -120,6 +128,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             department_id=department.pk if department else None,
             status=data.get("status", ""),
             flag=data.get("flag", ""),
+            today=today,
         )
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     now = timezone.now()

@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import ExtractHour, TruncDate
 
+from cases.models import Case
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall, HallOpeningHours
@@ -40,6 +41,53 @@ def baseline_days(day: dt.date, *, today: dt.date) -> list[dt.date]:
     back = (today.weekday() - day.weekday()) % 7 or 7
     latest = today - dt.timedelta(days=back)
     return [latest - dt.timedelta(weeks=k) for k in range(BASELINE_WEEKS)]
+
+
+# How far back the surge check looks for four comparable days: a run of holidays (Spring
+# Festival, National Day) takes at most one or two of a weekday's weeks.
+BASELINE_LOOKBACK_WEEKS = 10
+
+
+def comparable_days(day: dt.date, *, today: dt.date, day_kind: Callable[[dt.date], str]) -> list[dt.date]:
+    """Up to four latest days before ``today`` that compare with ``day`` in the working-day
+    calendar (``catalog.CalendarDay``), newest first: the same weekday and the same kind of day,
+    within ``BASELINE_LOOKBACK_WEEKS``.
+
+    - An ordinary working day compares with that weekday's working days: a holiday on that
+      weekday (a closed hall, or a festival's crowd) is skipped, and the next week back is taken.
+    - A make-up workday (调休上班, a weekend day worked) runs on Monday's hours
+      (``catalog.hours.hours_on``), so it compares with the last working Mondays.
+    - A weekend day (a hall open on Saturdays) compares with ordinary weekend days of that weekday:
+      a make-up workday or a holiday falling on it is skipped.
+    - A holiday has no comparable days: it is not judged.
+
+    Fewer than four when the look-back holds fewer (a new calendar); the caller divides by how
+    many were found and says so."""
+    kind = day_kind(day)
+    if kind == "holiday":
+        return []
+    weekday, wanted = day.weekday(), kind
+    if kind == "makeup_workday":
+        wanted = "workday"
+        if weekday >= 5:
+            weekday = 0
+    back = (today.weekday() - weekday) % 7 or 7
+    latest = today - dt.timedelta(days=back)
+    found = []
+    for k in range(BASELINE_LOOKBACK_WEEKS):
+        candidate = latest - dt.timedelta(weeks=k)
+        if day_kind(candidate) == wanted:
+            found.append(candidate)
+            if len(found) == BASELINE_WEEKS:
+                break
+    return found
+
+
+def comparable_days_for(day: dt.date, *, today: dt.date) -> list[dt.date]:
+    """``comparable_days`` with the calendar table read once (one query) for the look-back."""
+    start = today - dt.timedelta(weeks=BASELINE_LOOKBACK_WEEKS + 1)
+    day_kind = catalog_selectors.day_kinds(start=min(start, day), end=max(today, day))
+    return comparable_days(day, today=today, day_kind=day_kind)
 
 
 def surge_settings() -> dict[str, Any]:
@@ -74,6 +122,10 @@ class PlannerHour:
     windows_needed: int
     windows_open: float | None  # time-weighted mean of windows staffed; None for a future hour
     service_level: float | None  # the share the open windows would call in time
+    # Information beside the plan, not in it: the applications accepted at the hall's windows in
+    # the hour (the day's, or the mean of the same four days for a forecast). The Erlang C demand
+    # is the queue tickets only: a case is one of the services a ticket's visit already counts.
+    cases_received: float = 0.0
 
     @property
     def label(self) -> str:
@@ -196,6 +248,29 @@ def _hourly_tickets(
     )
 
 
+def _hourly_cases(hall: Hall, days: list[dt.date], category: QueueCategory | None) -> dict[tuple[dt.date, int], int]:
+    """One aggregate: the cases received at the hall on ``days`` per local day and hour (for one
+    queue, those received for one of its tickets)."""
+    if not days:
+        return {}
+    spans = Q()
+    for day in days:
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+        spans |= Q(received_at__gte=start, received_at__lt=start + dt.timedelta(days=1))
+    rows = Case.objects.filter(spans, hall=hall)
+    if category is not None:
+        rows = rows.filter(ticket__category=category)
+    return {
+        (row["day"], row["hour"]): row["n"]
+        for row in rows.annotate(
+            day=TruncDate("received_at", tzinfo=SHANGHAI), hour=ExtractHour("received_at", tzinfo=SHANGHAI)
+        )
+        .values("day", "hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
 def _spells(hall: Hall, day: dt.date, category: QueueCategory | None) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """The day's attendance spells at the hall's windows (those serving ``category``: the
     comprehensive ones and those with it ticked, as the wait monitor counts them)."""
@@ -222,7 +297,8 @@ def plan_day(
     (``erlang.windows_for_service_level``) and windows open (attendance). Hours already begun
     use the day's own tickets; hours to come (a future day, the rest of today) the mean of the
     same weekday over the last four weeks. The target defaults to the hall's (queue's) own,
-    80 % within 15 minutes unless set in the admin. At most six queries."""
+    80 % within 15 minutes unless set in the admin. Beside it, as information only, the cases
+    received in each hour (``cases_received``). At most seven queries."""
     today = local_date(now)
     config = hall_queue_config(hall, category)
     if target_share is None:
@@ -271,6 +347,7 @@ def plan_day(
 
     day_prior = {Source.OBSERVED: pooled(observed.values()), Source.FORECAST: pooled(forecast.values())}
     spells = _spells(hall, day, category) if day <= today else []
+    cases = _hourly_cases(hall, wanted, category)
     now_local = local_now(now)
     result = []
     for hour, parts in slots.items():
@@ -300,6 +377,10 @@ def plan_day(
             level = erlang.service_level(
                 servers, rate * service_seconds / 60, service_seconds / 60, target_wait_minutes
             )
+        if source == Source.OBSERVED:
+            cases_received = float(cases.get((day, hour), 0))
+        else:
+            cases_received = sum(cases.get((d, hour), 0) for d in baseline) / BASELINE_WEEKS
         result.append(
             PlannerHour(
                 hour=hour,
@@ -311,6 +392,7 @@ def plan_day(
                 windows_needed=needed,
                 windows_open=None if windows_open is None else round(windows_open, 1),
                 service_level=level,
+                cases_received=round(cases_received, 2),
             )
         )
     return Plan(**plan_args, hours=result)  # type: ignore[arg-type]

@@ -233,7 +233,7 @@ def test_the_page_and_api_read_a_fixed_number_of_queries(client, world, url, dja
     with django_assert_max_num_queries(few):
         assert client.get(url).status_code == 200
     assert _queries(client, url) == few
-    assert few <= 20  # 19 measured for the page and the API (session, user, scope and 13 reads)
+    assert few <= 20  # 20 measured for the page and the API (session, user, scope and 14 reads)
 
 
 def test_the_workbench_links_the_department_page_for_the_recorded_chief_only(client, world) -> None:

@@ -257,7 +257,7 @@ def test_query_count_is_constant_in_hours_and_tickets(client, world, category, c
     with CaptureQueriesContext(connection) as api_many:
         client.get("/api/v1/staffing/planner/", {"hall": "GZ-CITY", "date": NEXT_WEEK.isoformat()})
     assert len(api_many) == len(api_few)
-    assert few <= 14  # session, user, scope (2), hall choice, config, hours (2), tickets, spells...
+    assert few <= 14  # session, user, scope (2), hall choice, config, hours (2), tickets, cases, spells...
 
 
 def test_a_chief_representative_finds_the_planner_and_the_surges_on_the_workbench(client, world) -> None:
