@@ -33,7 +33,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.city import ensure_halls, roles, session_cookie  # noqa: E402
@@ -155,7 +157,14 @@ def surges() -> dict:
     end_of_day = dt.datetime.combine(today, dt.time(17, 30), tzinfo=SHANGHAI)
     first = _timed(end_of_day)
     steady = _timed(end_of_day + dt.timedelta(minutes=10))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username="bench-staffing-supervisor"))
+    path = f"/api/v1/staffing/planner/?hall={PREFIX}-000&date={today:%Y-%m-%d}"
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
     return {
+        "planner_queries": len(captured.captured_queries),
         "first_seconds": round(first[0], 3),
         "first_queries": first[1],
         "first": first[2],
