@@ -6,7 +6,24 @@ drift, ratios much less).
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (a separate `<name>_bench`
 database is created beside DATABASE_URL's); otherwise SQLite under var/. Prints tables and
 writes bench/results/latest.json (git-ignored). `--only catalog`, `--only queues`,
-`--only appointments` or `--only cases` runs one part.
+`--only appointments`, `--only cases`, `--only feedback`, `--only staffing` or `--only joined`
+runs one part.
+
+Parts, each with its data helper (run in a subprocess with the bench environment; bulk loads with
+PostgreSQL's generate_series, kept between runs):
+
+- catalog (catalog_data.py): public catalog pages and API over 500 items;
+- queues (queue_data.py, estimator_error.py): ticket issue, polled reads, the dashboard with 10k
+  and 1M historical tickets, the wait estimate's error, the monitor over 200 halls;
+- appointments (booking_data.py): 32 clients racing for 50 seats, availability;
+- cases (case_data.py, issue 10): the warning job over 1M open cases, the deadline view;
+- feedback (feedback_data.py, issue 12): the published satisfaction page and API over a year
+  of rollups of a million ratings, the hourly rollup job, the "办不成事" flag job over 100k
+  open reports;
+- staffing (staffing_data.py, issue 13): the surge job over 200 halls with 100k tickets today
+  and 2.6M over five weeks, the window planner API for the busiest hall;
+- joined (joined_data.py, issue 11): a hall's forwarding inbox, page and API, with 10k and
+  100k forwardings.
 """
 
 from __future__ import annotations
@@ -23,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -360,13 +378,183 @@ def bench_cases(env: dict[str, str], server: Server, args: argparse.Namespace, h
     return figures
 
 
+def _timed_reads(
+    server: Server, args: argparse.Namespace, paths: dict[str, str], headers: dict[str, str] | None = None
+) -> dict[str, tuple[str, LoadResult]]:
+    for path in paths.values():  # warm up every worker
+        run_load(server.base, path, clients=args.workers, seconds=0.5, headers=headers)
+    return {
+        name: (path, run_load(server.base, path, clients=args.clients, seconds=args.seconds, headers=headers))
+        for name, path in paths.items()
+    }
+
+
+def bench_feedback(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """Issue 12. The published satisfaction (评价公开) read by anonymous clients, the page and the
+    API, by hall (200 rows a month) and by window (1,000), over a year of monthly rollups of a
+    million ratings; the hourly rollup job (three months); and the "办不成事" flag job over 100,000
+    open reports (seconds and queries)."""
+    data = helper(env, "feedback_data.py", "ratings")
+    paths = {
+        "ratings_page": "/ratings/",
+        "ratings_windows": "/ratings/?scope=window",
+        "ratings_api": "/api/v1/ratings/statistics/",
+        "ratings_api_win": "/api/v1/ratings/statistics/?scope=window",
+    }
+    results = _timed_reads(server, args, paths)
+    queries = dict(zip(paths, data["queries"].values(), strict=True))
+    table(
+        f"Feedback: published satisfaction, {args.clients} anonymous clients x {args.seconds:.0f} s "
+        f"({data['ratings']} ratings, {data['rollup_rows']} rollup rows)",
+        results,
+        hello,
+        queries,
+    )
+    print(
+        f"  rollup job (3 months, {data['rollup_job_ratings']} ratings): {data['rollup_job_seconds']} s, "
+        f"{data['rollup_job_queries']} queries, {data['rollup_job_rows']} rows (ratings loaded in "
+        f"{data['load_seconds']} s)"
+    )
+    loaded = helper(env, "feedback_data.py", "reports", "100000")
+    job = helper(env, "feedback_data.py", "flags")
+    print(
+        f"  report flag job over {job['open_reports']} open reports: first run {job['first_seconds']} s "
+        f"({job['first_changes']} flags set, {job['first_messages']} messages, {job['first_queries']} queries); "
+        f"next day {job['next_day_seconds']} s ({job['next_day_changes']} changes, {job['next_day_queries']} "
+        f"queries); steady {job['steady_seconds']} s ({job['steady_queries']} queries); reports loaded in "
+        f"{loaded['load_seconds']} s"
+    )
+    figures = {
+        **{f"{name}_rps": round(r.rps, 1) for name, (_p, r) in results.items()},
+        **{f"{name}_p50_ms": round(r.p50, 2) for name, (_p, r) in results.items()},
+        **{f"{name}_errors": r.errors for name, (_p, r) in results.items()},
+        "ratings_queries": queries,
+        "ratings_loaded": data["ratings"],
+        "ratings_rollup_rows": data["rollup_rows"],
+        "ratings_rollup_job_seconds": data["rollup_job_seconds"],
+        "ratings_rollup_job_queries": data["rollup_job_queries"],
+        "report_flags_seconds_100k": job["next_day_seconds"],
+        "report_flags_queries": job["next_day_queries"],
+        "report_flags_first_run_seconds_100k": job["first_seconds"],
+        "report_flags_first_run_queries": job["first_queries"],
+        "report_flags_steady_seconds_100k": job["steady_seconds"],
+        "report_flags_steady_queries": job["steady_queries"],
+    }
+    print(
+        "\n  targets: ratings page >= 0.05 x hello: {:.2f}, API >= 0.05 x hello: {:.2f}; rollup job < 60 s: {:.2f} s; "
+        "flag job < 5 s with constant queries: {:.2f} s, {} / {} / {} queries".format(
+            figures["ratings_page_rps"] / hello,
+            figures["ratings_api_rps"] / hello,
+            figures["ratings_rollup_job_seconds"],
+            figures["report_flags_seconds_100k"],
+            figures["report_flags_first_run_queries"],
+            figures["report_flags_queries"],
+            figures["report_flags_steady_queries"],
+        )
+    )
+    return figures
+
+
+def bench_staffing(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """Issue 13. The surge job at city scale (200 halls, 100,000 tickets today, 2.5M over five
+    weeks; it runs every ten minutes) in seconds and queries, and the window planner API for the
+    busiest hall (today: the day's tickets so far and four weeks of the same weekday) p50 with a
+    supervisor's session."""
+    setup = helper(env, "staffing_data.py", "setup")
+    job = helper(env, "staffing_data.py", "surges")
+    cookie = {"Cookie": setup["cookie"]}
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    path = f"/api/v1/staffing/planner/?hall={setup['hall']}&date={today:%Y-%m-%d}"
+    # A page supervisors open, not one screens poll: two clients, as the deadline view.
+    run_load(server.base, path, clients=1, seconds=1, headers=cookie)
+    results = {"planner": (path, run_load(server.base, path, clients=2, seconds=args.seconds, headers=cookie))}
+    table(
+        f"Staffing: window planner, 2 clients x {args.seconds:.0f} s",
+        results,
+        hello,
+        {"planner": job["planner_queries"]},
+    )
+    first, steady = job["first"], job["steady"]
+    print(
+        f"  tickets: {setup['tickets_today']} today ({setup['busy_hall_today']} at {setup['hall']}), "
+        f"{setup['tickets_history']} over the five weeks before (loaded in {setup['load_seconds']} s)"
+    )
+    print(
+        f"  surge job: first run {job['first_seconds']} s ({first['queues_checked']} queues, {first['over']} over, "
+        f"{first['raised']} raised, {first['notified']} notified, {job['first_queries']} queries); next run "
+        f"{job['steady_seconds']} s ({steady['raised']} raised, {job['steady_queries']} queries)"
+    )
+    planner = results["planner"][1]
+    figures = {
+        "surge_seconds": job["steady_seconds"],
+        "surge_queries": job["steady_queries"],
+        "surge_first_run_seconds": job["first_seconds"],
+        "surge_first_run_queries": job["first_queries"],
+        "surge_queues_checked": first["queues_checked"],
+        "surge_raised": first["raised"],
+        "surge_tickets_today": setup["tickets_today"],
+        "surge_tickets_history": setup["tickets_history"],
+        "planner_rps": round(planner.rps, 1),
+        "planner_p50_ms": round(planner.p50, 2),
+        "planner_errors": planner.errors,
+        "planner_queries": job["planner_queries"],
+    }
+    print(
+        "\n  targets: surge job < 10 s (runs every 10 min): {:.2f} s / first run {:.2f} s; "
+        "planner p50 < 300 ms: {:.1f} ms".format(
+            figures["surge_seconds"], figures["surge_first_run_seconds"], figures["planner_p50_ms"]
+        )
+    )
+    return figures
+
+
+def bench_joined(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """Issue 11. A hall's forwarding inbox (``/staff/forwarding/``: in transit to the hall, the
+    latest handled, the latest sent) and its API (``/api/v1/forwardings/``) for a clerk whose hall
+    has 10k and then 100k forwardings to and from it: the p50 should not grow."""
+    setup = helper(env, "joined_data.py", "setup")
+    cookie = {"Cookie": setup["cookie"]}
+    view: dict[str, dict[str, LoadResult]] = {}
+    queries: dict[str, dict] = {}
+    for label, size in (("10k", 10_000), ("100k", 100_000)):
+        loaded = helper(env, "joined_data.py", "load", str(size))
+        queries[label] = loaded["queries"]
+        view[label] = {}
+        for name, path in setup["paths"].items():
+            run_load(server.base, path, clients=1, seconds=1, headers=cookie)
+            result = run_load(server.base, path, clients=2, seconds=args.seconds, headers=cookie)
+            view[label][name] = result
+            print(
+                f"  {name} {path} with {loaded['forwardings']:>7} forwardings ({loaded['in_transit_here']} in "
+                f"transit to the hall; loaded in {loaded['load_seconds']} s): p50 {result.p50:.1f} ms, p95 "
+                f"{result.percentile(0.95):.1f} ms, errors {result.errors}, {loaded['queries'][name]} queries"
+            )
+    figures = {}
+    for name in setup["paths"]:
+        figures[f"forwarding_{name}_p50_ms_10k"] = round(view["10k"][name].p50, 2)
+        figures[f"forwarding_{name}_p50_ms_100k"] = round(view["100k"][name].p50, 2)
+        figures[f"forwarding_{name}_errors"] = view["10k"][name].errors + view["100k"][name].errors
+    figures["forwarding_queries"] = queries["100k"]
+    print(
+        "\n  targets: 100k <= 1.3 x 10k: inbox {:.2f}, API {:.2f}; queries constant: {} = {}".format(
+            figures["forwarding_inbox_p50_ms_100k"] / figures["forwarding_inbox_p50_ms_10k"],
+            figures["forwarding_api_incoming_p50_ms_100k"] / figures["forwarding_api_incoming_p50_ms_10k"],
+            queries["10k"],
+            queries["100k"],
+        )
+    )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
-    parser.add_argument("--only", choices=["catalog", "queues", "appointments", "cases"])
+    parser.add_argument(
+        "--only", choices=["catalog", "queues", "appointments", "cases", "feedback", "staffing", "joined"]
+    )
     args = parser.parse_args()
 
     env = {
@@ -414,6 +602,12 @@ def main() -> int:
             figures.update(bench_appointments(env, server, args, hello))
         if args.only in (None, "cases"):
             figures.update(bench_cases(env, server, args, hello))
+        if args.only in (None, "feedback"):
+            figures.update(bench_feedback(env, server, args, hello))
+        if args.only in (None, "staffing"):
+            figures.update(bench_staffing(env, server, args, hello))
+        if args.only in (None, "joined"):
+            figures.update(bench_joined(env, server, args, hello))
     finally:
         server.stop()
 

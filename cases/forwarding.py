@@ -537,6 +537,13 @@ def incoming(*, hall_id: int, status: str = Forwarding.Status.SENT) -> QuerySet[
     return rows.order_by("sent_at", "pk")
 
 
+def handled_in(*, hall_id: int) -> QuerySet[Forwarding]:
+    """Forwardings to ``hall_id`` taken over or returned, the latest handled first (a partial
+    index: the same work with ten or a hundred thousand in the hall's history)."""
+    rows = forwarding_queryset().filter(to_hall_id=hall_id).exclude(status=Forwarding.Status.SENT)
+    return rows.order_by("-handled_at", "-pk")
+
+
 def outgoing(*, hall_id: int) -> QuerySet[Forwarding]:
     """Forwardings sent by ``hall_id``, newest first."""
     return forwarding_queryset().filter(from_hall_id=hall_id).order_by("-sent_at", "-pk")

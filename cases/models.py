@@ -970,9 +970,14 @@ class Forwarding(models.Model):
             ),
         ]
         indexes = [
-            # A hall's incoming forwardings, and those it sent, newest first.
+            # A hall's incoming forwardings by status, oldest first (the inbox: those in transit).
             models.Index(fields=["to_hall", "status", "sent_at"], name="forwarding_incoming_idx"),
-            models.Index(fields=["from_hall", "status", "sent_at"], name="forwarding_outgoing_idx"),
+            # The inbox's latest handled and latest sent, whatever the history (bench: 100k a
+            # hall): read newest first from the index instead of sorting every row of the hall.
+            models.Index(
+                fields=["to_hall", "handled_at", "id"], name="forwarding_handled_idx", condition=~Q(status="sent")
+            ),
+            models.Index(fields=["from_hall", "sent_at", "id"], name="forwarding_outgoing_idx"),
         ]
 
     def __str__(self) -> str:

@@ -132,7 +132,7 @@ def _inbox(request: HttpRequest, *, bound: dict[int, ReturnForm] | None = None, 
     context = {
         "hall": Hall.objects.get(pk=hall_id),
         "waiting": [(f, bound.get(f.pk) or ReturnForm(prefix=f"return-{f.pk}")) for f in waiting],
-        "handled": list(services.incoming(hall_id=hall_id, status="").exclude(status=Forwarding.Status.SENT)[:20]),
+        "handled": list(services.handled_in(hall_id=hall_id)[:20]),
         "sent": list(services.outgoing(hall_id=hall_id)[:INBOX_ROWS]),
     }
     return _render(request, "inbox.html", context, status=status)

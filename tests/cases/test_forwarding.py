@@ -292,6 +292,27 @@ def test_pages_across_halls(citywide, client):
     assert client.post(reverse("case-action", args=[case.number, "accept"]), {}).status_code == 403
 
 
+def test_the_inbox_lists_the_latest_handled_forwardings_first(citywide, client):
+    """ "最近接收或退回的转办": the latest taken over first, not the oldest sent (bench/README.md,
+    issue 11: with a year of history the inbox showed the hall's first forwardings, and sorted
+    every one of them to find them)."""
+    world = citywide
+    earlier = forward(world, received_at_tianhe(world), now=at(TODAY, 10))
+    later = forward(world, received_at_tianhe(world), now=at(TODAY, 11))
+    forwarding.forwarding_accept(forwarding=earlier, actor=world.market_clerk, now=at(TODAY, 12))
+    forwarding.forwarding_accept(forwarding=later, actor=world.market_clerk, now=at(TODAY, 13))
+    assert [f.pk for f in forwarding.handled_in(hall_id=world.city.pk)] == [later.pk, earlier.pk]
+    client.force_login(world.market_clerk)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("case-forwarding-inbox"))
+    assert [f.pk for f in page.context["handled"]] == [later.pk, earlier.pk]
+    for _ in range(3):
+        forward(world, received_at_tianhe(world), now=at(TODAY, 14))
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(reverse("case-forwarding-inbox")).status_code == 200
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
 def test_supervisor_pages_show_forwardings_in_transit(citywide, client):
     world = citywide
     forward(world, received_at_tianhe(world))

@@ -161,6 +161,23 @@ def test_the_public_page_shows_the_figures_and_an_empty_month(world: World, clie
     assert "月份格式" in bad.content.decode()
 
 
+def test_the_hall_filter_is_built_in_one_pass(world: World, client) -> None:
+    """A city's halls (bench/README.md, issue 12: 620 halls) in the filter without one widget
+    template per hall, the chosen one selected, a bad one refused beside the field."""
+    for n in range(30):
+        factories.hall(code=f"F{n:03d}", name=f"第{n}筛选中心")
+    response = client.get(reverse("ratings-public"), {"month": "2026-11", "hall": "F007"})
+    assert response.status_code == 200
+    option_templates = [t.name for t in response.templates].count("django/forms/widgets/select_option.html")
+    assert option_templates <= 3  # the scope's three choices only
+    body = response.content.decode()
+    assert body.count("<option ") >= 31 + 3  # every hall and "全部大厅", and the scopes
+    assert '<option value="F007" selected>第7筛选中心</option>' in body
+    bad = client.get(reverse("ratings-public"), {"hall": "NOPE"})
+    assert bad.status_code == 400
+    assert "请从列表中选择大厅。" in bad.content.decode()
+
+
 def test_the_statistics_api_publishes_the_rollup(world: World, client) -> None:
     rate_ticket(world, "satisfied", finished_at=at(D(2026, 11, 10)))
     rate_ticket(world, "very_dissatisfied", finished_at=at(D(2026, 11, 10)))
