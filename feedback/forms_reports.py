@@ -51,8 +51,8 @@ class ReportForm(forms.Form):
         max_value=999,
         error_messages={
             "invalid": gettext_lazy("窗口号应为数字。"),
-            "min_value": gettext_lazy("窗口号应为数字。"),
-            "max_value": gettext_lazy("窗口号应为数字。"),
+            "min_value": gettext_lazy("窗口号应为 1 至 999 之间的整数。"),
+            "max_value": gettext_lazy("窗口号应为 1 至 999 之间的整数。"),
         },
     )
     item = _ItemChoice(

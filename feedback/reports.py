@@ -305,7 +305,11 @@ _REPEAT_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 def _lock_content(*, hall: Hall, category: ReportCategory, problem: str, mobile: str) -> None:
     """Serialise identical online reports until the transaction ends (an advisory lock on their
-    content), so of two racing ones the second sees the first."""
+    content), so of two racing ones the second sees the first. PostgreSQL only: the embedded
+    SQLite of ``make run`` has no advisory locks and takes one writer at a time, so there the
+    check before the insert is all (two reports racing in the same instant may both register)."""
+    if connection.vendor != "postgresql":
+        return
     key = f"report-online:{hall.pk}:{category.pk}:{id_digest(mobile)}:{problem}"
     with connection.cursor() as cursor:
         cursor.execute(_REPEAT_LOCK_SQL, [key])

@@ -75,6 +75,9 @@ def console_panel(
         "console_sections": extensions.sections(extensions.CONSOLE_PANEL),
         **(extra_context or {}),
     }
+    if not getattr(request, "htmx", None):
+        # The whole page (not a poll of the panel) keeps the rest of the workbench in reach.
+        context["staff_home_sections"] = extensions.sections(extensions.STAFF_HOME)
     htmx = getattr(request, "htmx", None)
     response = TemplateResponse(request, template if htmx else PAGE, context, status=status)
     if htmx:

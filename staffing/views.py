@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -223,7 +224,9 @@ def planner(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if not data.get("hall"):
         default = Hall.objects.filter(pk__in=hall_ids) if hall_ids is not None else Hall.objects.all()
-        first = default.order_by("code").values_list("code", flat=True).first()
+        # The city centre first (a citywide supervisor opening the planner), then by code.
+        city_first = Case(When(level=Hall.Level.CITY, then=Value(0)), default=Value(1))
+        first = default.order_by(city_first, "code").values_list("code", flat=True).first()
         if first:
             data["hall"] = first
     data.setdefault("date", local_date(now).isoformat())

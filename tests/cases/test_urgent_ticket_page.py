@@ -117,3 +117,14 @@ def test_no_offer_without_a_chief_to_decide_or_once_called(world, client) -> Non
     assert "/urgent/?from=phone" in client.get(f"/t/{mine.token}/").content.decode()
     Ticket.objects.filter(pk=mine.pk).update(status=Ticket.Status.CANCELLED)
     assert "/urgent/?from=phone" not in client.get(f"/t/{mine.token}/").content.decode()
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_once_called_the_ticket_page_no_longer_speaks_of_the_call_order(world, client) -> None:
+    # A walkthrough found a served ticket still saying "审批前本号按正常顺序叫号".
+    mine = _ticket(world)
+    client.post(f"/t/{mine.token}/urgent/", ASK)
+    Ticket.objects.filter(pk=mine.pk).update(status=Ticket.Status.DONE)
+    page = client.get(f"/t/{mine.token}/").content.decode()
+    assert "本号已叫号。急事急办申请仍由部门首席事务代表审批" in page
+    assert "按正常顺序叫号" not in page

@@ -564,3 +564,16 @@ def test_the_footer_links_the_report_form_and_the_published_ratings_on_public_pa
         body = client.get(url).content.decode()
         assert 'href="/report/">办不成事反映</a>' in body, url
         assert 'href="/ratings/">评价公开</a>' in body, url
+        # The notices send applicants to "办件进度查询": reachable by clicking (a walkthrough
+        # found no link to it anywhere).
+        assert 'href="/cases/progress/">办件进度查询</a>' in body, url
+
+
+@pytest.mark.parametrize("value", ["-5", "0", "1000"])
+def test_a_window_number_out_of_range_says_the_range(value, db) -> None:
+    # A walkthrough entered -5 and was told "窗口号应为数字" (it is a number).
+    from feedback.forms_reports import ReportForm
+
+    form = ReportForm(data={"window_number": value})
+    form.is_valid()
+    assert form.errors["window_number"] == ["窗口号应为 1 至 999 之间的整数。"]

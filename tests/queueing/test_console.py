@@ -207,3 +207,16 @@ def test_the_page_of_the_window_signed_in_at_is_the_console(staff_client, qh) ->
     body = staff_client.get(reverse("console-panel", args=[qh.window_a.pk])).content.decode()
 
     assert "您未在本窗口签到" not in body and "call-next/" in body
+
+
+def test_signed_in_at_a_window_the_rest_of_the_workbench_stays_in_reach(client, clerk, qh) -> None:
+    # A walkthrough found the clerk at the "办不成事" window with no way to the report form nor to
+    # their own record while signed in: the page (not the polled panel) keeps the workbench.
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    assert b"console-more" in page.content
+    assert b'href="/staff/me/"' in page.content
+    assert b'href="/staff/reports/new/"' in page.content
+    poll = client.get(f"/staff/windows/{qh.window_a.pk}/", headers={"HX-Request": "true"})
+    assert poll.status_code == 200
+    assert b"console-more" not in poll.content

@@ -276,3 +276,15 @@ def test_the_page_states_the_target_in_percent(client, world, clock) -> None:
         reverse("staffing-planner"), {"hall": "GZ-CITY", "date": TODAY.isoformat(), "target_share": 90}
     ).content.decode()
     assert "在15分钟内被叫号的比例不低于90%" in page
+
+
+def test_a_citywide_supervisor_opens_on_the_city_centre(client, world, clock) -> None:
+    # A walkthrough's citywide supervisor landed on 白云区 (the first code) with nothing in it.
+    from catalog.models import Hall
+    from tests.catalog import factories as catalog_factories
+
+    catalog_factories.hall(code="BY", name="白云区政务服务中心", level=Hall.Level.DISTRICT)
+    client.force_login(world.city_supervisor)
+    response = client.get(reverse("staffing-planner"))
+    assert response.status_code == 200
+    assert response.context["plan"].hall == world.city
