@@ -360,12 +360,17 @@ def decided_for_ticket(ticket: Ticket) -> list[UrgentRequest]:
 
 def urgent_attach_from_ticket(case: Case) -> int:
     """Give the case opened from a booking's ticket the urgent requests made with that booking
-    (``cases.services.case_receive``, in its transaction). Returns how many."""
+    (``cases.services.case_receive``, in its transaction). Returns how many.
+
+    Only a request for the case's own item (or one that named none): a request for another item
+    of the department stays the ticket's, decided for the item the applicant asked about (a
+    walkthrough saw a request for 居民身份证申领 moved onto a 户口迁入 case and decided as such)."""
     if case.ticket_id is None:
         return 0
     attached = (
         UrgentRequest.objects.filter(case__isnull=True, department_id=case.department_id)
         .filter(Q(booking__ticket_id=case.ticket_id) | Q(ticket_id=case.ticket_id))
+        .filter(Q(item__isnull=True) | Q(item_id=case.item_id))
         .update(case=case, item=case.item)
     )
     if attached and UrgentRequest.objects.filter(case=case, status=UrgentRequest.Status.APPROVED).exists():
