@@ -29,7 +29,7 @@ if not SECRET_KEY:
             "Environment variable SECRET_KEY is required when DJANGO_DEBUG is off "
             "(`make run` generates one under var/)."
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 - DEBUG only
 
 # The key of the personal-data digests (a ticket's or booking's ID-number digest): its own
 # setting, so that rotating SECRET_KEY (sessions, signed links) does not orphan every stored digest.
@@ -40,7 +40,7 @@ if not PERSONAL_DATA_KEY:
             "Environment variable PERSONAL_DATA_KEY is required when DJANGO_DEBUG is off "
             "(`make run` generates one under var/; never change it once digests are stored)."
         )
-    PERSONAL_DATA_KEY = "development-only-personal-data-key"  # noqa: S105
+    PERSONAL_DATA_KEY = "development-only-personal-data-key"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -35,9 +35,9 @@ def fast_select(field, options: list[tuple[str, str]]) -> str:
     rendered = format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((value, mark_safe(" selected") if value == selected else "", label) for value, label in choices),  # noqa: S308
+        ((value, mark_safe(" selected") if value == selected else "", label) for value, label in choices),  # noqa: S308 - a constant
     )
-    invalid = mark_safe(' aria-invalid="true"') if field.errors else ""  # noqa: S308
+    invalid = mark_safe(' aria-invalid="true"') if field.errors else ""  # noqa: S308 - a constant
     return format_html(
         '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.id_for_label, invalid, rendered
     )

@@ -659,3 +659,40 @@ def test_no_role_reaches_the_object_of_another_hall_department_or_citizen(name, 
     else:
         problems.append(f"positive control {route.owner}: {[r.status_code for r in reached]}")
     assert not problems, problems
+
+
+# --- no access check that `python -O` would strip -------------------------------------------------
+
+APPS = ("servicehall", "catalog", "queueing", "appointments", "cases", "feedback", "staffing")
+CHECK_PREFIXES = ("access_", "may_", "_may_", "require_", "_require", "acts_as", "covers_", "works_at")
+
+
+def test_no_access_check_is_an_assert() -> None:
+    # ruff's S101 is ignored project-wide: the asserts of the apps narrow types for mypy. An
+    # assert that decided who may do something would vanish under `python -O`: none may sit in
+    # an access module or a check function (access_*, may_*, _require_*...).
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found: list[str] = []
+    checked = 0
+    for app in APPS:
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            whole_module = path.name == "access.py"
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.FunctionDef):
+                    continue
+                if not (whole_module or node.name.startswith(CHECK_PREFIXES)):
+                    continue
+                checked += 1
+                found += [
+                    f"{path.relative_to(root)}:{inner.lineno} in {node.name}"
+                    for inner in ast.walk(node)
+                    if isinstance(inner, ast.Assert)
+                ]
+    assert checked > 50
+    assert not found, found

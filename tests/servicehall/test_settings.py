@@ -61,6 +61,37 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning() -> Non
     assert "no issues" in result.stdout
 
 
+def test_the_city_deployment_passes_the_deployment_checks_with_no_warning() -> None:
+    # As docker-compose.yml and docs/scaling.md deploy it: PostgreSQL, Redis (cache, sessions'
+    # rate limits, Celery), HTTPS behind the load balancer, and nothing silenced.
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" + "Qx7-vB2_pL9zR4mN8wT1yH6jC3fD5sA0eG" * 2,
+        PERSONAL_DATA_KEY="p" + "Zr8-kW3_qM6tY1nB4vX9cJ2hG7dF5sA0eL" * 2,
+        ALLOWED_HOSTS="zwfw.gz.gov.cn",
+        CSRF_TRUSTED_ORIGINS="https://zwfw.gz.gov.cn",
+        DATABASE_URL="postgres://servicehall@db.internal:5432/servicehall",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SILENCED_SYSTEM_CHECKS, s.DEBUG, s.SECURE_SSL_REDIRECT)",
+        SECRET_KEY="k" + "Qx7-vB2_pL9zR4mN8wT1yH6jC3fD5sA0eG" * 2,
+        PERSONAL_DATA_KEY="p" + "Zr8-kW3_qM6tY1nB4vX9cJ2hG7dF5sA0eL" * 2,
+        ALLOWED_HOSTS="zwfw.gz.gov.cn",
+        DATABASE_URL="postgres://servicehall@db.internal:5432/servicehall",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split()[-3:] == ["[]", "False", "True"]
+
+
 def test_defaults_give_sqlite_and_an_embedded_broker() -> None:
     result = run_manage(
         "shell",
