@@ -27,6 +27,7 @@ from cases.models import (
     WrittenReport,
 )
 from servicehall.access import staff_scope
+from servicehall.admin import HallScopedQuerysetMixin
 from servicehall.personal_data import mask_mobile
 
 
@@ -208,7 +209,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseWarningSummary)
-class CaseWarningSummaryAdmin(ReadOnlyAdmin):
+class CaseWarningSummaryAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
     list_display = ["hall", "department", "yellow", "red", "owed_overdue", "computed_at"]
     list_select_related = ["hall", "department"]
     list_filter = ["hall"]

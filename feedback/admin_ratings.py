@@ -17,6 +17,7 @@ from feedback.models_ratings import (
     RectificationOrder,
     SatisfactionMonth,
 )
+from servicehall.admin import HallScopedQuerysetMixin
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -50,7 +51,7 @@ class RatingPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(_ReadOnly):
+class RatingAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ("rated_at", "kind", "hall", "department", "window", "level", "source", "is_default", "excluded")
     list_filter = ("kind", "level", "source", "is_default", "excluded", "hall")
     date_hierarchy = "rated_at"
@@ -70,7 +71,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(RectificationOrder)
-class RectificationOrderAdmin(_ReadOnly):
+class RectificationOrderAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ("number", "opened_at", "hall", "department", "status", "due_on", "overdue")
     list_filter = ("status", "overdue", "hall")
     search_fields = ("number",)
@@ -80,14 +81,16 @@ class RectificationOrderAdmin(_ReadOnly):
 
 
 @admin.register(RatingAppeal)
-class RatingAppealAdmin(_ReadOnly):
+class RatingAppealAdmin(HallScopedQuerysetMixin, _ReadOnly):
+    hall_path = "order__hall"
+
     list_display = ("order", "appealed_at", "decision", "decided_at")
     list_filter = ("decision",)
     list_select_related = ("order",)
 
 
 @admin.register(SatisfactionMonth)
-class SatisfactionMonthAdmin(_ReadOnly):
+class SatisfactionMonthAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ("month", "hall", "scope", "counted", "satisfaction", "defaults", "excluded", "computed_at")
     list_filter = ("month", "hall")
     list_select_related = ("hall",)

@@ -25,6 +25,7 @@ from feedback.models_reports import Report, ReportAssignment, ReportCategory, Re
 from feedback.selectors_reports import LEVELS_REQUIRING_WINDOW
 from queueing.admin import WindowAdmin
 from queueing.models import Window
+from servicehall.admin import HallScopedQuerysetMixin
 
 RULE_MESSAGE = gettext_lazy(
     "市级、区级政务服务中心应当设置“办不成事”反映窗口（《广州市政务服务条例》第六条）："
@@ -77,7 +78,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(_ReadOnly):
+class ReportAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ["number", "hall", "category", "status", "flag", "registered_at", "due_on"]
     list_filter = ["status", "flag", "channel", "category", "hall"]
     search_fields = ["number"]

@@ -28,10 +28,11 @@ from queueing.models import (
     Window,
 )
 from servicehall.access import staff_scope
+from servicehall.admin import HallScopedQuerysetMixin
 
 
 @admin.register(QueueCategory)
-class QueueCategoryAdmin(admin.ModelAdmin):
+class QueueCategoryAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
     list_display = [
         "hall",
         "letter",
@@ -50,7 +51,7 @@ class QueueCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin):
+class WindowAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
     list_display = ["hall", "number", "kind", "is_open", "staff", "signed_in_at"]
     list_filter = ["kind", "is_open", "hall"]
     search_fields = ["hall__name", "hall__code"]
@@ -61,7 +62,7 @@ class WindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(HallQueueSettings)
-class HallQueueSettingsAdmin(admin.ModelAdmin):
+class HallQueueSettingsAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
     list_display = [
         "hall",
         "max_wait_minutes",
@@ -99,7 +100,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(_ReadOnly):
+class TicketAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ["number", "hall", "category", "service_date", "status", "priority", "source", "window", "issued_at"]
     list_filter = ["status", "priority", "source", "service_date", "hall"]
     search_fields = ["number", "hall__code"]
@@ -110,7 +111,7 @@ class TicketAdmin(_ReadOnly):
 
 
 @admin.register(AssistanceRequest)
-class AssistanceRequestAdmin(_ReadOnly):
+class AssistanceRequestAdmin(HallScopedQuerysetMixin, _ReadOnly):
     """Made at the kiosk or when booking; taken and done at the hall's assistance desk."""
 
     list_display = ["service_date", "hall", "ticket", "kind", "reason", "status", "helper", "requested_at", "done_at"]
@@ -120,7 +121,7 @@ class AssistanceRequestAdmin(_ReadOnly):
 
 
 @admin.register(WaitAlert)
-class WaitAlertAdmin(_ReadOnly):
+class WaitAlertAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = [
         "hall",
         "category",
@@ -137,7 +138,7 @@ class WaitAlertAdmin(_ReadOnly):
 
 
 @admin.register(DailyStat)
-class DailyStatAdmin(_ReadOnly):
+class DailyStatAdmin(HallScopedQuerysetMixin, _ReadOnly):
     list_display = ["date", "hall", "scope", "issued", "served", "no_show", "max_wait_seconds"]
     list_filter = ["hall", "date"]
     list_select_related = ["hall"]
@@ -145,7 +146,7 @@ class DailyStatAdmin(_ReadOnly):
 
 
 @admin.register(BoardMessage)
-class BoardMessageAdmin(_ReadOnly):
+class BoardMessageAdmin(HallScopedQuerysetMixin, _ReadOnly):
     """Posted and withdrawn from the supervisors' dashboard (audited there)."""
 
     list_display = ["hall", "text", "posted_at", "expires_at", "posted_by", "withdrawn_at"]

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from servicehall.admin import HallScopedQuerysetMixin
 from servicehall.audit import audit_record
 from staffing import services
 from staffing.models import (
@@ -40,7 +41,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Secondment)
-class SecondmentAdmin(admin.ModelAdmin):
+class SecondmentAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
     list_display = ["staff_number", "user", "hall", "department", "role", "seconded_from", "seconded_until", "status"]
     list_filter = ["status", "role", "hall", "department"]
     search_fields = ["staff_number", "user__username", "user__staff_profile__display_name"]
@@ -63,7 +64,9 @@ class SecondmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(admin.ModelAdmin):
+class TrainingRecordAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
+    hall_path = "user__staff_profile__hall"
+
     list_display = ["user", "kind", "title", "completed_on", "hours"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__staff_profile__display_name", "title"]
@@ -71,7 +74,9 @@ class TrainingRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillCertification)
-class SkillCertificationAdmin(admin.ModelAdmin):
+class SkillCertificationAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
+    hall_path = "user__staff_profile__hall"
+
     list_display = ["user", "level", "certified_on", "certificate_number"]
     list_filter = ["level"]
     search_fields = ["user__username", "user__staff_profile__display_name", "certificate_number"]
@@ -84,7 +89,7 @@ class ConductCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttendanceRecord)
-class AttendanceRecordAdmin(ReadOnlyAdmin):
+class AttendanceRecordAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
     list_display = ["user", "hall", "window_label", "signed_in_at", "signed_out_at", "sign_out_cause"]
     list_filter = ["hall"]
     date_hierarchy = "signed_in_at"
@@ -92,14 +97,18 @@ class AttendanceRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConductIncident)
-class ConductIncidentAdmin(ReadOnlyAdmin):
+class ConductIncidentAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
+    hall_path = "secondment__hall"
+
     list_display = ["secondment", "occurred_on", "source", "recorded_by"]
     list_filter = ["source"]
     list_select_related = ["secondment", "recorded_by"]
 
 
 @admin.register(ReplacementRequest)
-class ReplacementRequestAdmin(ReadOnlyAdmin):
+class ReplacementRequestAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
+    hall_path = "secondment__hall"
+
     """Made, closed and withdrawn by supervisors on their pages (audited there); read here."""
 
     list_display = ["secondment", "status", "deadline", "requested_by", "requested_at", "replacement", "closed_at"]
@@ -109,7 +118,9 @@ class ReplacementRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AssessmentProposal)
-class AssessmentProposalAdmin(ReadOnlyAdmin):
+class AssessmentProposalAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
+    hall_path = "secondment__hall"
+
     """Proposed, revised and submitted by supervisors on their pages (audited there); read here."""
 
     list_display = ["secondment", "year", "grade", "status", "revised_at", "submitted_at"]
@@ -119,7 +130,7 @@ class AssessmentProposalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SurgeFlag)
-class SurgeFlagAdmin(ReadOnlyAdmin):
+class SurgeFlagAdmin(HallScopedQuerysetMixin, ReadOnlyAdmin):
     """Raised by the surge job, decided on the supervisors' and chief representatives' pages
     (audited there): read-only here."""
 

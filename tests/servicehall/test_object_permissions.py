@@ -696,3 +696,102 @@ def test_no_access_check_is_an_assert() -> None:
                 ]
     assert checked > 50
     assert not found, found
+
+
+# --- the admin: hall-owned rows of hall B ----------------------------------------------------------
+
+# Registered admin models and the lookup from the model to its hall. A hall's supervisor may use
+# the admin (is_staff, view permissions); the rows of another hall must not exist for them.
+ADMIN_HALL_PATHS = {
+    "queueing.queuecategory": "hall",
+    "queueing.window": "hall",
+    "queueing.hallqueuesettings": "hall",
+    "queueing.ticket": "hall",
+    "queueing.assistancerequest": "hall",
+    "queueing.waitalert": "hall",
+    "queueing.dailystat": "hall",
+    "queueing.boardmessage": "hall",
+    "queueing.kioskdevice": "hall",
+    "appointments.slotplan": "hall",
+    "appointments.slot": "hall",
+    "appointments.hallbookingsettings": "hall",
+    "appointments.booking": "hall",
+    "appointments.reminder": "booking__hall",
+    "appointments.checkinfailure": "hall",
+    "cases.case": "hall",
+    "cases.correctionnotice": "case__hall",
+    "cases.casewarningsummary": "hall",
+    "cases.forwarding": "from_hall",
+    "cases.urgentrequest": "hall",
+    "cases.writtenreport": "hall",
+    "cases.bundlecase": "hall",
+    "feedback.rating": "hall",
+    "feedback.rectificationorder": "hall",
+    "feedback.ratingappeal": "order__hall",
+    "feedback.satisfactionmonth": "hall",
+    "feedback.report": "hall",
+    "staffing.secondment": "hall",
+    "staffing.trainingrecord": "user__staff_profile__hall",
+    "staffing.skillcertification": "user__staff_profile__hall",
+    "staffing.attendancerecord": "hall",
+    "staffing.conductincident": "secondment__hall",
+    "staffing.replacementrequest": "secondment__hall",
+    "staffing.assessmentproposal": "secondment__hall",
+    "staffing.surgeflag": "hall",
+}
+# Registered admin models that belong to no hall, with the reason.
+ADMIN_NOT_HALL_OWNED = {
+    "auth.user": "staff accounts: administrators only (auth permissions)",
+    "auth.group": "the roles: administrators only",
+    "servicehall.auditevent": "the audit trail: read-only, its own scoping (the security helper's part)",
+    "catalog.department": PUBLIC_CATALOG,
+    "catalog.serviceitem": PUBLIC_CATALOG,
+    "catalog.guideversion": PUBLIC_CATALOG,
+    "catalog.bundle": PUBLIC_CATALOG,
+    "catalog.calendarday": "the working-day calendar: the same for the whole city",
+    "catalog.hall": PUBLIC_CATALOG,
+    "appointments.bookingperson": "scoped by the halls of the person's bookings (appointments/admin.py)",
+    "cases.applicant": "applicants' identities: read-only, administrators (no role is granted to view them)",
+    "feedback.ratingpolicy": "the rating policy: one for the city",
+    "feedback.reportcategory": "the report categories: one list for the city",
+    "staffing.conductcode": "the code of conduct: one for the city",
+}
+
+
+def test_every_admin_model_is_placed() -> None:
+    from django.contrib import admin
+
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert set(ADMIN_HALL_PATHS) | set(ADMIN_NOT_HALL_OWNED) == registered
+    assert not set(ADMIN_HALL_PATHS) & set(ADMIN_NOT_HALL_OWNED)
+
+
+@pytest.mark.postgres
+def test_a_hall_supervisor_finds_no_row_of_another_hall_in_the_admin(world, db) -> None:
+    from django.apps import apps
+
+    outsider = Client()
+    outsider.force_login(world.users[SUPERVISOR_A])  # staff of Tianhe, may use the admin
+    owner = Client()
+    owner.force_login(world.users[ADMIN])
+    problems: list[str] = []
+    checked = 0
+    for label, path in sorted(ADMIN_HALL_PATHS.items()):
+        model = apps.get_model(label)
+        row = model._default_manager.filter(**{f"{path}__code": HALL_B}).order_by("pk").first()
+        if row is None:
+            continue  # no row of hall B in the world (kiosks, booking settings, check-in failures...)
+        checked += 1
+        meta = model._meta
+        for view in ("change", "history"):
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[row.pk])
+            before = _writes()
+            response = outsider.get(url)
+            if response.status_code == 200:
+                problems.append(f"{label} {view}: 200")
+            if changed := _changed(before, _writes()):
+                problems.append(f"{label} {view} wrote {changed}")
+            if owner.get(url).status_code != 200:
+                problems.append(f"positive control {label} {view}")
+    assert checked >= 25, checked
+    assert not problems, problems
