@@ -20,6 +20,7 @@ character changed) is a 404.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from servicehall import roles
+from tests.feedback.reports_world import seed_categories
 from tests.servicehall.factories import staff_user
 
 HALL_B = "GZ-CITY"  # the other hall: every staff role below but the citywide ones works at Tianhe
@@ -83,6 +85,7 @@ class World:
     users: dict[str, Any]
     objects: dict[str, Any] = field(default_factory=dict)
     citizen_cookies: Any = None
+    sessions: dict[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:  # w.ticket is w.objects["ticket"]
         try:
@@ -333,6 +336,7 @@ EXCLUDED_PREFIXES = {
 NOT_AN_OBJECT = {"format"}
 
 
+@functools.cache
 def _parameterised_routes() -> dict[str, URLPattern]:
     found: dict[str, URLPattern] = {}
 
@@ -497,6 +501,9 @@ def _build_world() -> World:
     for name, obj in objects.items():
         assert obj is not None, name
     world = World(hall_b=city, users=users, objects=objects)
+    for role in (*ROLES, CHIEF_B, WINDOW_B):
+        if role not in (ANONYMOUS, CITIZEN):
+            _client(world, role)  # sign in now, inside the module's transaction
     own_ticket = Ticket.objects.filter(hall=tianhe).order_by("pk").first()
     own_booking = Booking.objects.filter(hall=tianhe).order_by("pk").first()
     assert own_ticket is not None and own_booking is not None
@@ -518,6 +525,7 @@ def world(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            seed_categories()  # seeded by a data migration, flushed by any transactional test before
             call_command("load_demo", "--no-calendar", verbosity=0)
             for year in (today.year, today.year + 1):
                 calendar_fill_year(year=year)
@@ -553,11 +561,17 @@ def _changed(before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int
 
 
 def _client(w: World, role: str) -> Client:
+    """A browser of the role. Staff are signed in once for the module (their session rows live in
+    the module's transaction); each test gets a fresh client carrying that session's cookie."""
     client = Client()
     if role == CITIZEN:
         client.cookies.update(w.citizen_cookies)
     elif role != ANONYMOUS:
-        client.force_login(w.users[role])
+        if role not in w.sessions:
+            signed_in = Client()
+            signed_in.force_login(w.users[role])
+            w.sessions[role] = signed_in.cookies
+        client.cookies.update(w.sessions[role])
     return client
 
 
