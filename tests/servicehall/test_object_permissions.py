@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from servicehall import roles
 from tests.feedback.reports_world import seed_categories
+from tests.markers import needs_postgres
 from tests.servicehall.factories import staff_user
 
 HALL_B = "GZ-CITY"  # the other hall: every staff role below but the citywide ones works at Tianhe
@@ -543,14 +544,10 @@ MAY_WRITE = {"django_session", "servicehall_usersession"}
 
 def _writes() -> dict[str, tuple[int, int, int]]:
     """Rows inserted, updated and deleted per table so far in this transaction (PostgreSQL's
-    per-transaction statistics: a write later rolled back still counts). On SQLite, row counts."""
+    per-transaction statistics: a write later rolled back still counts)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables")
-            return {row[0]: tuple(row[1:]) for row in cursor.fetchall() if row[0] not in MAY_WRITE}
-        tables = [t for t in connection.introspection.table_names() if t not in MAY_WRITE]
-        cursor.execute(" UNION ALL ".join(f"SELECT '{t}', count(*), 0, 0 FROM \"{t}\"" for t in tables))
-        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+        cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables")
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall() if row[0] not in MAY_WRITE}
 
 
 def _changed(before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int, int, int]]) -> list[str]:
@@ -623,6 +620,7 @@ ROUTES = sorted(REGISTRY)
 
 
 @pytest.mark.postgres
+@needs_postgres
 @pytest.mark.parametrize("name", ROUTES)
 def test_no_role_reaches_the_object_of_another_hall_department_or_citizen(name, world, db) -> None:
     route = REGISTRY[name]
@@ -757,7 +755,10 @@ ADMIN_HALL_PATHS = {
 ADMIN_NOT_HALL_OWNED = {
     "auth.user": "staff accounts: administrators only (auth permissions)",
     "auth.group": "the roles: administrators only",
-    "servicehall.auditevent": "the audit trail: read-only, its own scoping (the security helper's part)",
+    # Open: the row has no hall, and supervisors hold view_auditevent, so a hall's supervisor reads
+    # the whole city's trail here. The audit trail's access is the audit work of issue 14 (2FA,
+    # password policy, audit), not this test's; see docs/security-authorisation.md.
+    "servicehall.auditevent": "the audit trail: no hall on the row (open point, see the docs)",
     "catalog.department": PUBLIC_CATALOG,
     "catalog.serviceitem": PUBLIC_CATALOG,
     "catalog.guideversion": PUBLIC_CATALOG,
@@ -781,6 +782,7 @@ def test_every_admin_model_is_placed() -> None:
 
 
 @pytest.mark.postgres
+@needs_postgres
 def test_a_hall_supervisor_finds_no_row_of_another_hall_in_the_admin(world, db) -> None:
     from django.apps import apps
 
