@@ -232,8 +232,8 @@ _register("supervisor-slot-close", _k(code=HALL_B, pk="slot.pk"))
 # --- cases of department B at hall B ----------------------------------------------------------
 _CASE = _k(number="case.number")
 _register(
-    "api:case-detail api:case-accept api:case-notices api:case-corrections api:case-not-accept api:case-review "
-    "api:case-special-step api:case-special-step-end api:case-decision api:case-result-ready api:case-collect "
+    "api:case-detail api:case-accept api:case-notices api:case-corrections api:case-not-accept "
+    "api:case-special-step api:case-special-step-end api:case-result-ready api:case-collect "
     "api:case-owed api:case-forward case-detail case-notice case-forward",
     _CASE,
     owner=WINDOW_B,
@@ -244,6 +244,10 @@ _register("case-print", _k(number="case.number", kind="acceptance"), owner=WINDO
 _register("case-action", _k(number="case.number", action="review"), owner=WINDOW_B, allowed=HALL)
 _register("api:ticket-items", _k(ticket_pk="ticket.pk"), owner=WINDOW_B, allowed=HALL)
 _register("api:ticket-item", _k(ticket_pk="ticket.pk", pk="ticket_item.pk"), owner=WINDOW_B, allowed=HALL)
+# Reviewing and deciding a case: the staff of the item's department at the case's hall, not
+# the counter staff of another department there.
+_register("api:case-review", _CASE, owner=WINDOW_B, allowed=CITY, body={"note": "开始审查"})
+_register("api:case-decision", _CASE, owner=WINDOW_B, allowed=CITY, body={"approved": True, "reason": "符合法定条件"})
 # Extending a time limit: the department's chief representative at the case's hall (Art. 8 ¶3).
 _register(
     "api:case-extensions", _CASE, owner=CHIEF_B, allowed=frozenset({ADMIN}), body={"days": 1, "reason": "需现场核查"}
