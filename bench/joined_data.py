@@ -66,9 +66,9 @@ def setup() -> dict:
 
 
 def _urgent_department() -> int:
-    return GuideVersion.objects.current(local_date()).order_by("item_id").values_list(
-        "item__department_id", flat=True
-    )[0]
+    return (
+        GuideVersion.objects.current(local_date()).order_by("item_id").values_list("item__department_id", flat=True)[0]
+    )
 
 
 def load_urgent(target: int, here: int) -> dict:

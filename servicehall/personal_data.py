@@ -31,9 +31,7 @@ _MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # grouped by a space or hyphen (3-4-4, ID 6-8-4), after +86, in full-width digits (\d matches
 # them; the leading 1 and 3–9 are spelt out in both widths).
 _SEP = r"[ \u3000-]?"
-_MOBILE_TYPED = re.compile(
-    rf"(?<![\d+])(?:\+?(?:86|８６){_SEP})?[1１][3-9３-９]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)"
-)
+_MOBILE_TYPED = re.compile(rf"(?<![\d+])(?:\+?(?:86|８６){_SEP})?[1１][3-9３-９]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
 _ID_TYPED = re.compile(rf"(?<!\d)\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
 # A secret token in a URL path: a ticket's (/t/<token>/, /api/v1/tickets/<token>/), a booking's
 # manage link (/book/manage/<token>/, /api/v1/bookings/<token>/) or a case's private progress link

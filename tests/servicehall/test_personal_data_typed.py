@@ -38,6 +38,12 @@ def test_other_figures_are_left_alone(text: str) -> None:
 
 def test_a_rating_comment_is_stored_masked() -> None:
     data = rating_input_clean(
-        {"level": "satisfied", "efficiency": "satisfied", "quality": "satisfied", "attitude": "satisfied", "comment": "很好，请打138 0013 8001回访"}
+        {
+            "level": "satisfied",
+            "efficiency": "satisfied",
+            "quality": "satisfied",
+            "attitude": "satisfied",
+            "comment": "很好，请打138 0013 8001回访",
+        }
     )
     assert data.comment == "很好，请打138 **** 8001回访"

@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("today", "year"),
-    [(dt.date(2026, 1, 5), 2025), (dt.date(2026, 11, 30), 2025), (dt.date(2026, 12, 1), 2026), (dt.date(2026, 12, 31), 2026)],
+    [
+        (dt.date(2026, 1, 5), 2025),
+        (dt.date(2026, 11, 30), 2025),
+        (dt.date(2026, 12, 1), 2026),
+        (dt.date(2026, 12, 31), 2026),
+    ],
 )
 def test_the_default_year(today, year) -> None:
     assert default_year(today) == year
