@@ -513,14 +513,20 @@ def bench_joined(env: dict[str, str], server: Server, args: argparse.Namespace, 
     latest handled, the latest sent) and its API (``/api/v1/forwardings/``) for a clerk whose hall
     has 10k and then 100k forwardings to and from it: the p50 should not grow."""
     setup = helper(env, "joined_data.py", "setup")
-    cookie = {"Cookie": setup["cookie"]}
+    cookies = {name: {"Cookie": setup["cookie"]} for name in setup["paths"]}
+    cookies.update({name: {"Cookie": setup["chief_cookie"]} for name in setup["chief_paths"]})
+    paths = {**setup["paths"], **setup["chief_paths"]}
     view: dict[str, dict[str, LoadResult]] = {}
     queries: dict[str, dict] = {}
+    plans: dict[str, dict] = {}
     for label, size in (("10k", 10_000), ("100k", 100_000)):
         loaded = helper(env, "joined_data.py", "load", str(size))
         queries[label] = loaded["queries"]
+        plans[label] = loaded["urgent"]
+        print(f"  urgent requests {loaded['urgent']}")
         view[label] = {}
-        for name, path in setup["paths"].items():
+        for name, path in paths.items():
+            cookie = cookies[name]
             run_load(server.base, path, clients=1, seconds=1, headers=cookie)
             result = run_load(server.base, path, clients=2, seconds=args.seconds, headers=cookie)
             view[label][name] = result
@@ -529,16 +535,22 @@ def bench_joined(env: dict[str, str], server: Server, args: argparse.Namespace, 
                 f"transit to the hall; loaded in {loaded['load_seconds']} s): p50 {result.p50:.1f} ms, p95 "
                 f"{result.percentile(0.95):.1f} ms, errors {result.errors}, {loaded['queries'][name]} queries"
             )
-    figures = {}
-    for name in setup["paths"]:
-        figures[f"forwarding_{name}_p50_ms_10k"] = round(view["10k"][name].p50, 2)
-        figures[f"forwarding_{name}_p50_ms_100k"] = round(view["100k"][name].p50, 2)
-        figures[f"forwarding_{name}_errors"] = view["10k"][name].errors + view["100k"][name].errors
+    figures: dict = {}
+    for name in paths:
+        prefix = "" if name.startswith("urgent") else "forwarding_"
+        figures[f"{prefix}{name}_p50_ms_10k"] = round(view["10k"][name].p50, 2)
+        figures[f"{prefix}{name}_p50_ms_100k"] = round(view["100k"][name].p50, 2)
+        figures[f"{prefix}{name}_errors"] = view["10k"][name].errors + view["100k"][name].errors
+    for label in ("10k", "100k"):
+        figures[f"urgent_decided_page_query_ms_{label}"] = plans[label]["decided_page_ms"]
+        figures[f"urgent_decided_count_query_ms_{label}"] = plans[label]["decided_count_ms"]
     figures["forwarding_queries"] = queries["100k"]
     print(
-        "\n  targets: 100k <= 1.3 x 10k: inbox {:.2f}, API {:.2f}; queries constant: {} = {}".format(
+        "\n  targets: 100k <= 1.3 x 10k: inbox {:.2f}, API {:.2f}, urgent inbox page 2 {:.2f}; "
+        "queries constant: {} = {}".format(
             figures["forwarding_inbox_p50_ms_100k"] / figures["forwarding_inbox_p50_ms_10k"],
             figures["forwarding_api_incoming_p50_ms_100k"] / figures["forwarding_api_incoming_p50_ms_10k"],
+            figures["urgent_inbox_page2_p50_ms_100k"] / figures["urgent_inbox_page2_p50_ms_10k"],
             queries["10k"],
             queries["100k"],
         )

@@ -177,6 +177,41 @@ class ReasonForm(forms.Form):
     note = forms.CharField(label=_("说明（选填）"), max_length=300, required=False)
 
 
+class AcceptForm(ReasonForm):
+    """受理 on the case page (a case received by post, taken over from a forwarding, or corrected):
+    where materials are still recorded as lacking, the clerk ticks those checked and received now
+    (the file a forwarding brought), and may accept with the rest to follow (容缺受理) where the
+    guide allows it. Without lacking materials it is the note alone."""
+
+    materials = forms.TypedMultipleChoiceField(
+        label=_("核对后已收到的材料"),
+        coerce=int,
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("勾选现已收到且符合要求的材料（例如随转办送达的材料）；未勾选的仍按缺失处理。"),
+    )
+    deferred = forms.BooleanField(label=_("容缺受理：未收到的非主要材料由申请人后补"), required=False)
+
+    def __init__(self, *args: Any, materials: list[Material], allows_deferred: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by_id = {m.pk: m for m in materials}
+        if not materials:
+            del self.fields["materials"]
+            del self.fields["deferred"]
+            return
+        form_field(self, "materials", forms.TypedMultipleChoiceField).choices = [
+            (m.pk, localized(m, "name")) for m in materials
+        ]
+        if not allows_deferred:
+            del self.fields["deferred"]
+
+    def checklist(self) -> list[services.MaterialCheck]:
+        return [
+            services.MaterialCheck(pk, received_state(self.by_id[pk])) for pk in self.cleaned_data.get("materials", [])
+        ]
+
+
 class SpecialStepForm(forms.Form):
     step = forms.TypedChoiceField(label=_("特殊环节"), coerce=int, choices=())
     note = forms.CharField(label=_("说明（选填）"), max_length=300, required=False)

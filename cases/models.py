@@ -850,7 +850,15 @@ class UrgentRequest(models.Model):
             # One request per ticket asked at the kiosk (asked again, it is the same request).
             models.UniqueConstraint(fields=["ticket"], condition=Q(ticket__isnull=False), name="urgent_one_per_ticket"),
         ]
-        indexes = [models.Index(fields=["hall", "department", "status"], name="urgent_inbox_idx")]
+        indexes = [
+            models.Index(fields=["hall", "department", "status"], name="urgent_inbox_idx"),
+            # The chief's page of decided requests, newest first (read backwards; bench/README.md).
+            models.Index(
+                fields=["hall", "department", "requested_at", "id"],
+                condition=~Q(status="requested"),
+                name="urgent_decided_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hall_id}/{self.department_id} {self.get_reason_category_display()} {self.status}"

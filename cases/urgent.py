@@ -820,6 +820,35 @@ def report_or_404(actor: AnyUser, pk: int) -> WrittenReport:
     return report
 
 
+def may_read_report(actor: AnyUser, request: UrgentRequest) -> bool:
+    """Who may open the written report a refusal produced: the chief representative who refused,
+    the department's chief representative at the hall, and the supervisors covering the hall
+    (not another department's chief, nor the hall's clerks)."""
+    if not actor.is_authenticated or request.status != UrgentRequest.Status.REFUSED:
+        return False
+    if request.decided_by_id is not None and request.decided_by_id == actor.pk:
+        return True
+    scope = staff_scope(actor)
+    if scope.has_role(*roles.SUPERVISION_ROLES) and scope.covers_hall(request.hall_id):
+        return True
+    return acts_as_chief(actor, request.hall_id, request.department_id)
+
+
+def report_of_request_or_404(actor: AnyUser, pk: int) -> WrittenReport:
+    """The written report of urgent request ``pk`` for the chief representative who refused it
+    (or the department's chief, or a supervisor covering the hall): 404 to anybody else."""
+    report = (
+        WrittenReport.objects.select_related(
+            "hall", "department", "request__item", "request__case", "request__decided_by__staff_profile"
+        )
+        .filter(request_id=pk)
+        .first()
+    )
+    if report is None or not may_read_report(actor, report.request):
+        raise Http404(_("没有找到该书面报告。"))
+    return report
+
+
 def request_for_decider(actor: AnyUser, pk: int) -> UrgentRequest:
     """A request the actor may see: the deciding chief representative, counter staff of the
     hall, a supervisor covering it (404 otherwise)."""

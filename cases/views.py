@@ -195,6 +195,11 @@ def _outcome_message(case: Case) -> str:
         return _("已出具一次性告知书：%(number)s。请打印交申请人。") % {"number": case.number}
     if case.deferred:
         return _("已容缺受理：%(number)s。请打印受理通知书，告知待补材料及期限。") % {"number": case.number}
+    if case.channel != Case.Channel.WINDOW or case.received_at_hall_id not in (None, case.hall_id):
+        # Received by post or online, or at another hall and forwarded here: nobody to hand it to.
+        return _("已受理：%(number)s。申请人不在本窗口：请打印受理通知书，邮寄或电子送达申请人。") % {
+            "number": case.number
+        }
     return _("已受理：%(number)s。请打印受理通知书交申请人。") % {"number": case.number}
 
 
@@ -374,7 +379,14 @@ def _supplied_materials(case: Case, action: str) -> list[Any]:
 
 def _action_form(case: Case, action: str, data: Any = None) -> Any:
     """The form of ``action`` on ``case``, prefixed with the action (several on one page)."""
-    if action in ("review", "step-end", "result", "accept"):
+    if action == "accept":
+        return forms.AcceptForm(
+            data,
+            materials=_supplied_materials(case, action),
+            allows_deferred=case.guide_version.allows_deferred_acceptance,
+            prefix=action,
+        )
+    if action in ("review", "step-end", "result"):
         return forms.ReasonForm(data, prefix=action)
     if action == "step-start":
         return forms.SpecialStepForm(data, case=case, prefix=action)
@@ -458,7 +470,9 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if action == "accept":
-            result: Any = services.case_accept(case=case, actor=request.user)
+            result: Any = services.case_accept(
+                case=case, actor=request.user, deferred=data.get("deferred", False), checklist=form.checklist()
+            )
         elif action == "review":
             result = services.case_review_start(case=case, actor=request.user)
         elif action == "step-start":

@@ -17,8 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -346,6 +347,8 @@ def _detail(request: HttpRequest, item: UrgentRequest, *, status: int = 200, **b
         "staggered_form": bound.get("book") or StaggeredForm(prefix="book", slots=slots),
         "slots": slots,
         "report": getattr(item, "report", None) if item.status == UrgentRequest.Status.REFUSED else None,
+        # The chief who refused (or the department's chief, a supervisor) opens and prints it.
+        "report_readable": urgent.may_read_report(request.user, item),
         # What an approval would shorten ("剩余 N 个工作日，截止 …"), while it waits for a decision.
         "remaining": urgent.working_days_left(item.case, local_date(now))
         if item.status == UrgentRequest.Status.REQUESTED
@@ -387,8 +390,13 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             report = urgent.urgent_refuse(request=item, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(
                 request,
-                _("已不予急办，已通知申请人，并生成书面报告%(number)s报送政务服务管理部门。")
-                % {"number": report.number},
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("已不予急办，已通知申请人，并生成书面报告%(number)s报送政务服务管理部门。")
+                    % {"number": report.number},
+                    reverse("urgent-report", args=[item.pk]),
+                    _("查看并打印书面报告"),
+                ),
             )
         else:
             form = StaggeredForm(request.POST, prefix="book", slots=urgent.urgent_slots(item, now=timezone.now()))
@@ -431,7 +439,22 @@ def reports(request: HttpRequest) -> HttpResponse:
 @supervisor_required
 def report_print(request: HttpRequest, pk: int) -> HttpResponse:
     report = urgent.report_or_404(request.user, pk)
-    return _render(request, "report_print.html", {"report": report, "item": report.request})
+    context = {"report": report, "item": report.request, "back_url": reverse("urgent-reports")}
+    context["back_to_reports"] = True
+    return _render(request, "report_print.html", context)
+
+
+@staff_required(
+    roles.CHIEF_REPRESENTATIVE,
+    *roles.SUPERVISION_ROLES,
+    message=gettext_lazy("书面报告仅向作出决定的首席事务代表、本部门首席事务代表和政务服务管理部门开放。"),
+)
+def request_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The written report of a refused request, opened from the request's page by the chief
+    representative who refused it (or the department's chief there, or a supervisor)."""
+    report = urgent.report_of_request_or_404(request.user, pk)
+    context = {"report": report, "item": report.request, "back_url": reverse("urgent-detail", args=[pk])}
+    return _render(request, "report_print.html", context)
 
 
 @supervisor_required
@@ -451,6 +474,7 @@ staff_patterns = [
     path("urgent/", inbox, name="urgent-inbox"),
     path("urgent/cases/<str:number>/", case_request, name="urgent-case-request"),
     path("urgent/<int:pk>/", detail, name="urgent-detail"),
+    path("urgent/<int:pk>/report/", request_report, name="urgent-report"),
     path("urgent/<int:pk>/<str:action>/", decide, name="urgent-decide"),
 ]
 

@@ -27,6 +27,12 @@ _MOBILE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
 # character, and an 11-digit mainland mobile number, not inside a longer run of digits.
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# As people type them into a comment (issue 11's walkthrough: "138 0013 8001" was kept whole):
+# grouped by a space or hyphen (3-4-4, ID 6-8-4), after +86, in full-width digits (\d matches
+# them; the leading 1 and 3–9 are spelt out in both widths).
+_SEP = r"[ \u3000-]?"
+_MOBILE_TYPED = re.compile(rf"(?<![\d+])(?:\+?(?:86|８６){_SEP})?[1１][3-9３-９]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
+_ID_TYPED = re.compile(rf"(?<!\d)\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
 # A secret token in a URL path: a ticket's (/t/<token>/, /api/v1/tickets/<token>/), a booking's
 # manage link (/book/manage/<token>/, /api/v1/bookings/<token>/) or a case's private progress link
 # (/api/v1/case-progress/<token>/). Whoever holds one may cancel, reschedule or read the case, so
@@ -97,7 +103,18 @@ def mask_free_text(text: str) -> str:
     rating's comment, an urgent request's description) before it is stored: the full number is
     never kept. The length is unchanged, so a length checked before still holds."""
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+    text = _ID_TYPED.sub(lambda m: _mask_typed(m.group(0), keep_first=4, total=18), text)
+    return _MOBILE_TYPED.sub(lambda m: _mask_typed(m.group(0), keep_first=3, total=11), text)
+
+
+def _mask_typed(typed: str, *, keep_first: int, total: int) -> str:
+    """Mask a number as typed (spaces, hyphens, a +86 prefix, full-width digits kept where they
+    were): of its last ``total`` digits, the first ``keep_first`` and the last four stay."""
+    places = [i for i, ch in enumerate(typed) if ch.isdigit() or ch in "XxＸｘ"]
+    number = places[-total:]
+    hidden = set(number[keep_first:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(typed))
 
 
 def scrub(text: str) -> str:

@@ -117,7 +117,7 @@ def _chosen(request: Request) -> dict[str, Any]:
         errors.update({name: [str(m) for m in messages] for name, messages in query.errors.items()})
     # A later year lists who is in post with no figures yet: harmless, and within the schema.
     year = query.validated_data.get("year") if not errors else None
-    year = year or local_date().year - 1
+    year = year or assessments.default_year(local_date())
     hall = department = None
     if params.get("hall"):
         hall = Hall.objects.filter(code=params["hall"]).first()

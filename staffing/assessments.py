@@ -77,6 +77,12 @@ FIGURES = (
 )
 
 
+def default_year(today: dt.date) -> int:
+    """The year the assessment pages open on: last year, except in December, when this year's
+    assessment is being prepared (the year is all but over)."""
+    return today.year if today.month == 12 else today.year - 1
+
+
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     """The year as Beijing time: [1 January 00:00, next 1 January 00:00)."""
     return dt.datetime(year, 1, 1, tzinfo=SHANGHAI), dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)

@@ -112,6 +112,7 @@ class PlannerForm(forms.Form):
         label=gettext_lazy("大厅"),
         queryset=Hall.objects.none(),
         to_field_name="code",
+        empty_label=gettext_lazy("请选择大厅"),  # not Django's untranslated "- Select an option -"
         error_messages={
             "required": gettext_lazy("请选择大厅。"),
             "invalid_choice": gettext_lazy("请从列表中选择大厅。"),

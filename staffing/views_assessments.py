@@ -36,7 +36,7 @@ def _filters(request: HttpRequest) -> tuple[AssessmentFilterForm, dict[str, Any]
         return form, None
     data = form.cleaned_data if form.is_bound else {}
     today = local_date()
-    year = data.get("year") or today.year - 1
+    year = data.get("year") or assessments.default_year(today)
     if year > today.year:
         form.add_error("year", _("考核年度不能晚于今年。"))
         return form, None

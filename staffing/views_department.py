@@ -133,7 +133,7 @@ def replacement_close(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(roles.CHIEF_REPRESENTATIVE, message=_CHIEF_ONLY)
 @require_safe
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    """The department's staff at the hall for a year (default: last year) with their figures and
+    """The department's staff at the hall for a year (default: last year; this year in December) with their figures and
     the management department's proposal once submitted; a draft is the management department's
     own until then (Art. 8 ¶1)."""
     hall, department = _own_department(request)
@@ -142,7 +142,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     today = local_date()
     year = None
     if not (form.is_bound and not form.is_valid()):
-        year = (form.cleaned_data.get("year") if form.is_bound else None) or today.year - 1
+        year = (form.cleaned_data.get("year") if form.is_bound else None) or assessments.default_year(today)
         if year > today.year:
             form.add_error("year", _("考核年度不能晚于今年。"))
             year = None

@@ -60,3 +60,10 @@ def case_staff_links(context: dict[str, Any]) -> list[StaffLink]:
             )
         )
     return links
+
+
+@register.simple_tag
+def console_forwardings_waiting(window: Any) -> int:
+    """Forwardings in transit to the hall of the window console (one count query): a clerk at
+    the counter sees them without opening "工作台的其他功能" (issue 11's walkthrough)."""
+    return forwarding.incoming(hall_id=window.hall_id).order_by().count()

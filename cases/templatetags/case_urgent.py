@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from cases import urgent
 from cases.models import Case, UrgentRequest
+from queueing.qr import qr_data_uri
 from servicehall import roles
 from servicehall.access import staff_scope
 
@@ -85,3 +87,11 @@ def console_urgent_pending(console: Any) -> list[UrgentRequest]:
         "ticket"
     )
     return sorted(rows, key=lambda r: order[r.ticket_id])
+
+
+@register.simple_tag(takes_context=True)
+def urgent_phone_qr(context: dict[str, Any], ticket: Any) -> str:
+    """The QR code (a data URI) of the 急事急办 form as a phone's page (``?from=phone``): the
+    kiosk's slip shows it instead of a link, so the kiosk never leaves its locked flow."""
+    url = reverse("urgent-kiosk", args=[ticket.token]) + "?from=phone"
+    return qr_data_uri(context["request"].build_absolute_uri(url))

@@ -66,7 +66,10 @@ def test_kiosk_urgent_request_approved_with_an_urgent_only_slot_in_english(live_
     expect(page.locator(".slip-number")).to_be_visible()
     ticket = Ticket.objects.exclude(pk=earlier.pk).get()
     axe_check(page, "slip with the urgent offer (English)")
-    page.locator(f'a[href="{reverse("urgent-kiosk", args=[ticket.token])}"]').click()
+    # The slip offers no link out of the kiosk's flow: a QR code opens the form on a phone.
+    expect(page.locator(".slip-urgent-qr img")).to_be_visible()
+    assert page.locator('.slip-sections a[href*="/urgent/"]').count() == 0
+    page.goto(base + reverse("urgent-kiosk", args=[ticket.token]) + "?from=phone")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     # Sent with nothing filled in: every field says what is missing, nothing is saved.
@@ -91,6 +94,8 @@ def test_kiosk_urgent_request_approved_with_an_urgent_only_slot_in_english(live_
     page.locator("#id_name").fill("Chen Zhiqiang")
     page.locator("#id_mobile").fill("13800138001")
     page.locator(".kiosk-form button[type=submit]").click()
+    expect(page.locator('[data-urgent-state="requested"]')).to_be_visible()  # back on the ticket's page
+    page.goto(base + reverse("queue-slip", args=[ticket.token]))
     expect(page.locator(".slip-urgent-asked")).to_be_visible()  # printed on the slip
     request = UrgentRequest.objects.get()
     assert request.ticket == ticket and request.status == UrgentRequest.Status.REQUESTED

@@ -517,7 +517,7 @@ def test_the_board_lists_every_queue_with_its_estimated_wait(client, qh) -> None
     cells = {letter: re.findall(r'<td class="board-queue-(\w+)">(.*?)</td>', row) for letter, row in rows}
     # Three waiting at the one window serving A: ceil(3 × 8 / 1) = 24 minutes.
     assert cells["A"] == [("count", "3 人"), ("wait", "约 24 分钟")]
-    assert cells["J"] == [("count", "0 人"), ("wait", "暂无开放窗口")]
+    assert cells["J"] == [("count", "0 人"), ("wait", "暂无开放窗口，暂无法估算")]
     assert '<main id="main" class="board" data-board data-page-seconds="10"' in body
     assert body.count("data-board-pager=") == 2 and body.count("data-page-indicator hidden") == 2
     assert re.search(r'<section class="board-queues"[^>]*data-board-pager="queues"', body)
@@ -554,3 +554,17 @@ def test_no_page_has_inline_styles_or_scripts(client, qh) -> None:
         assert " style=" not in body and "<style" not in body, url
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), url
         assert not re.search(r"\son[a-z]+=", body), url
+
+
+def test_the_hall_queue_and_the_ticket_page_agree_when_no_window_is_open(client, qh) -> None:
+    """Issue 11's walkthrough: the live-queue page estimated waits while no window was open,
+    where the ticket's page says it cannot estimate. Both say it cannot."""
+    ticket = issue(qh, now=NOW - 10 * MIN)
+    issue(qh, now=NOW - 5 * MIN)
+    ticket_body = text(client.get(reverse("queue-ticket", args=[ticket.token])))
+    assert "暂无开放窗口，暂无法估算" in ticket_body
+    for name in ("queue-hall-status", "queue-board"):
+        body = text(client.get(reverse(name, args=[qh.hall.code])))
+        row = re.search(r'<tr[^>]*>\s*<th scope="row">.{0,80}?户政业务.*?</tr>', body, re.S).group(0)
+        assert "暂无开放窗口，暂无法估算" in row, (name, row)
+        assert "约" not in row and "无需等候" not in row, (name, row)

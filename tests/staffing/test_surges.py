@@ -333,3 +333,13 @@ def test_the_surge_list_and_its_query_count(client, world, queue_a) -> None:
         assert len(client.get("/api/v1/staffing/surges/").json()["results"]) == 6
     assert len(api) <= 8
     assert client.get(reverse("staffing-surges"), {"status": "nope"}).status_code == 400
+
+
+def test_the_roster_names_the_surging_queue_in_the_pages_language(client, world, queue_a, flag) -> None:
+    """Issue 11's walkthrough: the roster's surge link said "A类" on the English page."""
+    client.force_login(world.supervisor)
+    client.cookies["servicehall_language"] = "en"
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("staffing-roster")).content.decode()
+    link = page.split(f'href="{reverse("staffing-surge", args=[flag.pk])}"')[1].split("</a>")[0]
+    assert "类" not in link and "category A (" in link
