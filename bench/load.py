@@ -81,7 +81,6 @@ MIN_SHARE = 0.01
 
 # Searches of the guide list (证; 营业执照).
 GUIDE_LISTS = ("/guides/?q=%E8%AF%81", "/guides/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
-WRITES = ("issue", "call", "finish", "book")
 VERSION = re.compile(rb"\?v=([0-9a-f]+)")
 
 
@@ -330,17 +329,24 @@ def run_mix(base: str, setup: dict, mix: dict[str, float], clients: int, seconds
     }
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each of these processes so far (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _cpu_spent(before: dict[int, float], pids: list[int]) -> float:
+    """CPU time spent since ``before`` by the processes alive now (a backend that started in
+    between counts whole; one that ended in between is lost, never counted negative)."""
+    now = _cpu_seconds(list({*before, *pids}))
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in now.items())
 
 
 def _children(pid: int) -> list[int]:
@@ -375,10 +381,9 @@ def measure_costs(server: Server, env: dict[str, str], setup: dict, seconds: flo
     workers = _children(server.process.pid)
     costs = {}
     for kind in CITY:
-        backends = _backends(env)
-        web0, db0 = _cpu_seconds(workers), _cpu_seconds(backends)
+        web0, db0 = _cpu_seconds(workers), _cpu_seconds(_backends(env))
         step = run_mix(server.base, setup, {kind: 1.0}, 1, seconds)
-        web, db = _cpu_seconds(workers) - web0, _cpu_seconds(backends) - db0
+        web, db = _cpu_spent(web0, workers), _cpu_spent(db0, _backends(env))
         row = step["kinds"][kind]
         # A clerk with no ticket at any window calls instead of finishing: count every request.
         n = max(step["requests"], 1)
