@@ -117,3 +117,30 @@ def test_a_bad_scaling_setting_stops_start_up_naming_the_variable(env: dict[str,
     assert result.stderr.startswith("Configuration error:")
     assert next(iter(k for k in env if k != "DATABASE_URL")) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_cache_pool_asks_the_sentinels_for_the_master(settings) -> None:
+    """Built without connecting: the pool knows the master's name, the database, the password
+    and the sentinels (with the cache's short timeouts, so a dead sentinel does not hold a
+    request)."""
+    from redis.sentinel import SentinelConnectionPool
+
+    from servicehall.redis_sentinel import SentinelPool
+
+    settings.SENTINEL = sentinel_config("10.0.0.1:26379,10.0.0.2:26379", master="servicehall", sentinel_password="w")
+    pool = SentinelPool.from_url("redis://:pw@sentinel-master/2", socket_timeout=2, socket_connect_timeout=0.5)
+    assert isinstance(pool, SentinelConnectionPool)
+    assert pool.service_name == "servicehall"
+    assert (pool.connection_kwargs["db"], pool.connection_kwargs["password"]) == (2, "pw")
+    sentinels = pool.sentinel_manager.sentinels
+    assert [s.connection_pool.connection_kwargs["host"] for s in sentinels] == ["10.0.0.1", "10.0.0.2"]
+    assert {s.connection_pool.connection_kwargs["password"] for s in sentinels} == {"w"}
+    assert {s.connection_pool.connection_kwargs["socket_connect_timeout"] for s in sentinels} == {0.5}
+
+
+def test_without_sentinels_the_pool_refuses(settings) -> None:
+    from servicehall.redis_sentinel import SentinelPool
+
+    settings.SENTINEL = None
+    with pytest.raises(ImproperlyConfigured, match="REDIS_SENTINELS"):
+        SentinelPool.from_url("redis://sentinel-master/0")
