@@ -16,9 +16,20 @@ Queries per request are counted by the server itself: ``BENCH_QUERY_COUNT=1`` in
 ``servicehall.middleware.QueryCountMiddleware``, which counts every query of every request on
 every connection and returns the count in an ``X-Query-Count`` header (a bench-only setting).
 
+Before the steps, each kind runs alone (one client, ``--cost-seconds``) and the CPU time it costs
+the gunicorn workers and PostgreSQL's backends for the load database is read from /proc: CPU
+milliseconds per request, which other jobs on a shared machine inflate far less than latencies,
+and from which docs/scaling.md sizes the city (the cores the peak hour keeps busy).
+
 Uses DATABASE_URL's PostgreSQL server with a database of its own, ``<name>_load`` (created once,
 kept between runs), and REDIS_URL. Prints a table per step and writes bench/results/load.json
-(git-ignored). ``--duration`` is the total time of mixed load (split over the steps).
+(git-ignored). ``--duration`` is the total time of mixed load (default 30 s, split over
+``--steps``, default 4, 8 and 16 clients); with the hello baseline, the warm-up and the costs a
+default run is about 80 s of load, plus the setup (about 35 s on a quiet machine, up to 140 s on
+a busy one).
+
+gunicorn's threads: bench/run.py's ``Server`` passes ``--workers`` only, so the threads are given
+here through ``GUNICORN_CMD_ARGS``.
 """
 
 from __future__ import annotations
