@@ -25,8 +25,8 @@ Uses DATABASE_URL's PostgreSQL server with a database of its own, ``<name>_load`
 kept between runs), and REDIS_URL. Prints a table per step and writes bench/results/load.json
 (git-ignored). ``--duration`` is the total time of mixed load (default 30 s, split over
 ``--steps``, default 4, 8 and 16 clients); with the hello baseline, the warm-up and the costs a
-default run is about 80 s of load, plus the setup (about 35 s on a quiet machine, up to 140 s on
-a busy one).
+default run is about 80 s of load, plus the setup (81–142 s measured on a busy 2-core machine;
+most of it the demo data and 800 tickets issued through the services).
 
 gunicorn's threads: bench/run.py's ``Server`` passes ``--workers`` only, so the threads are given
 here through ``GUNICORN_CMD_ARGS``.
