@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): each has its own test database and Redis database; 0 runs in one.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev migrate demo lint messages bench faults clean
+.PHONY: run test install install-dev migrate demo lint messages bench faults load clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -50,6 +50,10 @@ bench: install-dev
 ## make faults: Redis stopped and restarted under load, a worker killed mid-batch (PostgreSQL: DATABASE_URL's server).
 faults: install-dev
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
+
+## make load: the city's peak hour compressed onto one node, with a Celery worker and beat (PostgreSQL and Redis: DATABASE_URL, REDIS_URL).
+load: install-dev
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/static var/celery var/celerybeat-schedule*

@@ -25,6 +25,7 @@ from queueing.estimator import wait_minutes
 from queueing.models import AssistanceRequest, DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.api_fields import IdNumberField, JsonBodySerializer
+from servicehall.dbrouter import replica_reads
 from servicehall.errors import DomainError, error_body
 from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema
 from servicehall.throttling import ScopedCounterThrottle
@@ -732,11 +733,14 @@ class DailyStatsView(APIView):
             date__range=(query.validated_data["start"], query.validated_data["end"]), scope="hall"
         )
         code = query.validated_data.get("hall")
-        if code:
-            hall = _hall(code)
-            if halls is not None and hall.pk not in halls:
-                raise DRFPermissionDenied(_("您没有查看该大厅的权限。"))
-            rows = rows.filter(hall=hall)
-        elif halls is not None:
-            rows = rows.filter(hall_id__in=halls)
-        return Response(DailyStatSerializer(rows.order_by("date", "hall__code"), many=True).data)
+        # The nightly roll-ups: read from the replica when there is one (servicehall.dbrouter).
+        with replica_reads(request):
+            if code:
+                hall = _hall(code)
+                if halls is not None and hall.pk not in halls:
+                    raise DRFPermissionDenied(_("您没有查看该大厅的权限。"))
+                rows = rows.filter(hall=hall)
+            elif halls is not None:
+                rows = rows.filter(hall_id__in=halls)
+            data = DailyStatSerializer(rows.order_by("date", "hall__code"), many=True).data
+        return Response(data)

@@ -40,6 +40,7 @@ from queueing.services import BOARD_MESSAGE_MAX_LENGTH, QueueError
 from servicehall import extensions
 from servicehall.access import staff_scope, supervised_hall_ids, supervisor_required
 from servicehall.clock import local_date, local_now
+from servicehall.dbrouter import replica_view
 from servicehall.http import HtmxHttpRequest
 from servicehall.roles import SUPERVISION_ROLES
 
@@ -307,6 +308,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
+@replica_view
 def overview(request: HtmxHttpRequest) -> TemplateResponse:
     """Every hall in the user's scope, today, refreshed by itself."""
     scope = staff_scope(request.user)
@@ -423,6 +425,7 @@ def _range_params(form: HistoryForm) -> dict[str, str]:
 
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
+@replica_view
 def hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
     """One hall: today per category, window and hour; its wait alerts; its history."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
@@ -581,6 +584,7 @@ def alert_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
+@replica_view
 def history(request: HttpRequest) -> TemplateResponse:
     """Every hall in scope over a date range, from the daily roll-ups."""
     today = local_date()
@@ -634,11 +638,13 @@ def _export(
 
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
+@replica_view
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     return _export(request, exports.csv_response)
 
 
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
+@replica_view
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return _export(request, exports.xlsx_response, max_rows=exports.XLSX_MAX_ROWS)

@@ -84,3 +84,33 @@ class ApiJsonWritesMiddleware:
         return (
             not (length.isascii() and length.isdigit() and int(length) == 0) or "HTTP_TRANSFER_ENCODING" in request.META
         )
+
+
+class QueryCountMiddleware:
+    """Bench only (``BENCH_QUERY_COUNT=1``, see bench/load.py): the number of database queries a
+    request ran, on every connection (the primary and any replica), in an ``X-Query-Count``
+    header, so that a load test reads the figure of each real request it sends. Installed first,
+    so the session and user look-ups of the middleware below it are counted too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from contextlib import ExitStack
+
+        from django.db import connections
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):  # noqa: ANN001, ANN202 - Django's wrapper signature
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(counter))
+            response = self.get_response(request)
+        # A streamed response (the CSV export) runs its queries after this point: counted as 0.
+        response.headers["X-Query-Count"] = str(count)
+        return response

@@ -16,6 +16,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from servicehall.env import env_bool, env_int, env_list, env_str, env_url
+from servicehall.redis_sentinel import sentinel_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SERVICEHALL_VAR_DIR") or BASE_DIR / "var")
@@ -82,7 +83,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "servicehall.dbrouter.ReplicaPinMiddleware",
 ]
+# Bench only (bench/load.py): each response says how many queries its request ran.
+if env_bool("BENCH_QUERY_COUNT", False):
+    MIDDLEWARE.insert(0, "servicehall.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "servicehall.urls"
 WSGI_APPLICATION = "servicehall.wsgi.application"
@@ -127,6 +132,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL read replica for the dashboards and history (docs/scaling.md): only reads marked
+# with servicehall.dbrouter.use_replica / replica_view go there; unset, everything reads default.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", schemes={"postgres", "postgresql"})
+REPLICA_DATABASE = ""
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL too.")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    REPLICA_DATABASE = "replica"
+DATABASE_ROUTERS = ["servicehall.dbrouter.ReplicaRouter"]
+# After a signed-in user's own write, their marked reads stay on the primary this long (the
+# replica's lag is well under a second; this is the margin).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)
 
 # --- Cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
@@ -139,9 +157,29 @@ REDIS_CACHE: dict[str, Any] = {
     "KEY_PREFIX": "servicehall",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
 }
+# Redis behind Sentinel (docs/scaling.md): REDIS_SENTINELS="host:26379,host:26379" and
+# REDIS_SENTINEL_MASTER name the sentinels and the master they watch; REDIS_URL then only gives
+# the database number and the password (its host is ignored), REDIS_SENTINEL_PASSWORD the
+# sentinels' own password if they have one.
+SENTINEL = sentinel_config(
+    env_str("REDIS_SENTINELS"),
+    master=env_str("REDIS_SENTINEL_MASTER"),
+    redis_url=REDIS_URL,
+    sentinel_password=env_str("REDIS_SENTINEL_PASSWORD"),
+)
+if SENTINEL is not None:
+    REDIS_URL = SENTINEL.cache_location
+    REDIS_CACHE = {
+        **REDIS_CACHE,
+        "LOCATION": SENTINEL.cache_location,
+        "OPTIONS": {**REDIS_CACHE["OPTIONS"], "pool_class": "servicehall.redis_sentinel.SentinelPool"},
+    }
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {"default": REDIS_CACHE}
     CELERY_BROKER_URL = REDIS_URL
+    if SENTINEL is not None:
+        CELERY_BROKER_URL = SENTINEL.broker_url
+        CELERY_BROKER_TRANSPORT_OPTIONS = SENTINEL.broker_transport_options
 else:
     # Files under var/cache/ rather than local memory: the queue snapshots are written by
     # whichever process changed a queue and read by every web worker (see docs/decisions.md).

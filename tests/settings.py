@@ -33,3 +33,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if not REDIS_URL:  # noqa: F405
     # One process runs the tests: local memory is enough and leaves var/cache alone.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A read replica for the routing tests (tests/servicehall/test_dbrouter.py): a test mirror of
+# default, so no database of its own is created and it reads default's test database. Routing to
+# it stays off (REPLICA_DATABASE empty, as in production without DATABASE_REPLICA_URL) except in
+# the tests that turn it on; a test that reads it must name it in its ``databases``.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405
+REPLICA_DATABASE = ""
