@@ -78,8 +78,8 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 
     list_display = ["user", "confirmed_at", "created_at"]
     search_fields = ["user__username"]
-    fields = ["user", "confirmed_at", "created_at"]
-    readonly_fields = fields
+    fields = ("user", "confirmed_at", "created_at")
+    readonly_fields = ("user", "confirmed_at", "created_at")
     list_select_related = ["user"]
     actions = ["reset_second_factor"]
 

@@ -87,12 +87,12 @@ def request_origin(request: HttpRequest) -> RequestOrigin:
 
     from servicehall.http import client_address
 
-    address: str | None = client_address(request)
+    address = client_address(request)
     try:
         validate_ipv46_address(address)
     except ValidationError:
-        address = None  # a test client's or a unix socket's peer: no address to record
-    return RequestOrigin(ip_address=address, user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:300])
+        address = ""  # a unix socket's peer: no address to record
+    return RequestOrigin(ip_address=address or None, user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:300])
 
 
 # Staff requests that change something: each leaves an audit record, from its service or,

@@ -158,7 +158,11 @@ class LoginCompletionMiddleware:
         if state == twofactor.PENDING_CODE:
             target, code, message = "two-factor-verify", "two_factor_required", _("请先完成双因素验证。")
         elif state == twofactor.PENDING_ENROLMENT:
-            target, code, message = "two-factor-enrol", "two_factor_required", _("您的角色必须启用双因素认证，请先完成绑定。")
+            target, code, message = (
+                "two-factor-enrol",
+                "two_factor_required",
+                _("您的角色必须启用双因素认证，请先完成绑定。"),
+            )
         else:
             target, code, message = "password-change", "password_expired", _("密码已过期，请先修改密码。")
         if request.path_info.startswith("/api/"):

@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from servicehall import passwords, roles, twofactor
-from servicehall.access import _login_response, staff_scope
+from servicehall.access import _login_response, signed_in, staff_scope
 from servicehall.audit import audit_record
 from servicehall.models import AuditEvent
 from servicehall.pagination import paginate, requested_page
@@ -62,7 +62,9 @@ def _finish_step(request: HttpRequest) -> HttpResponse:
 
 def _locked_out(request: HttpRequest) -> HttpResponse:
     user = request.user
-    audit_record(actor=user, action=twofactor.LOCKED, target=user, summary=_("双因素验证失败次数过多，已退出登录"))
+    audit_record(
+        actor=user, action=twofactor.LOCKED, target=signed_in(user), summary=_("双因素验证失败次数过多，已退出登录")
+    )
     logout(request)
     messages.error(
         request,
@@ -163,6 +165,10 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
     """The account's security page: two-factor status, new recovery codes, password change."""
     if not request.user.is_authenticated:
         return _login_response(request)
+    if _state(request) != twofactor.VERIFIED:
+        # Under /accounts/ like the login's own steps, but only for a finished login: new
+        # recovery codes for a session that has only the password would be a way round the code.
+        return redirect(_step_url("two-factor-verify", request))
     device = twofactor.confirmed_device(request.user)
     if request.method == "POST" and request.POST.get("action") == "recovery":
         if device is None:
@@ -238,7 +244,7 @@ class AuditFilterForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("截止日期不能早于起始日期。"))
         return data
@@ -294,7 +300,7 @@ CSV_HEADER = ("time", "user", "action", "target_type", "target_id", "summary", "
 
 
 @never_cache
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered audit trail as CSV (UTF-8 with BOM, for Excel), streamed; the export itself
     is audited."""
     refused = _administrators_only(request)
@@ -344,4 +350,3 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 def _csv_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-

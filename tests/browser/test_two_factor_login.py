@@ -30,7 +30,9 @@ def test_a_supervisor_binds_an_authenticator_and_then_signs_in_with_a_code(live_
     axe_check(page, "two-factor enrolment")
 
     secret = TwoFactorDevice.objects.get(user=user).secret
-    page.get_by_label("6位验证码").fill("000000" if twofactor.totp(secret, twofactor.time_step()) != "000000" else "111111")
+    page.get_by_label("6位验证码").fill(
+        "000000" if twofactor.totp(secret, twofactor.time_step()) != "000000" else "111111"
+    )
     page.get_by_role("button", name="完成绑定").click()
     expect(page.locator("#code-error")).to_contain_text("验证码不正确")
     axe_check(page, "two-factor enrolment with an error")

@@ -24,9 +24,14 @@ UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140 servicehall-test"
 
 def test_logins_failures_and_logouts_are_recorded_with_address_and_browser(client) -> None:
     user = staff_user("w-audit", role=roles.WINDOW_STAFF)
-    client.post("/accounts/login/", {"username": "w-audit", "password": "bad"}, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT=UA)
     client.post(
-        "/accounts/login/", {"username": "w-audit", "password": "pw-for-tests-only"}, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT=UA
+        "/accounts/login/", {"username": "w-audit", "password": "bad"}, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT=UA
+    )
+    client.post(
+        "/accounts/login/",
+        {"username": "w-audit", "password": "pw-for-tests-only"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT=UA,
     )
     client.post("/accounts/logout/", REMOTE_ADDR="203.0.113.10", HTTP_USER_AGENT=UA)
     events = list(AuditEvent.objects.order_by("pk").values_list("action", "actor", "ip_address", "user_agent"))
@@ -130,7 +135,9 @@ def test_administrators_page_through_and_filter_the_trail(client, trail, django_
         page = client.get("/staff/audit/")
     total = AuditEvent.objects.count()  # the 61 above and the login
     assert total == 62
-    assert page.status_code == 200 and "共 62 条" in page.content.decode() and "第 1 页，共 2 页" in page.content.decode()
+    assert (
+        page.status_code == 200 and "共 62 条" in page.content.decode() and "第 1 页，共 2 页" in page.content.decode()
+    )
     with django_assert_max_num_queries(12):
         second = client.get("/staff/audit/?page=2")
     assert second.status_code == 200
@@ -140,7 +147,9 @@ def test_administrators_page_through_and_filter_the_trail(client, trail, django_
     dated = client.get(f"/staff/audit/?date_from={today + dt.timedelta(days=1)}")
     assert "共 0 条" in dated.content.decode()
     bad = client.get("/staff/audit/?ip=not-an-ip&date_from=2026-13-01")
-    assert bad.status_code == 400 and "有效的IPv4或IPv6地址" in bad.content.decode() and "有效日期" in bad.content.decode()
+    assert (
+        bad.status_code == 400 and "有效的IPv4或IPv6地址" in bad.content.decode() and "有效日期" in bad.content.decode()
+    )
 
 
 def test_administrators_export_the_filtered_trail_as_csv_and_the_export_is_audited(client, trail) -> None:

@@ -81,7 +81,11 @@ def test_an_expired_password_must_be_changed_at_login_before_anything_else(clien
         assert "密码已使用超过 90 天" in form.content.decode()
         same = client.post(
             "/accounts/password/change/",
-            {"old_password": "pw-for-tests-only", "new_password1": "pw-for-tests-only", "new_password2": "pw-for-tests-only"},
+            {
+                "old_password": "pw-for-tests-only",
+                "new_password1": "pw-for-tests-only",
+                "new_password2": "pw-for-tests-only",
+            },
         )
         assert same.status_code == 422
         changed = client.post(
@@ -118,4 +122,6 @@ def test_an_account_is_locked_for_fifteen_minutes_after_five_failures(client) ->
         refused = client.post("/accounts/login/", {"username": "w-five", "password": "pw-for-tests-only"})
         assert "账户已临时锁定" in refused.content.decode()
     with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
-        assert client.post("/accounts/login/", {"username": "w-five", "password": "pw-for-tests-only"}).status_code == 302
+        assert (
+            client.post("/accounts/login/", {"username": "w-five", "password": "pw-for-tests-only"}).status_code == 302
+        )

@@ -102,7 +102,9 @@ def test_enrolment_shows_the_qr_code_and_secret_and_confirms_with_a_code(client)
     client.get("/accounts/two-factor/enrol/")
     assert TwoFactorDevice.objects.get(user=user).secret == device.secret
 
-    wrong = client.post("/accounts/two-factor/enrol/", {"code": "000000" if current_code(user) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/two-factor/enrol/", {"code": "000000" if current_code(user) != "000000" else "111111"}
+    )
     assert wrong.status_code == 422 and "验证码不正确" in wrong.content.decode()
     done = client.post("/accounts/two-factor/enrol/", {"code": current_code(user), "next": "/supervisor/"})
     assert done.status_code == 200
@@ -182,6 +184,25 @@ def test_new_recovery_codes_void_the_old_ones(client) -> None:
     assert len(new) == 10 and not set(new) & set(old)
     assert not twofactor.recovery_code_use(user=user, code=old[0])
     assert twofactor.recovery_code_use(user=user, code=new[0])
+
+
+def test_a_session_with_only_the_password_cannot_get_new_recovery_codes_or_change_the_password(client) -> None:
+    user = staff_user("sup-half", role=roles.SUPERVISOR)
+    enrolled(user)
+    old = twofactor.recovery_codes_issue(user=user)
+    login_unfinished(client, user)
+    response = client.post("/accounts/two-factor/", {"action": "recovery"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/verify/")
+    assert twofactor.recovery_code_use(user=user, code=old[0])  # the old codes still stand
+    assert client.get("/accounts/two-factor/")["Location"].startswith("/accounts/two-factor/verify/")
+    assert client.get("/accounts/two-factor/enrol/")["Location"].startswith("/accounts/two-factor/verify/")
+    changed = client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Qiao-Liang#2026x", "new_password2": "Qiao-Liang#2026x"},
+    )
+    assert changed["Location"].startswith("/accounts/two-factor/verify/")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
 
 
 def test_five_wrong_codes_lock_the_account_for_fifteen_minutes(client) -> None:
@@ -270,10 +291,33 @@ def test_no_secret_or_code_reaches_a_log_line_or_the_audit_trail(client, caplog)
     client.post("/accounts/two-factor/verify/", {"code": recovery[0]})
     client.post("/accounts/two-factor/verify/", {"code": recovery[0]})
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
-    audited = " ".join(
-        f"{e.summary} {e.details} {e.target_id} {e.user_agent}" for e in AuditEvent.objects.all()
-    )
+    audited = " ".join(f"{e.summary} {e.details} {e.target_id} {e.user_agent}" for e in AuditEvent.objects.all())
     assert caplog.records, "the scan read nothing: the requests logged no line at all"
     for needle in [secret, enrol_code, recovery[0], recovery[0].replace("-", "")]:
         assert needle not in logged
         assert needle not in audited
+
+
+# --- The demo --------------------------------------------------------------------------------
+def test_the_demo_gives_its_public_secret_to_the_demo_supervisors_only(db) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from servicehall.management.commands.load_demo import demo_two_factor
+
+    supervisor = staff_user("supervisor", role=roles.SUPERVISOR)
+    clerk = staff_user("window01", role=roles.WINDOW_STAFF)
+    stranger = staff_user("real-supervisor", role=roles.SUPERVISOR)  # not a demo account
+    assert demo_two_factor() == 1
+    assert demo_two_factor() == 0  # safe to rerun
+    assert supervisor.two_factor_device.secret == twofactor.DEMO_SECRET
+    assert not TwoFactorDevice.objects.filter(user__in=[clerk, stranger]).exists()
+    printed = StringIO()
+    call_command("demo_accounts", stdout=printed)
+    assert twofactor.DEMO_SECRET in printed.getvalue()
+    code = StringIO()
+    call_command("demo_accounts", "--code", stdout=code)
+    assert code.getvalue().strip() in {
+        twofactor.totp(twofactor.DEMO_SECRET, twofactor.time_step() + d) for d in (-1, 0)
+    }
