@@ -60,4 +60,5 @@ def test_a_supervisor_binds_an_authenticator_and_then_signs_in_with_a_code(live_
     page.get_by_label("验证码或恢复码").fill(twofactor.totp(secret, twofactor.time_step() + 1))
     page.get_by_role("button", name="验证").click()
     page.wait_for_url(re.compile(r"/staff/$"))
-    assert page.console_errors == []
+    # The two refused codes answered 422 (the browser reports those); nothing else went wrong.
+    assert [e for e in page.console_errors if "status of 422" not in e] == []
