@@ -7,9 +7,13 @@ class ServicehallConfig(AppConfig):
     verbose_name = _("门户与权限")
 
     def ready(self) -> None:
-        from servicehall import login, roles
+        from servicehall import extensions, login, roles
 
-        roles.grant(roles.ADMINISTRATOR, ["servicehall.view_auditevent", "servicehall.view_staffprofile"])
-        roles.grant(roles.SUPERVISOR, ["servicehall.view_auditevent"])
+        # The audit trail is the administrators' (issue 14): supervisors no longer read it.
+        roles.grant(
+            roles.ADMINISTRATOR,
+            ["servicehall.view_auditevent", "servicehall.view_staffprofile", "servicehall.view_twofactordevice"],
+        )
+        extensions.add_section(extensions.STAFF_HOME, "servicehall/_staff_home.html")
         roles.connect()
         login.connect()

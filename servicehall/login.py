@@ -7,6 +7,11 @@ password is refused until the window has passed — and a client address is refu
 ``LOGIN_FAILURES_PER_ADDRESS`` failures in the same window (guessing many accounts from one
 place). Staff sessions expire after ``STAFF_SESSION_IDLE_MINUTES`` without a request
 (``SessionIdleMiddleware``).
+
+After the password, a login is finished by the second factor (``servicehall.twofactor``) and,
+for a password older than ``PASSWORD_EXPIRY_DAYS``, by a new password
+(``servicehall.passwords``): ``LoginCompletionMiddleware`` holds the session at those pages
+until then. Logins, logouts, failures and refusals are all in the audit log.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import user_logged_in
+from django.contrib.auth import user_logged_in, user_logged_out
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +36,7 @@ from servicehall.models import AuditEvent
 FAILED = "login.failed"
 SUCCEEDED = "login.succeeded"
 REFUSED = "login.locked"
+LOGGED_OUT = "logout"
 LOGIN_TARGET = "login"  # AuditEvent.target_type of login records; target_id is the user name
 
 
@@ -85,15 +91,86 @@ class LoginForm(AuthenticationForm):
 
 
 def _record_login(sender: object, request: HttpRequest | None, user: Any, **_kwargs: object) -> None:
+    from servicehall import passwords, twofactor
+
     address = client_address(request) if request is not None else ""
     if request is not None and hasattr(request, "session"):
         # The idle clock starts at login (saved with the login itself), not at the next request.
         request.session[SessionIdleMiddleware.TOUCHED] = int(time.time())
+        # What is left to finish the login, decided once here so that no request pays a query.
+        request.session[twofactor.SESSION_KEY] = twofactor.login_state(user)
+        if passwords.password_expired(user):
+            request.session[passwords.EXPIRED_SESSION_KEY] = True
     audit_record(actor=user, action=SUCCEEDED, target=user, summary=_("登录成功"), details={"address": address})
+
+
+def _record_logout(sender: object, request: HttpRequest | None, user: Any, **_kwargs: object) -> None:
+    if user is not None:
+        audit_record(actor=user, action=LOGGED_OUT, target=user, summary=_("退出登录"))
 
 
 def connect() -> None:
     user_logged_in.connect(_record_login, dispatch_uid="servicehall.login.record")
+    user_logged_out.connect(_record_logout, dispatch_uid="servicehall.login.record_logout")
+
+
+class LoginCompletionMiddleware:
+    """A signed-in session that has not finished its login reaches only the pages that finish
+    it: the second factor (code or enrolment) first, then a new password when it has expired.
+
+    Every other page is redirected there and every API call refused (403, ``two_factor_required``
+    or ``password_expired``): session authentication is how staff call the API, so an unfinished
+    session is no way round it. The state is in the session (set at the password login), so
+    this costs no query; a session without it (from before this check existed) is asked once.
+    """
+
+    OPEN_PREFIXES = ("/accounts/", "/i18n/", "/preferences/", "/healthz", "/readyz", "/favicon.ico")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        from servicehall import passwords, twofactor
+
+        state = request.session.get(twofactor.SESSION_KEY)
+        if state is None:
+            state = twofactor.login_state(user)
+            request.session[twofactor.SESSION_KEY] = state
+        if state == twofactor.VERIFIED and not request.session.get(passwords.EXPIRED_SESSION_KEY):
+            return self.get_response(request)
+        path = request.path_info
+        if path.startswith(self.OPEN_PREFIXES) or path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        return self.refuse(request, state)
+
+    @staticmethod
+    def refuse(request: HttpRequest, state: str) -> HttpResponse:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        from servicehall import twofactor
+        from servicehall.errors import error_body
+
+        if state == twofactor.PENDING_CODE:
+            target, code, message = "two-factor-verify", "two_factor_required", _("请先完成双因素验证。")
+        elif state == twofactor.PENDING_ENROLMENT:
+            target, code, message = (
+                "two-factor-enrol",
+                "two_factor_required",
+                _("您的角色必须启用双因素认证，请先完成绑定。"),
+            )
+        else:
+            target, code, message = "password-change", "password_expired", _("密码已过期，请先修改密码。")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(error_body(message, code), status=403)
+        url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", None) or request.headers.get("HX-Request"):
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)
 
 
 class SessionIdleMiddleware:

@@ -80,6 +80,10 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=100)
     summary = models.CharField(_("摘要"), max_length=300)
     details = models.JSONField(_("详情"), default=dict, blank=True)
+    # Where the action came from (等保 "who, what, when, from where"): filled from the request
+    # by servicehall.audit's request context; empty for actions of periodic jobs.
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    user_agent = models.CharField(_("客户端"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("操作日志")
@@ -176,3 +180,65 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} #{self.pk}"
+
+
+class TwoFactorDevice(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238, 双因素认证), one per user.
+
+    ``confirmed_at`` is empty while enrolment waits for the first code. ``last_step`` is the
+    time step of the last code accepted: a code is accepted only for a later step, so a code
+    seen once (over a shoulder, in a proxy log) cannot be used again."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("用户")
+    )
+    secret = models.CharField(_("密钥"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
+
+    class Meta:
+        verbose_name = _("双因素认证设备")
+        verbose_name_plural = _("双因素认证设备")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code (恢复码) for a lost authenticator, stored as its SHA-256 digest
+    (the codes are random, 60 bits, so a digest without a slow hash cannot be reversed)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("用户")
+    )
+    digest = models.CharField(_("摘要"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class PasswordHistory(models.Model):
+    """A password a user had (its hash), newest last: a new password may not repeat the last
+    few (``PASSWORD_HISTORY_COUNT``), and the newest row's time starts the expiry clock."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

@@ -26,6 +26,14 @@ def prune_sent_notifications() -> int:
     return notifications.sent_notifications_prune()
 
 
+@shared_task(name="servicehall.tasks.prune_audit_events", ignore_result=True)
+def prune_audit_events() -> int:
+    """Drop audit records older than ``AUDIT_RETENTION_DAYS`` (``servicehall.audit``)."""
+    from servicehall import audit
+
+    return audit.audit_events_prune()
+
+
 @shared_task(name="servicehall.tasks.outbox_drain", ignore_result=True, time_limit=110, soft_time_limit=100)
 def outbox_drain() -> int:
     """Send the tasks kept while the broker was away (``servicehall.outbox``)."""

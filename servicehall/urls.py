@@ -12,7 +12,7 @@ from catalog import api_urls as catalog_api
 from feedback import api_urls as feedback_api
 from feedback import urls as feedback_urls
 from queueing import api_urls as queueing_api
-from servicehall import views
+from servicehall import views, views_security
 from servicehall.login import LoginForm
 from staffing import api_urls as staffing_api
 from staffing import urls as staffing_urls
@@ -41,6 +41,8 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include(cases_urls.public_patterns)),
     path("", include(feedback_urls.public_patterns)),
+    path("staff/audit/", views_security.audit_list, name="audit-list"),
+    path("staff/audit/export.csv", views_security.audit_export, name="audit-export"),
     path("staff/", include("queueing.urls_staff")),
     path("staff/", include("appointments.urls_staff")),
     path("staff/", include(cases_urls.staff_patterns)),
@@ -66,6 +68,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views_security.two_factor_manage, name="two-factor-manage"),
+    path("accounts/two-factor/verify/", views_security.two_factor_verify, name="two-factor-verify"),
+    path("accounts/two-factor/enrol/", views_security.two_factor_enrol, name="two-factor-enrol"),
+    path("accounts/password/change/", views_security.password_change, name="password-change"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -83,3 +83,31 @@ def _empty_cache():
     shared_cache.reset_state()  # no outage carried over from another test
     outbox.reset_state()
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_finishes_the_login():
+    """``client.force_login`` / ``client.login`` in tests give a session whose login is finished
+    (second factor verified, password not expired), as most tests are about what staff do once
+    signed in. The tests of the login itself (tests/servicehall/test_two_factor.py) post to the
+    login form, or call ``tests.servicehall.security.login_unfinished``.
+
+    Only here, in the tests: nothing in the settings or the code lets a session skip a step."""
+    from django.test.client import ClientMixin
+
+    from servicehall import passwords, twofactor
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[twofactor.SESSION_KEY] = twofactor.VERIFIED
+        session.pop(passwords.EXPIRED_SESSION_KEY, None)
+        session.save()
+
+    patcher = pytest.MonkeyPatch()
+    patcher.setattr(ClientMixin, "_login", _login)
+    patcher.setattr(ClientMixin, "_login_unfinished", original, raising=False)
+    yield
+    patcher.undo()

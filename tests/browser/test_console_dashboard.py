@@ -18,10 +18,29 @@ PASSWORD = "pw-for-tests-only"  # tests.factories.staff_user
 
 
 def log_in(page, base: str, username: str) -> None:
+    """The login form, then the code of the user's authenticator when the login asks for one
+    (supervisors must use two-factor login: issue 14)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.servicehall.security import current_code
+
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.locator("form.stack-form").get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if "/accounts/two-factor/verify/" in page.url:
+        page.locator("#id_code").fill(current_code(get_user_model().objects.get(username=username)))
+        page.locator("form.stack-form").get_by_role("button", name="验证").click()
+        page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+
+
+def enrolled_supervisor(username: str, **kwargs):
+    from servicehall import twofactor
+
+    user = staff_user(username, role=roles.SUPERVISOR, **kwargs)
+    twofactor.TwoFactorDevice.objects.create(user=user, secret=twofactor.new_secret(), confirmed_at=user.date_joined)
+    return user
 
 
 def test_kiosk_to_console_to_phone_board_and_dashboard(live_server, browser, page, axe_check) -> None:
@@ -74,7 +93,7 @@ def test_kiosk_to_console_to_phone_board_and_dashboard(live_server, browser, pag
     assert staff_errors == [], staff_errors
 
     # The supervisor sees the hall on the city overview and its detail page.
-    supervisor = staff_user("flow-supervisor", role=roles.SUPERVISOR)
+    supervisor = enrolled_supervisor("flow-supervisor")
     assert supervisor.check_password(PASSWORD)
     boss = browser.new_context(locale="zh-CN").new_page()
     log_in(boss, base, "flow-supervisor")
@@ -119,7 +138,7 @@ def test_the_dashboard_fits_a_wide_screen_and_its_controls_reach_the_windows_and
             mean_service_seconds=480.0,
             recommended_extra_windows=1,
         )
-    staff_user("glance-supervisor", role=roles.SUPERVISOR, hall_=qh.hall)
+    enrolled_supervisor("glance-supervisor", hall_=qh.hall)
     Client().force_login(qh.staff[3])  # the clerk put back at window 3 below is logged in
     base = live_server.url
     wide = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1920, "height": 1080})

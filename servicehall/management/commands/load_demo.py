@@ -48,3 +48,19 @@ class Command(BaseCommand):
         staff = staffing_demo.load()
         if options["verbosity"] >= 1:
             self.stdout.write("Staffing: {secondments} secondments created now.".format(**staff))
+        enrolled = demo_two_factor()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Two-factor login: {enrolled} demo accounts given the demo authenticator now.")
+
+
+def demo_two_factor() -> int:
+    """Give the demo accounts that must use a second factor (supervisors, administrators) the
+    demo's public TOTP secret, so that `make run` can print it: real accounts never get it."""
+    from django.contrib.auth import get_user_model
+
+    from catalog import demo_data
+    from servicehall import twofactor
+
+    usernames = [account.username for account in demo_data.ACCOUNTS]
+    users = get_user_model().objects.filter(username__in=usernames)
+    return sum(twofactor.demo_enrol(user=user) for user in users if twofactor.is_required(user))
