@@ -160,3 +160,17 @@ def test_connections_are_kept_and_checked_before_reuse() -> None:
     assert done.returncode == 0, done.stderr
     max_age, health_checks, connect_timeout = done.stdout.strip().splitlines()[-1].split()
     assert int(max_age) > 0 and health_checks == "True" and 0 < int(connect_timeout) <= 10
+
+
+def test_every_operation_documents_the_503() -> None:
+    import json
+
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    schema = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+    operations = [operation for path in schema["paths"].values() for operation in path.values()]
+    assert operations
+    for operation in operations:
+        body = operation["responses"]["503"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/Error"}, operation["operationId"]
