@@ -47,7 +47,8 @@ messages: install
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-## make faults: Redis stopped and restarted under load, a worker killed mid-batch (PostgreSQL: DATABASE_URL's server).
+## make faults: Redis stopped and restarted under load, a worker killed mid-batch (PostgreSQL: DATABASE_URL's server),
+## PostgreSQL restarted under load (a private cluster: initdb + pg_ctl; the machine's server is never stopped).
 faults: install-dev
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 

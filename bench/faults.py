@@ -8,14 +8,21 @@ ask for "find my bookings" codes, poll the board, the hall queue, ticket status 
 Redis is stopped a few seconds in and started again (empty: no persistence) a while later.
 Fault 2, a worker killed mid-batch: a batch of reminders falls due, the worker is killed (SIGKILL)
 while it sends them, a new worker is started, the claims of the dead one pass their lease.
+Fault 3, PostgreSQL restarted (issue 14): the same load against a second stack (gunicorn, worker,
+beat) on a PostgreSQL cluster of the script's own (``initdb`` into a temporary directory,
+``pg_ctl`` on a free port, as the ``postgres`` OS user when run as root; the machine's server is
+never stopped), stopped (``pg_ctl stop -m fast``) a few seconds in and started again. Requests
+fail cleanly while it is away (503 with a message) and succeed after, the web server and the
+worker never restarted (checked: the same gunicorn master, no worker booted again, no crash).
 
 For each fault and kind of request it prints: tried, succeeded, failed cleanly (4xx or 503 with a
 JSON body for the API, a page for pages), 500, other failures, and **lost** (a success whose row
 is missing, or a committed change the request was told had failed); for the reminders, messages
 delivered, posted again under the same key (dropped by the gateway), delivered twice and never
-delivered. Targets: lost 0, 500 0, delivered twice 0.
+delivered. Targets: lost 0, 500 0, delivered twice 0, no process restarted by the PostgreSQL
+restart. ``--only redis|worker|postgres`` (repeatable) runs some of them.
 
-Uses DATABASE_URL's server (PostgreSQL; default postgres://postgres@127.0.0.1:5432/servicehall)
+Faults 1 and 2 use DATABASE_URL's server (PostgreSQL; default postgres://postgres@127.0.0.1:5432/servicehall)
 with a database of its own, ``<name>_faults``, dropped and created at each run. Needs
 ``redis-server`` on the PATH. Writes bench/results/faults.json (git-ignored).
 """
@@ -34,6 +41,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -108,6 +116,77 @@ class Redis:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of our own for the restart fault, never the machine's server (others
+    use it): ``initdb`` into a temporary directory, ``pg_ctl`` on a free port, trust for local
+    connections. PostgreSQL refuses to run as root: as root the cluster is run as the
+    ``postgres`` OS user (runuser), its directory owned by it."""
+
+    def __init__(self) -> None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name))
+        if found:
+            self.bindir = found[-1].parent
+        elif shutil.which("pg_ctl"):
+            self.bindir = Path(shutil.which("pg_ctl") or "").parent
+        else:
+            sys.exit("the PostgreSQL restart needs PostgreSQL's server binaries (initdb, pg_ctl)")
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="servicehall-faults-pg-"))
+        self.data = self.root / "data"
+        self.log = VAR / "postgres.log"
+        self.as_root = os.geteuid() == 0
+        self.running = False
+
+    @property
+    def version(self) -> str:
+        return self.bindir.parent.name
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
+        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def init(self) -> None:
+        if self.as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+            self.log.touch()
+            shutil.chown(self.log, "postgres", "postgres")
+        self._run(
+            str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+            "--no-locale", "--no-sync",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        self.running = True
+
+    def stop(self) -> None:
+        """Fast shutdown: open transactions rolled back, connections ended (a restart, a failover)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.running = False
+
+    def create_database(self, name: str) -> str:
+        import psycopg2
+
+        admin = psycopg2.connect(self.url("postgres"))
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        return self.url(name)
+
+    def remove(self) -> None:
+        if self.running:
+            try:
+                self.stop()
+            except subprocess.CalledProcessError:
+                pass
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class Service:
@@ -255,23 +334,29 @@ class Record:
         self.booked: list[str] = []
         self.booked_people: list[int] = []
         self.samples: dict[str, str] = {}
+        self.back_at: float | None = None  # when the component came back
+        self.first_ok_after: dict[str, float] = {}  # per kind, seconds from then to its first success
 
     def count(self, kind: str, outcome: str, sample: str = "") -> None:
         with self.lock:
             counter = self.counts[(self.phase, kind)]
             counter["tried"] += 1
             counter[outcome] += 1
+            if outcome == "ok" and self.back_at is not None and kind not in self.first_ok_after:
+                self.first_ok_after[kind] = round(time.time() - self.back_at, 2)
             if outcome in ("500", "other") and sample:
                 self.samples.setdefault(f"{kind} {outcome}", sample[:300])
 
 
-def classify(status: int, content_type: str, api: bool) -> str:
+def classify(status: int, content_type: str, api: bool, data: bytes = b"x") -> str:
     if 200 <= status < 400:
         return "ok"
     if status >= 500 and status != 503:
         return "500"
     if api and not content_type.startswith("application/json"):
         return "other"  # an API error as an HTML page
+    if not data.strip() or (not api and not content_type.startswith("text/html")):
+        return "other"  # a refusal that says nothing to the person
     return "clean"
 
 
@@ -282,15 +367,25 @@ class Client:
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         self.csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
         self.cookies = {"csrftoken": self.csrf, **(cookies or {})}
+        self.used = time.monotonic()
+
+    # gunicorn closes a keep-alive connection idle for 2 s (its default): a client idle longer
+    # opens a new one, as browsers and HTTP libraries do, rather than writing into a closed one
+    # (which the server never reads: not a failure of the portal).
+    IDLE_RECONNECT_SECONDS = 1.0
 
     def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "") -> tuple:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "X-CSRFToken": self.csrf}
         if content_type:
             headers["Content-Type"] = content_type
+        if time.monotonic() - self.used > self.IDLE_RECONNECT_SECONDS:
+            self.conn.close()
+        self.used = time.monotonic()
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             data = response.read()
+            self.used = time.monotonic()
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -312,7 +407,7 @@ def run_clients(base: str, setup: dict, record: Record, stop: threading.Event) -
             return next(people)
 
     def outcome(kind: str, status: int, ctype: str, data: bytes, api: bool = True) -> str:
-        result = "other" if status == 0 else classify(status, ctype, api)
+        result = "other" if status == 0 else classify(status, ctype, api, data)
         record.count(kind, result, f"{status} {data[:200]!r}")
         return result
 
@@ -436,18 +531,37 @@ def wait_for(condition, seconds: float, step: float = 1.0) -> bool:  # noqa: ANN
 
 
 def fault_redis(env, base, setup, redis: Redis, args) -> dict:  # noqa: ANN001
+    return fault_under_load(
+        env,
+        base,
+        setup,
+        args,
+        what="Redis",
+        down=redis.stop,
+        up=redis.start,
+        seconds=(args.before, args.down, args.after),
+    )
+
+
+def fault_under_load(env, base, setup, args, *, what: str, down, up, seconds) -> dict:  # noqa: ANN001
+    """Load from every kind of client; ``down()`` after the first of ``seconds``, ``up()`` after
+    the second, the load going on for the third; then what the database holds against what the
+    requests were told."""
+    before, down_for, after = seconds
+    label = what.lower()
     record = Record()
     stop = threading.Event()
     threads = run_clients(base, setup, record, stop)
-    time.sleep(args.before)
-    record.phase = "redis down"
+    time.sleep(before)
+    record.phase = f"{label} down"
     down_from = time.time()
-    redis.stop()
-    time.sleep(args.down)
-    redis.start()
+    down()
+    time.sleep(down_for)
+    up()
     down_until = time.time()
-    record.phase = "redis back"
-    time.sleep(args.after)
+    record.back_at = down_until
+    record.phase = f"{label} back"
+    time.sleep(after)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
@@ -491,13 +605,19 @@ def fault_redis(env, base, setup, redis: Redis, args) -> dict:  # noqa: ANN001
         "find-my-bookings": verified["lookups"]["started"] - verified["lookups"]["code_sent"],
     }
     rows = {kind: {**counter, "lost": lost.get(kind, 0)} for kind, counter in sorted(per_kind.items())}
-    for phase in ("before", "redis down", "redis back"):
-        print_table(f"Redis stopped and restarted: {phase}", dict(sorted(phases[phase].items())))
-    print_table("Redis stopped and restarted: all phases, with what the database holds", rows)
+    for phase in ("before", f"{label} down", f"{label} back"):
+        print_table(f"{what} stopped and restarted: {phase}", dict(sorted(phases[phase].items())))
+    print_table(f"{what} stopped and restarted: all phases, with what the database holds", rows)
     print(f"\n  verified: {json.dumps(verified, ensure_ascii=False)}")
+    print(f"  first success after {what} was back, seconds: {json.dumps(record.first_ok_after, ensure_ascii=False)}")
     if record.samples:
         print(f"  samples of failures: {json.dumps(record.samples, ensure_ascii=False)}")
-    return {"rows": rows, "phases": {p: dict(v) for p, v in phases.items()}, "verified": verified}
+    return {
+        "rows": rows,
+        "phases": {p: dict(v) for p, v in phases.items()},
+        "verified": verified,
+        "first_ok_after": record.first_ok_after,
+    }
 
 
 def fault_worker_kill(env, worker: Service, gateway: Gateway, args) -> dict:  # noqa: ANN001
@@ -554,14 +674,135 @@ def fault_worker_kill(env, worker: Service, gateway: Gateway, args) -> dict:  # 
     return result
 
 
+def stack(env: dict[str, str], suffix: str = "") -> tuple[str, Service, Service, Service]:
+    """gunicorn (2 workers × 4 threads), a Celery worker and beat, on ``env``'s database and Redis."""
+    port = free_port()
+    web = Service(
+        f"gunicorn{suffix}",
+        [
+            str(BIN / "gunicorn"),
+            "servicehall.wsgi:application",
+            "--config",
+            "python:servicehall.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+        ],
+        env,
+    )
+    worker = Service(
+        f"worker{suffix}",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "servicehall",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=2",
+            "-n",
+            f"faults{suffix}@%h",
+        ],
+        env,
+        supervised=True,
+    )
+    beat = Service(
+        f"beat{suffix}",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "servicehall",
+            "beat",
+            "--loglevel=WARNING",
+            f"--schedule={VAR / f'beat-schedule{suffix}'}",
+        ],
+        env,
+        supervised=True,
+    )
+    return f"http://127.0.0.1:{port}", web, worker, beat
+
+
+def start_stack(base: str, services: tuple[Service, ...]) -> None:
+    for service in services:
+        service.start()
+    if not wait_for(lambda: Client(base).request("GET", "/healthz")[0] == 200, 30, step=0.3):
+        raise RuntimeError("gunicorn did not start")
+    time.sleep(3)  # the worker and beat connect
+
+
+def gunicorn_workers_booted(log_name: str) -> int:
+    log = VAR / f"{log_name}.log"
+    return log.read_text(errors="replace").count("Booting worker") if log.exists() else 0
+
+
+def fault_postgres(base_env: dict[str, str], redis: Redis, args) -> dict:  # noqa: ANN001
+    """Fault 3, PostgreSQL restarted (issue 14): the portal on a private cluster (never the
+    machine's server), under the same load, the cluster stopped (fast: connections ended, open
+    transactions rolled back) and started again. Requests fail cleanly while it is away (503 with
+    a message) and succeed after it is back, with the web server and the worker as they were."""
+    pg = PrivatePostgres()
+    try:
+        pg.init()
+        pg.start()
+        env = {
+            **base_env,
+            "DATABASE_URL": pg.create_database("servicehall_faults"),
+            "REDIS_URL": f"redis://127.0.0.1:{redis.port}/1",
+        }
+        print(f"\nPostgreSQL {pg.version} of our own on port {pg.port} (data in {pg.data})")
+        manage = [PYTHON, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+        setup = helper(env, "setup", "0")
+        base, web, worker, beat = stack(env, "-pg")
+        try:
+            start_stack(base, (web, worker, beat))
+            assert web.process is not None
+            master = web.process.pid
+            booted = gunicorn_workers_booted("gunicorn-pg")
+            result = fault_under_load(
+                env,
+                base,
+                setup,
+                args,
+                what="PostgreSQL",
+                down=pg.stop,
+                up=pg.start,
+                seconds=(args.pg_before, args.pg_down, args.pg_after),
+            )
+            result["processes"] = {
+                "gunicorn_master_same": web.process is not None and web.process.pid == master,
+                "gunicorn_master_alive": web.process is not None and web.process.poll() is None,
+                "gunicorn_workers_booted_again": gunicorn_workers_booted("gunicorn-pg") - booted,
+                "celery_worker_crashes": worker.crashes,
+                "beat_crashes": beat.crashes,
+            }
+            print(f"  processes: {json.dumps(result['processes'])}")
+        finally:
+            for service in (beat, worker, web):
+                service.stop()
+    finally:
+        pg.remove()
+    return result
+
+
+FAULTS = ("redis", "worker", "postgres")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--only", action="append", choices=FAULTS, help="run only this fault (repeatable)")
     parser.add_argument("--before", type=float, default=8, help="seconds of load before Redis stops")
     parser.add_argument("--down", type=float, default=12, help="seconds Redis stays down")
     parser.add_argument("--after", type=float, default=12, help="seconds of load after Redis is back")
+    parser.add_argument("--pg-before", type=float, default=8, help="seconds of load before PostgreSQL stops")
+    parser.add_argument("--pg-down", type=float, default=10, help="seconds PostgreSQL stays down")
+    parser.add_argument("--pg-after", type=float, default=15, help="seconds of load after PostgreSQL is back")
     parser.add_argument("--reminders", type=int, default=120, help="reminders in the batch the worker is killed in")
     parser.add_argument("--drain-wait", type=float, default=150, help="longest wait for the outbox and reminders")
     args = parser.parse_args()
+    chosen = set(args.only or FAULTS)
 
     VAR.mkdir(parents=True, exist_ok=True)
     for log in VAR.glob("*.log"):
@@ -570,7 +811,6 @@ def main() -> int:
     gateway = Gateway(delay=0.05)
     env = {
         **os.environ,
-        "DATABASE_URL": faults_database_url(),
         "REDIS_URL": redis.url,
         "SECRET_KEY": "faults-only-" + "f" * 40,
         "PERSONAL_DATA_KEY": "faults-only-" + "p" * 40,
@@ -588,82 +828,70 @@ def main() -> int:
         "THROTTLE_BOOKING_IP": "100000000/hour",
         "THROTTLE_BOOKING_LOOKUP_IP": "100000000/hour",
     }
-    print(f"database: {env['DATABASE_URL'].split('@')[-1]}  redis: {redis.url}  gateway: {gateway.url}")
     redis.start()
     manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    setup = helper(env, "setup", str(args.reminders))
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    web = Service(
-        "gunicorn",
-        [
-            str(BIN / "gunicorn"),
-            "servicehall.wsgi:application",
-            "--config",
-            "python:servicehall.gunicorn_conf",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-        ],
-        env,
-    )
-    worker = Service(
-        "worker",
-        [
-            str(BIN / "celery"),
-            "-A",
-            "servicehall",
-            "worker",
-            "--loglevel=WARNING",
-            "--concurrency=2",
-            "-n",
-            "faults@%h",
-        ],
-        env,
-        supervised=True,
-    )
-    beat = Service(
-        "beat",
-        [str(BIN / "celery"), "-A", "servicehall", "beat", "--loglevel=WARNING", f"--schedule={VAR / 'beat-schedule'}"],
-        env,
-        supervised=True,
-    )
     figures: dict = {}
+    crashes = {"worker": 0, "beat": 0}
     try:
-        for service in (web, worker, beat):
-            service.start()
-        if not wait_for(lambda: Client(base).request("GET", "/healthz")[0] == 200, 30, step=0.3):
-            raise RuntimeError("gunicorn did not start")
-        time.sleep(3)  # the worker and beat connect
-        figures["redis_restart"] = fault_redis(env, base, setup, redis, args)
-        figures["worker_kill"] = fault_worker_kill(env, worker, gateway, args)
+        if chosen & {"redis", "worker"}:
+            env["DATABASE_URL"] = faults_database_url()
+            print(f"database: {env['DATABASE_URL'].split('@')[-1]}  redis: {redis.url}  gateway: {gateway.url}")
+            subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+            subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+            setup = helper(env, "setup", str(args.reminders))
+            base, web, worker, beat = stack(env)
+            try:
+                start_stack(base, (web, worker, beat))
+                if "redis" in chosen:
+                    figures["redis_restart"] = fault_redis(env, base, setup, redis, args)
+                if "worker" in chosen:
+                    figures["worker_kill"] = fault_worker_kill(env, worker, gateway, args)
+            finally:
+                for service in (beat, worker, web):
+                    service.stop()
+            crashes = {"worker": worker.crashes, "beat": beat.crashes}
+        if "postgres" in chosen:
+            env.pop("DATABASE_URL", None)
+            subprocess.run(
+                [*manage, "collectstatic", "--noinput", "-v", "0"],
+                env={**env, "DATABASE_URL": "sqlite:///" + str(VAR / "collectstatic.sqlite3")},
+                check=True,
+                cwd=ROOT,
+            )
+            figures["postgres_restart"] = fault_postgres(env, redis, args)
     finally:
-        for service in (beat, worker, web):
-            service.stop()
         redis.stop()
         gateway.server.shutdown()
 
-    figures["restarts"] = {"worker": worker.crashes, "beat": beat.crashes}
-    print(f"\n  crashed by themselves and started again: worker {worker.crashes}, beat {beat.crashes}")
-    rows = figures["redis_restart"]["rows"]
-    kill = figures["worker_kill"]
+    figures["restarts"] = crashes
+    print(f"\n  crashed by themselves and started again: worker {crashes['worker']}, beat {crashes['beat']}")
+    rows = {
+        f"{fault} {kind}": row
+        for fault in ("redis_restart", "postgres_restart")
+        if fault in figures
+        for kind, row in figures[fault]["rows"].items()
+    }
+    kill = figures.get("worker_kill", {"never_delivered": 0, "delivered_twice": 0})
     lost = sum(row.get("lost", 0) for row in rows.values()) + kill["never_delivered"]
     errors = sum(row.get("500", 0) + row.get("other", 0) for row in rows.values())
+    restarted = 0
+    if "postgres_restart" in figures:
+        processes = figures["postgres_restart"]["processes"]
+        restarted = (
+            (not processes["gunicorn_master_same"])
+            + processes["gunicorn_workers_booted_again"]
+            + processes["celery_worker_crashes"]
+        )
     print(
         f"\n  targets: lost {lost} (0), 500 or HTML from the API {errors} (0), "
-        f"delivered twice {kill['delivered_twice']} (0)"
+        f"delivered twice {kill['delivered_twice']} (0), processes restarted by the PostgreSQL restart {restarted} (0)"
     )
     figures["when"] = datetime.now(UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faults.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=dict) + "\n")
-    print(f"\nwrote {(RESULTS / 'faults.json').relative_to(ROOT)}; logs in {VAR.relative_to(ROOT)}/")
-    return 0 if lost == 0 and errors == 0 and kill["delivered_twice"] == 0 else 1
+    out = RESULTS / ("faults.json" if chosen == set(FAULTS) else f"faults-{'-'.join(sorted(chosen))}.json")
+    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=dict) + "\n")
+    print(f"\nwrote {out.relative_to(ROOT)}; logs in {VAR.relative_to(ROOT)}/")
+    return 0 if lost == 0 and errors == 0 and kill["delivered_twice"] == 0 and restarted == 0 else 1
 
 
 if __name__ == "__main__":

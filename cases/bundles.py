@@ -51,7 +51,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -1340,13 +1340,21 @@ def merged_special_steps(bundle_case_id: int) -> list[tuple[dt.date, dt.date | N
     """The sub-cases' special steps (特殊环节) as one list of stops for the bundle's clock: the
     days on which any member is in one are not counted (overlapping steps merged, so that a day
     is taken out once; an open step stands the clock from its start)."""
-    spans = sorted(
+    return merge_stops(
         ClockStop.objects.filter(case__bundle_case_id=bundle_case_id, kind=ClockStop.Kind.SPECIAL_STEP).values_list(
             "started_on", "ended_on"
         )
     )
+
+
+def merge_stops(stops: Iterable[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, dt.date | None]]:
+    """Clock stops ``(began, ended]`` (``ended`` None: still open) as disjoint ones in date order,
+    overlapping or adjoining stops made one, covering the same days. Sorted with an open stop
+    after a closed one that began the same day (comparing None with a date raised TypeError:
+    two members' special steps begun the same day, one of them still open, broke the bundle's
+    due date; issue 14, found by tests/cases/test_properties.py)."""
     merged: list[tuple[dt.date, dt.date | None]] = []
-    for began, ended in spans:
+    for began, ended in sorted(stops, key=lambda stop: (stop[0], stop[1] is None, stop[1] or stop[0])):
         if merged and (merged[-1][1] is None or began <= merged[-1][1]):
             last_began, last_ended = merged[-1]
             merged[-1] = (last_began, None if ended is None or last_ended is None else max(ended, last_ended))

@@ -14,12 +14,15 @@ message overwriting the error code (issue 9: a check-in error reached the client
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -92,9 +95,69 @@ def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
     return error_body(detail, "invalid", errors)
 
 
+# --- The database away (issue 14: PostgreSQL restarted under load) ---------------------------
+#
+# While PostgreSQL restarts (or a failover, or the network to it drops) every query raises
+# OperationalError (the server refused or dropped the connection) or InterfaceError (a connection
+# already closed). Neither is a bug in the request: the person is told to try again in a moment
+# (503 with Retry-After), JSON under the API, a page elsewhere, never a 500. Django closes the
+# broken connection at the end of the request (CONN_HEALTH_CHECKS checks a reused one before its
+# first query), so the first request after the restart reconnects: no process is restarted.
+# Caught in three places, whichever the error reaches first: DRF's exception handler (API views),
+# DatabaseUnavailableMiddleware.process_exception (page views and their templates) and the 500
+# handler (the error raised in a middleware, reading the session or the user).
+
+DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+database_logger = logging.getLogger("servicehall.database")
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, DATABASE_ERRORS)
+
+
+def database_unavailable_message() -> str:
+    return gettext("系统正在维护或恢复，请稍后再试。您提交的内容如未成功，请稍后重新提交。")
+
+
+def log_database_unavailable(request: HttpRequest, exc: BaseException) -> None:
+    # The class and the driver's message only: no traceback per request while the database is
+    # away (hundreds a second), and no query text (which may carry personal data).
+    database_logger.warning(
+        "database unavailable: %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(exc).__name__,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+    )
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503: JSON in the API's error shape under /api/, a page without database or session
+    elsewhere (the template reads no context processor, which might query)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body(database_unavailable_message(), "service_unavailable"), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
+    if is_database_unavailable(exc):
+        request = context.get("request")
+        if request is not None:
+            log_database_unavailable(request, exc)
+        return Response(
+            error_body(database_unavailable_message(), "service_unavailable"),
+            status=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         exc = exceptions.ValidationError(detail=detail)

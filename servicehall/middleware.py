@@ -114,3 +114,23 @@ class QueryCountMiddleware:
         # A streamed response (the CSV export) runs its queries after this point: counted as 0.
         response.headers["X-Query-Count"] = str(count)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view (or its template) that finds the database away answers 503, not 500 (issue 14;
+    see servicehall.errors). Errors raised in the middlewares themselves reach the 500 handler,
+    which answers the same (servicehall.views.server_error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from servicehall.errors import database_unavailable_response, is_database_unavailable, log_database_unavailable
+
+        if not is_database_unavailable(exception):
+            return None
+        log_database_unavailable(request, exception)
+        return database_unavailable_response(request)

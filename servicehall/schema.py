@@ -50,6 +50,10 @@ ERROR_415 = error_response("The body is not JSON: send `Content-Type: applicatio
 # state refuses it (a date range longer than allowed).
 ERROR_422 = error_response("Well formed, but a rule across fields refuses it (see the operation): `errors` says which.")
 ERROR_429 = error_response("Too many requests from this client: try again after the `Retry-After` seconds.")
+ERROR_503 = error_response(
+    "The database is briefly unavailable (a restart, a failover): nothing was done; "
+    "try again after the `Retry-After` seconds."
+)
 
 
 def _is_public(view: Any) -> bool:
@@ -104,6 +108,8 @@ class PortalAutoSchema(AutoSchema):
             errors["415"] = ERROR_415
         if getattr(self.view, "throttle_classes", None):
             errors["429"] = ERROR_429
+        # Any operation, while the database is away (servicehall.errors; issue 14).
+        errors["503"] = ERROR_503
         return errors
 
     def _is_paginated(self) -> bool:

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Its process_exception runs last of all: a view that finds the database away answers 503.
+    "servicehall.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "servicehall.middleware.CookieLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,9 +117,15 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
+    # A connection is kept a minute and checked before its first query in each request
+    # (CONN_HEALTH_CHECKS): after PostgreSQL restarts, the dead connection is replaced at once,
+    # with no 503 for the request that finds it and no web server or worker restart (issue 14).
+    # A server that does not answer is given up after a few seconds (a 503, not a held worker).
     DATABASES: dict[str, Any] = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "servicehall.sqlite3"}}

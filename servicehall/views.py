@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
@@ -128,7 +129,15 @@ def _error_page(request: HttpRequest, exception: Exception | None, template: str
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: JSON under the API (issue 9: an error raised by the cache or a middleware reached
-    programs as an HTML page); elsewhere Django's own handler, the static 500.html."""
+    programs as an HTML page); elsewhere Django's own handler, the static 500.html.
+
+    The database away (an OperationalError or InterfaceError raised in a middleware: the session
+    or the signed-in user read before any view) is a 503, as in a view (issue 14)."""
+    from servicehall.errors import database_unavailable_response, is_database_unavailable
+
+    # Django calls the handler inside its ``except`` block: the exception is the one handled.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     if request.path.startswith("/api/"):
         code, default = _API_ERRORS[500]
         response = JsonResponse(error_body(default, code), status=500)

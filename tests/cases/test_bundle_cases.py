@@ -483,6 +483,30 @@ def test_overlapping_special_steps_take_a_day_out_once(world, setup) -> None:
     assert bundles.merged_special_steps(bc.pk) == [(D(2026, 9, 24), D(2026, 9, 30))]
 
 
+def test_special_steps_begun_the_same_day_one_still_open_stand_the_bundle_clock(world, setup) -> None:
+    """Found by tests/cases/test_properties.py (issue 14): a closed and an open step begun the
+    same day were sorted as (date, date) against (date, None), and the bundle's due date raised
+    TypeError instead of standing."""
+    bc = receive(world, setup["bundle"])
+    licence = bc.sub_cases.get(item=world.licence)
+    hukou = bc.sub_cases.get(item=world.hukou)
+    step = licence.guide_version.special_steps.get()
+    for case, ended in ((licence, D(2026, 9, 29)), (hukou, None)):
+        ClockStop.objects.create(
+            case=case,
+            kind="special_step",
+            special_step=step,
+            started_on=D(2026, 9, 24),
+            started_at=at(D(2026, 9, 24)),
+            started_by=world.clerk,
+            ended_on=ended,
+        )
+    assert bundles.merged_special_steps(bc.pk) == [(D(2026, 9, 24), None)]
+    bundles.bundle_due_refresh(bc.pk)
+    bc.refresh_from_db()
+    assert bc.due_on is None
+
+
 def test_the_bundle_pages_warn_of_a_stage_without_a_chief_representative(client, world, setup) -> None:
     """Issue 11: the tax bureau (stage 2) has nobody deciding at the city centre: the staff are
     warned on the application and the bundle's page (urgent and extension approvals would be
