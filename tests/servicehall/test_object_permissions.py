@@ -542,8 +542,9 @@ def world(django_db_setup, django_db_blocker):
 
 # --- what a request wrote ------------------------------------------------------------------------
 
-# Rows a refused request may write: the session of the signed-in tester (last activity).
-MAY_WRITE = {"django_session", "servicehall_usersession"}
+# Rows a refused request may write: the session of the signed-in tester (last activity) and the
+# audit trail's record of the refused attempt (servicehall.audit.AuditRequestMiddleware).
+MAY_WRITE = {"django_session", "servicehall_usersession", "servicehall_auditevent"}
 
 
 def _writes() -> dict[str, tuple[int, int, int]]:
@@ -759,10 +760,8 @@ ADMIN_HALL_PATHS = {
 ADMIN_NOT_HALL_OWNED = {
     "auth.user": "staff accounts: administrators only (auth permissions)",
     "auth.group": "the roles: administrators only",
-    # Open: the row has no hall, and supervisors hold view_auditevent, so a hall's supervisor reads
-    # the whole city's trail here. The audit trail's access is the audit work of issue 14 (2FA,
-    # password policy, audit), not this test's; see docs/security-authorisation.md.
-    "servicehall.auditevent": "the audit trail: no hall on the row (open point, see the docs)",
+    "servicehall.auditevent": "the audit trail: administrators only (tests/servicehall/test_audit_trail.py)",
+    "servicehall.twofactordevice": "staff accounts' second factor: administrators only (test_two_factor.py)",
     "catalog.department": PUBLIC_CATALOG,
     "catalog.serviceitem": PUBLIC_CATALOG,
     "catalog.guideversion": PUBLIC_CATALOG,
