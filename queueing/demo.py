@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall
-from queueing import services
-from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, Window
+from queueing import services, simulator
+from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Window
 from queueing.services import QueueError
 from servicehall.clock import local_date
 
@@ -71,12 +71,16 @@ STATION_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""),)
 # Who is signed in where when the demo starts, and at which hall the morning is simulated.
 SIGNED_IN = (("window01", "GZ-CITY", 4), ("window02", "GZ-CITY", 6), ("window_th01", "TH", 5))
 BUSY_HALLS = ("GZ-CITY", "TH")
+# The simulated day at the busy halls is a quieter one than the simulator's default, so that
+# `make run` stays quick (a few seconds on SQLite).
+DEMO_SCALE = 0.25
+DEMO_SEED = 14
 HISTORY_DAYS = 30
 
 
 def load(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    created = {"categories": 0, "windows": 0, "tickets": 0, "daily_stats": 0}
+    created = {"categories": 0, "windows": 0, "daily_stats": 0}
     with transaction.atomic():
         halls = list(Hall.objects.prefetch_related("items__department").order_by("code"))
         for hall in halls:
@@ -86,7 +90,6 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
         if city is not None:
             HallQueueSettings.objects.get_or_create(hall=city, defaults={"target_wait_minutes": 15})
         created["daily_stats"] = _history(halls, today=local_date(now))
-    created["tickets"] = _morning(now)
     return created
 
 
@@ -123,18 +126,24 @@ def _windows(hall: Hall) -> int:
     return len(layout)
 
 
-def _morning(now: dt.datetime) -> int:
-    """If the busy halls are open and have no tickets yet today, simulate the last hour or so:
-    staff signed in, tickets taken, some served, some waiting."""
+def load_today(*, now: dt.datetime | None = None) -> int:
+    """Today at the busy halls, up to now, by the hall-day simulator (queueing.simulator): the
+    demo clerks signed in where they work, the other windows staffed by simulated clerks who
+    sign out at the end, tickets taken, called, served, transferred, cases accepted, ratings, the
+    wait monitor's alerts — so that the dashboards are alive whenever `make run` starts. Before
+    opening there is nothing yet today; after closing the whole day has happened. Skipped for a
+    hall that already has today's tickets (a second `make run` the same day). Run last, after
+    the other apps' demos (which add their own cases and ratings only where there are none)."""
+    now = now or timezone.now()
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in SIGNED_IN])}
     today = local_date(now)
     made = 0
     for code in BUSY_HALLS:
         hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
-        if hall is None or Ticket.objects.filter(hall=hall, service_date=today).exists():
+        if hall is None or simulator.already_simulated(hall, today):
             continue
         hours = catalog_selectors.hall_hours(hall=hall, day=today)
-        if hours is None or not hours.is_open_at(now) or (now - hours.opens) < dt.timedelta(minutes=20):
+        if hours is None or now < hours.opens + dt.timedelta(minutes=20):
             continue
         windows = {w.number: w for w in Window.objects.filter(hall=hall)}
         for username, hall_code, number in SIGNED_IN:
@@ -142,56 +151,18 @@ def _morning(now: dt.datetime) -> int:
             if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
                 try:
                     services.window_sign_in(
-                        window=windows[number], staff=user, now=max(hours.opens, now - dt.timedelta(hours=2))
+                        window=windows[number], staff=user, now=hours.opens - dt.timedelta(minutes=5)
                     )
                 except QueueError:
                     continue
-        made += _simulate(hall, now=now, start=max(hours.opens, now - dt.timedelta(minutes=90)))
-    return made
-
-
-def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
-    rng = random.Random(f"{hall.code}-{start.date()}")  # noqa: S311 - demo data, not security
-    categories = list(QueueCategory.objects.filter(hall=hall).exclude(letter="G"))
-    open_windows = list(Window.objects.filter(hall=hall, is_open=True).select_related("staff").order_by("number"))
-    # Each clerk works at a pace of their own (how long a service takes, how soon they call the
-    # next person), so the dashboard's per-window and per-clerk figures differ as they would.
-    pace = {window.pk: (rng.uniform(0.7, 1.5), rng.uniform(0.3, 0.8)) for window in open_windows}
-    moment, made = start, 0
-    while True:
-        moment += dt.timedelta(seconds=rng.randint(60, 200))
-        if moment >= now - dt.timedelta(minutes=1):
-            break
-        weights = [5 if c.letter in "AB" else 2 for c in categories]
-        category = rng.choices(categories, weights=weights)[0]
-        try:
-            services.ticket_issue(
-                hall=hall, category=category, source=rng.choice(["kiosk", "kiosk", "online"]), now=moment
-            )
-        except QueueError:
-            continue
-        made += 1
-        for window in open_windows:
-            staff = window.staff
-            if staff is None:  # never: an open window has its staff (this narrows the type)
-                continue
-            slowness, eagerness = pace[window.pk]
-            current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
-            if (
-                current is not None
-                and current.called_at
-                and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10) * slowness)
-            ):
-                services.ticket_finish(window=window, ticket=current, staff=staff, now=moment)
-                current = None
-            if current is None and rng.random() < eagerness:
-                try:
-                    ticket = services.ticket_call_next(window=window, staff=staff, now=moment)
-                    services.ticket_start(
-                        window=window, ticket=ticket, staff=staff, now=moment + dt.timedelta(seconds=40)
-                    )
-                except QueueError:
-                    pass
+        report = simulator.simulate_day(
+            hall,
+            today,
+            simulator.Options(
+                seed=DEMO_SEED, scale=DEMO_SCALE, until=min(now, hours.closes + dt.timedelta(hours=2)), estimates=False
+            ),
+        )
+        made += report.issued
     return made
 
 

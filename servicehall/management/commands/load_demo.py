@@ -26,8 +26,9 @@ class Command(BaseCommand):
         created = queue_demo.load()
         if options["verbosity"] >= 1:
             self.stdout.write(
-                "Queues: {categories} categories, {windows} windows, {tickets} tickets this morning, "
-                "{daily_stats} days of history created now.".format(**created)
+                "Queues: {categories} categories, {windows} windows, {daily_stats} days of history created now.".format(
+                    **created
+                )
             )
         booked = appointment_demo.load()
         if options["verbosity"] >= 1:
@@ -48,3 +49,7 @@ class Command(BaseCommand):
         staff = staffing_demo.load()
         if options["verbosity"] >= 1:
             self.stdout.write("Staffing: {secondments} secondments created now.".format(**staff))
+        # Last: today at the busy halls up to now, by the hall-day simulator (issue 14).
+        tickets = queue_demo.load_today()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Today: {tickets} tickets simulated at the busy halls up to now.")
