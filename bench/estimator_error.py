@@ -83,7 +83,7 @@ def score(values: list[float]) -> dict:
     }
 
 
-def main(days: int = 4, *, dump: str | None = None) -> dict:
+def main(days: int = 4, *, first_seed: int = 1, dump: str | None = None) -> dict:
     hall = setup()
     errors, naive_errors, waits, records, per_day = [], [], [], [], []
     for n in range(days):
@@ -92,7 +92,7 @@ def main(days: int = 4, *, dump: str | None = None) -> dict:
         report = simulator.simulate_day(
             Hall.objects.prefetch_related("opening_hours").get(pk=hall.pk),
             day,
-            simulator.Options(seed=n + 1, extras=False),
+            simulator.Options(seed=first_seed + n, extras=False),
         )
         summary = report.summary()
         per_day.append({"date": day.isoformat(), **summary["estimate"], "wait_mean": summary["wait_minutes"]["mean"]})
@@ -105,6 +105,7 @@ def main(days: int = 4, *, dump: str | None = None) -> dict:
     ours, naive = score(errors), score(naive_errors)
     return {
         "days": days,
+        "seeds": [first_seed, first_seed + days - 1],
         "tickets": len(errors),
         "mean_actual_wait_minutes": round(statistics.fmean(waits), 2),
         "estimator": ours,
@@ -115,4 +116,6 @@ def main(days: int = 4, *, dump: str | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 4, dump=os.environ.get("ESTIMATOR_DUMP"))))
+    # python bench/estimator_error.py [days [first seed]]; ESTIMATOR_DUMP=path keeps every estimate's inputs.
+    arguments = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(main(*arguments[:1], first_seed=(arguments[1:] or [1])[0], dump=os.environ.get("ESTIMATOR_DUMP"))))

@@ -74,6 +74,7 @@ BUSY_HALLS = ("GZ-CITY", "TH")
 # The simulated day at the busy halls is a quieter one than the simulator's default, so that
 # `make run` stays quick (a few seconds on SQLite).
 DEMO_SCALE = 0.25
+DEMO_STAFFING = 0.35  # of the windows: a queue forms, as on a real morning
 DEMO_SEED = 14
 HISTORY_DAYS = 30
 
@@ -159,7 +160,11 @@ def load_today(*, now: dt.datetime | None = None) -> int:
             hall,
             today,
             simulator.Options(
-                seed=DEMO_SEED, scale=DEMO_SCALE, until=min(now, hours.closes + dt.timedelta(hours=2)), estimates=False
+                seed=DEMO_SEED,
+                scale=DEMO_SCALE,
+                staffing=DEMO_STAFFING,
+                until=min(now, hours.closes + dt.timedelta(hours=2)),
+                estimates=False,
             ),
         )
         made += report.issued

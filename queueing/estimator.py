@@ -9,7 +9,8 @@ default.
 
 A person with ``ahead`` people before them waits about ``(ahead + ¼) × mean / windows`` when
 every window is busy (the ¼: the person at the front still waits for the first window to come
-free), and nothing when a window serving the queue is free. The windows are the queue's *share* of the open windows serving it: a comprehensive
+free), and nothing when a window serving the queue is free. The windows are the queue's
+*share* of the open windows serving it: a comprehensive
 window serving seven queues is not a whole window to each of them (``effective_windows``,
 shared in proportion to each queue's arrivals of the last hour). A normal ticket is also
 overtaken by the green channel and checked-in appointments who arrive while it waits (called
@@ -118,4 +119,5 @@ def with_lunch(row: Mapping[str, Any], seconds: float) -> float:
 
 def row_wait_minutes(row: Mapping[str, Any], *, ahead: int, priority: bool = False) -> int | None:
     seconds = row_wait_seconds(row, ahead=ahead, priority=priority)
-    return None if seconds is None else math.ceil(seconds / 60)
+    # Whole seconds first: the windows' share is rounded in the snapshot, and 720.07 s is 12 minutes.
+    return None if seconds is None else math.ceil(round(seconds) / 60)

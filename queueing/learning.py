@@ -31,6 +31,8 @@ def learn_day(*, day: dt.date, hall_ids: list[int] | None = None) -> int:
     ).values_list("category_id", "started_at", "took")
     figures: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0])
     for category_id, started_at, took in rows:
+        if started_at is None or took is None:  # never: filtered above (this narrows the types)
+            continue
         key = (category_id, started_at.astimezone(SHANGHAI).hour)
         figures[key][0] += 1
         figures[key][1] += max(0.0, took.total_seconds())

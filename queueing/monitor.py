@@ -126,10 +126,10 @@ def monitor_run(*, now: dt.datetime | None = None, hall_ids: Collection[int] | N
     if hall_ids is not None:
         in_service = {pk: hours for pk, hours in in_service.items() if pk in hall_ids}
         paused = {pk for pk in paused if pk in hall_ids}
-    categories = QueueCategory.objects.filter(is_active=True)
+    active = QueueCategory.objects.filter(is_active=True)
     if hall_ids is not None:
-        categories = categories.filter(hall_id__in=hall_ids)
-    categories = list(categories.select_related("hall", "hall__queue_settings").order_by("hall_id", "order", "letter"))
+        active = active.filter(hall_id__in=hall_ids)
+    categories = list(active.select_related("hall", "hall__queue_settings").order_by("hall_id", "order", "letter"))
     configs = {(c.hall_id, c.pk): resolve(getattr(c.hall, "queue_settings", None), c) for c in categories}
     tickets = _ticket_figures(day=today, now=now)
     windows = _open_windows()

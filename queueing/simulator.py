@@ -63,6 +63,7 @@ RATING_SHARE = 0.4  # of the people served, a rating at the window's tablet
 SERVICE_SIGMA = 0.45  # of log(service time)
 # The hour changes the work: the first hours bring the harder matters.
 HOUR_FACTOR = {8: 1.15, 9: 1.15, 10: 1.1, 11: 1.0, 13: 0.95, 14: 0.95, 15: 0.9, 16: 0.85, 17: 0.85}
+PACES = (0.75, 1.3, 1.0, 1.15, 0.85, 1.05)  # the clerks' service times, times the item's
 SIM_USER_PREFIX = "sim-"
 MONITOR_EVERY = dt.timedelta(minutes=10)
 
@@ -75,6 +76,7 @@ class Options:
     estimates: bool = True  # record the estimates shown at issue (a snapshot read per ticket)
     extras: bool = True  # cases and ratings after service
     sign_out: bool = True  # the simulator's clerks sign out at the end (False: leave them, for the demo)
+    staffing: float = 1.0  # the share of the hall's windows staffed (those already staffed count)
 
 
 @dataclass
@@ -257,6 +259,10 @@ class _Day:
         )
         signed_in_at = self.hours.opens - dt.timedelta(minutes=5)
         today = local_date()
+        # Windows already staffed first, then the comprehensive ones, then by number.
+        windows.sort(key=lambda w: (w.staff_id is None, w.kind != Window.Kind.COMPREHENSIVE, w.number))
+        wanted = max(1, round(len(windows) * self.options.staffing))
+        windows = windows[: max(wanted, sum(1 for w in windows if w.staff_id is not None))]
         for window in windows:
             staff = window.staff
             ours = staff is None
@@ -273,7 +279,9 @@ class _Day:
                 self.report.failures["window_in_use"] += 1
                 continue
             served = all_ids if window.serves_every_category else {c.pk for c in window.categories.all()}
-            self.clerks.append(_Clerk(window, staff, served, pace=self.rng.uniform(0.7, 1.4), ours=ours))
+            # Each clerk works at a pace of their own, so that the per-window figures differ.
+            pace = PACES[len(self.clerks) % len(PACES)]
+            self.clerks.append(_Clerk(window, staff, served, pace=pace, ours=ours))
         self.report.windows_staffed = len(self.clerks)
 
     def _sim_clerk(self, window: Window) -> Any:
@@ -612,9 +620,10 @@ class _Day:
         self.report.still_waiting = Ticket.objects.filter(
             hall=self.hall, service_date=self.day, status=Ticket.Status.WAITING
         ).count()
+        day_over = stop >= self.hours.closes
         for clerk in self.clerks:
             leaves = self.options.sign_out and clerk.ours
-            if clerk.current is not None and leaves:
+            if clerk.current is not None and (leaves or day_over):
                 # The person at the window is served; a window closing leaves nobody half-done.
                 ticket = Ticket.objects.get(pk=clerk.current.pk)
                 if ticket.status == Ticket.Status.CALLED:

@@ -130,3 +130,32 @@ def test_the_text_report(hall) -> None:
     call_command("simulate_day", "--hall", "SIM", "--date", DAY.isoformat(), "--scale", "0.05", stdout=out)
     text = out.getvalue()
     assert "Waits (min): mean" in text and "MAE" in text and "windows needed" in text
+
+
+def test_the_monitor_limited_to_some_halls_leaves_the_others_alerts_alone(hall) -> None:
+    from queueing import monitor
+    from queueing.models import WaitAlert
+    from servicehall.clock import SHANGHAI
+
+    other = factories.hall(code="SIM3")
+    evening = dt.datetime(2026, 11, 26, 21, 0, tzinfo=SHANGHAI)  # every hall closed: alerts close
+    alert = WaitAlert.objects.create(
+        hall=hall,
+        category=hall.queue_categories.first(),
+        reason=WaitAlert.Reason.LONG_WAIT,
+        opened_at=evening - dt.timedelta(hours=5),
+        notified_at=evening - dt.timedelta(hours=5),
+        run_id="earlier",
+        waiting=9,
+        longest_wait_seconds=2400,
+        open_windows=1,
+        arrivals_per_hour=20,
+        mean_service_seconds=480,
+        recommended_extra_windows=1,
+    )
+    monitor.monitor_run(now=evening, hall_ids=[other.pk])
+    alert.refresh_from_db()
+    assert alert.closed_at is None
+    monitor.monitor_run(now=evening, hall_ids=[hall.pk])
+    alert.refresh_from_db()
+    assert alert.closed_at == evening
