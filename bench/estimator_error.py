@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How wrong is the waiting-time estimate? Consecutive working days at a simulated city-level
 hall (seven queues, eleven windows as the demo's city centre), each run through the real
-services by the hall-day simulator (queueing/simulator.py, docs/simulator.md): arrivals with a
+services by the hall-day simulator (servicehall/simulator.py, docs/simulator.md): arrivals with a
 morning peak, appointments, the green channel, no-shows, transfers, log-normal service times
 per queue. At every ticket issued the estimate the ticket page would show is recorded and, when
 the ticket is called, compared with the wait that actually happened. Between days the estimator

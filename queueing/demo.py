@@ -1,6 +1,7 @@
-"""Demo queues: categories and windows for the demo halls, a morning's activity at two halls when
-they are open, and a month of daily statistics for the dashboards' history. Creates only what
-is missing, so `make run` can call it every time."""
+"""Demo queues: categories and windows for the demo halls and a month of daily statistics for the
+dashboards' history; today at two halls is simulated up to now by the hall-day simulator
+(``servicehall.simulator.demo_today``, with the constants below). Creates only what is missing,
+so `make run` can call it every time."""
 
 from __future__ import annotations
 
@@ -8,15 +9,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall
-from queueing import services, simulator
 from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Window
-from queueing.services import QueueError
 from servicehall.clock import local_date
 
 
@@ -68,7 +66,7 @@ DISTRICT_WINDOWS = (
 STREET_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""), (2, Window.Kind.COMPREHENSIVE, ""))
 STATION_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""),)
 
-# Who is signed in where when the demo starts, and at which hall the morning is simulated.
+# Who is signed in where when the demo starts, and at which halls today is simulated up to now.
 SIGNED_IN = (("window01", "GZ-CITY", 4), ("window02", "GZ-CITY", 6), ("window_th01", "TH", 5))
 BUSY_HALLS = ("GZ-CITY", "TH")
 # The simulated day at the busy halls is a quieter one than the simulator's default, so that
@@ -125,50 +123,6 @@ def _windows(hall: Hall) -> int:
         window = Window.objects.create(hall=hall, number=number, kind=kind)
         window.categories.add(*(categories[letter] for letter in letters if letter in categories))
     return len(layout)
-
-
-def load_today(*, now: dt.datetime | None = None) -> int:
-    """Today at the busy halls, up to now, by the hall-day simulator (queueing.simulator): the
-    demo clerks signed in where they work, the other windows staffed by simulated clerks who
-    sign out at the end, tickets taken, called, served, transferred, cases accepted, ratings, the
-    wait monitor's alerts — so that the dashboards are alive whenever `make run` starts. Before
-    opening there is nothing yet today; after closing the whole day has happened. Skipped for a
-    hall that already has today's tickets (a second `make run` the same day). Run last, after
-    the other apps' demos (which add their own cases and ratings only where there are none)."""
-    now = now or timezone.now()
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in SIGNED_IN])}
-    today = local_date(now)
-    made = 0
-    for code in BUSY_HALLS:
-        hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
-        if hall is None or simulator.already_simulated(hall, today):
-            continue
-        hours = catalog_selectors.hall_hours(hall=hall, day=today)
-        if hours is None or now < hours.opens + dt.timedelta(minutes=20):
-            continue
-        windows = {w.number: w for w in Window.objects.filter(hall=hall)}
-        for username, hall_code, number in SIGNED_IN:
-            user = users.get(username)
-            if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
-                try:
-                    services.window_sign_in(
-                        window=windows[number], staff=user, now=hours.opens - dt.timedelta(minutes=5)
-                    )
-                except QueueError:
-                    continue
-        report = simulator.simulate_day(
-            hall,
-            today,
-            simulator.Options(
-                seed=DEMO_SEED,
-                scale=DEMO_SCALE,
-                staffing=DEMO_STAFFING,
-                until=min(now, hours.closes + dt.timedelta(hours=2)),
-                estimates=False,
-            ),
-        )
-        made += report.issued
-    return made
 
 
 def _history(halls: list[Hall], *, today: dt.date) -> int:

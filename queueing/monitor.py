@@ -117,7 +117,7 @@ class MonitorResult:
 
 def monitor_run(*, now: dt.datetime | None = None, hall_ids: Collection[int] | None = None) -> MonitorResult:
     """Check every queue of every open hall, raise, notify and close wait alerts. ``hall_ids``
-    limits the run to those halls (the hall-day simulator, ``queueing.simulator``)."""
+    limits the run to those halls (the hall-day simulator, ``servicehall.simulator``)."""
     now = now or timezone.now()
     run_id = uuid.uuid4().hex
     today = local_date(now)

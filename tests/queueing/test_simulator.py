@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Q
 
-from queueing import simulator
 from queueing.models import ServiceTimeProfile, Ticket, TicketEvent, Window
+from servicehall import simulator
 from tests.catalog import factories
 from tests.queueing.factories import make_queue_hall
 

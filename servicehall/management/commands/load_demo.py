@@ -11,6 +11,7 @@ from cases import demo as case_demo
 from feedback import demo_ratings as rating_demo
 from feedback import demo_reports as report_demo
 from queueing import demo as queue_demo
+from servicehall import simulator
 from staffing import demo as staffing_demo
 
 
@@ -50,6 +51,6 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write("Staffing: {secondments} secondments created now.".format(**staff))
         # Last: today at the busy halls up to now, by the hall-day simulator (issue 14).
-        tickets = queue_demo.load_today()
+        tickets = simulator.demo_today()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Today: {tickets} tickets simulated at the busy halls up to now.")

@@ -1,4 +1,5 @@
-"""The hall-day simulator (issue 14, docs/simulator.md): a discrete-event simulation of a day at
+"""The hall-day simulator (issue 14, docs/simulator.md), wiring on top of every app as the demo
+commands are (it drives queueing, appointments, cases, feedback and staffing): a discrete-event simulation of a day at
 a hall that drives the real services — tickets issued at the kiosk and online, the green
 channel, bookings checked in, calls, starts, finishes, transfers, no-shows, cases accepted at
 the window, ratings — with the simulated time passed to every service as ``now`` (the services'
@@ -28,14 +29,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours
 from catalog.models import Hall, ServiceItem
+from queueing import demo as queue_demo
 from queueing import estimator, learning, monitor, rollup, services, snapshot
 from queueing.config import hall_config
-from queueing.models import QueueCategory, Ticket, TicketEvent, WaitAlert, Window
+from queueing.models import QueueCategory, Ticket, TicketEvent, Window
 from servicehall import roles
 from servicehall.clock import SHANGHAI, local_date, local_now
 from servicehall.models import StaffProfile
@@ -682,8 +685,45 @@ def simulate_day(hall: Hall, day: dt.date, options: Options | None = None) -> Re
         return _Day(hall, day, hours, options).run()
 
 
-def alerts_of(hall: Hall, day: dt.date) -> int:
-    start = dt.datetime.combine(day, dt.time(0), SHANGHAI)
-    return WaitAlert.objects.filter(
-        Q(hall=hall) & Q(opened_at__gte=start) & Q(opened_at__lt=start + dt.timedelta(days=1))
-    ).count()
+def demo_today(*, now: dt.datetime | None = None) -> int:
+    """Today at the busy halls, up to now, by the hall-day simulator (servicehall.simulator): the
+    demo clerks signed in where they work, the other windows staffed by simulated clerks who
+    sign out at the end, tickets taken, called, served, transferred, cases accepted, ratings, the
+    wait monitor's alerts — so that the dashboards are alive whenever `make run` starts. Before
+    opening there is nothing yet today; after closing the whole day has happened. Skipped for a
+    hall that already has today's tickets (a second `make run` the same day). Run last, after
+    the other apps' demos (which add their own cases and ratings only where there are none)."""
+    now = now or timezone.now()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in queue_demo.SIGNED_IN])}
+    today = local_date(now)
+    made = 0
+    for code in queue_demo.BUSY_HALLS:
+        hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
+        if hall is None or already_simulated(hall, today):
+            continue
+        hours = catalog_selectors.hall_hours(hall=hall, day=today)
+        if hours is None or now < hours.opens + dt.timedelta(minutes=20):
+            continue
+        windows = {w.number: w for w in Window.objects.filter(hall=hall)}
+        for username, hall_code, number in queue_demo.SIGNED_IN:
+            user = users.get(username)
+            if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
+                try:
+                    services.window_sign_in(
+                        window=windows[number], staff=user, now=hours.opens - dt.timedelta(minutes=5)
+                    )
+                except services.QueueError:
+                    continue
+        report = simulate_day(
+            hall,
+            today,
+            Options(
+                seed=queue_demo.DEMO_SEED,
+                scale=queue_demo.DEMO_SCALE,
+                staffing=queue_demo.DEMO_STAFFING,
+                until=min(now, hours.closes + dt.timedelta(hours=2)),
+                estimates=False,
+            ),
+        )
+        made += report.issued
+    return made

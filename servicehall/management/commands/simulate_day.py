@@ -1,5 +1,5 @@
 """`manage.py simulate_day --hall <code> --date <date>` (or `--all-halls`): the hall-day
-simulator (queueing.simulator, docs/simulator.md). Prints a report per hall, or JSON."""
+simulator (servicehall.simulator, docs/simulator.md). Prints a report per hall, or JSON."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from catalog.models import Hall
-from queueing import simulator
+from servicehall import simulator
 from servicehall.clock import local_date
 
 
