@@ -80,6 +80,7 @@ class Options:
     extras: bool = True  # cases and ratings after service
     sign_out: bool = True  # the simulator's clerks sign out at the end (False: leave them, for the demo)
     staffing: float = 1.0  # the share of the hall's windows staffed (those already staffed count)
+    appointments: bool = True  # book a share of the people the evening before (off: the demo has its own)
 
 
 @dataclass
@@ -325,6 +326,8 @@ class _Day:
         from appointments import services as booking_services
         from appointments.models import Slot
 
+        if not self.options.appointments:
+            return
         wanted = round(DAILY_ARRIVALS.get(Hall.Level(self.hall.level), 60) * self.options.scale * APPOINTMENT_SHARE)
         slots = list(
             Slot.objects.filter(hall=self.hall, date=self.day, is_closed=False, urgent_only=False)
@@ -723,6 +726,7 @@ def demo_today(*, now: dt.datetime | None = None) -> int:
                 staffing=queue_demo.DEMO_STAFFING,
                 until=min(now, hours.closes + dt.timedelta(hours=2)),
                 estimates=False,
+                appointments=False,  # the appointments demo has booked its own applicants
             ),
         )
         made += report.issued
