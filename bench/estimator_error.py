@@ -1,22 +1,22 @@
 #!/usr/bin/env python
-"""How wrong is the waiting-time estimate? A simulated morning at a hall, run through the real
-services with the time passed in: Poisson arrivals, windows serving with random (log-normal)
-service times, and at every arrival the estimate the ticket page would show (snapshot +
-estimator). When everyone has been called, each estimate is compared with the wait that
-actually happened. Prints JSON (run in the bench database's environment by bench/run.py).
+"""How wrong is the waiting-time estimate? Consecutive working days at a simulated city-level
+hall (seven queues, eleven windows as the demo's city centre), each run through the real
+services by the hall-day simulator (servicehall/simulator.py, docs/simulator.md): arrivals with a
+morning peak, appointments, the green channel, no-shows, transfers, log-normal service times
+per queue. At every ticket issued the estimate the ticket page would show is recorded and, when
+the ticket is called, compared with the wait that actually happened. Between days the estimator
+learns the day's service times per queue and hour (queueing/learning.py), as the nightly job does.
 
-A naive estimate (people ahead × the default service time / windows, no learning) is scored on
-the same tickets for comparison.
+A naive estimate (people ahead × the default service time / open windows, no learning) is scored
+on the same tickets. Prints JSON (run in the bench database's environment by bench/run.py, or
+alone: `python bench/estimator_error.py [days]`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import json
-import math
 import os
-import random
 import statistics
 import sys
 from pathlib import Path
@@ -29,118 +29,47 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from catalog.hours import SHANGHAI  # noqa: E402
 from catalog.models import CalendarDay, Hall, HallOpeningHours  # noqa: E402
-from queueing import estimator, services, snapshot  # noqa: E402
-from queueing.models import QueueCategory, Ticket, TicketEvent, Window  # noqa: E402
-from servicehall import roles  # noqa: E402
-from servicehall.models import StaffProfile  # noqa: E402
+from queueing import simulator  # noqa: E402
+from queueing.demo import CENTRE_CATEGORIES, CITY_WINDOWS  # noqa: E402
+from queueing.models import QueueCategory, ServiceTimeProfile, Ticket, TicketEvent, WaitAlert, Window  # noqa: E402
 
-CODE = "SIM"
-WINDOWS = 3
-MEAN_SERVICE_MINUTES = 11.0
-# Arrivals per minute by hour: a busy first hour, then calmer.
-ARRIVALS = {9: 0.36, 10: 0.30, 11: 0.22}
+CODE = "SIM-EST"
+FIRST_DAY = dt.date(2026, 11, 2)  # a Monday; the days are marked working days below
 
 
-def setup(day: dt.date) -> tuple[Hall, QueueCategory, list[tuple[Window, object]]]:
-    CalendarDay.objects.update_or_create(date=day, defaults={"kind": "workday", "source": "manual"})
+def setup() -> Hall:
     hall, _ = Hall.objects.get_or_create(
-        code=CODE, defaults={"name": "估算误差模拟大厅", "level": "district", "district": "tianhe", "address": "模拟"}
+        code=CODE, defaults={"name": "估算误差模拟大厅", "level": "city", "district": "tianhe", "address": "模拟"}
     )
     for weekday in range(7):
         HallOpeningHours.objects.update_or_create(
             hall=hall,
             weekday=weekday,
             defaults={
-                "morning_opens": dt.time(0),
+                "morning_opens": dt.time(9),
                 "morning_closes": dt.time(12),
-                "afternoon_opens": dt.time(12),
-                "afternoon_closes": dt.time(23, 59, 59),
+                "afternoon_opens": dt.time(13),
+                "afternoon_closes": dt.time(18),
             },
         )
+    WaitAlert.objects.filter(hall=hall).delete()
     TicketEvent.objects.filter(ticket__hall=hall).delete()
     Ticket.objects.filter(hall=hall).delete()
-    category, _ = QueueCategory.objects.get_or_create(hall=hall, letter="A", defaults={"name": "综合业务"})
-    windows = []
-    for number in range(1, WINDOWS + 1):
-        window, _ = Window.objects.get_or_create(hall=hall, number=number, defaults={"kind": Window.Kind.SPECIALISED})
-        window.categories.add(category)
-        Window.objects.filter(pk=window.pk).update(staff=None, is_open=False)
-        staff, _ = get_user_model().objects.get_or_create(username=f"sim-window-{number}")
-        staff.groups.add(Group.objects.get(name=roles.WINDOW_STAFF))
-        StaffProfile.objects.update_or_create(user=staff, defaults={"hall": hall, "display_name": staff.username})
-        windows.append((window, staff))
-    return hall, category, windows
-
-
-def simulate(seed: int) -> tuple[list[float], list[float], list[float]]:
-    """One simulated morning: (our errors, naive errors, actual waits), in minutes."""
-    rng = random.Random(seed)  # noqa: S311 - a simulation, not security
-    day = timezone.now().astimezone(SHANGHAI).date()
-    hall, category, windows = setup(day)
-    start = dt.datetime.combine(day, dt.time(9), SHANGHAI)
-    for window, staff in windows:
-        services.window_sign_in(window=window, staff=staff, now=start)
-
-    arrivals = []
-    moment = start
-    while moment.hour in ARRIVALS:
-        moment += dt.timedelta(minutes=rng.expovariate(ARRIVALS[moment.hour]))
-        if moment.hour in ARRIVALS:
-            arrivals.append(moment)
-    sigma = 0.5
-    mu = math.log(MEAN_SERVICE_MINUTES) - sigma**2 / 2
-
-    free_at = [(start, k) for k in range(WINDOWS)]  # when each window is next free
-    heapq.heapify(free_at)
-    estimates: dict[int, tuple[float, float]] = {}
-    current: dict[int, Ticket | None] = dict.fromkeys(range(WINDOWS))
-
-    def serve_until(limit: dt.datetime) -> None:
-        """Let the windows finish and call, in time order, up to ``limit``."""
-        while free_at and free_at[0][0] <= limit:
-            at, k = heapq.heappop(free_at)
-            window, staff = windows[k]
-            if current[k] is not None:
-                services.ticket_finish(window=window, ticket=current[k], staff=staff, now=at)
-                current[k] = None
-            try:
-                ticket = services.ticket_call_next(window=window, staff=staff, now=at)
-            except services.QueueError:
-                heapq.heappush(free_at, (limit + dt.timedelta(seconds=30), k))  # idle: look again later
-                continue
-            services.ticket_start(window=window, ticket=ticket, staff=staff, now=at)
-            current[k] = ticket
-            heapq.heappush(free_at, (at + dt.timedelta(minutes=rng.lognormvariate(mu, sigma)), k))
-
-    prior = settings.QUEUE["default_service_minutes"] * 60
-    for at in arrivals:
-        serve_until(at)
-        ticket = services.ticket_issue(hall=hall, category=category, source="kiosk", now=at).ticket
-        data = snapshot.build(Hall.objects.prefetch_related("opening_hours").get(pk=hall.pk), now=at)
-        row = snapshot.category_row(data, category.pk)
-        ahead = snapshot.position(data, ticket) or 0
-        ours = estimator.wait_seconds(
-            ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"]
+    ServiceTimeProfile.objects.filter(category__hall=hall).delete()
+    categories = {}
+    for order, data in enumerate(CENTRE_CATEGORIES, start=1):
+        categories[data.letter], _ = QueueCategory.objects.get_or_create(
+            hall=hall, letter=data.letter, defaults={"name": data.name, "order": order}
         )
-        naive = estimator.wait_seconds(ahead=ahead, windows=row["open_windows"], mean_service=prior)
-        estimates[ticket.pk] = (ours or 0.0, naive or 0.0)
-    serve_until(arrivals[-1] + dt.timedelta(hours=6))
+    for number, kind, letters in CITY_WINDOWS:
+        window, _ = Window.objects.get_or_create(hall=hall, number=number, defaults={"kind": kind})
+        window.categories.set([categories[letter] for letter in letters])
+    for window in Window.objects.filter(hall=hall, staff__isnull=False):
+        from queueing import services
 
-    errors, naive_errors, waits = [], [], []
-    for ticket in Ticket.objects.filter(pk__in=estimates, called_at__isnull=False):
-        actual = (ticket.called_at - ticket.arrived_at).total_seconds()
-        ours, naive = estimates[ticket.pk]
-        errors.append((ours - actual) / 60)
-        naive_errors.append((naive - actual) / 60)
-        waits.append(actual / 60)
-    return errors, naive_errors, waits
+        services.window_sign_out(window=window, staff=window.staff, return_current=True)
+    return hall
 
 
 def score(values: list[float]) -> dict:
@@ -154,21 +83,39 @@ def score(values: list[float]) -> dict:
     }
 
 
-def main(mornings: int = 5) -> dict:
-    errors, naive_errors, waits = [], [], []
-    for seed in range(1, mornings + 1):
-        ours, naive, actual = simulate(seed)
-        errors += ours
-        naive_errors += naive
-        waits += actual
+def main(days: int = 4, *, first_seed: int = 1, dump: str | None = None) -> dict:
+    hall = setup()
+    errors, naive_errors, waits, records, per_day = [], [], [], [], []
+    for n in range(days):
+        day = FIRST_DAY + dt.timedelta(days=n)
+        CalendarDay.objects.update_or_create(date=day, defaults={"kind": "workday", "source": "manual"})
+        report = simulator.simulate_day(
+            Hall.objects.prefetch_related("opening_hours").get(pk=hall.pk),
+            day,
+            simulator.Options(seed=first_seed + n, extras=False),
+        )
+        summary = report.summary()
+        per_day.append({"date": day.isoformat(), **summary["estimate"], "wait_mean": summary["wait_minutes"]["mean"]})
+        errors += report.errors
+        naive_errors += report.naive_errors
+        waits += report.waits
+        records += [{**r, "day": n} for r in report.records]
+    if dump:
+        Path(dump).write_text(json.dumps(records))
+    ours, naive = score(errors), score(naive_errors)
     return {
-        "mornings": mornings,
+        "days": days,
+        "seeds": [first_seed, first_seed + days - 1],
         "tickets": len(errors),
         "mean_actual_wait_minutes": round(statistics.fmean(waits), 2),
-        "estimator": score(errors),
-        "naive": score(naive_errors),
+        "estimator": ours,
+        "naive": naive,
+        "ratio": round(ours["mae_minutes"] / naive["mae_minutes"], 2),
+        "per_day": per_day,
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main()))
+    # python bench/estimator_error.py [days [first seed]]; ESTIMATOR_DUMP=path keeps every estimate's inputs.
+    arguments = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(main(*arguments[:1], first_seed=(arguments[1:] or [1])[0], dump=os.environ.get("ESTIMATOR_DUMP"))))

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from catalog.models import Hall
 from queueing import selectors, services, snapshot
 from queueing.access import access_alert, access_assistance, access_desk_hall, access_window, access_window_ticket
-from queueing.estimator import wait_minutes
+from queueing.estimator import row_wait_minutes
 from queueing.models import AssistanceRequest, DailyStat, QueueCategory, Ticket, WaitAlert, Window
 from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.api_fields import IdNumberField, JsonBodySerializer
@@ -99,7 +99,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
     # call it yet): counted apart, as on the ticket page.
     ahead = place.ahead if place is not None else None
     estimate = (
-        wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
+        row_wait_minutes(row, ahead=ahead, priority=bool(ticket.priority))
         if ahead is not None and row is not None
         else None
     )
@@ -140,7 +140,7 @@ def issued_status(ticket: Ticket) -> dict:
         # Everyone already waiting is ahead of a normal newcomer; only the priority tickets
         # are ahead of a priority one.
         ahead = row["priority_waiting"] if ticket.priority else row["waiting"]
-        estimate = wait_minutes(ahead=ahead, windows=row["open_windows"], mean_service=row["mean_service_seconds"])
+        estimate = row_wait_minutes(row, ahead=ahead, priority=bool(ticket.priority))
     else:  # no published queue yet (a hall's first ticket of the day): count
         ahead, estimate = selectors.people_ahead(ticket=ticket, now=ticket.issued_at), None
     return {

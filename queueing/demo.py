@@ -1,6 +1,7 @@
-"""Demo queues: categories and windows for the demo halls, a morning's activity at two halls when
-they are open, and a month of daily statistics for the dashboards' history. Creates only what
-is missing, so `make run` can call it every time."""
+"""Demo queues: categories and windows for the demo halls and a month of daily statistics for the
+dashboards' history; today at two halls is simulated up to now by the hall-day simulator
+(``servicehall.simulator.demo_today``, with the constants below). Creates only what is missing,
+so `make run` can call it every time."""
 
 from __future__ import annotations
 
@@ -8,15 +9,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall
-from queueing import services
-from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Ticket, Window
-from queueing.services import QueueError
+from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Window
 from servicehall.clock import local_date
 
 
@@ -68,15 +66,20 @@ DISTRICT_WINDOWS = (
 STREET_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""), (2, Window.Kind.COMPREHENSIVE, ""))
 STATION_WINDOWS = ((1, Window.Kind.COMPREHENSIVE, ""),)
 
-# Who is signed in where when the demo starts, and at which hall the morning is simulated.
+# Who is signed in where when the demo starts, and at which halls today is simulated up to now.
 SIGNED_IN = (("window01", "GZ-CITY", 4), ("window02", "GZ-CITY", 6), ("window_th01", "TH", 5))
 BUSY_HALLS = ("GZ-CITY", "TH")
+# The simulated day at the busy halls is a quieter one than the simulator's default, so that
+# `make run` stays quick (a few seconds on SQLite).
+DEMO_SCALE = 0.25
+DEMO_STAFFING = 0.35  # of the windows: a queue forms, as on a real morning
+DEMO_SEED = 14
 HISTORY_DAYS = 30
 
 
 def load(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    created = {"categories": 0, "windows": 0, "tickets": 0, "daily_stats": 0}
+    created = {"categories": 0, "windows": 0, "daily_stats": 0}
     with transaction.atomic():
         halls = list(Hall.objects.prefetch_related("items__department").order_by("code"))
         for hall in halls:
@@ -86,7 +89,6 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
         if city is not None:
             HallQueueSettings.objects.get_or_create(hall=city, defaults={"target_wait_minutes": 15})
         created["daily_stats"] = _history(halls, today=local_date(now))
-    created["tickets"] = _morning(now)
     return created
 
 
@@ -121,78 +123,6 @@ def _windows(hall: Hall) -> int:
         window = Window.objects.create(hall=hall, number=number, kind=kind)
         window.categories.add(*(categories[letter] for letter in letters if letter in categories))
     return len(layout)
-
-
-def _morning(now: dt.datetime) -> int:
-    """If the busy halls are open and have no tickets yet today, simulate the last hour or so:
-    staff signed in, tickets taken, some served, some waiting."""
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=[s[0] for s in SIGNED_IN])}
-    today = local_date(now)
-    made = 0
-    for code in BUSY_HALLS:
-        hall = Hall.objects.filter(code=code).prefetch_related("opening_hours").first()
-        if hall is None or Ticket.objects.filter(hall=hall, service_date=today).exists():
-            continue
-        hours = catalog_selectors.hall_hours(hall=hall, day=today)
-        if hours is None or not hours.is_open_at(now) or (now - hours.opens) < dt.timedelta(minutes=20):
-            continue
-        windows = {w.number: w for w in Window.objects.filter(hall=hall)}
-        for username, hall_code, number in SIGNED_IN:
-            user = users.get(username)
-            if user is not None and hall_code == code and windows.get(number) and windows[number].staff_id is None:
-                try:
-                    services.window_sign_in(
-                        window=windows[number], staff=user, now=max(hours.opens, now - dt.timedelta(hours=2))
-                    )
-                except QueueError:
-                    continue
-        made += _simulate(hall, now=now, start=max(hours.opens, now - dt.timedelta(minutes=90)))
-    return made
-
-
-def _simulate(hall: Hall, *, now: dt.datetime, start: dt.datetime) -> int:
-    rng = random.Random(f"{hall.code}-{start.date()}")  # noqa: S311 - demo data, not security
-    categories = list(QueueCategory.objects.filter(hall=hall).exclude(letter="G"))
-    open_windows = list(Window.objects.filter(hall=hall, is_open=True).select_related("staff").order_by("number"))
-    # Each clerk works at a pace of their own (how long a service takes, how soon they call the
-    # next person), so the dashboard's per-window and per-clerk figures differ as they would.
-    pace = {window.pk: (rng.uniform(0.7, 1.5), rng.uniform(0.3, 0.8)) for window in open_windows}
-    moment, made = start, 0
-    while True:
-        moment += dt.timedelta(seconds=rng.randint(60, 200))
-        if moment >= now - dt.timedelta(minutes=1):
-            break
-        weights = [5 if c.letter in "AB" else 2 for c in categories]
-        category = rng.choices(categories, weights=weights)[0]
-        try:
-            services.ticket_issue(
-                hall=hall, category=category, source=rng.choice(["kiosk", "kiosk", "online"]), now=moment
-            )
-        except QueueError:
-            continue
-        made += 1
-        for window in open_windows:
-            staff = window.staff
-            if staff is None:  # never: an open window has its staff (this narrows the type)
-                continue
-            slowness, eagerness = pace[window.pk]
-            current = Ticket.objects.filter(window=window, status__in=Ticket.AT_WINDOW).first()
-            if (
-                current is not None
-                and current.called_at
-                and moment - current.called_at > dt.timedelta(minutes=rng.randint(5, 10) * slowness)
-            ):
-                services.ticket_finish(window=window, ticket=current, staff=staff, now=moment)
-                current = None
-            if current is None and rng.random() < eagerness:
-                try:
-                    ticket = services.ticket_call_next(window=window, staff=staff, now=moment)
-                    services.ticket_start(
-                        window=window, ticket=ticket, staff=staff, now=moment + dt.timedelta(seconds=40)
-                    )
-                except QueueError:
-                    pass
-    return made
 
 
 def _history(halls: list[Hall], *, today: dt.date) -> int:

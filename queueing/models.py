@@ -623,3 +623,29 @@ class AssistanceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class ServiceTimeProfile(models.Model):
+    """The service time a queue has learned for an hour of the day (started → finished, hour of
+    the start in Asia/Shanghai), from its finished days (``queueing.learning``): the estimator's
+    prior for that queue and hour instead of the one default service time."""
+
+    category = models.ForeignKey(
+        QueueCategory, on_delete=models.CASCADE, related_name="service_time_profile", verbose_name=_("类别")
+    )
+    hour = models.PositiveSmallIntegerField(_("时段（时）"), validators=[MaxValueValidator(23)])
+    samples = models.PositiveIntegerField(_("样本数"), default=0)
+    mean_seconds = models.FloatField(_("平均办理时长（秒）"))
+    learned_through = models.DateField(_("已学习至"))
+
+    class Meta:
+        verbose_name = _("办理时长画像")
+        verbose_name_plural = _("办理时长画像")
+        ordering = ["category", "hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "hour"], name="service_time_profile_once"),
+            models.CheckConstraint(condition=Q(hour__lte=23), name="service_time_profile_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.hour}:00 {self.mean_seconds:.0f}s"

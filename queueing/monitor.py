@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,18 +115,21 @@ class MonitorResult:
     closed: int
 
 
-def monitor_run(*, now: dt.datetime | None = None) -> MonitorResult:
-    """Check every queue of every open hall, raise, notify and close wait alerts."""
+def monitor_run(*, now: dt.datetime | None = None, hall_ids: Collection[int] | None = None) -> MonitorResult:
+    """Check every queue of every open hall, raise, notify and close wait alerts. ``hall_ids``
+    limits the run to those halls (the hall-day simulator, ``servicehall.simulator``)."""
     now = now or timezone.now()
     run_id = uuid.uuid4().hex
     today = local_date(now)
 
     in_service, paused = _halls_in_service(day=today, now=now)
-    categories = list(
-        QueueCategory.objects.filter(is_active=True)
-        .select_related("hall", "hall__queue_settings")
-        .order_by("hall_id", "order", "letter")
-    )
+    if hall_ids is not None:
+        in_service = {pk: hours for pk, hours in in_service.items() if pk in hall_ids}
+        paused = {pk for pk in paused if pk in hall_ids}
+    active = QueueCategory.objects.filter(is_active=True)
+    if hall_ids is not None:
+        active = active.filter(hall_id__in=hall_ids)
+    categories = list(active.select_related("hall", "hall__queue_settings").order_by("hall_id", "order", "letter"))
     configs = {(c.hall_id, c.pk): resolve(getattr(c.hall, "queue_settings", None), c) for c in categories}
     tickets = _ticket_figures(day=today, now=now)
     windows = _open_windows()
@@ -145,6 +148,7 @@ def monitor_run(*, now: dt.datetime | None = None) -> MonitorResult:
 
     open_alerts = list(
         WaitAlert.objects.filter(closed_at__isnull=True)
+        .filter(**({} if hall_ids is None else {"hall_id__in": hall_ids}))
         .values("pk", "hall_id", "category_id", "notified_at")
         .order_by()
     )

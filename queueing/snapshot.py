@@ -24,17 +24,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
-from catalog.hours import hours_on
+from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
 from queueing import estimator
 from queueing.config import hall_config
-from queueing.models import BoardMessage, QueueCategory, Ticket, TicketEvent, Window
+from queueing.models import BoardMessage, QueueCategory, ServiceTimeProfile, Ticket, TicketEvent, Window
 from servicehall import cache as shared_cache
-from servicehall.clock import local_date
+from servicehall.clock import SHANGHAI, local_date, local_now
 
 FRESH_SECONDS = 15
 # While Redis does not answer, each web process keeps its own snapshots (servicehall.cache) and
@@ -43,6 +43,8 @@ FRESH_SECONDS = 15
 DEGRADED_FRESH_SECONDS = 5
 KEEP_SECONDS = 24 * 3600
 SERVICE_LOOKBACK = dt.timedelta(hours=3)
+ARRIVAL_LOOKBACK = dt.timedelta(hours=1)
+CALL_LOOKBACK = dt.timedelta(minutes=30)
 # A call still stands while its ticket is at the window it was called to, or was served there.
 STANDING_CALL = (Ticket.Status.CALLED, Ticket.Status.SERVING, Ticket.Status.DONE)
 
@@ -221,6 +223,26 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             total=Sum(ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())),
         )
     }
+    # The last hour's arrivals per queue (how the shared windows split themselves, and how many
+    # green-channel and appointment tickets will overtake a normal one), and the service times the
+    # queues have learned per hour (the estimator's priors): two more queries, whatever the load.
+    arrivals = {
+        row["category_id"]: row
+        for row in Ticket.objects.filter(hall=hall, service_date=today)
+        .filter(Q(issued_at__gt=now - ARRIVAL_LOOKBACK) | Q(called_at__gt=now - CALL_LOOKBACK))
+        .values("category_id")
+        .annotate(
+            n=Count("pk", filter=Q(issued_at__gt=now - ARRIVAL_LOOKBACK)),
+            priority=Count("pk", filter=Q(issued_at__gt=now - ARRIVAL_LOOKBACK) & ~Q(priority="")),
+            called=Count("pk", filter=Q(called_at__gt=now - CALL_LOOKBACK)),
+        )
+        .order_by()
+    }
+    profiles: dict[int, dict[int, tuple[int, float]]] = {}
+    for category_id, hour, samples, mean_seconds in ServiceTimeProfile.objects.filter(category__hall=hall).values_list(
+        "category_id", "hour", "samples", "mean_seconds"
+    ):
+        profiles.setdefault(category_id, {})[hour] = (samples, mean_seconds)
     # "Now calling" lists only calls that still stand: the ticket is at that window or was served
     # there. A ticket taken away from the window after its call (returned to its queue at logout
     # or sign-out, transferred, marked a no-show, expired) is no longer called there, and
@@ -257,15 +279,23 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
         return group, ticket.arrived_at, ticket.pk
 
     prior = config.default_service_minutes * 60
+    hour = local_now(now).hour
+    pause = _lunch(hours, now)
+    all_ids = [c.pk for c in categories]
+    served_by = [(w, all_ids if w.serves_every_category else [c.pk for c in w.categories.all()]) for w in open_windows]
+    recent_arrivals = {pk: float(row["n"]) for pk, row in arrivals.items()}
     category_rows = []
     for category in categories:
         queue = sorted(by_category.get(category.pk, []), key=rank)
-        serving = sum(1 for w in open_windows if w.serves_every_category or category in w.categories.all())
+        serving_windows = [w for w, served in served_by if category.pk in served]
+        serving = len(serving_windows)
         stats = durations.get(category.pk)
         total = stats["total"].total_seconds() if stats and stats["total"] else 0.0
+        category_prior, weight = estimator.learned_prior(profiles.get(category.pk), hour=hour, default_seconds=prior)
         mean = estimator.mean_service_seconds(
-            total_seconds=total, samples=stats["n"] if stats else 0, prior_seconds=prior
+            total_seconds=total, samples=stats["n"] if stats else 0, prior_seconds=category_prior, prior_weight=weight
         )
+        last_hour = arrivals.get(category.pk)
         category_rows.append(
             {
                 "id": category.pk,
@@ -277,6 +307,17 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "oldest_arrived_at": min((t.arrived_at for t in queue), default=None),
                 "open_windows": serving,
                 "mean_service_seconds": round(mean, 1),
+                # The estimator's inputs beside the open windows (queueing.estimator.row_wait_seconds).
+                "effective_windows": round(
+                    estimator.effective_windows(
+                        windows=[served for _, served in served_by], arrivals=recent_arrivals, category_id=category.pk
+                    ),
+                    3,
+                ),
+                "busy_windows": sum(1 for w in serving_windows if w.pk in at_counter),
+                "priority_per_hour": last_hour["priority"] if last_hour else 0,
+                "called_last_30": last_hour["called"] if last_hour else 0,
+                **pause,
                 "queue": [t.pk for t in queue],
                 # Checked-in appointments not callable before their slot starts (``not_before``,
                 # queueing.services.callable_tickets): [ticket id, timestamp], read by ``position``.
@@ -333,6 +374,21 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
         ],
     }
     return data
+
+
+def _lunch(hours: DayHours | None, now: dt.datetime) -> dict[str, float | None]:
+    """When the windows next stop for lunch (seconds from ``now``; 0 during it) and for how
+    long (what is left of it): no window calls then, so a wait that reaches it grows by it."""
+    if hours is None or hours.morning_closes >= hours.afternoon_opens:
+        return {"lunch_in_seconds": None, "lunch_seconds": None}
+    starts = dt.datetime.combine(hours.day, hours.morning_closes, SHANGHAI)
+    ends = dt.datetime.combine(hours.day, hours.afternoon_opens, SHANGHAI)
+    if now >= ends:
+        return {"lunch_in_seconds": None, "lunch_seconds": None}
+    return {
+        "lunch_in_seconds": max(0.0, (starts - now).total_seconds()),
+        "lunch_seconds": (ends - max(now, starts)).total_seconds(),
+    }
 
 
 @dataclass(frozen=True)
@@ -396,12 +452,15 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
                 "priority_waiting": row["priority_waiting"],
                 "open_windows": row["open_windows"],
                 "mean_service_seconds": row["mean_service_seconds"],
+                "effective_windows": row.get("effective_windows"),
+                "busy_windows": row.get("busy_windows"),
+                "priority_per_hour": row.get("priority_per_hour", 0),
+                "lunch_in_seconds": row.get("lunch_in_seconds"),
+                "lunch_seconds": row.get("lunch_seconds"),
                 "longest_wait_minutes": None
                 if row["oldest_arrived_at"] is None
                 else int((now - row["oldest_arrived_at"]).total_seconds() // 60),
-                "estimated_wait_minutes": estimator.wait_minutes(
-                    ahead=row["waiting"], windows=row["open_windows"], mean_service=row["mean_service_seconds"]
-                ),
+                "estimated_wait_minutes": estimator.row_wait_minutes(row, ahead=row["waiting"]),
             }
             for row in data["categories"]
         ],

@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from queueing import monitor, rollup, services
+from queueing import learning, monitor, rollup, services
 from servicehall.clock import local_date
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,10 @@ def expire_tickets() -> int:
 # Nightly and idempotent: retries may be generous, a rerun rewrites the same rows.
 @shared_task(autoretry_for=(Exception,), retry_backoff=300, max_retries=5, time_limit=900, soft_time_limit=840)
 def rollup_yesterday() -> dict[str, object]:
-    """Roll up yesterday (Asia/Shanghai) into DailyStat rows."""
+    """Roll up yesterday (Asia/Shanghai) into DailyStat rows, and learn its service times per
+    queue and hour (the estimator's priors, ``queueing.learning``)."""
     day = local_date() - dt.timedelta(days=1)
     rows = rollup.rollup_day(day=day)
-    logger.info("daily statistics for %s: %s rows", day.isoformat(), rows)
-    return {"day": day.isoformat(), "rows": rows}
+    learned = learning.learn_day(day=day)
+    logger.info("daily statistics for %s: %s rows; %s service-time profiles learned", day.isoformat(), rows, learned)
+    return {"day": day.isoformat(), "rows": rows, "learned": learned}

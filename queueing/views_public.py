@@ -158,7 +158,7 @@ def _progress(data: dict[str, Any], ticket: Ticket) -> dict[str, Any]:
     windows = row["open_windows"] if row else 0
     wait = None
     if row is not None and ahead is not None:
-        wait = estimator.wait_minutes(ahead=ahead, windows=windows, mean_service=row["mean_service_seconds"])
+        wait = estimator.row_wait_minutes(row, ahead=ahead, priority=bool(ticket.priority))
     callable_from = ticket.not_before if place is not None and ticket.not_before and ticket.not_before > now else None
     if wait is not None and callable_from is not None:
         wait = max(wait, math.ceil((callable_from - now).total_seconds() / 60))

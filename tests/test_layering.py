@@ -20,6 +20,9 @@ WIRING = {
     "servicehall/urls.py",
     "servicehall/management/commands/load_demo.py",
     "servicehall/management/commands/demo_accounts.py",
+    # The hall-day simulator drives every app's services, as the demo does (issue 14).
+    "servicehall/simulator.py",
+    "servicehall/management/commands/simulate_day.py",
 }
 
 

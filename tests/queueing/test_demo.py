@@ -1,4 +1,4 @@
-"""The demo queues: categories and windows for every demo hall, a simulated morning, history."""
+"""The demo queues: categories and windows for every demo hall, today simulated up to now, history."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time_machine
 from django.core.management import call_command
 
 from catalog.models import Hall
-from queueing import demo
 from queueing.models import DailyStat, QueueCategory, Ticket, Window
+from servicehall import simulator
 from servicehall.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -52,13 +52,20 @@ def test_demo_queues_for_every_hall_and_a_morning_at_the_busy_halls() -> None:
     assert DailyStat.objects.filter(hall=city, scope="hall", waited_within_target__gt=0).exists()
 
 
-def test_no_morning_when_the_hall_is_closed() -> None:
+def test_after_closing_the_whole_day_has_happened_and_before_opening_nothing_yet() -> None:
+    """Issue 14: the demo's dashboards are alive at any hour. `make run` in the evening finds
+    the busy halls' whole day simulated (servicehall.simulator), everyone served or gone; early in
+    the morning there is nothing today yet; a second run the same day adds nothing."""
+    assert simulator.demo_today(now=MORNING.replace(hour=7)) == 0
     evening = MORNING.replace(hour=21)
     with time_machine.travel(evening, tick=False):
         call_command("load_demo", "--no-calendar", verbosity=0)
-    # Only the history of earlier days (served tickets the ratings demo rates), no queue today.
-    assert not Ticket.objects.filter(service_date=evening.date()).exists()
-    assert demo.load(now=evening)["tickets"] == 0
+    today = Ticket.objects.filter(service_date=evening.date())
+    assert today.filter(hall__code="GZ-CITY", status="done").count() > 20
+    assert today.filter(hall__code="TH", status="done").exists()
+    assert not today.filter(status__in=Ticket.ACTIVE).exists()
+    count = today.count()
+    assert simulator.demo_today(now=evening) == 0 and today.count() == count
 
 
 def test_the_demo_windows_differ_from_one_another() -> None:

@@ -71,8 +71,8 @@ def test_a_queue_no_open_window_serves_says_so_instead_of_an_estimate(client, qh
     a, b = button(body, "A"), button(body, "B")
     assert NO_WINDOW in a and "预计等候" not in a and "当前等候 0 人" in a
     assert 'class="kiosk-category is-unstaffed"' in a
-    # B: one waiting, one window, the 8-minute prior: a newcomer waits about 8 minutes.
-    assert NO_WINDOW not in b and "当前等候 1 人，预计等候约 8 分钟" in b
+    # B: one waiting, one window, the 8-minute prior: a newcomer waits about (1 + ¼) × 8 = 10 minutes.
+    assert NO_WINDOW not in b and "当前等候 1 人，预计等候约 10 分钟" in b
     assert 'class="kiosk-category"' in b
 
 

@@ -117,8 +117,9 @@ def test_taking_a_ticket_at_the_kiosk_leads_to_its_slip(client, qh) -> None:
     assert slip.status_code == 200
     assert '<p class="slip-number"><span class="visually-hidden">您的号码：</span>A002</p>' in body
     assert "A · 户政业务" in body and qh.hall.name in body and "2026-11-26 10:00" in body
-    # One ahead, three open windows serve A, the 8-minute prior: ceil(1 × 8 / 3) = 3 minutes.
-    assert "1 人" in body and "约 3 分钟" in body
+    # One ahead, and three open windows serve A, none busy: a free window calls at once (issue 14,
+    # queueing.estimator.row_wait_seconds), so no minutes are promised.
+    assert "1 人" in body and "即将叫号" in body and "约 3 分钟" not in body
     # The QR code points to the ticket page's absolute URL.
     ticket_url = "http://testserver" + reverse("queue-ticket", args=[ticket.token])
     assert f'src="{qr_data_uri(ticket_url)}"' in body
@@ -244,8 +245,8 @@ def test_a_waiting_ticket_shows_people_ahead_and_the_estimate(client, qh) -> Non
     body = text(response)
     assert response.status_code == 200
     assert "排队进度：A003 号" in body and "等候中" in body
-    # Two ahead, three windows serve A: ceil(2 × 8 / 3) = 6 minutes.
-    assert "前面还有 2 人" in body and "约 6 分钟" in body
+    # Two ahead, three windows serve A and none is busy: they are called at once, and so is this one.
+    assert "前面还有 2 人" in body and "即将叫号" in body and "约 6 分钟" not in body
     assert 'role="status" aria-live="polite"' in body
     assert 'hx-trigger="every 5s"' in body and poll_url(body, "ticket-status").startswith(f"/t/{ticket.token}/?v=")
     assert reverse("queue-ticket-cancel", args=[ticket.token]) in body
@@ -412,8 +413,9 @@ def test_the_hall_queue_shows_each_queue(client, qh) -> None:
     row_a = re.search(
         r"<tr>\s*<th scope=\"row\"><span class=\"code\">A</span> 户政业务</th>(.*?)</tr>", body, re.S
     ).group(1)
-    # 4 waiting, the oldest for 20 minutes; a newcomer waits ceil(4 × 8 / 3) = 11 minutes.
-    assert re.findall(r"<td[^>]*>(.*?)</td>", row_a) == ["4 人", "20 分钟", "约 11 分钟", "3"]
+    # 4 waiting, the oldest for 20 minutes; a newcomer waits (4 + ¼) × 8 minutes over A's share of its
+    # three windows (the comprehensive one shared with B): 13 minutes (queueing.estimator, issue 14).
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row_a) == ["4 人", "20 分钟", "约 13 分钟", "3"]
     assert 'hx-trigger="every 30s"' in body
     assert f'href="{reverse("hall-detail", args=[qh.hall.code])}"' in body
 
@@ -515,8 +517,8 @@ def test_the_board_lists_every_queue_with_its_estimated_wait(client, qh) -> None
     rows = re.findall(r'<tr data-page-item data-letter="(\w)">(.*?)</tr>', body, re.S)
     assert [letter for letter, _ in rows] == ["A", "B", *letters]
     cells = {letter: re.findall(r'<td class="board-queue-(\w+)">(.*?)</td>', row) for letter, row in rows}
-    # Three waiting at the one window serving A: ceil(3 × 8 / 1) = 24 minutes.
-    assert cells["A"] == [("count", "3 人"), ("wait", "约 24 分钟")]
+    # Three waiting at the one window serving A: ceil((3 + ¼) × 8 / 1) = 26 minutes.
+    assert cells["A"] == [("count", "3 人"), ("wait", "约 26 分钟")]
     assert cells["J"] == [("count", "0 人"), ("wait", "暂无开放窗口，暂无法估算")]
     assert '<main id="main" class="board" data-board data-page-seconds="10"' in body
     assert body.count("data-board-pager=") == 2 and body.count("data-page-indicator hidden") == 2
@@ -533,7 +535,7 @@ def test_a_new_estimate_reaches_the_board_poll(client, qh) -> None:
     services.window_sign_out(window=qh.comprehensive, staff=qh.staff[1])  # B loses one of its two windows
 
     response = client.get(poll, **HTMX)
-    assert response.status_code == 200 and "约 8 分钟" in text(response)
+    assert response.status_code == 200 and "约 10 分钟" in text(response)
 
 
 # --- All pages -------------------------------------------------------------------------------

@@ -195,5 +195,6 @@ def test_the_nightly_task_rolls_up_yesterday_in_shanghai(day) -> None:
 
     # 01:05 in Guangzhou is still the previous evening in UTC: "yesterday" is Shanghai's.
     with time_machine.travel(dt.datetime(2026, 11, 27, 1, 5, tzinfo=SHANGHAI), tick=False):
-        assert rollup_yesterday.delay().get() == {"day": "2026-11-26", "rows": 5}
+        # ... and the day's service times are learned per queue and hour (queueing.learning).
+        assert rollup_yesterday.delay().get() == {"day": "2026-11-26", "rows": 5, "learned": 2}
     assert DailyStat.objects.filter(date=DAY).count() == 5

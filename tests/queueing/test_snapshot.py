@@ -56,8 +56,10 @@ def test_position_and_public_projection(qh) -> None:
     public = snapshot.public(data, now=NOW + 10 * MIN)
     a = next(c for c in public["categories"] if c["letter"] == "A")
     assert a["waiting"] == 4 and a["longest_wait_minutes"] == 10
-    # 4 ahead, 3 windows, the 8-minute prior: ceil(4 × 8 / 3) = 11 minutes.
-    assert a["estimated_wait_minutes"] == 11
+    # 4 ahead, the 8-minute prior, 3 open windows of which the comprehensive one shares itself
+    # with queue B (5/6 of it to A by the last hour's arrivals, 4 + 1 against 0 + 1), none busy:
+    # ceil((4 + ¼) × 8 / 2.83) = 12 minutes (queueing.estimator.row_wait_seconds).
+    assert a["estimated_wait_minutes"] == 12
     assert "queue" not in a and "id" not in a
     assert all("token" not in str(v) for v in public.values())
 

@@ -71,7 +71,7 @@ def test_the_ticket_page_does_not_count_appointments_not_callable_yet(client, qh
 
     assert "前面还有 1 人" in body and "前面还有 3 人" not in body
     assert "另有 2 位已签到的预约人将于 10:30 起优先办理（未计入前面等候人数）。" in body
-    assert "约 3 分钟" in body  # one ahead, three windows serve A: ceil(1 × 8 / 3)
+    assert "即将叫号" in body  # one ahead, three windows serve A, none busy: called at once (issue 14)
 
 
 def test_once_the_slot_starts_the_appointment_is_ahead_again(client, qh, queue, clock) -> None:
@@ -87,7 +87,7 @@ def test_once_the_slot_starts_the_appointment_is_ahead_again(client, qh, queue, 
 def test_the_api_gives_the_same_count_and_the_appointments_apart(client, qh, queue) -> None:
     _first, mine = queue
     status = client.get(f"/api/v1/tickets/{mine.token}/").json()
-    assert status["people_ahead"] == 1 and status["estimated_wait_minutes"] == 3
+    assert status["people_ahead"] == 1 and status["estimated_wait_minutes"] == 0  # windows free: at once
     assert status["scheduled_ahead"] == 2
     assert dt.datetime.fromisoformat(status["scheduled_from"]) == SLOT
     assert status["callable_from"] is None

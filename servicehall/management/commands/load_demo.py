@@ -11,6 +11,7 @@ from cases import demo as case_demo
 from feedback import demo_ratings as rating_demo
 from feedback import demo_reports as report_demo
 from queueing import demo as queue_demo
+from servicehall import simulator
 from staffing import demo as staffing_demo
 
 
@@ -26,8 +27,9 @@ class Command(BaseCommand):
         created = queue_demo.load()
         if options["verbosity"] >= 1:
             self.stdout.write(
-                "Queues: {categories} categories, {windows} windows, {tickets} tickets this morning, "
-                "{daily_stats} days of history created now.".format(**created)
+                "Queues: {categories} categories, {windows} windows, {daily_stats} days of history created now.".format(
+                    **created
+                )
             )
         booked = appointment_demo.load()
         if options["verbosity"] >= 1:
@@ -51,6 +53,10 @@ class Command(BaseCommand):
         enrolled = demo_two_factor()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Two-factor login: {enrolled} demo accounts given the demo authenticator now.")
+        # Last: today at the busy halls up to now, by the hall-day simulator (issue 14).
+        tickets = simulator.demo_today()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Today: {tickets} tickets simulated at the busy halls up to now.")
 
 
 def demo_two_factor() -> int:
