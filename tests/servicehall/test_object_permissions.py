@@ -275,6 +275,9 @@ _register(
     body={"reason": "不符合急办条件"},
 )
 _register("api:urgent-report urgent-report-print urgent-report-read", _k(pk="written_report.pk"))
+# The written report of a refusal, from the request's page: the department's chief at the hall
+# (who refused) and supervisors covering the hall; not another department's chief, not clerks.
+_register("urgent-report", _k(pk="written_report.request.pk"), owner=CHIEF_B, allowed=CITY)
 # Bundle cases received at hall B.
 _BUNDLE_CASE = _k(number="bundle_case.number")
 _register(
@@ -404,7 +407,12 @@ def _build_world() -> World:
     case = Case.objects.filter(hall=city, department=police, status=Case.Status.ACCEPTED).order_by("pk").first()
     assert case is not None
     ticket = Ticket.objects.filter(hall=city, status=Ticket.Status.WAITING).order_by("pk").first()
-    assert ticket is not None
+    if ticket is None:  # the demo's simulated day may have served everybody by now
+        from queueing.services import ticket_issue
+
+        category = QueueCategory.objects.filter(hall=city, is_active=True).order_by("pk").first()
+        assert category is not None
+        ticket = ticket_issue(hall=city, category=category, source="kiosk", require_open=False).ticket
     window = Window.objects.filter(hall=city, kind=Window.Kind.COMPREHENSIVE).order_by("number").first()
     category = QueueCategory.objects.filter(hall=city).order_by("order").first()
     slot = Slot.objects.filter(category__hall=city, starts_at__gt=now).order_by("starts_at").first()
