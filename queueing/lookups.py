@@ -12,6 +12,7 @@ settings and hours.
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -35,7 +36,9 @@ def issue_category(code: str, letter: str) -> QueueCategory | None:
     hit = _categories.get((code, letter))
     if hit is not None and hit[0] > now and hit[1] == version:
         return hit[2]
-    category = QueueCategory.objects.select_related("hall").filter(hall__code=code, letter=letter, is_active=True).first()
+    category = (
+        QueueCategory.objects.select_related("hall").filter(hall__code=code, letter=letter, is_active=True).first()
+    )
     if category is None:
         _categories.pop((code, letter), None)
     else:
@@ -44,7 +47,7 @@ def issue_category(code: str, letter: str) -> QueueCategory | None:
 
 
 def _bump() -> None:
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
 
 
 def categories_changed(**kwargs: Any) -> None:

@@ -274,10 +274,10 @@ def _insert_with_event(ticket: Ticket, event: TicketEvent) -> None:
         else:
             values.append("%s")
             event_params.append(f.get_db_prep_save(f.pre_save(event, True), connection))
-    statement = (
-        f"WITH t AS ({ticket_sql}) INSERT INTO {connection.ops.quote_name(TicketEvent._meta.db_table)} "
-        f"({', '.join(columns)}) SELECT {', '.join(values)} FROM t RETURNING ticket_id"
-    )
+    table = connection.ops.quote_name(TicketEvent._meta.db_table)
+    # Table and column names from the models, values as parameters.
+    statement = f"WITH t AS ({ticket_sql}) INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM t"  # noqa: S608
+    statement += " RETURNING ticket_id"
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(statement, [*ticket_params, *event_params])
         ticket.pk = cursor.fetchone()[0]
