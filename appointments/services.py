@@ -287,8 +287,8 @@ def _lock_or_create_person(digest: str, masked: str) -> BookingPerson:
     query = InsertQuery(BookingPerson)
     query.insert_values(fields, [BookingPerson(id_hash=digest, id_masked=masked)])
     [(insert, params)] = query.get_compiler(connection=connection).as_sql()
-    pk = connection.ops.quote_name(meta.pk.column)
-    returning = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    pk = connection.ops.quote_name(str(meta.pk.column))
+    returning = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(f"{insert} ON CONFLICT ({pk}) DO UPDATE SET {pk} = EXCLUDED.{pk} RETURNING {returning}", params)
         row = cursor.fetchone()

@@ -268,7 +268,7 @@ def _insert_with_event(ticket: Ticket, event: TicketEvent) -> None:
     for f in TicketEvent._meta.local_concrete_fields:
         if f.primary_key or f.generated:
             continue
-        columns.append(connection.ops.quote_name(f.column))
+        columns.append(connection.ops.quote_name(str(f.column)))
         if f.name == "ticket":
             values.append("t.id")
         else:
