@@ -456,8 +456,6 @@ def booking_create(
         with transaction.atomic():
             person = _lock_or_create_person(digest, masked)
             _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
-            if not _take_seat(slot.pk):
-                raise _no_seat(slot.pk)
             booking = Booking.objects.create(
                 code=_new_code(),
                 manage_token=secrets.token_urlsafe(24),
@@ -483,6 +481,11 @@ def booking_create(
                 )
                 booking.save(update_fields=["assistance"])
             _schedule_for_slot(booking, slot, now, confirmation=Reminder.Kind.CONFIRMATION)
+            # The seat last: every booking of the slot waits on its row from this update until
+            # the commit, so nothing else is done while it is held (issue 14). Without a seat
+            # the transaction, booking and reminders with it, is undone.
+            if not _take_seat(slot.pk):
+                raise _no_seat(slot.pk)
     except IntegrityError as exc:
         # The partial unique index: the same person booked this hall and day a moment ago.
         raise BookingError(
