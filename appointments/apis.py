@@ -10,6 +10,7 @@ number is a POST body) and out of responses (ID and mobile numbers and names are
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import transaction
@@ -282,9 +283,11 @@ class BookingStatSerializer(serializers.Serializer):
 # --- Lookups ----------------------------------------------------------------------------------
 
 
-def _slot(pk: int) -> Slot:
-    """The slot asked for, or a 404 naming the field (the services read it again, locked or fresh)."""
-    slot = Slot.objects.filter(pk=pk).first()
+def _slot(pk: int, *, with_category: bool = False) -> Slot:
+    """The slot asked for, or a 404 naming the field (the services read it again, locked or
+    fresh, unless told it is fresh)."""
+    slots = Slot.objects.select_related("category") if with_category else Slot.objects
+    slot = slots.filter(pk=pk).first()
     if slot is None:
         raise DomainError(_("没有找到该预约时段，请重新选择。"), field="slot", code="not_found", status=404)
     return slot
@@ -362,7 +365,7 @@ class BookingCreateView(APIView):
         payload = BookingCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        slot = _slot(data["slot"])
+        slot = _slot(data["slot"], with_category=True)
         item = None
         if data.get("item"):
             item = ServiceItem.objects.filter(code=data["item"].strip()).first()
@@ -371,7 +374,8 @@ class BookingCreateView(APIView):
         # What an app above asked for with the booking (appointments/extras.py, e.g. 急事急办):
         # every one checked before anything is saved, then saved in the booking's transaction.
         asked = [(extra, extra.api_clean(item, data[extra.name])) for extra in booking_extras() if data.get(extra.name)]
-        with transaction.atomic():
+        # The service's own transaction is enough unless an extra is to be saved with it.
+        with transaction.atomic() if asked else nullcontext():
             booking = services.booking_create(
                 slot=slot,
                 name=data["name"],
@@ -381,6 +385,7 @@ class BookingCreateView(APIView):
                 client_ip=client_address(request),
                 source="api",
                 assistance=queue_services.assistance_wish(**data["assistance"]) if data.get("assistance") else None,
+                fresh=True,
             )
             for extra, cleaned in asked:
                 extra.api_attach(booking, cleaned)

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -275,9 +276,23 @@ def _lock_person(pk: str) -> BookingPerson:
 
 
 def _lock_or_create_person(digest: str, masked: str) -> BookingPerson:
-    """The person of this digest, created on their first booking, locked (``_lock_person``)."""
-    BookingPerson.objects.get_or_create(id_hash=digest, defaults={"id_masked": masked})
-    return _lock_person(digest)
+    """The person of this digest, created on their first booking, locked (``_lock_person``).
+    On PostgreSQL one statement: an upsert that changes nothing in an existing row but locks it,
+    as ``SELECT … FOR UPDATE`` would, and returns it (issue 14: it was five statements)."""
+    if connection.vendor != "postgresql":
+        BookingPerson.objects.get_or_create(id_hash=digest, defaults={"id_masked": masked})
+        return _lock_person(digest)
+    meta = BookingPerson._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    query = InsertQuery(BookingPerson)
+    query.insert_values(fields, [BookingPerson(id_hash=digest, id_masked=masked)])
+    [(insert, params)] = query.get_compiler(connection=connection).as_sql()
+    pk = connection.ops.quote_name(str(meta.pk.column))
+    returning = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{insert} ON CONFLICT ({pk}) DO UPDATE SET {pk} = EXCLUDED.{pk} RETURNING {returning}", params)
+        row = cursor.fetchone()
+    return BookingPerson.from_db(connection.alias, [f.attname for f in fields], row)
 
 
 def _slot_closed() -> BookingError:
@@ -362,9 +377,11 @@ def _check_person(
     active = Booking.objects.filter(person=person, status__in=Booking.ACTIVE, slot__starts_at__gt=now)
     if exclude is not None:
         active = active.exclude(pk=exclude)
-    if active.filter(hall_id=hall_id, date=day).exists():
+    # One query for both rules (the person's active bookings are a handful).
+    counts = active.aggregate(same_day=Count("pk", filter=Q(hall_id=hall_id, date=day)), active=Count("pk"))
+    if counts["same_day"]:
         raise BookingError(_("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409)
-    if active.count() >= rules.max_active:
+    if counts["active"] >= rules.max_active:
         raise BookingError(
             _("您已有 %(n)s 个有效预约，已达上限，请办结或取消后再预约。") % {"n": rules.max_active},
             code="too_many",
@@ -405,15 +422,18 @@ def booking_create(
     assistance: queue_services.AssistanceWish | None = None,
     urgent: bool = False,
     now: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> Booking:
     """Book a seat: real name, valid ID and mobile number, within the horizon, not suspended,
     one per hall and day, at most N active; the last seat is never sold twice. ``assistance``
     (accompanied or assisted handling, Art. 10 ¶1) puts a request for the slot on the hall's
     assistance desk, in the same transaction. A slot reserved for urgent matters
     (``urgent_only``) is booked only with ``urgent`` (staff for an approved urgent request,
-    ``cases.urgent.urgent_book_staggered``), never by the public."""
+    ``cases.urgent.urgent_book_staggered``), never by the public. ``fresh``: the caller has
+    just read ``slot`` with its category (the API), so it is not read again."""
     now = _now(now)
-    slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
+    if not fresh:
+        slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
     if client_ip:
@@ -424,12 +444,18 @@ def booking_create(
         raise _slot_urgent_only()
     if item is not None and not slot.category.items.filter(pk=item.pk).exists():
         raise BookingError(_("所选事项不属于该排队类别。"), field="item", code="item_not_here", status=409)
+    if slot.seats_left == 0:
+        # Full when read a moment ago (most requests once a popular slot has filled): the
+        # person's own refusals come first, as below, read without taking any lock, since
+        # nothing is written either way.
+        person = BookingPerson.objects.filter(id_hash=digest).first()
+        if person is not None:
+            _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
+        raise _slot_full()
     try:
         with transaction.atomic():
             person = _lock_or_create_person(digest, masked)
             _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
-            if not _take_seat(slot.pk):
-                raise _no_seat(slot.pk)
             booking = Booking.objects.create(
                 code=_new_code(),
                 manage_token=secrets.token_urlsafe(24),
@@ -455,6 +481,11 @@ def booking_create(
                 )
                 booking.save(update_fields=["assistance"])
             _schedule_for_slot(booking, slot, now, confirmation=Reminder.Kind.CONFIRMATION)
+            # The seat last: every booking of the slot waits on its row from this update until
+            # the commit, so nothing else is done while it is held (issue 14). Without a seat
+            # the transaction, booking and reminders with it, is undone.
+            if not _take_seat(slot.pk):
+                raise _no_seat(slot.pk)
     except IntegrityError as exc:
         # The partial unique index: the same person booked this hall and day a moment ago.
         raise BookingError(

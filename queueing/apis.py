@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Hall
-from queueing import selectors, services, snapshot
+from queueing import lookups, selectors, services, snapshot
 from queueing.access import access_alert, access_assistance, access_desk_hall, access_window, access_window_ticket
 from queueing.estimator import row_wait_minutes
 from queueing.models import AssistanceRequest, DailyStat, QueueCategory, Ticket, WaitAlert, Window
@@ -366,11 +366,7 @@ class TicketIssueView(APIView):
     def post(self, request: Request, code: str) -> Response:
         payload = IssueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        category = (
-            QueueCategory.objects.select_related("hall")
-            .filter(hall__code=code, letter=payload.validated_data["category"].upper(), is_active=True)
-            .first()
-        )
+        category = lookups.issue_category(code, payload.validated_data["category"].upper())
         if category is None:
             _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
             raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)

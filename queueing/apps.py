@@ -40,6 +40,18 @@ class QueueingConfig(AppConfig):
 
         user_logged_out.connect(leave_window_on_logout, dispatch_uid="queueing.leave_window_on_logout")
 
+        # The categories each process remembers for issuing (queueing.lookups) are read again
+        # after any change to a category or a hall.
+        from django.db.models.signals import post_delete, post_save
+
+        from catalog.models import Hall
+        from queueing.lookups import categories_changed
+        from queueing.models import QueueCategory
+
+        for model in (QueueCategory, Hall):
+            for signal in (post_save, post_delete):
+                signal.connect(categories_changed, sender=model, dispatch_uid=f"queueing.lookups.{model.__name__}")
+
 
 def leave_window_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """A clerk who logs out leaves their window (``queueing.services.window_leave``): it closes,

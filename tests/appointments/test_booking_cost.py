@@ -1,0 +1,75 @@
+"""What a booking costs (issue 14): a fixed number of queries for a booking and for the refusal
+of a full slot (what most requests get once a popular slot has filled), and the person's own
+refusals still said before "full"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+
+from appointments import services
+from appointments.models import Booking, BookingPerson
+from tests.appointments.factories import NOW, make_booking_hall, person
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+# PostgreSQL: the person upserted and locked in one statement. SQLite: the ORM's get_or_create.
+BOOKING = {"postgresql": 9, "sqlite": 13}
+FULL_NEWCOMER = 2  # the slot, the person (none)
+FULL_KNOWN = 3  # the slot, the person, their bookings
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    settings.THROTTLE_BOOKING_IP = settings.THROTTLE_BOOKING_MOBILE = "1000/hour"
+
+
+def create(client, slot, k: int):
+    return client.post("/api/v1/bookings/", {"slot": slot.pk, **person(k)}, content_type="application/json")
+
+
+def test_a_booking_costs_a_fixed_number_of_queries(client, django_assert_num_queries) -> None:
+    bh = make_booking_hall(capacity=30)
+    slot = bh.slot(D(2026, 11, 25), 9)
+    assert create(client, slot, 1).status_code == 201  # the hall's rules are remembered
+    with django_assert_num_queries(BOOKING[connection.vendor]):
+        assert create(client, slot, 2).status_code == 201
+    for k in range(3, 20):
+        create(client, slot, k)
+    with django_assert_num_queries(BOOKING[connection.vendor]):
+        assert create(client, slot, 20).status_code == 201
+    slot.refresh_from_db()
+    assert slot.booked == 20 == Booking.objects.filter(slot=slot).count()
+
+
+def test_a_full_slot_is_refused_in_two_or_three_queries(client, django_assert_num_queries) -> None:
+    bh = make_booking_hall(capacity=1)
+    day = D(2026, 11, 25)
+    slot = bh.slot(day, 9)
+    assert create(client, slot, 1).status_code == 201
+    with django_assert_num_queries(FULL_NEWCOMER):
+        refused = create(client, slot, 2)
+    assert refused.status_code == 409 and refused.json()["code"] == "full"
+    assert not BookingPerson.objects.filter(id_hash=services.id_digest(person(2)["id_number"])).exists()
+    assert create(client, bh.slot(D(2026, 11, 26), 9), 3).status_code == 201  # person 3 known
+    with django_assert_num_queries(FULL_KNOWN):
+        assert create(client, slot, 3).json()["code"] == "full"
+
+
+def test_on_a_full_slot_the_persons_own_refusal_comes_first(client) -> None:
+    bh = make_booking_hall(capacity=1)
+    day = D(2026, 11, 25)
+    assert create(client, bh.slot(day, 9), 1).status_code == 201
+    assert create(client, bh.slot(day, 10), 2).status_code == 201  # 10:00 is full now
+    refused = create(client, bh.slot(day, 10), 1)
+    assert refused.status_code == 409 and refused.json()["code"] == "duplicate"
