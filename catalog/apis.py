@@ -295,8 +295,9 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         pairs, bounded = page_cache.query_parts(request._request, API_ITEM_PARAMS)
         searching = any(name == "q" and value.strip() for name, value in pairs)
 
-        def parts(state: page_cache.CatalogState | None) -> tuple[object, ...]:
-            return ("api-items", pairs, request.build_absolute_uri("/"), state and state.current_digest)
+        def parts(ctx: page_cache.Context) -> tuple[object, ...]:
+            search = ctx.generation.search if searching and ctx.generation is not None else ""
+            return ("api-items", pairs, request.build_absolute_uri("/"), ctx.state and ctx.state.current_digest, search)
 
         return self._cached(
             request,
@@ -310,8 +311,8 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         code = kwargs.get(self.lookup_url_kwarg or "", "")
         versions: list[tuple[int | None, int] | None] = []
 
-        def parts(state: page_cache.CatalogState | None) -> tuple[object, ...]:
-            versions.append(state.versions.get(code) if state is not None else None)
+        def parts(ctx: page_cache.Context) -> tuple[object, ...]:
+            versions.append(ctx.state.versions.get(code) if ctx.state is not None else None)
             return ("api-item", code, versions[-1])
 
         return self._cached(
@@ -324,7 +325,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     def _cached(
         self,
         request: Request,
-        parts: Callable[[page_cache.CatalogState | None], tuple[object, ...]],
+        parts: Callable[[page_cache.Context], tuple[object, ...]],
         produce: Callable[[], HttpResponseBase],
         *,
         cacheable: bool | Callable[[], bool],
@@ -337,7 +338,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         ctx = page_cache.context(local_date())
         # The language is in the key: the payload holds both, but messages and any later
         # localised field would not.
-        digest = page_cache.entry_key(ctx, (*parts(ctx.state), media_type, get_language()))
+        digest = page_cache.entry_key(ctx, (*parts(ctx), media_type, get_language()))
         may_cache = cacheable() if callable(cacheable) else cacheable
         if ctx.caching and may_cache:
             not_modified = page_cache.conditional(

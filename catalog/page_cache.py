@@ -44,10 +44,12 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
+from catalog import search
 from servicehall import cache as shared_cache
 
 GUIDES_KEY = "catalog:gen:guides"
 STRUCTURE_KEY = "catalog:gen:structure"
+SEARCH_KEY = search.GENERATION_KEY
 ENTRY_PREFIX = "catalog:page:"
 # How long an entry stays in the shared cache. Its key changes with every change it shows, so
 # this only bounds what a write that sent no signal (raw SQL, bulk loads not followed by
@@ -100,6 +102,9 @@ def bump_after_outage() -> None:
 class Generation:
     guides: str
     structure: str
+    # The search index's generation (``catalog.search.GENERATION_KEY``): moves whenever the search
+    # documents are rebuilt; part of the key of searches (``q``) only.
+    search: str = ""
 
     @property
     def changed_at(self) -> float:
@@ -108,17 +113,19 @@ class Generation:
 
 def generation() -> Generation | None:
     """The current generations, or None while the shared cache is unavailable (serve uncached)."""
-    values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY])
+    values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
     if shared_cache.degraded():
         return None
-    if len(values) < 2:  # never set, or evicted: start new ones (the first process to ask wins)
+    if GUIDES_KEY not in values or STRUCTURE_KEY not in values:  # never set, or evicted: start new ones (the first process to ask wins)
         for key in (GUIDES_KEY, STRUCTURE_KEY):
             if key not in values:
                 cache.add(key, _new_generation(), timeout=None)
-        values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY])
-        if shared_cache.degraded() or len(values) < 2:
+        values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
+        if shared_cache.degraded() or GUIDES_KEY not in values or STRUCTURE_KEY not in values:
             return None
-    return Generation(guides=values[GUIDES_KEY], structure=values[STRUCTURE_KEY])
+    return Generation(
+        guides=values[GUIDES_KEY], structure=values[STRUCTURE_KEY], search=str(values.get(SEARCH_KEY, ""))
+    )
 
 
 # --- The catalog state: which version of each item is shown today ---------------------------

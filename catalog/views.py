@@ -141,7 +141,15 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
 
     digest = page_cache.entry_key(
         ctx,
-        ("guides", get_language(), results_only, pairs, ctx.state and ctx.state.current_digest),
+        (
+            "guides",
+            get_language(),
+            results_only,
+            pairs,
+            ctx.state and ctx.state.current_digest,
+            # A search's results follow the search documents, rebuilt apart from the guides.
+            ctx.generation.search if searching and ctx.generation is not None else "",
+        ),
     )
     seconds = page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS
     if not results_only:
