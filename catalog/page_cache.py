@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import threading
 import time
 import uuid
@@ -80,6 +81,13 @@ def _generation_time(value: str) -> float:
         return time.time()
 
 
+# Each process reads the generations from the shared cache at most this often; a bump in the
+# process itself is seen at once (it updates the process's copy), another process's within this
+# bound. Settings ``CATALOG_GENERATION_SECONDS`` (0: read on every request).
+GENERATION_SECONDS = float(getattr(settings, "CATALOG_GENERATION_SECONDS", 1.0))
+_generation_memo: dict[str, tuple[float, Generation]] = {}
+
+
 def bump(*, guides: bool = True, structure: bool = True) -> None:
     """Move the generations on: every key built from them changes. Now (for this transaction's
     own later reads and the tests) and again once committed (other processes may have rendered
@@ -87,6 +95,7 @@ def bump(*, guides: bool = True, structure: bool = True) -> None:
     keys = [key for key, wanted in ((GUIDES_KEY, guides), (STRUCTURE_KEY, structure)) if wanted]
 
     def do() -> None:
+        _generation_memo.clear()
         cache.set_many({key: _new_generation() for key in keys}, timeout=None)
 
     do()
@@ -95,6 +104,7 @@ def bump(*, guides: bool = True, structure: bool = True) -> None:
 
 def bump_after_outage() -> None:
     """Redis answers again: what was published meanwhile bumped only this process's memory."""
+    _generation_memo.clear()
     cache.set_many({GUIDES_KEY: _new_generation(), STRUCTURE_KEY: _new_generation()}, timeout=None)
 
 
@@ -113,6 +123,16 @@ class Generation:
 
 def generation() -> Generation | None:
     """The current generations, or None while the shared cache is unavailable (serve uncached)."""
+    hit = _generation_memo.get("current")
+    if hit is not None and hit[0] > time.monotonic() and not shared_cache.degraded():
+        return hit[1]
+    found = _read_generation()
+    if found is not None and GENERATION_SECONDS > 0:
+        _generation_memo["current"] = (time.monotonic() + GENERATION_SECONDS, found)
+    return found
+
+
+def _read_generation() -> Generation | None:
     values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
     if shared_cache.degraded():
         return None
@@ -198,7 +218,9 @@ _local: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
 
 
 def forget() -> None:
-    """Drop this process's copies and catalog state (tests)."""
+    """Drop this process's copies, shells, generations and catalog state (tests)."""
+    _shells.clear()
+    _generation_memo.clear()
     with _local_lock:
         _local.clear()
     with _state_lock:
@@ -299,6 +321,100 @@ def query_parts(request: HttpRequest, allowed: Iterable[str]) -> tuple[tuple[tup
         and all(len(value) <= (MAX_Q_LENGTH if name == "q" else 40) for name, value in pairs)
     )
     return pairs, bounded
+
+
+# --- The shell of an anonymous page --------------------------------------------------------
+
+# Markers the shell is drawn with, replaced per request (letters only: escaping leaves them be).
+CSRF_MARK = "zzcachecsrftokenzz"
+NONCE_MARK = "zzcachecspnoncezz"
+PATH_MARK = "zzcachefullpathzz"
+TITLE_MARK = "zzcachetitlezz"
+MAIN_MARK = "zzcachemainzz"
+
+_shells: dict[tuple[str, bool, str], str] = {}
+
+
+def anonymous_shell_allowed(request: HttpRequest) -> bool:
+    """No session and no messages: the visitor is anonymous and nothing waits to be shown, so
+    the shell differs from another anonymous visitor's only by the CSRF token, the nonce and the
+    path."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _nav_urls() -> frozenset[str]:
+    from django.urls import reverse
+
+    return frozenset(reverse(name) for name in ("home", "guide-list", "hall-list", "bundle-list", "booking-start"))
+
+
+def anonymous_shell(request: HttpRequest) -> str:
+    """``catalog/cached_page.html`` for an anonymous visitor, with markers where the request's
+    own values go. Kept per process per language, care mode and navigation entry (a handful)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from servicehall.context_processors import portal
+
+    care_mode = bool(portal(request)["care_mode"])
+    path = request.path if request.path in _nav_urls() else ""
+    key = (get_language() or "", care_mode, path)
+    shell = _shells.get(key)
+    if shell is not None:
+        return shell
+
+    class ShellRequest:
+        """What the shell reads of the request: its path (the current navigation entry) and the
+        full path (the language and care-mode forms come back to it), a marker here."""
+
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+        def get_full_path(self) -> str:
+            return PATH_MARK
+
+    shell = render_to_string(
+        "catalog/cached_page.html",
+        {
+            "page_title": TITLE_MARK,
+            "main_before": mark_safe(MAIN_MARK),
+            "main_after": "",
+            "sections": [],
+            "csrf_token": CSRF_MARK,
+            "csp_nonce": NONCE_MARK,
+            "request": ShellRequest(path or "/-/"),
+            "user": AnonymousUser(),
+            "messages": [],
+        },
+        request=request,
+    )
+    if len(_shells) < 64:
+        _shells[key] = shell
+    return shell
+
+
+_MARKS = re.compile(f"({CSRF_MARK}|{NONCE_MARK}|{PATH_MARK}|{TITLE_MARK}|{MAIN_MARK})")
+
+
+def fill_shell(shell: str, request: HttpRequest, *, title: str, main: str) -> str:
+    """The shell with each marker replaced where the shell has it (never inside a value put in:
+    a path or a title holding a marker's letters stays as it is)."""
+    from django.middleware.csp import get_nonce
+    from django.middleware.csrf import get_token
+    from django.utils.html import escape
+
+    nonce = get_nonce(request)
+    values = {
+        CSRF_MARK: get_token(request),
+        NONCE_MARK: str(nonce) if nonce is not None else "",
+        PATH_MARK: escape(request.get_full_path()),
+        TITLE_MARK: escape(title),
+        MAIN_MARK: main,
+    }
+    return "".join(values.get(part, part) if index % 2 else part for index, part in enumerate(_MARKS.split(shell)))
 
 
 # --- Conditional GET -------------------------------------------------------------------------

@@ -65,21 +65,46 @@ def _page(
         if not_modified is not None:
             return not_modified
     payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
-    response = TemplateResponse(
-        request,
-        "catalog/cached_page.html",
-        {
-            "page_title": payload["title"],
-            "main_before": mark_safe(payload["before"]),  # noqa: S308 - rendered by our templates, escaped there
-            "main_after": mark_safe(payload["after"]),  # noqa: S308
-            "sections": sections,
-            **(extra(payload) if extra is not None else {}),
-        },
-        status=payload.get("status", 200),
-    )
+    context = {
+        "page_title": payload["title"],
+        "main_before": mark_safe(payload["before"]),  # noqa: S308 - rendered by our templates, escaped there
+        "main_after": mark_safe(payload["after"]),  # noqa: S308
+        "sections": sections,
+        **(extra(payload) if extra is not None else {}),
+    }
+    status = payload.get("status", 200)
+    response: HttpResponseBase
+    if page_cache.anonymous_shell_allowed(request):
+        response = HttpResponse(_anonymous_page(request, context), status=status)
+    else:  # a session (a signed-in user's nav) or messages: the whole shell drawn for this request
+        response = TemplateResponse(request, "catalog/cached_page.html", context, status=status)
     if etag is not None and response.status_code == 200:
         page_cache.set_validators(response, etag=etag, last_modified=ctx.last_modified, private=True)
     return response
+
+
+def _anonymous_page(request: HttpRequest, context: dict[str, Any]) -> str:
+    """The page for a visitor without a session: the shell of this language, care mode and
+    navigation entry, drawn once per process with markers, filled with this request's CSRF token,
+    CSP nonce, path, title, main part and sections."""
+    sections = "".join(
+        render_to_string(
+            section,
+            {
+                "item": context.get("item"),
+                "is_current": context.get("is_current"),
+                "LANGUAGE_CODE": get_language(),
+            },
+        )
+        for section in context["sections"]
+    )
+    shell = page_cache.anonymous_shell(request)
+    return page_cache.fill_shell(
+        shell,
+        request,
+        title=context["page_title"],
+        main=f"{context['main_before']}{sections}{context['main_after']}",
+    )
 
 
 @require_safe

@@ -237,3 +237,10 @@ def test_redis_answering_again_bumps_the_generations(catalog) -> None:
     shared_cache._came_back()
     after = page_cache.generation()
     assert after is not None and after.guides != before.guides and after.structure != before.structure
+
+
+def test_a_marker_in_the_query_is_not_filled_in(client, catalog) -> None:
+    """The anonymous shell is filled where its markers are, never inside what the request put in."""
+    body = text(client.get(f"/guides/?q={page_cache.MAIN_MARK}{page_cache.CSRF_MARK}"))
+    assert body.count('<main id="main"') == 1 and body.count('<section id="results"') == 1
+    assert f'value="/guides/?q={page_cache.MAIN_MARK}{page_cache.CSRF_MARK}"' in body
