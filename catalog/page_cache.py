@@ -237,12 +237,35 @@ def _local_get(key: str) -> Entry | None:
     return hit[1]
 
 
-def _local_set(key: str, entry: Entry) -> None:
+def _local_set(key: str, entry: Entry, *, seconds: float = LOCAL_SECONDS) -> None:
     with _local_lock:
-        _local[key] = (time.monotonic() + LOCAL_SECONDS, entry)
+        _local[key] = (time.monotonic() + seconds, entry)
         _local.move_to_end(key)
         while len(_local) > LOCAL_MAX_ENTRIES:
             _local.popitem(last=False)
+
+
+# Sections other apps add to a cached page (booking's "预约办理") read their own data, which has no
+# generation here: each process keeps a section's HTML this long, as ``servicehall.memo`` keeps
+# hall settings (a supervisor's change to slot plans shows within it).
+SECTION_SECONDS = 30
+
+
+def forget_sections() -> None:
+    """Drop the sections this process keeps (tests)."""
+    with _local_lock:
+        for key in [key for key in _local if key.startswith("section:")]:
+            del _local[key]
+
+
+def section_html(parts: tuple[object, ...], render: Callable[[], str]) -> str:
+    key = "section:" + repr(parts)
+    found = _local_get(key)
+    if found is not None:
+        return str(found.payload["html"])
+    html = render()
+    _local_set(key, Entry(payload={"html": html}, etag="", last_modified=0.0), seconds=SECTION_SECONDS)
+    return html
 
 
 @dataclass(frozen=True)

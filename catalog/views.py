@@ -75,7 +75,8 @@ def _page(
     status = payload.get("status", 200)
     response: HttpResponseBase
     if page_cache.anonymous_shell_allowed(request):
-        response = HttpResponse(_anonymous_page(request, context), status=status)
+        structure = ctx.generation.structure if ctx.generation is not None else ""
+        response = HttpResponse(_anonymous_page(request, context, structure), status=status)
     else:  # a session (a signed-in user's nav) or messages: the whole shell drawn for this request
         response = TemplateResponse(request, "catalog/cached_page.html", context, status=status)
     if etag is not None and response.status_code == 200:
@@ -83,18 +84,23 @@ def _page(
     return response
 
 
-def _anonymous_page(request: HttpRequest, context: dict[str, Any]) -> str:
+def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: str) -> str:
     """The page for a visitor without a session: the shell of this language, care mode and
     navigation entry, drawn once per process with markers, filled with this request's CSRF token,
     CSP nonce, path, title, main part and sections."""
+    item = context.get("item")
+    section_context = {"item": item, "is_current": context.get("is_current"), "LANGUAGE_CODE": get_language()}
     sections = "".join(
-        render_to_string(
-            section,
-            {
-                "item": context.get("item"),
-                "is_current": context.get("is_current"),
-                "LANGUAGE_CODE": get_language(),
-            },
+        page_cache.section_html(
+            (
+                section,
+                get_language(),
+                item.pk if item is not None else None,
+                context.get("is_current"),
+                local_date(),
+                structure,  # the catalog's halls and their items: booking reads them too
+            ),
+            lambda section=section: render_to_string(section, section_context),
         )
         for section in context["sections"]
     )
