@@ -152,7 +152,10 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
         for name, path in paths.items()
     }
     table(
-        f"Catalog (cached, issue 14): {args.clients} clients x {args.seconds:.0f} s", results, hello, queries["per_request"]
+        f"Catalog (cached, issue 14): {args.clients} clients x {args.seconds:.0f} s",
+        results,
+        hello,
+        queries["per_request"],
     )
     print(f"queries to render (after a publish): {queries['per_render']}")
     # Conditional GET: a client that has the answer asks with its ETag and gets 304.

@@ -291,7 +291,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     # Served from the page cache (catalog/page_cache.py, docs/caching.md): the JSON body per
     # guide version, query, address and media type, with ETag / Last-Modified and 304s.
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         pairs, bounded = page_cache.query_parts(request._request, API_ITEM_PARAMS)
         searching = any(name == "q" and value.strip() for name, value in pairs)
 
@@ -307,7 +307,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
             seconds=page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS,
         )
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         code = kwargs.get(self.lookup_url_kwarg or "", "")
         versions: list[tuple[int | None, int] | None] = []
 

@@ -136,7 +136,9 @@ def _read_generation() -> Generation | None:
     values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
     if shared_cache.degraded():
         return None
-    if GUIDES_KEY not in values or STRUCTURE_KEY not in values:  # never set, or evicted: start new ones (the first process to ask wins)
+    if (
+        GUIDES_KEY not in values or STRUCTURE_KEY not in values
+    ):  # never set, or evicted: start new ones (the first process to ask wins)
         for key in (GUIDES_KEY, STRUCTURE_KEY):
             if key not in values:
                 cache.add(key, _new_generation(), timeout=None)
@@ -403,7 +405,7 @@ def anonymous_shell(request: HttpRequest) -> str:
         "catalog/cached_page.html",
         {
             "page_title": TITLE_MARK,
-            "main_before": mark_safe(MAIN_MARK),
+            "main_before": mark_safe(MAIN_MARK),  # noqa: S308 - a marker of letters only
             "main_after": "",
             "sections": [],
             "csrf_token": CSRF_MARK,
@@ -491,10 +493,11 @@ def connect() -> None:
 
     from catalog import models
 
-    for model in (models.GuideVersion, models.Material, models.SpecialStep):
+    guides: tuple[type[Any], ...] = (models.GuideVersion, models.Material, models.SpecialStep)
+    for model in guides:
         post_save.connect(_guides_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_guides_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}-delete")
-    for model in (
+    structure: tuple[type[Any], ...] = (
         models.Department,
         models.Hall,
         models.HallOpeningHours,
@@ -502,7 +505,8 @@ def connect() -> None:
         models.ServiceItem,
         models.Bundle,
         models.BundleMember,
-    ):
+    )
+    for model in structure:
         post_save.connect(_structure_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_structure_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}-delete")
     m2m_changed.connect(_structure_changed, sender=models.Hall.items.through, dispatch_uid="page-cache-hall-items")

@@ -5,7 +5,7 @@ The home page, the guide list and the guide pages are served from the page cache
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,9 +39,8 @@ GUIDE_LIST_PARAMS = frozenset({*GuideFilter.base_filters, "page"})
 def _render_main(template: str, context: dict[str, object]) -> dict[str, str]:
     """A page's main part rendered without the request (nothing of the user, the session, the
     CSRF token or the CSP nonce can be in it), split where the sections go."""
-    html = render_to_string(
-        f"{template}#main", {**context, "sections_slot": mark_safe(SECTIONS_SLOT), "LANGUAGE_CODE": get_language()}
-    )
+    slot = mark_safe(SECTIONS_SLOT)  # noqa: S308 - a constant HTML comment
+    html = render_to_string(f"{template}#main", {**context, "sections_slot": slot, "LANGUAGE_CODE": get_language()})
     before, _slot, after = html.partition(SECTIONS_SLOT)
     return {"before": before, "after": after}
 
@@ -52,7 +51,7 @@ def _page(
     digest: str,
     compute: Callable[[], tuple[dict[str, Any], bool]],
     *,
-    sections: list[str],
+    sections: Sequence[str],
     extra: Callable[[dict[str, Any]], dict[str, object]] | None = None,
     seconds: int = page_cache.ENTRY_SECONDS,
     conditional: bool = True,
@@ -90,6 +89,10 @@ def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: st
     CSP nonce, path, title, main part and sections."""
     item = context.get("item")
     section_context = {"item": item, "is_current": context.get("is_current"), "LANGUAGE_CODE": get_language()}
+
+    def render_section(section: str) -> Callable[[], str]:
+        return lambda: render_to_string(section, section_context)
+
     sections = "".join(
         page_cache.section_html(
             (
@@ -100,7 +103,7 @@ def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: st
                 local_date(),
                 structure,  # the catalog's halls and their items: booking reads them too
             ),
-            lambda section=section: render_to_string(section, section_context),
+            render_section(section),
         )
         for section in context["sections"]
     )
@@ -163,9 +166,7 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
             "long_options": {} if results_only else selectors.filter_options(),
         }
         if results_only:
-            html = render_to_string(
-                "catalog/guide_list.html#results", {**context, "LANGUAGE_CODE": get_language()}
-            )
+            html = render_to_string("catalog/guide_list.html#results", {**context, "LANGUAGE_CODE": get_language()})
             return {"title": "", "before": html, "after": "", "status": status}, status == 200 and bounded
         main = _render_main("catalog/guide_list.html", context)
         return {"title": gettext("办事指南"), **main, "status": status}, status == 200 and bounded

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments import services
-from catalog import page_cache
 from appointments.models import Slot, SlotPlan
+from catalog import page_cache
 from catalog.models import CalendarDay, GuideVersion, Hall, Material
 from queueing.models import QueueCategory
 from tests.appointments.factories import NOW, make_booking_hall

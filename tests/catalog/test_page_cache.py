@@ -63,7 +63,10 @@ def test_a_publish_is_visible_at_once_on_the_page_and_the_api(client, catalog) -
     page_etag = client.get(f"/guides/{CODE}/").headers["ETag"]
     api_etag = client.get(f"/api/v1/items/{CODE}/").headers["ETag"]
     publish_revision(
-        catalog["hukou"], effective_from=timezone.localdate(), conditions="新的申请条件：居住满一年。", promised_limit_days=3
+        catalog["hukou"],
+        effective_from=timezone.localdate(),
+        conditions="新的申请条件：居住满一年。",
+        promised_limit_days=3,
     )
     page = client.get(f"/guides/{CODE}/")
     assert "第 2 版" in text(page) and "新的申请条件：居住满一年。" in text(page)
@@ -100,7 +103,9 @@ def test_a_version_taking_effect_changes_the_etag_and_the_other_guides_keep_thei
     today = timezone.localdate()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         publish_revision(catalog["hukou"], effective_from=today + dt.timedelta(days=1), conditions="明天的条件。")
-        etags = {url: client.get(url).headers["ETag"] for url in (f"/api/v1/items/{CODE}/", "/api/v1/items/0600101000/")}
+        etags = {
+            url: client.get(url).headers["ETag"] for url in (f"/api/v1/items/{CODE}/", "/api/v1/items/0600101000/")
+        }
         traveller.shift(dt.timedelta(days=1))
         assert client.get(f"/api/v1/items/{CODE}/").headers["ETag"] != etags[f"/api/v1/items/{CODE}/"]
         # Only what changed: the other item's answer keeps its ETag (a 304 for the browser).

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from catalog import page_cache, demo_data, demo_data_en
+from catalog import demo_data, demo_data_en, page_cache
 from catalog.bundles import StageLimit, limit_bound
 from catalog.models import (
     Bundle,
