@@ -136,12 +136,10 @@ def _read_generation() -> Generation | None:
     values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
     if shared_cache.degraded():
         return None
-    if (
-        GUIDES_KEY not in values or STRUCTURE_KEY not in values
-    ):  # never set, or evicted: start new ones (the first process to ask wins)
-        for key in (GUIDES_KEY, STRUCTURE_KEY):
-            if key not in values:
-                cache.add(key, _new_generation(), timeout=None)
+    if len(values) < 3:  # never set, or evicted: start new ones (the first process to ask wins)
+        for key in (GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY):
+            if key not in values:  # the search index starts its own the same way (selectors.search_index)
+                cache.add(key, uuid.uuid4().hex if key == SEARCH_KEY else _new_generation(), timeout=None)
         values = cache.get_many([GUIDES_KEY, STRUCTURE_KEY, SEARCH_KEY])
         if shared_cache.degraded() or GUIDES_KEY not in values or STRUCTURE_KEY not in values:
             return None
