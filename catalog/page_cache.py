@@ -102,6 +102,11 @@ def bump(*, guides: bool = True, structure: bool = True) -> None:
     transaction.on_commit(do, robust=True)
 
 
+def forget_generation() -> None:
+    """Read the generations again on the next request (the search index's moved on)."""
+    _generation_memo.clear()
+
+
 def bump_after_outage() -> None:
     """Redis answers again: what was published meanwhile bumped only this process's memory."""
     _generation_memo.clear()
