@@ -137,6 +137,7 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
     paths = {
         "home": "/",
         "guide_list": "/guides/",
+        "guide_filter": "/guides/?hall=GZ-CITY&applicant=individual&page=2",
         "guide_search": "/guides/?q=%E8%AF%81",
         "guide_words": "/guides/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",
         "api_search": "/api/v1/items/?q=%E7%A4%BE%E4%BF%9D",
@@ -151,14 +152,49 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
         name: (path, run_load(server.base, path, clients=args.clients, seconds=args.seconds))
         for name, path in paths.items()
     }
-    table(f"Catalog: {args.clients} clients x {args.seconds:.0f} s", results, hello, queries["per_request"])
+    table(
+        f"Catalog (cached, issue 14): {args.clients} clients x {args.seconds:.0f} s",
+        results,
+        hello,
+        queries["per_request"],
+    )
+    print(f"queries to render (after a publish): {queries['per_render']}")
+    # Conditional GET: a client that has the answer asks with its ETag and gets 304.
+    conditional_paths = {
+        name: paths[name] for name in ("home", "guide_list", "guide_filter", "guide_detail", "api_items", "api_item")
+    }
+    conditional = {}
+    for name, path in conditional_paths.items():
+        etag = urlopen(server.base + path, timeout=10).headers["ETag"]
+        headers = {"If-None-Match": etag}
+        status = _status(server.base + path, headers)
+        assert status == 304, (path, status)
+        run_load(server.base, path, clients=args.workers, seconds=0.5, headers=headers)
+        conditional[f"{name}_304"] = (
+            path,
+            run_load(server.base, path, clients=args.clients, seconds=args.seconds, headers=headers),
+        )
+    table("Catalog: conditional GET (If-None-Match, 304)", conditional, hello)
+    results.update(conditional)
     return {
         **{f"{name}_rps": round(r.rps, 1) for name, (_p, r) in results.items()},
         **{f"{name}_p50_ms": round(r.p50, 2) for name, (_p, r) in results.items()},
         **{f"{name}_errors": r.errors for name, (_p, r) in results.items()},
+        **{f"{name}_x_hello": round(r.rps / hello, 3) for name, (_p, r) in results.items()},
         "catalog_items": queries["items"],
         "queries": queries["per_request"],
+        "queries_render": queries["per_render"],
     }
+
+
+def _status(url: str, headers: dict[str, str]) -> int:
+    from urllib.error import HTTPError
+    from urllib.request import Request
+
+    try:
+        return urlopen(Request(url, headers=headers), timeout=10).status
+    except HTTPError as exc:
+        return exc.code
 
 
 def _poll_version(url: str) -> str:

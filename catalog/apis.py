@@ -7,7 +7,12 @@ says ``AllowAny`` explicitly, against the project default of ``IsAuthenticated``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from django.http import HttpResponse, HttpResponseBase
+from django.utils.http import quote_etag
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
@@ -15,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog import selectors
+from catalog import page_cache, selectors
 from catalog.filters import ApiGuideFilter, CalendarFilter, HallFilter
 from catalog.models import (
     Bundle,
@@ -282,6 +287,84 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.current_guides_full(today=local_date())
+
+    # Served from the page cache (catalog/page_cache.py, docs/caching.md): the JSON body per
+    # guide version, query, address and media type, with ETag / Last-Modified and 304s.
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        pairs, bounded = page_cache.query_parts(request._request, API_ITEM_PARAMS)
+        searching = any(name == "q" and value.strip() for name, value in pairs)
+
+        def parts(ctx: page_cache.Context) -> tuple[object, ...]:
+            search = ctx.generation.search if searching and ctx.generation is not None else ""
+            return ("api-items", pairs, request.build_absolute_uri("/"), ctx.state and ctx.state.current_digest, search)
+
+        return self._cached(
+            request,
+            parts,
+            lambda: super(ItemViewSet, self).list(request, *args, **kwargs),
+            cacheable=bounded,
+            seconds=page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS,
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        code = kwargs.get(self.lookup_url_kwarg or "", "")
+        versions: list[tuple[int | None, int] | None] = []
+
+        def parts(ctx: page_cache.Context) -> tuple[object, ...]:
+            versions.append(ctx.state.versions.get(code) if ctx.state is not None else None)
+            return ("api-item", code, versions[-1])
+
+        return self._cached(
+            request,
+            parts,
+            lambda: super(ItemViewSet, self).retrieve(request, *args, **kwargs),
+            cacheable=lambda: bool(versions and versions[-1] is not None),
+        )
+
+    def _cached(
+        self,
+        request: Request,
+        parts: Callable[[page_cache.Context], tuple[object, ...]],
+        produce: Callable[[], HttpResponseBase],
+        *,
+        cacheable: bool | Callable[[], bool],
+        seconds: int = page_cache.ENTRY_SECONDS,
+    ) -> HttpResponseBase:
+        renderer = request.accepted_renderer
+        if getattr(renderer, "format", None) != "json":
+            return produce()
+        media_type = request.accepted_media_type
+        ctx = page_cache.context(local_date())
+        # The language is in the key: the payload holds both, but messages and any later
+        # localised field would not.
+        digest = page_cache.entry_key(ctx, (*parts(ctx), media_type, get_language()))
+        may_cache = cacheable() if callable(cacheable) else cacheable
+        if ctx.caching and may_cache:
+            not_modified = page_cache.conditional(
+                request._request, etag=quote_etag(digest), last_modified=ctx.last_modified
+            )
+            if not_modified is not None:
+                return not_modified
+
+        def compute() -> tuple[dict[str, Any], bool]:
+            response = produce()
+            if response.status_code != 200 or not isinstance(response, Response):
+                return {"response": response}, False
+            body = renderer.render(response.data, media_type, self.get_renderer_context())
+            return {"body": body}, may_cache
+
+        payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
+        if "response" in payload:
+            return payload["response"]
+        answer = HttpResponse(payload["body"], content_type=media_type)
+        if ctx.caching and may_cache:
+            page_cache.set_validators(answer, etag=quote_etag(digest), last_modified=ctx.last_modified, private=False)
+        return answer
+
+
+# Every parameter the items list takes; a request with any other is served uncached.
+API_ITEM_PARAMS = frozenset({*ApiGuideFilter.base_filters, "page", "page_size", "format"})
 
 
 @extend_schema_view(

@@ -23,7 +23,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("事项目录")
 
     def ready(self) -> None:
+        from catalog import page_cache
         from servicehall import roles
+
+        page_cache.connect()
 
         roles.grant(
             roles.ADMINISTRATOR,

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import holiday_source, search, signals
+from catalog import holiday_source, page_cache, search, signals
 from catalog.bundles import StageLimit, bound_explanation, limit_bound
 from catalog.models import (
     Bundle,
@@ -476,6 +476,7 @@ def _search_index_changed() -> None:
 
     def bump() -> None:
         cache.set(search.GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        page_cache.forget_generation()  # searches cached by this process are keyed by it
 
     bump()
     transaction.on_commit(bump, robust=True)  # committed: a cache failure must not turn it into an error

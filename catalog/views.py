@@ -1,15 +1,26 @@
-"""Public catalog pages: home, guides, halls, bundles. Server-rendered; htmx swaps the results."""
+"""Public catalog pages: home, guides, halls, bundles. Server-rendered; htmx swaps the results.
+
+The home page, the guide list and the guide pages are served from the page cache
+(catalog/page_cache.py, docs/caching.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
-from catalog import selectors
+from catalog import page_cache, selectors
 from catalog.filters import GuideFilter, HallFilter
-from catalog.models import Hall
+from catalog.models import Hall, ServiceItem
 from servicehall import extensions
 from servicehall.clock import local_date
 from servicehall.http import HtmxHttpRequest
@@ -20,61 +31,207 @@ from servicehall.pagination import paginate, requested_page
 HALL_ITEMS_SHOWN = 30
 
 
-@require_safe
-def home(request: HttpRequest) -> TemplateResponse:
-    today = local_date()
-    halls = list(selectors.halls_list().filter(level__in=[Hall.Level.CITY, Hall.Level.DISTRICT]))
-    return TemplateResponse(
+# Where a cached main part leaves room for the sections other apps add (rendered per request).
+SECTIONS_SLOT = "<!--catalog:sections-->"
+GUIDE_LIST_PARAMS = frozenset({*GuideFilter.base_filters, "page"})
+
+
+def _render_main(template: str, context: dict[str, object]) -> dict[str, str]:
+    """A page's main part rendered without the request (nothing of the user, the session, the
+    CSRF token or the CSP nonce can be in it), split where the sections go."""
+    slot = mark_safe(SECTIONS_SLOT)  # noqa: S308 - a constant HTML comment
+    html = render_to_string(f"{template}#main", {**context, "sections_slot": slot, "LANGUAGE_CODE": get_language()})
+    before, _slot, after = html.partition(SECTIONS_SLOT)
+    return {"before": before, "after": after}
+
+
+def _page(
+    request: HttpRequest,
+    ctx: page_cache.Context,
+    digest: str,
+    compute: Callable[[], tuple[dict[str, Any], bool]],
+    *,
+    sections: Sequence[str],
+    extra: Callable[[dict[str, Any]], dict[str, object]] | None = None,
+    seconds: int = page_cache.ENTRY_SECONDS,
+    conditional: bool = True,
+) -> HttpResponseBase:
+    """Serve a cached main part inside the per-request shell, answering 304 when the browser
+    already has this page (same main part, language, care mode and CSRF cookie)."""
+    etag = page_cache.page_etag(request, quote_etag(digest)) if ctx.caching and conditional else None
+    if etag is not None:
+        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified)
+        if not_modified is not None:
+            return not_modified
+    payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
+    context = {
+        "page_title": payload["title"],
+        "main_before": mark_safe(payload["before"]),  # noqa: S308 - rendered by our templates, escaped there
+        "main_after": mark_safe(payload["after"]),  # noqa: S308
+        "sections": sections,
+        **(extra(payload) if extra is not None else {}),
+    }
+    status = payload.get("status", 200)
+    response: HttpResponseBase
+    if page_cache.anonymous_shell_allowed(request):
+        structure = ctx.generation.structure if ctx.generation is not None else ""
+        response = HttpResponse(_anonymous_page(request, context, structure), status=status)
+    else:  # a session (a signed-in user's nav) or messages: the whole shell drawn for this request
+        response = TemplateResponse(request, "catalog/cached_page.html", context, status=status)
+    if etag is not None and response.status_code == 200:
+        page_cache.set_validators(response, etag=etag, last_modified=ctx.last_modified, private=True)
+    return response
+
+
+def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: str) -> str:
+    """The page for a visitor without a session: the shell of this language, care mode and
+    navigation entry, drawn once per process with markers, filled with this request's CSRF token,
+    CSP nonce, path, title, main part and sections."""
+    item = context.get("item")
+    section_context = {"item": item, "is_current": context.get("is_current"), "LANGUAGE_CODE": get_language()}
+
+    def render_section(section: str) -> Callable[[], str]:
+        return lambda: render_to_string(section, section_context)
+
+    sections = "".join(
+        page_cache.section_html(
+            (
+                section,
+                get_language(),
+                item.pk if item is not None else None,
+                context.get("is_current"),
+                local_date(),
+                structure,  # the catalog's halls and their items: booking reads them too
+            ),
+            render_section(section),
+        )
+        for section in context["sections"]
+    )
+    shell = page_cache.anonymous_shell(request)
+    return page_cache.fill_shell(
+        shell,
         request,
-        "catalog/home.html",
-        {
-            "filter": GuideFilter(queryset=selectors.current_guides(today=today)),
-            "halls": halls,
-            "bundles": list(selectors.bundles_list()),
-            "guide_count": selectors.current_guides(today=today).count(),
-            "home_sections": extensions.sections(extensions.HOME_ACTIONS),
-        },
+        title=context["page_title"],
+        main=f"{context['main_before']}{sections}{context['main_after']}",
     )
 
 
 @require_safe
-def guide_list(request: HtmxHttpRequest) -> TemplateResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     today = local_date()
-    number, page_error = requested_page(request)
-    filterset = GuideFilter(request.GET or None, queryset=selectors.current_guides(today=today))
-    valid = filterset.is_valid() if filterset.is_bound else True
-    page = paginate(
-        filterset.qs if valid else filterset.queryset.none(), page_number=number, per_page=settings.GUIDE_PAGE_SIZE
-    )
-    template = (
-        "catalog/guide_list.html#results" if request.htmx and not request.htmx.boosted else "catalog/guide_list.html"
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return TemplateResponse(
-        request,
-        template,
-        {
+    ctx = page_cache.context(today)
+
+    def compute() -> tuple[dict[str, Any], bool]:
+        halls = list(selectors.halls_list().filter(level__in=[Hall.Level.CITY, Hall.Level.DISTRICT]))
+        main = _render_main(
+            "catalog/home.html",
+            {
+                "halls": halls,
+                "bundles": list(selectors.bundles_list()),
+                "guide_count": selectors.current_guides(today=today).count(),
+            },
+        )
+        return {"title": gettext("首页"), **main}, True
+
+    digest = page_cache.entry_key(ctx, ("home", get_language(), ctx.state and ctx.state.current_digest))
+    return _page(request, ctx, digest, compute, sections=extensions.sections(extensions.HOME_ACTIONS))
+
+
+@require_safe
+def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
+    today = local_date()
+    ctx = page_cache.context(today)
+    pairs, bounded = page_cache.query_parts(request, GUIDE_LIST_PARAMS)
+    results_only = bool(request.htmx and not request.htmx.boosted)
+    searching = any(name == "q" and value.strip() for name, value in pairs)
+
+    def compute() -> tuple[dict[str, Any], bool]:
+        number, page_error = requested_page(request)
+        filterset = GuideFilter(request.GET or None, queryset=selectors.current_guides(today=today))
+        valid = filterset.is_valid() if filterset.is_bound else True
+        page = paginate(
+            filterset.qs if valid else filterset.queryset.none(),
+            page_number=number,
+            per_page=settings.GUIDE_PAGE_SIZE,
+        )
+        status = 400 if (not valid or page_error) else 200
+        context = {
             "filter": filterset,
             "page": page,
             "page_error": page_error,
-            "query": query.urlencode(),
+            # The query of the pagination links, in the key's (sorted) order.
+            "query": urlencode([(name, value) for name, value in pairs if name != "page"]),
             # Secondary filters stay folded on small screens unless one is in use.
             "more_filters_open": any(request.GET.get(name) for name in filterset.filters if name != "q"),
-            "long_options": {} if request.htmx else selectors.filter_options(),
-        },
-        status=400 if (not valid or page_error) else 200,
+            "long_options": {} if results_only else selectors.filter_options(),
+        }
+        if results_only:
+            html = render_to_string("catalog/guide_list.html#results", {**context, "LANGUAGE_CODE": get_language()})
+            return {"title": "", "before": html, "after": "", "status": status}, status == 200 and bounded
+        main = _render_main("catalog/guide_list.html", context)
+        return {"title": gettext("办事指南"), **main, "status": status}, status == 200 and bounded
+
+    digest = page_cache.entry_key(
+        ctx,
+        (
+            "guides",
+            get_language(),
+            results_only,
+            pairs,
+            ctx.state and ctx.state.current_digest,
+            # A search's results follow the search documents, rebuilt apart from the guides.
+            ctx.generation.search if searching and ctx.generation is not None else "",
+        ),
     )
+    seconds = page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS
+    if not results_only:
+        return _page(request, ctx, digest, compute, sections=[], seconds=seconds, conditional=bounded)
+    # htmx swaps the results in: the fragment alone, the same for everyone (no shell, no token).
+    etag = quote_etag(digest) if ctx.caching and bounded else None
+    if etag is not None:
+        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified)
+        if not_modified is not None:
+            return not_modified
+    payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
+    response = HttpResponse(payload["before"], status=payload["status"])
+    if etag is not None and response.status_code == 200:
+        page_cache.set_validators(response, etag=etag, last_modified=ctx.last_modified, private=True)
+    return response
 
 
 @require_safe
-def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> TemplateResponse:
+def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponseBase:
     today = local_date()
-    version = selectors.guide_for_item(code=code, today=today, number=number)
-    context = selectors.guide_context(version=version, today=today)
-    # What apps above the catalog offer for this item (appointments: "预约办理").
-    context["guide_sections"] = extensions.sections(extensions.GUIDE_ACTIONS)
-    return TemplateResponse(request, "catalog/guide_detail.html", context)
+    ctx = page_cache.context(today)
+    # (version in effect, latest published) of the item: None for an unknown code, served uncached.
+    versions = ctx.state.versions.get(code) if ctx.state is not None else None
+
+    def compute() -> tuple[dict[str, Any], bool]:
+        version = selectors.guide_for_item(code=code, today=today, number=number)
+        context = selectors.guide_context(version=version, today=today)
+        item = version.item
+        main = _render_main("catalog/guide_detail.html", context)
+        return {
+            "title": item.display_name,
+            **main,
+            # What the sections need of the item (appointments: whether a hall books it).
+            "item": {"pk": item.pk, "code": item.code, "name": item.name, "name_en": item.name_en},
+            "is_current": context["is_current"],
+        }, versions is not None
+
+    def extra(payload: dict[str, Any]) -> dict[str, object]:
+        return {"item": ServiceItem(**payload["item"]), "is_current": payload["is_current"]}
+
+    digest = page_cache.entry_key(ctx, ("guide", get_language(), code, number, versions))
+    return _page(
+        request,
+        ctx,
+        digest,
+        compute,
+        sections=extensions.sections(extensions.GUIDE_ACTIONS),
+        extra=extra,
+        conditional=versions is not None,
+    )
 
 
 @require_safe

@@ -106,12 +106,27 @@ def _went_down(exc: BaseException) -> None:
         )
 
 
+# Called (in the process that noticed) once Redis answers again after an outage: what this
+# process wrote meanwhile went to its own memory (the catalog's page-cache generations, issue 14).
+_recovery_callbacks: list[Callable[[], None]] = []
+
+
+def on_recovery(callback: Callable[[], None]) -> None:
+    if callback not in _recovery_callbacks:
+        _recovery_callbacks.append(callback)
+
+
 def _came_back() -> None:
     with _state_lock:
         since = _state["since"]
         _state.update(down_until=None, since=None, warned_at=None)
     if since is not None:
         logger.warning("the shared cache (Redis) answers again after %.0f s", time.monotonic() - since)
+        for callback in _recovery_callbacks:
+            try:
+                callback()
+            except Exception:  # a cache again unavailable: the next recovery calls it again
+                logger.warning("after the outage: %s failed", callback.__qualname__, exc_info=True)
 
 
 def _fail_soft(name: str) -> Callable[..., Any]:

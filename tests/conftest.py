@@ -73,6 +73,7 @@ def _empty_cache():
     """Every test starts with an empty cache (snapshots, rate limits)."""
     from django.core.cache import cache
 
+    from catalog import page_cache
     from queueing import snapshot
     from servicehall import cache as shared_cache
     from servicehall import memo, outbox
@@ -80,6 +81,7 @@ def _empty_cache():
     cache.clear()
     snapshot._hall_ids.clear()
     memo.forget()
+    page_cache.forget()
     shared_cache.reset_state()  # no outage carried over from another test
     outbox.reset_state()
     yield

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from catalog import services
+from catalog import page_cache, services
 from catalog.models import (
     Department,
     GuideVersion,
@@ -142,4 +142,5 @@ def many_items(count: int, *, dept: Department, hall_: Hall | None = None) -> li
     )
     if hall_ is not None:
         hall_.items.add(*items)
+    page_cache.bump()  # bulk writes send no signal
     return items

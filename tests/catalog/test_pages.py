@@ -255,7 +255,8 @@ def test_guide_list_query_count_does_not_grow_with_the_catalog(client, catalog) 
     small = _count_queries(client, "/guides/?hall=GZ-CITY")
     factories.many_items(480, dept=catalog["police"], hall_=hall)
     large = _count_queries(client, "/guides/?hall=GZ-CITY")
-    assert large == small <= 5
+    # 5 to render, and the catalog state (which guide is current), read once per generation.
+    assert large == small <= 6
     assert _count_queries(client, "/guides/") <= 4
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from catalog import demo_data, demo_data_en
+from catalog import demo_data, demo_data_en, page_cache
 from catalog.bundles import StageLimit, limit_bound
 from catalog.models import (
     Bundle,
@@ -181,6 +181,8 @@ class Command(BaseCommand):
             # Documents for what was loaded before the search existed, or changed above.
             search_documents_rebuild()
             calendar = [] if options["no_calendar"] else calendar_ensure_years()
+            # Loaded partly in bulk (no signals): the cached catalog pages start again.
+            page_cache.bump()
 
         if options["verbosity"] >= 1:
             self._report(guides_created, bundles_created, calendar, time.monotonic() - started)
