@@ -6,8 +6,8 @@ drift, ratios much less).
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (a separate `<name>_bench`
 database is created beside DATABASE_URL's); otherwise SQLite under var/. Prints tables and
 writes bench/results/latest.json (git-ignored). `--only catalog`, `--only queues`,
-`--only appointments`, `--only cases`, `--only feedback`, `--only staffing` or `--only joined`
-runs one part.
+`--only appointments`, `--only cases`, `--only feedback`, `--only staffing`, `--only joined` or
+`--only console` runs one part.
 
 Parts, each with its data helper (run in a subprocess with the bench environment; bulk loads with
 PostgreSQL's generate_series, kept between runs):
@@ -23,7 +23,9 @@ PostgreSQL's generate_series, kept between runs):
 - staffing (staffing_data.py, issue 13): the surge job over 200 halls with 100k tickets today
   and 2.6M over five weeks, the window planner API for the busiest hall;
 - joined (joined_data.py, issue 11): a hall's forwarding inbox, page and API, with 10k and
-  100k forwardings.
+  100k forwardings;
+- console (console_data.py, issue 14): the window console's queue poll, 204 while unchanged
+  against a full render.
 """
 
 from __future__ import annotations
@@ -600,6 +602,39 @@ def bench_joined(env: dict[str, str], server: Server, args: argparse.Namespace, 
     return figures
 
 
+def bench_console(env: dict[str, str], server: Server, args: argparse.Namespace, hello: float) -> dict:
+    """Issue 14. The window console's queue poll (``/staff/windows/<pk>/?part=queue``, every 4 s
+    per console) with 40 tickets waiting: the steady state with the version the console shows
+    (204 while nothing changed) against a full render on every poll."""
+    from urllib.request import Request
+
+    setup = helper(env, "console_data.py", "setup")
+    headers = {"Cookie": setup["cookie"], "HX-Request": "true"}
+    path = f"/staff/windows/{setup['window']}/?part=queue"
+    body = urlopen(Request(server.base + path, headers=headers), timeout=10).read().decode()
+    version = body.split("v=", 1)[1].split('"', 1)[0]
+    reads = {"console_render": path, "console_204": f"{path}&v={version}"}
+    with urlopen(Request(server.base + reads["console_204"], headers=headers), timeout=10) as unchanged:
+        if unchanged.status != 204:
+            raise RuntimeError(f"the poll with its version answered {unchanged.status}, not 204")
+    for read in reads.values():
+        run_load(server.base, read, clients=args.workers, seconds=0.5, headers=headers)
+    results = {
+        name: (read, run_load(server.base, read, clients=args.clients, seconds=args.seconds, headers=headers))
+        for name, read in reads.items()
+    }
+    table(
+        f"Console queue poll ({setup['waiting']} waiting), {args.clients} clients x {args.seconds:.0f} s",
+        results,
+        hello,
+    )
+    return {
+        **{f"{name}_rps": round(r.rps, 1) for name, (_p, r) in results.items()},
+        **{f"{name}_p50_ms": round(r.p50, 2) for name, (_p, r) in results.items()},
+        **{f"{name}_errors": r.errors for name, (_p, r) in results.items()},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
@@ -607,7 +642,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
     parser.add_argument(
-        "--only", choices=["catalog", "queues", "appointments", "cases", "feedback", "staffing", "joined"]
+        "--only",
+        choices=["catalog", "queues", "appointments", "cases", "feedback", "staffing", "joined", "console"],
     )
     args = parser.parse_args()
 
@@ -673,6 +709,8 @@ def main() -> int:
             figures.update(bench_staffing(env, server, args, hello))
         if args.only in (None, "joined"):
             figures.update(bench_joined(env, server, args, hello))
+        if args.only in (None, "console"):
+            figures.update(bench_console(env, server, args, hello))
     finally:
         server.stop()
 

@@ -42,7 +42,7 @@ class QueueingConfig(AppConfig):
 
         # The categories each process remembers for issuing (queueing.lookups) are read again
         # after any change to a category or a hall.
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from catalog.models import Hall
         from queueing.lookups import categories_changed
@@ -51,6 +51,43 @@ class QueueingConfig(AppConfig):
         for model in (QueueCategory, Hall):
             for signal in (post_save, post_delete):
                 signal.connect(categories_changed, sender=model, dispatch_uid=f"queueing.lookups.{model.__name__}")
+
+        # A console's unchanged queue poll is answered without reading the user's roles (issue 14):
+        # a change of them, of their profile or of their account makes their consoles render again.
+        from django.contrib.auth import get_user_model
+
+        from servicehall.models import StaffProfile
+
+        user_model = get_user_model()
+        m2m_changed.connect(
+            roles_changed, sender=user_model.groups.through, dispatch_uid="queueing.console_roles_changed"
+        )
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            signal.connect(user_row_changed, sender=user_model, dispatch_uid=f"queueing.console_user_{name}")
+            signal.connect(profile_changed, sender=StaffProfile, dispatch_uid=f"queueing.console_profile_{name}")
+
+
+def roles_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+    if not action.startswith("post_"):
+        return
+    from queueing.console import user_changed
+
+    # user.groups.add(...) (instance: the user) or group.user_set.add(...) (pk_set: the users);
+    # a group cleared of all its users does not say whom it held, so POLL_VERSION_SECONDS covers it.
+    for user_id in (pk_set or ()) if reverse else (instance.pk,):
+        user_changed(user_id)
+
+
+def user_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from queueing.console import user_changed
+
+    user_changed(instance.pk)
+
+
+def profile_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from queueing.console import user_changed
+
+    user_changed(instance.user_id)
 
 
 def leave_window_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

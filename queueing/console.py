@@ -14,24 +14,52 @@ answers carry ``X-Console-Panel`` and the console's script swaps them whatever t
 ``console_action`` answers a refusal of access (the window of another hall, a role taken away)
 with a panel that says so instead of the error page. Anything else that fails (a stale CSRF
 token, the network) is reported there by the script.
+
+The queue polled every few seconds (issue 14) carries a version of what it shows (``?v=``,
+``poll_version``); while the version stands the poll is answered 204 with no query beyond the
+session and its user (``unchanged_poll``), and htmx leaves the queue as it is. The version is
+signed and holds what the fragment depends on:
+
+- the hall's console generation (``snapshot.console_key``), replaced after every change of the
+  hall's queues and windows (a ticket issued, called, transferred, finished, expired; a window
+  signed in, out or closed; a green channel granted; an assistance request opened or taken...);
+- the user's generation (``user_key``), replaced when their roles, profile or account change
+  (``queueing.apps``), so a clerk whose role is taken away is refused at the next poll;
+- the user, the window and the language of the page;
+- the instant it runs out: the next moment the queue changes by itself (an appointment's slot
+  starts, a ticket reaches the starvation limit: ``Console.changes_at``), the next midnight, and
+  at most ``POLL_VERSION_SECONDS`` (for edits made outside the services, such as a category
+  renamed in the admin, or a change whose cache write was lost while Redis was away).
+
+A session that ended is not answered 204: the poll goes on to ``staff_required``, which sends
+the login redirect. While Redis does not answer (``servicehall.cache.degraded``) every poll
+renders: the process's own memory does not see the other processes' changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from queueing import selectors
+from queueing import selectors, snapshot
 from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
 from queueing.models import Window
+from servicehall import cache as shared_cache
 from servicehall import extensions
+from servicehall.clock import local_date
 
 PAGE = "queueing/console/console.html"
 # Partials of the page that htmx swaps: the whole panel after an action, the queue when polled.
@@ -41,6 +69,89 @@ REFUSED = "queueing/console/refused.html"
 # Marks an answer that carries the panel with the outcome of an action: static/js/console.js
 # swaps it whatever its status.
 PANEL_HEADER = "X-Console-Panel"
+
+# A queue version stands at most this long, whatever happens (see the module's docstring).
+POLL_VERSION_SECONDS = 60
+GENERATION_SECONDS = 24 * 3600
+_signer = signing.Signer(salt="queueing.console.poll")
+
+
+def user_key(user_id: int) -> str:
+    return f"queue:console:v1:user:{user_id}"
+
+
+def user_changed(user_id: int) -> None:
+    """The user's roles, profile or account changed: their consoles render the queue again."""
+    cache.delete(user_key(user_id))
+
+
+def _generations(hall_id: int, user_id: int) -> tuple[str, str] | None:
+    """The hall's and the user's generations (made up when missing); None while Redis is away."""
+    keys = [snapshot.console_key(hall_id), user_key(user_id)]
+    if shared_cache.degraded():
+        return None
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, secrets.token_hex(8), GENERATION_SECONDS)
+    if len(found) < len(keys):
+        found = cache.get_many(keys)
+    if shared_cache.degraded() or len(found) < len(keys):
+        return None
+    return str(found[keys[0]]), str(found[keys[1]])
+
+
+def _payload(window_id: int, hall_id: int, user_id: int, until: int, generations: tuple[str, str]) -> str:
+    return ".".join((str(window_id), str(hall_id), str(user_id), get_language() or "", str(until), *generations))
+
+
+def _until(now: dt.datetime, changes_at: dt.datetime | None) -> int:
+    """When a version made at ``now`` runs out (see the module's docstring)."""
+    midnight = dt.datetime.combine(local_date(now) + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
+    ends = [now + dt.timedelta(seconds=POLL_VERSION_SECONDS), midnight]
+    if changes_at is not None:
+        ends.append(changes_at)
+    return int(min(ends).timestamp())
+
+
+def poll_version(
+    window: Window,
+    user_id: int,
+    generations: tuple[str, str] | None,
+    *,
+    now: dt.datetime,
+    changes_at: dt.datetime | None,
+) -> str:
+    """The version of the queue rendered with ``generations`` (read before the queue was): ""
+    when there is none (Redis away), which no poll matches."""
+    if generations is None:
+        return ""
+    return _signer.sign(_payload(window.pk, window.hall_id, user_id, _until(now, changes_at), generations))
+
+
+def unchanged_poll(request: HttpRequest, window_id: int) -> bool:
+    """An htmx poll of the queue of ``window_id`` whose version still stands: nothing it shows
+    has changed (the session and its user are read; nothing else from the database)."""
+    version = request.GET.get("v")
+    if not version or request.method != "GET" or request.GET.get("part") != "queue":
+        return False
+    if not getattr(request, "htmx", None) or shared_cache.degraded():
+        return False
+    try:
+        payload = _signer.unsign(version)
+        window, hall, user, language, until, *_seen = payload.split(".")
+        if int(window) != window_id or time.time() >= int(until):
+            return False
+        hall_id, user_id = int(hall), int(user)
+    except (signing.BadSignature, ValueError):
+        return False
+    if language != (get_language() or ""):
+        return False
+    # The session that ended goes on to staff_required (the login redirect, as before).
+    if not request.user.is_authenticated or request.user.pk != user_id:
+        return False
+    generations = _generations(hall_id, user_id)
+    return generations is not None and _payload(window_id, hall_id, user_id, int(until), generations) == payload
 
 
 def console_panel(
@@ -64,8 +175,16 @@ def console_panel(
 
     The caller has checked access (``queueing.access.access_window``).
     """
+    now = timezone.now()
+    # Read before the queue: a change committing meanwhile replaces them, and the next poll renders.
+    user_id = request.user.pk if request.user.is_authenticated else None
+    generations = _generations(window.hall_id, user_id) if user_id is not None else None
+    console = selectors.console(window=window, now=now)
     context: dict[str, Any] = {
-        "console": selectors.console(window=window, now=timezone.now()),
+        "console": console,
+        "poll_version": ""
+        if user_id is None
+        else poll_version(window, user_id, generations, now=now, changes_at=console.changes_at),
         "window": window,
         "error": error,
         "notice": notice,

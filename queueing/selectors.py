@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog import selectors as catalog_selectors
@@ -37,6 +37,10 @@ class Console:
     scheduled_total: int
     # ticket id -> its open assistance request (帮办代办、陪同办): a badge beside the ticket.
     assisted: dict[int, AssistanceRequest] = field(default_factory=dict)
+    # The next instant the queue shown changes by itself, with no write to the database: an
+    # appointment's slot starts (it becomes callable) or a ticket reaches the starvation limit
+    # (it moves up the call order). None when nothing waiting will (issue 14: the console's poll).
+    changes_at: dt.datetime | None = None
 
 
 def console(*, window: Window, now: dt.datetime) -> Console:
@@ -46,12 +50,21 @@ def console(*, window: Window, now: dt.datetime) -> Console:
     current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
     queue = callable_tickets(window=window, now=now).select_related("category")
     callable_now = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    starving_before = now - hall_config(window.hall).starvation
     rows = list(
         window_waiting(window=window, now=now)
         .order_by()
         .values("category_id")
-        .annotate(n=Count("pk", filter=callable_now), later=Count("pk", filter=Q(not_before__gt=now)))
+        .annotate(
+            n=Count("pk", filter=callable_now),
+            later=Count("pk", filter=Q(not_before__gt=now)),
+            next_slot=Min("not_before", filter=Q(not_before__gt=now)),
+            next_starving=Min("arrived_at", filter=Q(urgent=False, arrived_at__gt=starving_before)),
+        )
     )
+    starvation = now - starving_before
+    turns = [row["next_slot"] for row in rows if row["next_slot"]]
+    turns += [row["next_starving"] + starvation for row in rows if row["next_starving"]]
     counts = {row["category_id"]: row["n"] for row in rows if row["n"]}
     scheduled_total = sum(row["later"] for row in rows)
     scheduled = scheduled_tickets(window=window, now=now).select_related("category") if scheduled_total else None
@@ -74,6 +87,7 @@ def console(*, window: Window, now: dt.datetime) -> Console:
         scheduled=later,
         scheduled_total=scheduled_total,
         assisted=assisted,
+        changes_at=min(turns, default=None),
     )
 
 

@@ -1414,6 +1414,8 @@ def assistance_request(
         "id_masked": id_masked or (ticket.id_masked if ticket is not None else ""),
         "requested_at": now,
     }
+    if ticket is not None:
+        snapshot.console_changed_on_commit(hall.pk)  # the console shows the ticket's badge
     try:
         with transaction.atomic():
             return AssistanceRequest.objects.create(**fields)
@@ -1447,6 +1449,7 @@ def assistance_take(*, request: AssistanceRequest, staff: AnyUser, now: dt.datet
     )
     if not updated:
         raise _assistance_moved(request)
+    snapshot.console_changed_on_commit(request.hall_id)
     request.refresh_from_db()
     return request
 
@@ -1464,12 +1467,14 @@ def assistance_done(*, request: AssistanceRequest, staff: AnyUser, now: dt.datet
         )
     if not updated:
         raise _assistance_moved(request)
+    snapshot.console_changed_on_commit(request.hall_id)
     request.refresh_from_db()
     return request
 
 
 def assistance_cancel(*, request: AssistanceRequest, now: dt.datetime | None = None) -> bool:
     """Withdraw an open request (its booking was cancelled)."""
+    snapshot.console_changed_on_commit(request.hall_id)
     return bool(
         AssistanceRequest.objects.filter(pk=request.pk, status__in=AssistanceRequest.OPEN).update(
             status=AssistanceRequest.Status.CANCELLED, cancelled_at=_now(now)
@@ -1482,6 +1487,7 @@ def assistance_link_ticket(*, request: AssistanceRequest, ticket: Ticket) -> Non
     if ticket.assistance_requests.filter(status__in=AssistanceRequest.OPEN).exclude(pk=request.pk).exists():
         return  # the ticket already carries a request of its own
     AssistanceRequest.objects.filter(pk=request.pk, status__in=AssistanceRequest.OPEN).update(ticket=ticket)
+    snapshot.console_changed_on_commit(request.hall_id)
 
 
 def assistance_request_at_window(
@@ -1524,4 +1530,5 @@ def assistance_request_at_window(
             % {"number": ticket.number, "kind": assistance.get_kind_display(), "window": window},
             details={"ticket": ticket.number, "window": window.pk, "kind": wish.kind, "reason": wish.reason},
         )
+        snapshot.console_changed_on_commit(window.hall_id)
     return assistance

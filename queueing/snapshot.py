@@ -77,6 +77,28 @@ def refresh_on_commit(hall_id: int) -> None:
 
 def mark_dirty(hall_id: int) -> None:
     cache.set(_dirty_key(hall_id), 1, KEEP_SECONDS)
+    console_changed(hall_id)
+
+
+# --- What window consoles have seen (issue 14) ------------------------------------------------
+# Each hall has a console generation, a random token in the cache that every change of its
+# queues or windows replaces (``mark_dirty`` above, and the changes boards do not show, such as
+# assistance requests: ``console_changed_on_commit``). A console's queue poll that carries the
+# generation it was rendered with is answered 204 while it stands (``queueing.console``). A
+# missing token (evicted, Redis flushed) is replaced by a new one, which no console has seen.
+
+
+def console_key(hall_id: int) -> str:
+    return f"queue:console:v1:hall:{hall_id}"
+
+
+def console_changed(hall_id: int) -> None:
+    cache.delete(console_key(hall_id))
+
+
+def console_changed_on_commit(hall_id: int) -> None:
+    """After commit, the hall's consoles render their queue again (robust, as ``refresh_on_commit``)."""
+    transaction.on_commit(lambda: console_changed(hall_id), robust=True)
 
 
 def _store(hall_id: int, data: dict[str, Any]) -> None:

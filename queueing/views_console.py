@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from queueing import selectors, services
 from queueing.access import access_window, window_hall_ticket
-from queueing.console import PANEL, PANEL_HEADER, QUEUE, console_action, console_panel
+from queueing.console import PANEL, PANEL_HEADER, QUEUE, console_action, console_panel, unchanged_poll
 from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
@@ -97,9 +97,18 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+def panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The console's panel, or its queue (``?part=queue``): a poll of the queue whose version
+    still stands is answered 204 before anything else is read (``queueing.console.unchanged_poll``)."""
+    if unchanged_poll(request, pk):
+        return HttpResponse(status=204)
+    return _panel(request, pk)
+
+
 @counter_staff_required
 @require_GET
-def panel(request: HttpRequest, pk: int) -> HttpResponse:
+def _panel(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     if not (window.is_open and window.staff_id == request.user.pk):
         return _not_signed_in(request, window)
