@@ -27,9 +27,6 @@ kept between runs), and REDIS_URL. Prints a table per step and writes bench/resu
 ``--steps``, default 4, 8 and 16 clients); with the hello baseline, the warm-up and the costs a
 default run is about 80 s of load, plus the setup (81–142 s measured on a busy 2-core machine;
 most of it the demo data and 800 tickets issued through the services).
-
-gunicorn's threads: bench/run.py's ``Server`` passes ``--workers`` only, so the threads are given
-here through ``GUNICORN_CMD_ARGS``.
 """
 
 from __future__ import annotations
@@ -507,8 +504,6 @@ def main() -> int:
         "SERVICEHALL_VAR_DIR": str(VAR),
         "LOG_LEVEL": "ERROR",
         "BENCH_QUERY_COUNT": "1",
-        # bench/run.py's Server names workers only; the threads come through gunicorn's env.
-        "GUNICORN_CMD_ARGS": f"--threads {args.threads}",
         # The load comes from one address (a city's citizens come from millions).
         "THROTTLE_TICKET_ISSUE": "100000000/hour",
         "THROTTLE_BOOKING_IP": "100000000/hour",

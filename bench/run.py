@@ -92,6 +92,11 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
+                # Until 2026-12-03 this argument was missing: the bench served sync workers of one
+                # thread each while printing "x 4 threads" (figures in bench/README.md before the
+                # sections of issue 14 were measured so).
+                "--threads",
+                str(threads),
                 "--log-level",
                 "warning",
             ],
