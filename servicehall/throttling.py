@@ -23,8 +23,14 @@ def hit(key: str, *, limit: int, period: int) -> tuple[bool, int]:
     try:
         count = cache.incr(counter)
     except ValueError:  # the window's first request: create the counter (another may race us)
-        cache.add(counter, 0, period + 5)
-        count = cache.incr(counter)
+        if cache.add(counter, 1, period + 5):
+            count = 1
+        else:
+            try:
+                count = cache.incr(counter)
+            except ValueError:  # created by another and gone again (evicted, flushed): count this one
+                cache.set(counter, 1, period + 5)
+                count = 1
     return count <= limit, window_start + period - now
 
 
