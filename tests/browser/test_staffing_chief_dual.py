@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from staffing import assessments, replacements
+from staffing.assessments import default_year
 from staffing.models import ReplacementRequest, Secondment
 from tests.browser.test_console_dashboard import log_in
 from tests.staffing.factories import make_world, seconded
@@ -23,7 +24,7 @@ def test_the_chief_confirms_a_replacement_and_reads_the_proposals(live_server, p
 
     world = make_world()
     today = timezone.localdate()
-    year = today.year - 1
+    year = default_year(today)  # the year the pages open on (the current one from December)
     chief = seconded("ga-chief", hall=world.city, department=world.police, role=Secondment.Role.CHIEF, number="C-1")
     person = seconded("ga-1", hall=world.city, department=world.police, number="GZ-W001", since=dt.date(year - 1, 3, 1))
     request = replacements.replacement_request(

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from staffing.assessments import default_year
 from staffing.models import AssessmentProposal, ReplacementRequest
 from tests.browser.test_console_dashboard import log_in
 from tests.staffing.factories import make_world, seconded
@@ -21,7 +22,7 @@ def test_a_replacement_request_and_an_assessment_proposal(live_server, page, axe
     from playwright.sync_api import expect
 
     world = make_world()
-    year = timezone.localdate().year - 1
+    year = default_year(timezone.localdate())  # the year the pages open on (the current one from December)
     person = seconded(
         "clerk", hall=world.city, department=world.police, number="GZ-W001", since=dt.date(year - 1, 3, 1)
     )

@@ -56,7 +56,7 @@ def test_the_roster_flags_a_surge_and_the_planner_plans_a_day(live_server, page,
     page.goto(live_server.url + reverse("staffing-roster"))
     expect(page.get_by_text("客流激增 1 处待处理")).to_be_visible()
     axe_check(page, "roster with the workload flags")
-    page.get_by_role("link", name="广州市政务服务中心 A类 +108%").click()
+    page.get_by_role("link", name="广州市政务服务中心 A类（综合业务） +108%").click()
     expect(page.get_by_role("heading", name="客流激增：广州市政务服务中心 A类（综合业务）")).to_be_visible()
     axe_check(page, "surge flag")
     page.get_by_label("处理结果", exact=True).select_option("extra_staff")
