@@ -252,7 +252,11 @@ class AuditFilterForm(forms.Form):
 
 def _audit_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-pk")
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read (a date 2026-13-45) shows its message and no rows, not the
+        # whole trail as if nothing had been asked.
+        return events.none()
+    data = form.cleaned_data if form.is_bound else {}
     if data.get("user"):
         events = events.filter(actor__username=data["user"])
     if data.get("action"):

@@ -150,6 +150,8 @@ def test_administrators_page_through_and_filter_the_trail(client, trail, django_
     assert (
         bad.status_code == 400 and "有效的IPv4或IPv6地址" in bad.content.decode() and "有效日期" in bad.content.decode()
     )
+    assert "共 0 条" in bad.content.decode()  # not the whole trail as if nothing had been asked
+    assert "共 0 条" in client.get("/staff/audit/?date_from=2026-13-45").content.decode()
 
 
 def test_administrators_export_the_filtered_trail_as_csv_and_the_export_is_audited(client, trail) -> None:
