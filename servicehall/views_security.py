@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -103,7 +103,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 return _finish_step(request)
             if twofactor.is_locked(request.user):
                 return _locked_out(request)
-            form.add_error("code", _("验证码不正确或已使用过，请输入认证器上当前显示的6位数字，或一个未用过的恢复码。"))
+            left = settings.LOGIN_FAILURES_PER_ACCOUNT - twofactor.recent_failures(request.user)
+            form.add_error(
+                "code",
+                ngettext(
+                    "验证码不正确或已使用过，请输入认证器当前显示的6位数字或未用过的恢复码。还可尝试 %(left)d 次，之后账户将临时锁定。",
+                    "验证码不正确或已使用过，请输入认证器当前显示的6位数字或未用过的恢复码。还可尝试 %(left)d 次，之后账户将临时锁定。",
+                    left,
+                )
+                % {"left": left},
+            )
         status = 422
     return TemplateResponse(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status

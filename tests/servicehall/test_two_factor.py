@@ -210,8 +210,9 @@ def test_five_wrong_codes_lock_the_account_for_fifteen_minutes(client) -> None:
     enrolled(user)
     with time_machine.travel("2026-12-02 09:00 +0800", tick=False):
         password_login(client, "sup-guess")
-        for _ in range(4):
-            assert client.post("/accounts/two-factor/verify/", {"code": "999999x"}).status_code == 422
+        for left in (4, 3, 2, 1):  # each refusal says how many tries remain before the lock
+            wrong = client.post("/accounts/two-factor/verify/", {"code": "999999x"})
+            assert wrong.status_code == 422 and f"还可尝试 {left} 次" in wrong.content.decode()
         locked = client.post("/accounts/two-factor/verify/", {"code": "999999x"})
         assert locked.status_code == 302 and locked["Location"] == "/accounts/login/"
         assert AuditEvent.objects.filter(action=twofactor.LOCKED, actor=user).count() == 1
