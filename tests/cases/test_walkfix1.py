@@ -1,15 +1,19 @@
 """Walkthrough fixes (issue 11 area): an urgent request made on the phone ticket page is labelled
-and audited as such; the refusal SMS has one full stop after the reason."""
+and audited as such; the refusal SMS has one full stop after the reason; a forwarded case
+accepted at the receiving hall names the sending hall's window and the accepting clerk's."""
 
 from __future__ import annotations
 
 import time_machine
+from django.urls import reverse
 
-from cases import urgent
-from cases.models import UrgentRequest
+from cases import forwarding, urgent
+from cases.models import Case, Forwarding, UrgentRequest
+from catalog.models import GuideVersion
 from queueing import services as queue_services
-from queueing.models import QueueCategory, Ticket
+from queueing.models import QueueCategory, Ticket, Window
 from servicehall.models import AuditEvent
+from tests.cases.factories import at
 from tests.cases.test_urgent_queue import ASK, MON, hm
 
 
@@ -55,3 +59,56 @@ def test_the_refusal_message_has_one_full_stop_after_the_reason(world, client) -
         body = urgent.urgent_notify_text(UrgentRequest.objects.get(pk=request.pk))[1]
         assert "。。" not in body and ".。" not in body, body
         assert "无需急办。本件将按正常时限办理" in body, body
+
+
+def _forwarded_window_case(world):
+    GuideVersion.objects.filter(item=world.licence).update(citywide=True)
+    window = world.window  # the city centre's, where the clerk is signed in
+    window.number = 4
+    window.save(update_fields=["number"])
+    ticket = queue_services.ticket_issue(
+        hall=world.city, category=_category(world), source="kiosk", now=at(MON, 9)
+    ).ticket
+    queue_services.ticket_call_next(window=window, staff=world.clerk, now=at(MON, 9))
+    ticket.refresh_from_db()
+    case = world.receive(world.licence, now=at(MON, 9), channel=Case.Channel.WINDOW, window=window, ticket=ticket)
+    sent = forwarding.case_forward(
+        case=case,
+        actor=world.clerk,
+        to_hall=world.tianhe,
+        collect_at=Forwarding.CollectAt.JURISDICTION,
+        now=at(MON, 10),
+    )
+    forwarding.forwarding_accept(forwarding=sent, actor=world.tianhe_clerk, now=at(MON, 11))
+    return case, ticket
+
+
+@time_machine.travel(at(MON, 14), tick=False)
+def test_a_forwarded_case_names_the_sending_halls_window_and_the_accepting_clerks(world, client) -> None:
+    case, ticket = _forwarded_window_case(world)
+    Window.objects.create(
+        hall=world.tianhe, number=7, kind=Window.Kind.COMPREHENSIVE, is_open=True, staff=world.tianhe_clerk
+    )
+    client.force_login(world.tianhe_clerk)
+    url = reverse("case-detail", args=[case.number])
+    page = client.get(url).content.decode()
+    assert f"天河区政务服务中心 · 收件：广州市政务服务中心 4号窗口 · 排队号 {ticket.number}" in page, page
+    assert "天河区政务服务中心 · 4号窗口" not in page
+
+    assert client.post(reverse("case-action", args=[case.number, "accept"]), {}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED
+    notice = client.get(reverse("case-print", args=[case.number, "acceptance"])).content.decode()
+    meta = notice[notice.index('class="case-notice-meta"') :]
+    assert "<dd>天河区政务服务中心</dd>" in meta and "<dd>7号窗口</dd>" in meta, meta
+    assert "4号窗口" not in meta
+
+
+@time_machine.travel(at(MON, 14), tick=False)
+def test_accepted_by_a_clerk_at_no_window_the_notice_has_no_window_line(world, client) -> None:
+    case, _ticket_ = _forwarded_window_case(world)
+    client.force_login(world.tianhe_clerk)
+    assert client.post(reverse("case-action", args=[case.number, "accept"]), {}).status_code == 302
+    notice = client.get(reverse("case-print", args=[case.number, "acceptance"])).content.decode()
+    meta = notice[notice.index('class="case-notice-meta"') :]
+    assert "<dd>天河区政务服务中心</dd>" in meta and "4号窗口" not in meta and "<dt>窗口</dt>" not in meta, meta
