@@ -754,6 +754,10 @@ class UrgentRequest(models.Model):
         DEADLINE = "deadline", _("法定期限将至")
         OTHER = "other", _("其他")
 
+    class TicketChannel(models.TextChoices):
+        KIOSK = "kiosk", _("取号机")
+        PHONE = "phone", _("手机")
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("待审批")
         APPROVED = "approved", _("已批准")
@@ -786,6 +790,14 @@ class UrgentRequest(models.Model):
     )
     applicant_masked = models.CharField(_("申请人（脱敏）"), max_length=60)
     mobile = models.CharField(_("联系手机"), max_length=11)
+    ticket_channel = models.CharField(
+        _("凭排队号申请的途径"),
+        max_length=5,
+        choices=TicketChannel.choices,
+        blank=True,
+        default="",
+        help_text=_("凭排队号申请的：在取号机上，或在手机上打开排队号页面；其他途径的为空。"),
+    )
     reason_category = models.CharField(_("急办事由"), max_length=12, choices=Reason.choices)
     reason_text = models.CharField(_("具体情况"), max_length=300)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)

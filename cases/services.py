@@ -661,6 +661,13 @@ def _accept(case: Case, *, actor: AnyUser, deferred: bool, now: dt.datetime) -> 
     case.status = Case.Status.ACCEPTED
     case.accepted_on = today
     case.accepted_by = signed_in(actor)
+    # The window the accepting clerk is signed in at, at the case's hall (the acceptance notice
+    # names it; a forwarded case's receiving window is the other hall's).
+    accepted_at_window = (
+        Window.objects.filter(staff=case.accepted_by, hall_id=case.hall_id).values_list("pk", flat=True).first()
+        if case.accepted_by is not None
+        else None
+    )
     case.deferred = bool(lacking)
     case.limit_days = version.promised_limit_days
     if case.urgent:
@@ -688,6 +695,7 @@ def _accept(case: Case, *, actor: AnyUser, deferred: bool, now: dt.datetime) -> 
             "limit_days": case.limit_days,
             "due_on": case.due_on.isoformat() if case.due_on else None,
             "owed": [m.pk for m in lacking],
+            "window": accepted_at_window,
         },
     )
 

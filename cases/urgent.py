@@ -250,13 +250,17 @@ def urgent_request_ticket(
     text: str,
     name: str,
     mobile: str,
+    channel: str = UrgentRequest.TicketChannel.KIOSK,
     now: dt.datetime | None = None,
 ) -> UrgentRequest:
-    """The applicant asks at the kiosk, with the ticket just taken and still waiting: the item (its
-    department's chief representative decides, as for a window's request), a proper reason, their
-    name (kept masked) and mobile (to be told the decision). One request per ticket. Every
-    field's message at once; nothing saved on any."""
+    """The applicant asks at the kiosk or on the ticket's page on their phone (``channel``), with
+    the ticket just taken and still waiting: the item (its department's chief representative
+    decides, as for a window's request), a proper reason, their name (kept masked) and mobile
+    (to be told the decision). One request per ticket. Every field's message at once; nothing
+    saved on any."""
     now = _now(now)
+    if channel not in UrgentRequest.TicketChannel.values:
+        channel = UrgentRequest.TicketChannel.KIOSK
     ticket = Ticket.objects.select_related("hall", "category").get(pk=ticket.pk)  # the caller's copy may be old
     if ticket.status != Ticket.Status.WAITING or ticket.service_date != local_date(now):
         raise CaseError(
@@ -302,13 +306,18 @@ def urgent_request_ticket(
                 reason_category=category,
                 reason_text=text,
                 requested_at=now,
+                ticket_channel=channel,
             )
+            if channel == UrgentRequest.TicketChannel.PHONE:
+                summary = _("排队号%(number)s在手机上申请急事急办") % {"number": ticket.number}
+            else:
+                summary = _("排队号%(number)s在取号机申请急事急办") % {"number": ticket.number}
             audit_record(
                 actor=None,
                 action="urgent.requested",
                 target=request,
-                summary=_("排队号%(number)s在取号机申请急事急办") % {"number": ticket.number},
-                details={"ticket": ticket.pk, "category": category, "item": item.code},
+                summary=summary,
+                details={"ticket": ticket.pk, "category": category, "item": item.code, "channel": channel},
             )
             _tell_the_chief_later(request)
     except IntegrityError as exc:  # the unique index: asked twice at the same moment
@@ -725,8 +734,9 @@ def urgent_notify_text(request: UrgentRequest) -> tuple[str, str]:
         if request.ticket is not None and request.ticket.status in Ticket.ACTIVE:
             body += f"您的排队号{request.ticket.number}将优先叫号。"
         return "急事急办已批准", body
+    reason = request.decision_reason.strip().rstrip("。.．").rstrip()  # the sentence's own stop is added here
     body = (
-        f"【广州政务服务】您申请急事急办的“{what}”未获批准，理由：{request.decision_reason}。"
+        f"【广州政务服务】您申请急事急办的“{what}”未获批准，理由：{reason}。"
         "本件将按正常时限办理；该决定已书面报告政务服务管理部门，如有异议可向其反映。"
     )
     return "急事急办未获批准", body

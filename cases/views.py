@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import bundles, forms, forwarding, selectors, services, urgent
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
 from cases.forwarding import chosen_collection, chosen_method, collect_text, forward_only_items
-from cases.models import Case, CaseMaterial, TicketItem
+from cases.models import Case, CaseEvent, CaseMaterial, TicketItem
 from catalog.access import access_hall
 from catalog.models import Department, GuideVersion, Hall, ServiceItem
 from queueing.access import access_window, window_hall_ticket
@@ -613,6 +613,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
 DOCUMENTS = {"acceptance", "notice", "not-accepted"}
 
 
+def _print_window(case: Case, kind: str) -> Window | None:
+    """The window a printed document names: for the acceptance notice, the one the accepting
+    clerk was signed in at (recorded with the acceptance), else the receiving window; never a
+    window of another hall (a forwarded case was received at the sending hall's)."""
+    if kind == "acceptance":
+        event = case.events.filter(kind=CaseEvent.Kind.ACCEPTED).order_by("-at", "-pk").first()
+        window_id = (event.data or {}).get("window") if event is not None else None
+        if window_id:
+            return Window.objects.filter(pk=window_id, hall_id=case.hall_id).first()
+    if case.window is not None and case.window.hall_id == case.hall_id:
+        return case.window
+    return None
+
+
 @staff_required(*CASE_ROLES)
 def case_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     if kind not in DOCUMENTS:
@@ -634,6 +648,7 @@ def case_print(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     if notice is not None:
         staff = notice.issued_by
     context = {
+        "window": _print_window(case, kind),
         "case": case,
         "kind": kind,
         "notice": notice,

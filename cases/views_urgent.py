@@ -286,6 +286,7 @@ def kiosk_request(request: HttpRequest, token: str) -> HttpResponse:
                 text=data["reason_text"],
                 name=data["name"],
                 mobile=data["mobile"],
+                channel=UrgentRequest.TicketChannel.PHONE if from_phone else UrgentRequest.TicketChannel.KIOSK,
             )
         except CaseError as exc:
             _add_error(form, exc)
