@@ -544,6 +544,16 @@ def handled_in(*, hall_id: int) -> QuerySet[Forwarding]:
     return rows.order_by("-handled_at", "-pk")
 
 
+def to_hand_out(*, hall_id: int) -> QuerySet[Case]:
+    """Cases received here, forwarded and handled elsewhere, whose results wait here for the
+    applicant (统一出件), the oldest result first (a partial index: one short scan)."""
+    return (
+        Case.objects.filter(collect_hall_id=hall_id, status=Case.Status.RESULT_READY)
+        .select_related("item", "hall")
+        .order_by("result_ready_at", "pk")
+    )
+
+
 def outgoing(*, hall_id: int) -> QuerySet[Forwarding]:
     """Forwardings sent by ``hall_id``, newest first."""
     return forwarding_queryset().filter(from_hall_id=hall_id).order_by("-sent_at", "-pk")

@@ -319,6 +319,12 @@ class Case(models.Model):
             models.Index(fields=["hall", "department", "status"], name="case_hall_department_idx"),
             models.Index(fields=["hall", "received_at"], name="case_hall_received_idx"),
             models.Index(fields=["applicant", "received_at"], name="case_applicant_idx"),
+            # A hall's forwarded cases whose results it hands out (统一出件), oldest result first.
+            models.Index(
+                fields=["collect_hall", "result_ready_at", "id"],
+                name="case_to_hand_out_idx",
+                condition=Q(status="result_ready", collect_hall__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

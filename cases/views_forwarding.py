@@ -134,6 +134,7 @@ def _inbox(request: HttpRequest, *, bound: dict[int, ReturnForm] | None = None, 
         "waiting": [(f, bound.get(f.pk) or ReturnForm(prefix=f"return-{f.pk}")) for f in waiting],
         "handled": list(services.handled_in(hall_id=hall_id)[:20]),
         "sent": list(services.outgoing(hall_id=hall_id)[:INBOX_ROWS]),
+        "to_hand_out": list(services.to_hand_out(hall_id=hall_id)[:INBOX_ROWS]),
     }
     return _render(request, "inbox.html", context, status=status)
 

@@ -268,3 +268,26 @@ def test_the_handling_hall_sees_the_postal_address_the_others_masked(citywide, c
     assert [row["post_address"] for row in listed] == ["广州市天河区****"]
     assert f"结果领取：邮寄送达（{ADDRESS}）" in panel(world.market_clerk)  # taken over, before the result
     assert "体育西路" not in panel(world.tianhe_clerk)
+
+
+def test_the_receiving_halls_inbox_lists_the_results_it_hands_out(
+    citywide, client, django_assert_max_num_queries
+) -> None:
+    # Walkthrough: the result of a forwarded case was ready to collect at the hall that received it,
+    # and that hall's forwarding inbox showed only "已接收", with no list of results to hand out.
+    world = citywide
+    case = to_result(world, *forwarded(world, "received_hall"))
+    elsewhere = to_result(world, *forwarded(world, "jurisdiction"))
+    client.force_login(world.tianhe_clerk)
+    inbox = reverse("case-forwarding-inbox")
+    page = client.get(inbox).content.decode()
+    section = page.split('id="hand-out-heading"')[1].split("</section>")[0]
+    assert "待出件（1）" in section and case.number in section and elsewhere.number not in section
+    services.case_collect(case=case, actor=world.tianhe_clerk, method="window", now=at(TODAY, 16))
+    with django_assert_max_num_queries(12):
+        page = client.get(inbox).content.decode()
+    assert "没有待出件的转办办件。" in page.split('id="hand-out-heading"')[1].split("</section>")[0]
+    client.force_login(world.market_clerk)  # the handling hall hands out none of them
+    assert (
+        case.number not in client.get(inbox).content.decode().split('id="hand-out-heading"')[1].split("</section>")[0]
+    )
