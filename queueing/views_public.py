@@ -209,7 +209,7 @@ def _kiosk_reset(hall: Hall) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         path=settings.LANGUAGE_COOKIE_PATH,
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",  # settings.LANGUAGE_COOKIE_SAMESITE
     )
     response.delete_cookie(settings.CARE_MODE_COOKIE, samesite="Lax")
     return response
