@@ -18,6 +18,7 @@ import hashlib
 import math
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -198,6 +199,22 @@ def _elsewhere(rows: list[selectors.ServedElsewhere]) -> list[dict[str, Any]]:
     ]
 
 
+def _kiosk_reset(hall: Hall) -> HttpResponse:
+    """The idle return to the start (static/js/kiosk.js goes to ``?reset=1``): the next person
+    finds the kiosk as it was before anyone touched it, in the hall's language (zh-hans, the
+    language cookie gone) whatever the last person switched to. Care mode is always on at the
+    kiosk; a care cookie set meanwhile goes too."""
+    response = HttpResponseRedirect(reverse("queue-kiosk", args=[hall.code]))
+    response.delete_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite="Lax",  # settings.LANGUAGE_COOKIE_SAMESITE
+    )
+    response.delete_cookie(settings.CARE_MODE_COOKIE, samesite="Lax")
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
@@ -205,6 +222,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     open window serves says so instead of an estimate, and pressing it offers booking or another
     hall first: the ticket is taken only on a second, explicit press."""
     hall = _hall_or_404(code)
+    if request.method != "POST" and "reset" in request.GET:
+        return _kiosk_reset(hall)
     choices = QueueCategory.objects.filter(hall=hall, is_active=True)
     now = timezone.now()
     public = snapshot.public(_snapshot_or_404(hall.code), now=now)

@@ -69,6 +69,9 @@ HOUR_FACTOR = {8: 1.15, 9: 1.15, 10: 1.1, 11: 1.0, 13: 0.95, 14: 0.95, 15: 0.9, 
 PACES = (1.3, 0.75, 1.0, 1.15, 0.85, 1.05)  # the clerks' service times, times the item's
 SIM_USER_PREFIX = "sim-"
 MONITOR_EVERY = dt.timedelta(minutes=10)
+# A simulated clerk is named as a clerk is (a person's name, as the demo's own window staff are),
+# not after the window: the window has its own name, translated where it is shown ("4号窗口").
+SIM_NAMES = ("陈志强", "李丽华", "黄伟明", "张慧敏", "刘建国", "林淑贞", "何俊杰", "郭秀英", "罗家豪", "梁美玲")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Options:
     sign_out: bool = True  # the simulator's clerks sign out at the end (False: leave them, for the demo)
     staffing: float = 1.0  # the share of the hall's windows staffed (those already staffed count)
     appointments: bool = True  # book a share of the people the evening before (off: the demo has its own)
+    close_up: bool = False  # stopped before closing: every clerk signs out, the people still waiting leave (demo)
 
 
 @dataclass
@@ -101,6 +105,7 @@ class Report:
     cases_accepted: int = 0
     ratings: int = 0
     still_waiting: int = 0
+    gave_up: int = 0  # still waiting when a closed-up run stopped, their tickets cancelled
     windows_staffed: int = 0
     waits: list[float] = field(default_factory=list)  # minutes, arrival to first call
     errors: list[float] = field(default_factory=list)  # estimate shown − actual, minutes
@@ -142,6 +147,7 @@ class Report:
             "cases_accepted": self.cases_accepted,
             "ratings": self.ratings,
             "still_waiting": self.still_waiting,
+            "gave_up": self.gave_up,
             "windows_staffed": self.windows_staffed,
             "wait_minutes": stats(self.waits),
             "estimate": {
@@ -296,7 +302,7 @@ class _Day:
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=roles.WINDOW_STAFF))
         StaffProfile.objects.update_or_create(
-            user=user, defaults={"hall": self.hall, "display_name": f"模拟{window.number}号窗口"}
+            user=user, defaults={"hall": self.hall, "display_name": SIM_NAMES[(window.number - 1) % len(SIM_NAMES)]}
         )
         return user
 
@@ -628,7 +634,9 @@ class _Day:
         ).count()
         day_over = stop >= self.hours.closes
         for clerk in self.clerks:
-            leaves = self.options.sign_out and clerk.ours
+            # Closing up, the demo clerks signed in for the day sign out too: they are not logged
+            # in, and the job closing the windows of expired logins would close theirs a minute later.
+            leaves = (self.options.sign_out and clerk.ours) or self.options.close_up
             if clerk.current is not None and (leaves or day_over):
                 # The person at the window is served; a window closing leaves nobody half-done.
                 ticket = Ticket.objects.get(pk=clerk.current.pk)
@@ -639,6 +647,13 @@ class _Day:
                 clerk.current = None
             if leaves:
                 services.window_sign_out(window=clerk.window, staff=clerk.staff, return_current=True, now=stop)
+        if self.options.close_up:
+            # Nobody is left waiting at a hall with no window open: the people still waiting give
+            # up their tickets (cancelled, as from the ticket page).
+            waiting = Ticket.objects.filter(pk__in=list(self.item_of), status=Ticket.Status.WAITING)
+            for ticket in waiting.order_by("pk"):
+                services.ticket_cancel(ticket=ticket, now=stop)
+                self.report.gave_up += 1
         self._plan(stop)
         if self.options.until is None:  # a whole day: its roll-up and what the estimator learns
             rollup.rollup_day(day=self.day)
@@ -690,9 +705,10 @@ def simulate_day(hall: Hall, day: dt.date, options: Options | None = None) -> Re
 
 def demo_today(*, now: dt.datetime | None = None) -> int:
     """Today at the busy halls, up to now, by the hall-day simulator (servicehall.simulator): the
-    demo clerks signed in where they work, the other windows staffed by simulated clerks who
-    sign out at the end, tickets taken, called, served, transferred, cases accepted, ratings, the
-    wait monitor's alerts — so that the dashboards are alive whenever `make run` starts. Before
+    demo clerks signed in where they work, the other windows staffed by simulated clerks, tickets
+    taken, called, served, transferred, cases accepted, ratings, the wait monitor's alerts — so
+    that the dashboards are alive whenever `make run` starts; at the stop everyone signs out and
+    the people still waiting leave (``close_up``, docs/simulator.md). Before
     opening there is nothing yet today; after closing the whole day has happened. Skipped for a
     hall that already has today's tickets (a second `make run` the same day). Run last, after
     the other apps' demos (which add their own cases and ratings only where there are none)."""
@@ -727,6 +743,7 @@ def demo_today(*, now: dt.datetime | None = None) -> int:
                 until=min(now, hours.closes + dt.timedelta(hours=2)),
                 estimates=False,
                 appointments=False,  # the appointments demo has booked its own applicants
+                close_up=True,  # no queue left behind without an open window (docs/simulator.md)
             ),
         )
         made += report.issued

@@ -1,7 +1,8 @@
 // Self-service kiosk (自助取号机): back to the start after a while without a touch or a key, so
 // the next person never finds the last one's ID number, choices or slip. The layout
 // (templates/queueing/public/kiosk_base.html) sets the timings on <body>:
-//   data-kiosk-home                 where "the start" is (the hall's kiosk page)
+//   data-kiosk-home                 where "the start" is (the hall's kiosk page, ?reset=1: back in the
+//                                   hall's language, whatever the last person switched to)
 //   data-kiosk-idle-seconds         idle time before going back (60)
 //   data-kiosk-warn-seconds         the last seconds of it show "still there?" with a button (15)
 //   data-kiosk-after-print-seconds  going back this soon after a slip is printed (5)

@@ -46,7 +46,7 @@ def assert_kiosk_page(bh, body: str) -> None:
     for chrome in ("site-header", "site-footer", "main-nav", "breadcrumbs", "skip-link"):
         assert chrome not in body, chrome
     body_tag = re.search(r"<body [^>]*>", body).group(0)
-    assert f'data-kiosk-home="{kiosk_url(bh)}"' in body_tag and 'data-kiosk-idle-seconds="60"' in body_tag
+    assert f'data-kiosk-home="{kiosk_url(bh)}?reset=1"' in body_tag and 'data-kiosk-idle-seconds="60"' in body_tag
     assert "/static/js/kiosk.js" in body
     for target in links(body):
         if target.startswith("#"):  # within the page (the error summary's links to its fields)

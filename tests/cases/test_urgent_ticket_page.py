@@ -128,3 +128,15 @@ def test_once_called_the_ticket_page_no_longer_speaks_of_the_call_order(world, c
     page = client.get(f"/t/{mine.token}/").content.decode()
     assert "本号已叫号。急事急办申请仍由部门首席事务代表审批" in page
     assert "按正常顺序叫号" not in page
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_after_a_no_show_a_refusal_no_longer_speaks_of_the_call_order(world, client) -> None:
+    # A walkthrough found a no-show ticket still saying "本号按正常顺序叫号".
+    mine = _ticket(world)
+    client.post(f"/t/{mine.token}/urgent/", ASK)
+    urgent.urgent_refuse(request=UrgentRequest.objects.get(), actor=world.market_chief, reason="出行日期尚在一个月后")
+    Ticket.objects.filter(pk=mine.pk).update(status=Ticket.Status.NO_SHOW)
+    page = client.get(f"/t/{mine.token}/").content.decode()
+    assert 'data-urgent-state="refused"' in page and "未获批准急事急办（理由：出行日期尚在一个月后）。" in page
+    assert "按正常顺序叫号" not in page

@@ -225,7 +225,7 @@ def test_the_kiosk_has_no_site_navigation_and_goes_back_to_the_start_when_idle(c
     # kiosk page) is offered (tests/appointments/test_kiosk_booking.py: where the hall does).
     assert links(body) == []
     body_tag = re.search(r"<body [^>]*>", body).group(0)
-    assert f'data-kiosk-home="{kiosk_url(qh)}"' in body_tag
+    assert f'data-kiosk-home="{kiosk_url(qh)}?reset=1"' in body_tag
     assert 'data-kiosk-idle-seconds="60"' in body_tag and 'data-kiosk-warn-seconds="15"' in body_tag
     assert 'data-kiosk-after-print-seconds="5"' in body_tag
     assert "data-kiosk-start" in body_tag  # untouched: refreshed quietly, no "still there?"
@@ -236,6 +236,21 @@ def test_the_kiosk_has_no_site_navigation_and_goes_back_to_the_start_when_idle(c
     assert f'<script src="/static/js/kiosk.js" nonce="{nonce}" defer></script>' in body
     assert " style=" not in body and not re.search(r"\son[a-z]+=", body)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+
+
+def test_the_idle_return_to_the_start_restores_the_halls_language(client, qh) -> None:
+    """Walkthrough: a visitor switched the kiosk to English and walked away; the idle return
+    (static/js/kiosk.js, to data-kiosk-home) left the start page in English for the next one."""
+    from django.conf import settings
+
+    assert client.post("/i18n/setlang/", {"language": "en", "next": kiosk_url(qh)}).status_code == 302
+    assert '<html lang="en"' in text(client.get(kiosk_url(qh)))
+    home = re.search(r'data-kiosk-home="([^"]*)"', text(client.get(kiosk_url(qh)))).group(1)
+    response = client.get(home)
+    assert response.status_code == 302 and response["Location"] == kiosk_url(qh)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""  # deleted
+    body = text(client.get(response["Location"], follow=True))
+    assert '<html lang="zh-Hans" class="care">' in body and "data-kiosk-start" in body
 
 
 def test_a_kiosk_page_after_a_press_is_not_the_untouched_start(client, qh) -> None:
@@ -249,7 +264,7 @@ def test_the_slip_and_the_check_in_are_kiosk_pages_too(client, qh) -> None:
 
     slip = text(client.get(reverse("queue-slip", args=[ticket.token])))
     assert "site-header" not in slip and "<nav" not in slip
-    assert f'data-kiosk-home="{kiosk_url(qh)}"' in slip
+    assert f'data-kiosk-home="{kiosk_url(qh)}?reset=1"' in slip
     # The ticket page is for the person's phone, through the QR code: no link leads the kiosk there.
     # 急事急办 is offered by a QR code of the phone's form, not a link (tests/cases/test_urgent_kiosk_slip.py).
     assert links(slip) == [kiosk_url(qh)]

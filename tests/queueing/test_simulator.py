@@ -159,3 +159,49 @@ def test_the_monitor_limited_to_some_halls_leaves_the_others_alerts_alone(hall) 
     monitor.monitor_run(now=evening, hall_ids=[hall.pk])
     alert.refresh_from_db()
     assert alert.closed_at == evening
+
+
+def test_a_demo_run_stopped_before_closing_leaves_no_queue_without_an_open_window() -> None:
+    """Walkthrough: the demo simulates today up to now with its clerks signed in; a minute later
+    the job closing the windows of expired logins closed their windows (nobody is logged in) and
+    the queue said "有人等候，但没有开放的窗口". Closing up, every clerk signs out through the
+    services and the people still waiting give up their tickets."""
+    import time_machine
+    from django.utils import timezone
+
+    from queueing import services
+
+    queue_hall = make_queue_hall("SIM")
+    opens = timezone.make_aware(dt.datetime.combine(DAY, dt.time(8, 55)))
+    services.window_sign_in(window=queue_hall.comprehensive, staff=queue_hall.staff[1], now=opens)  # a demo clerk
+    until = timezone.make_aware(dt.datetime.combine(DAY, dt.time(11, 0)))
+    options = simulator.Options(seed=2, scale=0.4, staffing=0.5, until=until, estimates=False, close_up=True)
+    with time_machine.travel(until, tick=False):  # today, up to now, as the demo runs
+        report = simulator.simulate_day(queue_hall.hall, DAY, options)
+    assert report.windows_staffed == 2 and not report.failures
+    assert report.issued > 10 and report.still_waiting > 0
+    assert report.gave_up == report.still_waiting
+    assert not Window.objects.filter(staff__isnull=False).exists()
+    assert not Ticket.objects.filter(status__in=Ticket.ACTIVE).exists()
+    assert Ticket.objects.filter(status=Ticket.Status.CANCELLED).count() == report.gave_up
+    assert services.windows_leave_expired_sessions(now=until + dt.timedelta(minutes=2)) == []
+
+
+def test_the_simulated_clerks_are_named_as_people_not_after_windows() -> None:
+    """Walkthrough: the simulated clerks were named "模拟N号窗口", shown untranslated on English
+    pages beside the window's own (translated) name."""
+    from queueing.models import QueueCategory
+    from servicehall.models import StaffProfile
+
+    other = factories.hall(code="SIM2")
+    QueueCategory.objects.create(hall=other, letter="A", name="综合受理")
+    for number in (1, 2):
+        Window.objects.create(hall=other, number=number, kind=Window.Kind.COMPREHENSIVE)
+    simulate("--hall", "SIM2", "--date", DAY.isoformat(), "--scale", "0.05")
+    names = list(
+        StaffProfile.objects.filter(user__username__startswith=simulator.SIM_USER_PREFIX).values_list(
+            "display_name", flat=True
+        )
+    )
+    assert len(names) == 2 and len(set(names)) == 2
+    assert all(name in simulator.SIM_NAMES and "窗口" not in name for name in names)
