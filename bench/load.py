@@ -90,6 +90,7 @@ MIN_SHARE = 0.01
 # Searches of the guide list (证; 营业执照).
 GUIDE_LISTS = ("/guides/?q=%E8%AF%81", "/guides/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
 VERSION = re.compile(rb"\?v=([0-9a-f]+)")
+CONSOLE_VERSION = re.compile(rb"part=queue&(?:amp;)?v=([^\"&]+)")
 
 
 def shares() -> dict[str, float]:
@@ -167,6 +168,7 @@ def _client(
     busy: dict[int, int] = {}
     tokens = collections.deque(setup["tokens"], maxlen=400)
     versions: dict[str, str] = dict(setup["versions"])
+    console_versions: dict[int, str] = {}
     people = iter(range(person_base + index * 100_000, person_base + (index + 1) * 100_000))
     tomorrow = setup["tomorrow"]
     records: list[tuple[str, int, float, int]] = []
@@ -213,10 +215,18 @@ def _client(
             if status < 500:
                 busy.pop(pk)
         elif kind == "console":
+            # The console's queue poll carries the version of the fragment it shows (issue 14):
+            # 204 while nothing it shows changed, a render otherwise.
             window = rng.choice(windows or setup["windows"])
+            path = f"/staff/windows/{window['pk']}/?part=queue"
+            version = console_versions.get(window["pk"])
             status, data, queries = conn.send(
-                "GET", f"/staff/windows/{window['pk']}/?part=queue", cookie=window["cookie"], htmx=""
+                "GET", f"{path}&v={version}" if version else path, cookie=window["cookie"], htmx=""
             )
+            if status == 200:
+                found = CONSOLE_VERSION.search(data)
+                if found:
+                    console_versions[window["pk"]] = found.group(1).decode()
         elif kind == "board":
             status, data, queries = poll(f"/halls/{hall}/board/")
         elif kind == "phone":
