@@ -81,12 +81,12 @@ def load_urgent(target: int, here: int) -> dict:
             """
             INSERT INTO cases_urgentrequest (hall_id, department_id, item_id, case_id, applicant_masked, mobile,
                 reason_category, reason_text, status, requested_at, promised_days, decided_by_id, decided_at,
-                decision_reason)
+                decision_reason, ticket_channel)
             SELECT %(here)s, %(department)s, c.item_id, c.id, '陈**', '13800138999', 'medical', '基准测试急办事由',
                 CASE WHEN n <= 100 THEN 'requested' WHEN n %% 5 = 0 THEN 'refused' ELSE 'approved' END,
                 c.received_at, CASE WHEN n > 100 AND n %% 5 <> 0 THEN 3 END,
                 CASE WHEN n > 100 THEN %(clerk)s END, CASE WHEN n > 100 THEN c.received_at END,
-                CASE WHEN n > 100 AND n %% 5 = 0 THEN '基准测试' ELSE '' END
+                CASE WHEN n > 100 AND n %% 5 = 0 THEN '基准测试' ELSE '' END, ''
             FROM (
                 SELECT id, item_id, received_at, row_number() OVER (ORDER BY received_at DESC, id DESC) AS n
                 FROM cases_case WHERE progress_token LIKE %(token)s
