@@ -106,11 +106,18 @@ def test_a_supervisors_write_pins_their_next_reads_to_the_primary(client, replic
 def test_citizens_pages_and_writes_never_read_the_replica(client, replica) -> None:
     """Not marked: the ticket issue and the public pages read and write ``default`` even with a
     replica configured (a query to 'replica' here would fail: this test does not allow it)."""
-    qh = make_queue_hall()
-    response = client.post(f"/api/v1/halls/{qh.hall.code}/tickets/", {"category": "A"}, content_type="application/json")
-    assert response.status_code in (200, 201), response.content
-    assert client.get(f"/halls/{qh.hall.code}/queue/").status_code == 200
-    assert client.get(response.json()["url"]).status_code == 200
+    import time_machine
+
+    from tests.queueing.factories import NOW
+
+    with time_machine.travel(NOW, tick=False):  # the hall is open (at 17:07 it was not: 409)
+        qh = make_queue_hall()
+        response = client.post(
+            f"/api/v1/halls/{qh.hall.code}/tickets/", {"category": "A"}, content_type="application/json"
+        )
+        assert response.status_code in (200, 201), response.content
+        assert client.get(f"/halls/{qh.hall.code}/queue/").status_code == 200
+        assert client.get(response.json()["url"]).status_code == 200
 
 
 @pytest.mark.django_db
