@@ -219,7 +219,7 @@ def _digest(code: str) -> str:
 
 
 def recovery_codes_issue(*, user: Any) -> list[str]:
-    """Ten new one-time recovery codes (``XXXX-XXXX-XXXX``, 60 bits each); the old ones stop
+    """Ten new one-time recovery codes (three groups of four characters joined by hyphens, 60 bits each); the old ones stop
     working. Only their digests are kept: the codes are shown once."""
     codes = [
         "-".join("".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4)) for _ in range(3))
