@@ -389,9 +389,11 @@ def test_urgent_only_slots_are_not_bookable_online_and_the_chief_books_one(world
     assert checked.ticket.status == "waiting" and checked.ticket.category == category
 
 
-def test_a_booking_with_an_urgent_request_follows_to_the_case_opened_from_its_ticket(world) -> None:
+def _approved_booking_called(world, *items):
+    """A booking for the licence with an urgent request the chief approved, checked in on
+    Thursday and called at the window: (the request, the ticket)."""
     category = QueueCategory.objects.create(hall=world.city, letter="S", name="市场监管业务", order=9)
-    category.items.add(world.licence)
+    category.items.add(*items)
     SlotPlan.objects.create(
         hall=world.city, category=category, kind="regular", starts=dt.time(9), ends=dt.time(11), capacity=2
     )
@@ -413,6 +415,11 @@ def test_a_booking_with_an_urgent_request_follows_to_the_case_opened_from_its_ti
 
     queue_services.ticket_call_next(window=world.window, staff=world.clerk, now=hm(THU, 9, 1))
     ticket.refresh_from_db()
+    return request, ticket
+
+
+def test_a_booking_with_an_urgent_request_follows_to_the_case_opened_from_its_ticket(world) -> None:
+    request, ticket = _approved_booking_called(world, world.licence)
     case = world.receive(
         world.licence,
         now=hm(THU, 9, 5),
@@ -430,29 +437,7 @@ def test_a_booking_with_an_urgent_request_follows_to_the_case_opened_from_its_ti
 def test_an_urgent_request_stays_with_its_own_item_when_the_case_is_for_another(world) -> None:
     # A walkthrough saw a request for one item moved onto a case of another item of the
     # department and decided as such: the request keeps the item the applicant asked about.
-    category = QueueCategory.objects.create(hall=world.city, letter="S", name="市场监管业务", order=9)
-    category.items.add(world.licence, world.stamp)
-    SlotPlan.objects.create(
-        hall=world.city, category=category, kind="regular", starts=dt.time(9), ends=dt.time(11), capacity=2
-    )
-    booking_services.slots_generate(start=MON, end=THU, halls=[world.city.pk], now=at(MON, 8))
-    slot = Slot.objects.get(category=category, starts_at=at(THU, 9))
-    booking = booking_services.booking_create(
-        slot=slot, name="陈志强", id_number=id_number(), mobile="13800138001", item=world.licence, now=at(MON, 9)
-    )
-    request = urgent.urgent_request_booking(
-        booking=booking, category="deadline", text="许可证下周到期，需在到期前换证", now=at(MON, 9)
-    )
-    assert request.case is None and request.department == world.market
-    assert request.applicant_masked.startswith("陈**")
-    assert list(urgent.pending_for(world.market_chief)) == [request]
-    urgent.urgent_approve(request=request, actor=world.market_chief, promised_days=2, now=at(MON, 10))
-
-    ticket = booking_services.booking_check_in(hall=world.city, code=booking.code, now=hm(THU, 8, 45)).ticket
-    from queueing import services as queue_services
-
-    queue_services.ticket_call_next(window=world.window, staff=world.clerk, now=hm(THU, 9, 1))
-    ticket.refresh_from_db()
+    request, ticket = _approved_booking_called(world, world.licence, world.stamp)
     case = world.receive(
         world.stamp,
         now=hm(THU, 9, 5),
