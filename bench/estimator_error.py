@@ -30,9 +30,9 @@ import django  # noqa: E402
 django.setup()
 
 from catalog.models import CalendarDay, Hall, HallOpeningHours  # noqa: E402
-from queueing import simulator  # noqa: E402
 from queueing.demo import CENTRE_CATEGORIES, CITY_WINDOWS  # noqa: E402
 from queueing.models import QueueCategory, ServiceTimeProfile, Ticket, TicketEvent, WaitAlert, Window  # noqa: E402
+from servicehall import simulator  # noqa: E402
 
 CODE = "SIM-EST"
 FIRST_DAY = dt.date(2026, 11, 2)  # a Monday; the days are marked working days below
