@@ -27,11 +27,22 @@ VERSION_KEY = "queue:categories:version"
 # (hall code, letter) → (kept until, version, category with its hall). Only categories that exist
 # are kept, so the dict stays as small as the city's queues whatever codes are asked for.
 _categories: dict[tuple[str, str], tuple[float, Any, QueueCategory]] = {}
+# Hall code → id of the halls whose categories were asked for: lets the issue read the hall's
+# published queue in the same round trip as its rate limit and this version (hall codes and ids
+# never change once halls are in use; a wrong guess only costs the read).
+_hall_ids: dict[str, int] = {}
+UNREAD = object()
 
 
-def issue_category(code: str, letter: str) -> QueueCategory | None:
-    """The active category ``letter`` of hall ``code`` (with ``.hall``), or None."""
-    version = cache.get(VERSION_KEY)
+def hall_id_hint(code: str) -> int | None:
+    return _hall_ids.get(code)
+
+
+def issue_category(code: str, letter: str, *, version: Any = UNREAD) -> QueueCategory | None:
+    """The active category ``letter`` of hall ``code`` (with ``.hall``), or None. ``version``:
+    the value of ``VERSION_KEY`` when the caller has just read it (None if missing)."""
+    if version is UNREAD:
+        version = cache.get(VERSION_KEY)
     now = time.monotonic()
     hit = _categories.get((code, letter))
     if hit is not None and hit[0] > now and hit[1] == version:
@@ -43,6 +54,7 @@ def issue_category(code: str, letter: str) -> QueueCategory | None:
         _categories.pop((code, letter), None)
     else:
         _categories[(code, letter)] = (now + MEMO_SECONDS, version, category)
+        _hall_ids[code] = category.hall_id
     return category
 
 
@@ -61,3 +73,4 @@ def categories_changed(**kwargs: Any) -> None:
 
 def forget() -> None:
     _categories.clear()
+    _hall_ids.clear()

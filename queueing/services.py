@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, F, Field, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -263,27 +263,47 @@ def _insert_with_event(ticket: Ticket, event: TicketEvent) -> None:
             event.ticket = ticket
             event.save(force_insert=True)
         return
-    ticket_sql, ticket_params = _insert_sql(ticket, returning=True)
-    columns, values, event_params = [], [], []
-    for f in TicketEvent._meta.local_concrete_fields:
-        if f.primary_key or f.generated:
-            continue
-        columns.append(connection.ops.quote_name(str(f.column)))
-        if f.name == "ticket":
-            values.append("t.id")
-        else:
-            values.append("%s")
-            event_params.append(f.get_db_prep_save(f.pre_save(event, True), connection))
-    table = connection.ops.quote_name(TicketEvent._meta.db_table)
-    # Table and column names from the models, values as parameters.
-    statement = f"WITH t AS ({ticket_sql}) INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM t"  # noqa: S608
-    statement += " RETURNING ticket_id"
+    statement = _ticket_with_event_sql(ticket, event)
+    params = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in _insert_fields(Ticket)]
+    params += [
+        f.get_db_prep_save(f.pre_save(event, True), connection)
+        for f in _insert_fields(TicketEvent)
+        if f.name != "ticket"
+    ]
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(statement, [*ticket_params, *event_params])
+        cursor.execute(statement, params)
         ticket.pk = cursor.fetchone()[0]
     for saved in (ticket, event):
         saved._state.adding, saved._state.db = False, connection.alias
     event.ticket = ticket
+
+
+def _insert_fields(model: type[models.Model]) -> list[Field]:
+    return [f for f in model._meta.local_concrete_fields if not f.primary_key and not f.generated]
+
+
+# The statement of ``_insert_with_event``, per database alias: its text depends only on the
+# models, so it is built once per process (Django's compiler took a tenth of an issue).
+_ticket_with_event_statements: dict[str, str] = {}
+
+
+def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> str:
+    statement = _ticket_with_event_statements.get(connection.alias)
+    if statement is not None:
+        return statement
+    ticket_sql, ticket_params = _insert_sql(ticket, returning=True)
+    columns, values = [], []
+    for f in _insert_fields(TicketEvent):
+        columns.append(connection.ops.quote_name(str(f.column)))
+        values.append("t.id" if f.name == "ticket" else "%s")
+    table = connection.ops.quote_name(TicketEvent._meta.db_table)
+    # Table and column names from the models, values as parameters.
+    statement = f"WITH t AS ({ticket_sql}) INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM t"  # noqa: S608
+    statement += " RETURNING ticket_id"
+    # Kept only if each value is one plain placeholder, as the parameters are computed later.
+    if len(ticket_params) == len(_insert_fields(Ticket)) and ticket_sql.count("%s") == len(ticket_params):
+        _ticket_with_event_statements[connection.alias] = statement
+    return statement
 
 
 def _insert_sql(obj: Ticket, *, returning: bool) -> tuple[str, tuple]:
@@ -292,9 +312,8 @@ def _insert_sql(obj: Ticket, *, returning: bool) -> tuple[str, tuple]:
     from django.db.models.sql import InsertQuery
 
     meta = obj._meta
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
     query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj])
+    query.insert_values(_insert_fields(type(obj)), [obj])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk] if returning else None
     [(statement, params)] = compiler.as_sql()

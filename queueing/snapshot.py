@@ -76,8 +76,8 @@ def refresh_on_commit(hall_id: int) -> None:
 
 
 def mark_dirty(hall_id: int) -> None:
-    cache.set(_dirty_key(hall_id), 1, KEEP_SECONDS)
-    console_changed(hall_id)
+    """The hall's snapshot is to be rebuilt and its consoles to render again: one round trip."""
+    shared_cache.write_many({_dirty_key(hall_id): (1, KEEP_SECONDS)}, [console_key(hall_id)])
 
 
 # --- What window consoles have seen (issue 14) ------------------------------------------------
@@ -146,6 +146,11 @@ def peek(hall_id: int) -> dict[str, Any] | None:
 def peek_public(hall_id: int) -> dict[str, Any] | None:
     """The cached public part as it is (never rebuilds)."""
     return cache.get(_public_key(hall_id))
+
+
+def public_key(hall_id: int) -> str:
+    """The cache key of the hall's public part, for a caller that reads it with other keys."""
+    return _public_key(hall_id)
 
 
 def _hall_id(code: str) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -150,6 +150,36 @@ def _fail_soft(name: str) -> Callable[..., Any]:
     return method
 
 
+# --- Several operations in one round trip (issue 14) ------------------------------------------
+# The ticket issue made six calls to Redis: the rate-limit counter (Django's ``incr`` asks
+# whether the key exists first, then adds), the queue categories' version, the hall's published
+# queue, and after the commit the dirty mark and the console generation. Each is a round trip
+# that costs more than the work; these two helpers do their part in one pipeline each (no
+# MULTI: nothing here needs the commands to be atomic together). Caches other than Redis, and
+# Redis while it is away, do the same operations one at a time.
+
+
+def _pipelined(name: str) -> Callable[..., Any]:
+    """A ``FailSoftRedisCache`` method run through one pipeline (``_<name>_pipeline``), or by the
+    process's own memory (``_<name>_local``) while Redis is away, as ``_fail_soft`` does."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        down_until = _state["down_until"]
+        if down_until is not None and time.monotonic() < down_until:
+            return getattr(self, f"_{name}_local")(*args, **kwargs)
+        try:
+            result = getattr(self, f"_{name}_pipeline")(*args, **kwargs)
+        except UNAVAILABLE as exc:
+            _went_down(exc)
+            return getattr(self, f"_{name}_local")(*args, **kwargs)
+        if _state["since"] is not None:
+            _came_back()
+        return result
+
+    method.__name__ = name
+    return method
+
+
 class FailSoftRedisCache(ReusingRedisCache):
     """The Redis cache, falling back to this process's memory while Redis does not answer.
 
@@ -189,3 +219,83 @@ class FailSoftRedisCache(ReusingRedisCache):
             return bool(self._cache.get_client(write=True).ping())
         except UNAVAILABLE:
             return False
+
+    def _count_and_get_many_pipeline(
+        self, counter: str, *, timeout: int, keys: Sequence[str]
+    ) -> tuple[int, dict[str, Any]]:
+        name = self.make_and_validate_key(counter)
+        names = [self.make_and_validate_key(key) for key in keys]
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        # SET … NX EX creates the counter with its expiry only if it is missing; INCR counts.
+        pipeline.set(name, 0, ex=timeout, nx=True)
+        pipeline.incr(name)
+        if names:
+            pipeline.mget(names)
+        results = pipeline.execute()
+        loads = self._cache._serializer.loads
+        found = (
+            {key: loads(value) for key, value in zip(keys, results[2], strict=True) if value is not None}
+            if names
+            else {}
+        )
+        return int(results[1]), found
+
+    def _count_and_get_many_local(
+        self, counter: str, *, timeout: int, keys: Sequence[str]
+    ) -> tuple[int, dict[str, Any]]:
+        return _count_one_at_a_time(self._local, counter, timeout), self._local.get_many(keys) if keys else {}
+
+    def _write_many_pipeline(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        dumps = self._cache._serializer.dumps
+        for key, (value, timeout) in sets.items():
+            pipeline.set(self.make_and_validate_key(key), dumps(value), ex=timeout)
+        if deletes:
+            pipeline.delete(*(self.make_and_validate_key(key) for key in deletes))
+        pipeline.execute()
+
+    def _write_many_local(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
+        write_many(sets, deletes, backend=self._local)
+
+    count_and_get_many = _pipelined("count_and_get_many")
+    write_many = _pipelined("write_many")
+
+
+def _count_one_at_a_time(backend: Any, counter: str, timeout: int) -> int:
+    try:
+        return int(backend.incr(counter))
+    except ValueError:  # the window's first request: create the counter (another may race us)
+        if backend.add(counter, 1, timeout):
+            return 1
+        try:
+            return int(backend.incr(counter))
+        except ValueError:  # created by another and gone again (evicted, flushed): count this one
+            backend.set(counter, 1, timeout)
+            return 1
+
+
+def count_and_get_many(
+    counter: str, *, timeout: int, keys: Sequence[str] = (), backend: Any = None
+) -> tuple[int, dict[str, Any]]:
+    """Add one to the counter ``counter`` (created at 1 and kept ``timeout`` seconds from then)
+    and read ``keys``: (the new count, the values found, by key)."""
+    from django.core.cache import caches
+
+    backend = caches["default"] if backend is None else backend  # the backend, not the proxy
+    if isinstance(backend, FailSoftRedisCache):
+        return backend.count_and_get_many(counter, timeout=timeout, keys=keys)
+    return _count_one_at_a_time(backend, counter, timeout), backend.get_many(keys) if keys else {}
+
+
+def write_many(sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str] = (), *, backend: Any = None) -> None:
+    """Set each key of ``sets`` to its (value, timeout in seconds) and delete ``deletes``."""
+    from django.core.cache import caches
+
+    backend = caches["default"] if backend is None else backend  # the backend, not the proxy
+    if isinstance(backend, FailSoftRedisCache):
+        backend.write_many(sets, deletes)
+        return
+    for key, (value, timeout) in sets.items():
+        backend.set(key, value, timeout)
+    if deletes:
+        backend.delete_many(deletes)

@@ -2,36 +2,34 @@
 
 DRF's own throttles keep every request's timestamp in one cache entry and rewrite the whole
 list on each request, which grows with the allowed rate; a counter costs the same at any rate:
-one ``incr`` (plus one ``add`` when a window starts).
+one round trip to Redis (``SET … NX`` and ``INCR`` in one pipeline).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
-from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
 
+from servicehall.cache import count_and_get_many
 from servicehall.http import client_address
 
 
 def hit(key: str, *, limit: int, period: int) -> tuple[bool, int]:
     """Count one request under ``key``; (allowed?, seconds until the window ends)."""
+    allowed, wait, _found = hit_and_read(key, limit=limit, period=period)
+    return allowed, wait
+
+
+def hit_and_read(key: str, *, limit: int, period: int, keys: Sequence[str] = ()) -> tuple[bool, int, dict[str, Any]]:
+    """``hit``, and the cache entries ``keys`` read in the same round trip to Redis (the ticket
+    issue reads what it needs next with its rate limit: ``servicehall.cache.count_and_get_many``)."""
     now = int(time.time())
     window_start = now - now % period
-    counter = f"throttle:{key}:{window_start}"
-    try:
-        count = cache.incr(counter)
-    except ValueError:  # the window's first request: create the counter (another may race us)
-        if cache.add(counter, 1, period + 5):
-            count = 1
-        else:
-            try:
-                count = cache.incr(counter)
-            except ValueError:  # created by another and gone again (evicted, flushed): count this one
-                cache.set(counter, 1, period + 5)
-                count = 1
-    return count <= limit, window_start + period - now
+    count, found = count_and_get_many(f"throttle:{key}:{window_start}", timeout=period + 5, keys=keys)
+    return count <= limit, window_start + period - now, found
 
 
 class ScopedCounterThrottle(ScopedRateThrottle):
@@ -46,7 +44,15 @@ class ScopedCounterThrottle(ScopedRateThrottle):
         if num_requests is None or duration is None:  # rate set to None: unthrottled, as in DRF
             return True
         ident = self.get_ident(request) if not request.user.is_authenticated else f"user-{request.user.pk}"
-        allowed, self._wait = hit(f"{self.scope}:{ident}", limit=num_requests, period=duration)
+        # A view may name cache entries it will read anyway (``read_with_rate_limit``): they come
+        # back with the count, in the same round trip, as ``view.read_with_rate_limit_found``.
+        reads = getattr(view, "read_with_rate_limit", None)
+        keys = reads(request) if reads is not None else ()
+        allowed, self._wait, found = hit_and_read(
+            f"{self.scope}:{ident}", limit=num_requests, period=duration, keys=keys
+        )
+        if reads is not None:
+            view.read_with_rate_limit_found = found
         return allowed
 
     def get_ident(self, request) -> str:  # noqa: ANN001 - DRF's signature

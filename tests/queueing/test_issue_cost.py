@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from queueing import lookups
 from queueing.models import Ticket, TicketEvent
-from tests.markers import needs_postgres
+from tests.markers import needs_postgres, needs_redis
 from tests.queueing.factories import NOW, make_queue_hall
 
 
@@ -89,3 +89,87 @@ def test_a_change_made_by_another_process_is_seen_on_the_next_issue(client) -> N
     type(qh.a).objects.filter(pk=qh.a.pk).update(is_active=False)  # no signal in this process
     lookups._bump()
     assert issue(client, qh.hall.code).status_code == 404
+
+
+def _count_round_trips(monkeypatch) -> list[str]:
+    """Every round trip to Redis: a command sent alone, or a pipeline (sent as one)."""
+    import redis.client
+
+    trips: list[str] = []
+    command, pipeline = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+
+    def one_command(self, *args, **options):
+        if isinstance(self, redis.client.Pipeline):  # queued in a pipeline: sent with it
+            return command(self, *args, **options)
+        trips.append(str(args[0]))
+        return command(self, *args, **options)
+
+    def whole_pipeline(self, *args, **options):
+        trips.append("pipeline: " + " ".join(str(c[0][0]) for c in self.command_stack))
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.client.Redis, "execute_command", one_command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", whole_pipeline)
+    return trips
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
+    """The rate limit, the queues' version and the hall's published queue in one pipeline before
+    the insert; the dirty mark and the consoles' generation in one after the commit (issue 14:
+    there were six round trips, the largest share of an issue once the statements were two)."""
+    qh = make_queue_hall()
+    assert issue(client, qh.hall.code).status_code == 201  # the category and the hall's id are remembered
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # the published queue the answer reads
+    trips = _count_round_trips(monkeypatch)
+    response = issue(client, qh.hall.code)
+    assert response.status_code == 201 and response.json()["people_ahead"] == 1
+    assert trips == ["pipeline: SET INCRBY MGET", "pipeline: SET DEL"], trips
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_the_answer_reads_the_published_queue_fetched_with_the_rate_limit(client, monkeypatch) -> None:
+    """What the pipeline brought back is what the answer says: a published queue of 7 waiting
+    gives 7 ahead, without reading the cache again."""
+    from queueing import apis, snapshot
+
+    qh = make_queue_hall()
+    assert issue(client, qh.hall.code).status_code == 201
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")
+    published = snapshot.peek_public(qh.hall.pk)
+    for row in published["public"]["categories"]:
+        row["waiting"] = 7 if row["letter"] == "A" else row["waiting"]
+    snapshot.cache.set(snapshot.public_key(qh.hall.pk), published, 60)
+    monkeypatch.setattr(apis.snapshot, "peek_public", lambda hall_id: pytest.fail("read again"))
+    assert issue(client, qh.hall.code).json()["people_ahead"] == 7
+
+
+@needs_postgres
+@pytest.mark.django_db
+def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> None:
+    """The ticket-and-event statement is built once per process; the values sent with it later
+    are computed field by field and must be the ones Django's own INSERT would send."""
+    import datetime as dt
+
+    from queueing import services
+
+    qh = make_queue_hall()
+    ticket = Ticket(
+        hall=qh.hall,
+        category=qh.a,
+        service_date=dt.date(2026, 11, 27),
+        sequence=5,
+        number="VA005",
+        token="t" * 24,
+        source="online",
+        priority="elderly",
+        id_hash="d" * 64,
+        id_masked="4401**********0011",
+        issued_at=NOW,
+        arrived_at=NOW,
+    )
+    _sql, compiled = services._insert_sql(ticket, returning=True)
+    ours = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in services._insert_fields(Ticket)]
+    assert list(compiled) == ours
