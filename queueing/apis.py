@@ -4,10 +4,13 @@ selectors and access helpers as the pages."""
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -351,6 +355,14 @@ def hall_queue_json(request, code: str) -> HttpResponse:
     return HttpResponse(data["json"], content_type="application/json")
 
 
+def read_with_issue_rate_limit(code: str) -> list[str]:
+    """What the issue reads from the cache, fetched with its rate limit in one round trip: the
+    queue categories' version and, when this process knows the hall's id, the hall's published
+    queue for the answer."""
+    hall_id = lookups.hall_id_hint(code)
+    return [lookups.VERSION_KEY] if hall_id is None else [lookups.VERSION_KEY, snapshot.public_key(hall_id)]
+
+
 class TicketIssueView(APIView):
     """Take a ticket online (线上取号) in one of the hall's queues."""
 
@@ -360,13 +372,8 @@ class TicketIssueView(APIView):
     throttle_scope = "ticket_issue"
 
     def read_with_rate_limit(self, request: Request) -> list[str]:
-        """What the issue reads from the cache, fetched with its rate limit in one round trip
-        (``ScopedCounterThrottle``): the queue categories' version and, when this process knows
-        the hall's id, the hall's published queue for the answer."""
-        hall_id = lookups.hall_id_hint(self.kwargs["code"])
-        self.read_keys = (
-            [lookups.VERSION_KEY] if hall_id is None else [lookups.VERSION_KEY, snapshot.public_key(hall_id)]
-        )
+        """Read by ``ScopedCounterThrottle`` with the count (``read_with_issue_rate_limit``)."""
+        self.read_keys = read_with_issue_rate_limit(self.kwargs["code"])
         return self.read_keys
 
     @extend_schema(
@@ -379,27 +386,98 @@ class TicketIssueView(APIView):
         payload = IssueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         found = getattr(self, "read_with_rate_limit_found", None)
-        version = found.get(lookups.VERSION_KEY) if found is not None else lookups.UNREAD
-        category = lookups.issue_category(code, payload.validated_data["category"].upper(), version=version)
-        if category is None:
-            _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
-            raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
-        hall = category.hall
-        result = services.ticket_issue(
-            hall=hall,
-            category=category,
-            source=Ticket.Source.ONLINE,
+        body, created = issue_answer(
+            code,
+            payload.validated_data["category"],
             id_number=payload.validated_data.get("id_number", ""),
             priority=payload.validated_data.get("priority", ""),
+            found=(self.read_keys, found) if found is not None else None,
         )
-        ticket = result.ticket
-        ticket.hall, ticket.category = hall, category
-        published: Any = lookups.UNREAD
-        if found is not None and snapshot.public_key(hall.pk) in self.read_keys:
-            published = found.get(snapshot.public_key(hall.pk))  # None: read, and there was none
-        body = issued_status(ticket, published=published)
-        body.update(token=ticket.token, url=reverse("queue-ticket", args=[ticket.token]), existing=result.existing)
-        return Response(body, status=status.HTTP_200_OK if result.existing else status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @classmethod
+    def as_view(cls, **initkwargs):  # noqa: ANN206 - returns a view function
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request, code: str) -> HttpResponse:
+            answered = issue_plainly(request, code)
+            return answered if answered is not None else drf_view(request, code=code)
+
+        # What drf-spectacular reads to document the endpoint; CSRF as DRF decides it (above).
+        view.cls, view.initkwargs, view.csrf_exempt = drf_view.cls, drf_view.initkwargs, True
+        return view
+
+
+def issue_answer(
+    code: str, letter: str, *, id_number: str, priority: str, found: tuple[Sequence[str], dict] | None
+) -> tuple[dict, bool]:
+    """Issue a ticket in queue ``letter`` of hall ``code``: (the answer's body, created?).
+    ``found``: the cache keys read with the rate limit and what was found under them."""
+    keys, values = found if found is not None else ((), {})
+    version = values.get(lookups.VERSION_KEY) if lookups.VERSION_KEY in keys else lookups.UNREAD
+    category = lookups.issue_category(code, letter.upper(), version=version)
+    if category is None:
+        _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
+        raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
+    hall = category.hall
+    result = services.ticket_issue(
+        hall=hall, category=category, source=Ticket.Source.ONLINE, id_number=id_number, priority=priority
+    )
+    ticket = result.ticket
+    ticket.hall, ticket.category = hall, category
+    published_key = snapshot.public_key(hall.pk)
+    # None: read with the rate limit, and there was none.
+    published = values.get(published_key) if published_key in keys else lookups.UNREAD
+    body = issued_status(ticket, published=published)
+    body.update(token=ticket.token, url=reverse("queue-ticket", args=[ticket.token]), existing=result.existing)
+    return body, not result.existing
+
+
+# The answer of the plain path is rendered as DRF renders the view's (same bytes, same headers).
+_RENDERER = JSONRenderer()
+_ISSUE_FIELDS = frozenset({"category", "id_number", "priority"})
+
+
+def issue_plainly(request: HttpRequest, code: str) -> HttpResponse | None:
+    """The ticket issue without DRF around it, for the request the city makes a hundred thousand
+    times a day (issue 14: DRF's request, serializer and response were a fifth of an issue): an
+    anonymous JSON ``{"category": "A"}``. Anything else — another method or content type, a
+    session or credentials, another Accept, a body with other fields or values (an ID number, a
+    priority) — returns None and is served by the DRF view, as is every refusal: the rate limit
+    counted here is handed to it (``ScopedCounterThrottle`` does not count the request twice),
+    so its answers, errors included, are the DRF view's own."""
+    if request.method != "POST" or request.content_type != "application/json":
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json"):
+        return None
+    try:
+        data = json.loads(request.body.decode(request.encoding or "utf-8"))
+    except (ValueError, LookupError):
+        return None
+    if not isinstance(data, dict) or not data.keys() <= _ISSUE_FIELDS:
+        return None
+    letter = data.get("category")
+    if not isinstance(letter, str) or len(letter) != 1 or letter.isspace():
+        return None
+    if data.get("id_number", "") != "" or data.get("priority", "") != "":
+        return None
+    decided = ScopedCounterThrottle.decide_plainly(
+        request, TicketIssueView.throttle_scope, keys=read_with_issue_rate_limit(code)
+    )
+    if not decided.allowed:
+        return None
+    try:
+        body, created = issue_answer(code, letter, id_number="", priority="", found=(decided.keys, decided.found))
+    except (DomainError, Http404):
+        return None  # the DRF view refuses it, with its own body (the rate limit is not counted again)
+    return HttpResponse(
+        _RENDERER.render(body),
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        content_type="application/json",
+        headers={"Allow": "POST, OPTIONS"},
+    )
 
 
 def _ticket_by_token(token: str) -> Ticket:

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -232,7 +232,7 @@ class FailSoftRedisCache(ReusingRedisCache):
         if names:
             pipeline.mget(names)
         results = pipeline.execute()
-        loads = self._cache._serializer.loads
+        loads = cast(Any, self._cache)._serializer.loads
         found = (
             {key: loads(value) for key, value in zip(keys, results[2], strict=True) if value is not None}
             if names
@@ -247,7 +247,7 @@ class FailSoftRedisCache(ReusingRedisCache):
 
     def _write_many_pipeline(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
-        dumps = self._cache._serializer.dumps
+        dumps = cast(Any, self._cache)._serializer.dumps
         for key, (value, timeout) in sets.items():
             pipeline.set(self.make_and_validate_key(key), dumps(value), ex=timeout)
         if deletes:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
 from rest_framework.throttling import ScopedRateThrottle
 
 from servicehall.cache import count_and_get_many
@@ -32,28 +34,61 @@ def hit_and_read(key: str, *, limit: int, period: int, keys: Sequence[str] = ())
     return count <= limit, window_start + period - now, found
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A rate limit's decision on one request, and the cache entries read with its count."""
+
+    scope: str
+    allowed: bool
+    wait: int
+    keys: Sequence[str] = ()
+    found: dict[str, Any] = field(default_factory=dict)
+
+
 class ScopedCounterThrottle(ScopedRateThrottle):
-    """``ScopedRateThrottle`` with a fixed-window counter instead of a timestamp history."""
+    """``ScopedRateThrottle`` with a fixed-window counter instead of a timestamp history.
+
+    A view may name cache entries it will read anyway (``read_with_rate_limit(request)``): they
+    come back with the count, in the same round trip, as ``view.read_with_rate_limit_found``. A
+    request already counted outside DRF (``decide_plainly``, the ticket issue's plain path) and
+    handed to the DRF view is not counted again: the decision travels with the request."""
 
     def allow_request(self, request, view) -> bool:  # noqa: ANN001 - DRF's signature
         self.scope = getattr(view, self.scope_attr, None)
         if not self.scope:
             return True
+        decided = getattr(request._request, "rate_limit_decided", None)
+        if decided is None or decided.scope != self.scope:
+            reads = getattr(view, "read_with_rate_limit", None)
+            decided = self._decide(request, keys=reads(request) if reads is not None else ())
+            if decided is None:  # rate set to None: unthrottled, as in DRF
+                return True
+        else:
+            view.read_keys = decided.keys
+        if decided.keys:
+            view.read_with_rate_limit_found = decided.found
+        self._wait = decided.wait
+        return decided.allowed
+
+    def _decide(self, request, *, keys: Sequence[str]) -> Decision | None:  # noqa: ANN001 - DRF's request
         self.rate = self.get_rate()
         num_requests, duration = self.num_requests, self.duration = self.parse_rate(self.rate)
-        if num_requests is None or duration is None:  # rate set to None: unthrottled, as in DRF
-            return True
-        ident = self.get_ident(request) if not request.user.is_authenticated else f"user-{request.user.pk}"
-        # A view may name cache entries it will read anyway (``read_with_rate_limit``): they come
-        # back with the count, in the same round trip, as ``view.read_with_rate_limit_found``.
-        reads = getattr(view, "read_with_rate_limit", None)
-        keys = reads(request) if reads is not None else ()
-        allowed, self._wait, found = hit_and_read(
-            f"{self.scope}:{ident}", limit=num_requests, period=duration, keys=keys
-        )
-        if reads is not None:
-            view.read_with_rate_limit_found = found
-        return allowed
+        if num_requests is None or duration is None:
+            return None
+        user = request.user
+        ident = self.get_ident(request) if not user.is_authenticated else f"user-{user.pk}"
+        allowed, wait, found = hit_and_read(f"{self.scope}:{ident}", limit=num_requests, period=duration, keys=keys)
+        return Decision(str(self.scope), allowed, wait, tuple(keys), found)
+
+    @classmethod
+    def decide_plainly(cls, request: HttpRequest, scope: str, *, keys: Sequence[str] = ()) -> Decision:
+        """Count an anonymous request outside DRF, as ``allow_request`` would, and remember the
+        decision on the request for the DRF view it may be handed to."""
+        throttle = cls()
+        throttle.scope = scope
+        decided = throttle._decide(request, keys=keys) or Decision(scope, True, 0)
+        request.rate_limit_decided = decided  # type: ignore[attr-defined]
+        return decided
 
     def get_ident(self, request) -> str:  # noqa: ANN001 - DRF's signature
         return client_address(request)
