@@ -240,10 +240,10 @@ class AuditActionField(forms.ChoiceField):
     CODE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=self._choices, **kwargs)
+        super().__init__(choices=self.grouped_choices, **kwargs)
 
     @staticmethod
-    def _choices() -> list[Any]:
+    def grouped_choices() -> list[Any]:
         return [("", _("全部操作")), *audit_actions.action_choices()]
 
     def valid_value(self, value: Any) -> bool:
@@ -278,7 +278,7 @@ class AuditFilterForm(forms.Form):
         assert isinstance(field, AuditActionField)
         if asked and asked not in audit_actions.LABELS and field.valid_value(asked):
             # A code with no label stays selected, as itself, in the select.
-            field.choices = [*field._choices(), (asked, asked)]
+            field.choices = [*field.grouped_choices(), (asked, asked)]
         field.error_messages["invalid_choice"] = _("请从列表中选择操作。")
 
     def clean(self) -> dict[str, Any]:
