@@ -60,6 +60,7 @@ def test_a_get_of_a_case_action_of_another_hall_still_finds_nothing(client, worl
         ("console-grant", {"pk": 1}, "staff-home"),
         ("console-ticket-action", {"pk": 1, "ticket_pk": 2, "action": "finish"}, "staff-home"),
         ("console-assistance", {"pk": 1, "ticket_pk": 2}, "staff-home"),
+        ("console-check-in", {"pk": 1}, "staff-home"),
         ("case-ticket-item-record", {"pk": 1, "ticket_pk": 2}, "staff-home"),
         ("case-ticket-item-remove", {"pk": 1, "ticket_pk": 2, "record_pk": 3}, "staff-home"),
         ("case-forwarding-accept", {"pk": 1}, "case-forwarding-inbox"),
