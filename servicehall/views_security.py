@@ -240,6 +240,7 @@ class AuditActionField(forms.ChoiceField):
     CODE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": gettext_lazy("请从列表中选择操作。")})
         super().__init__(choices=self.grouped_choices, **kwargs)
 
     @staticmethod
@@ -279,7 +280,6 @@ class AuditFilterForm(forms.Form):
         if asked and asked not in audit_actions.LABELS and field.valid_value(asked):
             # A code with no label stays selected, as itself, in the select.
             field.choices = [*field.grouped_choices(), (asked, asked)]
-        field.error_messages["invalid_choice"] = _("请从列表中选择操作。")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
