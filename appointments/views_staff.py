@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from appointments import services
 from appointments.forms_staff import CheckInForm
@@ -23,7 +22,7 @@ from queueing.console import console_action, console_panel
 from queueing.models import Window
 from servicehall.access import staff_required
 from servicehall.errors import DomainError
-from servicehall.http import HtmxHttpRequest
+from servicehall.http import HtmxHttpRequest, post_action
 from servicehall.roles import COUNTER_ROLES
 
 # What a user without a counter role is told (the words of the console's own actions).
@@ -53,7 +52,7 @@ def _after(
 
 @console_action
 @staff_required(*COUNTER_ROLES, message=COUNTER_ONLY)
-@require_POST
+@post_action("staff-home")
 def check_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     try:

@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases import bundles, forms, forwarding, selectors, services, urgent
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
@@ -49,7 +49,7 @@ from servicehall.access import (
 )
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
-from servicehall.http import client_address
+from servicehall.http import client_address, post_action
 from servicehall.pagination import paginate, requested_page
 from servicehall.personal_data import mask_mobile
 
@@ -256,7 +256,7 @@ def _console_after(
 
 @console_action
 @staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("您只能在本人所属大厅的窗口办理。"))
-@require_POST
+@post_action("staff-home")
 def ticket_item_record(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     """Record an item handled for the ticket at this window and its outcome (and, with
     ``finish``, finish the ticket in the same step)."""
@@ -287,7 +287,7 @@ def ticket_item_record(request: HttpRequest, pk: int, ticket_pk: int) -> HttpRes
 
 @console_action
 @staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("您只能在本人所属大厅的窗口办理。"))
-@require_POST
+@post_action("staff-home")
 def ticket_item_remove(request: HttpRequest, pk: int, ticket_pk: int, record_pk: int) -> HttpResponse:
     """Take back an item recorded by mistake for the ticket at this window."""
     window = access_window(request.user, pk)
@@ -459,7 +459,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员和首席事务代表可以办理办件。"))
-@require_POST
+@post_action("case-detail", "number")
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404(_("没有该操作。"))
@@ -541,7 +541,7 @@ def _action_message(action: str, result: Any) -> str:
 @staff_required(
     *CASE_ROLES, message=gettext_lazy("只有窗口工作人员、首席事务代表和政务服务管理部门可以出具一次性告知书。")
 )
-@require_POST
+@post_action("case-detail", "number")
 def case_notice(request: HttpRequest, number: str) -> HttpResponse:
     """A one-time notice on a case already received: during review by the case's department (the
     clock stops), or a later or late one, which only a supervisor covering the hall may issue,

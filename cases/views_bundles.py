@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases import bundles, forms
 from cases.models import BundleCase, BundleCaseMaterial, Case, CaseMaterial, NoticeItem
@@ -30,6 +30,7 @@ from queueing.qr import qr_data_uri
 from servicehall import roles
 from servicehall.access import staff_required, staff_scope, supervisor_required
 from servicehall.clock import local_date
+from servicehall.http import post_action
 from servicehall.personal_data import mask_mobile
 
 BUNDLE_ROLES = (*roles.COUNTER_ROLES, *roles.SUPERVISION_ROLES)
@@ -297,7 +298,7 @@ def bundle_case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员可以办理一件事申请。"))
-@require_POST
+@post_action("bundle-case-detail", "number")
 def bundle_case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ("corrections", "accept", "accept_deferred", "owed", "collect"):
         raise Http404(_("没有该操作。"))
@@ -344,7 +345,7 @@ def bundle_case_action(request: HttpRequest, number: str, action: str) -> HttpRe
 
 
 @staff_required(*BUNDLE_ROLES)
-@require_POST
+@post_action("bundle-case-detail", "number")
 def bundle_case_notice(request: HttpRequest, number: str) -> HttpResponse:
     """A later one-time notice before acceptance (the window's clerk; a supervisor covering the
     hall when the one-time rule is overridden, with a reason)."""

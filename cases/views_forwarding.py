@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases import forwarding as services
 from cases.access import access_case
@@ -24,6 +24,7 @@ from cases.services import CaseError
 from catalog.models import Hall
 from servicehall import roles
 from servicehall.access import staff_required, staff_scope
+from servicehall.http import post_action
 
 NO_FORWARDING = gettext_lazy("只有大厅窗口工作人员和首席事务代表可以办理转办。")
 INBOX_ROWS = 50
@@ -154,7 +155,7 @@ def _forwarding_of(request: HttpRequest, pk: int) -> Forwarding:
 
 
 @staff_required(*roles.COUNTER_ROLES, message=NO_FORWARDING)
-@require_POST
+@post_action("case-forwarding-inbox")
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     found = _forwarding_of(request, pk)
     try:
@@ -167,7 +168,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*roles.COUNTER_ROLES, message=NO_FORWARDING)
-@require_POST
+@post_action("case-forwarding-inbox")
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     found = _forwarding_of(request, pk)
     form = ReturnForm(request.POST, prefix=f"return-{pk}")

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from appointments.models import Slot
 from cases import urgent
@@ -35,6 +35,7 @@ from servicehall import roles
 from servicehall.access import chief_department, chief_refusal, staff_required, staff_scope, supervisor_required
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
+from servicehall.http import post_action
 from servicehall.pagination import paginate, requested_page
 from servicehall.personal_data import mask_mobile
 
@@ -366,7 +367,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(roles.CHIEF_REPRESENTATIVE, message=gettext_lazy("急事急办须由本部门派驻大厅的首席事务代表审批。"))
-@require_POST
+@post_action("urgent-detail", "pk")
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("approve", "refuse", "book"):
         raise Http404(_("没有该操作。"))
@@ -459,7 +460,7 @@ def request_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @supervisor_required
-@require_POST
+@post_action("urgent-reports")
 def report_read(request: HttpRequest, pk: int) -> HttpResponse:
     report = urgent.report_or_404(request.user, pk)
     urgent.urgent_report_read(report=report, actor=request.user)

@@ -11,13 +11,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from catalog.models import Hall
 from queueing import selectors, services
 from queueing.access import access_assistance, access_desk_hall
 from queueing.models import AssistanceRequest
 from servicehall.access import staff_required
+from servicehall.http import post_action
 
 
 @staff_required()
@@ -33,7 +34,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-@require_POST
+@post_action("assistance-desk")
 def desk_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("take", "done"):
         raise Http404(_("没有该操作。"))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from queueing import selectors, services
 from queueing.access import access_window, window_hall_ticket
@@ -31,6 +31,7 @@ from queueing.models import Ticket, Window
 from queueing.services import QueueError
 from servicehall import extensions
 from servicehall.access import staff_required, staff_scope
+from servicehall.http import post_action
 from servicehall.roles import COUNTER_ROLES, SUPERVISION_ROLES
 
 # What a user without a counter role is told (the same words as a window of another hall).
@@ -140,7 +141,7 @@ def _not_signed_in(request: HttpRequest, window: Window) -> HttpResponse:
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     try:
@@ -161,7 +162,7 @@ def _confirm_leaving(request: HttpRequest, window: Window, *, leaving: str) -> H
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign out of the window, which closes. A ticket at the counter goes back to its queue
     (keeping its arrival time) once the clerk confirms it, as when they log out."""
@@ -183,7 +184,7 @@ def sign_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_POST
+@post_action("staff-home")
 def log_out(request: HttpRequest) -> HttpResponse:
     """The console's "log out": with a ticket at the counter it first says that the ticket will
     go back to its queue and asks again; then it logs out, which signs the clerk out of their
@@ -216,7 +217,7 @@ def _unserved_warning(ticket: Ticket, target_window: Window | None) -> str:
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     try:
@@ -236,7 +237,7 @@ _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) -> HttpResponse:
     window = access_window(request.user, pk)
     try:
@@ -282,7 +283,7 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a waiting ticket of this hall, given by its number, on the green channel."""
     window = access_window(request.user, pk)
@@ -308,7 +309,7 @@ def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
 
 @console_action
 @counter_staff_required
-@require_POST
+@post_action("staff-home")
 def request_assistance(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     """Open an assistance request (帮办代办、陪同办, Art. 10 ¶1) for the walk-in called or served
     at this window; the service checks the clerk and refuses a second open request."""

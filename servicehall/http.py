@@ -6,8 +6,15 @@ declare it; views that read it take an ``HtmxHttpRequest`` (the django-htmx docs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.log import log_response
 from django_htmx.middleware import HtmxDetails
 
 
@@ -31,3 +38,31 @@ def client_address(request: HttpRequest) -> str:
     forwarded = [part for part in forwarded if part]
     # Fewer entries than proxies: the request did not come through them all; the peer is the client.
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
+
+
+def post_action(url_name: str, *kept: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """``require_POST`` for a form's action URL (``/staff/cases/<number>/accept/``), except that
+    a GET or HEAD of it goes to the page the form is on: ``url_name``, reversed with the view
+    arguments named in ``kept``.
+
+    A refused form is drawn again at its action URL (with the refusal beside the field); the
+    address bar then shows that URL, and reloading it after a back-and-forth, opening it from
+    the history or sharing it makes a GET, which met a bare 405 page. Other methods still get 405.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                return redirect(reverse(url_name, kwargs={name: kwargs[name] for name in kept}))
+            if request.method != "POST":
+                response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+                log_response(
+                    "Method Not Allowed (%s): %s", request.method, request.path, response=response, request=request
+                )
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -94,6 +94,20 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
 
+    @property
+    def action_label(self) -> str:
+        """What ``action`` means, in words (servicehall/audit_actions.py); the code when unlabelled."""
+        from servicehall.audit_actions import action_label
+
+        return action_label(self.action)
+
+    @property
+    def action_group(self) -> str:
+        from servicehall.audit_actions import GROUP_OF
+
+        group = GROUP_OF.get(self.action)
+        return str(group) if group is not None else ""
+
 
 class Heartbeat(models.Model):
     """The last time a periodic job ran, by name: ``/readyz`` tells from it that beat, the broker

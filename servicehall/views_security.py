@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from servicehall import passwords, roles, twofactor
+from servicehall import audit_actions, passwords, roles, twofactor
 from servicehall.access import _login_response, signed_in, staff_scope
 from servicehall.audit import audit_record
 from servicehall.models import AuditEvent
@@ -231,9 +232,28 @@ AUDIT_PAGE_SIZE = 50
 _ADMINISTRATORS_ONLY = gettext_lazy("操作日志仅向系统管理员开放。")
 
 
+class AuditActionField(forms.ChoiceField):
+    """The action filter: a select of the labelled codes, grouped (servicehall/audit_actions.py).
+    A code typed into the query string is accepted whether or not it has a label (a record
+    older than its label is still found), as long as it reads like a code."""
+
+    CODE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": gettext_lazy("请从列表中选择操作。")})
+        super().__init__(choices=self.grouped_choices, **kwargs)
+
+    @staticmethod
+    def grouped_choices() -> list[Any]:
+        return [("", _("全部操作")), *audit_actions.action_choices()]
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(value) or (len(str(value)) <= 60 and self.CODE.fullmatch(str(value)) is not None)
+
+
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=gettext_lazy("操作人用户名"), required=False, max_length=150)
-    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=60)
+    action = AuditActionField(label=gettext_lazy("操作"), required=False)
     ip = forms.GenericIPAddressField(
         label=gettext_lazy("来源地址"),
         required=False,
@@ -251,6 +271,15 @@ class AuditFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": gettext_lazy("请输入有效日期，格式为 2026-01-31。")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        asked = self.data.get("action", "") if self.is_bound else ""
+        field = self.fields["action"]
+        assert isinstance(field, AuditActionField)
+        if asked and asked not in audit_actions.LABELS and field.valid_value(asked):
+            # A code with no label stays selected, as itself, in the select.
+            field.choices = [*field.grouped_choices(), (asked, asked)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -309,7 +338,18 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-CSV_HEADER = ("time", "user", "action", "target_type", "target_id", "summary", "ip_address", "user_agent")
+# The label comes last, so the columns readers already use keep their places.
+CSV_HEADER = (
+    "time",
+    "user",
+    "action",
+    "target_type",
+    "target_id",
+    "summary",
+    "ip_address",
+    "user_agent",
+    "action_label",
+)
 
 
 @never_cache
@@ -352,6 +392,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     _csv_safe(event.summary),
                     event.ip_address or "",
                     _csv_safe(event.user_agent),
+                    audit_actions.action_label(event.action),
                 )
             )
 

@@ -1,0 +1,35 @@
+"""The interactive API docs (/api/docs/, drf-spectacular's Swagger UI from the sidecar's static
+files) work under the site's Content Security Policy: nothing blocked, the operations listed."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Every CSP violation the page meets, whatever the console says about it.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def test_swagger_ui_renders_the_operations_with_no_csp_violation(live_server, page) -> None:
+    from playwright.sync_api import expect
+
+    page.add_init_script(RECORD_VIOLATIONS)
+    response = page.goto(live_server.url + "/api/docs/")
+    assert response is not None and response.status == 200
+    operations = page.locator(".opblock")
+    expect(operations.first).to_be_visible(timeout=15_000)
+    assert operations.count() > 20
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/items/")
+    # Opening an operation draws more of the UI (parameters, responses, the "try it out" button).
+    operations.first.locator(".opblock-summary").click()
+    expect(operations.first.locator(".opblock-body")).to_be_visible()
+    violations = page.evaluate("window.__cspViolations")
+    assert violations == [], violations
+    assert [e for e in page.console_errors if "Content Security Policy" in e or "Content-Security-Policy" in e] == []
+    assert page.console_errors == [], page.console_errors
