@@ -365,6 +365,9 @@ def test_the_console_registers_an_urgent_matter_for_the_called_ticket(world, cli
     assert request.requested_by == world.clerk and request.applicant_masked == "陈**"
     assert request.status == UrgentRequest.Status.REQUESTED
     assert list(urgent.pending_for(world.market_chief)) == [request]
+    client.force_login(world.market_chief)
+    assert f"叫号后窗口登记，排队号 {ticket.number}" in client.get(f"/staff/urgent/{request.pk}/").content.decode()
+    client.force_login(world.clerk)
     audit = AuditEvent.objects.get(action="urgent.requested")
     assert audit.actor == world.clerk and ticket.number in audit.summary and "窗口" in audit.summary
     # Once only; the console's pending section shows it.
