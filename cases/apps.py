@@ -66,6 +66,8 @@ class CasesConfig(AppConfig):
         extensions.add_section(extensions.TICKET_PAGE, "cases/urgent/_ticket_page.html")
         # ... and, while it waits for a decision, on the window console showing the ticket.
         extensions.add_section(extensions.CONSOLE_PANEL, "cases/urgent/_console_pending.html")
+        # ... and registered by the clerk for the ticket at the counter (the current-ticket panel).
+        extensions.add_section(extensions.CONSOLE_CURRENT_TICKET, "cases/urgent/_console_request.html")
         extensions.add_section(extensions.CONSOLE_PANEL, "cases/forwarding/_console_waiting.html")
 
         # Cases are written only through the services (the API and the pages); the admin shows

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, Forwarding
 from cases.services import CaseError, _deem_if_late, _lock_case, _record, _require_counter_at, _stale, case_receive
 from catalog.models import GuideVersion, Hall
+from queueing.models import Window
 from servicehall import outbox, roles
 from servicehall.access import AnyUser, signed_in, staff_scope
 from servicehall.clock import local_date
@@ -370,6 +371,24 @@ def _hall_staff(hall_id: int) -> list[str]:
     return sorted(set(users.values_list("username", flat=True)))
 
 
+def _result_desk_staff(forwarding: Forwarding, hall_id: int) -> list[str]:
+    """Who hands out a forwarded case's result at the collecting hall (Art. 11 ¶2 一窗出证; results
+    are returned through the comprehensive window, 统一反馈): the staff signed in at the hall's
+    comprehensive windows, and the clerk who received the application and forwarded it (they
+    told the applicant where to collect). Not every counter account of the hall: chief
+    representatives decide, they do not hand out results. With nobody of these (the hall closed
+    and the sender gone), the hall's window staff, so the message still reaches the counter."""
+    users = get_user_model().objects.filter(is_active=True, staff_profile__hall_id=hall_id)
+    at_desk = users.filter(
+        Q(windows__hall_id=hall_id, windows__kind=Window.Kind.COMPREHENSIVE, windows__is_open=True)
+        | Q(pk=forwarding.sent_by_id, groups__name__in=roles.COUNTER_ROLES)
+    )
+    names = sorted(set(at_desk.values_list("username", flat=True)))
+    if names:
+        return names
+    return sorted(set(users.filter(groups__name=roles.WINDOW_STAFF).values_list("username", flat=True)))
+
+
 def forwarding_notify(forwarding_id: int, kind: str) -> int:
     """Tell the other side of a forwarding what happened (the receiving hall of a new one, the
     sending hall of its acceptance or return); "result" tells the collecting hall the result is
@@ -409,7 +428,7 @@ def forwarding_notify(forwarding_id: int, kind: str) -> int:
             }
         else:
             raise ValueError(kind)
-        recipients = _hall_staff(hall_id)
+        recipients = _result_desk_staff(forwarding, hall_id) if kind == "result" else _hall_staff(hall_id)
         if recipients:
             notifications.notify(
                 recipients=recipients,

@@ -763,6 +763,8 @@ class UrgentRequest(models.Model):
     class TicketChannel(models.TextChoices):
         KIOSK = "kiosk", _("取号机")
         PHONE = "phone", _("手机")
+        # Registered by the clerk at the window for the ticket called there (the console).
+        WINDOW = "window", _("窗口")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("待审批")
@@ -798,11 +800,11 @@ class UrgentRequest(models.Model):
     mobile = models.CharField(_("联系手机"), max_length=11)
     ticket_channel = models.CharField(
         _("凭排队号申请的途径"),
-        max_length=5,
+        max_length=6,
         choices=TicketChannel.choices,
         blank=True,
         default="",
-        help_text=_("凭排队号申请的：在取号机上，或在手机上打开排队号页面；其他途径的为空。"),
+        help_text=_("凭排队号申请的：在取号机上、在手机上打开排队号页面，或叫号后由窗口工作人员登记；其他途径的为空。"),
     )
     reason_category = models.CharField(_("急办事由"), max_length=12, choices=Reason.choices)
     reason_text = models.CharField(_("具体情况"), max_length=300)

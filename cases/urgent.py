@@ -251,18 +251,36 @@ def urgent_request_ticket(
     name: str,
     mobile: str,
     channel: str = UrgentRequest.TicketChannel.KIOSK,
+    actor: AnyUser | None = None,
     now: dt.datetime | None = None,
 ) -> UrgentRequest:
     """The applicant asks at the kiosk or on the ticket's page on their phone (``channel``), with
     the ticket just taken and still waiting: the item (its department's chief representative
     decides, as for a window's request), a proper reason, their name (kept masked) and mobile
     (to be told the decision). One request per ticket. Every field's message at once; nothing
-    saved on any."""
+    saved on any.
+
+    ``channel`` ``window``: the clerk (``actor``, counter staff of the ticket's hall, as on a
+    case's page) registers it from the window console for the ticket called or being served
+    there, before any case exists; the rules are the same. A case already opened from the ticket
+    for that item takes the request at once (as ``urgent_attach_from_ticket`` would have)."""
     now = _now(now)
     if channel not in UrgentRequest.TicketChannel.values:
         channel = UrgentRequest.TicketChannel.KIOSK
+    at_window = channel == UrgentRequest.TicketChannel.WINDOW
+    if at_window:
+        if actor is None:
+            raise _deny(_("只有本大厅的窗口工作人员可以登记急事急办申请。"))
+        _require_counter_at(actor, ticket.hall_id)
     ticket = Ticket.objects.select_related("hall", "category").get(pk=ticket.pk)  # the caller's copy may be old
-    if ticket.status != Ticket.Status.WAITING or ticket.service_date != local_date(now):
+    if at_window:
+        if ticket.status not in (Ticket.Status.CALLED, Ticket.Status.SERVING) or ticket.service_date != local_date(now):
+            raise CaseError(
+                _("该号码已不在窗口办理中（已办结、过号、转出或已失效），不能再为其登记急事急办。"),
+                code="stale",
+                status=409,
+            )
+    elif ticket.status != Ticket.Status.WAITING or ticket.service_date != local_date(now):
         raise CaseError(
             _("该排队号已叫号、已取消或已失效，不能再在取号机申请急事急办；请到窗口向工作人员申请。"),
             code="stale",
@@ -296,33 +314,101 @@ def urgent_request_ticket(
         with transaction.atomic():
             if UrgentRequest.objects.filter(ticket=ticket).exists():
                 raise CaseError(_("本排队号已申请急事急办，请等候审批结果。"), code="urgent_pending", status=409)
+            case = _open_case_of_ticket(ticket, item) if at_window else None
+            if at_window and _asked_with_ticket(ticket, item, case):
+                raise CaseError(
+                    _("该号码（或其预约、办件）已申请急事急办，请等候审批结果。"), code="urgent_pending", status=409
+                )
             request = UrgentRequest.objects.create(
                 hall_id=ticket.hall_id,
                 department_id=item.department_id,
                 item=item,
                 ticket=ticket,
+                case=case,
                 applicant_masked=f"{masked}（{ticket.id_masked}）" if ticket.id_masked else masked,
                 mobile=mobile,
                 reason_category=category,
                 reason_text=text,
                 requested_at=now,
+                requested_by=signed_in(actor) if at_window and actor is not None else None,
                 ticket_channel=channel,
             )
             if channel == UrgentRequest.TicketChannel.PHONE:
                 summary = _("排队号%(number)s在手机上申请急事急办") % {"number": ticket.number}
+            elif at_window:
+                summary = _("排队号%(number)s在窗口登记急事急办") % {"number": ticket.number}
             else:
                 summary = _("排队号%(number)s在取号机申请急事急办") % {"number": ticket.number}
-            audit_record(
-                actor=None,
-                action="urgent.requested",
-                target=request,
-                summary=summary,
-                details={"ticket": ticket.pk, "category": category, "item": item.code, "channel": channel},
-            )
+            details = {"ticket": ticket.pk, "category": category, "item": item.code, "channel": channel}
+            if case is not None:
+                # As on the case's page: the step in the case's history, and the audit line.
+                _record(
+                    case,
+                    CaseEvent.Kind.URGENT_ASKED,
+                    actor=actor,
+                    at=now,
+                    note=f"{request.get_reason_category_display()}：{text}",
+                    summary=summary,
+                    data={"request": request.pk, **details},
+                )
+            else:
+                audit_record(
+                    actor=actor if at_window else None,
+                    action="urgent.requested",
+                    target=request,
+                    summary=summary,
+                    details=details,
+                )
             _tell_the_chief_later(request)
     except IntegrityError as exc:  # the unique index: asked twice at the same moment
         raise CaseError(_("本排队号已申请急事急办，请等候审批结果。"), code="urgent_pending", status=409) from exc
     return request
+
+
+def _open_case_of_ticket(ticket: Ticket, item: ServiceItem) -> Case | None:
+    """A case opened from ``ticket`` for ``item`` and not yet decided (the clerk received the
+    application before registering 急事急办 from the console), locked; None without one."""
+    found = (
+        Case.objects.filter(ticket_id=ticket.pk, item_id=item.pk)
+        .exclude(status__in=Case.FINISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return None if found is None else _lock_case(found)
+
+
+def _asked_with_ticket(ticket: Ticket, item: ServiceItem, case: Case | None) -> bool:
+    """Whether urgent handling was already asked (waiting or approved) for what the window would
+    register: with the ticket's booking for that item's department, or on the case."""
+    asked = UrgentRequest.objects.filter(
+        status__in=(UrgentRequest.Status.REQUESTED, UrgentRequest.Status.APPROVED),
+        booking__ticket_id=ticket.pk,
+        department_id=item.department_id,
+    )
+    if case is not None:
+        asked = asked | UrgentRequest.objects.filter(
+            case=case, status__in=(UrgentRequest.Status.REQUESTED, UrgentRequest.Status.APPROVED)
+        )
+    return asked.exists() or (case is not None and case.urgent)
+
+
+def window_ticket_prefill(ticket: Ticket) -> dict[str, str]:
+    """What the window's registration form for ``ticket`` starts with: the item, name and mobile
+    of a case already opened from it, or else of its booking. Two queries at most."""
+    case = (
+        Case.objects.filter(ticket_id=ticket.pk)
+        .exclude(status__in=Case.FINISHED)
+        .select_related("item")
+        .order_by("pk")
+        .first()
+    )
+    if case is not None:
+        return {"item": case.item.code, "name": case.applicant_name, "mobile": case.contact_mobile}
+    booking = Booking.objects.filter(ticket_id=ticket.pk).select_related("item").first()
+    if booking is not None:
+        return {"item": booking.item.code if booking.item else "", "name": booking.name, "mobile": booking.mobile}
+    return {}
 
 
 def ticket_offers_urgent(ticket: Ticket, *, now: dt.datetime | None = None) -> bool:

@@ -30,6 +30,7 @@ from cases import urgent
 from cases.access import access_case
 from cases.models import UrgentRequest
 from cases.services import CaseError
+from queueing.access import access_window, window_hall_ticket
 from queueing.models import Ticket
 from servicehall import roles
 from servicehall.access import chief_department, chief_refusal, staff_required, staff_scope, supervisor_required
@@ -314,6 +315,76 @@ def kiosk_request(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+# --- At the window console, for the ticket called there ----------------------------------------
+
+
+class WindowTicketUrgentForm(KioskUrgentForm):
+    """The window's registration for the ticket called at it (before any case is opened): the
+    kiosk's fields, the reason chosen from a list as on a case's page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason_category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.widget = forms.Select()
+        field.choices = [("", _("请选择")), *UrgentRequest.Reason.choices]
+        self.fields["name"].help_text = _("申请人姓名；审批时只显示姓氏。")
+        self.fields["mobile"].help_text = _("审批结果以短信告知申请人。")
+
+
+@staff_required(*roles.COUNTER_ROLES, message=gettext_lazy("只有窗口工作人员和首席事务代表可以登记急事急办申请。"))
+@require_http_methods(["GET", "HEAD", "POST"])
+def window_ticket_request(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
+    """ "登记急事急办" from the window console's current ticket: the case page's registration for
+    a ticket called or being served at this window, prefilled from its case or booking. The
+    service (``urgent.urgent_request_ticket``, channel ``window``) applies every rule."""
+    window = access_window(request.user, pk)
+    ticket = window_hall_ticket(window, ticket_pk)
+    items = urgent.kiosk_items(ticket)
+    asked = urgent.request_of_ticket(ticket)
+    refusal = ""
+    if asked is None and not (
+        ticket.window_id == window.pk and ticket.status in (Ticket.Status.CALLED, Ticket.Status.SERVING)
+    ):
+        refusal = _("%(number)s 号不在本窗口办理中，不能为其登记急事急办；请在叫号后登记。") % {"number": ticket.number}
+    status = 409 if refusal or (asked is not None and request.method == "POST") else 200
+    initial = urgent.window_ticket_prefill(ticket) if request.method != "POST" and not refusal and asked is None else {}
+    initial = {key: value for key, value in initial.items() if value}
+    form = WindowTicketUrgentForm(
+        request.POST if request.method == "POST" else None, items=items, initial=initial or None
+    )
+    if request.method == "POST" and status == 200:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                urgent.urgent_request_ticket(
+                    ticket=ticket,
+                    item_code=data["item"],
+                    category=data["reason_category"],
+                    text=data["reason_text"],
+                    name=data["name"],
+                    mobile=data["mobile"],
+                    channel=UrgentRequest.TicketChannel.WINDOW,
+                    actor=request.user,
+                )
+            except CaseError as exc:
+                if exc.status == 403:
+                    raise PermissionDenied(str(exc.message)) from exc
+                _add_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request,
+                    _("已为 %(number)s 登记急事急办申请，等待首席事务代表审批；获批准后该号优先叫号。")
+                    % {"number": ticket.number},
+                )
+                return redirect("staff-home")
+        else:
+            status = 400
+    context = {"ticket": ticket, "window": window, "form": form, "asked": asked, "refusal": refusal}
+    return _render(request, "request.html", context, status=status)
+
+
 # --- The chief representative ----------------------------------------------------------------
 
 
@@ -475,6 +546,7 @@ public_patterns = [
 staff_patterns = [
     path("urgent/", inbox, name="urgent-inbox"),
     path("urgent/cases/<str:number>/", case_request, name="urgent-case-request"),
+    path("urgent/windows/<int:pk>/tickets/<int:ticket_pk>/", window_ticket_request, name="urgent-window-ticket"),
     path("urgent/<int:pk>/", detail, name="urgent-detail"),
     path("urgent/<int:pk>/report/", request_report, name="urgent-report"),
     path("urgent/<int:pk>/<str:action>/", decide, name="urgent-decide"),

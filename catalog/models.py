@@ -433,7 +433,13 @@ class GuideVersion(models.Model):
     cross_region = models.BooleanField(_("跨域通办"), default=False)
     cross_border = models.BooleanField(_("跨境通办"), default=False)
     handling_methods = models.CharField(
-        _("通办方式"), max_length=300, blank=True, help_text=_("如：全程网办、异地代收代办、接件后转至属地窗口办理。")
+        _("通办方式"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "按条例第十二条的方式填写，如：全程网办、异地委托或者授权办理、接件后转至业务属地窗口办理、"
+            "利用远程技术异地办理；可注明所属的具体安排，如跨省通办、广深跨城通办。"
+        ),
     )
     handling_methods_en = models.CharField(_("英文通办方式"), max_length=600, blank=True)
     enquiry_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)

@@ -192,6 +192,7 @@ def console_panel(
         "grant_form": grant_form or GrantForm(),
         "assistance_form": AssistanceForm(),
         "console_sections": extensions.sections(extensions.CONSOLE_PANEL),
+        "current_ticket_sections": extensions.sections(extensions.CONSOLE_CURRENT_TICKET),
         **(extra_context or {}),
     }
     if not getattr(request, "htmx", None):

@@ -435,10 +435,13 @@ def _message(alert: WaitAlert, config: QueueConfig | None) -> tuple[str, str]:
     queue = _("%(letter)s类（%(name)s）") % {"letter": alert.category.letter, "name": alert.category.name}
     reason = alert.get_reason_display()
     subject = _("等候预警：%(hall)s %(queue)s%(reason)s") % {"hall": hall, "queue": queue, "reason": reason}
+    # The figures are those of the run that opened the alert, and the message may be read (or,
+    # after a failing gateway, sent) much later: say when they were taken, not "现有" (now).
     figures = _(
-        "%(hall)s %(queue)s%(reason)s：现有%(waiting)s人等候，最长已等候%(longest)s分钟，开放窗口%(windows)s个；"
-        "近30分钟到达约%(rate)s人/小时，平均办理约%(service)s分钟。"
+        "截至%(time)s，%(hall)s %(queue)s%(reason)s：%(waiting)s人等候，最长已等候%(longest)s分钟，"
+        "开放窗口%(windows)s个；此前30分钟到达约%(rate)s人/小时，平均办理约%(service)s分钟。"
     ) % {
+        "time": local_now(alert.opened_at).strftime("%H:%M"),
         "hall": hall,
         "queue": queue,
         "reason": reason,
@@ -462,7 +465,7 @@ def _message(alert: WaitAlert, config: QueueConfig | None) -> tuple[str, str]:
         )
     else:
         parts.append(
-            _("按当前到达和办理速度，现有窗口可在%(target)s分钟内消化排队，无需增开窗口。") % {"target": target}
+            _("按当时的到达和办理速度，已开放的窗口可在%(target)s分钟内消化排队，无需增开窗口。") % {"target": target}
         )
     parts.append(_("请查明原因、督促改进，并在预警中登记原因分析和改进措施。"))
     return subject, "".join(parts)

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 # Window console panel (queueing/console.py), below the ticket actions.
 CONSOLE_PANEL = "console-panel"
+# The window console's current-ticket section (queueing/console.py), after its actions: actions
+# of the apps above on the ticket at the counter (cases: 登记急事急办). Included with the console's
+# context and ``ticket`` (``console.current``); drawn with the panel, never on a queue poll, and
+# should run no query.
+CONSOLE_CURRENT_TICKET = "console-current-ticket"
 # A guide page (catalog/views.py ``guide_detail``), beside its actions: included with ``item``
 # (and ``is_current``).
 GUIDE_ACTIONS = "guide-actions"

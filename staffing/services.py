@@ -11,6 +11,7 @@ settles two requests racing for the same chief post.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncTime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Case
 from catalog.models import Department, Hall
@@ -444,13 +446,21 @@ def _claim_surges(*, day: dt.date, now: dt.datetime) -> list[SurgeFlag]:
     return list(SurgeFlag.objects.filter(pk__in=ids).select_related("hall", "category", "department").order_by("pk"))
 
 
-def _surge_recipients(flags: list[SurgeFlag]) -> dict[tuple[int, int | None], list[str]]:
+def _surge_recipients(flags: list[SurgeFlag]) -> dict[tuple[int | None, int | None], list[str]]:
     """Usernames per (hall, department) of the chief representatives (the active chief
-    secondment where there is one, else the role and profile), and per (hall, None) of the
-    hall's supervisors. Two queries."""
+    secondment where there is one, else the role and profile), per (hall, None) of the hall's
+    supervisors, and under (None, None) the citywide supervisors (a profile without a hall), who
+    get the run's digest. Two queries."""
     hall_ids = {flag.hall_id for flag in flags}
-    users = get_user_model().objects.filter(is_active=True, staff_profile__hall_id__in=hall_ids)
-    by_key: dict[tuple[int, int | None], list[str]] = defaultdict(list)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(staff_profile__hall_id__in=hall_ids)
+            | Q(staff_profile__isnull=False, staff_profile__hall__isnull=True, groups__name=roles.SUPERVISOR)
+        )
+    )
+    by_key: dict[tuple[int | None, int | None], list[str]] = defaultdict(list)
     chiefs = Secondment.objects.filter(
         hall_id__in=hall_ids, role=Secondment.Role.CHIEF, status=Secondment.Status.ACTIVE, user__is_active=True
     ).values_list("hall_id", "department_id", "user__username")
@@ -467,7 +477,7 @@ def _surge_recipients(flags: list[SurgeFlag]) -> dict[tuple[int, int | None], li
     for username, hall_id, department_id, group in rows:
         if group == roles.SUPERVISOR:
             by_key[(hall_id, None)].append(username)
-        elif (hall_id, department_id) not in seconded:
+        elif hall_id is not None and (hall_id, department_id) not in seconded:
             by_key[(hall_id, department_id)].append(username)
     return by_key
 
@@ -476,6 +486,7 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
     recipients = _surge_recipients(flags)
     departments = _category_departments({flag.category_id for flag in flags})
     notified = failed = 0
+    released: set[int] = set()
     with translation.override(settings.LANGUAGE_CODE):
         for flag in flags:
             to = set(recipients.get((flag.hall_id, None), []))
@@ -520,10 +531,62 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
                 # The gateway refused: released, so that the next run (minutes later) tries again.
                 logger.exception("surge flag %s: notification failed, will retry", flag.pk)
                 SurgeFlag.objects.filter(pk=flag.pk, notified_at=now).update(notified_at=None)
+                released.add(flag.pk)
                 failed += 1
             else:
                 notified += 1
+        # The citywide supervisors (管理部门 for the whole city) get one digest of the run's
+        # surges, every hall's, instead of one message per hall and queue. A flag whose hall's
+        # message failed was released above: it comes back, and into the digest, with the next run.
+        told = [flag for flag in flags if flag.pk not in released]
+        citywide = sorted(set(recipients.get((None, None), [])))
+        if told and citywide:
+            _notify_surge_digest(told, recipients=citywide)
     return notified, failed
+
+
+def _notify_surge_digest(flags: list[SurgeFlag], *, recipients: list[str]) -> None:
+    """One message to the citywide supervisors naming each flag of the run (hall, queue, figures
+    and when they were taken). At most once per set of flags (the idempotency key); a refused
+    digest is logged, not retried: each flag is on the roster and the surge list meanwhile."""
+    halls = sorted({flag.hall.display_name for flag in flags})
+    subject = ngettext(
+        "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
+        "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
+        len(flags),
+    ) % {"halls": "、".join(halls), "n": len(flags)}
+    lines = [
+        _(
+            "截至%(time)s，%(hall)s %(letter)s类（%(name)s）今日取号%(arrivals)s人，"
+            "较可比工作日同一时段平均%(baseline)s人增加%(percent)s%%。"
+        )
+        % {
+            "time": flag.checked_until.strftime("%H:%M"),
+            "hall": flag.hall.display_name,
+            "letter": flag.category.letter,
+            "name": flag.category.name,
+            "arrivals": flag.arrivals,
+            "baseline": round(flag.baseline, 1),
+            "percent": flag.increase_percent,
+        }
+        for flag in flags
+    ]
+    lines.append(_("各大厅的首席事务代表和大厅管理部门已分别收到提示；处理结果在“客流激增提示”中登记。"))
+    ids = ",".join(str(flag.pk) for flag in flags)
+    try:
+        notifications.notify(
+            recipients=recipients,
+            subject=subject,
+            body="\n".join(lines),
+            data={
+                "kind": "surge_digest",
+                "flags": [flag.pk for flag in flags],
+                "halls": sorted({flag.hall.code for flag in flags}),
+                "idempotency_key": "surge-digest-" + hashlib.sha256(ids.encode()).hexdigest()[:16],
+            },
+        )
+    except Exception:
+        logger.exception("surge digest of flags %s: notification failed", ids)
 
 
 EXTRA_STAFF_MAX = 50

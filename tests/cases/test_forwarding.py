@@ -475,3 +475,42 @@ def test_receive_and_forward_is_refused_before_the_case_exists(citywide, client)
     assert api.status_code == 201 and api.json()["status"] == "received"
     response = client.post(url, data)
     assert response.status_code == 302 and Case.objects.count() == 2
+
+
+def test_result_ready_goes_to_the_comprehensive_windows_and_the_sender_not_every_counter_account(
+    citywide, outbox, django_capture_on_commit_callbacks
+):
+    # Art. 11 ¶2 一窗出证 / 统一反馈: the result is handed out at the comprehensive window of the
+    # collecting hall. A walkthrough saw every counter account of the hall told, chief
+    # representatives included.
+    from queueing.models import Window
+
+    world = citywide
+    desk = staff_user("tianhe-desk", role=roles.WINDOW_STAFF, hall_=world.tianhe, dept=world.market)
+    specialised = staff_user("tianhe-specialised", role=roles.WINDOW_STAFF, hall_=world.tianhe, dept=world.market)
+    idle = staff_user("tianhe-idle", role=roles.WINDOW_STAFF, hall_=world.tianhe, dept=world.market)
+    Window.objects.create(hall=world.tianhe, number=1, kind=Window.Kind.COMPREHENSIVE, is_open=True, staff=desk)
+    Window.objects.create(hall=world.tianhe, number=2, kind=Window.Kind.SPECIALISED, is_open=True, staff=specialised)
+    # Another hall's comprehensive window is not the collecting hall's.
+    Window.objects.filter(pk=world.window.pk).update(kind=Window.Kind.COMPREHENSIVE)
+
+    case = received_at_tianhe(world)
+    sent = forward(world, case)
+    forwarding.forwarding_accept(forwarding=sent, actor=world.market_clerk, now=at(TODAY, 11))
+    case.refresh_from_db()
+    services.case_accept(case=case, actor=world.market_clerk, now=at(TODAY, 12))
+    services.case_review_start(case=case, actor=world.market_chief, now=at(TODAY, 13))
+    services.case_decide(case=case, actor=world.market_chief, approved=True, now=at(TODAY, 14))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_result_ready(case=case, actor=world.market_chief, now=at(TODAY, 15))
+    told = [n for n in outbox if n.data["kind"] == "forwarding_result"]
+    assert len(told) == 1
+    assert sorted(told[0].recipients) == ["tianhe-clerk", "tianhe-desk"]
+    assert world.tianhe_market_chief.username not in told[0].recipients
+    assert idle.username not in told[0].recipients and specialised.username not in told[0].recipients
+
+    # Nobody at a comprehensive window and the sender gone: the hall's window staff, still no chief.
+    Window.objects.filter(hall=world.tianhe).update(is_open=False, staff=None)
+    type(world.tianhe_clerk).objects.filter(pk=world.tianhe_clerk.pk).update(is_active=False)
+    fallback = forwarding._result_desk_staff(sent, world.tianhe.pk)
+    assert fallback == ["tianhe-desk", "tianhe-idle", "tianhe-specialised"]

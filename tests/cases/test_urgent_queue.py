@@ -15,7 +15,7 @@ import time_machine
 from appointments import services as booking_services
 from appointments.models import Slot, SlotPlan
 from cases import urgent
-from cases.models import UrgentRequest
+from cases.models import Case, UrgentRequest
 from cases.services import CaseError
 from catalog import selectors as catalog_selectors
 from queueing import monitor, snapshot
@@ -321,3 +321,121 @@ def test_a_weekend_with_urgent_slots_booked_is_watched_for_long_waits(world) -> 
     assert alert.reason == "long_wait" and alert.longest_wait_seconds == 35 * 60
     # The next Saturday has no booked slot: nothing is watched.
     assert monitor.monitor_run(now=hm(SAT + dt.timedelta(days=7), 9, 35)).halls_open == 0
+
+
+# --- Registered at the window from the console, for the ticket called there -------------------
+
+WINDOW_ASK = {**ASK, "reason_category": "medical", "reason_text": "明日赴外地住院手术，需提前办结"}
+
+
+def _called_at_window(world, client) -> Ticket:
+    category = _queue(world)
+    ticket = _issue(world, category, hm(MON, 9, 10))
+    called = queue_services.ticket_call_next(window=world.window, staff=world.clerk, now=hm(MON, 9, 20))
+    assert called == ticket
+    ticket.refresh_from_db()
+    client.force_login(world.clerk)
+    return ticket
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_the_console_registers_an_urgent_matter_for_the_called_ticket(world, client) -> None:
+    from servicehall.models import AuditEvent
+
+    ticket = _called_at_window(world, client)
+    url = f"/staff/urgent/windows/{world.window.pk}/tickets/{ticket.pk}/"
+    # The current-ticket panel offers it, for that ticket.
+    console = client.get("/staff/").content.decode()
+    assert f'href="{url}"' in console and f"登记急事急办（{ticket.number}）" in console
+    # The form, prefilled with the queue's only item.
+    form = client.get(url)
+    page = form.content.decode()
+    assert form.status_code == 200 and ticket.number in page
+    assert 'value="0100201000" selected' in page
+    # The same rules as everywhere: a reason too short is refused, nothing saved.
+    short = client.post(url, {**WINDOW_ASK, "reason_category": "other", "reason_text": "有急事"})
+    assert short.status_code == 422 and "至少写10个字" in short.content.decode()
+    assert not UrgentRequest.objects.exists()
+
+    done = client.post(url, WINDOW_ASK)
+    assert done.status_code == 302 and done["Location"] == "/staff/"
+    request = UrgentRequest.objects.get()
+    assert (request.ticket, request.item, request.department) == (ticket, world.licence, world.market)
+    assert request.ticket_channel == UrgentRequest.TicketChannel.WINDOW == "window"
+    assert request.requested_by == world.clerk and request.applicant_masked == "陈**"
+    assert request.status == UrgentRequest.Status.REQUESTED
+    assert list(urgent.pending_for(world.market_chief)) == [request]
+    client.force_login(world.market_chief)
+    assert f"叫号后窗口登记，排队号 {ticket.number}" in client.get(f"/staff/urgent/{request.pk}/").content.decode()
+    client.force_login(world.clerk)
+    audit = AuditEvent.objects.get(action="urgent.requested")
+    assert audit.actor == world.clerk and ticket.number in audit.summary and "窗口" in audit.summary
+    # Once only; the console's pending section shows it.
+    again = client.post(url, WINDOW_ASK)
+    assert again.status_code == 409 and UrgentRequest.objects.count() == 1
+    assert "不能重复登记" in again.content.decode()
+    assert "急事急办待审批" in client.get("/staff/").content.decode()
+
+    # Approved, the ticket at the counter is marked 急 and the console no longer offers it.
+    urgent.urgent_approve(request=request, actor=world.market_chief, promised_days=3)
+    ticket.refresh_from_db()
+    assert ticket.urgent
+    assert f'href="{url}"' not in client.get("/staff/").content.decode()
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_the_console_registration_attaches_to_the_case_already_received_from_the_ticket(world, client) -> None:
+    ticket = _called_at_window(world, client)
+    case = world.receive(
+        world.licence, now=hm(MON, 9, 25), channel=Case.Channel.WINDOW, window=world.window, ticket=ticket
+    )
+    url = f"/staff/urgent/windows/{world.window.pk}/tickets/{ticket.pk}/"
+    page = client.get(url).content.decode()
+    assert 'value="13800138000"' in page or case.contact_mobile in page  # prefilled from the case
+    done = client.post(url, {**WINDOW_ASK, "mobile": case.contact_mobile})
+    assert done.status_code == 302
+    request = UrgentRequest.objects.get()
+    assert request.case == case and request.ticket == ticket
+    assert case.events.filter(kind="urgent_asked").count() == 1
+    # The case's page now has the pending request and offers no second one.
+    assert urgent.requests_of_case(case) == [request]
+
+
+@time_machine.travel(hm(MON, 9, 30), tick=False)
+def test_the_console_registration_is_refused_for_a_ticket_not_at_the_window_or_outside_the_hall(world, client) -> None:
+    category = _queue(world)
+    waiting = _issue(world, category, hm(MON, 9, 10))
+    client.force_login(world.clerk)
+    url = f"/staff/urgent/windows/{world.window.pk}/tickets/{waiting.pk}/"
+    refused = client.post(url, WINDOW_ASK)
+    assert refused.status_code == 409 and "不在本窗口办理中" in refused.content.decode()
+    # The service says the same to any caller: a waiting ticket is the kiosk's or the phone's.
+    with pytest.raises(CaseError) as stale:
+        urgent.urgent_request_ticket(
+            ticket=waiting,
+            channel=UrgentRequest.TicketChannel.WINDOW,
+            actor=world.clerk,
+            item_code="0100201000",
+            category="medical",
+            text="明日赴外地住院手术",
+            name="陈志强",
+            mobile="13800138001",
+        )
+    assert stale.value.status == 409
+    # Staff of another hall: refused (as on a case's page), and the service refuses without an actor.
+    client.force_login(world.tianhe_clerk)
+    assert client.post(url, WINDOW_ASK).status_code == 403
+    queue_services.ticket_call_next(window=world.window, staff=world.clerk, now=hm(MON, 9, 20))
+    with pytest.raises(CaseError) as denied:
+        urgent.urgent_request_ticket(
+            ticket=waiting,
+            channel=UrgentRequest.TicketChannel.WINDOW,
+            actor=world.tianhe_clerk,
+            item_code="0100201000",
+            category="medical",
+            text="明日赴外地住院手术",
+            name="陈志强",
+            mobile="13800138001",
+        )
+    assert denied.value.status == 403
+    assert not UrgentRequest.objects.exists()

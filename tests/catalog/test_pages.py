@@ -279,3 +279,25 @@ def test_a_hall_with_many_items_links_to_the_full_list(client, catalog) -> None:
     assert "可办理事项（43 项）" in body
     assert body.count('<td class="code" ') == 30
     assert '/guides/?hall=GZ-CITY">查看本场所全部 43 项事项' in body
+
+
+@pytest.mark.django_db
+def test_the_guide_names_the_lists_in_the_laws_words_and_the_arrangement_apart(client) -> None:
+    # Art. 12 names the lists 全市通办、跨域通办、跨境通办 (the home page's links and the filters use
+    # them); a guide's way of handling may name a particular arrangement within one (跨省通办 is a
+    # kind of 跨域通办). A walkthrough read "跨域通办（…跨省通办…）" as two labels for one thing:
+    # the arrangement is its own row, the scope keeps the law's word.
+    factories.item(
+        code="0600102000",
+        name="居民身份证申领",
+        citywide=True,
+        cross_region=True,
+        handling_methods="全市通办：可在全市任一区政务服务中心综合窗口申请；跨省通办：可在全国任一同类业务窗口申请",
+    )
+    body = text(client.get("/guides/0600102000/"))
+    scope = re.search(r"<dt>通办范围</dt><dd>(.*?)</dd>", body)
+    assert scope is not None and scope.group(1).strip() == "全市通办、跨域通办"
+    way = re.search(r"<dt>通办方式</dt><dd>(.*?)</dd>", body)
+    assert way is not None and "跨省通办：可在全国任一同类业务窗口申请" in way.group(1)
+    home = text(client.get("/"))
+    assert "跨域通办事项" in home and "跨省通办" not in home

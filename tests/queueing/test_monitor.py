@@ -304,7 +304,14 @@ def test_the_halls_and_the_citywide_supervisors_are_notified_once_in_chinese(qh,
     assert message.recipients == ["sup-city", "sup-qh"]  # not another hall's, not the inactive one
     assert qh.hall.name in message.subject and "A类（户政业务）" in message.subject
     assert "排队人数过多" in message.subject
-    for figure in ("现有10人等候", "最长已等候20分钟", "开放窗口1个", "建议增开5个窗口", "每个开放窗口等候超过8人"):
+    for figure in (
+        "截至10:20，",
+        "10人等候",
+        "最长已等候20分钟",
+        "开放窗口1个",
+        "建议增开5个窗口",
+        "每个开放窗口等候超过8人",
+    ):
         assert figure in message.body
     alert = WaitAlert.objects.get()
     assert message.data == {
@@ -338,6 +345,10 @@ def test_a_failed_notification_is_sent_by_the_next_run(qh, supervisors, outbox, 
     assert (retry.raised, retry.notified) == (0, 1)
     assert len(outbox) == 1 and WaitAlert.objects.get().notified_at == NOW + 21 * MIN
     assert monitor.monitor_run(now=NOW + 22 * MIN).notified == 0
+    # Sent a minute late (and read perhaps much later): the figures say when they were taken, in
+    # the past, never "现有" (now).
+    body = outbox[0].body
+    assert body.startswith("截至10:20，") and "现有" not in body and "近30分钟" not in body
 
 
 @pytest.mark.django_db

@@ -208,6 +208,8 @@ _register(
     allowed=COUNTER,
 )
 _register("case-window-application", _k(pk="window.pk"), allowed=COUNTER, owner=WINDOW_B)
+# 急事急办 registered from the console for the ticket at the counter: the case page's rule.
+_register("urgent-window-ticket", _k(pk="window.pk", ticket_pk="ticket.pk"), allowed=COUNTER, owner=WINDOW_B)
 _register(
     "console-assistance case-ticket-item-record rating-tablet-submit",
     _k(pk="window.pk", ticket_pk="ticket.pk"),

@@ -68,7 +68,7 @@ def test_a_queue_above_the_threshold_is_flagged_for_its_department(world, queue_
     assert (flag.hall, flag.category, flag.department, flag.date) == (world.city, queue_a, world.police, TODAY)
     assert (flag.arrivals, flag.baseline, flag.increase_percent) == (14, 10.0, 40)
     assert flag.checked_until == dt.time(10, 30) and flag.status == SurgeFlag.Status.OPEN
-    [message] = outbox
+    [message] = [m for m in outbox if m.data["kind"] == "surge_flag"]
     # The police's chief at the city hall and the city hall's supervisor; not Tianhe's.
     assert message.recipients == ["city-supervisor", "police-chief"]
     assert "增加40%" in message.subject and "今日取号14人" in message.body and "平均10.0人" in message.body
@@ -107,7 +107,7 @@ def test_the_job_is_idempotent_and_tells_once(world, queue_a, police_chief, outb
     with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False):
         second = tasks.detect_surges.apply().get()
     assert second["over"] == 1 and second["raised"] == 0 and second["notified"] == 0
-    assert SurgeFlag.objects.count() == 1 and len(outbox) == 1
+    assert SurgeFlag.objects.count() == 1 and [m.data["kind"] for m in outbox] == ["surge_flag", "surge_digest"]
     assert SurgeFlag.objects.get().arrivals == 14  # the figures of the run that raised it
 
 
@@ -123,7 +123,8 @@ def test_a_failed_notification_is_retried_by_the_next_run(world, queue_a, police
     assert SurgeFlag.objects.get().notified_at is None
     monkeypatch.undo()
     assert services.surge_detect(now=NOW + dt.timedelta(minutes=10)).notified == 1
-    assert len(outbox) == 1
+    # The digest waited for the flag's own message: it goes with the run that told the hall.
+    assert [m.data["kind"] for m in outbox] == ["surge_flag", "surge_digest"]
 
 
 def test_a_queue_of_several_departments_names_none_and_tells_each_chief(world, queue_a, outbox) -> None:
@@ -135,6 +136,42 @@ def test_a_queue_of_several_departments_names_none_and_tells_each_chief(world, q
     services.surge_detect(now=NOW)
     assert SurgeFlag.objects.get().department is None
     assert outbox[0].recipients == sorted(["city-supervisor", police.username, market.username])
+
+
+def test_citywide_supervisors_get_one_digest_of_every_halls_surges(world, queue_a, police_chief, outbox) -> None:
+    # A walkthrough: the citywide supervisors heard of no surge (only the hall's were told). They
+    # get one digest per run, not one message per hall and queue.
+    _history(world, queue_a)
+    tickets(world.city, queue_a, TODAY, hour=9, count=14)
+    for letter in "BC":
+        category = QueueCategory.objects.create(hall=world.tianhe, letter=letter, name=f"类别{letter}")
+        category.items.add(catalog_factories.item(dept=world.market))
+        for day in WEEKS:
+            tickets(world.tianhe, category, day, hour=9, count=10)
+        tickets(world.tianhe, category, TODAY, hour=9, count=20)
+    result = services.surge_detect(now=NOW)
+    assert (result.raised, result.notified) == (3, 3)
+    per_flag = [m for m in outbox if m.data["kind"] == "surge_flag"]
+    digests = [m for m in outbox if m.data["kind"] == "surge_digest"]
+    assert len(per_flag) == 3 and len(digests) == 1
+    assert all("citywide-supervisor" not in m.recipients for m in per_flag)
+    [digest] = digests
+    assert digest.recipients == ["citywide-supervisor"]
+    assert sorted(digest.data["flags"]) == sorted(SurgeFlag.objects.values_list("pk", flat=True))
+    assert world.city.display_name in digest.subject and world.tianhe.display_name in digest.subject
+    assert "共3个排队类别" in digest.subject
+    assert digest.body.count("截至10:30，") == 3 and "今日取号14人" in digest.body and "增加100%" in digest.body
+    # The next run has nothing new: no second digest.
+    services.surge_detect(now=NOW + dt.timedelta(minutes=10))
+    assert len([m for m in outbox if m.data["kind"] == "surge_digest"]) == 1
+
+
+def test_no_digest_without_a_citywide_supervisor(world, queue_a, police_chief, outbox) -> None:
+    type(world.city_supervisor).objects.filter(pk=world.city_supervisor.pk).update(is_active=False)
+    _history(world, queue_a)
+    tickets(world.city, queue_a, TODAY, hour=9, count=14)
+    services.surge_detect(now=NOW)
+    assert [m.data["kind"] for m in outbox] == ["surge_flag"]
 
 
 def test_query_count_is_constant_in_halls_queues_and_tickets(world, queue_a, outbox) -> None:
