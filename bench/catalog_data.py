@@ -37,6 +37,7 @@ PATHS = {
     "api_search": "/api/v1/items/?q=%E7%A4%BE%E4%BF%9D",
     "hall_detail": "/halls/GZ-CITY/",
     "api_items": "/api/v1/items/",
+    "ratings_page": "/ratings/",
 }
 
 

@@ -152,6 +152,9 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
         "hall_detail": "/halls/GZ-CITY/",
         "api_items": "/api/v1/items/",
         "api_item": f"/api/v1/items/{code}/",
+        # The published satisfaction page (feedback), cached per rollup generation (issue 14): here
+        # over whatever rollup the bench database holds (`--only feedback` loads a year of it).
+        "ratings_page": "/ratings/",
     }
     for path in paths.values():  # warm up every worker
         run_load(server.base, path, clients=args.workers, seconds=0.5)
@@ -168,7 +171,17 @@ def bench_catalog(env: dict[str, str], server: Server, args: argparse.Namespace,
     print(f"queries to render (after a publish): {queries['per_render']}")
     # Conditional GET: a client that has the answer asks with its ETag and gets 304.
     conditional_paths = {
-        name: paths[name] for name in ("home", "guide_list", "guide_filter", "guide_detail", "api_items", "api_item")
+        name: paths[name]
+        for name in (
+            "home",
+            "guide_list",
+            "guide_filter",
+            "guide_detail",
+            "hall_detail",
+            "api_items",
+            "api_item",
+            "ratings_page",
+        )
     }
     conditional = {}
     for name, path in conditional_paths.items():

@@ -342,7 +342,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         may_cache = cacheable() if callable(cacheable) else cacheable
         if ctx.caching and may_cache:
             not_modified = page_cache.conditional(
-                request._request, etag=quote_etag(digest), last_modified=ctx.last_modified
+                request._request, etag=quote_etag(digest), last_modified=ctx.last_modified, private=False
             )
             if not_modified is not None:
                 return not_modified

@@ -448,9 +448,14 @@ def fill_shell(shell: str, request: HttpRequest, *, title: str, main: str) -> st
 # --- Conditional GET -------------------------------------------------------------------------
 
 
-def conditional(request: HttpRequest, *, etag: str, last_modified: float) -> HttpResponseBase | None:
-    """A 304 when the request's If-None-Match / If-Modified-Since says it has this answer."""
-    return get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+def conditional(request: HttpRequest, *, etag: str, last_modified: float, private: bool) -> HttpResponseBase | None:
+    """A 304 when the request's If-None-Match / If-Modified-Since says it has this answer. It
+    carries the validators and ``Cache-Control`` the 200 would have (RFC 9110 §15.4.5: a cache
+    refreshes its stored answer's headers from the 304), and no body (``Content-Length: 0``)."""
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
+    if not_modified is not None:
+        set_validators(not_modified, etag=etag, last_modified=last_modified, private=private)
+    return not_modified
 
 
 def set_validators(response: HttpResponseBase, *, etag: str, last_modified: float, private: bool) -> None:

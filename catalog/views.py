@@ -36,7 +36,7 @@ SECTIONS_SLOT = "<!--catalog:sections-->"
 GUIDE_LIST_PARAMS = frozenset({*GuideFilter.base_filters, "page"})
 
 
-def _render_main(template: str, context: dict[str, object]) -> dict[str, str]:
+def render_main(template: str, context: dict[str, object]) -> dict[str, str]:
     """A page's main part rendered without the request (nothing of the user, the session, the
     CSRF token or the CSP nonce can be in it), split where the sections go."""
     slot = mark_safe(SECTIONS_SLOT)  # noqa: S308 - a constant HTML comment
@@ -45,7 +45,7 @@ def _render_main(template: str, context: dict[str, object]) -> dict[str, str]:
     return {"before": before, "after": after}
 
 
-def _page(
+def cached_page(
     request: HttpRequest,
     ctx: page_cache.Context,
     digest: str,
@@ -60,7 +60,7 @@ def _page(
     already has this page (same main part, language, care mode and CSRF cookie)."""
     etag = page_cache.page_etag(request, quote_etag(digest)) if ctx.caching and conditional else None
     if etag is not None:
-        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified)
+        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified, private=True)
         if not_modified is not None:
             return not_modified
     payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
@@ -88,7 +88,13 @@ def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: st
     navigation entry, drawn once per process with markers, filled with this request's CSRF token,
     CSP nonce, path, title, main part and sections."""
     item = context.get("item")
-    section_context = {"item": item, "is_current": context.get("is_current"), "LANGUAGE_CODE": get_language()}
+    hall = context.get("hall")
+    section_context = {
+        "item": item,
+        "hall": hall,
+        "is_current": context.get("is_current"),
+        "LANGUAGE_CODE": get_language(),
+    }
 
     def render_section(section: str) -> Callable[[], str]:
         return lambda: render_to_string(section, section_context)
@@ -99,6 +105,7 @@ def _anonymous_page(request: HttpRequest, context: dict[str, Any], structure: st
                 section,
                 get_language(),
                 item.pk if item is not None else None,
+                hall.pk if hall is not None else None,
                 context.get("is_current"),
                 local_date(),
                 structure,  # the catalog's halls and their items: booking reads them too
@@ -123,7 +130,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
 
     def compute() -> tuple[dict[str, Any], bool]:
         halls = list(selectors.halls_list().filter(level__in=[Hall.Level.CITY, Hall.Level.DISTRICT]))
-        main = _render_main(
+        main = render_main(
             "catalog/home.html",
             {
                 "halls": halls,
@@ -134,7 +141,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
         return {"title": gettext("首页"), **main}, True
 
     digest = page_cache.entry_key(ctx, ("home", get_language(), ctx.state and ctx.state.current_digest))
-    return _page(request, ctx, digest, compute, sections=extensions.sections(extensions.HOME_ACTIONS))
+    return cached_page(request, ctx, digest, compute, sections=extensions.sections(extensions.HOME_ACTIONS))
 
 
 @require_safe
@@ -168,7 +175,7 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
         if results_only:
             html = render_to_string("catalog/guide_list.html#results", {**context, "LANGUAGE_CODE": get_language()})
             return {"title": "", "before": html, "after": "", "status": status}, status == 200 and bounded
-        main = _render_main("catalog/guide_list.html", context)
+        main = render_main("catalog/guide_list.html", context)
         return {"title": gettext("办事指南"), **main, "status": status}, status == 200 and bounded
 
     digest = page_cache.entry_key(
@@ -185,11 +192,11 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
     )
     seconds = page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS
     if not results_only:
-        return _page(request, ctx, digest, compute, sections=[], seconds=seconds, conditional=bounded)
+        return cached_page(request, ctx, digest, compute, sections=[], seconds=seconds, conditional=bounded)
     # htmx swaps the results in: the fragment alone, the same for everyone (no shell, no token).
     etag = quote_etag(digest) if ctx.caching and bounded else None
     if etag is not None:
-        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified)
+        not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified, private=True)
         if not_modified is not None:
             return not_modified
     payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
@@ -210,7 +217,7 @@ def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> 
         version = selectors.guide_for_item(code=code, today=today, number=number)
         context = selectors.guide_context(version=version, today=today)
         item = version.item
-        main = _render_main("catalog/guide_detail.html", context)
+        main = render_main("catalog/guide_detail.html", context)
         return {
             "title": item.display_name,
             **main,
@@ -223,7 +230,7 @@ def guide_detail(request: HttpRequest, code: str, number: int | None = None) -> 
         return {"item": ServiceItem(**payload["item"]), "is_current": payload["is_current"]}
 
     digest = page_cache.entry_key(ctx, ("guide", get_language(), code, number, versions))
-    return _page(
+    return cached_page(
         request,
         ctx,
         digest,
@@ -254,22 +261,40 @@ def hall_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_safe
-def hall_detail(request: HttpRequest, code: str) -> TemplateResponse:
-    hall = selectors.hall_detail(code=code)
-    items, item_count = selectors.hall_items_preview(hall=hall, limit=HALL_ITEMS_SHOWN)
-    return TemplateResponse(
-        request,
-        "catalog/hall_detail.html",
-        {
-            "hall": hall,
-            # Weekend days served by appointment only (staggered service): no walk-in tickets.
-            "by_appointment": any(hours.appointment_only for hours in hall.opening_hours.all()),
-            "items": items,
-            "item_count": item_count,
-            # What apps above the catalog offer at this hall (appointments: booking, rest-day service).
-            "hall_sections": extensions.sections(extensions.HALL_PAGE),
-        },
-    )
+def hall_detail(request: HttpRequest, code: str) -> HttpResponseBase:
+    """A hall's page: its address, hours, zones, the halls under it and the first items it
+    offers, served from the page cache (everything shown is the catalog's structure: the key
+    moves with any change of a hall, its hours, zones or items, a department or an item). The
+    sections other apps add are drawn per request: booking's offer (kept 30 s per process for an
+    anonymous visitor, as on the guide page) and the live queue, which the browser loads from the
+    queue snapshot (``queue-hall-status``)."""
+    ctx = page_cache.context(local_date())
+
+    def compute() -> tuple[dict[str, Any], bool]:
+        hall = selectors.hall_detail(code=code)  # 404 for an unknown code: raised, never kept
+        items, item_count = selectors.hall_items_preview(hall=hall, limit=HALL_ITEMS_SHOWN)
+        main = render_main(
+            "catalog/hall_detail.html",
+            {
+                "hall": hall,
+                # Weekend days served by appointment only (staggered service): no walk-in tickets.
+                "by_appointment": any(hours.appointment_only for hours in hall.opening_hours.all()),
+                "items": items,
+                "item_count": item_count,
+            },
+        )
+        return {
+            "title": hall.display_name,
+            **main,
+            # What the sections need of the hall (booking reads its slots, the queue its code).
+            "hall": {"pk": hall.pk, "code": hall.code, "name": hall.name, "name_en": hall.name_en},
+        }, True
+
+    def extra(payload: dict[str, Any]) -> dict[str, object]:
+        return {"hall": Hall(**payload["hall"])}
+
+    digest = page_cache.entry_key(ctx, ("hall", get_language(), code))
+    return cached_page(request, ctx, digest, compute, sections=extensions.sections(extensions.HALL_PAGE), extra=extra)
 
 
 @require_safe

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from feedback import statistics_cache
 from feedback.models_ratings import Level, Rating, SatisfactionMonth
 from feedback.ratings import month_start, policy
 from servicehall.clock import local_date
@@ -104,6 +105,8 @@ def satisfaction_rollup(*, month: dt.date, now: dt.datetime | None = None) -> in
             unique_fields=["month", "hall", "scope"],
             update_fields=[*_COUNTS, "department", "window", "computed_at"],
         )
+        # The published page shows the rollup: a new generation, now and once committed.
+        statistics_cache.bump()
     return len(objects)
 
 

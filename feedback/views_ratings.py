@@ -15,21 +15,24 @@ a rule or state); nothing is saved then."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from catalog import page_cache
 from catalog import selectors as catalog_selectors
-from feedback import form_tokens, ratings, rectification, rollup_ratings
+from catalog.views import cached_page, render_main
+from feedback import form_tokens, ratings, rectification, rollup_ratings, statistics_cache
 from feedback.forms_ratings import (
     ACTION_FORMS,
     FollowUpForm,
@@ -152,46 +155,88 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
 # --- The published satisfaction (评价公开) -----------------------------------------------------
 
 
+# Every parameter the page takes; a request with any other is served uncached.
+STATISTICS_PARAMS = frozenset({"month", "scope", "hall", "page"})
+
+
 @require_safe
-def public_statistics(request: HttpRequest) -> HttpResponse:
-    form = StatisticsFilterForm(request.GET or None)
-    page_number, page_error = requested_page(request)
+def public_statistics(request: HttpRequest) -> HttpResponseBase:
+    """评价公开: a month's satisfaction by hall, department or window, read from the rollup. The
+    main part is kept in the page cache per rollup generation (``feedback/statistics_cache.py``),
+    query, language and current month (docs/caching.md); a supervisor's "recompute now" is drawn
+    per request."""
     today = local_date()
-    status = 200
-    month = ratings.month_start(today)
-    scope = rollup_ratings.HALL_SCOPE
-    hall = None
-    if form.is_bound and not form.is_valid():
-        status = 400
-    elif form.is_bound:
-        month = form.cleaned_data.get("month") or month
-        scope = form.cleaned_data.get("scope") or scope
-        hall = form.cleaned_data.get("hall")
-    if page_error:
-        status = 400
-    rows = rollup_ratings.satisfaction_rows(month=month, scope=scope, hall_id=hall.pk if hall else None)
-    page = paginate(rows, page_number=page_number, per_page=PER_PAGE)
-    previous = previous_month(month)
-    following = next_month(month)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "page_error": page_error,
-        "month": month,
-        "scope": scope,
-        "hall": hall,
-        "previous_month": previous,
-        "next_month": following if following is not None and following <= ratings.month_start(today) else None,
-        "query": query.urlencode(),
-        "policy": ratings.policy(),
-        "may_rollup": staff_scope(request.user).has_role(*roles.SUPERVISION_ROLES),
-        # The hall filter in one pass, not one widget template per hall (bench: 620 halls took
-        # most of the page's time).
-        "hall_options": catalog_selectors.hall_options(),
-    }
-    return _render(request, "statistics.html", context, status=status)
+    ctx = statistics_cache.context(today)
+    pairs, bounded = page_cache.query_parts(request, STATISTICS_PARAMS)
+
+    def compute() -> tuple[dict[str, Any], bool]:
+        form = StatisticsFilterForm(request.GET or None)
+        page_number, page_error = requested_page(request)
+        status = 200
+        month = ratings.month_start(today)
+        scope = rollup_ratings.HALL_SCOPE
+        hall = None
+        if form.is_bound and not form.is_valid():
+            status = 400
+        elif form.is_bound:
+            month = form.cleaned_data.get("month") or month
+            scope = form.cleaned_data.get("scope") or scope
+            hall = form.cleaned_data.get("hall")
+        if page_error:
+            status = 400
+        rows = rollup_ratings.satisfaction_rows(month=month, scope=scope, hall_id=hall.pk if hall else None)
+        page = paginate(rows, page_number=page_number, per_page=PER_PAGE)
+        previous = previous_month(month)
+        following = next_month(month)
+        context = {
+            "form": form,
+            "page": page,
+            "page_error": page_error,
+            "month": month,
+            "scope": scope,
+            "hall": hall,
+            "previous_month": previous,
+            "next_month": following if following is not None and following <= ratings.month_start(today) else None,
+            # The pagination links' query, in the key's (sorted) order.
+            "query": urlencode([(name, value) for name, value in pairs if name != "page"]),
+            "policy": ratings.policy(),
+            # The hall filter in one pass, not one widget template per hall (bench: 620 halls took
+            # most of the page's time).
+            "hall_options": catalog_selectors.hall_options(),
+        }
+        main = render_main("feedback/ratings/statistics.html", context)
+        return {"title": _("评价公开"), **main, "status": status}, status == 200 and bounded
+
+    def extra(payload: dict[str, Any]) -> dict[str, object]:
+        # Only a signed-in visitor's shell is drawn with the page's context (an anonymous one
+        # never has the button): read their roles only then.
+        signed_in = request.user.is_authenticated
+        return {"may_rollup": signed_in and staff_scope(request.user).has_role(*roles.SUPERVISION_ROLES)}
+
+    # The month in effect moves at midnight on the 1st (the default month, the "next month" link).
+    digest = page_cache.entry_key(
+        ctx,
+        (
+            "ratings",
+            ctx.generation and ctx.generation.guides,
+            get_language(),
+            pairs,
+            ratings.month_start(today).isoformat(),
+        ),
+    )
+    return cached_page(
+        request,
+        ctx,
+        digest,
+        compute,
+        sections=[ROLLUP_NOW_SECTION],
+        extra=extra,
+        seconds=page_cache.ENTRY_SECONDS,
+        conditional=bounded,
+    )
+
+
+ROLLUP_NOW_SECTION = "feedback/ratings/_rollup_now.html"
 
 
 @supervisor_required

@@ -56,3 +56,7 @@ def _connect_ratings() -> None:
     roles.grant(roles.ADMINISTRATOR, roles.model_permissions("feedback", ("ratingpolicy",)))
     for role in (roles.ADMINISTRATOR, roles.SUPERVISOR):
         roles.grant(role, roles.model_permissions("feedback", (*records, "ratingpolicy"), ("view",)))
+    # The published satisfaction page is cached per rollup generation (docs/caching.md).
+    from feedback import statistics_cache
+
+    statistics_cache.connect()

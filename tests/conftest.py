@@ -74,6 +74,7 @@ def _empty_cache():
     from django.core.cache import cache
 
     from catalog import page_cache
+    from feedback import statistics_cache
     from queueing import snapshot
     from servicehall import cache as shared_cache
     from servicehall import memo, outbox
@@ -82,6 +83,7 @@ def _empty_cache():
     snapshot._hall_ids.clear()
     memo.forget()
     page_cache.forget()
+    statistics_cache.forget()
     shared_cache.reset_state()  # no outage carried over from another test
     outbox.reset_state()
     yield

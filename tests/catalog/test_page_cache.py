@@ -17,13 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog import page_cache, services
-from catalog.models import Hall
+from catalog.models import Hall, HallOpeningHours, HallZone
 from servicehall import cache as shared_cache
 from tests.catalog import factories
 from tests.servicehall.factories import staff_user
 
 CODE = "0600102000"  # 户口迁入登记 (the catalog fixture's)
-PAGES = ["/", "/guides/", f"/guides/{CODE}/", "/guides/?department=GZGA&page=1"]
+HALL = "/halls/GZ-CITY/"
+PAGES = ["/", "/guides/", f"/guides/{CODE}/", "/guides/?department=GZGA&page=1", HALL]
 APIS = ["/api/v1/items/", f"/api/v1/items/{CODE}/"]
 
 
@@ -128,8 +129,23 @@ def test_conditional_get_answers_304_until_something_changes(client, catalog, ur
     catalog["police"].save()
     changed = client.get(url, headers={"if-none-match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
-    if url.startswith("/guides/"):
+    if url.startswith(("/guides/", "/halls/")):
         assert "广州市公安局（新）" in text(changed)
+
+
+@pytest.mark.parametrize("url", PAGES + APIS)
+def test_a_304_is_framed_as_the_pages_and_carries_the_200s_validators(client, catalog, url) -> None:
+    """The API's 304 and the pages' go out alike: no body, ``Content-Length: 0`` (a client never
+    waits for a body), and the ETag, Last-Modified and Cache-Control the 200 carries (RFC 9110
+    §15.4.5), so a cache refreshing its copy from the 304 keeps "no-cache"."""
+    client.get(url)
+    full = client.get(url)
+    not_modified = client.get(url, headers={"if-none-match": full.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers.get("Content-Length", "0") == "0"
+    assert "Transfer-Encoding" not in not_modified.headers and "Content-Type" not in not_modified.headers
+    for header in ("ETag", "Last-Modified", "Cache-Control"):
+        assert not_modified.headers[header] == full.headers[header], header
 
 
 def test_pages_are_kept_per_language(client, catalog) -> None:
@@ -202,6 +218,57 @@ def test_a_hall_change_reaches_the_pages_that_show_it(client, catalog) -> None:
     client.get(f"/api/v1/items/{CODE}/")
     catalog["tianhe"].items.add(catalog["hukou"])
     assert "TH" in client.get(f"/api/v1/items/{CODE}/").json()["halls"]
+
+
+def test_every_change_the_hall_page_shows_is_visible_at_once(client, catalog) -> None:
+    """The hall page's main part is cached per structure generation: the hall itself, its hours,
+    zones, the halls under it, its items, their names and departments each move the key."""
+    city = catalog["city"]
+    assert "广州市政务服务中心" in text(client.get(HALL))
+    assert queries(client, HALL)[0] == 0, "served from the cache"
+
+    city.address = "广州市天河区天府路1号（新址）"
+    city.save()
+    assert "天府路1号（新址）" in text(client.get(HALL))
+    hours = HallOpeningHours.objects.get(hall=city, weekday=0)
+    hours.extended_until = dt.time(19, 30)
+    hours.save()
+    assert "延至 19:30" in text(client.get(HALL))
+    HallZone.objects.create(hall=city, kind=HallZone.Kind.GUIDANCE, name="新设咨询区")
+    assert "新设咨询区" in text(client.get(HALL))
+    factories.hall(code="GZ-SUB", name="市中心分厅", parent=city)
+    assert "市中心分厅" in text(client.get(HALL))
+    city.items.add(catalog["stamp"])  # m2m: the halls' items
+    assert "企业印章刻制备案" in text(client.get(HALL))
+    catalog["licence"].name = "食品经营许可（新名称）"
+    catalog["licence"].save()
+    assert "食品经营许可（新名称）" in text(client.get(HALL))
+    catalog["market"].name = "广州市市场监管局"
+    catalog["market"].save()
+    body = text(client.get(HALL))
+    assert "广州市市场监管局" in body and "可办理事项（4 项）" in body
+
+
+def test_the_hall_page_is_kept_per_hall_and_language_with_its_sections_per_request(client, catalog) -> None:
+    city, tianhe = text(client.get(HALL)), text(client.get("/halls/TH/"))
+    assert "户口迁入登记" in city and "户口迁入登记" not in tianhe and "企业印章刻制备案" in tianhe
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(HALL)
+    assert english.headers["Content-Language"] == "en" and "Guangzhou Government Service Centre" in text(english)
+    del client.cookies[django_settings.LANGUAGE_COOKIE_NAME]
+    # The live queue is not in the cached part: the section other apps add loads it from the
+    # hall's queue snapshot on every visit.
+    for body in (city, text(client.get(HALL))):
+        assert 'hx-get="/halls/GZ-CITY/queue/"' in body
+    assert 'hx-get="/halls/GZ-CITY/queue/"' not in repr(
+        [entry.payload for _t, entry in page_cache._local.values() if "before" in entry.payload]
+    )
+    # A signed-in member of staff gets their own shell, and no validators.
+    staff = Client()
+    staff.force_login(staff_user(username="hall-staff"))
+    mine = staff.get(HALL)
+    assert "工作台" in text(mine) and "ETag" not in mine.headers and "户口迁入登记" in text(mine)
+    assert client.get("/halls/NOPE/").status_code == 404
 
 
 def test_bulk_writes_are_seen_after_a_bump(client, catalog) -> None:
