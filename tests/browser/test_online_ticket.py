@@ -50,7 +50,7 @@ def test_a_citizen_takes_a_ticket_online_on_a_phone(live_server, browser, axe_ch
     # The green channel without an ID number: refused, the summary links to the field.
     page.get_by_label("B 社保业务").check()
     page.get_by_label("残疾人").check()
-    page.get_by_role("button", name="取号").click()
+    page.get_by_role("button", name="确认取号").click()
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("绿色通道取号须填写身份证号码。")
     expect(page.get_by_label("B 社保业务")).to_be_checked()
@@ -61,7 +61,7 @@ def test_a_citizen_takes_a_ticket_online_on_a_phone(live_server, browser, axe_ch
     expect(page.locator("#id_id_number")).to_be_focused()
 
     page.locator("#id_id_number").fill(YOUNG)
-    page.get_by_role("button", name="取号").click()
+    page.get_by_role("button", name="确认取号").click()
     ticket = Ticket.objects.get()
     expect(page).to_have_url(f"{live_server.url}/t/{ticket.token}/")
     assert YOUNG not in page.url
