@@ -370,7 +370,12 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         rate_limited, retry_after = _rate_limited(request)
         if rate_limited:
+            # Nothing is checked: the choices stay as made, with no error beside them.
             status = 429
+            form = OnlineTicketForm(
+                initial={"category": request.POST.get("category"), "priority": request.POST.get("priority")},
+                categories=QueueCategory.objects.filter(hall=hall),
+            )
         elif not form.is_valid():
             status = 400
         else:

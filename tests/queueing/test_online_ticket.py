@@ -213,9 +213,12 @@ def test_the_page_shares_the_api_rate_limit_and_answers_a_friendly_page(client, 
     assert api.status_code == 201
     assert [take(client, qh).status_code for _ in range(3)] == [302, 302, 429]
 
-    refused = take(client, qh)
+    refused = take(client, qh, category="B", id_number="bad")
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
     assert re.search(r"取号过于频繁，请 \d+ 分钟后再试", errors(refused))
+    # Nothing was checked: the choice stays, no field error, the ID number not echoed.
+    body = text(refused)
+    assert 'value="B" checked' in body and "field-error" not in body and 'value="bad"' not in body
     assert Ticket.objects.count() == 3
     assert (
         client.post(
@@ -249,3 +252,9 @@ def test_the_id_number_is_in_no_url_and_no_log_line(client, qh, caplog) -> None:
         assert needle not in logged
     for response in (taken, again):
         assert YOUNG not in response["Location"] and "id_number" not in response["Location"]
+
+
+def test_an_unknown_hall_is_a_404(client, qh) -> None:
+    url = reverse("queue-ticket-take", args=["NOPE"])
+    assert client.get(url).status_code == client.post(url, {"category": "A"}).status_code == 404
+    assert not Ticket.objects.exists()
