@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from queueing.models import Ticket
-from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
+from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock, shoot
 from tests.queueing.factories import id_number, make_queue_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,6 +46,7 @@ def test_a_citizen_takes_a_ticket_online_on_a_phone(live_server, browser, axe_ch
     assert ("care" in (page.locator("html").get_attribute("class") or "")) is care
     fits(page, "the online ticket form")
     axe_check(page, "online ticket form")
+    shoot(page, f"online-form-{'care' if care else 'standard'}")
 
     # The green channel without an ID number: refused, the summary links to the field.
     page.get_by_label("B 社保业务").check()
@@ -57,6 +58,7 @@ def test_a_citizen_takes_a_ticket_online_on_a_phone(live_server, browser, axe_ch
     expect(page.get_by_label("残疾人")).to_be_checked()
     fits(page, "the form with its errors")
     axe_check(page, "online ticket form with errors")
+    shoot(page, f"online-errors-{'care' if care else 'standard'}")
     summary.get_by_role("link", name="绿色通道取号须填写身份证号码。").click()
     expect(page.locator("#id_id_number")).to_be_focused()
 
