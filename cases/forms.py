@@ -97,6 +97,21 @@ class ApplicationForm(forms.Form):
     )
     refer_to = forms.CharField(label=_("告知向何处申请（选填）"), max_length=200, required=False)
 
+    # What the clerk typed that does not depend on the item: kept when the item changes
+    # (the checklist is the new item's own).
+    TYPED = (
+        "channel",
+        "applicant_kind",
+        "applicant_name",
+        "id_number",
+        "credit_code",
+        "mobile",
+        "contact_name",
+        "requirements",
+        "reason",
+        "refer_to",
+    )
+
     # "forward": received only, to be forwarded to the hall of jurisdiction (转办, 通办 items).
     OUTCOMES = ("accept", "accept_deferred", "correction", "not_accepted", "forward")
 
@@ -124,6 +139,16 @@ class ApplicationForm(forms.Form):
             self.fields[f"note_{material.pk}"] = forms.CharField(
                 label=_("“%(name)s”备注") % {"name": localized(material, "name")}, max_length=200, required=False
             )
+
+    @classmethod
+    def typed(cls, data: Any, *, checklist: bool = False) -> dict[str, str]:
+        """The initial values of the form drawn again after the item chooser was pressed: what was
+        typed in ``data`` (this form's POST), with the checklist's marks when the item is the same
+        (another item's checklist has materials of its own)."""
+        kept = {name: str(data[name]) for name in cls.TYPED if name in data}
+        if checklist:
+            kept.update({name: str(value) for name, value in data.items() if name.startswith(("state_", "note_"))})
+        return kept
 
     def checklist_rows(self) -> list[dict[str, Any]]:
         """The checklist as the template draws it: one row per material with its two fields."""

@@ -118,7 +118,20 @@ def _application(
     # 通办 items the hall does not handle itself: received here to be forwarded (cases/forwarding.py).
     forward_items = forward_only_items(hall, today)
     code = str(request.POST.get("item") or request.GET.get("item") or "").strip()
-    item = next((i for i in [*queue_items, *other_items, *forward_items] if i.code == code), None)
+    offered = [*queue_items, *other_items, *forward_items]
+    item = next((i for i in offered if i.code == code), None)
+    # The applicant changes the item with the form filled in: the chooser posts the whole form
+    # (``change_item``), so what was typed stays (never through a GET, which would put the ID
+    # number in the URL), and the new item's checklist starts afresh.
+    changing = request.method == "POST" and "change_item" in request.POST
+    change_error, same_item = "", False
+    if changing:
+        new_code = str(request.POST.get("change_to") or "").strip()
+        new_item = next((i for i in offered if i.code == new_code), None)
+        if new_item is not None:
+            same_item, item = new_item == item, new_item
+        elif item is not None:  # nothing or an unknown item chosen: the current one stays
+            change_error = _("请选择本大厅可受理的事项。")
     context: dict[str, Any] = {
         "hall": hall,
         "window": window,
@@ -141,7 +154,18 @@ def _application(
     # 急事急办 asked with the ticket (at the kiosk or with its booking): the case takes it on receipt.
     context["urgent_requests"] = urgent.decided_for_ticket(ticket) if ticket is not None else []
     status = 200
-    if request.method == "POST":
+    if changing:
+        # The same item again (or Enter in a field, which presses the chooser's button, the
+        # form's first): the checklist as marked stays too.
+        form = forms.ApplicationForm(
+            initial=forms.ApplicationForm.typed(request.POST, checklist=same_item or bool(change_error)),
+            version=version,
+            with_window=window is not None,
+        )
+        context["item_error"] = change_error
+        context["item_changed"] = not change_error and not same_item
+        status = 400 if change_error else 200
+    elif request.method == "POST":
         form = forms.ApplicationForm(request.POST, version=version, with_window=window is not None)
         if form.is_valid():
             outcome = form.outcome()

@@ -125,3 +125,47 @@ class KioskForm(AssistanceForm):
             "id_number": self.cleaned_data["id_number"],
             "priority": self.cleaned_data["priority"],
         }
+
+
+class OnlineTicketForm(forms.Form):
+    """Taking a ticket online (线上取号) from the hall's page: one queue (a radio button each),
+    an optional ID number and an optional green channel. As at the kiosk, ``ticket_issue``
+    decides everything else; the queues offered are any of the hall's, so that a queue stopped
+    meanwhile is refused by the service, with its message, not by the form."""
+
+    category = forms.ModelChoiceField(
+        queryset=QueueCategory.objects.none(),
+        to_field_name="letter",
+        label=_("办理业务"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择要办理的业务。"),
+            "invalid_choice": _("该业务类别不存在或已停用，请重新选择。"),
+        },
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码（选填）"),
+        required=False,
+        max_length=30,
+        error_messages={"max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。")},
+    )
+    priority = forms.ChoiceField(
+        label=_("绿色通道"),
+        required=False,
+        choices=KIOSK_PRIORITIES,
+        initial="",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("请选择有效的绿色通道类别。")},
+    )
+
+    def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "category", forms.ModelChoiceField).queryset = categories
+
+    def issue_kwargs(self) -> dict[str, Any]:
+        """The arguments of ``ticket_issue`` taken from the form."""
+        return {
+            "category": self.cleaned_data["category"],
+            "id_number": self.cleaned_data["id_number"],
+            "priority": self.cleaned_data["priority"],
+        }

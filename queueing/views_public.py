@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -35,12 +36,13 @@ from catalog.models import Hall, ServiceItem
 from queueing import estimator, selectors, services, snapshot, staggered
 from queueing.access import renew_kiosk_cookie
 from queueing.config import hall_config
-from queueing.forms import KioskForm
+from queueing.forms import KioskForm, OnlineTicketForm
 from queueing.models import AssistanceRequest, QueueCategory, Ticket
 from queueing.qr import qr_data_uri
 from servicehall import extensions
 from servicehall.clock import SHANGHAI, local_date
 from servicehall.http import HtmxHttpRequest
+from servicehall.throttling import scope_hit
 
 # A kiosk button names the first few items of its queue so people find the right one.
 KIOSK_ITEMS_SHOWN = 3
@@ -215,6 +217,26 @@ def _kiosk_reset(hall: Hall) -> HttpResponse:
     return response
 
 
+def _opening(hall: Hall, public: dict[str, Any], now: dt.datetime) -> tuple[bool, dt.datetime | None, bool]:
+    """(open now?, the next opening when closed, a day by appointment only?) for the pages that
+    take tickets."""
+    open_now, next_opening, booking_only = public["open_now"], None, False
+    if not open_now:
+        next_opening = catalog_selectors.hall_next_opening(hall=hall, after=now)
+        if next_opening is not None and next_opening <= now:
+            # The snapshot's hours predate an administrator's change (they are remembered for
+            # half a minute): the hall is open now, and "next opening" would name a past time.
+            open_now, next_opening = True, None
+        else:
+            # A weekend day by appointment only, or any rest day (a holiday too) with staggered
+            # slots booked (queueing.staggered): the bookings are checked in here.
+            day = local_date(now)
+            booking_only = catalog_selectors.hall_booking_only_on(hall=hall, day=day) or (
+                hall.pk in staggered.periods(day)
+            )
+    return open_now, next_opening, booking_only
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
@@ -260,20 +282,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = KioskForm(categories=choices)
 
-    open_now, next_opening, booking_only = public["open_now"], None, False
-    if not open_now:
-        next_opening = catalog_selectors.hall_next_opening(hall=hall, after=now)
-        if next_opening is not None and next_opening <= now:
-            # The snapshot's hours predate an administrator's change (they are remembered for
-            # half a minute): the hall is open now, and "next opening" would name a past time.
-            open_now, next_opening = True, None
-        else:
-            # A weekend day by appointment only, or any rest day (a holiday too) with staggered
-            # slots booked (queueing.staggered): the bookings are checked in here.
-            day = local_date(now)
-            booking_only = catalog_selectors.hall_booking_only_on(hall=hall, day=day) or (
-                hall.pk in staggered.periods(day)
-            )
+    open_now, next_opening, booking_only = _opening(hall, public, now)
     response = _render(
         request,
         "queueing/public/kiosk.html",
@@ -323,6 +332,97 @@ def slip(request: HttpRequest, token: str) -> HttpResponse:
         },
     )
     return _keep_out_of_search(response)
+
+
+# --- Taking a ticket online (线上取号) ----------------------------------------------------------
+
+
+def _rate_limited(request: HttpRequest) -> tuple[str, int]:
+    """The refusal when this client took too many tickets lately ("" if not) and the seconds to
+    wait. The page counts against the API's own counter (scope ``ticket_issue``): one limit for
+    both ways of taking a ticket."""
+    allowed, wait = scope_hit("ticket_issue", request)
+    if allowed:
+        return "", 0
+    return _("取号过于频繁，请 %(minutes)s 分钟后再试；也可以到大厅的自助取号机取号。") % {
+        "minutes": max(1, math.ceil(wait / 60))
+    }, wait
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
+    """A citizen takes a ticket from a phone or a PC (线上取号): the hall's active queues, each
+    with its people waiting and estimated wait from the snapshot, an optional ID number and the
+    green channel. ``services.ticket_issue`` decides as it does for the kiosk and the API; its
+    refusals come back as the form's errors. A ticket taken (or one the person already had in
+    that queue) redirects to its page, whose URL holds only the token: the ID number travels in
+    the POST body alone and is neither in a URL nor logged."""
+    hall = _hall_or_404(code)
+    now = timezone.now()
+    data = _snapshot_or_404(hall.code)
+    public = snapshot.public(data, now=now)
+    # Any of the hall's queues is accepted here: the service refuses a stopped one, with its reason.
+    form = OnlineTicketForm(
+        request.POST if request.method == "POST" else None, categories=QueueCategory.objects.filter(hall=hall)
+    )
+    status, rate_limited, retry_after = 200, "", 0
+    if request.method == "POST":
+        rate_limited, retry_after = _rate_limited(request)
+        if rate_limited:
+            # Nothing is checked: the choices stay as made, with no error beside them.
+            status = 429
+            form = OnlineTicketForm(
+                initial={"category": request.POST.get("category"), "priority": request.POST.get("priority")},
+                categories=QueueCategory.objects.filter(hall=hall),
+            )
+        elif not form.is_valid():
+            status = 400
+        else:
+            try:
+                result = services.ticket_issue(hall=hall, source=Ticket.Source.ONLINE, **form.issue_kwargs())
+            except services.QueueError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                status = exc.status
+            else:
+                ticket = result.ticket
+                if result.existing:
+                    messages.info(
+                        request,
+                        _("您在该业务已有等候中的号码 %(number)s，无需重复取号，以下是您原来的号码。")
+                        % {"number": ticket.number},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("取号成功：%(number)s 号。请保存本页链接，留意排队进度，按时到大厅等候叫号。")
+                        % {"number": ticket.number},
+                    )
+                return HttpResponseRedirect(reverse("queue-ticket", args=[ticket.token]))
+
+    rows = {row["letter"]: row for row in public["categories"]}
+    open_now, next_opening, booking_only = _opening(hall, public, now)
+    response = _render(
+        request,
+        "queueing/public/ticket_take.html",
+        {
+            "hall": hall,
+            "form": form,
+            "choices": [(category, rows.get(category.letter)) for category in _kiosk_categories(hall)],
+            "chosen": form["category"].value() or "",
+            "chosen_priority": form["priority"].value() or "",
+            "open_now": open_now,
+            "hours": _today_hours(data),
+            "next_opening": next_opening,
+            "booking_only": booking_only,
+            "green_channel_age": hall_config(hall).green_channel_age,
+            "rate_limited": rate_limited,
+        },
+        status=status,
+    )
+    if rate_limited:
+        response.headers["Retry-After"] = str(max(1, retry_after))
+    return response
 
 
 # --- Ticket page -----------------------------------------------------------------------------

@@ -75,8 +75,7 @@ class ScopedCounterThrottle(ScopedRateThrottle):
         num_requests, duration = self.num_requests, self.duration = self.parse_rate(self.rate)
         if num_requests is None or duration is None:
             return None
-        user = request.user
-        ident = self.get_ident(request) if not user.is_authenticated else f"user-{user.pk}"
+        ident = client_ident(request)
         allowed, wait, found = hit_and_read(f"{self.scope}:{ident}", limit=num_requests, period=duration, keys=keys)
         return Decision(str(self.scope), allowed, wait, tuple(keys), found)
 
@@ -95,6 +94,28 @@ class ScopedCounterThrottle(ScopedRateThrottle):
 
     def wait(self) -> float:
         return float(self._wait)
+
+
+def client_ident(request) -> str:  # noqa: ANN001 - a Django or a DRF request
+    """Whom a rate counts: the signed-in user, otherwise the client's address."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user-{user.pk}"
+    return client_address(request)
+
+
+def scope_hit(scope: str, request) -> tuple[bool, int]:  # noqa: ANN001 - a Django or a DRF request
+    """Count one request of a page against the API's counter of ``scope`` (the page and the API
+    that do the same thing share one limit, so switching between them gains nothing); (allowed?,
+    seconds until the window ends). A scope without a rate is unthrottled."""
+    throttle = ScopedCounterThrottle()
+    rate = throttle.THROTTLE_RATES.get(scope)
+    if rate is None:
+        return True, 0
+    limit, period = throttle.parse_rate(rate)
+    if limit is None or period is None:
+        return True, 0
+    return hit(f"{scope}:{client_ident(request)}", limit=limit, period=period)
 
 
 _PERIODS = {
