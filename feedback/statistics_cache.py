@@ -1,6 +1,6 @@
 """The published satisfaction page (``/ratings/``, 评价公开) kept in the page cache (issue 14,
 docs/caching.md): its main part per rollup generation, query, language and month, the shell
-drawn per request (``catalog.views.cached_page``).
+drawn per request (``catalog.cached_pages.cached_page``).
 
 The page reads only the monthly rollup (``SatisfactionMonth``, written by
 ``rollup_ratings.satisfaction_rollup``: the hourly job and a supervisor's "recompute now"), the

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog import page_cache
 from catalog import selectors as catalog_selectors
-from catalog.views import cached_page, render_main
+from catalog.cached_pages import cached_page, render_main
 from feedback import form_tokens, ratings, rectification, rollup_ratings, statistics_cache
 from feedback.forms_ratings import (
     ACTION_FORMS,
