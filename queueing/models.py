@@ -217,7 +217,14 @@ class Ticket(models.Model):
     AT_WINDOW = (Status.CALLED, Status.SERVING)
     GREEN_CHANNEL = (Priority.ELDERLY, Priority.DISABLED, Priority.PREGNANT, Priority.STAFF_GRANTED)
 
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("大厅"))
+    # Indexes (issue 14): every issue inserts into each of them, so only those the reads need. The
+    # hall's own index is not (ticket_day_idx and the number's constraint begin with it); the
+    # token keeps its unique index but not the LIKE index Django adds beside it on PostgreSQL (a
+    # token is only ever looked up whole: migration 0008 drops it); the windows and the staff
+    # member, empty on every new ticket, are indexed only where set.
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("大厅"), db_index=False
+    )
     category = models.ForeignKey(
         QueueCategory, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("类别")
     )
@@ -237,7 +244,13 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("窗口")
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("窗口"),
+        db_index=False,
     )
     target_window = models.ForeignKey(
         Window,
@@ -245,6 +258,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("指定窗口"),
         help_text=_("转至指定窗口的号码只由该窗口叫号。"),
     )
@@ -254,6 +268,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("工作人员"),
     )
     call_count = models.PositiveSmallIntegerField(_("叫号次数"), default=0)
@@ -287,6 +302,11 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["hall", "service_date", "status"], name="ticket_day_idx"),
             models.Index(fields=["service_date", "status"], name="ticket_date_status_idx"),
+            models.Index(fields=["window"], name="ticket_window_idx", condition=Q(window__isnull=False)),
+            models.Index(
+                fields=["target_window"], name="ticket_target_window_idx", condition=Q(target_window__isnull=False)
+            ),
+            models.Index(fields=["staff"], name="ticket_staff_idx", condition=Q(staff__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -322,7 +342,10 @@ class TicketEvent(models.Model):
         PRIORITY_GRANTED = "priority_granted", _("认定绿色通道")
         URGENT = "urgent", _("急事急办优先")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("排队号"))
+    # The ticket's own index is not needed: ticket_event_idx begins with it (issue 14).
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("排队号"), db_index=False
+    )
     kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
     window = models.ForeignKey(

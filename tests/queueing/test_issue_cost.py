@@ -173,3 +173,37 @@ def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> 
     _sql, compiled = services._insert_sql(ticket, returning=True)
     ours = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in services._insert_fields(Ticket)]
     assert list(compiled) == ours
+
+
+@needs_postgres
+@pytest.mark.django_db
+def test_a_new_ticket_writes_only_the_indexes_the_reads_need() -> None:
+    """Migration 0008 (issue 14): the hall's and the event's ticket index, the token's LIKE index
+    dropped; the windows and the staff member indexed only where set — and the constraints that
+    keep the queue right (one ticket at a window, one per person, one number a day) still there."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('queueing_ticket', 'queueing_ticketevent')"
+        )
+        indexes = dict(cursor.fetchall())
+    assert set(indexes) == {
+        "queueing_ticket_pkey",
+        "queueing_ticket_token_key",
+        "queueing_ticket_category_id_803affb9",
+        "ticket_waiting_idx",
+        "ticket_day_idx",
+        "ticket_date_status_idx",
+        "ticket_number_once_per_day",
+        "ticket_one_active_per_person",
+        "ticket_one_current_per_window",
+        "ticket_window_idx",
+        "ticket_target_window_idx",
+        "ticket_staff_idx",
+        "queueing_ticketevent_pkey",
+        "ticket_event_idx",
+        "queueing_ticketevent_window_id_91219541",
+        "queueing_ticketevent_staff_id_a8ccd0f2",
+    }, sorted(indexes)
+    for name in ("ticket_window_idx", "ticket_target_window_idx", "ticket_staff_idx"):
+        assert "IS NOT NULL" in indexes[name]
+    assert "UNIQUE" in indexes["ticket_one_current_per_window"]
