@@ -564,7 +564,7 @@ def _categories_with_config(hall_ids: list[int]) -> list[tuple[QueueCategory, Qu
     return [(category, resolve(getattr(category.hall, "queue_settings", None), category)) for category in categories]
 
 
-def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
+def city_overview(*, halls: Iterable[Hall], now: dt.datetime) -> Overview:
     """One row per hall with today's figures, status and last week's comparison: nine queries
     whatever the number of halls or tickets (halls; queue categories with their settings; tickets
     grouped by queue; windows with their queues; open alerts grouped by hall; last week's roll-ups;
