@@ -302,3 +302,22 @@ def test_a_halls_alerts_answer_204_until_one_is_raised_acknowledged_or_closed(
     commits(lambda: services.alert_acknowledge(alert=alert, user=supervisor, cause="人手不足", action="增开窗口"))
     response = poll_alerts(client, qh.hall, version)
     assert response.status_code == 200 and "已确认，待解除" in response.content.decode()
+
+
+def test_the_overview_reads_the_halls_targets_with_the_halls_or_in_one_query(qh, other, commits) -> None:
+    """``halls_in_scope`` brings each hall's settings along; halls read without them cost one
+    query more, never one per hall or per queue."""
+    from catalog.models import Hall
+    from queueing import dashboard
+    from queueing.models import HallQueueSettings
+
+    HallQueueSettings.objects.create(hall=qh.hall, max_waiting_per_window=0)
+    commits(lambda: issue(qh.hall, qh.a))  # one waiting, no window open: over 0 per window
+    with CaptureQueriesContext(connection) as scoped:
+        rows = dashboard.city_overview(halls=dashboard.halls_in_scope(None), now=START).rows
+    with CaptureQueriesContext(connection) as plain:
+        bare = dashboard.city_overview(halls=list(Hall.objects.order_by("code")), now=START).rows
+    assert len(plain) == len(scoped) + 1
+    light = {row.hall.code: row.light.name for row in rows}
+    assert light == {row.hall.code: row.light.name for row in bare}
+    assert light[qh.hall.code] == "red" and light[other.hall.code] == "green"
