@@ -281,6 +281,31 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
             f"  dashboard /supervisor/ with {history['history_tickets']:>9} historical tickets: p50 {result.p50:.1f} ms, "
             f"p95 {result.percentile(0.95):.1f} ms, errors {result.errors}"
         )
+    # The dashboard's live region as the page polls it every 15 s (issue 14): rendered (no version,
+    # or something changed), and with the version it shows while nothing changed (204).
+    from urllib.request import Request
+
+    live = {**cookie, "HX-Request": "true", "HX-Target": "overview-live"}
+    body = urlopen(Request(server.base + "/supervisor/", headers=live), timeout=10).read().decode()
+    dashboard_version = body.split("?v=", 1)[1].split('"', 1)[0]
+    dashboard_polls = {
+        "dashboard_poll_render": "/supervisor/",
+        "dashboard_poll_204": f"/supervisor/?v={dashboard_version}",
+    }
+    if _status(server.base + dashboard_polls["dashboard_poll_204"], live) != 204:
+        raise RuntimeError("the dashboard's poll with its version did not answer 204")
+    for path in dashboard_polls.values():
+        run_load(server.base, path, clients=1, seconds=0.5, headers=live)
+    poll_results = {
+        name: (path, run_load(server.base, path, clients=2, seconds=args.seconds, headers=live))
+        for name, path in dashboard_polls.items()
+    }
+    for name, (_path, result) in poll_results.items():
+        print(
+            f"  {name} (overview-live, {dashboard['1m'][0]} historical tickets, 2 clients): "
+            f"{result.rps:.0f} req/s ({result.rps / hello:.2f} x hello), p50 {result.p50:.1f} ms, "
+            f"p95 {result.percentile(0.95):.1f} ms, errors {result.errors}"
+        )
     error = helper(env, "estimator_error.py")
     ours, naive = error["estimator"], error["naive"]
     print(
@@ -306,6 +331,9 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         "dashboard_p50_ms_1m": round(dashboard["1m"][1].p50, 2),
         "dashboard_history_10k": dashboard["10k"][0],
         "dashboard_history_1m": dashboard["1m"][0],
+        **{f"{name}_p50_ms": round(r.p50, 2) for name, (_p, r) in poll_results.items()},
+        **{f"{name}_rps": round(r.rps, 1) for name, (_p, r) in poll_results.items()},
+        **{f"{name}_errors": r.errors for name, (_p, r) in poll_results.items()},
         "estimator_mae_minutes": ours["mae_minutes"],
         "estimator_median_abs_minutes": ours["median_abs_minutes"],
         "estimator_p90_abs_minutes": ours["p90_abs_minutes"],

@@ -369,7 +369,11 @@ def halls_in_scope(hall_ids: list[int] | None) -> QuerySet[Hall]:
     """Those of ``hall_ids`` (every hall when None: ``servicehall.access.supervised_hall_ids``)
     that run a queue. City centre first, then districts, streets, stations."""
     halls = Hall.objects.all() if hall_ids is None else Hall.objects.filter(pk__in=hall_ids)
-    return halls.filter(Exists(QueueCategory.objects.filter(hall=OuterRef("pk")))).order_by(_LEVEL_ORDER, "code")
+    return (
+        halls.filter(Exists(QueueCategory.objects.filter(hall=OuterRef("pk"))))
+        .select_related("queue_settings")
+        .order_by(_LEVEL_ORDER, "code")
+    )
 
 
 # --- The same weekday last week (DailyStat) ----------------------------------------------------
@@ -555,16 +559,20 @@ def _waiting_for(window: _WindowFacts, figures_by_category: Mapping[int, Figures
     return total
 
 
-def _categories_with_config(hall_ids: list[int]) -> list[tuple[QueueCategory, QueueConfig]]:
-    categories = (
-        QueueCategory.objects.filter(hall_id__in=hall_ids)
-        .select_related("hall__queue_settings")
-        .order_by("hall_id", "order", "letter")
-    )
-    return [(category, resolve(getattr(category.hall, "queue_settings", None), category)) for category in categories]
+def _categories_with_config(halls: list[Hall]) -> list[tuple[QueueCategory, QueueConfig]]:
+    """The halls' queue categories with their targets. The halls' settings come with the halls
+    (``halls_in_scope``) when they were read with them, else in one query: not a copy of the hall
+    and its settings per category (a city of 200 halls has 1,600 categories)."""
+    ids = [hall.pk for hall in halls]
+    if all(Hall.queue_settings.is_cached(hall) for hall in halls):
+        settings_of = {hall.pk: getattr(hall, "queue_settings", None) for hall in halls}
+    else:
+        settings_of = {row.hall_id: row for row in HallQueueSettings.objects.filter(hall_id__in=ids)}
+    categories = QueueCategory.objects.filter(hall_id__in=ids).order_by("hall_id", "order", "letter")
+    return [(category, resolve(settings_of.get(category.hall_id), category)) for category in categories]
 
 
-def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
+def city_overview(*, halls: Iterable[Hall], now: dt.datetime) -> Overview:
     """One row per hall with today's figures, status and last week's comparison: nine queries
     whatever the number of halls or tickets (halls; queue categories with their settings; tickets
     grouped by queue; windows with their queues; open alerts grouped by hall; last week's roll-ups;
@@ -576,7 +584,7 @@ def city_overview(*, halls: QuerySet[Hall], now: dt.datetime) -> Overview:
     for hours_row in HallOpeningHours.objects.filter(hall_id__in=ids).order_by():
         weekly.setdefault(hours_row.hall_id, {})[hours_row.weekday] = hours_row
     day_kind = catalog_selectors.day_kinds(start=today, end=today)
-    categories = _categories_with_config(ids)
+    categories = _categories_with_config(hall_list)
     tickets = {
         (row["hall_id"], row["category_id"]): row
         for row in Ticket.objects.filter(hall_id__in=ids, service_date=today)

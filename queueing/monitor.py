@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall, HallOpeningHours
-from queueing import erlang, estimator, staggered
+from queueing import erlang, estimator, snapshot, staggered
 from queueing.config import QueueConfig, resolve
 from queueing.models import QueueCategory, Ticket, WaitAlert, Window
 from queueing.snapshot import SERVICE_LOOKBACK
@@ -185,6 +185,11 @@ def monitor_run(*, now: dt.datetime | None = None, hall_ids: Collection[int] | N
     notified, failed = _notify(to_notify, configs=configs, now=now) if to_notify else (0, 0)
 
     closed = WaitAlert.objects.filter(pk__in=to_close, closed_at__isnull=True).update(closed_at=now) if to_close else 0
+    # The supervisors' dashboards of the halls whose alerts were raised or closed render again
+    # at their next poll (queueing.dashboard_poll).
+    changed = {state.key[0] for state in new} | {a["hall_id"] for a in open_alerts if a["pk"] in closing}
+    for changed_hall_id in sorted(changed):
+        snapshot.console_changed_on_commit(changed_hall_id)
     return MonitorResult(
         run_id=run_id,
         halls_open=len(in_service),

@@ -1076,6 +1076,8 @@ def alert_acknowledge(
             % {"hall": alert.hall.name, "letter": alert.category.letter},
             details={"cause": alert.cause, "action": alert.action},
         )
+    # The supervisors' dashboards show the alert as acknowledged at their next poll.
+    snapshot.console_changed_on_commit(alert.hall_id)
     return alert
 
 
@@ -1433,8 +1435,8 @@ def assistance_request(
         "id_masked": id_masked or (ticket.id_masked if ticket is not None else ""),
         "requested_at": now,
     }
-    if ticket is not None:
-        snapshot.console_changed_on_commit(hall.pk)  # the console shows the ticket's badge
+    # The console shows the ticket's badge; the supervisors' overview counts every request.
+    snapshot.console_changed_on_commit(hall.pk)
     try:
         with transaction.atomic():
             return AssistanceRequest.objects.create(**fields)

@@ -28,13 +28,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog.access import access_hall
 from catalog.models import Hall
-from queueing import dashboard, exports, selectors, services
+from queueing import dashboard, dashboard_poll, exports, selectors, services
 from queueing.access import access_board_message, access_supervised_window
 from queueing.dashboard import HourRow
+from queueing.dashboard_poll import unchanged_poll
 from queueing.models import WaitAlert
 from queueing.services import BOARD_MESSAGE_MAX_LENGTH, QueueError
 from servicehall import extensions
@@ -306,14 +308,27 @@ def _is_htmx(request: HttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.boosted
 
 
+@never_cache
+def overview(request: HtmxHttpRequest) -> HttpResponse:
+    """Every hall in the user's scope, today, refreshed by itself: a poll of the live region
+    whose version still stands is answered 204 before anything else is read
+    (``queueing.dashboard_poll``)."""
+    if unchanged_poll(request, OVERVIEW_LIVE_TARGET):
+        return HttpResponse(status=204)
+    return _overview(request)
+
+
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
 @replica_view
-def overview(request: HtmxHttpRequest) -> TemplateResponse:
-    """Every hall in the user's scope, today, refreshed by itself."""
+def _overview(request: HtmxHttpRequest) -> TemplateResponse:
     scope = staff_scope(request.user)
-    halls = dashboard.halls_in_scope(supervised_hall_ids(request.user))
-    data = dashboard.city_overview(halls=halls, now=timezone.now())
+    halls = list(dashboard.halls_in_scope(supervised_hall_ids(request.user)))
+    now = timezone.now()
+    hall_ids = [hall.pk for hall in halls]
+    # Read before the figures: a change committing meanwhile replaces one, and the next poll renders.
+    seen = dashboard_poll.generations(hall_ids, request.user.pk)
+    data = dashboard.city_overview(halls=halls, now=now)
     live = _htmx_target(request) == OVERVIEW_LIVE_TARGET
     return TemplateResponse(
         request,
@@ -322,6 +337,7 @@ def overview(request: HtmxHttpRequest) -> TemplateResponse:
             "overview": data,
             "scope": scope,
             "poll_seconds": POLL_SECONDS,
+            "poll_version": dashboard_poll.poll_version(request, OVERVIEW_LIVE_TARGET, hall_ids, seen, now=now),
             "link_sections": extensions.sections(extensions.SUPERVISOR_LINKS),
         },
     )
@@ -369,7 +385,11 @@ class AlertItem:
         return self.alert.longest_wait_seconds / 60
 
 
-def _alerts_context(hall: Hall, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None) -> dict[str, Any]:
+def _alerts_context(
+    request: HttpRequest, hall: Hall, now: dt.datetime, failed: tuple[int, AcknowledgeForm] | None = None
+) -> dict[str, Any]:
+    # Read before the alerts: a change committing meanwhile replaces it, and the next poll renders.
+    seen = dashboard_poll.generations([hall.pk], request.user.pk)
     alerts = dashboard.hall_alerts(hall=hall, now=now)
 
     def item(alert: WaitAlert) -> AlertItem:
@@ -383,6 +403,10 @@ def _alerts_context(hall: Hall, now: dt.datetime, failed: tuple[int, Acknowledge
     return {
         "open_alerts": [item(alert) for alert in alerts.open],
         "closed_alerts": [item(alert) for alert in alerts.recent_closed],
+        # A form with mistakes stays until the supervisor acts on it: no version, the poll holds.
+        "alerts_poll_version": ""
+        if failed is not None
+        else dashboard_poll.poll_version(request, HALL_ALERTS_TARGET, [hall.pk], seen, now=now),
     }
 
 
@@ -413,7 +437,7 @@ def _hall_page(
         "export_query": urlencode({"hall": hall.code, **_range_params(form)}) if valid else "",
         **_live_context(hall, now),
         **_controls_context(hall, now, board_form=board_form),
-        **_alerts_context(hall, now, failed),
+        **_alerts_context(request, hall, now, failed),
     }
     status = 400 if failed is not None or board_form is not None or not valid else 200
     return TemplateResponse(request, HALL, context, status=status)
@@ -423,11 +447,20 @@ def _range_params(form: HistoryForm) -> dict[str, str]:
     return {"start": form.cleaned_data["start"].isoformat(), "end": form.cleaned_data["end"].isoformat()}
 
 
+@never_cache
+def hall_dashboard(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """One hall: today per category, window and hour; its wait alerts; its history. A poll of
+    the alerts whose version still stands is answered 204 before anything else is read
+    (``queueing.dashboard_poll``)."""
+    if unchanged_poll(request, HALL_ALERTS_TARGET):
+        return HttpResponse(status=204)
+    return _hall_dashboard(request, code)
+
+
 @require_safe
 @supervisor_required(message=MONITOR_ONLY)
 @replica_view
-def hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
-    """One hall: today per category, window and hour; its wait alerts; its history."""
+def _hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
     now = timezone.now()
     target = _htmx_target(request)
@@ -435,7 +468,9 @@ def hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
         context = {"hall": hall, "poll_seconds": POLL_SECONDS, **_live_context(hall, now)}
         return TemplateResponse(request, f"{HALL}#live", context)
     if target == HALL_ALERTS_TARGET:
-        return TemplateResponse(request, f"{HALL}#alerts", {"hall": hall, "now": now, **_alerts_context(hall, now)})
+        return TemplateResponse(
+            request, f"{HALL}#alerts", {"hall": hall, "now": now, **_alerts_context(request, hall, now)}
+        )
     if target == HALL_CONTROLS_TARGET:
         context = {"hall": hall, "now": now, "poll_seconds": POLL_SECONDS, **_controls_context(hall, now)}
         return TemplateResponse(request, f"{HALL}#controls", context)

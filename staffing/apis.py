@@ -397,7 +397,7 @@ class PlannerHourSerializer(serializers.Serializer):
     # A declared field (the metaclass moves it into ``fields``), not the serializer's own ``source``.
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[workload.Source.OBSERVED, workload.Source.FORECAST],
-        help_text=gettext_lazy("observed：当天实际取号；forecast：近四周同一星期几的平均"),
+        help_text=gettext_lazy("observed：当天实际取号；forecast：最近四个同一星期几的可比日（跳过节假日）的平均"),
     )
     arrivals = serializers.FloatField(help_text=gettext_lazy("该时段取号人数（预测为平均值）"))
     mean_service_minutes = serializers.FloatField()
@@ -452,7 +452,8 @@ class PlannerView(APIView):
     @extend_schema(
         summary="The window planner: windows needed per opening hour of a day against windows open",
         description="Supervisors of the hall, or a chief representative at their hall. Per hour: arrivals (the "
-        "day's tickets for hours begun, the mean of the same weekday over the last four weeks for hours to come), "
+        "day's tickets for hours begun, for hours to come the mean of the last four comparable days on the same "
+        "weekday, holidays skipped: `baseline_dates`), "
         "mean service time, the fewest windows calling `target_share` % within `target_wait_minutes` (Erlang C), "
         "and the windows open from the attendance records.",
         tags=["staffing"],

@@ -101,7 +101,7 @@ def surge_settings() -> dict[str, Any]:
 
 class Source:
     OBSERVED = "observed"  # tickets taken that day
-    FORECAST = "forecast"  # mean of the same weekday over the last four weeks
+    FORECAST = "forecast"  # mean of the last four comparable days on the same weekday (holidays skipped)
 
 
 class Verdict:
@@ -296,9 +296,10 @@ def plan_day(
     """Per opening hour of ``day``: arrivals, mean service time, windows needed for the target
     (``erlang.windows_for_service_level``) and windows open (attendance). Hours already begun
     use the day's own tickets; hours to come (a future day, the rest of today) the mean of the
-    same weekday over the last four weeks. The target defaults to the hall's (queue's) own,
+    last four comparable days (``comparable_days``: the same weekday and kind of day in the
+    working-day calendar, holidays skipped). The target defaults to the hall's (queue's) own,
     80 % within 15 minutes unless set in the admin. Beside it, as information only, the cases
-    received in each hour (``cases_received``). At most seven queries."""
+    received in each hour (``cases_received``). At most eight queries."""
     today = local_date(now)
     config = hall_queue_config(hall, category)
     if target_share is None:
@@ -306,7 +307,9 @@ def plan_day(
     if target_wait_minutes is None:
         target_wait_minutes = config.target_wait_minutes
     prior = float(config.default_service_minutes)
-    baseline = baseline_days(day, today=today) if day >= today else []
+    # Comparable days only (``comparable_days``): a holiday or a closed day on that weekday would
+    # pull the forecast down (or a festival's crowd up); the next week back is taken instead.
+    baseline = comparable_days_for(day, today=today) if day >= today else []
     plan_args = {
         "hall": hall,
         "day": day,
@@ -359,7 +362,7 @@ def plan_day(
             arrivals: float = figures["arrivals"]
         else:
             figures = forecast.get(hour, {"arrivals": 0, "served": 0, "service_seconds": 0.0})
-            arrivals = figures["arrivals"] / BASELINE_WEEKS
+            arrivals = figures["arrivals"] / len(baseline) if baseline else 0.0
         open_minutes = round(sum(_overlap(p, p) for p in parts))
         service_seconds = estimator.mean_service_seconds(
             total_seconds=figures["service_seconds"], samples=figures["served"], prior_seconds=day_prior[source]
@@ -380,7 +383,7 @@ def plan_day(
         if source == Source.OBSERVED:
             cases_received = float(cases.get((day, hour), 0))
         else:
-            cases_received = sum(cases.get((d, hour), 0) for d in baseline) / BASELINE_WEEKS
+            cases_received = sum(cases.get((d, hour), 0) for d in baseline) / len(baseline) if baseline else 0.0
         result.append(
             PlannerHour(
                 hour=hour,
@@ -405,7 +408,7 @@ def plan_day(
 class HallNow:
     hall: Hall
     hour: int
-    expected_arrivals: float  # in this hour, mean of the same weekday over four weeks
+    expected_arrivals: float  # in this hour, mean of the last four comparable days (holidays skipped)
     windows_planned: int
     windows_open: int
 
@@ -416,8 +419,8 @@ class HallNow:
 
 def windows_now(*, hall_ids: list[int] | None, now: dt.datetime) -> list[HallNow]:
     """Per hall covered, the windows the plan asks for in the current hour (from the same
-    weekday's last four weeks, at the hall's target) against the windows open now. Halls where
-    neither is above zero are left out. Four queries, whatever the number of halls."""
+    weekday's last four comparable days, at the hall's target) against the windows open now. Halls
+    where neither is above zero are left out. Five queries, whatever the number of halls."""
     today = local_date(now)
     hour = local_now(now).hour
     halls = Hall.objects.select_related("queue_settings").order_by("code")
@@ -426,8 +429,12 @@ def windows_now(*, hall_ids: list[int] | None, now: dt.datetime) -> list[HallNow
     halls_by_id = {hall.pk: hall for hall in halls}
     if not halls_by_id:
         return []
-    days = baseline_days(today, today=today)
-    figures = {row["hall_id"]: row for row in _hourly_tickets(hall_ids=halls_by_id, days=days, hour=hour)}
+    # Comparable days only (``comparable_days``: holidays skipped); a holiday compares with none,
+    # and the windows open are shown against a plan of none.
+    days = comparable_days_for(today, today=today)
+    figures = (
+        {row["hall_id"]: row for row in _hourly_tickets(hall_ids=halls_by_id, days=days, hour=hour)} if days else {}
+    )
     open_counts = dict(
         Window.objects.filter(hall_id__in=list(halls_by_id), is_open=True)
         .values("hall_id")
@@ -439,7 +446,7 @@ def windows_now(*, hall_ids: list[int] | None, now: dt.datetime) -> list[HallNow
     for hall_id, hall in halls_by_id.items():
         config = resolve(getattr(hall, "queue_settings", None))
         row = figures.get(hall_id) or {}
-        arrivals = row.get("arrivals", 0) / BASELINE_WEEKS
+        arrivals = row.get("arrivals", 0) / len(days) if days else 0.0
         total = row.get("service_total")
         service = estimator.mean_service_seconds(
             total_seconds=total.total_seconds() if total else 0.0,

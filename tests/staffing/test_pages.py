@@ -124,9 +124,10 @@ def test_the_roster_pages_in_a_fixed_number_of_queries(client, world, django_ass
     client.get(reverse("staffing-roster"))  # warm the session and the user's scope
     # session, user, profile, groups; the flag counts; the page's count; the hall and department
     # choices; the rows with their flags, skill level and incidents (no query per row); the
-    # workload flags: today's open surges, and the halls, their tickets of the hour on the same
-    # weekday of four weeks and their open windows (staffing.workload.windows_now)
-    with django_assert_num_queries(13):
+    # workload flags: today's open surges, and the halls, the working-day calendar (holidays are
+    # skipped), their tickets of the hour on the last four comparable days and their open windows
+    # (staffing.workload.windows_now)
+    with django_assert_num_queries(14):
         response = client.get(reverse("staffing-roster"))
     page = text(response)
     assert "共 60 人" in page and "第 1 页，共 2 页" in page and "3级" in page and "违规 1 次" in page

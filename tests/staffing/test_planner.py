@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.models import CalendarDay
 from queueing.models import QueueCategory
 from servicehall import roles
 from staffing import workload
@@ -100,6 +101,24 @@ def test_a_future_day_is_planned_from_the_same_weekday_of_the_last_four_weeks(wo
     assert ten.windows_needed == 4
 
 
+def test_the_forecast_skips_holidays_in_its_history(world, category) -> None:
+    """A holiday on that weekday (the hall closed, or a festival's crowd) is not a day to plan
+    from: the next week back is taken instead (``catalog.CalendarDay``)."""
+    holiday = TODAY - dt.timedelta(weeks=2)
+    CalendarDay.objects.create(date=holiday, kind=CalendarDay.Kind.HOLIDAY, reason="测试假日")
+    for weeks, count in zip((1, 3, 4, 5), (8, 12, 10, 10), strict=True):
+        tickets(world.city, category, TODAY - dt.timedelta(weeks=weeks), hour=10, count=count, service_minutes=16)
+    tickets(world.city, category, holiday, hour=10, count=500)  # a festival's crowd: not counted
+    plan = workload.plan_day(hall=world.city, day=NEXT_WEEK, now=NOW)
+    assert plan.baseline == [TODAY - dt.timedelta(weeks=k) for k in (1, 3, 4, 5)]
+    ten = next(row for row in plan.hours if row.hour == 10)
+    assert (ten.source, ten.arrivals, ten.windows_needed) == ("forecast", 10.0, 4)
+    # The windows asked for now (the supervisors' "windows now") skip it too.
+    with time_machine.travel(at(TODAY, 10, 30), tick=False):
+        (row,) = [r for r in workload.windows_now(hall_ids=[world.city.pk], now=at(TODAY, 10, 30))]
+    assert row.expected_arrivals == 10.0
+
+
 def test_today_uses_what_happened_so_far_and_forecasts_the_rest(world, category) -> None:
     tickets(world.city, category, TODAY, hour=9, count=20, service_minutes=16)
     tickets(world.city, category, TODAY - dt.timedelta(weeks=1), hour=11, count=40)
@@ -152,7 +171,7 @@ def test_the_page_shows_each_hour_with_its_flag_and_says_where_the_figures_come_
     assert 'data-hour="10" data-verdict="over"' in page
 
     future = client.get(reverse("staffing-planner"), {"hall": "GZ-CITY", "date": NEXT_WEEK.isoformat()})
-    assert "近四周同一星期几" in future.content.decode()
+    assert "最近四个同一星期几的可比日" in future.content.decode()
     assert "2026-11-19" in future.content.decode()
 
 

@@ -1,0 +1,54 @@
+"""The supervisors' overview in Chromium: its poll is answered 204 while nothing changed, and a
+change in the hall comes back rendered, with a new version that the next poll sends (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from queueing import services
+from tests.browser.test_console_dashboard import enrolled_supervisor, log_in
+from tests.queueing.factories import make_queue_hall
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def start_of_a_minute():
+    """A version stands until the next minute: start at the top of one (a few seconds ahead of
+    the real clock, so the browser's cookies stay valid), leaving the test a minute."""
+    now = timezone.now()
+    with time_machine.travel(now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1), tick=True):
+        yield
+
+
+def test_the_overview_poll_keeps_the_region_until_something_changes(live_server, browser) -> None:
+    qh = make_queue_hall("POLL")
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    enrolled_supervisor("poll-supervisor")
+    base = live_server.url
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, base, "poll-supervisor")
+    page.goto(f"{base}/supervisor/")
+    region = page.locator("#overview-live")
+    expect(region).to_contain_text("正在等候 1 人")
+
+    def poll() -> int:
+        # The region polls every 15 s and when the tab is shown again: the latter, now.
+        with page.expect_response(lambda r: "/supervisor/" in r.url and r.request.method == "GET") as answer:
+            page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        return answer.value.status
+
+    assert poll() == 204
+    expect(region).to_contain_text("正在等候 1 人")  # kept as it was
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    assert poll() == 200
+    expect(region).to_contain_text("正在等候 2 人")
+    assert page.locator("#overview-live").count() == 1  # swapped whole, not nested
+    # The region now carries the new version: unchanged again, 204 again.
+    assert poll() == 204
+    expect(region).to_contain_text("正在等候 2 人")
