@@ -152,7 +152,7 @@ def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
     return {
         "number": ticket.number,
         "status": ticket.status,
-        "status_display": ticket.get_status_display(),
+        "status_display": str(Ticket.Status(ticket.status).label),  # get_status_display hashes every choice
         "hall": ticket.hall.code,
         "category": ticket.category.letter,
         "priority": ticket.priority,
