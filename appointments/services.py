@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Field, Model, Q
 from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
@@ -470,8 +471,11 @@ def booking_create(
     if slot.seats_left == 0:
         # Full when read a moment ago (most requests once a popular slot has filled): the
         # person's own refusals come first, as below, read without taking any lock, since
-        # nothing is written either way.
-        refusal = _known_person_refusal(digest, slot=slot, rules=rules, now=now)
+        # nothing is written either way (with the slot itself, when read by ``slot_for_booking``).
+        if getattr(slot, "person_digest", None) == digest:
+            refusal = _person_read_with_slot(slot, rules=rules, now=now)
+        else:
+            refusal = _known_person_refusal(digest, slot=slot, rules=rules, now=now)
         raise refusal or _slot_full()
     booking = Booking(
         code=_new_code(),
@@ -601,6 +605,72 @@ def _known_person_refusal(digest: str, *, slot: Slot, rules: BookingRules, now: 
         cursor.execute(_person_with_counts_sql(), _counts_params(slot, now, digest))
         row = cursor.fetchone()
     return None if row is None else _person_with_counts(row, rules=rules, now=now)[1]
+
+
+def slot_for_booking(pk: int, *, id_number: str, now: dt.datetime) -> Slot | None:
+    """The slot ``pk`` (with its category and hall) for a booking by the holder of ``id_number``,
+    or None. On PostgreSQL the same query also reads what that person's own refusals need should
+    the slot be full (most requests once a popular slot has filled: issue 14, one query instead
+    of two): whether they are known, until when suspended, and their active bookings still ahead
+    at the slot's hall that day and in all, as the annotations ``person_*`` that
+    ``booking_create`` reads for the same person at the same ``now``."""
+    slots = Slot.objects.select_related("category", "hall").filter(pk=pk)
+    digest = ""
+    if connection.vendor == "postgresql":
+        try:
+            digest = id_digest(validate_id_number(id_number, today=local_date(now)))
+        except ValidationError:
+            pass  # refused as invalid by ``booking_create``, before anything about the person
+    if digest:
+        person, b, sl = _table(BookingPerson), _table(Booking), _table(Slot)
+        id_hash = _col(BookingPerson, "id_hash")
+        statuses = ", ".join(["%s"] * len(Booking.ACTIVE))
+        # Names from the models, values as parameters.
+        ahead = (
+            f"SELECT COUNT(*) FROM {b} b JOIN {sl} s2 ON s2.{_col(Slot, 'id')} = b.{_col(Booking, 'slot')} "  # noqa: S608
+            f"WHERE b.{_col(Booking, 'person')} = %s AND b.{_col(Booking, 'status')} IN ({statuses}) "
+            f"AND s2.{_col(Slot, 'starts_at')} > %s"
+        )
+        ahead_params = [digest, *Booking.ACTIVE, now]
+        same_day = (
+            f"{ahead} AND b.{_col(Booking, 'hall')} = {sl}.{_col(Slot, 'hall')} "
+            f"AND b.{_col(Booking, 'date')} = {sl}.{_col(Slot, 'date')}"
+        )
+        slots = slots.annotate(
+            person_known=RawSQL(f"EXISTS (SELECT 1 FROM {person} p WHERE p.{id_hash} = %s)", [digest]),  # noqa: S608, S611
+            person_suspended_until=RawSQL(  # noqa: S611
+                f"(SELECT p.{_col(BookingPerson, 'suspended_until')} FROM {person} p WHERE p.{id_hash} = %s)",  # noqa: S608
+                [digest],
+                output_field=BookingPerson._meta.get_field("suspended_until"),
+            ),
+            person_same_day=RawSQL(f"({same_day})", ahead_params),  # noqa: S611
+            person_active=RawSQL(f"({ahead})", ahead_params),  # noqa: S611
+        )
+    try:
+        # ``get``, not ``first``: no ORDER BY (the slots' default ordering joins the category's
+        # and cost more to compile than the query costs to run).
+        slot = slots.get()
+    except Slot.DoesNotExist:
+        return None
+    if digest:
+        slot.person_digest = digest  # type: ignore[attr-defined]
+        slot.person_now = now  # type: ignore[attr-defined]
+    return slot
+
+
+def _person_read_with_slot(slot: Slot, *, rules: BookingRules, now: dt.datetime) -> BookingError | None:
+    if not slot.person_known:  # type: ignore[attr-defined]
+        return None
+    if slot.person_now != now:  # type: ignore[attr-defined]  # counted for another moment: again
+        return _known_person_refusal(slot.person_digest, slot=slot, rules=rules, now=now)  # type: ignore[attr-defined]
+    person = BookingPerson(id_hash=slot.person_digest, suspended_until=slot.person_suspended_until)  # type: ignore[attr-defined]
+    return _person_refusal(
+        person,
+        same_day=slot.person_same_day,  # type: ignore[attr-defined]
+        active=slot.person_active,  # type: ignore[attr-defined]
+        rules=rules,
+        now=now,
+    )
 
 
 def _insert_sql(model: type[Model], objs: Sequence[Model], *, ignore_conflicts: bool = False) -> tuple[str, list]:

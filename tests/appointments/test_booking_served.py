@@ -20,7 +20,7 @@ from tests.markers import needs_postgres
 
 pytestmark = [pytest.mark.postgres, needs_postgres, pytest.mark.django_db(transaction=True)]
 D = dt.date
-BOOKING_SERVED = 3  # the slot (with hall and category), the two round trips
+BOOKING_SERVED = 3  # the slot (with hall, category and the person's counts), the two round trips
 
 
 @pytest.fixture(autouse=True)
