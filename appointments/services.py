@@ -60,7 +60,7 @@ from servicehall.errors import DomainError
 from servicehall.memo import memoised
 from servicehall.notifications import Delivery, notify
 from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
-from servicehall.throttling import hit_many, parse_rate
+from servicehall.throttling import hit, parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -245,19 +245,14 @@ def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: in
 
 
 def _rate_limit(key: str, rate: str) -> None:
-    _rate_limits([(key, rate)])
-
-
-def _rate_limits(limits: list[tuple[str, str]]) -> None:
-    """Count the request under every (key, rate), in one round trip to Redis for all of them
-    (``hit_many``); the first one over its limit refuses it."""
-    for allowed, wait in hit_many([(key, *parse_rate(rate)) for key, rate in limits]):
-        if not allowed:
-            raise BookingError(
-                _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
-                code="rate_limited",
-                status=429,
-            )
+    limit, period = parse_rate(rate)
+    allowed, wait = hit(key, limit=limit, period=period)
+    if not allowed:
+        raise BookingError(
+            _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
+            code="rate_limited",
+            status=429,
+        )
 
 
 def _validate_person(name: str, id_number: str, mobile: str, today: dt.date) -> tuple[str, str, str, str]:
@@ -461,8 +456,9 @@ def booking_create(
         slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
-    limits = [(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)] if client_ip else []
-    _rate_limits([*limits, (f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)])
+    if client_ip:
+        _rate_limit(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)
+    _rate_limit(f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
     _check_slot(slot, rules, now)
     if slot.urgent_only and not urgent:
         raise _slot_urgent_only()

@@ -183,37 +183,6 @@ class FailSoftRedisCache(ReusingRedisCache):
     delete_many = _fail_soft("delete_many")
     clear = _fail_soft("clear")
 
-    def count_windows(self, counters: list[tuple[str, int]]) -> list[int]:
-        """Add one to each counter (key, timeout in seconds), created at 0 with its timeout when
-        missing, and return the new counts: with Redis one pipelined round trip for all of them
-        (``SET NX EX`` then ``INCR`` per key), where ``incr`` costs two per key (Django asks
-        ``EXISTS`` first) and ``add`` a third when a window starts. While Redis is away, this
-        process's memory counts, as for every other operation."""
-        down_until = _state["down_until"]
-        if down_until is None or time.monotonic() >= down_until:
-            try:
-                pipe = self._cache.get_client(write=True).pipeline(transaction=False)
-                for key, timeout in counters:
-                    name = self.make_and_validate_key(key)
-                    pipe.set(name, 0, ex=timeout, nx=True)
-                    pipe.incr(name)
-                replies = pipe.execute()
-            except UNAVAILABLE as exc:
-                _went_down(exc)
-            else:
-                if _state["since"] is not None:
-                    _came_back()
-                return [int(count) for count in replies[1::2]]
-        counts = []
-        for key, timeout in counters:
-            self._local.add(key, 0, timeout)
-            try:
-                counts.append(self._local.incr(key))
-            except ValueError:  # gone between the two (evicted): count this one
-                self._local.set(key, 1, timeout)
-                counts.append(1)
-        return counts
-
     def ping(self) -> bool:
         """Whether Redis itself answers now (``/readyz``), whatever the fallback does."""
         try:

@@ -34,25 +34,6 @@ def hit(key: str, *, limit: int, period: int) -> tuple[bool, int]:
     return count <= limit, window_start + period - now
 
 
-def hit_many(limits: list[tuple[str, int, int]]) -> list[tuple[bool, int]]:
-    """``hit`` for several (key, limit, period) at once: every one counted, and with Redis in
-    one round trip for all of them (issue 14: the booking counts two, per address and per
-    mobile number). (allowed?, seconds until the window ends) for each, in order."""
-    now = int(time.time())
-    starts = [now - now % period for _key, _limit, period in limits]
-    counters = [
-        (f"throttle:{key}:{start}", period + 5) for (key, _l, period), start in zip(limits, starts, strict=True)
-    ]
-    count_windows = getattr(cache, "count_windows", None)
-    if count_windows is None:  # another cache (the tests' local memory): one ``hit`` each
-        return [hit(key, limit=limit, period=period) for key, limit, period in limits]
-    counts = count_windows(counters)
-    return [
-        (count <= limit, start + period - now)
-        for count, (_key, limit, period), start in zip(counts, limits, starts, strict=True)
-    ]
-
-
 class ScopedCounterThrottle(ScopedRateThrottle):
     """``ScopedRateThrottle`` with a fixed-window counter instead of a timestamp history."""
 
