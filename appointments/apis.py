@@ -283,14 +283,13 @@ class BookingStatSerializer(serializers.Serializer):
 # --- Lookups ----------------------------------------------------------------------------------
 
 
-def _slot(pk: int, *, with_category: bool = False) -> Slot:
-    """The slot asked for, or a 404 naming the field (the services read it again, locked or
-    fresh, unless told it is fresh)."""
-    slots = Slot.objects.select_related("category") if with_category else Slot.objects
-    slot = slots.filter(pk=pk).first()
-    if slot is None:
-        raise DomainError(_("没有找到该预约时段，请重新选择。"), field="slot", code="not_found", status=404)
-    return slot
+def _slot(pk: int) -> Slot:
+    """The slot asked for, or a 404 naming the field (the services read it again, locked)."""
+    slots = Slot.objects
+    try:
+        return slots.get(pk=pk)  # ``get``, not ``first``: no ORDER BY (the default one joins the category)
+    except Slot.DoesNotExist:
+        raise DomainError(_("没有找到该预约时段，请重新选择。"), field="slot", code="not_found", status=404) from None
 
 
 def _no_store(response: Response) -> Response:
@@ -365,7 +364,10 @@ class BookingCreateView(APIView):
         payload = BookingCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        slot = _slot(data["slot"], with_category=True)
+        now = timezone.now()
+        slot = services.slot_for_booking(data["slot"], id_number=data["id_number"], now=now)
+        if slot is None:
+            raise DomainError(_("没有找到该预约时段，请重新选择。"), field="slot", code="not_found", status=404)
         item = None
         if data.get("item"):
             item = ServiceItem.objects.filter(code=data["item"].strip()).first()
@@ -385,11 +387,19 @@ class BookingCreateView(APIView):
                 client_ip=client_address(request),
                 source="api",
                 assistance=queue_services.assistance_wish(**data["assistance"]) if data.get("assistance") else None,
+                now=now,
                 fresh=True,
             )
             for extra, cleaned in asked:
                 extra.api_attach(booking, cleaned)
-        booking = access_booking_by_token(booking.manage_token)
+        if asked or booking.assistance_id is not None:
+            booking = access_booking_by_token(booking.manage_token)
+        else:
+            # The answer from what was just written, not read back: the booking, its slot (with
+            # hall and category, read by ``slot_for_booking``), item and person are all here, and it has no ticket
+            # or assistance request yet (issue 14: reading it back with its seven relations cost
+            # PostgreSQL more to plan than the whole booking to write).
+            booking.hall, booking.category = slot.hall, slot.category
         return _no_store(Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED))
 
 

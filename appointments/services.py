@@ -19,12 +19,15 @@ import logging
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
+from django.db.models import Count, F, Field, Model, Q
+from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
@@ -282,17 +285,19 @@ def _lock_or_create_person(digest: str, masked: str) -> BookingPerson:
     if connection.vendor != "postgresql":
         BookingPerson.objects.get_or_create(id_hash=digest, defaults={"id_masked": masked})
         return _lock_person(digest)
-    meta = BookingPerson._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
-    query = InsertQuery(BookingPerson)
-    query.insert_values(fields, [BookingPerson(id_hash=digest, id_masked=masked)])
-    [(insert, params)] = query.get_compiler(connection=connection).as_sql()
-    pk = connection.ops.quote_name(str(meta.pk.column))
-    returning = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    upsert, params = _person_upsert_sql(digest, masked)
+    fields, columns = _person_columns(prefix="")
     with connection.cursor() as cursor:
-        cursor.execute(f"{insert} ON CONFLICT ({pk}) DO UPDATE SET {pk} = EXCLUDED.{pk} RETURNING {returning}", params)
+        cursor.execute(f"{upsert} RETURNING {columns}", params)
         row = cursor.fetchone()
     return BookingPerson.from_db(connection.alias, [f.attname for f in fields], row)
+
+
+def _person_upsert_sql(digest: str, masked: str) -> tuple[str, list]:
+    """The person inserted, or their row locked and left unchanged (PostgreSQL)."""
+    insert, params = _insert_sql(BookingPerson, [BookingPerson(id_hash=digest, id_masked=masked)])
+    pk = connection.ops.quote_name(str(BookingPerson._meta.pk.column))
+    return f"{insert} ON CONFLICT ({pk}) DO UPDATE SET {pk} = EXCLUDED.{pk}", params
 
 
 def _slot_closed() -> BookingError:
@@ -363,8 +368,27 @@ def _check_person(
     now: dt.datetime,
     exclude: int | None = None,
 ) -> None:
+    # A suspension is said without counting anything.
+    refusal = _person_refusal(person, same_day=0, active=0, rules=rules, now=now) if person.is_suspended(now) else None
+    if refusal is None:
+        active = Booking.objects.filter(person=person, status__in=Booking.ACTIVE, slot__starts_at__gt=now)
+        if exclude is not None:
+            active = active.exclude(pk=exclude)
+        # One query for both rules (the person's active bookings are a handful).
+        counts = active.aggregate(same_day=Count("pk", filter=Q(hall_id=hall_id, date=day)), active=Count("pk"))
+        refusal = _person_refusal(person, same_day=counts["same_day"], active=counts["active"], rules=rules, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+def _person_refusal(
+    person: BookingPerson, *, same_day: int, active: int, rules: BookingRules, now: dt.datetime
+) -> BookingError | None:
+    """The person's own refusal, if any: suspended, already booked at this hall that day, or at
+    the limit of active bookings (``same_day`` and ``active`` count their active bookings still
+    ahead, at the hall that day and in all)."""
     if person.suspended_until is not None and person.is_suspended(now):
-        raise BookingError(
+        return BookingError(
             _("您因 %(days)s 天内爽约 %(n)s 次，网上预约已暂停至 %(until)s。如有疑问请联系大厅。")
             % {
                 "days": rules.no_show_window_days,
@@ -374,19 +398,15 @@ def _check_person(
             code="suspended",
             status=409,
         )
-    active = Booking.objects.filter(person=person, status__in=Booking.ACTIVE, slot__starts_at__gt=now)
-    if exclude is not None:
-        active = active.exclude(pk=exclude)
-    # One query for both rules (the person's active bookings are a handful).
-    counts = active.aggregate(same_day=Count("pk", filter=Q(hall_id=hall_id, date=day)), active=Count("pk"))
-    if counts["same_day"]:
-        raise BookingError(_("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409)
-    if counts["active"] >= rules.max_active:
-        raise BookingError(
+    if same_day:
+        return BookingError(_("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409)
+    if active >= rules.max_active:
+        return BookingError(
             _("您已有 %(n)s 个有效预约，已达上限，请办结或取消后再预约。") % {"n": rules.max_active},
             code="too_many",
             status=409,
         )
+    return None
 
 
 def _take_seat(slot_id: int) -> bool:
@@ -447,29 +467,32 @@ def booking_create(
     if slot.seats_left == 0:
         # Full when read a moment ago (most requests once a popular slot has filled): the
         # person's own refusals come first, as below, read without taking any lock, since
-        # nothing is written either way.
-        person = BookingPerson.objects.filter(id_hash=digest).first()
-        if person is not None:
-            _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
-        raise _slot_full()
+        # nothing is written either way (with the slot itself, when read by ``slot_for_booking``).
+        if getattr(slot, "person_digest", None) == digest:
+            refusal = _person_read_with_slot(slot, rules=rules, now=now)
+        else:
+            refusal = _known_person_refusal(digest, slot=slot, rules=rules, now=now)
+        raise refusal or _slot_full()
+    booking = Booking(
+        code=_new_code(),
+        manage_token=secrets.token_urlsafe(24),
+        hall_id=slot.hall_id,
+        category_id=slot.category_id,
+        item=item,
+        slot=slot,
+        date=slot.date,
+        name=name,
+        mobile=mobile,
+        created_at=now,
+        source=source,
+    )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and assistance is None:
+        return _book_in_two_round_trips(booking, digest=digest, masked=masked, rules=rules, now=now)
     try:
         with transaction.atomic():
-            person = _lock_or_create_person(digest, masked)
-            _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
-            booking = Booking.objects.create(
-                code=_new_code(),
-                manage_token=secrets.token_urlsafe(24),
-                hall_id=slot.hall_id,
-                category_id=slot.category_id,
-                item=item,
-                slot=slot,
-                date=slot.date,
-                person=person,
-                name=name,
-                mobile=mobile,
-                created_at=now,
-                source=source,
-            )
+            booking.person = _lock_or_create_person(digest, masked)
+            _check_person(booking.person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
+            booking.save(force_insert=True)
             if assistance is not None:
                 booking.assistance = queue_services.assistance_request(
                     hall=slot.hall,
@@ -488,9 +511,227 @@ def booking_create(
                 raise _no_seat(slot.pk)
     except IntegrityError as exc:
         # The partial unique index: the same person booked this hall and day a moment ago.
-        raise BookingError(
-            _("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409
-        ) from exc
+        raise _duplicate() from exc
+    return booking
+
+
+def _duplicate() -> BookingError:
+    return BookingError(_("您在该大厅当天已有预约，每人每天在同一大厅只能预约一次。"), code="duplicate", status=409)
+
+
+# --- The booking on PostgreSQL in two round trips (issue 14) -----------------------------------
+#
+# Under load every booking of a popular slot waits on the slot's row from its seat update to its
+# commit. Through the ORM that hold spans a round trip back to the application between the
+# update and the COMMIT: the thread has to be scheduled and to get the GIL back before it sends
+# the COMMIT, which on a busy machine took tens of milliseconds for each seat sold. So, outside
+# any transaction of the caller, the booking is sent as two strings of statements:
+#
+# 1. ``BEGIN``, the person upserted and locked (``_lock_or_create_person``), then, in a statement
+#    of its own (so with a snapshot taken after the lock: a booking the same person committed
+#    meanwhile is counted), the person read back with their active bookings ahead counted (the
+#    per-person rules, said in Python) and the booking's id drawn from its sequence;
+# 2. the seat, the booking and its reminders in one statement that divides by the seats it took
+#    (no seat: division by zero, nothing written), then ``COMMIT``, in the same string: the
+#    slot's row is held from the update to the commit without the application in between.
+#
+# A refusal rolls the transaction back; so does anything unexpected.
+
+
+def _col(model: type[Model], field: str) -> str:
+    column = model._meta.get_field(field).column  # type: ignore[union-attr]  # a concrete field
+    return connection.ops.quote_name(str(column))
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _person_columns(prefix: str = "p.") -> tuple[list[Field], str]:
+    fields = [f for f in BookingPerson._meta.concrete_fields if not f.generated]
+    return fields, ", ".join(prefix + connection.ops.quote_name(str(f.column)) for f in fields)
+
+
+def _person_with_counts_sql(select_extra: str = "") -> str:
+    """The person by id_hash with their active bookings still ahead counted, at one hall on one
+    day and in all: params (hall id, day, *statuses, now, id_hash). What ``_check_person`` asks
+    of the ORM, in the same statement as the person."""
+    _fields, columns = _person_columns()
+    statuses = ", ".join(["%s"] * len(Booking.ACTIVE))
+    b, sl = _table(Booking), _table(Slot)
+    # Table and column names from the models; every value a parameter.
+    person = _table(BookingPerson)
+    return (
+        f"SELECT {columns}, c.same_day, c.active{select_extra} FROM {person} p CROSS JOIN LATERAL ("  # noqa: S608
+        f"SELECT COUNT(*) FILTER (WHERE b.{_col(Booking, 'hall')} = %s AND b.{_col(Booking, 'date')} = %s) AS same_day, "
+        f"COUNT(*) AS active FROM {b} b JOIN {sl} s ON s.{_col(Slot, 'id')} = b.{_col(Booking, 'slot')} "
+        f"WHERE b.{_col(Booking, 'person')} = p.{_col(BookingPerson, 'id_hash')} "
+        f"AND b.{_col(Booking, 'status')} IN ({statuses}) AND s.{_col(Slot, 'starts_at')} > %s) c "
+        f"WHERE p.{_col(BookingPerson, 'id_hash')} = %s"
+    )
+
+
+def _person_with_counts(
+    row: tuple, *, rules: BookingRules, now: dt.datetime
+) -> tuple[BookingPerson, BookingError | None]:
+    """The person of a row of ``_person_with_counts_sql``, and their own refusal if any."""
+    fields, _columns = _person_columns()
+    person = BookingPerson.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    same_day, active = row[len(fields)], row[len(fields) + 1]
+    return person, _person_refusal(person, same_day=same_day, active=active, rules=rules, now=now)
+
+
+def _counts_params(slot: Slot, now: dt.datetime, digest: str) -> list:
+    return [slot.hall_id, slot.date, *Booking.ACTIVE, now, digest]
+
+
+def _known_person_refusal(digest: str, *, slot: Slot, rules: BookingRules, now: dt.datetime) -> BookingError | None:
+    """For a slot already full: the person's own refusal, if they are known and have one (read
+    without a lock; on PostgreSQL the person and their bookings in one query)."""
+    if connection.vendor != "postgresql":
+        person = BookingPerson.objects.filter(id_hash=digest).first()
+        if person is None:
+            return None
+        try:
+            _check_person(person, hall_id=slot.hall_id, day=slot.date, rules=rules, now=now)
+        except BookingError as exc:
+            return exc
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_person_with_counts_sql(), _counts_params(slot, now, digest))
+        row = cursor.fetchone()
+    return None if row is None else _person_with_counts(row, rules=rules, now=now)[1]
+
+
+def slot_for_booking(pk: int, *, id_number: str, now: dt.datetime) -> Slot | None:
+    """The slot ``pk`` (with its category and hall) for a booking by the holder of ``id_number``,
+    or None. On PostgreSQL the same query also reads what that person's own refusals need should
+    the slot be full (most requests once a popular slot has filled: issue 14, one query instead
+    of two): whether they are known, until when suspended, and their active bookings still ahead
+    at the slot's hall that day and in all, as the annotations ``person_*`` that
+    ``booking_create`` reads for the same person at the same ``now``."""
+    slots = Slot.objects.select_related("category", "hall").filter(pk=pk)
+    digest = ""
+    if connection.vendor == "postgresql":
+        try:
+            digest = id_digest(validate_id_number(id_number, today=local_date(now)))
+        except ValidationError:
+            pass  # refused as invalid by ``booking_create``, before anything about the person
+    if digest:
+        person, b, sl = _table(BookingPerson), _table(Booking), _table(Slot)
+        id_hash = _col(BookingPerson, "id_hash")
+        statuses = ", ".join(["%s"] * len(Booking.ACTIVE))
+        # Names from the models, values as parameters.
+        ahead = (
+            f"SELECT COUNT(*) FROM {b} b JOIN {sl} s2 ON s2.{_col(Slot, 'id')} = b.{_col(Booking, 'slot')} "  # noqa: S608
+            f"WHERE b.{_col(Booking, 'person')} = %s AND b.{_col(Booking, 'status')} IN ({statuses}) "
+            f"AND s2.{_col(Slot, 'starts_at')} > %s"
+        )
+        ahead_params = [digest, *Booking.ACTIVE, now]
+        same_day = (
+            f"{ahead} AND b.{_col(Booking, 'hall')} = {sl}.{_col(Slot, 'hall')} "
+            f"AND b.{_col(Booking, 'date')} = {sl}.{_col(Slot, 'date')}"
+        )
+        slots = slots.annotate(
+            person_known=RawSQL(f"EXISTS (SELECT 1 FROM {person} p WHERE p.{id_hash} = %s)", [digest]),  # noqa: S608, S611
+            person_suspended_until=RawSQL(  # noqa: S611
+                f"(SELECT p.{_col(BookingPerson, 'suspended_until')} FROM {person} p WHERE p.{id_hash} = %s)",  # noqa: S608
+                [digest],
+                output_field=BookingPerson._meta.get_field("suspended_until"),
+            ),
+            person_same_day=RawSQL(f"({same_day})", ahead_params),  # noqa: S611
+            person_active=RawSQL(f"({ahead})", ahead_params),  # noqa: S611
+        )
+    try:
+        # ``get``, not ``first``: no ORDER BY (the slots' default ordering joins the category's
+        # and cost more to compile than the query costs to run).
+        slot = slots.get()
+    except Slot.DoesNotExist:
+        return None
+    if digest:
+        slot.person_digest = digest  # type: ignore[attr-defined]
+        slot.person_now = now  # type: ignore[attr-defined]
+    return slot
+
+
+def _person_read_with_slot(slot: Slot, *, rules: BookingRules, now: dt.datetime) -> BookingError | None:
+    if not slot.person_known:  # type: ignore[attr-defined]
+        return None
+    if slot.person_now != now:  # type: ignore[attr-defined]  # counted for another moment: again
+        return _known_person_refusal(slot.person_digest, slot=slot, rules=rules, now=now)  # type: ignore[attr-defined]
+    person = BookingPerson(id_hash=slot.person_digest, suspended_until=slot.person_suspended_until)  # type: ignore[attr-defined]
+    return _person_refusal(
+        person,
+        same_day=slot.person_same_day,  # type: ignore[attr-defined]
+        active=slot.person_active,  # type: ignore[attr-defined]
+        rules=rules,
+        now=now,
+    )
+
+
+def _insert_sql(model: type[Model], objs: Sequence[Model], *, ignore_conflicts: bool = False) -> tuple[str, list]:
+    """Django's own INSERT of ``objs`` (defaults and conversions the model's), as one statement."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.generated and (f is not model._meta.pk or objs[0].pk is not None)
+    ]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, list(objs))
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def _book_in_two_round_trips(
+    booking: Booking, *, digest: str, masked: str, rules: BookingRules, now: dt.datetime
+) -> Booking:
+    slot = booking.slot
+    upsert, upsert_params = _person_upsert_sql(digest, masked)
+    sequence = f"nextval(pg_get_serial_sequence('{Booking._meta.db_table}', '{Booking._meta.pk.column}'))"
+    first = f"BEGIN; {upsert}; {_person_with_counts_sql(select_extra=', ' + sequence)}"
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(first, [*upsert_params, *_counts_params(slot, now, digest)])
+            row = cursor.fetchone()
+            booking.person, refusal = _person_with_counts(row, rules=rules, now=now)
+            if refusal is not None:
+                raise refusal
+            booking.pk = row[-1]
+            reminders = _reminders_for_slot(booking, slot, now, confirmation=Reminder.Kind.CONFIRMATION)
+            insert_booking, booking_params = _insert_sql(Booking, [booking])
+            insert_reminders, reminder_params = _insert_sql(Reminder, reminders, ignore_conflicts=True)
+            sl = _table(Slot)
+            booked, capacity = _col(Slot, "booked"), _col(Slot, "capacity")
+            # Names from the models, values as parameters.
+            second = (
+                f"WITH seat AS (UPDATE {sl} SET {booked} = {booked} + 1 WHERE {_col(Slot, 'id')} = %s "  # noqa: S608
+                f"AND {booked} < {capacity} AND NOT {_col(Slot, 'is_closed')} RETURNING 1), "
+                f"b AS ({insert_booking}), r AS ({insert_reminders}) "
+                "SELECT 1 / COUNT(*) FROM seat; COMMIT"
+            )
+            try:
+                cursor.execute(second, [slot.pk, *booking_params, *reminder_params])
+            except DataError as exc:
+                if getattr(exc.__cause__, "pgcode", None) != "22012":  # not the division by zero
+                    raise
+                cursor.execute("ROLLBACK")
+                seat = False
+            else:
+                seat = True
+        except BaseException as exc:
+            try:
+                cursor.execute("ROLLBACK")
+            except DatabaseError:  # the connection is gone: Django closes it after the request
+                pass
+            if isinstance(exc, IntegrityError):
+                # The partial unique index: the same person booked this hall and day a moment ago.
+                raise _duplicate() from exc
+            raise
+    if not seat:
+        raise _no_seat(slot.pk)
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    _kick_reminders()
     return booking
 
 
@@ -1062,6 +1303,13 @@ def _schedule(bookings: list[Booking], slot: Slot, kind: str, due: dt.datetime) 
 
 
 def _schedule_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confirmation: str) -> None:
+    Reminder.objects.bulk_create(
+        _reminders_for_slot(booking, slot, now, confirmation=confirmation), ignore_conflicts=True
+    )
+    _kick_reminders()
+
+
+def _reminders_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confirmation: str) -> list[Reminder]:
     """The confirmation now, and the reminders the day before and an hour before (if ahead)."""
     reminders = [Reminder(booking=booking, slot=slot, kind=confirmation, due_at=now)]
     for kind, before in (
@@ -1071,8 +1319,7 @@ def _schedule_for_slot(booking: Booking, slot: Slot, now: dt.datetime, *, confir
         due = slot.starts_at - before
         if due > now:
             reminders.append(Reminder(booking=booking, slot=slot, kind=kind, due_at=due))
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
-    _kick_reminders()
+    return reminders
 
 
 def _skip_pending(booking: Booking, slot: Slot) -> None:
