@@ -8,6 +8,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from servicehall.encryption import decrypt_secret, encrypt_secret
+
 
 class StaffProfile(models.Model):
     """Where a staff member works. No hall means citywide (city supervisors, administrators)."""
@@ -201,12 +203,17 @@ class TwoFactorDevice(models.Model):
 
     ``confirmed_at`` is empty while enrolment waits for the first code. ``last_step`` is the
     time step of the last code accepted: a code is accepted only for a later step, so a code
-    seen once (over a shoulder, in a proxy log) cannot be used again."""
+    seen once (over a shoulder, in a proxy log) cannot be used again.
+
+    The secret is stored encrypted (``servicehall.encryption``, Fernet): the column holds the
+    token, ``secret`` reads and writes the plain base32 secret. Reading raises
+    ``UndecryptableSecret`` when the configured keys cannot open it."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("用户")
     )
-    secret = models.CharField(_("密钥"), max_length=64)
+    # A Fernet token of a 32-character secret is 140 characters; room for a longer secret.
+    encrypted_secret = models.CharField(_("密钥（加密）"), max_length=255, db_column="secret")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
     last_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
@@ -217,6 +224,14 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def secret(self) -> str:
+        return decrypt_secret(self.encrypted_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.encrypted_secret = encrypt_secret(value)
 
 
 class RecoveryCode(models.Model):

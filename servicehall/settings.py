@@ -43,6 +43,14 @@ if not PERSONAL_DATA_KEY:
         )
     PERSONAL_DATA_KEY = "development-only-personal-data-key"  # noqa: S105 - DEBUG only
 
+# The key of the two-factor secrets' encryption at rest (servicehall.encryption): by default the
+# personal-data key, from which a separate key is derived (HKDF, a fixed label). Its own setting
+# so that it can be rotated: set the new one and list the old ones in TWO_FACTOR_OLD_KEYS (comma
+# separated) until `manage.py two_factor_rotate_key` has rewritten the stored secrets. Changing
+# PERSONAL_DATA_KEY with TWO_FACTOR_KEY unset changes it too: list the old one there as well.
+TWO_FACTOR_KEY = env_str("TWO_FACTOR_KEY") or PERSONAL_DATA_KEY
+TWO_FACTOR_OLD_KEYS = env_list("TWO_FACTOR_OLD_KEYS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

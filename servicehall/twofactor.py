@@ -13,6 +13,11 @@ a code, once used, is refused even within its 30 seconds. Failed codes count tow
 account lockout of ``servicehall.login`` (``LOGIN_FAILURES_PER_ACCOUNT`` in
 ``LOGIN_LOCK_MINUTES``). Neither the secret nor a code is ever logged or audited.
 
+The secret is stored encrypted (``servicehall.encryption``, ``TwoFactorDevice.secret``). One
+that the configured keys cannot open fails closed: no code is accepted, an error naming the
+device (never the value) is logged, and the user is told to use a recovery code or ask an
+administrator (``SecretUnavailable``).
+
 The login has two steps: the password (Django's login view) and then the code. Which step a
 session is at is kept in the session (``SESSION_KEY``), decided once at the password login,
 so that checking it costs no query per request: ``servicehall.login.LoginCompletionMiddleware``
@@ -26,6 +31,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 import struct
 import time
@@ -39,7 +45,10 @@ from django.utils.translation import gettext as _
 
 from servicehall import roles
 from servicehall.audit import audit_record
+from servicehall.encryption import UndecryptableSecret, encrypt_secret, reencrypt_secret
 from servicehall.models import AuditEvent, RecoveryCode, TwoFactorDevice
+
+logger = logging.getLogger(__name__)
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -119,12 +128,34 @@ def _matching_step(secret: str, code: str, *, after: int, at: float | None = Non
     return None
 
 
+class SecretUnavailable(Exception):  # noqa: N818 - a state, not a programming error
+    """The user's authenticator secret cannot be decrypted: no code can be checked."""
+
+
+def device_secret(device: TwoFactorDevice) -> str | None:
+    """The device's secret, or None (logged as an error) when the keys cannot decrypt it."""
+    try:
+        return device.secret
+    except UndecryptableSecret:
+        logger.error(
+            "Two-factor secret of device %s (user id %s) cannot be decrypted with TWO_FACTOR_KEY or "
+            "TWO_FACTOR_OLD_KEYS; its codes are refused until the key is restored or the device is reset.",
+            device.pk,
+            device.user_id,
+        )
+        return None
+
+
 def device_check(*, device: TwoFactorDevice, code: str, at: float | None = None) -> bool:
     """Whether ``code`` is good for ``device`` now and unused; accepting it uses it up.
 
     The step is claimed with ``UPDATE ... WHERE last_step < step``: of two requests with the
-    same code (a replay, a double submit) only one is accepted."""
-    step = _matching_step(device.secret, code, after=device.last_step, at=at)
+    same code (a replay, a double submit) only one is accepted. A secret that cannot be
+    decrypted accepts no code."""
+    secret = device_secret(device)
+    if secret is None:
+        return False
+    step = _matching_step(secret, code, after=device.last_step, at=at)
     if step is None:
         return False
     claimed = TwoFactorDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step)
@@ -170,9 +201,13 @@ def record_failure(user: Any) -> None:
 def verify_login(*, user: Any, code: str, at: float | None = None) -> str | None:
     """Check a login's second step: an authenticator code, or else a recovery code. Returns
     the action recorded (``VERIFIED_ACTION`` or ``RECOVERY_USED``), or None when refused
-    (the failure is recorded and counts towards the lockout)."""
+    (the failure is recorded and counts towards the lockout).
+
+    Raises ``SecretUnavailable`` (the failure recorded too) when the code is refused because
+    the stored secret cannot be decrypted: a recovery code still works, being a digest."""
     device = confirmed_device(user)
-    if device is not None and device_check(device=device, code=code, at=at):
+    unreadable = device is not None and device_secret(device) is None
+    if device is not None and not unreadable and device_check(device=device, code=code, at=at):
         audit_record(actor=user, action=VERIFIED_ACTION, target=user, summary=_("双因素验证通过"))
         return VERIFIED_ACTION
     if recovery_code_use(user=user, code=code):
@@ -186,6 +221,8 @@ def verify_login(*, user: Any, code: str, at: float | None = None) -> str | None
         )
         return RECOVERY_USED
     record_failure(user)
+    if unreadable:
+        raise SecretUnavailable
     return None
 
 
@@ -193,7 +230,13 @@ def verify_login(*, user: Any, code: str, at: float | None = None) -> str | None
 def enrolment_device(*, user: Any) -> TwoFactorDevice:
     """The device being enrolled: the pending one (a reload keeps the secret already scanned),
     or a new one. A confirmed device is replaced only through ``two_factor_reset``."""
-    device, _created = TwoFactorDevice.objects.get_or_create(user=user, defaults={"secret": new_secret()})
+    device, created = TwoFactorDevice.objects.get_or_create(
+        user=user, defaults={"encrypted_secret": encrypt_secret(new_secret())}
+    )
+    if not created and device.confirmed_at is None and device_secret(device) is None:
+        # Not yet confirmed, so no authenticator depends on it: a new secret to scan.
+        device.secret = new_secret()
+        device.save(update_fields=["encrypted_secret"])
     return device
 
 
@@ -260,6 +303,23 @@ def two_factor_reset(*, actor: Any, user: Any) -> None:
         )
 
 
+# --- Key rotation ----------------------------------------------------------------------------
+def secrets_reencrypt() -> tuple[int, list[int]]:
+    """Rewrite every stored secret with the current ``TWO_FACTOR_KEY`` (after a rotation, while
+    the old key is still in ``TWO_FACTOR_OLD_KEYS``). Returns how many were rewritten and the
+    ids of the devices that no configured key opens (left as they are, to reset)."""
+    rewritten, unreadable = 0, []
+    for pk, token in TwoFactorDevice.objects.order_by("pk").values_list("pk", "encrypted_secret").iterator():
+        try:
+            new_token = reencrypt_secret(token)
+        except UndecryptableSecret:
+            unreadable.append(pk)
+            continue
+        # Only if unchanged meanwhile (a new enrolment): never overwrite a newer secret.
+        rewritten += TwoFactorDevice.objects.filter(pk=pk, encrypted_secret=token).update(encrypted_secret=new_token)
+    return rewritten, unreadable
+
+
 # --- The fixed secret of the demo accounts (load_demo only) ----------------------------------
 # Public by design: printed by `make run` so that a newcomer can sign in as the demo supervisor
 # and administrator. load_demo gives it only to the demo accounts it creates; every real device
@@ -270,6 +330,6 @@ DEMO_SECRET = "SERVICEHALLDEMOTOTPSECRET234567A"  # noqa: S105 - the demo's, pri
 def demo_enrol(*, user: Any) -> bool:
     """Give a demo account the demo secret (confirmed) unless it has a device already."""
     _device, created = TwoFactorDevice.objects.get_or_create(
-        user=user, defaults={"secret": DEMO_SECRET, "confirmed_at": timezone.now()}
+        user=user, defaults={"encrypted_secret": encrypt_secret(DEMO_SECRET), "confirmed_at": timezone.now()}
     )
     return created

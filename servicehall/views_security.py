@@ -100,14 +100,23 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             code = form.cleaned_data["code"]
-            if twofactor.verify_login(user=request.user, code=code) is not None:
-                return _finish_step(request)
+            unavailable = False
+            try:
+                if twofactor.verify_login(user=request.user, code=code) is not None:
+                    return _finish_step(request)
+            except twofactor.SecretUnavailable:
+                unavailable = True
             if twofactor.is_locked(request.user):
                 return _locked_out(request)
             left = settings.LOGIN_FAILURES_PER_ACCOUNT - twofactor.recent_failures(request.user)
             form.add_error(
                 "code",
-                ngettext(
+                _(
+                    "暂时无法核对认证器验证码（系统密钥配置有误，已记录）。请输入一个未用过的恢复码，"
+                    "或联系系统管理员重置双因素认证。"
+                )
+                if unavailable
+                else ngettext(
                     "验证码不正确或已使用过，请输入认证器当前显示的6位数字或未用过的恢复码。还可尝试 %(left)d 次，之后账户将临时锁定。",
                     "验证码不正确或已使用过，请输入认证器当前显示的6位数字或未用过的恢复码。还可尝试 %(left)d 次，之后账户将临时锁定。",
                     left,
@@ -154,8 +163,9 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
                 return _locked_out(request)
             form.add_error("code", _("验证码不正确，请确认手机时间准确后输入认证器上当前显示的6位数字。"))
         status = 422
-    uri = twofactor.provisioning_uri(device.secret, request.user.get_username())
-    secret_groups = " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4))
+    secret = device.secret  # readable: enrolment_device replaces a pending one that is not
+    uri = twofactor.provisioning_uri(secret, request.user.get_username())
+    secret_groups = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return TemplateResponse(
         request,
         "registration/two_factor_enrol.html",

@@ -322,3 +322,147 @@ def test_the_demo_gives_its_public_secret_to_the_demo_supervisors_only(db) -> No
     assert code.getvalue().strip() in {
         twofactor.totp(twofactor.DEMO_SECRET, twofactor.time_step() + d) for d in (-1, 0)
     }
+
+
+# --- Encryption at rest ----------------------------------------------------------------------
+def raw_secret_column(device: TwoFactorDevice) -> str:
+    """The column as stored, read past the model (what a database dump or backup holds)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(TwoFactorDevice._meta.db_table)
+        cursor.execute(f"SELECT secret FROM {table} WHERE id = %s", [device.pk])  # noqa: S608 - a model's table name
+        return cursor.fetchone()[0]
+
+
+def test_the_secret_column_holds_no_plaintext(client) -> None:
+    user = staff_user("sup-at-rest", role=roles.SUPERVISOR)
+    password_login(client, "sup-at-rest")
+    page = client.get("/accounts/two-factor/enrol/").content.decode()
+    device = TwoFactorDevice.objects.get(user=user)
+    secret = device.secret
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page  # shown to scan, once decrypted
+    raw = raw_secret_column(device)
+    assert raw.startswith("gAAAAA") and secret not in raw and secret.lower() not in raw
+    demo = staff_user("supervisor", role=roles.SUPERVISOR)
+    twofactor.demo_enrol(user=demo)
+    assert twofactor.DEMO_SECRET not in raw_secret_column(demo.two_factor_device)
+    # Two devices with the same secret store different tokens (a random IV each): equal secrets
+    # cannot be spotted in a dump.
+    other = TwoFactorDevice.objects.create(user=staff_user("sup-same", role=roles.SUPERVISOR), secret=secret)
+    assert raw_secret_column(other) != raw
+
+
+def test_a_code_verifies_after_the_round_trip_through_the_database(db) -> None:
+    user = staff_user("sup-round", role=roles.SUPERVISOR)
+    secret = twofactor.new_secret()
+    TwoFactorDevice.objects.create(user=user, secret=secret, confirmed_at="2026-12-01T09:00Z")
+    reloaded = TwoFactorDevice.objects.get(user=user)
+    assert reloaded.secret == secret
+    code = twofactor.totp(secret, twofactor.time_step())
+    assert twofactor.verify_login(user=user, code=code) == twofactor.VERIFIED_ACTION
+
+
+def test_a_secret_under_another_key_fails_closed_with_a_logged_error_and_a_clear_message(client, caplog, settings):
+    caplog.set_level(logging.DEBUG)
+    user = staff_user("sup-wrong-key", role=roles.SUPERVISOR)
+    device = enrolled(user)
+    secret = device.secret
+    recovery = twofactor.recovery_codes_issue(user=user)
+    code = current_code(user)
+    settings.TWO_FACTOR_KEY = "another-key-than-the-one-that-encrypted-it"
+    settings.TWO_FACTOR_OLD_KEYS = []
+    with pytest.raises(twofactor.SecretUnavailable):
+        twofactor.verify_login(user=user, code=code)
+    login_unfinished(client, user)
+    page = client.post("/accounts/two-factor/verify/", {"code": current_code_of(secret), "next": "/supervisor/"})
+    assert page.status_code == 422
+    assert "暂时无法核对认证器验证码" in page.content.decode() and "恢复码" in page.content.decode()
+    assert client.get("/supervisor/").status_code == 302  # not let in
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "servicehall.twofactor"]
+    assert errors and f"device {device.pk}" in errors[0].getMessage()
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert secret not in logged and code not in logged and device.encrypted_secret not in logged
+    # The failures count towards the lockout, and a recovery code (a digest) still lets the user in.
+    assert twofactor.recent_failures(user) == 2
+    assert client.post("/accounts/two-factor/verify/", {"code": recovery[0]}).status_code == 302
+    assert client.get("/supervisor/").status_code == 200
+
+
+def current_code_of(secret: str) -> str:
+    return twofactor.totp(secret, twofactor.time_step())
+
+
+def test_a_pending_enrolment_under_another_key_gets_a_new_secret_to_scan(client, settings) -> None:
+    user = staff_user("sup-pending-key", role=roles.SUPERVISOR)
+    password_login(client, "sup-pending-key")
+    assert client.get("/accounts/two-factor/enrol/").status_code == 200
+    settings.TWO_FACTOR_KEY = "another-key-than-the-one-that-encrypted-it"
+    page = client.get("/accounts/two-factor/enrol/")
+    assert page.status_code == 200
+    secret = TwoFactorDevice.objects.get(user=user).secret  # readable with the new key
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page.content.decode()
+    confirmed = client.post("/accounts/two-factor/enrol/", {"code": current_code_of(secret)})
+    assert confirmed.status_code == 200 and TwoFactorDevice.objects.get(user=user).confirmed_at is not None
+
+
+def test_an_old_key_still_opens_the_secrets_until_they_are_rotated(db, settings) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.TWO_FACTOR_KEY = "the-old-two-factor-key"
+    user = staff_user("sup-rotate", role=roles.SUPERVISOR)
+    device = enrolled(user)
+    secret = device.secret
+    lost = enrolled(staff_user("sup-lost-key", role=roles.SUPERVISOR))
+    settings.TWO_FACTOR_KEY = "a-key-nobody-has-any-more"
+    lost.secret = twofactor.new_secret()
+    lost.save()
+    settings.TWO_FACTOR_KEY = "the-new-two-factor-key"
+    settings.TWO_FACTOR_OLD_KEYS = ["the-old-two-factor-key"]
+    assert TwoFactorDevice.objects.get(pk=device.pk).secret == secret
+    out = StringIO()
+    with pytest.raises(CommandError, match=rf"ids {lost.pk}\)"):
+        call_command("two_factor_rotate_key", stdout=out)
+    assert "Re-encrypted 1 " in out.getvalue()
+    settings.TWO_FACTOR_OLD_KEYS = []
+    assert TwoFactorDevice.objects.get(pk=device.pk).secret == secret
+    assert twofactor.verify_login(user=user, code=current_code_of(secret)) == twofactor.VERIFIED_ACTION
+
+
+def test_the_migration_encrypts_the_plaintext_rows_and_reverses(db) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("servicehall.migrations.0008_two_factor_secret_encrypted")
+    device = enrolled(staff_user("sup-migrate", role=roles.SUPERVISOR))
+    secret = device.secret
+    table = connection.ops.quote_name(TwoFactorDevice._meta.db_table)
+    with connection.cursor() as cursor:  # as 0007 left it: the plain secret
+        cursor.execute(f"UPDATE {table} SET secret = %s WHERE id = %s", [secret, device.pk])  # noqa: S608
+    migration.encrypt_secrets(apps, None)
+    raw = raw_secret_column(device)
+    assert raw != secret and TwoFactorDevice.objects.get(pk=device.pk).secret == secret
+    migration.encrypt_secrets(apps, None)  # rerun: a token is not encrypted twice
+    assert raw_secret_column(device) == raw
+    migration.decrypt_secrets(apps, None)
+    assert raw_secret_column(device) == secret
+
+
+def test_the_admin_never_shows_the_secret(client) -> None:
+    admin = staff_user("admin-secret", role=roles.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    device = enrolled(staff_user("sup-admin-view", role=roles.SUPERVISOR))
+    client.force_login(admin)
+    pages = [
+        client.get("/admin/servicehall/twofactordevice/"),
+        client.get(f"/admin/servicehall/twofactordevice/{device.pk}/change/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "sup-admin-view" in html
+        assert device.secret not in html and device.encrypted_secret not in html
