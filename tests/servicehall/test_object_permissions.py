@@ -156,6 +156,9 @@ REGISTRY: dict[str, Route] = {
     "booking-kiosk-days": Route(_k(code=HALL_B, letter="category.letter"), public=PUBLIC_HALL),
     "api:hall-queue": Route(_k(code=HALL_B), public=PUBLIC_HALL),
     "api:ticket-issue": Route(_k(code=HALL_B), public="taking a ticket online: open to everybody, rate-limited"),
+    "queue-ticket-take": Route(
+        _k(code=HALL_B), public="taking a ticket online (线上取号): open to everybody, rate-limited"
+    ),
     "api:hall-slots": Route(_k(code=HALL_B), public="seats left for online booking: open to everybody"),
     "api:booking-check-in": Route(_k(code=HALL_B), public="check-in asks for the booked person's ID number"),
     # --- a citizen's own links (unguessable tokens) --------------------------------------------
