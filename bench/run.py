@@ -243,6 +243,9 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         headers={"Content-Type": "application/json"},
     )
     dupes = helper(env, "queue_data.py", "duplicates")
+    # The issue's floor (bench/writes.py): its two statements and two Redis round trips with no
+    # framework, model or validation around them, in the same queue, beside the issue.
+    floor = writes.measure(server.base, args.seconds, path="/bench/issue-floor/")
     # A screen polls with the version it shows and gets 204 while nothing changed: "board" is
     # that steady state; "board_render" a board whose content changed on every poll.
     board_version = _poll_version(server.base + f"/halls/{hall}/board/")
@@ -269,6 +272,11 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         hello,
     )
     print(f"  issued {dupes['issued_today']} tickets, duplicated numbers: {dupes['duplicates']}")
+    print(
+        f"  issue floor POST /bench/issue-floor/ (16 clients): {floor.rps:.0f} req/s ({floor.rps / hello:.2f} x hello"
+        + (f", {floor.rps / args.write_rps:.2f} x write" if args.write_rps else "")
+        + f"), p50 {floor.p50:.1f} ms, errors {floor.errors}; the issue reaches {issue.rps / floor.rps:.2f} x its floor"
+    )
 
     cookie = {"Cookie": setup["cookie"]}
     dashboard = {}
@@ -325,6 +333,7 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         "issue_p50_ms": round(issue.p50, 2),
         "issue_errors": issue.errors,
         "issue_duplicates": dupes["duplicates"],
+        "issue_floor_rps": round(floor.rps, 1),
         **{f"{name}_rps": round(r.rps, 1) for name, (_p, r) in read_results.items()},
         **{f"{name}_p50_ms": round(r.p50, 2) for name, (_p, r) in read_results.items()},
         "dashboard_p50_ms_10k": round(dashboard["10k"][1].p50, 2),

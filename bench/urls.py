@@ -2,10 +2,14 @@
 
 from django.urls import path
 
-from bench.writes import bare_write
+from bench.writes import bare_issue, bare_write
 from servicehall.urls import handler400, handler403, handler404, handler500
 from servicehall.urls import urlpatterns as portal
 
-urlpatterns = [path("bench/write/", bare_write, name="bench-write"), *portal]
+urlpatterns = [
+    path("bench/write/", bare_write, name="bench-write"),
+    path("bench/issue-floor/", bare_issue, name="bench-issue-floor"),
+    *portal,
+]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
