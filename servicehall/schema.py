@@ -28,6 +28,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # refusing a blank value; \x1c-\x1f and \x85 are such spaces that ECMA's \s does not name. DRF
 # also refuses a null character anywhere in a text field (``ProhibitNullCharactersValidator``).
 NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x1c-\x1f\x85\x00][^\x00]*$"
+# DRF refuses a NUL character in any text field (ProhibitNullCharactersValidator), blank allowed or not.
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 # Times of day are local to the hall (Asia/Shanghai) and carry no offset, which OpenAPI's
 # ``format: time`` (RFC 3339 full-time) requires.
@@ -135,6 +137,8 @@ class PortalAutoSchema(AutoSchema):
                     prop["format"] = field.openapi_format
             elif field.trim_whitespace and not field.allow_blank and "pattern" not in prop and "enum" not in prop:
                 prop["pattern"] = NOT_BLANK_PATTERN
+            elif "pattern" not in prop and "enum" not in prop:
+                prop["pattern"] = NO_NUL_PATTERN
         schema.update(getattr(serializer, "openapi_schema_extra", {}))
         return schema
 

@@ -106,8 +106,18 @@ def _save(secondment: Secondment) -> Secondment:
         with transaction.atomic():
             secondment.save()
     except IntegrityError as exc:
-        # Lost a race for the same post: the partial unique index refused the second one.
-        if "staffing_one_active_chief" in str(exc):
+        # Lost a race for the same post: the partial unique index refused the second one. Which
+        # one is asked of the database: SQLite's message names the columns, not the index.
+        chief_taken = (
+            secondment.role == Secondment.Role.CHIEF
+            and secondment.status == Secondment.Status.ACTIVE
+            and Secondment.objects.filter(
+                hall_id=secondment.hall_id, department_id=secondment.department_id, role="chief", status="active"
+            )
+            .exclude(pk=secondment.pk)
+            .exists()
+        )
+        if chief_taken or "staffing_one_active_chief" in str(exc):
             raise StaffingError(
                 _("该部门在该大厅已有在岗的首席事务代表：请先结束其派驻或改任其他岗位。"),
                 field="role",
