@@ -33,7 +33,14 @@ from cases.services import CaseError
 from queueing.access import access_window, window_hall_ticket
 from queueing.models import Ticket
 from servicehall import roles
-from servicehall.access import chief_department, chief_refusal, staff_required, staff_scope, supervisor_required
+from servicehall.access import (
+    AnyUser,
+    chief_department,
+    chief_refusal,
+    staff_required,
+    staff_scope,
+    supervisor_required,
+)
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
 from servicehall.http import post_action
@@ -163,6 +170,20 @@ class StaggeredForm(forms.Form):
         ]
 
 
+def _request_for_ticket(ticket: Ticket, data: dict, *, channel: str, actor: AnyUser | None = None) -> None:
+    """The ticket's urgent request from a request form's cleaned data (kiosk, phone or console)."""
+    urgent.urgent_request_ticket(
+        ticket=ticket,
+        item_code=data["item"],
+        category=data["reason_category"],
+        text=data["reason_text"],
+        name=data["name"],
+        mobile=data["mobile"],
+        channel=channel,
+        actor=actor,
+    )
+
+
 def _add_error(form: forms.Form, exc: DomainError) -> None:
     errors = getattr(exc, "errors", None) or {}
     placed = False
@@ -281,13 +302,9 @@ def kiosk_request(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and asked is None and form.is_valid():
         data = form.cleaned_data
         try:
-            urgent.urgent_request_ticket(
-                ticket=ticket,
-                item_code=data["item"],
-                category=data["reason_category"],
-                text=data["reason_text"],
-                name=data["name"],
-                mobile=data["mobile"],
+            _request_for_ticket(
+                ticket,
+                data,
                 channel=UrgentRequest.TicketChannel.PHONE if from_phone else UrgentRequest.TicketChannel.KIOSK,
             )
         except CaseError as exc:
@@ -357,16 +374,7 @@ def window_ticket_request(request: HttpRequest, pk: int, ticket_pk: int) -> Http
         if form.is_valid():
             data = form.cleaned_data
             try:
-                urgent.urgent_request_ticket(
-                    ticket=ticket,
-                    item_code=data["item"],
-                    category=data["reason_category"],
-                    text=data["reason_text"],
-                    name=data["name"],
-                    mobile=data["mobile"],
-                    channel=UrgentRequest.TicketChannel.WINDOW,
-                    actor=request.user,
-                )
+                _request_for_ticket(ticket, data, channel=UrgentRequest.TicketChannel.WINDOW, actor=request.user)
             except CaseError as exc:
                 if exc.status == 403:
                     raise PermissionDenied(str(exc.message)) from exc

@@ -76,22 +76,43 @@ class AssistanceForm(forms.Form):
         return self.cleaned_data.get("assistance_wish")
 
 
-class KioskForm(AssistanceForm):
-    # Every category is a submit button named "category" whose value is the queue letter.
-    category = forms.ModelChoiceField(
+def _category_field(required: Any, **kwargs: Any) -> forms.ModelChoiceField:
+    """A queue chosen by its letter among the form's categories (set by the form)."""
+    return forms.ModelChoiceField(
         queryset=QueueCategory.objects.none(),
         to_field_name="letter",
         label=_("办理业务"),
-        error_messages={
-            "required": _("请按下要办理业务的按钮取号。"),
-            "invalid_choice": _("该业务类别不存在或已停用，请重新选择。"),
-        },
+        error_messages={"required": required, "invalid_choice": _("该业务类别不存在或已停用，请重新选择。")},
+        **kwargs,
     )
-    id_number = forms.CharField(
+
+
+def _id_number_field(**kwargs: Any) -> forms.CharField:
+    """The optional ID number of a ticket (``ticket_issue`` checks it)."""
+    return forms.CharField(
         label=_("身份证号码（选填）"),
         required=False,
         max_length=30,
         error_messages={"max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。")},
+        **kwargs,
+    )
+
+
+def _priority_field(widget: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("绿色通道"),
+        required=False,
+        choices=KIOSK_PRIORITIES,
+        initial="",
+        widget=widget,
+        error_messages={"invalid_choice": _("请选择有效的绿色通道类别。")},
+    )
+
+
+class KioskForm(AssistanceForm):
+    # Every category is a submit button named "category" whose value is the queue letter.
+    category = _category_field(_("请按下要办理业务的按钮取号。"))
+    id_number = _id_number_field(
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",
@@ -103,14 +124,7 @@ class KioskForm(AssistanceForm):
             }
         ),
     )
-    priority = forms.ChoiceField(
-        label=_("绿色通道"),
-        required=False,
-        choices=KIOSK_PRIORITIES,
-        initial="",
-        widget=forms.RadioSelect(attrs={"class": "kiosk-radio"}),
-        error_messages={"invalid_choice": _("请选择有效的绿色通道类别。")},
-    )
+    priority = _priority_field(forms.RadioSelect(attrs={"class": "kiosk-radio"}))
     # Pressed on the page that warns no window serves the queue now: take the ticket anyway.
     confirm_unstaffed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -133,30 +147,9 @@ class OnlineTicketForm(forms.Form):
     decides everything else; the queues offered are any of the hall's, so that a queue stopped
     meanwhile is refused by the service, with its message, not by the form."""
 
-    category = forms.ModelChoiceField(
-        queryset=QueueCategory.objects.none(),
-        to_field_name="letter",
-        label=_("办理业务"),
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("请选择要办理的业务。"),
-            "invalid_choice": _("该业务类别不存在或已停用，请重新选择。"),
-        },
-    )
-    id_number = forms.CharField(
-        label=_("身份证号码（选填）"),
-        required=False,
-        max_length=30,
-        error_messages={"max_length": _("身份证号码应为18位，前17位为数字，最后一位为数字或X。")},
-    )
-    priority = forms.ChoiceField(
-        label=_("绿色通道"),
-        required=False,
-        choices=KIOSK_PRIORITIES,
-        initial="",
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("请选择有效的绿色通道类别。")},
-    )
+    category = _category_field(_("请选择要办理的业务。"), widget=forms.RadioSelect)
+    id_number = _id_number_field()
+    priority = _priority_field(forms.RadioSelect)
 
     def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
