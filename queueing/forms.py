@@ -109,7 +109,24 @@ def _priority_field(widget: Any) -> forms.ChoiceField:
     )
 
 
-class KioskForm(AssistanceForm):
+class _IssueForm(forms.Form):
+    """What the kiosk's and the online form share: the hall's queues offered, and the arguments
+    of ``ticket_issue`` taken from the form."""
+
+    def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "category", forms.ModelChoiceField).queryset = categories
+
+    def issue_kwargs(self) -> dict[str, Any]:
+        """The arguments of ``ticket_issue`` taken from the form."""
+        return {
+            "category": self.cleaned_data["category"],
+            "id_number": self.cleaned_data["id_number"],
+            "priority": self.cleaned_data["priority"],
+        }
+
+
+class KioskForm(_IssueForm, AssistanceForm):
     # Every category is a submit button named "category" whose value is the queue letter.
     category = _category_field(_("请按下要办理业务的按钮取号。"))
     id_number = _id_number_field(
@@ -128,20 +145,8 @@ class KioskForm(AssistanceForm):
     # Pressed on the page that warns no window serves the queue now: take the ticket anyway.
     confirm_unstaffed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "category", forms.ModelChoiceField).queryset = categories
 
-    def issue_kwargs(self) -> dict[str, Any]:
-        """The arguments of ``ticket_issue`` taken from the form."""
-        return {
-            "category": self.cleaned_data["category"],
-            "id_number": self.cleaned_data["id_number"],
-            "priority": self.cleaned_data["priority"],
-        }
-
-
-class OnlineTicketForm(forms.Form):
+class OnlineTicketForm(_IssueForm):
     """Taking a ticket online (线上取号) from the hall's page: one queue (a radio button each),
     an optional ID number and an optional green channel. As at the kiosk, ``ticket_issue``
     decides everything else; the queues offered are any of the hall's, so that a queue stopped
@@ -150,15 +155,3 @@ class OnlineTicketForm(forms.Form):
     category = _category_field(_("请选择要办理的业务。"), widget=forms.RadioSelect)
     id_number = _id_number_field()
     priority = _priority_field(forms.RadioSelect)
-
-    def __init__(self, *args: Any, categories: QuerySet[QueueCategory], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "category", forms.ModelChoiceField).queryset = categories
-
-    def issue_kwargs(self) -> dict[str, Any]:
-        """The arguments of ``ticket_issue`` taken from the form."""
-        return {
-            "category": self.cleaned_data["category"],
-            "id_number": self.cleaned_data["id_number"],
-            "priority": self.cleaned_data["priority"],
-        }

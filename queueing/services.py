@@ -300,7 +300,8 @@ def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> str:
     # Table and column names from the models, values as parameters.
     statement = f"WITH t AS ({ticket_sql}) INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM t"  # noqa: S608
     statement += " RETURNING ticket_id"
-    # Kept only if each value is one plain placeholder, as the parameters are computed later.
+    # Remembered only when every value is sent as one plain ``%s`` (the values are computed field by
+    # field in ``_insert_with_event``); otherwise it is built again each time.
     if len(ticket_params) == len(_insert_fields(Ticket)) and ticket_sql.count("%s") == len(ticket_params):
         _ticket_with_event_statements[connection.alias] = statement
     return statement
