@@ -21,13 +21,13 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Field, Model, Q
 from django.db.models.constants import OnConflict
-from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +50,7 @@ from appointments.models import (
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
-from queueing.models import AssistanceRequest, KioskDevice, Ticket
+from queueing.models import AssistanceRequest, KioskDevice, QueueCategory, Ticket
 from servicehall import cache as shared_cache
 from servicehall import outbox
 from servicehall.access import AnyUser
@@ -60,7 +60,7 @@ from servicehall.errors import DomainError
 from servicehall.memo import memoised
 from servicehall.notifications import Delivery, notify
 from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
-from servicehall.throttling import hit, parse_rate
+from servicehall.throttling import hit_many, parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -244,12 +244,14 @@ def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: in
 # --- Booking ---------------------------------------------------------------------------------
 
 
-def _rate_limit(key: str, rate: str) -> None:
-    limit, period = parse_rate(rate)
-    allowed, wait = hit(key, limit=limit, period=period)
-    if not allowed:
+def _rate_limit(*limits: tuple[str, str]) -> None:
+    """Count the request under each (key, rate), all in one round trip to Redis; refused (429)
+    if any limit is exceeded. Each limit counts every request, refused or not."""
+    decisions = hit_many([(key, *parse_rate(rate)) for key, rate in limits])
+    waits = [wait for allowed, wait in decisions if not allowed]
+    if waits:
         raise BookingError(
-            _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, wait // 60)},
+            _("操作过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": max(1, max(waits) // 60)},
             code="rate_limited",
             status=429,
         )
@@ -456,9 +458,10 @@ def booking_create(
         slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
-    if client_ip:
-        _rate_limit(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)
-    _rate_limit(f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE)
+    _rate_limit(
+        *([(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)] if client_ip else []),
+        (f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE),
+    )
     _check_slot(slot, rules, now)
     if slot.urgent_only and not urgent:
         raise _slot_urgent_only()
@@ -608,50 +611,111 @@ def slot_for_booking(pk: int, *, id_number: str, now: dt.datetime) -> Slot | Non
     or None. On PostgreSQL the same query also reads what that person's own refusals need should
     the slot be full (most requests once a popular slot has filled: issue 14, one query instead
     of two): whether they are known, until when suspended, and their active bookings still ahead
-    at the slot's hall that day and in all, as the annotations ``person_*`` that
+    at the slot's hall that day and in all, as the attributes ``person_*`` that
     ``booking_create`` reads for the same person at the same ``now``."""
-    slots = Slot.objects.select_related("category", "hall").filter(pk=pk)
     digest = ""
     if connection.vendor == "postgresql":
         try:
             digest = id_digest(validate_id_number(id_number, today=local_date(now)))
         except ValidationError:
             pass  # refused as invalid by ``booking_create``, before anything about the person
-    if digest:
-        person, b, sl = _table(BookingPerson), _table(Booking), _table(Slot)
-        id_hash = _col(BookingPerson, "id_hash")
-        statuses = ", ".join(["%s"] * len(Booking.ACTIVE))
-        # Names from the models, values as parameters.
-        ahead = (
-            f"SELECT COUNT(*) FROM {b} b JOIN {sl} s2 ON s2.{_col(Slot, 'id')} = b.{_col(Booking, 'slot')} "  # noqa: S608
-            f"WHERE b.{_col(Booking, 'person')} = %s AND b.{_col(Booking, 'status')} IN ({statuses}) "
-            f"AND s2.{_col(Slot, 'starts_at')} > %s"
-        )
-        ahead_params = [digest, *Booking.ACTIVE, now]
-        same_day = (
-            f"{ahead} AND b.{_col(Booking, 'hall')} = {sl}.{_col(Slot, 'hall')} "
-            f"AND b.{_col(Booking, 'date')} = {sl}.{_col(Slot, 'date')}"
-        )
-        slots = slots.annotate(
-            person_known=RawSQL(f"EXISTS (SELECT 1 FROM {person} p WHERE p.{id_hash} = %s)", [digest]),  # noqa: S608, S611
-            person_suspended_until=RawSQL(  # noqa: S611
-                f"(SELECT p.{_col(BookingPerson, 'suspended_until')} FROM {person} p WHERE p.{id_hash} = %s)",  # noqa: S608
-                [digest],
-                output_field=BookingPerson._meta.get_field("suspended_until"),
-            ),
-            person_same_day=RawSQL(f"({same_day})", ahead_params),  # noqa: S611
-            person_active=RawSQL(f"({ahead})", ahead_params),  # noqa: S611
-        )
-    try:
+    if not digest:
         # ``get``, not ``first``: no ORDER BY (the slots' default ordering joins the category's
         # and cost more to compile than the query costs to run).
-        slot = slots.get()
-    except Slot.DoesNotExist:
+        try:
+            return Slot.objects.select_related("category", "hall").get(pk=pk)
+        except Slot.DoesNotExist:
+            return None
+    statement = _slot_with_person_statement()
+    with connection.cursor() as cursor:
+        ahead: list[str | dt.datetime] = [digest, *Booking.ACTIVE, now]
+        cursor.execute(statement.sql, [digest, digest, *ahead, *ahead, pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if digest:
-        slot.person_digest = digest  # type: ignore[attr-defined]
-        slot.person_now = now  # type: ignore[attr-defined]
+    slot, person = statement.instances(row)
+    slot.person_known, slot.person_suspended_until, slot.person_same_day, slot.person_active = person  # type: ignore[attr-defined]
+    slot.person_digest = digest  # type: ignore[attr-defined]
+    slot.person_now = now  # type: ignore[attr-defined]
     return slot
+
+
+@dataclass(frozen=True)
+class _SlotStatement:
+    """``slot_for_booking``'s query on PostgreSQL and how its row becomes the slot with its
+    category and hall (as ``select_related`` gives them), then the person's four figures."""
+
+    sql: str
+    models: tuple[tuple[type[Model], list[str]], ...]  # each model and its fields' attribute names
+    converters: list[list]  # per column, what the ORM would apply to its value
+
+    def instances(self, row: tuple) -> tuple[Slot, list]:
+        values = [_converted(value, converters) for value, converters in zip(row, self.converters, strict=True)]
+        made, start = [], 0
+        for model, names in self.models:
+            made.append(model.from_db(connection.alias, names, values[start : start + len(names)]))
+            start += len(names)
+        slot, category, hall = made
+        Slot._meta.get_field("category").set_cached_value(slot, category)
+        Slot._meta.get_field("hall").set_cached_value(slot, hall)
+        return cast(Slot, slot), values[start:]
+
+
+def _converted(value: object, converters: list) -> object:
+    for converter in converters:
+        value = converter(value, None, connection)
+    return value
+
+
+# Per database alias: the statement's text depends only on the models, so it is built once per
+# process (Django's compiler and the queryset's clones took half of a refused booking's time in
+# the web process, which is most requests once a popular slot has filled: issue 14).
+_slot_statements: dict[str, _SlotStatement] = {}
+
+
+def _slot_with_person_statement() -> _SlotStatement:
+    statement = _slot_statements.get(connection.alias)
+    if statement is not None:
+        return statement
+    sl, person, b = _table(Slot), _table(BookingPerson), _table(Booking)
+    joined = [(Slot, sl), (QueueCategory, "c"), (Hall, "h")]
+    columns, models, converters = [], [], []
+    for model, alias in joined:
+        fields = list(model._meta.concrete_fields)
+        columns += [f"{alias}.{connection.ops.quote_name(str(f.column))}" for f in fields]
+        models.append((model, [f.attname for f in fields]))
+        converters += [_field_converters(f, alias) for f in fields]
+    id_hash = _col(BookingPerson, "id_hash")
+    statuses = ", ".join(["%s"] * len(Booking.ACTIVE))
+    # Parameters: the digest, the active statuses and ``now``; names from the models.
+    ahead = (
+        f"SELECT COUNT(*) FROM {b} b JOIN {sl} s2 ON s2.{_col(Slot, 'id')} = b.{_col(Booking, 'slot')} "  # noqa: S608
+        f"WHERE b.{_col(Booking, 'person')} = %s AND b.{_col(Booking, 'status')} IN ({statuses}) "
+        f"AND s2.{_col(Slot, 'starts_at')} > %s"
+    )
+    same_day = (
+        f"{ahead} AND b.{_col(Booking, 'hall')} = {sl}.{_col(Slot, 'hall')} "
+        f"AND b.{_col(Booking, 'date')} = {sl}.{_col(Slot, 'date')}"
+    )
+    suspended = BookingPerson._meta.get_field("suspended_until")
+    sql = (
+        f"SELECT {', '.join(columns)}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {person} p WHERE p.{id_hash} = %s), "
+        f"(SELECT p.{_col(BookingPerson, 'suspended_until')} FROM {person} p WHERE p.{id_hash} = %s), "
+        f"({same_day}), ({ahead}) "
+        f"FROM {sl} JOIN {_table(QueueCategory)} c ON c.{_col(QueueCategory, 'id')} = {sl}.{_col(Slot, 'category')} "
+        f"JOIN {_table(Hall)} h ON h.{_col(Hall, 'id')} = {sl}.{_col(Slot, 'hall')} "
+        f"WHERE {sl}.{_col(Slot, 'id')} = %s"
+    )
+    converters += [[], _field_converters(cast(Field, suspended), "p"), [], []]
+    statement = _slot_statements[connection.alias] = _SlotStatement(sql, tuple(models), converters)
+    return statement
+
+
+def _field_converters(field: Field, alias: str) -> list:
+    """What the ORM applies to a column's value read from the database (``SQLCompiler.get_converters``)."""
+    column = field.get_col(alias)
+    return [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
 
 
 def _person_read_with_slot(slot: Slot, *, rules: BookingRules, now: dt.datetime) -> BookingError | None:
@@ -1499,9 +1563,10 @@ def booking_lookup_start(
         mobile = validate_mobile(mobile)
     except ValidationError as exc:
         raise BookingError(exc.messages[0], field="mobile") from exc
-    if client_ip:
-        _rate_limit(f"booking-lookup-ip:{client_ip}", settings.THROTTLE_BOOKING_LOOKUP_IP)
-    _rate_limit(f"booking-lookup-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_LOOKUP_MOBILE)
+    _rate_limit(
+        *([(f"booking-lookup-ip:{client_ip}", settings.THROTTLE_BOOKING_LOOKUP_IP)] if client_ip else []),
+        (f"booking-lookup-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_LOOKUP_MOBILE),
+    )
     if shared_cache.degraded():
         # Without Redis each web process counts on its own; codes cost an SMS to someone's
         # phone, so their limit per mobile number is counted in the database instead.

@@ -226,9 +226,7 @@ class FailSoftRedisCache(ReusingRedisCache):
         name = self.make_and_validate_key(counter)
         names = [self.make_and_validate_key(key) for key in keys]
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
-        # SET … NX EX creates the counter with its expiry only if it is missing; INCR counts.
-        pipeline.set(name, 0, ex=timeout, nx=True)
-        pipeline.incr(name)
+        _count(pipeline, name, timeout)
         if names:
             pipeline.mget(names)
         results = pipeline.execute()
@@ -245,6 +243,15 @@ class FailSoftRedisCache(ReusingRedisCache):
     ) -> tuple[int, dict[str, Any]]:
         return _count_one_at_a_time(self._local, counter, timeout), self._local.get_many(keys) if keys else {}
 
+    def _count_many_pipeline(self, counters: Mapping[str, int]) -> list[int]:
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for counter, timeout in counters.items():
+            _count(pipeline, self.make_and_validate_key(counter), timeout)
+        return [int(count) for count in pipeline.execute()[1::2]]
+
+    def _count_many_local(self, counters: Mapping[str, int]) -> list[int]:
+        return [_count_one_at_a_time(self._local, counter, timeout) for counter, timeout in counters.items()]
+
     def _write_many_pipeline(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
         dumps = cast(Any, self._cache)._serializer.dumps
@@ -258,7 +265,14 @@ class FailSoftRedisCache(ReusingRedisCache):
         write_many(sets, deletes, backend=self._local)
 
     count_and_get_many = _pipelined("count_and_get_many")
+    count_many = _pipelined("count_many")
     write_many = _pipelined("write_many")
+
+
+def _count(pipeline: Any, name: str, timeout: int) -> None:
+    # SET … NX EX creates the counter with its expiry only if it is missing; INCR counts.
+    pipeline.set(name, 0, ex=timeout, nx=True)
+    pipeline.incr(name)
 
 
 def _count_one_at_a_time(backend: Any, counter: str, timeout: int) -> int:
@@ -285,6 +299,17 @@ def count_and_get_many(
     if isinstance(backend, FailSoftRedisCache):
         return backend.count_and_get_many(counter, timeout=timeout, keys=keys)
     return _count_one_at_a_time(backend, counter, timeout), backend.get_many(keys) if keys else {}
+
+
+def count_many(counters: Mapping[str, int], *, backend: Any = None) -> list[int]:
+    """Add one to each counter (name → seconds it is kept from its creation, at 1) in one round
+    trip: the new counts, in the order given."""
+    from django.core.cache import caches
+
+    backend = caches["default"] if backend is None else backend  # the backend, not the proxy
+    if isinstance(backend, FailSoftRedisCache):
+        return backend.count_many(counters)
+    return [_count_one_at_a_time(backend, counter, timeout) for counter, timeout in counters.items()]
 
 
 def write_many(sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str] = (), *, backend: Any = None) -> None:

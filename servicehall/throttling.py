@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from rest_framework.throttling import ScopedRateThrottle
 
-from servicehall.cache import count_and_get_many
+from servicehall.cache import count_and_get_many, count_many
 from servicehall.http import client_address
 
 
@@ -32,6 +32,18 @@ def hit_and_read(key: str, *, limit: int, period: int, keys: Sequence[str] = ())
     window_start = now - now % period
     count, found = count_and_get_many(f"throttle:{key}:{window_start}", timeout=period + 5, keys=keys)
     return count <= limit, window_start + period - now, found
+
+
+def hit_many(limits: Sequence[tuple[str, int, int]]) -> list[tuple[bool, int]]:
+    """``hit`` for each (key, limit, period), all counted in one round trip to Redis (a booking
+    counts its client address and its mobile number)."""
+    now = int(time.time())
+    windows = [(key, period, now - now % period) for key, _limit, period in limits]
+    counts = count_many({f"throttle:{key}:{start}": period + 5 for key, period, start in windows})
+    return [
+        (count <= limit, start + period - now)
+        for count, (_key, limit, period), (_k, _p, start) in zip(counts, limits, windows, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from queueing import lookups
 from queueing.models import Ticket, TicketEvent
 from tests.markers import needs_postgres, needs_redis
 from tests.queueing.factories import NOW, make_queue_hall
+from tests.redis_trips import count_round_trips
 
 
 @pytest.fixture(autouse=True)
@@ -91,28 +92,6 @@ def test_a_change_made_by_another_process_is_seen_on_the_next_issue(client) -> N
     assert issue(client, qh.hall.code).status_code == 404
 
 
-def _count_round_trips(monkeypatch) -> list[str]:
-    """Every round trip to Redis: a command sent alone, or a pipeline (sent as one)."""
-    import redis.client
-
-    trips: list[str] = []
-    command, pipeline = redis.client.Redis.execute_command, redis.client.Pipeline.execute
-
-    def one_command(self, *args, **options):
-        if isinstance(self, redis.client.Pipeline):  # queued in a pipeline: sent with it
-            return command(self, *args, **options)
-        trips.append(str(args[0]))
-        return command(self, *args, **options)
-
-    def whole_pipeline(self, *args, **options):
-        trips.append("pipeline: " + " ".join(str(c[0][0]) for c in self.command_stack))
-        return pipeline(self, *args, **options)
-
-    monkeypatch.setattr(redis.client.Redis, "execute_command", one_command)
-    monkeypatch.setattr(redis.client.Pipeline, "execute", whole_pipeline)
-    return trips
-
-
 @needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
@@ -122,7 +101,7 @@ def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
     qh = make_queue_hall()
     assert issue(client, qh.hall.code).status_code == 201  # the category and the hall's id are remembered
     client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # the published queue the answer reads
-    trips = _count_round_trips(monkeypatch)
+    trips = count_round_trips(monkeypatch)
     response = issue(client, qh.hall.code)
     assert response.status_code == 201 and response.json()["people_ahead"] == 1
     assert trips == ["pipeline: SET INCRBY MGET", "pipeline: SET DEL"], trips

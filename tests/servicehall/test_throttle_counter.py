@@ -49,3 +49,36 @@ def test_on_redis_the_counter_is_created_with_its_expiry_and_read_with_other_key
     assert cache.get("t:red") == 2  # Django's own get reads the counter
     backend.clear()  # flushed between two requests: the next one counts from 1
     assert throttling.hit("t:red", limit=1, period=60)[0] is True
+
+
+def test_several_limits_are_counted_together_and_each_refuses_on_its_own() -> None:
+    cache.clear()
+    limits = [("t:ip", 3, 60), ("t:mobile", 1, 3600)]
+    assert [allowed for allowed, _wait in throttling.hit_many(limits)] == [True, True]
+    second = throttling.hit_many(limits)
+    assert [allowed for allowed, _wait in second] == [True, False]
+    assert 0 < second[1][1] <= 3600  # the hour's window ends within the hour
+    assert throttling.hit("t:ip", limit=3, period=60)[0] is True  # the same counters as ``hit``'s
+    assert throttling.hit("t:ip", limit=3, period=60)[0] is False
+
+
+def test_counters_counted_together_outside_redis_are_created_with_their_own_expiry() -> None:
+    local = LocMemCache("throttle-many-test", {})
+    assert shared_cache.count_many({"t:a": 65, "t:b": 3605}, backend=local) == [1, 1]
+    assert shared_cache.count_many({"t:a": 65, "t:b": 3605}, backend=local) == [2, 2]
+    assert local.get("t:b") == 2
+
+
+@needs_redis
+def test_on_redis_several_counters_cost_one_round_trip(monkeypatch) -> None:
+    from tests.redis_trips import count_round_trips
+
+    backend = caches["default"]
+    backend.clear()
+    trips = count_round_trips(monkeypatch)
+    assert shared_cache.count_many({"t:x": 65, "t:y": 3605}) == [1, 1]
+    assert shared_cache.count_many({"t:x": 65, "t:y": 3605}) == [2, 2]
+    assert trips == ["pipeline: SET INCRBY SET INCRBY"] * 2, trips
+    client = backend._cache.get_client(write=True)
+    assert 60 < client.ttl(backend.make_and_validate_key("t:x")) <= 65
+    assert 3600 < client.ttl(backend.make_and_validate_key("t:y")) <= 3605
