@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from appointments import services, stats
 from appointments.access import access_booking_person, access_supervised_slot
@@ -49,6 +49,7 @@ from catalog.access import access_hall
 from catalog.models import Hall
 from servicehall.access import staff_profile, staff_scope, supervised_hall_ids, supervisor_required
 from servicehall.clock import SHANGHAI, local_date
+from servicehall.http import post_action
 from servicehall.pagination import paginate, requested_page
 from servicehall.roles import SUPERVISION_ROLES
 
@@ -167,8 +168,8 @@ def hall_appointments(request: HttpRequest, code: str) -> TemplateResponse:
     return _render_hall(request, _load(request, hall))
 
 
-@require_POST
 @supervisor_required(message=NOT_A_SUPERVISOR)
+@post_action("supervisor-appointments", "code", keep_query=True)
 def day_capacity(request: HttpRequest, code: str) -> HttpResponse:
     """Change the seats of every slot of one queue on the page's day (not below what is booked)."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
@@ -206,8 +207,8 @@ def day_capacity(request: HttpRequest, code: str) -> HttpResponse:
     return _render_hall(request, page, capacity_form=form, status=status)
 
 
-@require_POST
 @supervisor_required(message=NOT_A_SUPERVISOR)
+@post_action("supervisor-appointments", "code", keep_query=True)
 def slot_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Close one slot of the hall: its bookings are told and may move to another time."""
     slot = access_supervised_slot(request.user, code, pk)
@@ -298,8 +299,8 @@ def suspensions(request: HttpRequest) -> TemplateResponse:
     return _render_suspensions(request)
 
 
-@require_POST
 @supervisor_required(message=NOT_A_SUPERVISOR)
+@post_action("supervisor-suspensions", keep_query=True)
 def suspension_lift(request: HttpRequest) -> HttpResponse:
     """Lift one person's suspension, with a reason (the service records who, when and why)."""
     person = access_booking_person(request.user, request.POST.get("person", "").strip())

@@ -44,7 +44,7 @@ from servicehall.access import (
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
 from servicehall.http import post_action
-from servicehall.pagination import paginate, requested_page
+from servicehall.pagination import paginate, paginate_uncounted, requested_page
 from servicehall.personal_data import mask_mobile
 
 PER_PAGE = 50
@@ -407,7 +407,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page_number, page_error = requested_page(request)
     context = {
         "pending": list(rows.filter(status=UrgentRequest.Status.REQUESTED).order_by("requested_at", "pk")[:200]),
-        "page": paginate(
+        # Decided requests only grow: the page reads urgent_decided_idx in order, and is not
+        # counted (the COUNT(*) read them all on every view: bench/README.md, "Joined-up handling").
+        "page": paginate_uncounted(
             rows.exclude(status=UrgentRequest.Status.REQUESTED), page_number=page_number, per_page=PER_PAGE
         ),
         "page_error": page_error,

@@ -27,7 +27,7 @@ from django.urls import path
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog import page_cache
 from catalog import selectors as catalog_selectors
@@ -49,6 +49,7 @@ from queueing.access import access_window
 from servicehall import extensions, roles
 from servicehall.access import staff_required, staff_scope, supervisor_required
 from servicehall.clock import local_date
+from servicehall.http import post_action
 from servicehall.pagination import paginate, requested_page
 
 PER_PAGE = 50
@@ -240,7 +241,7 @@ ROLLUP_NOW_SECTION = "feedback/ratings/_rollup_now.html"
 
 
 @supervisor_required
-@require_POST
+@post_action("ratings-public")
 def rollup_now(request: HttpRequest) -> HttpResponse:
     """Recompute the current month at once (the hourly job does it anyway)."""
     rows = rollup_ratings.satisfaction_rollup(month=local_date())
@@ -291,7 +292,7 @@ def tablet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*roles.COUNTER_ROLES, message=_TABLET_REFUSAL)
-@require_POST
+@post_action("rating-tablet", "pk")
 def tablet_submit(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     ticket = ratings.tablet_ticket(window=window)
@@ -378,7 +379,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required()
-@require_POST
+@post_action("rectification-detail", "pk")
 def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTION_FORMS:
         raise Http404(_("没有该操作。"))

@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from catalog.models import Hall
 from feedback import form_tokens, reports, selectors_reports
@@ -45,7 +45,7 @@ from servicehall import extensions, roles
 from servicehall.access import staff_required, staff_scope
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
-from servicehall.http import client_address
+from servicehall.http import client_address, post_action
 from servicehall.pagination import paginate, requested_page
 
 PER_PAGE = 30
@@ -317,7 +317,7 @@ ACTIONS = ("assign", "note", "resolve", "follow_up", "reopen")
 
 
 @staff_required(roles.CHIEF_REPRESENTATIVE, *roles.SUPERVISION_ROLES)
-@require_POST
+@post_action("report-detail", "number")
 def report_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404(_("没有该操作。"))

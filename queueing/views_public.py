@@ -29,7 +29,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall, ServiceItem
@@ -41,7 +41,7 @@ from queueing.models import AssistanceRequest, QueueCategory, Ticket
 from queueing.qr import qr_data_uri
 from servicehall import extensions
 from servicehall.clock import SHANGHAI, local_date
-from servicehall.http import HtmxHttpRequest
+from servicehall.http import HtmxHttpRequest, post_action
 from servicehall.throttling import scope_hit
 
 # A kiosk button names the first few items of its queue so people find the right one.
@@ -461,7 +461,7 @@ def ticket_detail(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@post_action("queue-ticket", "token")
 def ticket_cancel(request: HtmxHttpRequest, token: str) -> HttpResponse:
     ticket = _ticket_or_404(token)
     try:

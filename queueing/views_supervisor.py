@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from catalog.access import access_hall
 from catalog.models import Hall
@@ -43,7 +43,7 @@ from servicehall import extensions
 from servicehall.access import staff_scope, supervised_hall_ids, supervisor_required
 from servicehall.clock import local_date, local_now
 from servicehall.dbrouter import replica_view
-from servicehall.http import HtmxHttpRequest
+from servicehall.http import HtmxHttpRequest, post_action
 from servicehall.roles import SUPERVISION_ROLES
 
 POLL_SECONDS = 15
@@ -507,8 +507,8 @@ def _after_change(
     return redirect(reverse("supervisor-hall", args=[hall.code]) + "#controls")
 
 
-@require_POST
 @supervisor_required(message=MONITOR_ONLY)
+@post_action("supervisor-hall", "code")
 def window_open(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Open a window with a clerk of the hall at it (Art. 6 ¶4: add windows when many wait)."""
     window = access_supervised_window(request.user, code, pk)
@@ -539,8 +539,8 @@ def window_open(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _after_change(request, window.hall, Notice(text))
 
 
-@require_POST
 @supervisor_required(message=MONITOR_ONLY)
+@post_action("supervisor-hall", "code")
 def window_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Close a window (its clerk is signed out); refused while a ticket is at its counter."""
     window = access_supervised_window(request.user, code, pk)
@@ -558,8 +558,8 @@ def window_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _after_change(request, window.hall, Notice(text))
 
 
-@require_POST
 @supervisor_required(message=MONITOR_ONLY)
+@post_action("supervisor-hall", "code")
 def board_message_post(request: HttpRequest, code: str) -> HttpResponse:
     """Put a short notice on the hall's display board until it expires."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)
@@ -579,8 +579,8 @@ def board_message_post(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_POST
 @supervisor_required(message=MONITOR_ONLY)
+@post_action("supervisor-hall", "code")
 def board_message_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Take the notice off the board before it expires."""
     message = access_board_message(request.user, code, pk)
@@ -591,8 +591,8 @@ def board_message_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResp
     return _after_change(request, message.hall, Notice(_("通知已从显示屏撤下。")))
 
 
-@require_POST
 @supervisor_required(message=MONITOR_ONLY)
+@post_action("supervisor-hall", "code")
 def alert_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Record the cause of a wait alert and what was done about it (Art. 8 ¶4)."""
     hall = access_hall(request.user, code, roles_allowed=SUPERVISION_ROLES)

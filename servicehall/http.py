@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.log import log_response
 from django_htmx.middleware import HtmxDetails
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -40,7 +42,7 @@ def client_address(request: HttpRequest) -> str:
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
 
 
-def post_action(url_name: str, *kept: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def post_action(url_name: str, *kept: str, keep_query: bool = False) -> Callable[[View], View]:
     """``require_POST`` for a form's action URL (``/staff/cases/<number>/accept/``), except that
     a GET or HEAD of it goes to the page the form is on: ``url_name``, reversed with the view
     arguments named in ``kept``.
@@ -48,13 +50,18 @@ def post_action(url_name: str, *kept: str) -> Callable[[Callable[..., HttpRespon
     A refused form is drawn again at its action URL (with the refusal beside the field); the
     address bar then shows that URL, and reloading it after a back-and-forth, opening it from
     the history or sharing it makes a GET, which met a bare 405 page. Other methods still get 405.
+
+    ``keep_query`` carries the query string along, for forms that post to their page's own query
+    (the day or the page of a list the form was on: ``?day=2026-11-25``).
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in ("GET", "HEAD"):
-                return redirect(reverse(url_name, kwargs={name: kwargs[name] for name in kept}))
+                target = reverse(url_name, kwargs={name: kwargs[name] for name in kept})
+                query = request.GET.urlencode() if keep_query else ""
+                return redirect(f"{target}?{query}" if query else target)
             if request.method != "POST":
                 response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
                 log_response(
@@ -63,6 +70,6 @@ def post_action(url_name: str, *kept: str) -> Callable[[Callable[..., HttpRespon
                 return response
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(View, wrapped)
 
     return decorator

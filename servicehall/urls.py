@@ -13,6 +13,7 @@ from feedback import api_urls as feedback_api
 from feedback import urls as feedback_urls
 from queueing import api_urls as queueing_api
 from servicehall import views, views_security
+from servicehall.http import post_action
 from servicehall.login import LoginForm
 from staffing import api_urls as staffing_api
 from staffing import urls as staffing_urls
@@ -67,7 +68,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Logging out is a POST (CSRF); a GET of the URL (a reload, the history) goes to the staff
+    # home, where the logout button is; an anonymous visitor goes on from there to the login page.
+    path("accounts/logout/", post_action("staff-home")(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/two-factor/", views_security.two_factor_manage, name="two-factor-manage"),
     path("accounts/two-factor/verify/", views_security.two_factor_verify, name="two-factor-verify"),
     path("accounts/two-factor/enrol/", views_security.two_factor_enrol, name="two-factor-enrol"),

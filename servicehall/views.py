@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from servicehall.errors import error_body
+from servicehall.http import post_action
 
 CARE_MODE_MAX_AGE = 365 * 24 * 3600
 
@@ -35,7 +36,7 @@ def _safe_next(request: HttpRequest) -> str:
     return "/"
 
 
-@require_POST
+@post_action("home")
 def care_mode(request: HttpRequest) -> HttpResponse:
     """Turn care mode (关怀模式: large text, high contrast, simpler layout) on or off."""
     response = HttpResponseRedirect(_safe_next(request))

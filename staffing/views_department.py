@@ -19,12 +19,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from catalog.models import Department, Hall
 from servicehall import roles
 from servicehall.access import chief_department, chief_refusal, staff_required, staff_scope
 from servicehall.clock import local_date
+from servicehall.http import post_action
 from servicehall.pagination import paginate, requested_page
 from staffing import assessments, replacements
 from staffing.forms_dual import DepartmentAssessmentFilterForm, DepartmentReplacementFilterForm, ReplacementCloseForm
@@ -112,7 +113,7 @@ def replacement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(roles.CHIEF_REPRESENTATIVE, message=_CHIEF_ONLY)
-@require_POST
+@post_action("staffing-department-replacement", "pk")
 def replacement_close(request: HttpRequest, pk: int) -> HttpResponse:
     """The chief representative records the replacement the department put in post."""
     item = _access_request(request, pk)

@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from servicehall.access import supervised_hall_ids, supervisor_required
 from servicehall.clock import local_date
+from servicehall.http import post_action
 from servicehall.pagination import paginate, requested_page
 from staffing import replacements
 from staffing.access import access_secondment
@@ -38,7 +38,7 @@ def _refused(form: Any, exc: StaffingError) -> int:
 
 
 @supervisor_required
-@require_POST
+@post_action("staffing-person", "pk")
 def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     """要求派出单位更换, from the person's page."""
     secondment = access_secondment(request.user, pk)
@@ -125,7 +125,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @supervisor_required
-@require_POST
+@post_action("staffing-replacement", "pk")
 def request_close(request: HttpRequest, pk: int) -> HttpResponse:
     item = _access_request(request, pk)
     form = ReplacementCloseForm(request.POST, candidates=replacements.replacement_candidates(item))
@@ -141,7 +141,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @supervisor_required
-@require_POST
+@post_action("staffing-replacement", "pk")
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = _access_request(request, pk)
     form = WithdrawForm(request.POST)

@@ -37,8 +37,12 @@ def _kept_query(context: template.Context, query: str | None) -> str:
 def pagination(context: template.Context, page: Page, query: str | None = None) -> dict[str, Any]:
     kept = _kept_query(context, query)
     prefix = f"?{kept}&page=" if kept else "?page="
+    counted = getattr(page, "counted", True)
     return {
         "page": page,
+        # A page of paginate_uncounted knows only whether there is a next page, not the total.
+        "shown": page.has_other_pages() if not counted else page.paginator.num_pages > 1,
+        "total": page.paginator.num_pages if counted else None,
         "previous_url": f"{prefix}{page.previous_page_number()}" if page.has_previous() else "",
         "next_url": f"{prefix}{page.next_page_number()}" if page.has_next() else "",
     }

@@ -365,7 +365,10 @@ def test_a_ticket_no_longer_waiting_cannot_be_cancelled(client, qh) -> None:
 
 def test_cancel_takes_only_post(client, qh) -> None:
     ticket = issue(qh)
-    assert client.get(reverse("queue-ticket-cancel", args=[ticket.token])).status_code == 405
+    # A GET (a reload of the page the refusal was drawn on) goes back to the ticket, cancelling nothing.
+    response = client.get(reverse("queue-ticket-cancel", args=[ticket.token]))
+    assert response.status_code == 302 and response["Location"] == reverse("queue-ticket", args=[ticket.token])
+    assert client.put(reverse("queue-ticket-cancel", args=[ticket.token])).status_code == 405
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.WAITING
 

@@ -659,6 +659,10 @@ def test_no_role_reaches_the_object_of_another_hall_department_or_citizen(name, 
             for method in methods:
                 before = _writes()
                 response = _send(Client(), method, guessed)
+                if method == "GET" and response.status_code == 302 and response["Location"] != guessed:
+                    # A form's action URL (post_action) sends a GET to the page the form is on,
+                    # which names the same guessed token and must refuse it in turn.
+                    response = _send(Client(), method, response["Location"])
                 if not _refused(response) and response.status_code not in (400, 429):
                     problems.append(f"anonymous {method} guessed token: {response.status_code}")
                 if changed := _changed(before, _writes()):
