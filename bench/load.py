@@ -91,6 +91,11 @@ MIN_SHARE = 0.01
 GUIDE_LISTS = ("/guides/?q=%E8%AF%81", "/guides/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
 VERSION = re.compile(rb"\?v=([0-9a-f]+)")
 CONSOLE_VERSION = re.compile(rb"part=queue&(?:amp;)?v=([^\"&]+)")
+# The supervisors' live regions carry a signed version in their own hx-get (queueing.dashboard_poll).
+DASHBOARD_VERSION = {
+    region: re.compile(rb'id="' + region.encode() + rb'"[^>]*hx-get="[^"?]*\?v=([^"&]+)"')
+    for region in ("overview-live", "hall-live")
+}
 
 
 def shares() -> dict[str, float]:
@@ -169,6 +174,7 @@ def _client(
     tokens = collections.deque(setup["tokens"], maxlen=400)
     versions: dict[str, str] = dict(setup["versions"])
     console_versions: dict[int, str] = {}
+    dashboard_versions: dict[int, str] = dict(setup.get("dashboard_versions", {}))
     people = iter(range(person_base + index * 100_000, person_base + (index + 1) * 100_000))
     tomorrow = setup["tomorrow"]
     records: list[tuple[str, int, float, int]] = []
@@ -235,18 +241,17 @@ def _client(
         elif kind == "hall_queue":
             status, data, queries = poll(f"/halls/{hall}/queue/")
         elif kind == "dashboard":
+            # A supervisor's open page polls its live region with the version it shows, as htmx
+            # does (issue 14): 204 while nothing in it changed (the version runs out each minute).
             k = rng.randrange(len(setup["supervisors"]))
-            if k == 0:
-                status, data, queries = conn.send(
-                    "GET", "/supervisor/", cookie=setup["supervisors"][0], htmx="overview-live"
-                )
-            else:
-                status, data, queries = conn.send(
-                    "GET",
-                    f"/supervisor/halls/{setup['supervised_halls'][k - 1]}/",
-                    cookie=setup["supervisors"][k],
-                    htmx="hall-live",
-                )
+            path, region = _dashboard_poll(setup, k)
+            version = dashboard_versions.get(k)
+            status, data, queries = conn.send(
+                "GET", f"{path}?v={version}" if version else path, cookie=setup["supervisors"][k], htmx=region
+            )
+            if status == 200:
+                found = DASHBOARD_VERSION[region].search(data)
+                dashboard_versions[k] = found.group(1).decode() if found else ""
         elif kind == "history":
             status, data, queries = conn.send("GET", "/supervisor/history/", cookie=setup["supervisors"][0])
         elif kind == "book":
@@ -274,6 +279,28 @@ def _client(
         window = next(w for w in windows if w["pk"] == pk)
         conn.send("POST", f"/api/v1/windows/{pk}/tickets/{ticket}/finish/", cookie=window["cookie"])
     out.put(records)
+
+
+def _dashboard_poll(setup: dict, k: int) -> tuple[str, str]:
+    """The page and the live region supervisor ``k`` polls: the first the city overview, the
+    others their hall's live figures."""
+    if k == 0:
+        return "/supervisor/", "overview-live"
+    return f"/supervisor/halls/{setup['supervised_halls'][k - 1]}/", "hall-live"
+
+
+def prime_dashboard_versions(base: str, setup: dict) -> dict[int, str]:
+    """The versions the supervisors' open pages show when the measurement starts (a version runs
+    out at the next minute: a run longer than that renders each region again, as a browser would)."""
+    conn = Conn(base)
+    versions = {}
+    for k, cookie in enumerate(setup["supervisors"]):
+        path, region = _dashboard_poll(setup, k)
+        status, data, _q = conn.send("GET", path, cookie=cookie, htmx=region)
+        found = DASHBOARD_VERSION[region].search(data) if status == 200 else None
+        if found:
+            versions[k] = found.group(1).decode()
+    return versions
 
 
 def prime_versions(base: str, setup: dict) -> dict[str, str]:
@@ -551,6 +578,7 @@ def main() -> int:
             f"load average {os.getloadavg()[0]:.2f}"
         )
         setup["versions"] = prime_versions(server.base, setup)
+        setup["dashboard_versions"] = prime_dashboard_versions(server.base, setup)
         # Warm every worker: the catalog's search index and each page's templates are built once
         # per process, which a long-running node has long done.
         for path in ("/", "/guides/", *GUIDE_LISTS, "/api/v1/items/", f"/guides/{setup['guides'][0]}/"):

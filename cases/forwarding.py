@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, Forwarding
 from cases.services import CaseError, _deem_if_late, _lock_case, _record, _require_counter_at, _stale, case_receive
 from catalog.models import GuideVersion, Hall
+from queueing import dashboard_poll
 from queueing.models import Window
 from servicehall import outbox, roles
 from servicehall.access import AnyUser, signed_in, staff_scope
@@ -174,8 +175,10 @@ def forward_refusal(case: Case) -> str:
 
 
 def _notify_later(forwarding: Forwarding, kind: str) -> None:
-    """Tell the other side once the transaction commits (through the outbox)."""
+    """Tell the other side once the transaction commits (through the outbox), and both halls'
+    live dashboards, which show the forwardings in transit and handled (queueing.dashboard_poll)."""
     outbox.enqueue(NOTIFY_TASK, forwarding.pk, kind)
+    dashboard_poll.dashboard_changed_on_commit(forwarding.from_hall_id, forwarding.to_hall_id)
 
 
 def case_forward(

@@ -56,6 +56,7 @@ from cases.models import (
 )
 from catalog import selectors as catalog_selectors
 from catalog.models import IMPLEMENTATION_CODE_PATTERN, GuideVersion, Hall, Material, ServiceItem
+from queueing import dashboard_poll
 from queueing import services as queue_services
 from queueing.models import Ticket, Window
 from servicehall import roles
@@ -561,6 +562,8 @@ def case_receive(
                 recorded_by=signed_in(actor),
                 recorded_at=now,
             )
+            # The hall's live dashboard counts it in today's waits per item.
+            dashboard_poll.dashboard_changed_on_commit(hall.pk)
     return case
 
 
@@ -1692,6 +1695,8 @@ def ticket_item_record(
             % {"number": ticket.number, "item": item.name, "outcome": record.get_outcome_display()},
             details={"item": item.code, "outcome": outcome, "changed": not created},
         )
+        # The hall's live dashboard counts it in today's waits per item.
+        dashboard_poll.dashboard_changed_on_commit(ticket.hall_id)
     return record
 
 
@@ -1712,3 +1717,4 @@ def ticket_item_remove(*, record: TicketItem, actor: AnyUser, now: dt.datetime |
             summary=_("号码 %(number)s 移除办理事项：%(item)s") % {"number": ticket.number, "item": record.item.name},
             details={"item": record.item.code, "outcome": record.outcome},
         )
+        dashboard_poll.dashboard_changed_on_commit(ticket.hall_id)

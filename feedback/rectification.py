@@ -45,6 +45,7 @@ from feedback.models_ratings import (
     RectificationOrder,
 )
 from feedback.ratings import RatingError, policy
+from queueing import dashboard_poll
 from servicehall import roles
 from servicehall.access import AnyUser, acts_as_chief, chief_refusal, signed_in, staff_scope
 from servicehall.audit import audit_record
@@ -145,6 +146,8 @@ def _event(
         summary=f"{order.number} {RectificationEvent.Kind(kind).label}",
         details={"note": note[:200], **data},
     )
+    # The hall's live dashboard counts the open, overdue and appealed orders.
+    dashboard_poll.dashboard_changed_on_commit(order.hall_id)
 
 
 def _lock(order: RectificationOrder) -> RectificationOrder:
@@ -369,14 +372,15 @@ def orders_flag_overdue(*, now: dt.datetime | None = None) -> int:
     today = local_date(now)
     flagged = 0
     with transaction.atomic():
-        candidates = list(
+        rows = list(
             RectificationOrder.objects.filter(status=Status.RECTIFYING, overdue=False, due_on__lt=today)
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
+            .values_list("pk", "hall_id")
             .order_by("pk")
         )
-        if not candidates:
+        if not rows:
             return 0
+        candidates = [pk for pk, _hall_id in rows]
         flagged = RectificationOrder.objects.filter(pk__in=candidates, status=Status.RECTIFYING, overdue=False).update(
             overdue=True, overdue_flagged_at=now
         )
@@ -390,6 +394,8 @@ def orders_flag_overdue(*, now: dt.datetime | None = None) -> int:
             summary=_("整改超期%(n)s件") % {"n": flagged},
             details={"orders": candidates[:100]},
         )
+        # The halls' live dashboards count the overdue orders.
+        dashboard_poll.dashboard_changed_on_commit(*{hall_id for _pk, hall_id in rows})
     return flagged
 
 

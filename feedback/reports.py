@@ -45,6 +45,7 @@ from feedback.models_reports import (
     ReportEvent,
     ReportSequence,
 )
+from queueing import dashboard_poll
 from queueing.models import Window
 from servicehall import notifications, outbox, roles
 from servicehall.access import AnyUser, acts_as_chief, chief_refusal, signed_in, staff_scope
@@ -169,10 +170,12 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """The step in the report's history and in the kernel's audit log, in the same transaction.
-    Neither ever holds the reporter's name or number."""
+    Neither ever holds the reporter's name or number. Every step may change the hall's open
+    reports, which its live dashboard shows (queueing.dashboard_poll)."""
     user = actor if actor is not None and actor.is_authenticated else None
     ReportEvent.objects.create(report=report, kind=kind, at=at, actor=user, note=note, data=data or {})
     audit_record(actor=actor, action=f"report.{kind}", target=report, summary=summary, details=data)
+    dashboard_poll.dashboard_changed_on_commit(report.hall_id)
 
 
 # --- 受理: registration ------------------------------------------------------------------------
@@ -956,6 +959,10 @@ def report_flags_run(*, now: dt.datetime | None = None) -> FlagResult:
     taken_over = open_reports.filter(
         ~Q(flag=""), flag_notified_at__isnull=True, flag_changed_at__lt=now - lease
     ).update(flag_run=run_id, flag_changed_at=now)
+    if red or yellow or settled:
+        # The halls' live dashboards count the flags (every row turned now carries ``now``).
+        turned = open_reports.filter(flag_changed_at=now).values_list("hall_id", flat=True).distinct()
+        dashboard_poll.dashboard_changed_on_commit(*turned)
     messages = failed = 0
     if red or yellow or taken_over:
         messages, failed = _notify_flags(run_id, now)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from feedback import statistics_cache
 from feedback.models_ratings import Level, Rating, SatisfactionMonth
 from feedback.ratings import month_start, policy
+from queueing import dashboard_poll
 from servicehall.clock import local_date
 
 HALL_SCOPE = "hall"
@@ -98,6 +99,7 @@ def satisfaction_rollup(*, month: dt.date, now: dt.datetime | None = None) -> in
         stale = SatisfactionMonth.objects.filter(month=month)
         if rows:
             stale = stale.exclude(keep)
+        gone = set(stale.filter(scope=HALL_SCOPE).values_list("hall_id", flat=True))
         stale.delete()
         SatisfactionMonth.objects.bulk_create(
             objects,
@@ -107,6 +109,8 @@ def satisfaction_rollup(*, month: dt.date, now: dt.datetime | None = None) -> in
         )
         # The published page shows the rollup: a new generation, now and once committed.
         statistics_cache.bump()
+        # So do the halls' live dashboards (this month's and last month's satisfaction).
+        dashboard_poll.dashboard_changed_on_commit(*gone, *(hall_id for hall_id, scope in rows if scope == HALL_SCOPE))
     return len(objects)
 
 

@@ -343,13 +343,21 @@ def _overview(request: HtmxHttpRequest) -> TemplateResponse:
     )
 
 
-def _live_context(hall: Hall, now: dt.datetime) -> dict[str, Any]:
+def _hall_version(request: HttpRequest, target: str, hall: Hall, seen: list[str] | None, now: dt.datetime) -> str:
+    return dashboard_poll.poll_version(request, target, [hall.pk], seen, now=now, dashboard=True)
+
+
+def _live_context(request: HttpRequest, hall: Hall, now: dt.datetime) -> dict[str, Any]:
+    # Read before the figures (and the sections the apps above add, which the hall's dashboard
+    # generation covers): a change committing meanwhile replaces one, and the next poll renders.
+    seen = dashboard_poll.generations([hall.pk], request.user.pk, dashboard=True)
     live = dashboard.hall_live(hall=hall, now=now)
     return {
         "live": live,
         "chart": hourly_chart(live.hours),
         "hall_live_sections": extensions.sections(extensions.SUPERVISOR_HALL_LIVE),
         "assistance_today": selectors.assistance_counts(hall_id=hall.pk, now=now),
+        "live_poll_version": _hall_version(request, HALL_LIVE_TARGET, hall, seen, now),
     }
 
 
@@ -362,16 +370,23 @@ class Notice:
 
 
 def _controls_context(
+    request: HttpRequest,
     hall: Hall,
     now: dt.datetime,
     *,
     board_form: BoardMessageForm | None = None,
     notice: Notice | None = None,
 ) -> dict[str, Any]:
+    seen = dashboard_poll.generations([hall.pk], request.user.pk, dashboard=True)
     return {
         "controls": dashboard.hall_controls(hall=hall, now=now),
         "board_form": board_form or _board_form(),
         "notice": notice,
+        # The outcome of a change, or a message form with mistakes, is said until the next poll
+        # renders the controls again (a refusal holds the poll: data-poll-hold): no version.
+        "controls_poll_version": ""
+        if notice is not None or board_form is not None
+        else _hall_version(request, HALL_CONTROLS_TARGET, hall, seen, now),
     }
 
 
@@ -435,8 +450,8 @@ def _hall_page(
         "history_form": form,
         "history": history,
         "export_query": urlencode({"hall": hall.code, **_range_params(form)}) if valid else "",
-        **_live_context(hall, now),
-        **_controls_context(hall, now, board_form=board_form),
+        **_live_context(request, hall, now),
+        **_controls_context(request, hall, now, board_form=board_form),
         **_alerts_context(request, hall, now, failed),
     }
     status = 400 if failed is not None or board_form is not None or not valid else 200
@@ -449,10 +464,10 @@ def _range_params(form: HistoryForm) -> dict[str, str]:
 
 @never_cache
 def hall_dashboard(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    """One hall: today per category, window and hour; its wait alerts; its history. A poll of
-    the alerts whose version still stands is answered 204 before anything else is read
-    (``queueing.dashboard_poll``)."""
-    if unchanged_poll(request, HALL_ALERTS_TARGET):
+    """One hall: today per category, window and hour; its window controls; its wait alerts; its
+    history. A poll of the live figures, the controls or the alerts whose version still stands is
+    answered 204 before anything else is read (``queueing.dashboard_poll``)."""
+    if unchanged_poll(request, HALL_LIVE_TARGET, HALL_CONTROLS_TARGET, HALL_ALERTS_TARGET):
         return HttpResponse(status=204)
     return _hall_dashboard(request, code)
 
@@ -465,14 +480,14 @@ def _hall_dashboard(request: HtmxHttpRequest, code: str) -> TemplateResponse:
     now = timezone.now()
     target = _htmx_target(request)
     if target == HALL_LIVE_TARGET:
-        context = {"hall": hall, "poll_seconds": POLL_SECONDS, **_live_context(hall, now)}
+        context = {"hall": hall, "poll_seconds": POLL_SECONDS, **_live_context(request, hall, now)}
         return TemplateResponse(request, f"{HALL}#live", context)
     if target == HALL_ALERTS_TARGET:
         return TemplateResponse(
             request, f"{HALL}#alerts", {"hall": hall, "now": now, **_alerts_context(request, hall, now)}
         )
     if target == HALL_CONTROLS_TARGET:
-        context = {"hall": hall, "now": now, "poll_seconds": POLL_SECONDS, **_controls_context(hall, now)}
+        context = {"hall": hall, "now": now, "poll_seconds": POLL_SECONDS, **_controls_context(request, hall, now)}
         return TemplateResponse(request, f"{HALL}#controls", context)
     return _hall_page(request, hall, now=now)
 
@@ -495,7 +510,7 @@ def _after_change(
             "hall": hall,
             "now": now,
             "poll_seconds": POLL_SECONDS,
-            **_controls_context(hall, now, board_form=board_form, notice=notice),
+            **_controls_context(request, hall, now, board_form=board_form, notice=notice),
         }
         response = TemplateResponse(request, f"{HALL}#controls", context, status=status)
         response.headers["HX-Trigger"] = CHANGED_EVENT

@@ -52,3 +52,38 @@ def test_the_overview_poll_keeps_the_region_until_something_changes(live_server,
     # The region now carries the new version: unchanged again, 204 again.
     assert poll() == 204
     expect(region).to_contain_text("正在等候 2 人")
+
+
+def test_a_halls_live_figures_keep_their_region_until_something_changes(live_server, browser) -> None:
+    qh = make_queue_hall("POLLH")
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    enrolled_supervisor("poll-hall-supervisor")
+    base = live_server.url
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, base, "poll-hall-supervisor")
+    page.goto(f"{base}/supervisor/halls/{qh.hall.code}/")
+    live, controls = page.locator("#hall-live"), page.locator("#hall-controls")
+    expect(live).to_contain_text("正在等候 1 人")
+
+    def poll() -> dict[str, int]:
+        """The live region's answer to the "visibilitychange" trigger."""
+        answers: dict[str, int] = {}
+
+        def seen(response) -> None:
+            target = response.request.headers.get("hx-target")
+            if target == "hall-live":
+                answers[target] = response.status
+
+        page.on("response", seen)
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.wait_for_timeout(1500)
+        page.remove_listener("response", seen)
+        return answers
+
+    assert poll() == {"hall-live": 204}
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    assert poll() == {"hall-live": 200}
+    expect(live).to_contain_text("正在等候 2 人")
+    assert page.locator("#hall-live").count() == 1 and page.locator("#hall-controls").count() == 1
+    assert poll() == {"hall-live": 204}
+    expect(controls).to_contain_text("窗口开关")
