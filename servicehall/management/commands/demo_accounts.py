@@ -25,5 +25,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nSupervisors and the administrator also enter a code from an authenticator app (TOTP):\n"
             f"add the demo secret {twofactor.DEMO_SECRET} to one (FreeOTP, Google Authenticator...),\n"
-            "or run `.venv/bin/python manage.py demo_accounts --code` for the current code."
+            "or run `scripts/manage demo_accounts --code` for the current code."
         )
