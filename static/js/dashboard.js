@@ -15,11 +15,34 @@
       if (fields[i].value !== fields[i].defaultValue) return true;
     }
     // A clerk chosen for a window, or a duration chosen for the board message, not yet sent.
-    var options = region.querySelectorAll("select option");
-    for (var j = 0; j < options.length; j++) {
-      if (options[j].selected !== options[j].defaultSelected) return true;
+    var selects = region.querySelectorAll("select");
+    for (var j = 0; j < selects.length; j++) {
+      if (changed(selects[j])) return true;
     }
     return false;
+  }
+
+  // Whether a select shows something other than what the page gave it. A single select with no
+  // option marked "selected" shows its first option: that is its default too (comparing each
+  // option's selected with defaultSelected would call it changed, and hold the poll for ever).
+  function changed(select) {
+    var options = select.options;
+    if (select.multiple) {
+      for (var i = 0; i < options.length; i++) {
+        if (options[i].selected !== options[i].defaultSelected) return true;
+      }
+      return false;
+    }
+    var initial = -1;
+    for (var k = 0; k < options.length; k++) {
+      if (options[k].defaultSelected) initial = k;
+    }
+    if (initial === -1) {
+      for (var m = 0; m < options.length; m++) {
+        if (!options[m].disabled) { initial = m; break; }
+      }
+    }
+    return select.selectedIndex !== initial;
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {

@@ -65,13 +65,17 @@ def test_a_halls_live_figures_keep_their_region_until_something_changes(live_ser
     live, controls = page.locator("#hall-live"), page.locator("#hall-controls")
     expect(live).to_contain_text("正在等候 1 人")
 
+    # A closed window's form offers the clerks with nothing chosen (its first option shown):
+    # that is not a supervisor's unsent choice, and must not hold the controls' poll back.
+    expect(controls.locator("select[name=clerk]").first).to_be_attached()
+
     def poll() -> dict[str, int]:
-        """The live region's answer to the "visibilitychange" trigger."""
+        """The live region's and the controls' answers to the "visibilitychange" trigger."""
         answers: dict[str, int] = {}
 
         def seen(response) -> None:
             target = response.request.headers.get("hx-target")
-            if target == "hall-live":
+            if target in ("hall-live", "hall-controls"):
                 answers[target] = response.status
 
         page.on("response", seen)
@@ -80,10 +84,13 @@ def test_a_halls_live_figures_keep_their_region_until_something_changes(live_ser
         page.remove_listener("response", seen)
         return answers
 
-    assert poll() == {"hall-live": 204}
+    assert poll() == {"hall-live": 204, "hall-controls": 204}
     services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
-    assert poll() == {"hall-live": 200}
+    assert poll() == {"hall-live": 200, "hall-controls": 200}
     expect(live).to_contain_text("正在等候 2 人")
     assert page.locator("#hall-live").count() == 1 and page.locator("#hall-controls").count() == 1
-    assert poll() == {"hall-live": 204}
+    assert poll() == {"hall-live": 204, "hall-controls": 204}
     expect(controls).to_contain_text("窗口开关")
+    # A clerk chosen and not yet sent holds the controls' poll (the choice would be thrown away).
+    controls.locator("select[name=clerk]").first.evaluate("s => { s.selectedIndex = 1; }")
+    assert poll() == {"hall-live": 204}
