@@ -933,9 +933,7 @@ def windows_close_after_hours(*, now: dt.datetime | None = None) -> list[WindowL
     now = _now(now)
     today = local_date(now)
     day_kind = catalog_selectors.day_kinds(start=today, end=today)
-    open_windows = list(
-        Window.objects.filter(Q(is_open=True) | Q(staff__isnull=False)).values_list("pk", "hall_id", "signed_in_at")
-    )
+    open_windows = list(Window.objects.filter(staff__isnull=False).values_list("pk", "hall_id", "signed_in_at"))
     if not open_windows:
         return []
     halls = Hall.objects.filter(pk__in={hall_id for _pk, hall_id, _at in open_windows}).prefetch_related(
@@ -951,7 +949,7 @@ def windows_close_after_hours(*, now: dt.datetime | None = None) -> list[WindowL
     for pk in sorted(due):
         with transaction.atomic():
             window = Window.objects.select_for_update(of=("self",)).select_related("staff").filter(pk=pk).first()
-            if window is None or not (window.is_open or window.staff_id is not None):
+            if window is None or window.staff is None:
                 continue
             if _current(window) is not None:
                 continue  # serving somebody who came before closing: closed once that is done

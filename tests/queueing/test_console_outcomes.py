@@ -155,7 +155,11 @@ def test_the_grant_of_a_ticket_already_called_is_refused(client, qh, clerk) -> N
     ("name", "data", "message"),
     [
         ("transfer", {"reason": ""}, "未能转办，请按提示修改：请选择转至的类别或窗口（二选一）；请填写转办原因。"),
-        ("transfer", {"category": "999999", "reason": "x"}, "未能转办，请按提示修改：所选类别不存在或已停用，请重新选择。"),
+        (
+            "transfer",
+            {"category": "999999", "reason": "x"},
+            "未能转办，请按提示修改：所选类别不存在或已停用，请重新选择。",
+        ),
         ("dance", {}, "未知的操作。"),
     ],
 )
