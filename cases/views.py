@@ -123,6 +123,12 @@ def _application(
     # The applicant changes the item with the form filled in: the chooser posts the whole form
     # (``change_item``), so what was typed stays (never through a GET, which would put the ID
     # number in the URL), and the new item's checklist starts afresh.
+    # For a ticket whose queue names its items, the select lists those, as 登记急事急办 does
+    # (urgent.kiosk_items); the hall's other items stay a click away (?all_items=1), for a person
+    # who queued in the wrong line. Any item of the hall is accepted all the same.
+    show_all = ticket is None or not queue_items or bool(request.POST.get("all_items") or request.GET.get("all_items"))
+    show_all = show_all or (item is not None and item not in queue_items)
+    listed_others, listed_forward = (other_items, forward_items) if show_all else ([], [])
     changing = request.method == "POST" and "change_item" in request.POST
     change_error, same_item = "", False
     if changing:
@@ -139,15 +145,21 @@ def _application(
         "queue_items": queue_items,
         "other_items": other_items,
         "forward_items": forward_items,
-        "item_groups": item_groups(queue_items, other_items, forward_items),
+        "item_groups": item_groups(queue_items, listed_others, listed_forward),
+        "all_items": show_all and ticket is not None,
+        "hidden_items": len(other_items) + len(forward_items) - len(listed_others) - len(listed_forward),
         "forward_only": item is not None and item in forward_items,
         "item": item,
         "action": action,
     }
     if item is None:
+        # The chooser submitted with no item (?item=): say so, rather than reload silently.
+        chose_nothing = "item" in request.GET and not code
         if code:
             context["item_error"] = _("本大厅没有该事项，或该事项没有现行有效的办事指南。")
-        return _render(request, "application.html", context, status=400 if code else 200)
+        elif chose_nothing:
+            context["item_error"] = _("请先选择申请事项，再打开该事项的材料清单。")
+        return _render(request, "application.html", context, status=400 if code or chose_nothing else 200)
     version = GuideVersion.objects.current(today).filter(item=item).prefetch_related("materials").first()
     assert version is not None
     context["version"] = version

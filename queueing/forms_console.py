@@ -14,18 +14,45 @@ class _CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.letter} {obj.display_name}"
 
 
+def error_summary(form: forms.Form, lead: str) -> str:
+    """The panel's top message for a refused form: ``lead`` and every message, in the order of
+    the fields, so it says what the fields say (each error is also shown beside its field)."""
+    found = [str(m) for m in form.non_field_errors()]
+    found += [str(m) for name in form.fields if name in form.errors for m in form.errors[name]]
+    return lead + "；".join(message.rstrip("。") for message in found) + "。" if found else lead
+
+
 class TransferForm(forms.Form):
-    """Transfer the current ticket to another category or another window, with a reason."""
+    """Transfer the current ticket to another category or another window, with a reason.
+
+    Its ids start with ``transfer-`` (the green-channel form has a "reason" too, and the page
+    must not hold two ``id_reason``); the posted names stay as they were."""
 
     category = _CategoryChoiceField(
-        label=_("转至类别"), queryset=QueueCategory.objects.none(), required=False, empty_label=_("（不转类别）")
+        label=_("转至类别"),
+        queryset=QueueCategory.objects.none(),
+        required=False,
+        empty_label=_("（不转类别）"),
+        error_messages={"invalid_choice": _("所选类别不存在或已停用，请重新选择。")},
     )
     target_window = forms.ModelChoiceField(
-        label=_("转至窗口"), queryset=Window.objects.none(), required=False, empty_label=_("（不指定窗口）")
+        label=_("转至窗口"),
+        queryset=Window.objects.none(),
+        required=False,
+        empty_label=_("（不指定窗口）"),
+        error_messages={"invalid_choice": _("所选窗口不属于本大厅，请重新选择。")},
     )
-    reason = forms.CharField(label=_("转办原因"), max_length=200)
+    reason = forms.CharField(
+        label=_("转办原因"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写转办原因。"),
+            "max_length": _("转办原因最多200个字（已填写 %(show_value)d 个字）。"),
+        },
+    )
 
     def __init__(self, *args, window: Window, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "transfer-%s")
         super().__init__(*args, **kwargs)
         form_field(self, "category", forms.ModelChoiceField).queryset = QueueCategory.objects.filter(
             hall_id=window.hall_id, is_active=True
@@ -37,21 +64,40 @@ class TransferForm(forms.Form):
     def clean(self) -> dict:
         super().clean()
         cleaned = self.cleaned_data
-        if bool(cleaned.get("category")) == bool(cleaned.get("target_window")):
-            raise forms.ValidationError(_("请选择转至的类别或窗口（二选一）。"))
+        if "category" in self.errors or "target_window" in self.errors:
+            return cleaned
+        if not cleaned.get("category") and not cleaned.get("target_window"):
+            self.add_error("category", _("请选择转至的类别或窗口（二选一）。"))
+        elif cleaned.get("category") and cleaned.get("target_window"):
+            self.add_error("target_window", _("转至类别和转至窗口只能选一项：请把另一项留空。"))
         return cleaned
 
 
 class GrantForm(forms.Form):
-    """Put a waiting ticket on the green channel: which number, and why."""
+    """Put a waiting ticket on the green channel: which number, and why (ids ``grant-``)."""
 
     number = forms.RegexField(
         label=_("号码"),
         regex=r"^[A-Za-z]{1,2}\d{3,4}$",
         max_length=8,
-        error_messages={"invalid": _("请输入号码，例如 A012。")},
+        error_messages={
+            "required": _("请填写号码。"),
+            "invalid": _("请输入号码，例如 A012。"),
+            "max_length": _("请输入号码，例如 A012。"),
+        },
     )
-    reason = forms.CharField(label=_("认定原因"), max_length=200)
+    reason = forms.CharField(
+        label=_("认定原因"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写认定原因。"),
+            "max_length": _("认定原因最多200个字（已填写 %(show_value)d 个字）。"),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "grant-%s")
+        super().__init__(*args, **kwargs)
 
     def clean_number(self) -> str:
         return self.cleaned_data["number"].upper()

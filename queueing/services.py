@@ -131,20 +131,53 @@ def hours_today(hall: Hall, day: dt.date) -> DayHours | None:
     return memoised(("hours", hall.pk, day), lambda: catalog_selectors.hall_hours(hall=hall, day=day))
 
 
-def _check_open(hall: Hall, now: dt.datetime) -> None:
+@dataclass(frozen=True)
+class HallClosed:
+    """The hall is outside its walk-in hours now; ``next_opening`` is when it opens next (None
+    when no hours are published within the look-ahead)."""
+
+    next_opening: dt.datetime | None
+
+    def when(self) -> str:
+        return local_now(self.next_opening).strftime("%Y-%m-%d %H:%M") if self.next_opening is not None else ""
+
+
+def hall_closed_now(hall: Hall, now: dt.datetime) -> HallClosed | None:
+    """None while ``hall`` is within its walk-in hours (extended hours included), otherwise when
+    it opens next. The hours lookups ticket issue uses."""
     hours = hours_today(hall, local_date(now))
     if hours is not None and hours.is_open_at(now):
-        return
+        return None
     upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)
     if upcoming is not None and upcoming <= now:
         # The remembered hours are older than an administrator's change: the hall is open now.
+        return None
+    return HallClosed(upcoming)
+
+
+def hall_closed_warning(hall: Hall, now: dt.datetime) -> str:
+    """What a clerk at a window of ``hall`` is told outside its hours ("" while it is open)."""
+    closed = hall_closed_now(hall, now)
+    if closed is None:
+        return ""
+    if closed.next_opening is None:
+        return _("%(hall)s现在不在办公时间，群众暂不能取号。") % {"hall": hall.display_name}
+    return _("%(hall)s现在不在办公时间，群众暂不能取号。下次开放时间：%(when)s。") % {
+        "hall": hall.display_name,
+        "when": closed.when(),
+    }
+
+
+def _check_open(hall: Hall, now: dt.datetime) -> None:
+    closed = hall_closed_now(hall, now)
+    if closed is None:
         return
-    if upcoming is None:
+    if closed.next_opening is None:
         message = _("%(hall)s现在不在办公时间，暂不能取号。") % {"hall": hall.display_name}
     else:
         message = _("%(hall)s现在不在办公时间，暂不能取号。下次开放时间：%(when)s。") % {
             "hall": hall.display_name,
-            "when": local_now(upcoming).strftime("%Y-%m-%d %H:%M"),
+            "when": closed.when(),
         }
     raise QueueError(message, code="hall_closed", status=409)
 
@@ -508,6 +541,10 @@ def _nothing_to_call(window: Window, now: dt.datetime) -> QueueError:
     the clerk knows when there will be someone to call."""
     first = scheduled_tickets(window=window, now=now).first()
     if first is None:
+        closed = hall_closed_warning(window.hall, now)
+        if closed:
+            # After closing nobody can take a ticket: "nobody waits" alone suggests someone may.
+            return QueueError(_("当前没有等候的号码。%(closed)s") % {"closed": closed}, code="queue_empty", status=409)
         return QueueError(_("当前没有等候的号码。"), code="queue_empty", status=409)
     return QueueError(
         _("当前没有可叫的号码；已签到的预约 %(number)s %(time)s 起可叫。")
@@ -883,6 +920,44 @@ def _closed_for_the_day(hall: Hall, now: dt.datetime, day_kind: Callable[[dt.dat
     return "after_closing" if now >= hours.closes else None
 
 
+def windows_close_after_hours(*, now: dt.datetime | None = None) -> list[WindowLeft]:
+    """At closing time the windows still open close and their clerks are signed out (with the
+    closing job, every five minutes), so no board, dashboard or ticket page counts a window open
+    overnight. Closed: every idle window of a hall whose (extended) hours are over today, and
+    every idle window signed in on an earlier day. Kept: a window with a ticket at its counter —
+    whoever was called before closing is served (Art. 10 ¶2: service extended as the people
+    there need, 工作日延时服务); the window closes at the first run after that ticket is finished.
+    Kept too: a window signed in today on a day without walk-in hours (weekend or holiday
+    staggered service by appointment) and one signed in before today's opening (getting ready).
+    Each window is locked and checked again; audited as ``window.sign_out`` (cause "closing")."""
+    now = _now(now)
+    today = local_date(now)
+    day_kind = catalog_selectors.day_kinds(start=today, end=today)
+    open_windows = list(Window.objects.filter(staff__isnull=False).values_list("pk", "hall_id", "signed_in_at"))
+    if not open_windows:
+        return []
+    halls = Hall.objects.filter(pk__in={hall_id for _pk, hall_id, _at in open_windows}).prefetch_related(
+        "opening_hours"
+    )
+    after_closing = {hall.pk for hall in halls if _closed_for_the_day(hall, now, day_kind) == "after_closing"}
+    due = [
+        pk
+        for pk, hall_id, signed_in_at in open_windows
+        if hall_id in after_closing or signed_in_at is None or local_date(signed_in_at) < today
+    ]
+    left: list[WindowLeft] = []
+    for pk in sorted(due):
+        with transaction.atomic():
+            window = Window.objects.select_for_update(of=("self",)).select_related("staff").filter(pk=pk).first()
+            if window is None or window.staff is None:
+                continue
+            if _current(window) is not None:
+                continue  # serving somebody who came before closing: closed once that is done
+            left.append(_leave(window, staff=window.staff, now=now, cause="closing"))
+        snapshot.refresh_on_commit(window.hall_id)
+    return left
+
+
 # --- Windows ---------------------------------------------------------------------------------
 
 
@@ -999,11 +1074,13 @@ _LEAVE_REASONS = {
     "logout": gettext_noop("工作人员退出登录，号码退回等候"),
     "sign_out": gettext_noop("工作人员签退，号码退回等候"),
     "session_expired": gettext_noop("工作人员登录已过期，号码退回等候"),
+    "closing": gettext_noop("大厅闭厅，号码退回等候"),
 }
 _LEAVE_SUMMARIES = {
     "logout": gettext_noop("退出登录，从%(window)s签退"),
     "sign_out": gettext_noop("从%(window)s签退"),
     "session_expired": gettext_noop("登录过期，从%(window)s自动签退"),
+    "closing": gettext_noop("闭厅，从%(window)s自动签退"),
 }
 
 

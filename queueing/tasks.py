@@ -45,9 +45,13 @@ def leave_windows_of_expired_sessions() -> int:
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=3, time_limit=240, soft_time_limit=200)
 def expire_tickets() -> int:
-    """Expire the tickets left unserved at closing time (every five minutes)."""
+    """At closing time (every five minutes): expire the tickets left unserved, then close the
+    windows still open with nobody at their counter (``services.windows_close_after_hours``)."""
     expired = services.tickets_expire()
     logger.info("expired %s unserved tickets", expired)
+    closed = services.windows_close_after_hours()
+    if closed:
+        logger.info("closed %s windows after hours: %s", len(closed), ", ".join(str(x.window.pk) for x in closed))
     return expired
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from queueing import selectors, services
 from queueing.access import access_window, window_hall_ticket
 from queueing.console import PANEL, PANEL_HEADER, QUEUE, console_action, console_panel, unchanged_poll
-from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
+from queueing.forms_console import AssistanceForm, GrantForm, TransferForm, error_summary
 from queueing.models import Ticket, Window
 from queueing.services import QueueError
 from servicehall import extensions
@@ -143,11 +143,23 @@ def _not_signed_in(request: HttpRequest, window: Window) -> HttpResponse:
 @counter_staff_required
 @post_action("staff-home")
 def sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign in at the window, which opens. Outside the hall's hours it opens all the same (a
+    clerk gets ready before opening), with a warning: nobody can take a ticket now, and after
+    closing a window with nobody at its counter is closed by the closing job."""
     window = access_window(request.user, pk)
+    now = timezone.now()
     try:
-        services.window_sign_in(window=window, staff=request.user)
+        services.window_sign_in(window=window, staff=request.user, now=now)
     except QueueError as exc:
         messages.error(request, str(exc.message))
+        return redirect("staff-home")
+    closed = services.hall_closed_warning(window.hall, now)
+    if closed:
+        messages.warning(
+            request,
+            _("已在%(window)s签到。%(closed)s闭厅后，没有号码在办的窗口会自动关闭。")
+            % {"window": window, "closed": closed},
+        )
     return redirect("staff-home")
 
 
@@ -256,7 +268,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
         elif action == "transfer":
             form = TransferForm(request.POST, window=window)
             if not form.is_valid():
-                return _after(request, window, error=_("转办信息有误，请检查后重试。"), status=400, transfer_form=form)
+                error = error_summary(form, _("未能转办，请按提示修改："))
+                return _after(request, window, error=error, status=400, transfer_form=form)
             try:
                 ticket = services.ticket_transfer(
                     window=window,
@@ -289,7 +302,9 @@ def grant_priority(request: HttpRequest, pk: int) -> HttpResponse:
     window = access_window(request.user, pk)
     form = GrantForm(request.POST)
     if not form.is_valid():
-        return _after(request, window, error=_("请填写号码和认定原因。"), status=400, grant_form=form)
+        # The top message says what the fields say (not "fill in" for a number badly written).
+        error = error_summary(form, _("未能认定绿色通道，请按提示修改："))
+        return _after(request, window, error=error, status=400, grant_form=form)
     ticket = (
         selectors.waiting_today(hall_id=window.hall_id, now=timezone.now())
         .filter(number=form.cleaned_data["number"])

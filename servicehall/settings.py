@@ -286,7 +286,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     # Closing times differ per hall and weekday (extended hours): every five minutes expires
-    # what a hall left unserved within minutes of its closing.
+    # what a hall left unserved, and closes its idle windows, within minutes of its closing.
     "queue-expire-tickets": {
         "task": "queueing.tasks.expire_tickets",
         "schedule": crontab(minute="*/5"),

@@ -43,6 +43,22 @@
     message.textContent = texts.getAttribute(kind === "offline" ? "data-console-offline" : "data-console-error");
     panel.insertBefore(message, panel.firstChild);
   }
+  // A new submission starts: the outcome of the previous one no longer holds. Also when the
+  // browser's own validation stops the form before any request (an empty required field, the
+  // "invalid" event, which does not bubble), else an old refusal ("该预约…已取消") would stay on
+  // screen as if it answered this attempt. Polls of the queue are no submission.
+  function clearOutcome() {
+    var panel = document.getElementById("console-panel");
+    if (!panel) return;
+    panel.querySelectorAll(":scope > .message").forEach(function (old) { old.remove(); });
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.tagName === "FORM" && elt.closest("#console-panel")) clearOutcome();
+  });
+  document.addEventListener("invalid", function (event) {
+    if (event.target && event.target.closest && event.target.closest("#console-panel")) clearOutcome();
+  }, true);
   document.addEventListener("htmx:responseError", function () { report("error"); });
   document.addEventListener("htmx:sendError", function () { report("offline"); });
   document.addEventListener("htmx:afterSwap", function () {

@@ -154,8 +154,12 @@ def test_the_grant_of_a_ticket_already_called_is_refused(client, qh, clerk) -> N
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("transfer", {"reason": ""}, "转办信息有误，请检查后重试。"),
-        ("transfer", {"category": "999999", "reason": "x"}, "转办信息有误，请检查后重试。"),
+        ("transfer", {"reason": ""}, "未能转办，请按提示修改：请选择转至的类别或窗口（二选一）；请填写转办原因。"),
+        (
+            "transfer",
+            {"category": "999999", "reason": "x"},
+            "未能转办，请按提示修改：所选类别不存在或已停用，请重新选择。",
+        ),
         ("dance", {}, "未知的操作。"),
     ],
 )
@@ -168,8 +172,8 @@ def test_invalid_ticket_actions_are_a_400_with_the_message(client, qh, clerk, na
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"number": "", "reason": ""}, "请填写号码和认定原因。"),
-        ({"number": "12", "reason": "x"}, "请输入号码，例如 A012。"),
+        ({"number": "", "reason": ""}, "未能认定绿色通道，请按提示修改：请填写号码；请填写认定原因。"),
+        ({"number": "12", "reason": "x"}, "未能认定绿色通道，请按提示修改：请输入号码，例如 A012。"),
     ],
 )
 def test_an_invalid_grant_form_is_a_400_with_the_message(client, qh, clerk, data, message) -> None:
