@@ -75,32 +75,39 @@ class HallQueue:
 
 def hall_queue(*, hall_id: int, now: dt.datetime) -> HallQueue:
     today = local_date(now)
-    waiting = Ticket.objects.filter(hall_id=hall_id, service_date=today, status=Ticket.Status.WAITING)
     served: dict[int, set[int]] = {}
     for window_id, category_id in Window.categories.through.objects.filter(window__hall_id=hall_id).values_list(
         "window_id", "queuecategory_id"
     ):
         served.setdefault(window_id, set()).add(category_id)
+    waiting = tuple(
+        Ticket.objects.filter(hall_id=hall_id, service_date=today, status=Ticket.Status.WAITING)
+        .order_by("arrived_at", "pk")
+        .values_list(*_WAITING_FIELDS)
+    )
+    # Read after the tickets, so that every ticket's category is among them.
+    categories = tuple(
+        QueueCategory.objects.filter(hall_id=hall_id).order_by("order", "letter").values(*_CATEGORY_FIELDS)
+    )
+    assisted = frozenset(
+        AssistanceRequest.objects.filter(
+            hall_id=hall_id, service_date=today, status__in=AssistanceRequest.OPEN, ticket__isnull=False
+        ).values_list("ticket_id", flat=True)
+    )
     return HallQueue(
         service_date=today,
-        waiting=tuple(waiting.order_by("arrived_at", "pk").values_list(*_WAITING_FIELDS)),
-        categories=tuple(
-            QueueCategory.objects.filter(hall_id=hall_id).order_by("order", "letter").values(*_CATEGORY_FIELDS)
-        ),
+        waiting=waiting,
+        categories=categories,
         window_categories={window_id: frozenset(ids) for window_id, ids in served.items()},
-        assisted=frozenset(
-            AssistanceRequest.objects.filter(
-                hall_id=hall_id, service_date=today, status__in=AssistanceRequest.OPEN, ticket__isnull=False
-            ).values_list("ticket_id", flat=True)
-        ),
+        assisted=assisted,
     )
 
 
 def console(*, window: Window, now: dt.datetime, shared: HallQueue | None = None) -> Console:
     """What the window's console shows: its current ticket, the tickets it would call next (in
-    call order), the checked-in appointments it will call once their slot starts, and what it can
-    transfer to. One query for the current ticket, and the hall's queue (``shared``, or read
-    here: ``hall_queue``); a query more when a ticket shown has an open assistance request.
+    call order) and the checked-in appointments it will call once their slot starts. One query
+    for the current ticket, and the hall's queue (``shared``, or read here: ``hall_queue``); a
+    query more when a ticket shown has an open assistance request.
 
     The window's queue is picked from the hall's with the rules of ``services.window_waiting``
     and ordered as ``services.callable_tickets`` orders it (tests/queueing/test_console_shared.py
