@@ -240,17 +240,21 @@ def console_panel(
         "window": window,
         "error": error,
         "notice": notice,
-        "transfer_form": transfer_form or TransferForm(window=window),
-        "grant_form": grant_form or GrantForm(),
-        "assistance_form": AssistanceForm(),
-        "console_sections": extensions.sections(extensions.CONSOLE_PANEL),
-        "current_ticket_sections": extensions.sections(extensions.CONSOLE_CURRENT_TICKET),
-        **(extra_context or {}),
     }
-    if not getattr(request, "htmx", None):
+    htmx = getattr(request, "htmx", None)
+    if not (htmx and template == QUEUE):
+        # The forms and sections of the panel (the polled queue shows none of them).
+        context.update(
+            transfer_form=transfer_form or TransferForm(window=window),
+            grant_form=grant_form or GrantForm(),
+            assistance_form=AssistanceForm(),
+            console_sections=extensions.sections(extensions.CONSOLE_PANEL),
+            current_ticket_sections=extensions.sections(extensions.CONSOLE_CURRENT_TICKET),
+        )
+    context.update(extra_context or {})
+    if not htmx:
         # The whole page (not a poll of the panel) keeps the rest of the workbench in reach.
         context["staff_home_sections"] = extensions.sections(extensions.STAFF_HOME)
-    htmx = getattr(request, "htmx", None)
     response = TemplateResponse(request, template if htmx else PAGE, context, status=status)
     if htmx:
         response[PANEL_HEADER] = "1"
