@@ -31,6 +31,13 @@ signed and holds what the fragment depends on:
   at most ``POLL_VERSION_SECONDS`` (for edits made outside the services, such as a category
   renamed in the admin, or a change whose cache write was lost while Redis was away).
 
+When the hall changed, every console of the hall renders its queue again at its next poll. What
+they all read alike, the hall's waiting tickets (``selectors.HallQueue``), is read once for them
+and kept under the hall's console generation (``shared_hall_queue``): the windows then render
+their own queue from it with a query for their current ticket. A generation replaced by a change
+is never read again, so a shared read is never older than the version it is rendered with; it
+is kept at most ``POLL_VERSION_SECONDS`` too (a window's categories edited in the admin).
+
 A session that ended is not answered 204: the poll goes on to ``staff_required``, which sends
 the login redirect. While Redis does not answer (``servicehall.cache.degraded``) every poll
 renders: the process's own memory does not see the other processes' changes.
@@ -45,6 +52,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -74,6 +82,9 @@ PANEL_HEADER = "X-Console-Panel"
 POLL_VERSION_SECONDS = 60
 GENERATION_SECONDS = 24 * 3600
 _signer = signing.Signer(salt="queueing.console.poll")
+# Each process also keeps the last shared read of each hall it served (hall id -> key, until,
+# read): the next console of the hall to poll it needs no cache round trip.
+_shared_memo: dict[int, tuple[str, float, selectors.HallQueue]] = {}
 
 
 def user_key(user_id: int) -> str:
@@ -99,6 +110,42 @@ def _generations(hall_id: int, user_id: int) -> tuple[str, str] | None:
     if shared_cache.degraded() or len(found) < len(keys):
         return None
     return str(found[keys[0]]), str(found[keys[1]])
+
+
+def _shared_key(hall_id: int, generation: str, day: dt.date) -> str:
+    return f"queue:console:v1:hall:{hall_id}:queue:{day.isoformat()}:{generation}"
+
+
+def shared_hall_queue(hall_id: int, generation: str, *, now: dt.datetime) -> selectors.HallQueue:
+    """The hall's queue as of its console ``generation`` (read before calling this): read by the
+    first console of the hall to render after a change, then shared by the others."""
+    key = _shared_key(hall_id, generation, local_date(now))
+    hit = _shared_memo.get(hall_id)
+    if hit is not None and hit[0] == key and hit[1] > time.time():
+        return hit[2]
+    stored = cache.get(key)
+    if stored is not None and stored[0] > time.time():
+        until, *values = stored
+        shared = selectors.HallQueue.from_stored(values)
+    else:
+        shared = selectors.hall_queue(hall_id=hall_id, now=now)
+        until = time.time() + POLL_VERSION_SECONDS
+        value = (until, *shared.stored())
+        # add, not set: a console that read the generation earlier never replaces a later read
+        # (but one that ran out is replaced).
+        if stored is None:
+            cache.add(key, value, POLL_VERSION_SECONDS)
+        else:
+            cache.set(key, value, POLL_VERSION_SECONDS)
+    if len(_shared_memo) > 256:
+        _shared_memo.clear()
+    _shared_memo[hall_id] = (key, until, shared)
+    return shared
+
+
+def forget() -> None:
+    """Drop this process's shared reads (tests)."""
+    _shared_memo.clear()
 
 
 def _payload(window_id: int, hall_id: int, user_id: int, until: int, generations: tuple[str, str]) -> str:
@@ -179,7 +226,12 @@ def console_panel(
     # Read before the queue: a change committing meanwhile replaces them, and the next poll renders.
     user_id = request.user.pk if request.user.is_authenticated else None
     generations = _generations(window.hall_id, user_id) if user_id is not None else None
-    console = selectors.console(window=window, now=now)
+    shared = (
+        shared_hall_queue(window.hall_id, generations[0], now=now)
+        if generations is not None and settings.QUEUE.get("console_shared_queue", True)
+        else None
+    )
+    console = selectors.console(window=window, now=now, shared=shared)
     context: dict[str, Any] = {
         "console": console,
         "poll_version": ""
@@ -188,17 +240,21 @@ def console_panel(
         "window": window,
         "error": error,
         "notice": notice,
-        "transfer_form": transfer_form or TransferForm(window=window),
-        "grant_form": grant_form or GrantForm(),
-        "assistance_form": AssistanceForm(),
-        "console_sections": extensions.sections(extensions.CONSOLE_PANEL),
-        "current_ticket_sections": extensions.sections(extensions.CONSOLE_CURRENT_TICKET),
-        **(extra_context or {}),
     }
-    if not getattr(request, "htmx", None):
+    htmx = getattr(request, "htmx", None)
+    if not (htmx and template == QUEUE):
+        # The forms and sections of the panel (the polled queue shows none of them).
+        context.update(
+            transfer_form=transfer_form or TransferForm(window=window),
+            grant_form=grant_form or GrantForm(),
+            assistance_form=AssistanceForm(),
+            console_sections=extensions.sections(extensions.CONSOLE_PANEL),
+            current_ticket_sections=extensions.sections(extensions.CONSOLE_CURRENT_TICKET),
+        )
+    context.update(extra_context or {})
+    if not htmx:
         # The whole page (not a poll of the panel) keeps the rest of the workbench in reach.
         context["staff_home_sections"] = extensions.sections(extensions.STAFF_HOME)
-    htmx = getattr(request, "htmx", None)
     response = TemplateResponse(request, template if htmx else PAGE, context, status=status)
     if htmx:
         response[PANEL_HEADER] = "1"

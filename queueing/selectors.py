@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import DEFERRED, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog import selectors as catalog_selectors
@@ -14,7 +15,6 @@ from catalog.hours import hours_on
 from catalog.models import Hall
 from queueing.config import hall_config
 from queueing.models import AssistanceRequest, QueueCategory, Ticket, Window
-from queueing.services import callable_tickets, scheduled_tickets, window_waiting
 from servicehall.access import AnyUser
 from servicehall.clock import local_date
 from servicehall.models import StaffProfile
@@ -30,7 +30,6 @@ class Console:
     waiting_total: int
     per_category: list[tuple[str, str, int]]  # (letter, name, waiting) for the queues this window calls
     categories: list[QueueCategory]
-    other_windows: list[Window]
     # Checked-in appointments waiting for their slot to start (``not_before``): in the queue, not
     # callable yet, counted apart from ``waiting_total``; earliest first.
     scheduled: list[Ticket]
@@ -43,52 +42,142 @@ class Console:
     changes_at: dt.datetime | None = None
 
 
-def console(*, window: Window, now: dt.datetime) -> Console:
-    """What the window's console shows: its current ticket, the tickets it would call next (in
-    call order), the checked-in appointments it will call once their slot starts, and what it can
-    transfer to. A fixed number of queries."""
-    current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
-    queue = callable_tickets(window=window, now=now).select_related("category")
-    callable_now = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    starving_before = now - hall_config(window.hall).starvation
-    rows = list(
-        window_waiting(window=window, now=now)
-        .order_by()
-        .values("category_id")
-        .annotate(
-            n=Count("pk", filter=callable_now),
-            later=Count("pk", filter=Q(not_before__gt=now)),
-            next_slot=Min("not_before", filter=Q(not_before__gt=now)),
-            next_starving=Min("arrived_at", filter=Q(urgent=False, arrived_at__gt=starving_before)),
-        )
+# What a console needs of each waiting ticket of the hall, in this order (``HallQueue.waiting``).
+_WAITING_FIELDS = ("id", "number", "category_id", "arrived_at", "priority", "urgent", "target_window_id", "not_before")
+_TICKET_FIELDS = Ticket._meta.concrete_fields
+_CATEGORY_FIELDS = ("id", "hall_id", "letter", "name", "name_en", "order", "is_active")
+
+
+@dataclass(frozen=True)
+class HallQueue:
+    """What every window console of a hall reads alike (issue 14): the hall's waiting tickets of
+    the day, its categories, which categories each window serves, and which tickets have an open
+    assistance request. Read in four queries whatever the number of windows, then each console
+    picks its own queue from it (``console``), so the windows of a hall that all render again
+    after a change can share one read (``queueing.console``). Plain values only, to keep in the
+    cache: no personal data (numbers, times and ids)."""
+
+    service_date: dt.date
+    waiting: tuple[tuple[Any, ...], ...]  # _WAITING_FIELDS, in arrival order
+    categories: tuple[dict[str, Any], ...]  # _CATEGORY_FIELDS, every category of the hall, in display order
+    window_categories: dict[int, frozenset[int]]
+    assisted: frozenset[int]  # tickets with an open assistance request of the day (assistance_desk_idx)
+
+    def stored(self) -> tuple[Any, ...]:
+        """Plain values for the cache (``from_stored`` turns them back)."""
+        return (self.service_date, self.waiting, self.categories, self.window_categories, self.assisted)
+
+    @classmethod
+    def from_stored(cls, values: Any) -> HallQueue:
+        service_date, waiting, categories, window_categories, assisted = values
+        return cls(service_date, waiting, categories, window_categories, assisted)
+
+
+def hall_queue(*, hall_id: int, now: dt.datetime) -> HallQueue:
+    today = local_date(now)
+    served: dict[int, set[int]] = {}
+    for window_id, category_id in Window.categories.through.objects.filter(window__hall_id=hall_id).values_list(
+        "window_id", "queuecategory_id"
+    ):
+        served.setdefault(window_id, set()).add(category_id)
+    waiting = tuple(
+        Ticket.objects.filter(hall_id=hall_id, service_date=today, status=Ticket.Status.WAITING)
+        .order_by("arrived_at", "pk")
+        .values_list(*_WAITING_FIELDS)
     )
-    starvation = now - starving_before
-    turns = [row["next_slot"] for row in rows if row["next_slot"]]
-    turns += [row["next_starving"] + starvation for row in rows if row["next_starving"]]
-    counts = {row["category_id"]: row["n"] for row in rows if row["n"]}
-    scheduled_total = sum(row["later"] for row in rows)
-    scheduled = scheduled_tickets(window=window, now=now).select_related("category") if scheduled_total else None
-    categories = list(QueueCategory.objects.filter(hall_id=window.hall_id, is_active=True).order_by("order", "letter"))
-    upcoming = list(queue[:CONSOLE_LIST_LENGTH])
-    later = list(scheduled[:CONSOLE_LIST_LENGTH]) if scheduled is not None else []
-    assisted = assisted_tickets([t.pk for t in (current, *upcoming, *later) if t is not None])
-    for shown in (current, *upcoming, *later):
-        if shown is not None:
-            # What the template shows beside the ticket (``assistance`` is not a field of Ticket).
-            setattr(shown, "assistance", assisted.get(shown.pk))  # noqa: B010
+    # Read after the tickets, so that every ticket's category is among them.
+    categories = tuple(
+        QueueCategory.objects.filter(hall_id=hall_id).order_by("order", "letter").values(*_CATEGORY_FIELDS)
+    )
+    assisted = frozenset(
+        AssistanceRequest.objects.filter(
+            hall_id=hall_id, service_date=today, status__in=AssistanceRequest.OPEN, ticket__isnull=False
+        ).values_list("ticket_id", flat=True)
+    )
+    return HallQueue(
+        service_date=today,
+        waiting=waiting,
+        categories=categories,
+        window_categories={window_id: frozenset(ids) for window_id, ids in served.items()},
+        assisted=assisted,
+    )
+
+
+def console(*, window: Window, now: dt.datetime, shared: HallQueue | None = None) -> Console:
+    """What the window's console shows: its current ticket, the tickets it would call next (in
+    call order) and the checked-in appointments it will call once their slot starts. One query
+    for the current ticket, and the hall's queue (``shared``, or read here: ``hall_queue``); a
+    query more when a ticket shown has an open assistance request.
+
+    The window's queue is picked from the hall's with the rules of ``services.window_waiting``
+    and ordered as ``services.callable_tickets`` orders it (tests/queueing/test_console_shared.py
+    holds the two together)."""
+    if shared is None or shared.service_date != local_date(now):
+        shared = hall_queue(hall_id=window.hall_id, now=now)
+    current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
+    starvation = hall_config(window.hall).starvation
+    starving_before = now - starvation
+    green = window.kind == Window.Kind.GREEN_CHANNEL
+    every = window.serves_every_category
+    served = shared.window_categories.get(window.pk, frozenset())
+
+    def mine(row: tuple[Any, ...]) -> bool:  # services.window_waiting
+        target = row[6]
+        if target is not None:
+            return target == window.pk
+        return every or row[2] in served or (green and row[4] in Ticket.GREEN_CHANNEL)
+
+    def rank(row: tuple[Any, ...]) -> tuple[int, dt.datetime, int]:  # services.callable_tickets
+        _, _, _, arrived_at, priority, urgent, _, _ = row
+        if urgent:
+            group = 0
+        elif arrived_at <= starving_before:
+            group = 1
+        elif green:
+            group = 2 if priority in Ticket.GREEN_CHANNEL else 3 if priority else 4
+        else:
+            group = 2 if priority else 3
+        return group, arrived_at, row[0]
+
+    rows = [row for row in shared.waiting if mine(row)]
+    ready = sorted((row for row in rows if row[7] is None or row[7] <= now), key=rank)
+    later = sorted((row for row in rows if row[7] is not None and row[7] > now), key=lambda r: (r[7], r[3], r[0]))
+    counts: dict[int, int] = {}
+    for row in ready:
+        counts[row[2]] = counts.get(row[2], 0) + 1
+    turns = [row[7] for row in later]
+    turns += [row[3] + starvation for row in rows if not row[5] and row[3] > starving_before]
+    categories = {row["id"]: QueueCategory(**row) for row in shared.categories}
+    upcoming = [_waiting_ticket(row, window, categories, shared.service_date) for row in ready[:CONSOLE_LIST_LENGTH]]
+    scheduled = [_waiting_ticket(row, window, categories, shared.service_date) for row in later[:CONSOLE_LIST_LENGTH]]
+    shown = [t for t in (current, *upcoming, *scheduled) if t is not None]
+    assisted = assisted_tickets([t.pk for t in shown if t.pk in shared.assisted])
+    for ticket in shown:
+        # What the template shows beside the ticket (``assistance`` is not a field of Ticket).
+        setattr(ticket, "assistance", assisted.get(ticket.pk))  # noqa: B010
+    active = [category for category in categories.values() if category.is_active]
     return Console(
         window=window,
         current=current,
         upcoming=upcoming,
-        waiting_total=sum(counts.values()),
-        per_category=[(c.letter, c.display_name, counts[c.pk]) for c in categories if c.pk in counts],
-        categories=categories,
-        other_windows=list(Window.objects.filter(hall_id=window.hall_id).exclude(pk=window.pk).order_by("number")),
-        scheduled=later,
-        scheduled_total=scheduled_total,
+        waiting_total=len(ready),
+        per_category=[(c.letter, c.display_name, counts[c.pk]) for c in active if c.pk in counts],
+        categories=active,
+        scheduled=scheduled,
+        scheduled_total=len(later),
         assisted=assisted,
         changes_at=min(turns, default=None),
     )
+
+
+def _waiting_ticket(row: tuple[Any, ...], window: Window, categories: dict[int, QueueCategory], day: dt.date) -> Ticket:
+    """A waiting ticket of ``HallQueue.waiting`` as the console shows it: the other fields are
+    deferred, as if read with ``only()``."""
+    known = dict(zip(_WAITING_FIELDS, row, strict=True))
+    known.update(hall_id=window.hall_id, service_date=day, status=Ticket.Status.WAITING)
+    ticket = Ticket.from_db(None, list(known), [known.get(f.attname, DEFERRED) for f in _TICKET_FIELDS])
+    ticket.category = categories[row[2]]
+    return ticket
 
 
 def windows_serving(*, ticket: Ticket, besides: Window | None = None) -> int:

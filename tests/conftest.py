@@ -75,12 +75,13 @@ def _empty_cache():
 
     from catalog import page_cache
     from feedback import statistics_cache
-    from queueing import snapshot
+    from queueing import console, snapshot
     from servicehall import cache as shared_cache
     from servicehall import memo, outbox
 
     cache.clear()
     snapshot._hall_ids.clear()
+    console.forget()
     memo.forget()
     page_cache.forget()
     statistics_cache.forget()

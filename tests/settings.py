@@ -27,7 +27,10 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
 # Tests read a snapshot right after changing a queue: no per-process reuse.
-QUEUE = {**QUEUE, "snapshot_memo_seconds": 0}  # noqa: F405
+# Consoles read the hall's queue afresh: a change made in a test's transaction never commits, so
+# it never replaces the hall's console generation that a shared read is kept under (the tests of
+# the shared read, and of the console's poll, commit their changes and turn it on).
+QUEUE = {**QUEUE, "snapshot_memo_seconds": 0, "console_shared_queue": False}  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 
 if not REDIS_URL:  # noqa: F405

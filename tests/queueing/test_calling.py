@@ -246,3 +246,20 @@ def test_expiry_at_closing(qh) -> None:
     assert set(Ticket.objects.values_list("status", flat=True)) == {"expired"}
     assert TicketEvent.objects.filter(kind="expired").count() == 2
     assert services.tickets_expire(now=dt.datetime(2026, 11, 26, 17, 5, tzinfo=SHANGHAI)) == 0
+
+
+def test_a_call_reads_and_writes_a_fixed_number_of_rows(qh, django_assert_num_queries) -> None:
+    """Lock the window, check its counter is free, lock the first callable ticket (with its
+    category), claim it, record the event: five statements (and the savepoint the test's own
+    transaction puts around the service's), however long the queue."""
+    qh.sign_in_all()
+    for _ in range(40):
+        issue(qh)
+    finish(qh, qh.window_a, call(qh, qh.window_a))  # the hall's settings are remembered after a first call
+    with django_assert_num_queries(7):
+        ticket = call(qh, qh.window_a)
+    # What it answers is what the database now holds.
+    stored = Ticket.objects.select_related("category").get(pk=ticket.pk)
+    for name in ("status", "window_id", "staff_id", "called_at", "call_count", "category_id", "number", "id_masked"):
+        assert getattr(ticket, name) == getattr(stored, name), name
+    assert (ticket.number, ticket.call_count, ticket.category.letter) == ("A002", 1, "A")

@@ -34,6 +34,12 @@ def clock():
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def shared_queue(settings):
+    """The hall's queue shared by its consoles, as in production (off by default in tests/settings.py)."""
+    settings.QUEUE = {**settings.QUEUE, "console_shared_queue": True}
+
+
 @pytest.fixture
 def commits(django_capture_on_commit_callbacks):
     """Run what the services do on commit (the cache writes), as a real commit would."""
