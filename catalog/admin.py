@@ -325,7 +325,7 @@ class CalendarDayForm(forms.ModelForm):
         help_texts = {"reason": _("日期类型与节假日数据包不同时必填；改回数据包的类型即恢复自动更新。")}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         kind = cleaned.get("kind")
         if kind and not self.errors:
             # The rule is the service's; asked here so that the field shows it, not a 500.
