@@ -322,6 +322,18 @@ class CalendarDayForm(forms.ModelForm):
     class Meta:
         model = CalendarDay
         fields = ["kind", "reason"]
+        help_texts = {"reason": _("日期类型与节假日数据包不同时必填；改回数据包的类型即恢复自动更新。")}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        kind = cleaned.get("kind")
+        if kind and not self.errors:
+            # The rule is the service's; asked here so that the field shows it, not a 500.
+            try:
+                services.calendar_day_check(date=self.instance.date, kind=kind, reason=cleaned.get("reason") or "")
+            except CatalogError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
+        return cleaned
 
 
 @admin.register(CalendarDay)
@@ -364,7 +376,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: forms.ModelForm, change: bool) -> None:
-        services.calendar_day_correct(day=obj, kind=obj.kind, reason=obj.reason, actor=request.user)
+        row = services.calendar_day_correct(day=obj, kind=obj.kind, reason=obj.reason, actor=request.user)
+        if row.source == CalendarDay.Source.PACKAGE:
+            self.message_user(
+                request,
+                _("%(date)s 已恢复为节假日数据包的数据（%(kind)s），今后随数据包自动更新；填写的说明已记入操作日志。")
+                % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
+            )
 
     @admin.action(description=_("按节假日数据包重新生成所选日期所在年份（保留人工修正）"), permissions=["change"])
     def reseed_years(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:

@@ -444,23 +444,56 @@ def calendar_ensure_years(*, today: dt.date | None = None) -> list[CalendarFillR
     return [calendar_fill_year(year=year) for year in (today.year, today.year + 1)]
 
 
-def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: AnyUser | None) -> CalendarDay:
-    """An administrator's correction: it sticks (the seeding job never overwrites it)."""
+def calendar_day_check(*, date: dt.date, kind: str, reason: str) -> None:
+    """Refuse a correction before it is written (the admin form asks first, the service again).
+
+    A day whose type departs from the `holidays` package needs its 说明 (the notice or cause):
+    it moves every deadline counted over that day. A day set back to the package's type needs
+    none: it is a revert (``calendar_day_correct``)."""
     if kind not in CalendarDay.Kind.values:
         raise CatalogError(_("无效的日期类型。"), field="kind")
+    if kind != holiday_source.day_info(date).kind and not reason.strip():
+        raise CatalogError(
+            _("日期类型与节假日数据包不同时，请填写说明（依据的通知或原因）：它会改变办理期限。"), field="reason"
+        )
+
+
+def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: AnyUser | None) -> CalendarDay:
+    """An administrator's correction: it sticks (the seeding job never overwrites it).
+
+    Setting a day back to the type the `holidays` package gives it is a revert: the day takes
+    the package's reason and provisional mark again and its source goes back to the package, so
+    that the seeding job keeps it up to date; the administrator's note stays in the audit log."""
+    reason = reason.strip()
+    calendar_day_check(date=day.date, kind=kind, reason=reason)
+    info = holiday_source.day_info(day.date)
+    reverted = kind == info.kind
     with transaction.atomic():
         row = next(iter(_lock_calendar_days(day.date, day.date)), None)
-        before = {"kind": row.kind, "reason": row.reason} if row else None
+        before = {"kind": row.kind, "reason": row.reason, "source": row.source} if row else None
         row = row or CalendarDay(date=day.date)
-        row.kind, row.reason, row.source, row.provisional = kind, reason, CalendarDay.Source.MANUAL, False
+        if reverted:
+            row.kind, row.reason, row.source, row.provisional = (
+                info.kind,
+                info.reason,
+                CalendarDay.Source.PACKAGE,
+                info.provisional,
+            )
+            summary = _("恢复工作日历 %(date)s 为节假日数据包的%(kind)s")
+        else:
+            row.kind, row.reason, row.source, row.provisional = kind, reason, CalendarDay.Source.MANUAL, False
+            summary = _("修正工作日历 %(date)s 为%(kind)s")
         row.save()
         audit_record(
             actor=actor,
             action="calendar.correct",
             target=row,
-            summary=_("修正工作日历 %(date)s 为%(kind)s")
-            % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
-            details={"before": before, "after": {"kind": kind, "reason": reason}},
+            summary=summary % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
+            details={
+                "before": before,
+                "after": {"kind": row.kind, "reason": row.reason, "source": row.source},
+                "note": reason,
+            },
         )
         signals.calendar_changed.send(sender=CalendarDay, start=row.date, end=row.date)
     return row

@@ -488,6 +488,9 @@ class HallRow:
     # Within the hall's opening hours now (the overview: outside them a signed-in window with
     # nobody waiting for it is getting ready, not idle).
     open_now: bool = True
+    # Not open for walk-ins today (a holiday, a weekend, an appointment-only day) and no ticket
+    # taken: last week's figures are no yardstick for a day the hall does not open.
+    closed_today: bool = False
     # Today's assistance requests (帮办代办, Art. 10 ¶1): waiting for a helper / helped now / done.
     assistance: AssistanceCounts = field(default_factory=lambda: AssistanceCounts(open=0, taken=0, done=0))
 
@@ -510,8 +513,10 @@ class HallRow:
 
     @property
     def issued_change(self) -> float | None:
-        """Tickets taken today against the same weekday last week by the same time, in %."""
-        if self.last_week is None:
+        """Tickets taken today against the same weekday last week by the same time, in %. None on
+        a day the hall does not open: a hall open today with no ticket against last week's 120 is
+        −100 %, and that is meant to alarm."""
+        if self.last_week is None or self.closed_today:
             return None
         return change_percent(self.figures.issued, self.last_week.so_far.issued)
 
@@ -656,15 +661,18 @@ def city_overview(*, halls: Iterable[Hall], now: dt.datetime) -> Overview:
                 light=hall_light(lights, idle_beside_waiting=idle_beside),
                 last_week=last_week.get((hall.pk, HALL_SCOPE)),
                 open_now=open_now,
+                closed_today=hours is None and not any(f.issued for f in figures.values()),
                 assistance=assistance.get(hall.pk, AssistanceCounts(open=0, taken=0, done=0)),
             )
         )
     totals = sum(rows, HallRow(hall=None, figures=Figures()))
-    if rows:
+    # The city's total compares the halls open today with the same halls last week.
+    compared = [row.last_week for row in rows if row.last_week and not row.closed_today]
+    if compared:
         totals.last_week = LastWeek(
             date=compared_with,
-            so_far=_total(row.last_week.so_far for row in rows if row.last_week),
-            whole_day=_total(row.last_week.whole_day for row in rows if row.last_week),
+            so_far=_total(last.so_far for last in compared),
+            whole_day=_total(last.whole_day for last in compared),
         )
     return Overview(now=now, today=today, rows=rows, totals=totals, compared_with=compared_with)
 

@@ -1,7 +1,11 @@
 """Demo queues: categories and windows for the demo halls and a month of daily statistics for the
-dashboards' history; today at two halls is simulated up to now by the hall-day simulator
-(``servicehall.simulator.demo_today``, with the constants below). Creates only what is missing,
-so `make run` can call it every time."""
+dashboards' history at the busy halls; today at those halls is simulated up to now by the
+hall-day simulator (``servicehall.simulator.demo_today``, with the constants below). Creates only
+what is missing, so `make run` can call it every time.
+
+History and today go together (walkthrough finding 14): the overview compares today's tickets
+with the same weekday last week, so a hall with a past but no simulated today would read −100 %,
+and a past busier than the simulated day would read −88 %. The other halls have neither."""
 
 from __future__ import annotations
 
@@ -75,6 +79,11 @@ DEMO_SCALE = 0.25
 DEMO_STAFFING = 0.35  # of the windows: a queue forms, as on a real morning
 DEMO_SEED = 14
 HISTORY_DAYS = 30
+# The history's people per day at a busy hall: the simulated day's walk-ins (servicehall.simulator's
+# DAILY_ARRIVALS × DEMO_SCALE × (1 − APPOINTMENT_SHARE)), spread over the hours with the
+# simulator's morning peak (tests/queueing/test_demo.py holds the two together).
+HISTORY_PER_DAY = {Hall.Level.CITY: 73, Hall.Level.DISTRICT: 44}
+HISTORY_PROFILE = {9: 1.5, 10: 1.7, 11: 1.2, 12: 0.35, 13: 0.5, 14: 1.1, 15: 1.0, 16: 0.75}
 
 
 def load(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -126,9 +135,9 @@ def _windows(hall: Hall) -> int:
 
 
 def _history(halls: list[Hall], *, today: dt.date) -> int:
-    """A month of plausible daily figures for the city and district centres (demo only): each
-    day's hall row and, as the nightly roll-up writes them, a row per queue category and window."""
-    centres = [h for h in halls if h.level in (Hall.Level.CITY, Hall.Level.DISTRICT)]
+    """A month of plausible daily figures for the busy halls (demo only): each day's hall row and,
+    as the nightly roll-up writes them, a row per queue category and window."""
+    centres = [h for h in halls if h.code in BUSY_HALLS and h.level in HISTORY_PER_DAY]
     existing = set(
         DailyStat.objects.filter(
             hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)
@@ -145,15 +154,16 @@ def _history(halls: list[Hall], *, today: dt.date) -> int:
     for hall in centres:
         rng = random.Random(hall.code)  # noqa: S311 - demo data, not security
         profiles = {window.pk: _window_profile(window, rng) for window in windows.get(hall.pk, [])}
-        scale = 3.0 if hall.level == Hall.Level.CITY else 1.0
+        per_day = HISTORY_PER_DAY[Hall.Level(hall.level)]
+        weights = sum(HISTORY_PROFILE.values())
         for back in range(1, HISTORY_DAYS + 1):
             day = today - dt.timedelta(days=back)
             if (hall.pk, day) in existing or not calendar.is_working_day(day):
                 continue
             hourly = {}
-            for hour in (9, 10, 11, 12, 13, 14, 15, 16):
-                arrivals = int(rng.randint(15, 45) * scale * (0.4 if hour == 12 else 1))
-                served = max(0, arrivals - rng.randint(0, 4))
+            for hour, weight in HISTORY_PROFILE.items():
+                arrivals = round(per_day * weight / weights * rng.uniform(0.75, 1.25))
+                served = max(0, arrivals - rng.randint(0, max(1, arrivals // 8)))
                 minutes = rng.randint(6, 28)
                 # Longer average waits leave fewer people within the 15-minute target.
                 within = round(served * max(0.0, min(1.0, (30 - minutes) / 25)))

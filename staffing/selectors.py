@@ -150,12 +150,15 @@ def attendance_of(user_id: int) -> QuerySet[AttendanceRecord]:
     return AttendanceRecord.objects.filter(user_id=user_id).select_related("hall", "window")
 
 
-def open_surges(*, hall_ids: list[int] | None, day: Any) -> QuerySet[SurgeFlag]:
-    """The day's surge flags not yet handled, for the roster's flags."""
-    rows = SurgeFlag.objects.filter(date=day, status=SurgeFlag.Status.OPEN)
-    if hall_ids is not None:
-        rows = rows.filter(hall_id__in=hall_ids)
-    return rows.select_related("hall", "category", "department").order_by("hall__code", "category__letter")
+def open_surges(visible: QuerySet[SurgeFlag]) -> QuerySet[SurgeFlag]:
+    """Of the flags the user may see (``staffing.access.surges_visible``), those still waiting for
+    a decision (待处理), whatever their day: a flag of yesterday nobody has handled is still to be
+    handled. The roster's count and the surge list's 待处理 filter both read this."""
+    return (
+        visible.filter(status=SurgeFlag.Status.OPEN)
+        .select_related("hall", "category", "department")
+        .order_by("-date", "hall__code", "category__letter", "pk")
+    )
 
 
 # --- The chief representative's page for their department (Art. 8 ¶3) -----------------------

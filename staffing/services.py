@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncTime
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -370,7 +370,7 @@ def _category_departments(category_ids: set[int]) -> dict[int, set[int]]:
     return departments
 
 
-def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
+def surge_detect(*, now: dt.datetime | None = None, told_at: dt.datetime | None = None) -> SurgeRun:
     """Compare each queue's tickets today up to ``now`` with the mean of the same weekday's last
     four comparable days in the calendar (working days; holidays skipped) up to the same time of
     day; a queue above ``STAFFING_SURGE["threshold"]``
@@ -381,6 +381,9 @@ def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
     (the unique (hall, queue, date) constraint drops a flag another run made first), one claim of
     the flags nobody has told about yet and one read of their recipients, whatever the number of
     halls and queues. A queue with no tickets in the four weeks has no baseline and is not judged.
+
+    ``told_at`` is when the messages go out (``now`` unless the day judged is a past one, as the
+    demo's is): a flag of another day than that one is named by its date, never "今日".
     """
     now = now or timezone.now()
     today = local_date(now)
@@ -436,7 +439,8 @@ def surge_detect(*, now: dt.datetime | None = None) -> SurgeRun:
     # The insert cannot say which rows it made: the claim reads them back, ours by their time.
     claimed = _claim_surges(day=today, now=now)
     raised = sum(1 for flag in claimed if flag.raised_at == now)
-    notified, failed = _notify_surges(claimed, now=now) if claimed else (0, 0)
+    told_on = local_date(told_at or now)
+    notified, failed = _notify_surges(claimed, now=now, told_on=told_on) if claimed else (0, 0)
     return SurgeRun(queues_checked=len(current), over=len(over), raised=raised, notified=notified, notify_failed=failed)
 
 
@@ -492,7 +496,44 @@ def _surge_recipients(flags: list[SurgeFlag]) -> dict[tuple[int | None, int | No
     return by_key
 
 
-def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, int]:
+def _surge_day(flag: SurgeFlag) -> str:
+    return formats.date_format(flag.date, "MONTH_DAY_FORMAT")
+
+
+def _surge_message(flag: SurgeFlag, *, told_on: dt.date) -> tuple[str, str]:
+    """The subject and body of one flag's message: "今日" when it is sent the day it was raised,
+    else the day named (a flag read the next morning must not pass for that morning's)."""
+    values = {
+        "time": flag.checked_until.strftime("%H:%M"),
+        "hall": flag.hall.display_name,
+        "letter": flag.category.letter,
+        "name": flag.category.name,
+        "arrivals": flag.arrivals,
+        "baseline": round(flag.baseline, 1),
+        "days": flag.baseline_days,
+        "percent": flag.increase_percent,
+        "date": _surge_day(flag),
+    }
+    if flag.date == told_on:
+        subject = _("客流激增：%(hall)s %(letter)s类（%(name)s）今日取号较近四周同期增加%(percent)s%%")
+        body = _(
+            "截至%(time)s，%(hall)s %(letter)s类今日取号%(arrivals)s人，"
+            "此前%(days)s个可比工作日（同一星期几，跳过节假日）同一时段平均%(baseline)s人，"
+            "增加%(percent)s%%。请派出单位研究是否临时增派窗口人员，并在“客流激增提示”中登记处理结果"
+            "（《广州市政务服务条例》第六条第四款、第八条第一款）。"
+        )
+    else:
+        subject = _("客流激增：%(hall)s %(letter)s类（%(name)s）%(date)s取号较近四周同期增加%(percent)s%%")
+        body = _(
+            "%(date)s截至%(time)s，%(hall)s %(letter)s类当日取号%(arrivals)s人，"
+            "此前%(days)s个可比工作日（同一星期几，跳过节假日）同一时段平均%(baseline)s人，"
+            "增加%(percent)s%%。请派出单位研究是否临时增派窗口人员，并在“客流激增提示”中登记处理结果"
+            "（《广州市政务服务条例》第六条第四款、第八条第一款）。"
+        )
+    return subject % values, body % values
+
+
+def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime, told_on: dt.date) -> tuple[int, int]:
     recipients = _surge_recipients(flags)
     departments = _category_departments({flag.category_id for flag in flags})
     notified = failed = 0
@@ -505,26 +546,7 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
             if not to:
                 logger.warning("surge flag %s (%s): nobody to notify", flag.pk, flag.hall.code)
                 continue
-            subject = _("客流激增：%(hall)s %(letter)s类（%(name)s）今日取号较近四周同期增加%(percent)s%%") % {
-                "hall": flag.hall.display_name,
-                "letter": flag.category.letter,
-                "name": flag.category.name,
-                "percent": flag.increase_percent,
-            }
-            body = _(
-                "截至%(time)s，%(hall)s %(letter)s类今日取号%(arrivals)s人，"
-                "此前%(days)s个可比工作日（同一星期几，跳过节假日）同一时段平均%(baseline)s人，"
-                "增加%(percent)s%%。请派出单位研究是否临时增派窗口人员，并在“客流激增提示”中登记处理结果"
-                "（《广州市政务服务条例》第六条第四款、第八条第一款）。"
-            ) % {
-                "time": flag.checked_until.strftime("%H:%M"),
-                "hall": flag.hall.display_name,
-                "letter": flag.category.letter,
-                "arrivals": flag.arrivals,
-                "baseline": round(flag.baseline, 1),
-                "days": flag.baseline_days,
-                "percent": flag.increase_percent,
-            }
+            subject, body = _surge_message(flag, told_on=told_on)
             try:
                 notifications.notify(
                     recipients=sorted(to),
@@ -551,36 +573,58 @@ def _notify_surges(flags: list[SurgeFlag], *, now: dt.datetime) -> tuple[int, in
         told = [flag for flag in flags if flag.pk not in released]
         citywide = sorted(set(recipients.get((None, None), [])))
         if told and citywide:
-            _notify_surge_digest(told, recipients=citywide)
+            _notify_surge_digest(told, recipients=citywide, told_on=told_on)
     return notified, failed
 
 
-def _notify_surge_digest(flags: list[SurgeFlag], *, recipients: list[str]) -> None:
+def _notify_surge_digest(flags: list[SurgeFlag], *, recipients: list[str], told_on: dt.date) -> None:
     """One message to the citywide supervisors naming each flag of the run (hall, queue, figures
     and when they were taken). At most once per set of flags (the idempotency key); a refused
     digest is logged, not retried: each flag is on the roster and the surge list meanwhile."""
     halls = sorted({flag.hall.display_name for flag in flags})
-    subject = ngettext(
-        "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
-        "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
-        len(flags),
-    ) % {"halls": "、".join(halls), "n": len(flags)}
-    lines = [
-        _(
-            "截至%(time)s，%(hall)s %(letter)s类（%(name)s）今日取号%(arrivals)s人，"
-            "较可比工作日同一时段平均%(baseline)s人增加%(percent)s%%。"
-        )
-        % {
-            "time": flag.checked_until.strftime("%H:%M"),
-            "hall": flag.hall.display_name,
-            "letter": flag.category.letter,
-            "name": flag.category.name,
-            "arrivals": flag.arrivals,
-            "baseline": round(flag.baseline, 1),
-            "percent": flag.increase_percent,
+    past = sorted({flag.date for flag in flags if flag.date != told_on})
+    if not past:
+        subject = ngettext(
+            "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
+            "客流激增汇总：%(halls)s共%(n)s个排队类别今日取号明显增加",
+            len(flags),
+        ) % {"halls": "、".join(halls), "n": len(flags)}
+    else:
+        subject = ngettext(
+            "客流激增汇总：%(halls)s共%(n)s个排队类别%(date)s取号明显增加",
+            "客流激增汇总：%(halls)s共%(n)s个排队类别%(date)s取号明显增加",
+            len(flags),
+        ) % {
+            "halls": "、".join(halls),
+            "n": len(flags),
+            "date": "、".join(formats.date_format(day, "MONTH_DAY_FORMAT") for day in past),
         }
-        for flag in flags
-    ]
+    lines = []
+    for flag in flags:
+        line = (
+            _(
+                "截至%(time)s，%(hall)s %(letter)s类（%(name)s）今日取号%(arrivals)s人，"
+                "较可比工作日同一时段平均%(baseline)s人增加%(percent)s%%。"
+            )
+            if flag.date == told_on
+            else _(
+                "%(date)s截至%(time)s，%(hall)s %(letter)s类（%(name)s）当日取号%(arrivals)s人，"
+                "较可比工作日同一时段平均%(baseline)s人增加%(percent)s%%。"
+            )
+        )
+        lines.append(
+            line
+            % {
+                "time": flag.checked_until.strftime("%H:%M"),
+                "hall": flag.hall.display_name,
+                "letter": flag.category.letter,
+                "name": flag.category.name,
+                "arrivals": flag.arrivals,
+                "baseline": round(flag.baseline, 1),
+                "percent": flag.increase_percent,
+                "date": _surge_day(flag),
+            }
+        )
     lines.append(_("各大厅的首席事务代表和大厅管理部门已分别收到提示；处理结果在“客流激增提示”中登记。"))
     ids = ",".join(str(flag.pk) for flag in flags)
     try:

@@ -8,6 +8,7 @@ with its status."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,7 +55,7 @@ from staffing.forms import (
     SurgeHandleForm,
 )
 from staffing.forms_dual import ReplacementRequestForm
-from staffing.models import ConductIncident, Secondment
+from staffing.models import ConductIncident, Secondment, SurgeFlag
 
 PER_PAGE = 50
 ATTENDANCE_PER_PAGE = 30
@@ -137,14 +138,24 @@ def roster(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": paginate(rows, page_number=page_number, per_page=PER_PAGE),
         "counts": counts,
-        # The workload flags (Art. 6 ¶4): today's surges not yet handled, and the windows the plan
-        # asks for in this hour against the windows open now.
-        "open_surges": list(selectors.open_surges(hall_ids=hall_ids, day=local_date(now))),
+        # The workload flags (Art. 6 ¶4): the surges not yet handled, as the surge list counts
+        # them, and the windows the plan asks for in this hour against the windows open now.
+        **_open_surges(request, today=local_date(now)),
         "windows_now": workload.windows_now(hall_ids=hall_ids, now=now),
         "query": query,
         "page_error": page_error,
     }
     return _render(request, "roster.html", context, status=status)
+
+
+ROSTER_SURGE_LINKS = 10  # the flags named on the roster; the count covers them all
+
+
+def _open_surges(request: HttpRequest, *, today: dt.date) -> dict[str, Any]:
+    rows = selectors.open_surges(surges_visible(request.user))
+    shown = list(rows[: ROSTER_SURGE_LINKS + 1])
+    count = len(shown) if len(shown) <= ROSTER_SURGE_LINKS else rows.count()
+    return {"open_surges": shown[:ROSTER_SURGE_LINKS], "open_surge_count": count, "today": today}
 
 
 def _person(
@@ -260,6 +271,8 @@ def surges(request: HttpRequest) -> HttpResponse:
     status = 400 if page_error else 200
     if form.is_bound and not form.is_valid():
         status, rows = 400, rows.none()
+    elif form.is_bound and form.cleaned_data.get("status") == SurgeFlag.Status.OPEN:
+        rows = selectors.open_surges(rows)  # the roster's count of 待处理 is this one
     elif form.is_bound and form.cleaned_data.get("status"):
         rows = rows.filter(status=form.cleaned_data["status"])
     rows = rows.select_related("hall", "category", "department", "handled_by__staff_profile").order_by(

@@ -40,7 +40,7 @@ def test_an_administrators_correction_survives_reseeding(admin_user) -> None:
     day.refresh_from_db()
     assert (day.kind, day.reason, day.source) == ("holiday", "台风停工", "manual")
     event = AuditEvent.objects.get(action="calendar.correct")
-    assert event.details["before"] == {"kind": "workday", "reason": ""}
+    assert event.details["before"] == {"kind": "workday", "reason": "", "source": "package"}
 
 
 def test_reseeding_updates_package_rows_that_changed() -> None:
@@ -80,3 +80,78 @@ def test_admin_warns_about_provisional_years(admin_client) -> None:
     response = admin_client.get(reverse("admin:catalog_calendarday_changelist"))
     assert response.status_code == 200
     assert "2040年的放假安排尚未由节假日数据包确认" in response.content.decode()
+
+
+def test_a_change_of_day_type_needs_its_note_beside_the_field(admin_client) -> None:
+    """Walkthrough finding 16: Saturday 26 December could be saved as 调休上班 with no 说明,
+    although it moves every deadline counted over it."""
+    services.calendar_fill_year(year=2026)
+    url = reverse("admin:catalog_calendarday_change", args=["2026-12-26"])
+    response = admin_client.post(url, {"kind": "makeup_workday", "reason": "  "})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["reason"] and "请填写说明" in errors["reason"][0]
+    day = CalendarDay.objects.get(date=D(2026, 12, 26))
+    assert (day.kind, day.source) == ("weekend", "package")
+    assert not AuditEvent.objects.filter(action="calendar.correct").exists()
+    # The service refuses it too (the API, a shell, a form that forgot to ask).
+    with pytest.raises(services.CatalogError) as refused:
+        services.calendar_day_correct(day=day, kind="makeup_workday", reason="", actor=None)
+    assert refused.value.field == "reason"
+
+
+def test_a_correction_keeps_its_note(admin_client) -> None:
+    services.calendar_fill_year(year=2026)
+    url = reverse("admin:catalog_calendarday_change", args=["2026-12-26"])
+    assert admin_client.post(url, {"kind": "makeup_workday", "reason": "穗府办〔2026〕1号"}).status_code == 302
+    # Emptying the note of a day that still departs from the package is refused.
+    response = admin_client.post(url, {"kind": "makeup_workday", "reason": ""})
+    assert response.status_code == 200 and "reason" in response.context["adminform"].form.errors
+    day = CalendarDay.objects.get(date=D(2026, 12, 26))
+    assert (day.kind, day.reason, day.source) == ("makeup_workday", "穗府办〔2026〕1号", "manual")
+
+
+def test_reverting_a_correction_gives_the_day_back_to_the_package(admin_client) -> None:
+    services.calendar_fill_year(year=2026)
+    url = reverse("admin:catalog_calendarday_change", args=["2026-12-26"])
+    admin_client.post(url, {"kind": "makeup_workday", "reason": "临时加班"})
+    response = admin_client.post(url, {"kind": "weekend", "reason": "误改，恢复"}, follow=True)
+    assert "已恢复为节假日数据包的数据（周末）" in response.content.decode()
+    day = CalendarDay.objects.get(date=D(2026, 12, 26))
+    expected = holiday_source.day_info(day.date)
+    assert (day.kind, day.reason, day.source, day.provisional) == (
+        "weekend",
+        expected.reason,
+        CalendarDay.Source.PACKAGE,
+        expected.provisional,
+    )
+    revert = AuditEvent.objects.filter(action="calendar.correct").latest("pk")
+    assert revert.details["before"]["source"] == "manual" and revert.details["note"] == "误改，恢复"
+    assert revert.details["after"]["source"] == "package" and "恢复工作日历" in revert.summary
+    # The seeding job looks after it again: nothing kept as a manual correction.
+    assert services.calendar_fill_year(year=2026).kept_manual == 0
+
+
+def test_a_holiday_set_back_needs_no_note_and_takes_the_packages_name() -> None:
+    services.calendar_fill_year(year=2026)
+    day = CalendarDay.objects.get(date=D(2026, 10, 1))
+    services.calendar_day_correct(day=day, kind=CalendarDay.Kind.WORKDAY, reason="测试", actor=None)
+    row = services.calendar_day_correct(day=day, kind=CalendarDay.Kind.HOLIDAY, reason="", actor=None)
+    assert (row.kind, row.source, row.reason) == ("holiday", "package", holiday_source.day_info(day.date).reason)
+    assert row.reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="until locale/zh_Hans has the msgids of /tmp/i18n/supfix_zh.tsv (then remove this mark)",
+)
+def test_the_calendar_admin_has_no_english_left_on_the_chinese_page(admin_client) -> None:
+    """Walkthrough finding 15: Django 6.1's new "- Select an option -" (every select's empty
+    choice, the action select) and the date hierarchy's "Filter by %(field_name)s" are missing
+    from Django's own zh_Hans catalogues; the project's (locale/zh_Hans) gives them."""
+    services.calendar_fill_year(year=2026)
+    changelist = admin_client.get(reverse("admin:catalog_calendarday_changelist")).content.decode()
+    change = admin_client.get(reverse("admin:catalog_calendarday_change", args=["2026-12-26"])).content.decode()
+    for page in (changelist, change):
+        assert "Select an option" not in page and "- 请选择 -" in page
+    assert "Filter by" not in changelist and "按日期筛选" in changelist

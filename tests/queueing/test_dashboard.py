@@ -643,3 +643,42 @@ def test_an_excel_export_past_excels_row_limit_is_refused_with_the_way_out(
     assert response.status_code == 400
     assert "超过 Excel 的行数上限" in response.content.decode() and "导出 CSV" in response.content.decode()
     assert client.get(reverse("supervisor-export-csv"), params).status_code == 200
+
+
+# --- Last week's comparison on a day the hall does not open (walkthrough finding 14) -------------
+
+
+def test_a_hall_open_today_with_no_ticket_against_last_week_reads_minus_100(client, qh, city_supervisor) -> None:
+    """Nothing taken by 10:00 at an open hall against 40 last week is alarming: it shows."""
+    stat(qh.hall, TODAY - dt.timedelta(days=7), issued=80, hourly={"9": {"arrivals": 40}})
+    overview = dashboard.city_overview(halls=dashboard.halls_in_scope(None), now=NOW)
+    [row] = overview.rows
+    assert not row.closed_today and row.issued_change == -100
+    client.force_login(city_supervisor)
+    assert "今日不开放" not in text(client.get(reverse("supervisor-overview")))
+
+
+def test_a_hall_closed_today_shows_no_change_and_says_why(client, qh, city_supervisor) -> None:
+    from catalog.models import CalendarDay
+
+    open_hall = make_queue_hall("OP")
+    # The open hall has its own opening hours on Thursdays; the QH hall none today.
+    qh.hall.opening_hours.filter(weekday=TODAY.weekday()).delete()
+    for hall in (qh.hall, open_hall.hall):
+        stat(hall, TODAY - dt.timedelta(days=7), issued=80, hourly={"9": {"arrivals": 40}})
+    bulk_tickets(open_hall.hall, open_hall.a, 30)
+    overview = dashboard.city_overview(halls=dashboard.halls_in_scope(None), now=NOW)
+    rows = {row.hall.code: row for row in overview.rows}
+    assert rows["QH"].closed_today and rows["QH"].issued_change is None
+    assert not rows["OP"].closed_today and rows["OP"].issued_change == -25
+    # The city's total compares the open halls with themselves last week, not with the closed one.
+    assert overview.totals.issued_change == -25
+    client.force_login(city_supervisor)
+    page = text(client.get(reverse("supervisor-overview")))
+    assert 'title="今日不开放"' in page and page.count("今日不开放") == 2  # the title and the words
+    # A public holiday closes every hall: no red −100 % anywhere.
+    CalendarDay.objects.create(date=TODAY, kind=CalendarDay.Kind.HOLIDAY, reason="测试假日")
+    Ticket.objects.all().delete()
+    overview = dashboard.city_overview(halls=dashboard.halls_in_scope(None), now=NOW)
+    assert all(row.closed_today and row.issued_change is None for row in overview.rows)
+    assert overview.totals.issued_change is None

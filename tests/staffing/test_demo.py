@@ -86,3 +86,24 @@ def test_the_demo_has_history_for_the_planner_and_one_surge() -> None:
         assert {row.verdict for row in past.hours} & {"under", "over", "ok"}
         assert any(row.windows_open for row in past.hours)
         assert demo.load(now=MORNING)["history_tickets"] == 0
+
+
+def test_the_demo_started_in_the_evening_sends_the_latest_working_days_surge_by_its_date(settings) -> None:
+    """Walkthrough finding 13: `make run` in the evening judged the latest working day at 11:00
+    and sent it as "今日…截至11:00". It is told now, as that day's."""
+    from servicehall.notifications import MemoryBackend
+
+    settings.NOTIFICATION_BACKEND = "servicehall.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    evening = dt.datetime(2026, 11, 28, 20, 0, tzinfo=SHANGHAI)  # a Saturday: Friday is judged
+    try:
+        with time_machine.travel(evening, tick=False):
+            call_command("load_demo", "--no-calendar", verbosity=0)
+        [flag] = SurgeFlag.objects.all()
+        assert flag.date == dt.date(2026, 11, 27) and flag.checked_until == dt.time(11)
+        messages = [m for m in MemoryBackend.outbox if m.data.get("kind") in ("surge_flag", "surge_digest")]
+        assert messages
+        for message in messages:
+            assert "今日" not in message.subject + message.body and "11月27日" in message.subject
+    finally:
+        MemoryBackend.outbox.clear()

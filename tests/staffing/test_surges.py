@@ -166,6 +166,30 @@ def test_citywide_supervisors_get_one_digest_of_every_halls_surges(world, queue_
     assert len([m for m in outbox if m.data["kind"] == "surge_digest"]) == 1
 
 
+def test_a_flag_told_on_a_later_day_names_its_own_date(world, queue_a, police_chief, outbox) -> None:
+    """Walkthrough finding 13: the demo judged yesterday at 11:00 and sent it at startup as
+    "今日…截至11:00". A flag sent on another day than its own names that day, in the flag's
+    message and in the citywide digest."""
+    _history(world, queue_a)
+    tickets(world.city, queue_a, TODAY, hour=9, count=14)
+    result = services.surge_detect(now=NOW, told_at=NOW + dt.timedelta(days=1))
+    assert (result.raised, result.notified) == (1, 1)
+    [message] = [m for m in outbox if m.data["kind"] == "surge_flag"]
+    [digest] = [m for m in outbox if m.data["kind"] == "surge_digest"]
+    for text in (message.subject, message.body, digest.subject, digest.body):
+        assert "今日" not in text and "11月26日" in text
+    assert "11月26日截至10:30，" in message.body and "当日取号14人" in message.body
+    assert "11月26日取号较近四周同期增加40%" in message.subject
+
+
+def test_a_flag_told_the_same_day_says_today(world, queue_a, police_chief, outbox) -> None:
+    _history(world, queue_a)
+    tickets(world.city, queue_a, TODAY, hour=9, count=14)
+    services.surge_detect(now=NOW, told_at=NOW + dt.timedelta(hours=3))
+    [message] = [m for m in outbox if m.data["kind"] == "surge_flag"]
+    assert "今日取号14人" in message.body and "11月26日" not in message.body
+
+
 def test_no_digest_without_a_citywide_supervisor(world, queue_a, police_chief, outbox) -> None:
     type(world.city_supervisor).objects.filter(pk=world.city_supervisor.pk).update(is_active=False)
     _history(world, queue_a)
@@ -337,6 +361,77 @@ def test_the_roster_shows_todays_open_surges_and_windows_now(client, world, queu
     # 40 an hour × 8 minutes = 5.33 Erlangs; 80 % within 15 minutes: 7 windows; 1 open.
     assert (now_row.hall, now_row.windows_planned, now_row.windows_open, now_row.short) == (world.city, 7, 1, 6)
     assert "少开 6 个窗口" in page
+
+
+def test_the_roster_and_the_surge_list_count_the_same_open_flags(client, world, queue_a, flag) -> None:
+    """Walkthrough finding 13: the roster said "1 处待处理" (today's only) while the surge list
+    showed 2 待处理 (yesterday's too). An unhandled flag of yesterday is still to be handled:
+    both count every open flag the user may see, and the roster names its day."""
+    yesterday = SurgeFlag.objects.create(
+        hall=world.city,
+        category=QueueCategory.objects.create(hall=world.city, letter="B", name="类别B"),
+        date=TODAY - dt.timedelta(days=1),
+        checked_until=dt.time(11),
+        arrivals=27,
+        baseline=9.2,
+        ratio=1.92,
+        raised_at=NOW - dt.timedelta(days=1),
+    )
+    handled = SurgeFlag.objects.create(
+        hall=world.city,
+        category=QueueCategory.objects.create(hall=world.city, letter="C", name="类别C"),
+        date=TODAY - dt.timedelta(days=2),
+        checked_until=dt.time(11),
+        arrivals=27,
+        baseline=9.2,
+        ratio=1.92,
+        raised_at=NOW - dt.timedelta(days=2),
+        status=SurgeFlag.Status.HANDLED,
+        decision=SurgeFlag.Decision.NOT_NEEDED,
+        handled_at=NOW - dt.timedelta(days=2),
+    )
+    # Another hall's open flag: not this supervisor's, on neither page.
+    SurgeFlag.objects.create(
+        hall=world.tianhe,
+        category=QueueCategory.objects.create(hall=world.tianhe, letter="B", name="类别B"),
+        date=TODAY,
+        checked_until=dt.time(10),
+        arrivals=20,
+        baseline=10,
+        ratio=1.0,
+        raised_at=NOW,
+    )
+    client.force_login(world.supervisor)
+    with time_machine.travel(NOW, tick=False):
+        roster = client.get(reverse("staffing-roster"))
+        listed = client.get(reverse("staffing-surges"), {"status": "open"})
+    page = roster.content.decode()
+    assert "客流激增 2 处待处理" in page
+    assert [f.pk for f in roster.context["open_surges"]] == [flag.pk, yesterday.pk]
+    assert reverse("staffing-surges") + "?status=open" in page
+    assert "11-25 " in page  # yesterday's flag is named with its day; today's is not
+    assert listed.context["page"].paginator.count == 2
+    assert {f.pk for f in listed.context["page"].object_list} == {flag.pk, yesterday.pk}
+    assert handled.pk not in {f.pk for f in listed.context["page"].object_list}
+
+
+def test_the_roster_counts_every_open_flag_but_names_the_first_ten(client, world, queue_a) -> None:
+    for k in range(12):
+        SurgeFlag.objects.create(
+            hall=world.city,
+            category=queue_a,
+            date=TODAY - dt.timedelta(days=k),
+            checked_until=dt.time(10),
+            arrivals=20,
+            baseline=10,
+            ratio=1.0,
+            raised_at=NOW,
+        )
+    client.force_login(world.supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("staffing-roster"))
+    assert "客流激增 12 处待处理" in response.content.decode()
+    assert len(response.context["open_surges"]) == 10
 
 
 def test_the_surge_list_and_its_query_count(client, world, queue_a) -> None:
