@@ -141,10 +141,6 @@ def test_a_holiday_set_back_needs_no_note_and_takes_the_packages_name() -> None:
     assert row.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until locale/zh_Hans has the msgids of /tmp/i18n/supfix_zh.tsv (then remove this mark)",
-)
 def test_the_calendar_admin_has_no_english_left_on_the_chinese_page(admin_client) -> None:
     """Walkthrough finding 15: Django 6.1's new "- Select an option -" (every select's empty
     choice, the action select) and the date hierarchy's "Filter by %(field_name)s" are missing
