@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from catalog.english import localized
@@ -144,6 +144,17 @@ class Hall(BilingualName):
                 violation_error_message=_("市级中心不能有上级中心。"),
             ),
         ]
+
+
+# The order halls are listed in wherever a person reads or picks one (/halls/, the "办不成事"
+# report form, the dashboards): by level, city first, then district centres, town and street
+# centres and stations, each level by code. ``Hall.objects.order_by(*HALL_ORDER)``.
+HALL_LEVEL_RANK = Case(
+    *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
+    default=Value(len(Hall.Level.values)),
+    output_field=IntegerField(),
+)
+HALL_ORDER = (HALL_LEVEL_RANK, "code")
 
 
 class HallOpeningHours(models.Model):
