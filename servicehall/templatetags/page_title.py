@@ -36,7 +36,7 @@ class PageTitleNode(Node):
             # The page cache's shell: its title is a marker that ``fill_shell`` replaces with
             # the whole title (``with_brand`` there), so nothing is added here.
             return title
-        return with_brand(title, str(conditional_escape(context.get("portal_name", ""))))
+        return with_brand(title, str(conditional_escape(context.get("portal_name") or "")))
 
 
 @register.tag

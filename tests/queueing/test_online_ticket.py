@@ -158,7 +158,9 @@ def test_a_closed_hall_says_when_it_opens(client, qh, clock) -> None:
     assert body.count("下次开放时间：2026-11-27 09:00") == 1
     assert "现在不在办公时间，暂不能取号" not in body and "请按提示修改" not in body
     assert 'class="error-summary"' not in body
-    assert re.search(r'<div class="note warning take-closed" id="take-closed" role="alert" tabindex="-1" data-error-summary>', body)
+    assert re.search(
+        r'<div class="note warning take-closed" id="take-closed" role="alert" tabindex="-1" data-error-summary>', body
+    )
     assert not Ticket.objects.exists()
 
 
