@@ -37,15 +37,10 @@ from catalog.models import Hall
 from queueing.models import QueueCategory
 from servicehall.access import staff_scope
 from servicehall.clock import SHANGHAI, local_date
-from servicehall.personal_data import mask_mobile, scrub
+from servicehall.personal_data import mask_mobile, mask_name, scrub
 from servicehall.roles import SUPERVISION_ROLES
 
 REASON_PAGE = "appointments/supervisor/admin_reason.html"
-
-
-def masked_name(name: str) -> str:
-    """The surname and a star: 张*."""
-    return f"{name[:1]}*" if name else ""
 
 
 def _in_scope(queryset: QuerySet, request: HttpRequest, hall_path: str) -> QuerySet:
@@ -383,7 +378,7 @@ class BookingAdmin(HallScopedAdmin, _ReadOnly):
 
     @admin.display(description=gettext_lazy("姓名"))
     def name_masked(self, obj: Booking) -> str:
-        return masked_name(obj.name)
+        return mask_name(obj.name)
 
     @admin.display(description=gettext_lazy("手机号码"))
     def mobile_masked(self, obj: Booking) -> str:

@@ -38,17 +38,12 @@ from servicehall.api_fields import IdNumberField, JsonBodySerializer, MobileFiel
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
 from servicehall.http import client_address
-from servicehall.personal_data import mask_mobile
+from servicehall.personal_data import mask_mobile, mask_name
 from servicehall.schema import ERROR_404, ERROR_422, ERROR_429, NOT_BLANK_PATTERN
 from servicehall.throttling import ScopedCounterThrottle
 
 STATISTICS_MAX_DAYS = 366
 KIND_HELP = gettext_lazy("regular 工作日正常时段、extended 工作日延时服务、staggered 周末及节假日错时服务")
-
-
-def mask_name(name: str) -> str:
-    """Keep the family name: 张三 → 张*, 欧阳娜娜 → 欧***."""
-    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
 # --- Serializers ------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ from servicehall import extensions
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
 from servicehall.http import client_address
-from servicehall.personal_data import mask_mobile
+from servicehall.personal_data import mask_mobile, mask_name
 
 # Without a chosen item, the manage page lists the items its queue covers, up to this many.
 CATEGORY_ITEMS_SHOWN = 30
@@ -495,7 +495,7 @@ def kiosk_booking_done(request: HttpRequest, code: str) -> HttpResponse:
         "slot": booking.slot,
         "hall": booking.hall,
         "category": booking.category,
-        "masked_name": _masked_name(booking.name),
+        "masked_name": mask_name(booking.name),
         "masked_mobile": mask_mobile(booking.mobile),
         "checkin_opens": booking.slot.starts_at - rules.checkin_before,
         "checkin_closes": booking.slot.starts_at + rules.checkin_after,
@@ -520,11 +520,6 @@ def _what_to_bring(booking: Booking, today: dt.date) -> dict[str, Any]:
     return context
 
 
-def _masked_name(name: str) -> str:
-    """The surname only: 张三丰 → 张**."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
 def _booking_context(booking: Booking, *, blocked: BookingError | None) -> dict[str, Any]:
     """What the manage, cancel and reschedule pages show of a booking (personal data masked);
     ``blocked`` is why it can no longer be changed online, if so."""
@@ -535,7 +530,7 @@ def _booking_context(booking: Booking, *, blocked: BookingError | None) -> dict[
         "slot": booking.slot,
         "hall": booking.hall,
         "category": booking.category,
-        "masked_name": _masked_name(booking.name),
+        "masked_name": mask_name(booking.name),
         "masked_mobile": mask_mobile(booking.mobile),
         "checkin_opens": starts - rules.checkin_before,
         "checkin_closes": starts + rules.checkin_after,

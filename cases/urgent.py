@@ -50,7 +50,7 @@ from servicehall import outbox, roles
 from servicehall.access import AnyUser, acts_as_chief, chief_refusal, signed_in, staff_scope, supervised_hall_ids
 from servicehall.audit import audit_record
 from servicehall.clock import local_date
-from servicehall.personal_data import mask_free_text, mask_mobile, validate_mobile
+from servicehall.personal_data import mask_free_text, mask_mobile, mask_name, validate_mobile
 
 # A proper reason (正当事由): a category and what the matter is, at least this long; "其他" says
 # more, since the category says nothing.
@@ -61,12 +61,6 @@ REASON_MAX_CHARS = 300
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***: the family name's first character only."""
-    name = name.strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 # --- The reason ------------------------------------------------------------------------------

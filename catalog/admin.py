@@ -24,6 +24,7 @@ from catalog.models import (
     HallOpeningHours,
     HallZone,
     Material,
+    SearchSynonym,
     ServiceItem,
     SpecialStep,
 )
@@ -393,3 +394,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
                 _("%(year)s年：新增%(created)s天，更新%(updated)s天，保留人工修正%(kept)s天。")
                 % {"year": year, "created": result.created, "updated": result.updated, "kept": result.kept_manual},
             )
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Words a search treats as one (户籍 户口): saving or deleting rewrites every search document
+    after the commit (docs/search.md)."""
+
+    list_display = ["__str__", "updated_at"]
+    search_fields = ["words"]
+
+    def save_model(self, request: HttpRequest, obj: SearchSynonym, form: forms.ModelForm, change: bool) -> None:
+        services.search_synonym_save(synonym=obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: SearchSynonym) -> None:
+        services.search_synonyms_delete(synonyms=[obj], actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SearchSynonym]) -> None:
+        # Django's "delete selected" action, after its confirmation page: audited and re-indexed too.
+        services.search_synonyms_delete(synonyms=queryset, actor=request.user)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from catalog.english import localized
@@ -38,6 +38,7 @@ HALL_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("大厅编�
 DEPARTMENT_CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,19}$", _("部门编码只能包含大写字母、数字和连字符。"))
 # Aliases are written one a line; a list typed with the usual Chinese or Western separators works too.
 ALIAS_SEPARATORS = re.compile(r"[\n\r、，,；;]+")
+SYNONYM_SEPARATORS = re.compile(r"[\s、，,；;]+")
 
 
 def credit_code_check_character(first17: str) -> str:
@@ -144,6 +145,17 @@ class Hall(BilingualName):
                 violation_error_message=_("市级中心不能有上级中心。"),
             ),
         ]
+
+
+# The order halls are listed in wherever a person reads or picks one (/halls/, the "办不成事"
+# report form, the dashboards): by level, city first, then district centres, town and street
+# centres and stations, each level by code. ``Hall.objects.order_by(*HALL_ORDER)``.
+HALL_LEVEL_RANK = Case(
+    *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
+    default=Value(len(Hall.Level.values)),
+    output_field=IntegerField(),
+)
+HALL_ORDER = (HALL_LEVEL_RANK, "code")
 
 
 class HallOpeningHours(models.Model):
@@ -727,3 +739,42 @@ class GuideSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of version {self.version_id}"
+
+
+class SearchSynonym(models.Model):
+    """Words a search treats as one (搜索同义词), kept by administrators: 户籍 and 户口, 社保 and
+    社会保险. A guide whose name, common names, result, materials or keywords hold one of the words
+    is also found by the others, in the same field (``catalog.search.document_terms``): worked
+    into the search documents when they are written, so a search costs nothing more. A change
+    rewrites every document (docs/search.md)."""
+
+    words = models.CharField(
+        _("同义词"),
+        max_length=200,
+        unique=True,
+        help_text=_("两个或以上意思相同的词，用空格或顿号分隔，例如：户籍 户口。"),
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return " ↔ ".join(self.word_list)
+
+    @property
+    def word_list(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for word in SYNONYM_SEPARATORS.split(self.words):
+            if word.strip():
+                seen.setdefault(word.strip(), None)
+        return list(seen)
+
+    def clean(self) -> None:
+        super().clean()
+        if len(self.word_list) < 2:
+            raise ValidationError({"words": _("请至少填写两个词，用空格或顿号分隔。")})
+        # Stored in one spelling, so the unique constraint sees "户籍 户口" and "户籍、户口" as one.
+        self.words = " ".join(self.word_list)

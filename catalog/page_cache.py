@@ -408,6 +408,7 @@ def anonymous_shell(request: HttpRequest) -> str:
         "catalog/cached_page.html",
         {
             "page_title": TITLE_MARK,
+            "page_title_complete": True,  # the whole <title> is the marker: fill_shell adds the brand
             "main_before": mark_safe(MAIN_MARK),  # noqa: S308 - a marker of letters only
             "main_after": "",
             "sections": [],
@@ -430,16 +431,19 @@ _MARKS = re.compile(f"({CSRF_MARK}|{NONCE_MARK}|{PATH_MARK}|{TITLE_MARK}|{MAIN_M
 def fill_shell(shell: str, request: HttpRequest, *, title: str, main: str) -> str:
     """The shell with each marker replaced where the shell has it (never inside a value put in:
     a path or a title holding a marker's letters stays as it is)."""
+    from django.conf import settings
     from django.middleware.csp import get_nonce
     from django.middleware.csrf import get_token
     from django.utils.html import escape
+
+    from servicehall.templatetags.page_title import with_brand
 
     nonce = get_nonce(request)
     values = {
         CSRF_MARK: get_token(request),
         NONCE_MARK: str(nonce) if nonce is not None else "",
         PATH_MARK: escape(request.get_full_path()),
-        TITLE_MARK: escape(title),
+        TITLE_MARK: escape(with_brand(title, str(settings.PORTAL_NAME))),
         MAIN_MARK: main,
     }
     return "".join(values.get(part, part) if index % 2 else part for index, part in enumerate(_MARKS.split(shell)))

@@ -122,6 +122,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "教师": ("老师",),
 }
 
+
+def synonym_map(groups: Iterable[Sequence[str]] = ()) -> dict[str, tuple[str, ...]]:
+    """``SYNONYMS`` and the administrators' groups of words meaning one thing
+    (``SearchSynonym``): each word of a group leads to the others, both ways (户籍 ↔ 户口)."""
+    merged = {formal: list(everyday) for formal, everyday in SYNONYMS.items()}
+    for group in groups:
+        words = list(dict.fromkeys(normalise(word).strip() for word in group if has_han(word)))
+        for word in words:
+            others = merged.setdefault(word, [])
+            others += [other for other in words if other != word and other not in others]
+    return {word: tuple(others) for word, others in merged.items() if others}
+
+
+# The groups of words meaning one thing that a new installation starts with (a data migration
+# writes them; the demo loader makes sure of them): administrators edit them in the admin.
+DEFAULT_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("户籍", "户口"),
+    ("营业执照", "工商登记"),
+    ("社保", "社会保险"),
+    ("公积金", "住房公积金"),
+    ("身份证", "居民身份证"),
+)
+
 _SEPARATORS = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 # Where an English text breaks into phrases: punctuation other than a hyphen or an apostrophe.
 _ENGLISH_BREAKS = re.compile(r"[^0-9a-z\s'’-]+")
@@ -242,7 +265,7 @@ def _english_terms_of(texts: Iterable[str]) -> list[Term]:
     return list(found.values())
 
 
-def _terms_of(texts: Iterable[str]) -> list[Term]:
+def _terms_of(texts: Iterable[str], synonyms: Mapping[str, Sequence[str]] = SYNONYMS) -> list[Term]:
     found: dict[str, Term] = {}
 
     def add(text: str, is_phrase: bool) -> None:
@@ -257,7 +280,7 @@ def _terms_of(texts: Iterable[str]) -> list[Term]:
             for word in segment_for_search(phrase):
                 if len(word) >= 2 and has_han(word):
                     add(word, False)
-            for formal, everyday in SYNONYMS.items():
+            for formal, everyday in synonyms.items():
                 if formal in phrase:
                     for word in everyday:
                         add(word, phrase == formal)
@@ -276,15 +299,17 @@ def document_terms(
     materials_en: Sequence[str] = (),
     keywords: Sequence[str] = (),
     keywords_en: Sequence[str] = (),
+    synonyms: Mapping[str, Sequence[str]] = SYNONYMS,
 ) -> dict[str, list[Term]]:
     """The search terms of one guide version, per field (what ``GuideSearchDocument`` stores):
-    the Chinese text and its English twin in the same field, ranked alike."""
+    the Chinese text and its English twin in the same field, ranked alike. ``synonyms`` (from
+    ``synonym_map``) adds the other words of a word found in a field to that field."""
     terms = {
-        "name": _terms_of([name]),
-        "alias": _terms_of(aliases),
-        "result": _terms_of([result]),
-        "material": _terms_of(materials),
-        "keyword": _terms_of(keywords),
+        "name": _terms_of([name], synonyms),
+        "alias": _terms_of(aliases, synonyms),
+        "result": _terms_of([result], synonyms),
+        "material": _terms_of(materials, synonyms),
+        "keyword": _terms_of(keywords, synonyms),
     }
     english = {
         "name": [name_en],

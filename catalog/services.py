@@ -25,6 +25,7 @@ from catalog.models import (
     GuideSearchDocument,
     GuideVersion,
     Material,
+    SearchSynonym,
     ServiceItem,
     SpecialStep,
 )
@@ -557,6 +558,7 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
     for item_id, name, name_en in bundles.values_list("item_id", "bundle__name", "bundle__name_en"):
         bundle_names.setdefault(item_id, []).append(name)
         bundle_names_en.setdefault(item_id, []).append(name_en)
+    synonyms = search.synonym_map(s.word_list for s in SearchSynonym.objects.only("words"))
     built_at = timezone.now()
     fresh = [
         GuideSearchDocument(
@@ -578,6 +580,7 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
                     *bundle_names.get(version.item_id, []),
                 ],
                 keywords_en=[version.item.department.name_en, *bundle_names_en.get(version.item_id, [])],
+                synonyms=synonyms,
             ),
         )
         for version in _live_versions(versions, today)
@@ -595,3 +598,50 @@ def search_documents_rebuild(*, item_ids: Iterable[int] | None = None, today: dt
         )
         _search_index_changed()
     return len(fresh)
+
+
+def search_synonyms_ensure_defaults() -> int:
+    """Write the default groups of synonyms (``search.DEFAULT_SYNONYM_GROUPS``) that are missing,
+    leaving the administrators' own alone; returns how many were written. The caller rebuilds
+    the search documents."""
+    have = {frozenset(s.word_list) for s in SearchSynonym.objects.only("words")}
+    missing = [group for group in search.DEFAULT_SYNONYM_GROUPS if frozenset(group) not in have]
+    SearchSynonym.objects.bulk_create([SearchSynonym(words=" ".join(group)) for group in missing])
+    return len(missing)
+
+
+def search_synonym_save(*, synonym: SearchSynonym, actor: AnyUser) -> SearchSynonym:
+    """Save an administrator's group of words meaning one thing (a new one or a change),
+    audited; every search document is rewritten once the change commits (a Celery task: about
+    a second of CPU for 500 items), since any guide may hold one of its words."""
+    with transaction.atomic():
+        before = SearchSynonym.objects.filter(pk=synonym.pk).values_list("words", flat=True).first()
+        synonym.full_clean()
+        synonym.save()
+        audit_record(
+            actor=actor,
+            action="search.synonyms",
+            target=synonym,
+            summary=_("修改搜索同义词：%(words)s") % {"words": synonym.words},
+            details={"before": before, "after": synonym.words},
+        )
+        outbox.enqueue("catalog.tasks.search_documents_rebuild")
+    return synonym
+
+
+def search_synonyms_delete(*, synonyms: Iterable[SearchSynonym], actor: AnyUser) -> int:
+    """Delete groups of synonyms, audited; the documents are rewritten after the commit."""
+    with transaction.atomic():
+        rows = list(SearchSynonym.objects.filter(pk__in=[s.pk for s in synonyms]).order_by("pk"))
+        for row in rows:
+            audit_record(
+                actor=actor,
+                action="search.synonyms",
+                target=row,
+                summary=_("删除搜索同义词：%(words)s") % {"words": row.words},
+                details={"before": row.words, "after": None},
+            )
+        SearchSynonym.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        if rows:
+            outbox.enqueue("catalog.tasks.search_documents_rebuild")
+    return len(rows)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Department, Hall, ServiceItem
+from catalog.models import HALL_ORDER, Department, Hall, ServiceItem
 from feedback.models_reports import Report, ReportCategory
 from feedback.reports import ReportInput, report_input_errors
 from queueing.models import Window
@@ -39,7 +39,7 @@ class ReportForm(forms.Form):
 
     hall = _HallChoice(
         label=gettext_lazy("办事大厅"),
-        queryset=Hall.objects.order_by("level", "code"),
+        queryset=Hall.objects.order_by(*HALL_ORDER),
         required=False,
         empty_label=_CHOOSE,
         error_messages={"invalid_choice": gettext_lazy("请从列表中选择办事大厅。")},

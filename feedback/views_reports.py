@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from catalog.models import Hall
+from catalog.models import HALL_ORDER, Hall
 from feedback import form_tokens, reports, selectors_reports
 from feedback.forms_reports import (
     AssignForm,
@@ -173,7 +173,7 @@ def report_progress(request: HttpRequest, token: str) -> HttpResponse:
 
 def _entry_halls(request: HttpRequest) -> Any:
     scope = staff_scope(request.user)
-    halls = Hall.objects.order_by("level", "code")
+    halls = Hall.objects.order_by(*HALL_ORDER)
     ids = scope.hall_ids()
     if ids is None:
         return halls
@@ -232,7 +232,7 @@ def report_receipt(request: HttpRequest) -> HttpResponse:
 @staff_required(*REPORT_ROLES)
 def report_list(request: HttpRequest) -> HttpResponse:
     scope = selectors_reports.report_scope(request.user)
-    halls = Hall.objects.order_by("level", "code")
+    halls = Hall.objects.order_by(*HALL_ORDER)
     if scope.supervisor and scope.hall_ids is not None:
         halls = halls.filter(pk__in=scope.hall_ids)
     elif not scope.supervisor:

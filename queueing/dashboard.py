@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog_selectors
 from catalog.english import localized
 from catalog.hours import hours_on
-from catalog.models import Hall, HallOpeningHours
+from catalog.models import HALL_ORDER, Hall, HallOpeningHours
 from queueing.config import QueueConfig, resolve
 from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
 from queueing.selectors import AssistanceCounts, assistance_counts_by_hall
@@ -83,11 +83,6 @@ _WAIT = ExpressionWrapper(F("called_at") - F("arrived_at"), output_field=Duratio
 _SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
 # Waiting since: the arrival, or a checked-in appointment's slot start when later (the monitor's rule).
 _SINCE = Greatest("arrived_at", Coalesce("not_before", "arrived_at"))
-_LEVEL_ORDER = Case(
-    *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
-    default=Value(len(Hall.Level.values)),
-    output_field=IntegerField(),
-)
 
 
 def _overdue_key(minutes: int) -> str:
@@ -372,7 +367,7 @@ def halls_in_scope(hall_ids: list[int] | None) -> QuerySet[Hall]:
     return (
         halls.filter(Exists(QueueCategory.objects.filter(hall=OuterRef("pk"))))
         .select_related("queue_settings")
-        .order_by(_LEVEL_ORDER, "code")
+        .order_by(*HALL_ORDER)
     )
 
 

@@ -39,7 +39,7 @@ CENTRE_CATEGORIES = (
         "E", "民政卫健教育司法", "Civil affairs, health, education and justice", ("GZMZJ", "GZWJW", "GZJYJ", "GZSFJ")
     ),
     CategoryData("F", "税务", "Taxation", ("GZSW",)),
-    CategoryData("G", "“办不成事”反映", "Can't-get-it-done problems", ()),
+    CategoryData("G", "“办不成事”反映", "\u201cCan't-get-it-done\u201d reports", ()),
 )
 LOCAL_CATEGORIES = (CategoryData("A", "综合受理", "General acceptance", ()),)
 

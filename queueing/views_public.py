@@ -366,12 +366,16 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
     form = OnlineTicketForm(
         request.POST if request.method == "POST" else None, categories=QueueCategory.objects.filter(hall=hall)
     )
-    status, rate_limited, retry_after = 200, "", 0
+    open_now, next_opening, booking_only = _opening(hall, public, now)
+    status, rate_limited, retry_after, refusal, refused_closed = 200, "", 0, "", False
     if request.method == "POST":
         rate_limited, retry_after = _rate_limited(request)
-        if rate_limited:
-            # Nothing is checked: the choices stay as made, with no error beside them.
-            status = 429
+        if rate_limited or not open_now:
+            # Nothing is checked: the choices stay as made, with no error beside them. While
+            # the hall is closed nothing the person could change would help: the page says when
+            # it opens (once), and the form is shown disabled.
+            status = 429 if rate_limited else 409
+            refused_closed = not rate_limited
             form = OnlineTicketForm(
                 initial={"category": request.POST.get("category"), "priority": request.POST.get("priority")},
                 categories=QueueCategory.objects.filter(hall=hall),
@@ -382,7 +386,12 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 result = services.ticket_issue(hall=hall, source=Ticket.Source.ONLINE, **form.issue_kwargs())
             except services.QueueError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                if exc.field in form.fields:
+                    form.add_error(exc.field, str(exc.message))
+                else:
+                    # A refusal of the request, not of an answer in it (the hall closed since
+                    # the page was drawn): said as such, not as something to correct.
+                    refusal = str(exc.message)
                 status = exc.status
             else:
                 ticket = result.ticket
@@ -401,7 +410,6 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
                 return HttpResponseRedirect(reverse("queue-ticket", args=[ticket.token]))
 
     rows = {row["letter"]: row for row in public["categories"]}
-    open_now, next_opening, booking_only = _opening(hall, public, now)
     response = _render(
         request,
         "queueing/public/ticket_take.html",
@@ -417,6 +425,8 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
             "booking_only": booking_only,
             "green_channel_age": hall_config(hall).green_channel_age,
             "rate_limited": rate_limited,
+            "refusal": refusal,
+            "refused_closed": refused_closed,
         },
         status=status,
     )

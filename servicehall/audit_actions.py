@@ -56,6 +56,7 @@ GROUPS: tuple[ActionGroup, ...] = (
             "bundle.save": _("保存一件事"),
             "bundle.limit_breached": _("一件事超出承诺时限之和"),
             "calendar.correct": _("更正工作日历"),
+            "search.synonyms": _("修改搜索同义词"),
         },
     ),
     ActionGroup(

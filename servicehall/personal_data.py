@@ -98,6 +98,20 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "****" + value[-4:]
 
 
+# What stands for the given name whatever its length: 陈** for 陈明 and for a forty-character name
+# alike, so the mask says nothing of how long the name is (the practice of government sites).
+NAME_MASK = "**"
+
+
+def mask_name(name: str) -> str:
+    """The family name's first character and a fixed mask: 张三 → 张**, 欧阳娜娜 → 欧**. A name of
+    one character (a family name given alone) is all mask: showing it would show all of it."""
+    name = name.strip()
+    if not name:
+        return ""
+    return NAME_MASK if len(name) == 1 else name[0] + NAME_MASK
+
+
 def mask_free_text(text: str) -> str:
     """Mask the ID and mobile numbers a citizen wrote into free text (a report's problem, a
     rating's comment, an urgent request's description) before it is stored: the full number is

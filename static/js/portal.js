@@ -2,6 +2,14 @@
 (function () {
   "use strict";
 
+  // After a refused submit the page comes back with an error summary above the form: take
+  // keyboard and screen-reader users to it (tabindex="-1"), rather than leaving them at the top
+  // of the page to find it (templates/_error_summary.html).
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
     if (target) {

@@ -301,3 +301,19 @@ def test_the_guide_names_the_lists_in_the_laws_words_and_the_arrangement_apart(c
     assert way is not None and "跨省通办：可在全国任一同类业务窗口申请" in way.group(1)
     home = text(client.get("/"))
     assert "跨域通办事项" in home and "跨省通办" not in home
+
+
+def _title(response) -> str:
+    found = re.search(r"<title>(.*?)</title>", text(response), re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_city_halls_page_names_the_portal_once_in_its_title(client, catalog) -> None:
+    # The portal's brand is the city hall's name: "广州市政务服务中心 · 广州市政务服务中心" before.
+    assert _title(client.get("/halls/GZ-CITY/")) == "广州市政务服务中心"
+    assert _title(client.get("/halls/TH/")) == "天河区政务服务中心 · 广州市政务服务中心"
+    assert _title(client.get("/halls/")) == "服务大厅 · 广州市政务服务中心"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _title(client.get("/halls/GZ-CITY/"))
+    assert english == "Guangzhou Government Service Centre", english

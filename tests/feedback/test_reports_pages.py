@@ -577,3 +577,24 @@ def test_a_window_number_out_of_range_says_the_range(value, db) -> None:
     form = ReportForm(data={"window_number": value})
     form.is_valid()
     assert form.errors["window_number"] == ["窗口号应为 1 至 999 之间的整数。"]
+
+
+def test_the_report_forms_hall_list_is_in_the_order_of_the_hall_list_page(client, world) -> None:
+    """Finding 22: the stations came before the street centres (levels sorted by their codes)."""
+    import re
+
+    from catalog.models import Hall
+    from tests.catalog import factories as catalog_factories
+
+    street = catalog_factories.hall(code="AA-ST", name="甲街便民服务中心", level=Hall.Level.STREET)
+    catalog_factories.hall(code="AA-ST-01", name="甲社区便民服务站", level=Hall.Level.STATION, parent=street)
+    catalog_factories.hall(code="AB", name="乙区政务服务中心", level=Hall.Level.DISTRICT)
+
+    select = re.search(r'<select name="hall".*?</select>', client.get("/report/").content.decode(), re.S)
+    assert select is not None
+    offered = [int(pk) for pk in re.findall(r'<option value="(\d+)"', select.group(0))]
+    levels = [Hall.objects.get(pk=pk).level for pk in offered]
+    ranks = [list(Hall.Level.values).index(level) for level in levels]
+    assert ranks == sorted(ranks) and levels[0] == Hall.Level.CITY, levels
+    listed = re.findall(r'href="/halls/([^/"]+)/"', client.get("/halls/").content.decode())
+    assert [Hall.objects.get(pk=pk).code for pk in offered] == listed

@@ -152,9 +152,52 @@ def test_a_closed_hall_says_when_it_opens(client, qh, clock) -> None:
     refused = take(client, qh)
 
     assert refused.status_code == 409
-    assert "现在不在办公时间，暂不能取号。下次开放时间：2026-11-27 09:00" in errors(refused)
-    assert "今日开放 09:00–17:00" in text(refused)
+    body = text(refused)
+    # Said once, with the next opening, and focused; nothing to correct is suggested.
+    assert body.count("本大厅现不在办公时间（今日开放 09:00–17:00），暂不能取号。") == 1
+    assert body.count("下次开放时间：2026-11-27 09:00") == 1
+    assert "现在不在办公时间，暂不能取号" not in body and "请按提示修改" not in body
+    assert 'class="error-summary"' not in body
+    assert re.search(
+        r'<div class="note warning take-closed" id="take-closed" role="alert" tabindex="-1" data-error-summary>', body
+    )
     assert not Ticket.objects.exists()
+
+
+def test_a_closed_hall_offers_no_active_form(client, qh, clock) -> None:
+    """Finding 8: the whole form stayed active while the hall was closed."""
+    clock.move_to(dt.datetime(2026, 11, 26, 18, 0, tzinfo=SHANGHAI))
+    cache.clear()
+
+    body = text(client.get(take_url(qh)))
+
+    form = re.search(r'<form method="post" action="[^"]*" class="stack-form take-form".*?</form>', body, re.S)
+    assert form is not None
+    controls = re.findall(r"<(?:input|button)\b[^>]*>", form.group(0))
+    active = [c for c in controls if 'type="hidden"' not in c and " disabled" not in c]
+    assert active == [] and len(controls) > 3, active
+    assert "大厅开放后才能取号。" in body and 'aria-describedby="take-closed-hint"' in body
+    assert 'role="alert"' not in body  # a GET refuses nothing: the note is not an alert
+    # Open again: an active form.
+    clock.move_to(NOW)
+    cache.clear()
+    assert " disabled" not in text(client.get(take_url(qh))).split("take-form", 1)[1]
+
+
+def test_a_hall_closing_after_the_page_was_drawn_is_a_refusal_not_a_correction(client, qh, monkeypatch) -> None:
+    """The page thought the hall open, the service found it closed (at closing time): the
+    service's message under "暂时不能取号", not "请按提示修改"."""
+
+    def closed(**kwargs):
+        raise services.QueueError("现在不在办公时间，暂不能取号。", code="hall_closed", status=409)
+
+    monkeypatch.setattr(services, "ticket_issue", closed)
+    refused = take(client, qh)
+
+    assert refused.status_code == 409
+    summary = errors(refused)
+    assert "暂时不能取号" in summary and "现在不在办公时间，暂不能取号。" in summary
+    assert "请按提示修改" not in text(refused) and 'tabindex="-1" data-error-summary' in summary
 
 
 def test_a_queue_stopped_meanwhile_is_refused(client, qh) -> None:

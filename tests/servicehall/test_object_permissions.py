@@ -792,6 +792,7 @@ ADMIN_NOT_HALL_OWNED = {
     "catalog.guideversion": PUBLIC_CATALOG,
     "catalog.bundle": PUBLIC_CATALOG,
     "catalog.calendarday": "the working-day calendar: the same for the whole city",
+    "catalog.searchsynonym": "the search synonyms: one list for the city",
     "catalog.hall": PUBLIC_CATALOG,
     "appointments.bookingperson": "scoped by the halls of the person's bookings (appointments/admin.py)",
     "cases.applicant": "applicants' identities: read-only, administrators (no role is granted to view them)",

@@ -11,6 +11,7 @@ from servicehall.personal_data import (
     id_number_check_character,
     mask_id_number,
     mask_mobile,
+    mask_name,
     scrub,
     validate_id_number,
     validate_mobile,
@@ -87,3 +88,19 @@ def test_a_traceback_is_masked_too() -> None:
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     MaskPersonalDataFilter().filter(record)
     assert VALID not in record.exc_text and "AbCdEfGh" not in record.exc_text
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("陈明", "陈**"),
+        ("陈志强", "陈**"),
+        ("欧阳娜娜", "欧**"),
+        ("陈" + "明" * 39, "陈**"),
+        ("  陈志强 ", "陈**"),
+        ("陈", "**"),
+        ("", ""),
+    ],
+)
+def test_a_masked_name_keeps_one_character_and_never_tells_the_length(name: str, masked: str) -> None:
+    assert mask_name(name) == masked

@@ -39,6 +39,7 @@ from catalog.services import (
     guide_draft_create,
     guide_publish,
     search_documents_rebuild,
+    search_synonyms_ensure_defaults,
 )
 from servicehall.models import StaffProfile
 from servicehall.roles import ALL_ROLES, roles_ensure
@@ -178,6 +179,8 @@ class Command(BaseCommand):
             guides_created = self._load_guides(items, departments)
             bundles_created = self._load_bundles(departments, items)
             self._load_accounts(halls, departments)
+            # The default synonyms (户籍 ↔ 户口, …), should a flush have removed the migration's.
+            search_synonyms_ensure_defaults()
             # Documents for what was loaded before the search existed, or changed above.
             search_documents_rebuild()
             calendar = [] if options["no_calendar"] else calendar_ensure_years()

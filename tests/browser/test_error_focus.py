@@ -1,0 +1,77 @@
+"""After a refused submit, focus is on the error summary (finding 7): keyboard and screen-reader
+users start from the list of what to fix instead of the top of the page. static/js/portal.js
+focuses ``[data-error-summary]`` on load (no inline script: the CSP allows none). Real Chromium,
+the three citizens' forms: a booking, a "办不成事" report and an online ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from appointments.models import Slot
+from tests.browser.test_booking import before_the_last_slot, booking_hall
+from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
+from tests.feedback.reports_world import report_world
+from tests.queueing.factories import make_queue_hall
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def summary_is_focused(page, *expected: str) -> None:
+    from playwright.sync_api import expect
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_have_count(1)
+    expect(summary).to_be_focused()
+    for text in expected:
+        expect(summary).to_contain_text(text)
+    assert page.evaluate("document.activeElement.getAttribute('tabindex')") == "-1"
+    # Tab goes on from the summary into its links, not back to the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('[data-error-summary]')")
+
+
+def test_an_empty_booking_form_focuses_its_error_summary(live_server, page, axe_check) -> None:
+    before_the_last_slot()
+    hall = booking_hall()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    slot = Slot.objects.filter(hall=hall, date=tomorrow).order_by("-starts_at").first()
+    assert slot is not None
+
+    page.goto(f"{live_server.url}/book/slot/{slot.pk}/")
+    page.get_by_role("button", name="提交预约").click()
+
+    summary_is_focused(page, "未能提交预约，请按提示修改：", "请填写姓名。")
+    axe_check(page, "booking form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_empty_report_shows_an_error_summary_and_focuses_it(live_server, page, axe_check) -> None:
+    report_world()
+
+    page.goto(f"{live_server.url}/report/")
+    page.get_by_role("button", name="提交反映").click()
+
+    summary_is_focused(page, "请按提示修改后重新提交，本次未保存任何内容。", "请写明遇到了什么问题")
+    # Each message links to its field.
+    page.locator("[data-error-summary]").get_by_role("link", name="请写明遇到了什么问题").first.click()
+    from playwright.sync_api import expect
+
+    expect(page.locator("#id_problem")).to_be_focused()
+    axe_check(page, "report form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_empty_online_ticket_focuses_its_error_summary(live_server, page, axe_check) -> None:
+    not_at_midnight()
+    qh = make_queue_hall("FOCUS")
+    open_around_the_clock(qh.hall)
+
+    page.goto(f"{live_server.url}/halls/FOCUS/take/")
+    page.get_by_role("button", name="确认取号").click()
+
+    summary_is_focused(page, "未能取号，请按提示修改：", "请选择要办理的业务。")
+    axe_check(page, "online ticket form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
