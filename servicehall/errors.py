@@ -14,6 +14,7 @@ message overwriting the error code (issue 9: a check-in error reached the client
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
@@ -184,6 +185,18 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def parse_error_message(exc: exceptions.ParseError) -> str:
+    """DRF's "JSON parse error - Expecting …" is the decoder's English: said in the language of
+    the request instead, with where the body went wrong (walkthrough finding 17)."""
+    cause = exc.__cause__ or exc.__context__  # DRF raises it while handling the decoder's error
+    if isinstance(cause, json.JSONDecodeError):
+        return gettext("请求体不是有效的JSON：第%(line)s行第%(column)s列有误。") % {
+            "line": cause.lineno,
+            "column": cause.colno,
+        }
+    return gettext("请求体不是有效的JSON。")
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
@@ -210,6 +223,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return response
     if isinstance(exc, exceptions.ValidationError):
         response.data = _validation_body(exc)
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body(parse_error_message(exc), "parse_error")
     else:
         code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code
         response.data = error_body(exc.detail, str(code or exc.default_code))
