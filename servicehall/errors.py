@@ -68,8 +68,11 @@ class DomainError(Exception):
         return cls(message, field=next(iter(errors), None), errors=errors, **kwargs)
 
     def field_errors(self) -> dict[str, list[str]]:
-        """Messages per field: ``errors`` merged with ``field`` and its message."""
-        merged: dict[str, list[str]] = {self.field: [str(self.message)]} if self.field else {}
+        """Messages per field: ``errors``, and ``field`` with the message unless ``errors`` says
+        what is wrong with it (the message may then be a summary of every field's)."""
+        merged: dict[str, list[str]] = (
+            {self.field: [str(self.message)]} if self.field and self.field not in self.errors else {}
+        )
         for name, messages in self.errors.items():
             merged.setdefault(name, [])
             merged[name] += [m for m in messages if m not in merged[name]]
@@ -77,6 +80,15 @@ class DomainError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return error_body(str(self.message), self.code, self.field_errors())
+
+
+def not_found_with(detail: Any, missing: Mapping[str, list[Any]]) -> DomainError:
+    """A request naming an object that does not exist (``missing``: its field and message) whose
+    other fields are wrong too (DRF's validation ``detail``): a 404, as the object alone would
+    be, with every field's message in ``errors`` (walkthrough finding 3). Not a 400: a value of
+    the right shape that fails a rule no schema can state (an ID number's check character) must
+    not turn the documented 404 into a refusal of a schema-valid request."""
+    return DomainError.for_fields({**missing, **_field_errors(detail)}, code="not_found", status=404)
 
 
 def add_domain_error(form: Any, exc: DomainError, *, fields: Iterable[str] | None = None) -> None:

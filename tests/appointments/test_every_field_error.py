@@ -40,6 +40,10 @@ def test_the_api_names_the_name_the_id_number_and_the_mobile_together(client, bh
         content_type="application/json",
     )
     assert response.status_code == 400 and set(response.json()["errors"]) == {"id_number", "mobile"}
+    # A slot that does not exist is the 404 it is alone, naming the other fields too.
+    response = client.post("/api/v1/bookings/", {"slot": 999999, **BAD}, content_type="application/json")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert set(response.json()["errors"]) == {"slot", "name", "id_number", "mobile"}
     assert Booking.objects.count() == 0
 
 
