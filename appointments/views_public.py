@@ -57,7 +57,7 @@ from queueing.models import QueueCategory
 from queueing.qr import qr_data_uri
 from servicehall import extensions
 from servicehall.clock import local_date
-from servicehall.errors import DomainError
+from servicehall.errors import DomainError, add_domain_error
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile, mask_name
 
@@ -427,7 +427,7 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
             # An extra refused in the booking's transaction (an urgent request nobody could
             # decide: cases' 422 ``no_chief``) books nothing either.
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in PERSON_FIELDS else None, str(exc.message))
+                add_domain_error(form, exc, fields=PERSON_FIELDS)
                 status = exc.status
             else:
                 if flow.kiosk:

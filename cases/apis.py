@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 
 from cases import bundles, forwarding, selectors, services
 from cases.access import access_case, access_case_scope, access_inbox, case_hall_ids
+from cases.identity import validate_credit_code
 from cases.models import Applicant, Case, CaseMaterial, NoticeItem, TicketItem
 from catalog.access import access_hall
 from catalog.models import EXTENSION_LIMIT_MAX_DAYS, Hall, ServiceItem
@@ -274,6 +276,15 @@ class CreditCodeField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 18)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        # Checked here as the ID and mobile numbers are (servicehall.api_fields), so that every
+        # field's message comes in one 400; the service checks it again.
+        value = super().to_internal_value(data)
+        try:
+            return validate_credit_code(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0], code="invalid") from exc
 
 
 class PatternField(serializers.CharField):

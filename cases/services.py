@@ -87,18 +87,7 @@ class CaseError(DomainError):
         status: int = 422,
         errors: dict[str, list[str]] | None = None,
     ) -> None:
-        super().__init__(message, code=code, field=field, status=status)
-        self.errors = {name: [str(m) for m in messages] for name, messages in (errors or {}).items()}
-
-    def as_dict(self) -> dict[str, Any]:
-        body = super().as_dict()
-        if self.errors:
-            merged = {name: list(messages) for name, messages in (body.get("errors") or {}).items()}
-            for name, messages in self.errors.items():
-                merged.setdefault(name, [])
-                merged[name] += [m for m in messages if m not in merged[name]]
-            body["errors"] = merged
-        return body
+        super().__init__(message, code=code, field=field, status=status, errors=errors)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

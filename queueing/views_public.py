@@ -41,6 +41,7 @@ from queueing.models import AssistanceRequest, QueueCategory, Ticket
 from queueing.qr import qr_data_uri
 from servicehall import extensions
 from servicehall.clock import SHANGHAI, local_date
+from servicehall.errors import add_domain_error
 from servicehall.http import HtmxHttpRequest, post_action
 from servicehall.throttling import scope_hit
 
@@ -271,7 +272,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
                             hall=hall, wish=wish, source=AssistanceRequest.Source.KIOSK, ticket=result.ticket
                         )
                 except services.QueueError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                    add_domain_error(form, exc)
                     status = exc.status
                 else:
                     slip_url = reverse("queue-slip", args=[result.ticket.token])
@@ -386,8 +387,8 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 result = services.ticket_issue(hall=hall, source=Ticket.Source.ONLINE, **form.issue_kwargs())
             except services.QueueError as exc:
-                if exc.field in form.fields:
-                    form.add_error(exc.field, str(exc.message))
+                if set(exc.field_errors()) & set(form.fields):
+                    add_domain_error(form, exc)
                 else:
                     # A refusal of the request, not of an answer in it (the hall closed since
                     # the page was drawn): said as such, not as something to correct.

@@ -9,10 +9,11 @@ from django.utils.cache import patch_vary_headers
 
 
 class CookieLanguageMiddleware:
-    """Language from the switcher's cookie only; everyone else gets zh-hans.
+    """Language from the switcher's cookie (and, under the API, Accept-Language); else zh-hans.
 
     A government portal speaks Chinese by default whatever the browser asks for
-    (Accept-Language is ignored), and English is one click away.
+    (Accept-Language is ignored on the pages), and English is one click away. Under ``/api/``,
+    without the cookie, Accept-Language chooses (a program has no switcher to click).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -20,14 +21,19 @@ class CookieLanguageMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        # A program calling the API has no switcher: it says its language as HTTP does, and the
+        # API's messages follow it (walkthrough finding 17); the cookie still wins.
+        api = request.path_info.startswith("/api/")
+        if language is None and api:
+            language = translation.get_language_from_request(request)
         if language not in self.supported:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         translation.deactivate()
         return response
 

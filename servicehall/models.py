@@ -104,6 +104,15 @@ class AuditEvent(models.Model):
         return action_label(self.action)
 
     @property
+    def attempted_account(self) -> str:
+        """The account a failed or refused login was against (its name then), or ""."""
+        from servicehall.login import ACCOUNT_NAME_KEY, ATTEMPTS
+
+        if self.action not in ATTEMPTS or not isinstance(self.details, dict):
+            return ""
+        return str(self.details.get(ACCOUNT_NAME_KEY) or "")
+
+    @property
     def action_group(self) -> str:
         from servicehall.audit_actions import GROUP_OF
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django_filters import filters as django_filters
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
@@ -42,8 +43,13 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 ERROR_400 = error_response("The request is malformed or a field is invalid: `errors` names each field.")
+ERROR_401 = error_response(
+    "Not signed in (`code` not_authenticated): sign in at `/accounts/login/`; the session cookie is the "
+    "credential (`WWW-Authenticate: Cookie …`)."
+)
 ERROR_403 = error_response(
-    "Not signed in, not allowed for this role or scope, or (signed in) the CSRF token is missing."
+    "Signed in but not allowed for this role or scope, (signed in) the CSRF token is missing, or a public "
+    "operation refusing this caller."
 )
 ERROR_404 = error_response("No such object (or not one the caller may know of), or a page past the last.")
 ERROR_409 = error_response("A rule refused the request in the object's current state: `code` says which.")
@@ -56,6 +62,12 @@ ERROR_503 = error_response(
     "The database is briefly unavailable (a restart, a failover): nothing was done; "
     "try again after the `Retry-After` seconds."
 )
+
+
+class CookieSessionScheme(SessionScheme):
+    """Our session authentication is documented as DRF's (the cookie ``sessionid``)."""
+
+    target_class = "servicehall.authentication.SessionAuthentication"
 
 
 def _is_public(view: Any) -> bool:
@@ -99,6 +111,8 @@ class PortalAutoSchema(AutoSchema):
         errors: dict[str, OpenApiResponse] = {}
         if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
             errors["400"] = ERROR_400
+        if not _is_public(self.view):
+            errors["401"] = ERROR_401
         if unsafe or not _is_public(self.view):
             errors["403"] = ERROR_403
         if any(p["in"] == "path" for p in parameters) or self._is_paginated():

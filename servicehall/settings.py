@@ -479,7 +479,8 @@ SECURE_CSP = {
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK: dict[str, Any] = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The session cookie, answering 401 with a challenge to an anonymous caller (not DRF's 403).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["servicehall.authentication.SessionAuthentication"],
     # Safe by default: an endpoint is public only when its view says AllowAny (and the public
     # operations are checked against an allow-list in tests/servicehall/test_api_permissions.py).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -37,6 +37,8 @@ admin.site.index_title = _("目录、大厅与日历管理")
 urlpatterns = [
     # The API first: the polled queue snapshot resolves in the fewest steps.
     path("api/v1/", include((api_patterns, "api"))),
+    path("api/v1/", views.api_index),
+    path("api/", views.api_index, name="api-index"),
     path("", include("catalog.urls")),
     path("", include("queueing.urls_public")),
     path("", include("appointments.urls")),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,6 +56,20 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@require_safe
+def api_index(request: HttpRequest) -> JsonResponse:
+    """``/api/`` and ``/api/v1/``: where the documentation and the schema are, not a bare 404
+    (walkthrough finding 17)."""
+    return JsonResponse(
+        {
+            "detail": _("接口文档见 /api/docs/，OpenAPI 描述见 /api/schema/。"),
+            "docs": reverse("api-docs"),
+            "schema": reverse("api-schema"),
+            "versions": {"v1": "/api/v1/"},
+        }
+    )
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness probe, and the bare baseline view the benchmarks compare against."""
     return JsonResponse({"status": "ok"})

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from servicehall import audit_actions, passwords, roles, twofactor
+from servicehall import audit_actions, login, passwords, roles, twofactor
 from servicehall.access import _login_response, signed_in, staff_scope
 from servicehall.audit import audit_record
 from servicehall.models import AuditEvent
@@ -262,7 +262,12 @@ class AuditActionField(forms.ChoiceField):
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.CharField(label=gettext_lazy("操作人用户名"), required=False, max_length=150)
+    user = forms.CharField(
+        label=gettext_lazy("操作人用户名"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("也列出针对该账户的登录失败和登录被拒绝记录。"),
+    )
     action = AuditActionField(label=gettext_lazy("操作"), required=False)
     ip = forms.GenericIPAddressField(
         label=gettext_lazy("来源地址"),
@@ -306,7 +311,15 @@ def _audit_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
         return events.none()
     data = form.cleaned_data if form.is_bound else {}
     if data.get("user"):
-        events = events.filter(actor__username=data["user"])
+        # What the account did, and the failed or refused logins against it (walkthrough
+        # finding 4): those have no actor, and name the account in their details.
+        by_user = Q(actor__username=data["user"])
+        account = get_user_model()._default_manager.filter(username=data["user"]).values_list("pk", flat=True).first()
+        if account is not None:
+            by_user |= Q(
+                action__in=login.ATTEMPTS, target_type=login.LOGIN_TARGET, **{f"details__{login.ACCOUNT_KEY}": account}
+            )
+        events = events.filter(by_user)
     if data.get("action"):
         events = events.filter(action=data["action"])
     if data.get("ip"):
@@ -348,7 +361,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The label comes last, so the columns readers already use keep their places.
+# New columns come last (the label, then the account a failed or refused login was against), so
+# the columns readers already use keep their places.
 CSV_HEADER = (
     "time",
     "user",
@@ -359,6 +373,7 @@ CSV_HEADER = (
     "ip_address",
     "user_agent",
     "action_label",
+    "account",
 )
 
 
@@ -403,6 +418,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     event.ip_address or "",
                     _csv_safe(event.user_agent),
                     audit_actions.action_label(event.action),
+                    event.attempted_account,
                 )
             )
 

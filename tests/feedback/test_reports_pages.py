@@ -256,7 +256,7 @@ def test_the_api_registers_follows_and_moves_a_report(client, world) -> None:
     assert (
         client.post("/api/v1/report-progress/", {"token": "x" * 30}, content_type="application/json").status_code == 404
     )
-    assert client.get("/api/v1/reports/").status_code == 403
+    assert client.get("/api/v1/reports/").status_code == 401  # not signed in
     number = receipt["number"]
     client.force_login(world.supervisor)
     listed = client.get("/api/v1/reports/", {"status": "registered"}).json()

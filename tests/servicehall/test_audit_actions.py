@@ -151,5 +151,6 @@ def test_the_csv_keeps_the_code_and_adds_the_label(client) -> None:
     client.force_login(admin)
     response = client.get("/staff/audit/export.csv?action=case.result_ready")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][2] == "action" and rows[0][-1] == "action_label"
-    assert rows[1][2] == "case.result_ready" and rows[1][-1] == "结果已生成"
+    # New columns come after the ones readers already use (walkthrough finding 4: the account).
+    assert rows[0][2] == "action" and rows[0][8] == "action_label" and rows[0][9:] == ["account"]
+    assert rows[1][2] == "case.result_ready" and rows[1][8] == "结果已生成"
