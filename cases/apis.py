@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +34,7 @@ from catalog.models import EXTENSION_LIMIT_MAX_DAYS, Hall, ServiceItem
 from queueing.models import Ticket, Window
 from servicehall import roles
 from servicehall.access import staff_scope
-from servicehall.api_fields import IdNumberField, JsonBodySerializer, MobileField
+from servicehall.api_fields import CheckedCharField, IdNumberField, JsonBodySerializer, MobileField
 from servicehall.clock import local_date
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile
@@ -265,26 +264,17 @@ def _detail(number: str) -> dict[str, Any]:
 # --- Input ------------------------------------------------------------------------------------
 
 
-class CreditCodeField(serializers.CharField):
+class CreditCodeField(CheckedCharField):
     """A unified social credit code (GB 32100-2015): 18 characters of its 31-letter alphabet, the
     administrative division in characters 3–8. The schema's ``format: cn-credit-code`` names the
     rule a pattern cannot state (the check character, ``cases.identity``)."""
 
     openapi_format = "cn-credit-code"
     openapi_pattern = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"
+    max_chars = 18
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 18)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        # Checked here as the ID and mobile numbers are (servicehall.api_fields), so that every
-        # field's message comes in one 400; the service checks it again.
-        value = super().to_internal_value(data)
-        try:
-            return validate_credit_code(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages[0], code="invalid") from exc
+    def checked(self, value: str) -> str:
+        return validate_credit_code(value)
 
 
 class PatternField(serializers.CharField):

@@ -500,10 +500,9 @@ def _surge_day(flag: SurgeFlag) -> str:
     return formats.date_format(flag.date, "MONTH_DAY_FORMAT")
 
 
-def _surge_message(flag: SurgeFlag, *, told_on: dt.date) -> tuple[str, str]:
-    """The subject and body of one flag's message: "今日" when it is sent the day it was raised,
-    else the day named (a flag read the next morning must not pass for that morning's)."""
-    values = {
+def _surge_values(flag: SurgeFlag) -> dict[str, object]:
+    """What a flag's messages say of it (the flag's own message and the citywide digest's line)."""
+    return {
         "time": flag.checked_until.strftime("%H:%M"),
         "hall": flag.hall.display_name,
         "letter": flag.category.letter,
@@ -514,6 +513,12 @@ def _surge_message(flag: SurgeFlag, *, told_on: dt.date) -> tuple[str, str]:
         "percent": flag.increase_percent,
         "date": _surge_day(flag),
     }
+
+
+def _surge_message(flag: SurgeFlag, *, told_on: dt.date) -> tuple[str, str]:
+    """The subject and body of one flag's message: "今日" when it is sent the day it was raised,
+    else the day named (a flag read the next morning must not pass for that morning's)."""
+    values = _surge_values(flag)
     if flag.date == told_on:
         subject = _("客流激增：%(hall)s %(letter)s类（%(name)s）今日取号较近四周同期增加%(percent)s%%")
         body = _(
@@ -612,19 +617,7 @@ def _notify_surge_digest(flags: list[SurgeFlag], *, recipients: list[str], told_
                 "较可比工作日同一时段平均%(baseline)s人增加%(percent)s%%。"
             )
         )
-        lines.append(
-            line
-            % {
-                "time": flag.checked_until.strftime("%H:%M"),
-                "hall": flag.hall.display_name,
-                "letter": flag.category.letter,
-                "name": flag.category.name,
-                "arrivals": flag.arrivals,
-                "baseline": round(flag.baseline, 1),
-                "percent": flag.increase_percent,
-                "date": _surge_day(flag),
-            }
-        )
+        lines.append(line % _surge_values(flag))
     lines.append(_("各大厅的首席事务代表和大厅管理部门已分别收到提示；处理结果在“客流激增提示”中登记。"))
     ids = ",".join(str(flag.pk) for flag in flags)
     try:
