@@ -123,12 +123,6 @@ def _application(
     # The applicant changes the item with the form filled in: the chooser posts the whole form
     # (``change_item``), so what was typed stays (never through a GET, which would put the ID
     # number in the URL), and the new item's checklist starts afresh.
-    # For a ticket whose queue names its items, the select lists those, as 登记急事急办 does
-    # (urgent.kiosk_items); the hall's other items stay a click away (?all_items=1), for a person
-    # who queued in the wrong line. Any item of the hall is accepted all the same.
-    show_all = ticket is None or not queue_items or bool(request.POST.get("all_items") or request.GET.get("all_items"))
-    show_all = show_all or (item is not None and item not in queue_items)
-    listed_others, listed_forward = (other_items, forward_items) if show_all else ([], [])
     changing = request.method == "POST" and "change_item" in request.POST
     change_error, same_item = "", False
     if changing:
@@ -138,6 +132,13 @@ def _application(
             same_item, item = new_item == item, new_item
         elif item is not None:  # nothing or an unknown item chosen: the current one stays
             change_error = _("请选择本大厅可受理的事项。")
+    # For a ticket whose queue names its items, the select lists those, as 登记急事急办 does
+    # (urgent.kiosk_items); the hall's other items stay a click away (?all_items=1), for a person
+    # who queued in the wrong line. Any item of the hall is accepted all the same, and the item
+    # chosen (changed to just now, too) is always listed.
+    show_all = ticket is None or not queue_items or bool(request.POST.get("all_items") or request.GET.get("all_items"))
+    show_all = show_all or (item is not None and item not in queue_items)
+    listed_others, listed_forward = (other_items, forward_items) if show_all else ([], [])
     context: dict[str, Any] = {
         "hall": hall,
         "window": window,
