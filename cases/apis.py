@@ -273,8 +273,8 @@ class CreditCodeField(CheckedCharField):
     openapi_pattern = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"
     max_chars = 18
 
-    def checked(self, value: str) -> str:
-        return validate_credit_code(value)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(check=validate_credit_code, **kwargs)
 
 
 class PatternField(serializers.CharField):

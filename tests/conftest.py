@@ -68,6 +68,18 @@ def catalog(db):
     }
 
 
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    """Run what the services do on commit (the cache writes), as a real commit would:
+    ``commits(lambda: services.ticket_issue(...))``."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache (snapshots, rate limits)."""

@@ -24,15 +24,6 @@ def clock():
         yield
 
 
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
 def test_an_item_recorded_or_taken_back_renders_the_live_figures(client, world, commits) -> None:
     from cases import services
 

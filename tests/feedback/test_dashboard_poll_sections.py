@@ -30,15 +30,6 @@ def world(db):
     return report_world()
 
 
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
 def test_every_step_of_a_report_renders_the_live_figures(client, world, commits) -> None:
     client.force_login(world.supervisor)
     report = None

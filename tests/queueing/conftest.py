@@ -18,3 +18,9 @@ def clerk(client, qh):
     qh.window_a.refresh_from_db()
     client.force_login(qh.staff[2])
     return qh.staff[2]
+
+
+@pytest.fixture
+def console_shared_queue(settings):
+    """The hall's queue shared by its consoles, as in production (off by default in tests/settings.py)."""
+    settings.QUEUE = {**settings.QUEUE, "console_shared_queue": True}

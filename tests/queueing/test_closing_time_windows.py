@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from queueing import services, snapshot, tasks
 from queueing.models import Ticket, Window
-from servicehall import memo
 from servicehall.models import AuditEvent
 from tests.queueing.factories import NOW
+from tests.queueing.test_closed_hall_windows import at, text
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -31,16 +31,6 @@ NEXT_MORNING = NOW.replace(hour=9, minute=58) + dt.timedelta(days=1)
 def clock():
     with time_machine.travel(BEFORE_CLOSING, tick=False) as traveller:
         yield traveller
-
-
-def at(clock, moment: dt.datetime) -> None:
-    clock.move_to(moment)
-    cache.clear()
-    memo.forget()
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def test_signing_in_after_hours_warns_that_the_hall_is_closed_and_when_it_opens(client, qh, clock) -> None:

@@ -24,7 +24,7 @@ from servicehall import roles
 from tests.queueing.factories import NOW
 from tests.servicehall.factories import staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("console_shared_queue")]
 HTMX = {"HX-Request": "true"}
 
 
@@ -32,23 +32,6 @@ HTMX = {"HX-Request": "true"}
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def shared_queue(settings):
-    """The hall's queue shared by its consoles, as in production (off by default in tests/settings.py)."""
-    settings.QUEUE = {**settings.QUEUE, "console_shared_queue": True}
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Run what the services do on commit (the cache writes), as a real commit would."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
 
 
 def issue(qh, category=None):

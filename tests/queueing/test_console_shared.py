@@ -26,7 +26,7 @@ from servicehall import cache as shared_cache
 from tests.queueing.factories import NOW
 from tests.queueing.test_console_poll import HTMX, issue, poll, version_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("console_shared_queue")]
 DB = settings(
     max_examples=15,
     deadline=None,
@@ -41,21 +41,6 @@ _serial = itertools.count(1)
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def shared_queue(settings):
-    """The hall's queue shared by its consoles, as in production (off by default in tests/settings.py)."""
-    settings.QUEUE = {**settings.QUEUE, "console_shared_queue": True}
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
 
 
 @pytest.fixture

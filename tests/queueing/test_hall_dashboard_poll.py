@@ -42,17 +42,6 @@ def clock():
 
 
 @pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Run what the services do on commit (the cache writes), as a real commit would."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
-@pytest.fixture
 def other(db):
     return make_queue_hall("OT")
 
