@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from servicehall.prepared import Statement
+
 TABLE = "bench_write"
 CLIENTS = 16  # as many as the ticket issue's
 
@@ -46,6 +48,8 @@ WITH t AS (
 INSERT INTO queueing_ticketevent (ticket_id, kind, at, reason, data)
 SELECT t.id, 'issued', %s, '', '{"source": "online", "priority": ""}'::jsonb FROM t RETURNING ticket_id
 """
+# Prepared once per connection, as the issue's own statements are (servicehall/prepared.py).
+_ISSUE_FLOOR = Statement("sh_bench_issue_floor", _ISSUE_FLOOR_SQL)
 _floor_queue: dict[str, int] = {}
 
 
@@ -54,14 +58,14 @@ _floor_queue: dict[str, int] = {}
 def bare_issue(request: HttpRequest) -> JsonResponse:
     """``POST /bench/issue-floor/``: what a ticket issue cannot do without — one round trip to
     Redis before (a counter and two reads), the number drawn and the ticket with its event
-    inserted by the issue's own two statements, one round trip to Redis after — with no
-    framework, model or validation around it, in queue A of the bench hall. The issue's limit on
-    this machine, measured beside it (``issue_floor_rps``)."""
+    inserted by the issue's own two statements (prepared, as the issue's are), one round trip to
+    Redis after — with no framework, model or validation around it, in queue A of the bench hall.
+    The issue's limit on this machine, measured beside it (``issue_floor_rps``)."""
     import secrets
 
     from django.core.cache import caches
 
-    from queueing.services import _SEQUENCE_ASYNC_SQL
+    from queueing.services import _SEQUENCE_DRAW
 
     if not _floor_queue:
         with connection.cursor() as cursor:
@@ -82,10 +86,10 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
     today = timezone.localdate(now)
     token = secrets.token_urlsafe(18)
     with connection.cursor() as cursor:
-        cursor.execute(_SEQUENCE_ASYNC_SQL, [hall_id, category_id, today])
+        _SEQUENCE_DRAW.execute(cursor, [hall_id, category_id, today])
         sequence = cursor.fetchone()[0]
         number = f"F{sequence:03d}"
-        cursor.execute(_ISSUE_FLOOR_SQL, [hall_id, category_id, today, sequence, number, token, now, now, now])
+        _ISSUE_FLOOR.execute(cursor, [hall_id, category_id, today, sequence, number, token, now, now, now])
         ticket_id = cursor.fetchone()[0]
     pipeline = client.pipeline(transaction=False)
     pipeline.set("bench:floor:dirty", 1, ex=3600)

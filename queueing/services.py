@@ -48,6 +48,7 @@ from servicehall.clock import local_date, local_now
 from servicehall.errors import DomainError
 from servicehall.memo import memoised
 from servicehall.personal_data import birth_date_from_id_number, id_digest, mask_id_number, validate_id_number
+from servicehall.prepared import Statement
 from servicehall.roles import ALL_ROLES, COUNTER_ROLES
 
 
@@ -84,6 +85,7 @@ SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true))
 ON CONFLICT (hall_id, category_id, service_date) DO UPDATE SET last = queueing_ticketsequence.last + 1
 RETURNING last
 """
+_SEQUENCE_DRAW = Statement("sh_ticket_sequence", _SEQUENCE_ASYNC_SQL)
 
 
 def _draw_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
@@ -96,7 +98,7 @@ def _draw_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
     if own_transaction and connection.vendor == "postgresql":
         assert TicketSequence._meta.db_table == "queueing_ticketsequence"
         with connection.cursor() as cursor:
-            cursor.execute(_SEQUENCE_ASYNC_SQL, [hall_id, category_id, day])
+            _SEQUENCE_DRAW.execute(cursor, [hall_id, category_id, day])
             return cursor.fetchone()[0]
     with transaction.atomic():
         if own_transaction and connection.vendor == "postgresql":
@@ -311,7 +313,10 @@ def _insert_with_event(ticket: Ticket, event: TicketEvent) -> None:
         if f.name != "ticket"
     ]
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        if isinstance(statement, Statement):
+            statement.execute(cursor, params)
+        else:
+            cursor.execute(statement, params)
         ticket.pk = cursor.fetchone()[0]
     for saved in (ticket, event):
         saved._state.adding, saved._state.db = False, connection.alias
@@ -323,11 +328,12 @@ def _insert_fields(model: type[models.Model]) -> list[Field]:
 
 
 # The statement of ``_insert_with_event``, per database alias: its text depends only on the
-# models, so it is built once per process (Django's compiler took a tenth of an issue).
-_ticket_with_event_statements: dict[str, str] = {}
+# models, so it is built once per process (Django's compiler took a tenth of an issue), and it
+# is prepared once per connection (servicehall/prepared.py).
+_ticket_with_event_statements: dict[str, Statement] = {}
 
 
-def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> str:
+def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> Statement | str:
     statement = _ticket_with_event_statements.get(connection.alias)
     if statement is not None:
         return statement
@@ -343,7 +349,8 @@ def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> str:
     # Remembered only when every value is sent as one plain ``%s`` (the values are computed field by
     # field in ``_insert_with_event``); otherwise it is built again each time.
     if len(ticket_params) == len(_insert_fields(Ticket)) and ticket_sql.count("%s") == len(ticket_params):
-        _ticket_with_event_statements[connection.alias] = statement
+        prepared = _ticket_with_event_statements[connection.alias] = Statement("sh_ticket_issue", statement)
+        return prepared
     return statement
 
 

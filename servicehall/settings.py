@@ -150,6 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hottest statements (a refused booking's, the ticket issue's) are prepared once per
+# connection on PostgreSQL (servicehall/prepared.py). Off behind a pooler in transaction mode
+# (PgBouncer's pool_mode = transaction), whose server sessions do not keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # A PostgreSQL read replica for the dashboards and history (docs/scaling.md): only reads marked
 # with servicehall.dbrouter.use_replica / replica_view go there; unset, everything reads default.
 DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", schemes={"postgres", "postgresql"})

@@ -51,7 +51,8 @@ def test_an_issue_costs_the_same_queries_however_long_the_queue(client, django_a
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_an_issue_is_two_statements(client) -> None:
     """The number drawn in its own transaction (not waiting for the disk), then the ticket and
-    its first event inserted by one statement: two round trips, where there were nine."""
+    its first event inserted by one statement: two round trips, where there were nine, each a
+    statement prepared once per connection (servicehall/prepared.py)."""
     qh = make_queue_hall()
     assert issue(client, qh.hall.code).status_code == 201
     client.get(f"/api/v1/halls/{qh.hall.code}/queue/")
@@ -60,10 +61,16 @@ def test_on_postgresql_an_issue_is_two_statements(client) -> None:
     assert response.status_code == 201 and response.json()["number"] == "A002"
     statements = [q["sql"] for q in ctx.captured_queries]
     assert len(statements) == 2, statements
-    assert "queueing_ticketsequence" in statements[0] and "synchronous_commit" in statements[0]
-    assert (
-        statements[1].startswith('WITH t AS (INSERT INTO "queueing_ticket"') and "queueing_ticketevent" in statements[1]
+    assert statements[0].startswith("EXECUTE sh_ticket_sequence(") and statements[1].startswith(
+        "EXECUTE sh_ticket_issue("
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    assert "queueing_ticketsequence" in prepared["sh_ticket_sequence"]
+    assert "synchronous_commit" in prepared["sh_ticket_sequence"]
+    assert prepared["sh_ticket_issue"].startswith('PREPARE sh_ticket_issue AS WITH t AS (INSERT INTO "queueing_ticket"')
+    assert "queueing_ticketevent" in prepared["sh_ticket_issue"]
     ticket = Ticket.objects.get(token=response.json()["token"])
     assert ticket.events.get().kind == "issued" and ticket.source == "online" and ticket.status == "waiting"
 
