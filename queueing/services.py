@@ -334,9 +334,9 @@ _ticket_with_event_statements: dict[str, Statement] = {}
 
 
 def _ticket_with_event_sql(ticket: Ticket, event: TicketEvent) -> Statement | str:
-    statement = _ticket_with_event_statements.get(connection.alias)
-    if statement is not None:
-        return statement
+    known = _ticket_with_event_statements.get(connection.alias)
+    if known is not None:
+        return known
     ticket_sql, ticket_params = _insert_sql(ticket, returning=True)
     columns, values = [], []
     for f in _insert_fields(TicketEvent):
