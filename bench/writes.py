@@ -22,8 +22,6 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from servicehall.prepared import Statement
-
 TABLE = "bench_write"
 CLIENTS = 16  # as many as the ticket issue's
 
@@ -48,8 +46,6 @@ WITH t AS (
 INSERT INTO queueing_ticketevent (ticket_id, kind, at, reason, data)
 SELECT t.id, 'issued', %s, '', '{"source": "online", "priority": ""}'::jsonb FROM t RETURNING ticket_id
 """
-# Prepared once per connection, as the issue's own statements are (servicehall/prepared.py).
-_ISSUE_FLOOR = Statement("sh_bench_issue_floor", _ISSUE_FLOOR_SQL)
 _floor_queue: dict[str, int] = {}
 
 
@@ -66,6 +62,7 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
     from django.core.cache import caches
 
     from queueing.services import _SEQUENCE_DRAW
+    from servicehall.prepared import Statement
 
     if not _floor_queue:
         with connection.cursor() as cursor:
@@ -89,7 +86,10 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
         _SEQUENCE_DRAW.execute(cursor, [hall_id, category_id, today])
         sequence = cursor.fetchone()[0]
         number = f"F{sequence:03d}"
-        _ISSUE_FLOOR.execute(cursor, [hall_id, category_id, today, sequence, number, token, now, now, now])
+        # Prepared once per connection, as the issue's own statements are (servicehall/prepared.py).
+        Statement("sh_bench_issue_floor", _ISSUE_FLOOR_SQL).execute(
+            cursor, [hall_id, category_id, today, sequence, number, token, now, now, now]
+        )
         ticket_id = cursor.fetchone()[0]
     pipeline = client.pipeline(transaction=False)
     pipeline.set("bench:floor:dirty", 1, ex=3600)
