@@ -427,19 +427,21 @@ class ComparisonRow:
     today: float | None
     last_week_so_far: float | None
     last_week_day: float | None
+    # The hall does not open today (HallRow.closed_today): no change against a day it opened.
+    closed_today: bool = False
 
     @property
     def change(self) -> float | None:
         """Counts: relative change in %; minutes: the difference in minutes; percentages: the
-        difference in percentage points."""
-        if self.today is None or self.last_week_so_far is None:
+        difference in percentage points. None on a day the hall does not open."""
+        if self.today is None or self.last_week_so_far is None or self.closed_today:
             return None
         if self.unit == "count":
             return change_percent(self.today, self.last_week_so_far)
         return self.today - self.last_week_so_far
 
 
-def comparison_rows(today: Figures, last: LastWeek | None) -> list[ComparisonRow]:
+def comparison_rows(today: Figures, last: LastWeek | None, *, closed_today: bool = False) -> list[ComparisonRow]:
     so_far = last.so_far if last else None
     day = last.whole_day if last else None
 
@@ -447,14 +449,15 @@ def comparison_rows(today: Figures, last: LastWeek | None) -> list[ComparisonRow
         return None if figures is None else getattr(figures, name)
 
     return [
-        ComparisonRow(_("取号"), "count", today.issued, pick(so_far, "issued"), pick(day, "issued")),
-        ComparisonRow(_("已办结"), "count", today.served, pick(so_far, "served"), pick(day, "served")),
+        ComparisonRow(_("取号"), "count", today.issued, pick(so_far, "issued"), pick(day, "issued"), closed_today),
+        ComparisonRow(_("已办结"), "count", today.served, pick(so_far, "served"), pick(day, "served"), closed_today),
         ComparisonRow(
             _("已叫号平均等候（分钟）"),
             "minutes",
             today.average_wait_minutes,
             pick(so_far, "average_wait_minutes"),
             pick(day, "average_wait_minutes"),
+            closed_today,
         ),
         ComparisonRow(
             _("目标时间内叫号占比"),
@@ -462,6 +465,7 @@ def comparison_rows(today: Figures, last: LastWeek | None) -> list[ComparisonRow
             today.within_target_share,
             pick(so_far, "within_target_share"),
             pick(day, "within_target_share"),
+            closed_today,
         ),
     ]
 
@@ -792,7 +796,8 @@ def staff_display_name(user: User | None) -> str:
 def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
     """Today's figures of one hall per queue category, per window, per staff member and per hour,
     its status and last week's comparison: twelve queries whatever the number of tickets,
-    categories or windows."""
+    categories or windows (two more for the hall's hours today on a day with no ticket taken and
+    last week's roll-up to compare with)."""
     today = local_date(now)
     hall_settings = HallQueueSettings.objects.filter(hall=hall).first()
     categories = list(QueueCategory.objects.filter(hall=hall).order_by("order", "letter"))
@@ -870,16 +875,25 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
     # An inactive queue is listed only if it still had tickets today.
     shown = [row for row in category_rows if row.category.is_active or row.figures.issued]
     idle_beside = sum(1 for row in window_rows if row.idle_beside_waiting)
+    today_figures = _total(row.figures for row in category_rows)
+    compared = last_week.get((hall.pk, HALL_SCOPE))
+    # As on the city overview: a day the hall does not open for walk-ins, with no ticket taken,
+    # is not compared with last week's (a red −100 % on a Sunday). The hours are read (two
+    # queries) only when it could be: a roll-up to compare with and no ticket today.
+    closed_today = (
+        compared is not None and not today_figures.issued and catalog_selectors.hall_hours(hall=hall, day=today) is None
+    )
     totals = HallRow(
         hall=hall,
-        figures=_total(row.figures for row in category_rows),
+        figures=today_figures,
         open_windows=len(open_windows),
         idle_windows=sum(1 for row in window_rows if row.is_idle),
         idle_beside_waiting=idle_beside,
         open_alerts=len(open_alerts),
         unacknowledged_alerts=sum(1 for acknowledged in open_alerts.values() if acknowledged is None),
         light=hall_light(((row.category.letter, row.light) for row in shown), idle_beside_waiting=idle_beside),
-        last_week=last_week.get((hall.pk, HALL_SCOPE)),
+        last_week=compared,
+        closed_today=closed_today,
     )
     return HallLive(
         hall=hall,
@@ -893,7 +907,7 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
         ),
         clerks=_clerks(today_tickets, windows),
         config=resolve(hall_settings),
-        comparison=comparison_rows(totals.figures, totals.last_week),
+        comparison=comparison_rows(totals.figures, totals.last_week, closed_today=closed_today),
         compared_with=compared_with,
     )
 

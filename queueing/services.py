@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, F, Field, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -952,17 +952,25 @@ def windows_close_after_hours(*, now: dt.datetime | None = None) -> list[WindowL
     there need, 工作日延时服务); the window closes at the first run after that ticket is finished.
     Kept too: a window signed in today on a day without walk-in hours (weekend or holiday
     staggered service by appointment) and one signed in before today's opening (getting ready).
-    Each window is locked and checked again; audited as ``window.sign_out`` (cause "closing")."""
+    Each window is locked and checked again; audited as ``window.sign_out`` (cause "closing").
+
+    The clerk's spell is ended when the hall closed, not when the job happens to run (five
+    minutes later, or the next morning for a window left overnight): the staff hours would count
+    the night otherwise (``_closed_at``)."""
     now = _now(now)
     today = local_date(now)
-    day_kind = catalog_selectors.day_kinds(start=today, end=today)
     open_windows = list(Window.objects.filter(staff__isnull=False).values_list("pk", "hall_id", "signed_in_at"))
     if not open_windows:
         return []
-    halls = Hall.objects.filter(pk__in={hall_id for _pk, hall_id, _at in open_windows}).prefetch_related(
-        "opening_hours"
-    )
-    after_closing = {hall.pk for hall in halls if _closed_for_the_day(hall, now, day_kind) == "after_closing"}
+    first_day = min([local_date(at) for _pk, _hall_id, at in open_windows if at is not None] + [today])
+    day_kind = catalog_selectors.day_kinds(start=first_day, end=today)
+    halls = {
+        hall.pk: hall
+        for hall in Hall.objects.filter(pk__in={hall_id for _pk, hall_id, _at in open_windows}).prefetch_related(
+            "opening_hours"
+        )
+    }
+    after_closing = {pk for pk, hall in halls.items() if _closed_for_the_day(hall, now, day_kind) == "after_closing"}
     due = [
         pk
         for pk, hall_id, signed_in_at in open_windows
@@ -976,9 +984,30 @@ def windows_close_after_hours(*, now: dt.datetime | None = None) -> list[WindowL
                 continue
             if _current(window) is not None:
                 continue  # serving somebody who came before closing: closed once that is done
-            left.append(_leave(window, staff=window.staff, now=now, cause="closing"))
+            ended = _closed_at(window, halls[window.hall_id], now=now, day_kind=day_kind)
+            left.append(_leave(window, staff=window.staff, now=now, cause="closing", signed_out_at=ended))
         snapshot.refresh_on_commit(window.hall_id)
     return left
+
+
+def _closed_at(window: Window, hall: Hall, *, now: dt.datetime, day_kind: Callable[[dt.date], str]) -> dt.datetime:
+    """When the clerk's day at ``window`` (locked, closing now) ended: the hall's closing time, its
+    extended hours included, on the day the clerk signed in; or the last ticket finished at the
+    window, when the clerk served somebody past closing (Art. 10 ¶2) or on a day without walk-in
+    hours (staggered service by appointment). Never before the sign-in (a clerk who signed in
+    after closing and left the window open: no time counted), never after ``now``."""
+    signed_in = window.signed_in_at
+    if signed_in is None:
+        return now
+    weekly = {row.weekday: row for row in hall.opening_hours.all()}
+    hours = hours_on(local_date(signed_in), weekly=weekly, day_kind=day_kind)
+    last_finished = (
+        Ticket.objects.filter(window=window, finished_at__gte=signed_in, finished_at__lte=now)
+        .aggregate(last=Max("finished_at"))
+        .get("last")
+    )
+    ended = max(at for at in (signed_in, hours.closes if hours else None, last_finished) if at is not None)
+    return min(ended, now)
 
 
 # --- Windows ---------------------------------------------------------------------------------
@@ -1107,11 +1136,18 @@ _LEAVE_SUMMARIES = {
 }
 
 
-def _leave(window: Window, *, staff: AnyUser, now: dt.datetime, cause: str) -> WindowLeft:
+def _leave(
+    window: Window, *, staff: AnyUser, now: dt.datetime, cause: str, signed_out_at: dt.datetime | None = None
+) -> WindowLeft:
     """Sign the clerk out of ``window`` (locked by the caller) and close it. The ticket at the
     counter goes back to waiting: a transfer to its own queue (the event says why, and who), a
     transfer to this very window lifted, since nobody would call it here; so are the other
-    tickets sent to this window. Audited as ``window.sign_out`` with the cause."""
+    tickets sent to this window. Audited as ``window.sign_out`` with the cause.
+
+    ``signed_out_at``: when the clerk's spell ended, if earlier than ``now`` (the closing job
+    ends it at closing time): the sign-out hook (the staff's attendance) and the tickets sent to
+    the window are dated then, and the audit event, made now, names it."""
+    at = signed_out_at or now
     returned = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
     if returned is not None:
         fields: dict[str, Any] = {"window": None, "called_at": None, "started_at": None}
@@ -1137,14 +1173,17 @@ def _leave(window: Window, *, staff: AnyUser, now: dt.datetime, cause: str) -> W
             },
             at_window=window,
         )
-    released = _shut(window, user=staff, now=now, cause=cause)
+    released = _shut(window, user=staff, now=at, cause=cause)
     window.refresh_from_db()
+    details: dict[str, Any] = {"cause": cause, "returned": returned.number if returned is not None else None}
+    if at != now:
+        details["signed_out_at"] = at.isoformat()
     audit_record(
         actor=staff,
         action="window.sign_out",
         target=window,
         summary=_(_LEAVE_SUMMARIES[cause]) % {"window": window},
-        details={"cause": cause, "returned": returned.number if returned is not None else None},
+        details=details,
     )
     return WindowLeft(window, returned, released)
 

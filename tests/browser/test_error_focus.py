@@ -1,11 +1,13 @@
 """After a refused submit, focus is on the error summary (finding 7): keyboard and screen-reader
 users start from the list of what to fix instead of the top of the page. static/js/portal.js
 focuses ``[data-error-summary]`` on load (no inline script: the CSP allows none). Real Chromium,
-the three citizens' forms: a booking, a "办不成事" report and an online ticket."""
+the three citizens' forms (a booking, a "办不成事" report and an online ticket), the report form
+staff fill in at the window, and the kiosk's."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -14,7 +16,7 @@ from appointments.models import Slot
 from tests.browser.test_booking import before_the_last_slot, booking_hall
 from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock
 from tests.feedback.reports_world import report_world
-from tests.queueing.factories import make_queue_hall
+from tests.queueing.factories import id_number, make_queue_hall
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,4 +76,42 @@ def test_an_empty_online_ticket_focuses_its_error_summary(live_server, page, axe
 
     summary_is_focused(page, "未能取号，请按提示修改：", "请选择要办理的业务。")
     axe_check(page, "online ticket form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_empty_report_entered_by_staff_focuses_its_error_summary(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    from tests.browser.test_console_dashboard import log_in
+
+    world = report_world()
+    log_in(page, live_server.url, world.market_clerk.username)
+    page.goto(f"{live_server.url}/staff/reports/new/")
+    page.get_by_role("button", name="受理").click()
+
+    summary_is_focused(page, "请按提示修改后重新提交，本次未保存任何内容。", "请写明遇到了什么问题")
+    page.locator("[data-error-summary]").get_by_role("link", name="请写明遇到了什么问题").first.click()
+    expect(page.locator("#id_problem")).to_be_focused()
+    axe_check(page, "staff report form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_a_refused_kiosk_ticket_focuses_its_error_summary(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    not_at_midnight()
+    qh = make_queue_hall("KFOCUS")
+    open_around_the_clock(qh.hall)
+
+    page.goto(f"{live_server.url}/halls/KFOCUS/kiosk/")
+    # An ID card reader types the number and Enter, which takes no ticket.
+    page.get_by_label("身份证号码（选填）").fill(id_number("19900307"))
+    page.get_by_label("身份证号码（选填）").press("Enter")
+
+    summary_is_focused(page, "未能取号，请按提示修改后重新选择业务：", "请按下要办理业务的按钮取号")
+    # Its message leads to the queues' buttons; the number typed stays.
+    page.locator("[data-error-summary]").get_by_role("link", name="请按下要办理业务的按钮取号").click()
+    expect(page).to_have_url(re.compile("#kiosk-categories$"))
+    expect(page.get_by_label("身份证号码（选填）")).to_have_value(id_number("19900307"))
+    axe_check(page, "kiosk with its summary focused")
     assert [e for e in page.console_errors if "status of 400" not in e] == []

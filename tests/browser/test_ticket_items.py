@@ -1,6 +1,7 @@
 """The items handled for a ticket in real Chromium (issue 10, Art. 8 ¶4): the clerk records a
-consultation from the console, then records the result collected and finishes the ticket in the
-same step; the supervisor sees the figures per item on the live hall dashboard; axe on each."""
+consultation about another queue's item from the console (the hall's other items a click away),
+then records the result collected and finishes the ticket in the same step; the supervisor sees
+the figures per item on the live hall dashboard; axe on each."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def test_record_items_at_the_console_and_see_them_per_item_on_the_dashboard(live
     expect(page.locator(".current-number")).to_have_text("A001")
     panel = page.locator("#console-panel")
     expect(panel.get_by_role("heading", name="本次办理事项（A001）")).to_be_visible()
+    # The queue's items listed; the hall's others a click away (the item asked about is another's).
+    expect(page.get_by_label("办理事项", exact=True).locator("option", has_text=world.hukou.name)).to_have_count(0)
+    panel.get_by_role("link", name="显示本大厅全部事项（另有 2 项）").click()
     page.get_by_label("办理事项", exact=True).select_option(label=world.hukou.name)
     page.get_by_label("办理结果", exact=True).select_option(label="咨询")
     page.get_by_role("button", name="记录", exact=True).click()

@@ -5,6 +5,7 @@ live hall dashboard and cases page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -73,7 +74,7 @@ def record_url(world, t: Ticket) -> str:
 def test_the_console_offers_the_queues_items_first_and_records_a_consultation(client, world):
     t = ticket(world, 1)
     client.force_login(world.clerk)
-    page = client.get(reverse("staff-home")).content.decode()
+    page = client.get(reverse("staff-home"), {"all_items": "1"}).content.decode()
     assert "本次办理事项（A001）" in page and record_url(world, t) in page
     # The queue's item comes before the hall's others.
     assert page.index(world.licence.name) < page.index(world.hukou.name)
@@ -97,6 +98,80 @@ def test_the_console_offers_the_queues_items_first_and_records_a_consultation(cl
     response = client.post(record_url(world, t), {"item": world.hukou.code, "outcome": "collected"})
     assert response.status_code == 302 and response.url == reverse("staff-home")
     assert list(TicketItem.objects.values_list("outcome", flat=True)) == ["collected"]
+
+
+def item_options(body: str) -> list[str]:
+    """The item codes offered by the console's "本次办理事项" select."""
+    select = body[body.index('id="ticket-item-item"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="(\d+)"', select)
+
+
+def test_the_picker_lists_the_queues_items_and_the_others_a_click_away(client, world):
+    """As on the application page: the ticket's queue's items only, a link to the hall's others,
+    and an item recorded for the ticket (or chosen in a refused record) listed all the same."""
+    t = ticket(world, 1)  # queue A names the licence only
+    client.force_login(world.clerk)
+    page = client.get(reverse("staff-home")).content.decode()
+    assert item_options(page) == [world.licence.code]
+    panel = reverse("console-panel", args=[world.window.pk])
+    assert "显示本大厅全部事项（另有 2 项）" in page and f'hx-get="{panel}?all_items=1"' in page
+    # The link: the panel again (htmx), or the console page, with every item of the hall.
+    for response in (
+        client.get(panel, {"all_items": "1"}, headers=HTMX),
+        client.get(reverse("staff-home"), {"all_items": "1"}),
+    ):
+        body = response.content.decode()
+        assert item_options(body) == [world.licence.code, world.hukou.code, world.stamp.code]
+        assert "显示本大厅全部事项" not in body and 'name="all_items" value="1"' in body
+    # A refused record keeps the list asked for, and the other item chosen.
+    body = client.post(
+        record_url(world, t), {"item": world.hukou.code, "outcome": "", "all_items": "1"}, headers=HTMX
+    ).content.decode()
+    assert item_options(body) == [world.licence.code, world.hukou.code, world.stamp.code]
+    body = client.post(record_url(world, t), {"item": world.hukou.code, "outcome": ""}, headers=HTMX).content.decode()
+    assert item_options(body) == [world.licence.code, world.hukou.code]
+    assert f'<option value="{world.hukou.code}" selected>' in body and "另有 1 项" in body
+    # Another item recorded stays listed (to change its outcome); the rest stay a click away.
+    body = client.post(
+        record_url(world, t), {"item": world.hukou.code, "outcome": "consultation"}, headers=HTMX
+    ).content.decode()
+    assert item_options(body) == [world.licence.code, world.hukou.code]
+    assert "显示本大厅全部事项（另有 1 项）" in body
+    # Any item of the hall is recorded, listed or not.
+    client.post(record_url(world, t), {"item": world.stamp.code, "outcome": "consultation"}, headers=HTMX)
+    assert set(TicketItem.objects.values_list("item__code", flat=True)) == {world.hukou.code, world.stamp.code}
+    # A queue naming none of the hall's items lists them all.
+    category(world).items.clear()
+    body = client.get(reverse("staff-home")).content.decode()
+    assert item_options(body) == [world.licence.code, world.hukou.code, world.stamp.code]
+    assert "显示本大厅全部事项" not in body
+
+
+def test_the_picker_costs_the_same_queries_at_3_and_23_items(client, world):
+    t = ticket(world, 1)
+    client.force_login(world.clerk)
+    panel = reverse("console-panel", args=[world.window.pk])
+
+    def count(**params: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(panel, params, headers=HTMX).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.post(record_url(world, t), {"item": world.hukou.code, "outcome": "consultation"}, headers=HTMX)
+    few, few_all = count(), count(all_items="1")
+    for n in range(20):
+        item = ServiceItem.objects.create(
+            code=f"05001{n:05d}", item_type="05", name=f"其他事项{n}", department=world.police
+        )
+        world.city.items.add(item)
+        if n % 2:
+            category(world).items.add(item)
+        else:
+            TicketItem.objects.create(
+                ticket=t, item=item, outcome="consultation", recorded_by=world.clerk, recorded_at=minute(10, n)
+            )
+    assert (count(), count(all_items="1")) == (few, few_all)
 
 
 def test_record_and_finish_in_one_step(client, world):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from queueing import services, snapshot, tasks
 from queueing.models import Ticket, Window
 from servicehall.models import AuditEvent
+from staffing.models import AttendanceRecord
 from tests.queueing.factories import NOW
 from tests.queueing.test_closed_hall_windows import at, text
 
@@ -137,3 +138,52 @@ def test_a_window_on_a_day_without_walk_in_hours_stays_open_that_day(qh, clock) 
     sunday = saturday + dt.timedelta(days=1)
     at(clock, sunday)
     assert [x.window.pk for x in services.windows_close_after_hours(now=sunday)] == [qh.window_a.pk]
+
+
+def spell(clerk) -> AttendanceRecord:
+    return AttendanceRecord.objects.get(user=clerk)
+
+
+def test_the_spell_ends_at_closing_time_not_when_the_job_runs(qh, clock) -> None:
+    """The staff's hours count to closing (17:00), whether the job runs five minutes later or
+    the next morning for a window left open overnight."""
+    clerk, night_clerk = qh.staff[2], qh.staff[3]
+    services.window_sign_in(window=qh.window_a, staff=clerk)
+    services.window_sign_in(window=qh.window_b, staff=night_clerk)
+    closing = NOW.replace(hour=17)
+    at(clock, AFTER_CLOSING)
+    left = services.windows_close_after_hours(now=AFTER_CLOSING)
+    assert sorted(x.window.pk for x in left) == [qh.window_a.pk, qh.window_b.pk]
+    record = spell(clerk)
+    assert (record.signed_out_at, record.sign_out_cause) == (closing, "closing")
+    event = AuditEvent.objects.get(action="window.sign_out", actor=clerk)
+    assert event.details["signed_out_at"] == closing.isoformat()
+
+    # Left overnight: signed in again after closing, closed by the next morning's first run.
+    services.window_sign_in(window=qh.window_b, staff=night_clerk, now=EVENING - dt.timedelta(hours=4))
+    at(clock, NEXT_MORNING)
+    tasks.expire_tickets()
+    assert not Window.objects.get(pk=qh.window_b.pk).is_open
+    (_first, overnight) = AttendanceRecord.objects.filter(user=night_clerk).order_by("signed_in_at")
+    assert overnight.signed_in_at == NOW.replace(hour=17, minute=21)
+    # Signed in after closing: the spell counts nothing, not the night.
+    assert overnight.signed_out_at == overnight.signed_in_at
+
+
+def test_the_spell_ends_at_extended_closing_or_at_the_last_ticket_served_past_it(qh, clock) -> None:
+    qh.hall.opening_hours.filter(weekday=NOW.weekday()).update(extended_until=dt.time(18, 30))
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
+    at(clock, NOW.replace(hour=18, minute=25))
+    ticket = services.ticket_call_next(window=qh.window_a, staff=qh.staff[2])
+    services.ticket_start(window=qh.window_a, ticket=ticket, staff=qh.staff[2])
+    at(clock, NOW.replace(hour=18, minute=35))
+    tasks.expire_tickets()  # window B closes; A serves somebody who came before closing
+    assert spell(qh.staff[3]).signed_out_at == NOW.replace(hour=18, minute=30)
+    assert spell(qh.staff[2]).signed_out_at is None
+    at(clock, NOW.replace(hour=18, minute=52))
+    services.ticket_finish(window=qh.window_a, ticket=ticket, staff=qh.staff[2])
+    at(clock, NEXT_MORNING)
+    tasks.expire_tickets()
+    assert spell(qh.staff[2]).signed_out_at == NOW.replace(hour=18, minute=52)

@@ -682,3 +682,30 @@ def test_a_hall_closed_today_shows_no_change_and_says_why(client, qh, city_super
     overview = dashboard.city_overview(halls=dashboard.halls_in_scope(None), now=NOW)
     assert all(row.closed_today and row.issued_change is None for row in overview.rows)
     assert overview.totals.issued_change is None
+
+
+def test_the_hall_page_compares_no_change_on_a_day_the_hall_does_not_open(client, qh, hall_supervisor) -> None:
+    """The hall's own dashboard as the overview: last week's figures shown, no −100 % against them."""
+    stat(qh.hall, TODAY - dt.timedelta(days=7), issued=80, served=60, hourly={"9": {"arrivals": 40, "served": 30}})
+    client.force_login(hall_supervisor)
+    url = reverse("supervisor-hall", args=[qh.hall.code])
+    # Open today with nothing taken by 10:00: −100 % is meant to alarm, and shows.
+    live = dashboard.hall_live(hall=qh.hall, now=NOW)
+    assert not live.totals.closed_today
+    assert {row.label: row.change for row in live.comparison}["取号"] == -100
+    page = text(client.get(url))
+    assert "-100%" in page and "今日不开放" not in page
+    # Closed today (no walk-in hours on Thursdays): the change is "—", with the reason.
+    qh.hall.opening_hours.filter(weekday=TODAY.weekday()).delete()
+    live = dashboard.hall_live(hall=qh.hall, now=NOW)
+    assert live.totals.closed_today and live.totals.last_week is not None
+    rows = {row.label: row for row in live.comparison}
+    assert rows["取号"].change is None and rows["已办结"].change is None and rows["取号"].last_week_day == 80
+    page = text(client.get(url))
+    assert "-100%" not in page and 'title="今日不开放"' in page and "本大厅今日不开放" in page
+    assert "上周同日全天" in page  # last week's figures are still shown
+    # A ticket taken all the same (a checked-in booking on a staggered-service day): compared.
+    bulk_tickets(qh.hall, qh.a, 8)
+    live = dashboard.hall_live(hall=qh.hall, now=NOW)
+    assert not live.totals.closed_today
+    assert {row.label: row.change for row in live.comparison}["取号"] == -80
