@@ -184,10 +184,6 @@ def test_the_admins_date_picker_strings_follow_the_language(admin_client, settin
     assert admin_javascript_catalogue(admin_client) == {}  # English: the msgids themselves
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until locale/zh_Hans/LC_MESSAGES/djangojs.po has /tmp/i18n/leftovers_djangojs_zh_Hans.po (then remove this mark)",
-)
 def test_the_admins_date_picker_has_no_english_left_in_chinese(admin_client) -> None:
     """Django's own zh_Hans catalogue gives the date picker's weekday letters as S M T W T F S and
     lacks Django 6.1's new accessible names of its days and shortcuts ("Today (%(date)s)", …);
