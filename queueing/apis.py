@@ -131,6 +131,20 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
     }
 
 
+def _normal_ahead(row: dict, sequence: int) -> int:
+    """Who is ahead of a normal ticket just numbered ``sequence``, from a published copy of its
+    queue that may be a few seconds older or newer than the ticket: everyone the copy shows
+    waiting, and every number drawn between the newest the copy knows and this one (a burst of
+    issues, each answered from the same copy, walkthrough finding 4); or, from a copy that already
+    holds this ticket, everyone waiting but it and those numbered after it."""
+    waiting, last = row["waiting"], row.get("last_sequence")
+    if last is None:
+        return waiting
+    if last < sequence:
+        return waiting + sequence - last - 1
+    return max(0, waiting - (last - sequence + 1))
+
+
 def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
     """The status of a ticket just issued, answered from the hall's published queue (the cached
     public snapshot, at most a few seconds old) rather than by counting the queue in the
@@ -145,7 +159,7 @@ def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
     if row is not None and "priority_waiting" in row:
         # Everyone already waiting is ahead of a normal newcomer; only the priority tickets
         # are ahead of a priority one.
-        ahead = row["priority_waiting"] if ticket.priority else row["waiting"]
+        ahead = row["priority_waiting"] if ticket.priority else _normal_ahead(row, ticket.sequence)
         estimate = row_wait_minutes(row, ahead=ahead, priority=bool(ticket.priority))
     else:  # no published queue yet (a hall's first ticket of the day): count
         ahead, estimate = selectors.people_ahead(ticket=ticket, now=ticket.issued_at), None

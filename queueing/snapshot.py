@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
@@ -232,7 +232,17 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
     starving_before = now - config.starvation
     waiting = list(
         Ticket.objects.filter(hall=hall, service_date=today, status=Ticket.Status.WAITING)
-        .only("pk", "category_id", "priority", "urgent", "arrived_at", "number", "target_window_id", "not_before")
+        .only(
+            "pk",
+            "category_id",
+            "priority",
+            "urgent",
+            "arrived_at",
+            "number",
+            "sequence",
+            "target_window_id",
+            "not_before",
+        )
         .order_by("arrived_at", "pk")
     )
     durations = {
@@ -262,6 +272,7 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
             n=Count("pk", filter=Q(issued_at__gt=now - ARRIVAL_LOOKBACK)),
             priority=Count("pk", filter=Q(issued_at__gt=now - ARRIVAL_LOOKBACK) & ~Q(priority="")),
             called=Count("pk", filter=Q(called_at__gt=now - CALL_LOOKBACK)),
+            last_sequence=Max("sequence", filter=Q(issued_at__gt=now - ARRIVAL_LOOKBACK)),
         )
         .order_by()
     }
@@ -343,6 +354,14 @@ def build(hall: Hall, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 ),
                 "busy_windows": sum(1 for w in serving_windows if w.pk in at_counter),
                 "priority_per_hour": last_hour["priority"] if last_hour else 0,
+                # The newest number of the queue's day this copy knows (issued in the last hour or
+                # still waiting): a ticket issued after it has every number between ahead of it too
+                # (``apis.issued_status``), however old the copy it is answered from.
+                "last_sequence": max(
+                    [t.sequence for t in queue]
+                    + ([last_hour["last_sequence"]] if last_hour and last_hour["last_sequence"] else []),
+                    default=None,
+                ),
                 "called_last_30": last_hour["called"] if last_hour else 0,
                 **pause,
                 "queue": [t.pk for t in queue],
@@ -482,6 +501,7 @@ def public(data: dict[str, Any], *, now: dt.datetime | None = None) -> dict[str,
                 "effective_windows": row.get("effective_windows"),
                 "busy_windows": row.get("busy_windows"),
                 "priority_per_hour": row.get("priority_per_hour", 0),
+                "last_sequence": row.get("last_sequence"),
                 "lunch_in_seconds": row.get("lunch_in_seconds"),
                 "lunch_seconds": row.get("lunch_seconds"),
                 "longest_wait_minutes": None

@@ -58,7 +58,7 @@ def test_demo_queues_for_every_hall_and_a_morning_at_the_busy_halls() -> None:
 
 
 def test_after_closing_the_whole_day_has_happened_and_before_opening_nothing_yet() -> None:
-    """Issue 14: the demo's dashboards are alive at any hour. `make run` in the evening finds
+    """Issue 14: the demo's dashboards are alive during and after the halls' hours. `make run` in the evening finds
     the busy halls' whole day simulated (servicehall.simulator), everyone served or gone; early in
     the morning there is nothing today yet; a second run the same day adds nothing."""
     assert simulator.demo_today(now=MORNING.replace(hour=7)) == 0
@@ -71,6 +71,17 @@ def test_after_closing_the_whole_day_has_happened_and_before_opening_nothing_yet
     assert not today.filter(status__in=Ticket.ACTIVE).exists()
     count = today.count()
     assert simulator.demo_today(now=evening) == 0 and today.count() == count
+
+
+def test_before_opening_make_run_says_when_today_begins() -> None:
+    """Walkthrough finding 2: a demo started after midnight had no "today" and said nothing of
+    it; `load_demo` now says that the halls have not opened and when they will."""
+    from servicehall.management.commands.load_demo import not_open_yet
+
+    call_command("load_demo_catalog", "--no-calendar", verbosity=0)
+    with time_machine.travel(MORNING.replace(hour=0, minute=10), tick=False):
+        said = not_open_yet()
+    assert "have not opened yet today" in said and "2026-11-26 09:00 (Asia/Shanghai)" in said
 
 
 def test_the_demo_windows_differ_from_one_another() -> None:

@@ -76,6 +76,38 @@ def test_on_postgresql_an_issue_is_two_statements(client) -> None:
 
 
 @pytest.mark.django_db
+def test_a_burst_of_issues_answered_from_one_published_copy_counts_each_other(client, commits) -> None:
+    """Walkthrough finding 4: five issues in a row were each answered "1 ahead" from the same
+    published copy of the queue; each counts the numbers drawn since the copy's newest, so the
+    answers say 1, 2, 3, 4, 5 ahead, as the ticket's own status does."""
+    qh = make_queue_hall()
+    assert commits(lambda: issue(client, qh.hall.code)).json()["people_ahead"] == 0
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # published: A001 waiting
+    answers = [commits(lambda: issue(client, qh.hall.code)).json() for _ in range(5)]
+    assert [a["number"] for a in answers] == ["A002", "A003", "A004", "A005", "A006"]
+    assert [a["people_ahead"] for a in answers] == [1, 2, 3, 4, 5]
+    for answer in answers:
+        assert client.get(f"/api/v1/tickets/{answer['token']}/").json()["people_ahead"] == answer["people_ahead"]
+
+
+@pytest.mark.parametrize(
+    ("waiting", "last", "sequence", "ahead"),
+    [
+        (3, None, 9, 3),  # nothing newer known: the copy's waiting
+        (3, 5, 6, 3),  # the copy is just older than the ticket
+        (3, 5, 9, 6),  # three numbers drawn since the copy's newest
+        (4, 9, 9, 3),  # the copy already holds the ticket
+        (4, 9, 8, 2),  # ... and one drawn after it
+        (1, 9, 2, 0),  # never below none
+    ],
+)
+def test_who_is_ahead_of_a_normal_ticket_from_a_copy_older_or_newer(waiting, last, sequence, ahead) -> None:
+    from queueing.apis import _normal_ahead
+
+    assert _normal_ahead({"waiting": waiting, "last_sequence": last}, sequence) == ahead
+
+
+@pytest.mark.django_db
 def test_a_category_switched_off_refuses_tickets_at_once(client) -> None:
     qh = make_queue_hall()
     assert issue(client, qh.hall.code).status_code == 201

@@ -57,6 +57,28 @@ class Command(BaseCommand):
         tickets = simulator.demo_today()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Today: {tickets} tickets simulated at the busy halls up to now.")
+            if not tickets:
+                self.stdout.write(not_open_yet())
+
+
+def not_open_yet() -> str:
+    """Why today has nothing yet (before the busy halls open, or a day they are closed), and when
+    it will: the dashboards show the past days' history meanwhile, and the clerks' consoles and the
+    take page work from the opening (walkthrough: a demo started after midnight had no "today")."""
+    from django.utils import timezone
+
+    from catalog.models import Hall
+    from catalog.selectors import hall_next_opening
+    from queueing import demo as queue_demo
+    from servicehall.clock import local_now
+
+    hall = Hall.objects.filter(code=queue_demo.BUSY_HALLS[0]).first()
+    opens = hall_next_opening(hall=hall, after=timezone.now()) if hall is not None else None
+    when = f"{local_now(opens):%Y-%m-%d %H:%M} (Asia/Shanghai)" if opens else "not within 30 days"
+    return (
+        f"  The busy halls have not opened yet today: the dashboards show the past days' history, and "
+        f"tickets can be taken and called from the next opening, {when}."
+    )
 
 
 def demo_two_factor() -> int:
