@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,12 @@ class AppointmentsConfig(AppConfig):
 
         staggered.register("appointments", staggered_periods)
 
+        # A working-day calendar change (an administrator's correction, a year reseeded) reaches
+        # booking at once: the slots and the horizon follow it (the catalog says when it changed).
+        from catalog.signals import calendar_changed
+
+        calendar_changed.connect(slots_follow_calendar_change, dispatch_uid="appointments.slots_follow_calendar")
+
         # Administrators manage slot plans, slots and each hall's booking rules and read the
         # bookings, the people who book and the reminders; supervisors read them all and edit slot
         # plans and slots (within their hall when tied to one: appointments/admin.py scopes it).
@@ -52,3 +60,11 @@ class AppointmentsConfig(AppConfig):
                 "appointments.change_slot",
             ],
         )
+
+
+def slots_follow_calendar_change(sender: Any, start: Any, end: Any, **kwargs: Any) -> None:
+    """Inside the calendar's own transaction: the correction and the slots it closes (with their
+    bookings told) are written together, and the booking pages never offer a corrected day."""
+    from appointments import services
+
+    services.slots_follow_calendar(start=start, end=end)

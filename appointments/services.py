@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
-from django.db.models import Count, F, Field, Model, Q
+from django.db.models import Count, F, Field, Max, Model, Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
@@ -45,6 +46,7 @@ from appointments.models import (
     CheckInFailure,
     Reminder,
     Slot,
+    SlotKind,
     SlotPlan,
 )
 from catalog import selectors as catalog_selectors
@@ -79,14 +81,60 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # --- Slots -----------------------------------------------------------------------------------
 
 
+# The working-day calendar's version in the shared cache, moved by every change to the calendar
+# (``calendar_changed``): a process's remembered horizon is used only with the version it was
+# computed under, so an administrator's correction reaches every process at its next booking.
+CALENDAR_VERSION_KEY = "appointments:calendar:version"
+
+
 def horizon_end(*, hall: Hall | int, today: dt.date, rules: BookingRules | None = None) -> dt.date:
     """The last day that can be booked: the N-th working day after today (default 7).
-    Remembered per process for half a minute: every booking asks, the calendar rarely changes."""
+    Remembered per process for half a minute and while the calendar's version stays (every
+    booking asks, the calendar rarely changes). While Redis does not answer, each process sees
+    only its own version changes, and another process's correction within the half minute."""
     rules = rules or rules_for(hall)
     days = rules.horizon_working_days
+    version = cache.get(CALENDAR_VERSION_KEY)
 
     # The same working-day count as every deadline (catalog.selectors.deadline_after).
-    return memoised(("horizon", today, days), lambda: catalog_selectors.deadline_after(today, days)[0])
+    return memoised(("horizon", today, days, version), lambda: catalog_selectors.deadline_after(today, days)[0])
+
+
+def _calendar_version_bump() -> None:
+    cache.set(CALENDAR_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> SlotSync:
+    """The working-day calendar changed between ``start`` and ``end`` (an administrator's
+    correction, a year reseeded): make the slots follow it now, as the periodic job would.
+
+    Every process computes its horizon again (the version moves now, for this transaction's own
+    reads, and again once committed, for a process that read the old calendar meanwhile). Each
+    hall's slots from the first changed day not past, up to its horizon on the corrected calendar
+    (and up to its last slot already made, should the horizon have shrunk), are generated again:
+    a day that became a rest day loses its regular and extended slots (empty ones removed, booked
+    ones closed and their bookings told, ``slots_generate``), a day that became a working day gets
+    them, and the horizon's new last day its slots."""
+    now = _now(now)
+    today = local_date(now)
+    _calendar_version_bump()
+    transaction.on_commit(_calendar_version_bump, robust=True)
+    total = SlotSync()
+    first = max(start, today)
+    if end < first:
+        return total
+    for hall_id in SlotPlan.objects.filter(is_active=True).values_list("hall_id", flat=True).distinct().order_by():
+        last_slot = Slot.objects.filter(hall_id=hall_id, date__gte=first).aggregate(last=Max("date"))["last"]
+        last = max(horizon_end(hall=hall_id, today=today), last_slot or today)
+        if first > last:  # a day beyond every slot the hall has or will make before the day nears
+            continue
+        result = slots_generate(
+            start=first, end=last, halls=[hall_id], now=now, reason=_("该时段已不再开放（工作日历调整）")
+        )
+        total.created += result.created
+        total.removed += result.removed
+        total.closed += result.closed
+    return total
 
 
 def _plan_times(plan: SlotPlan, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -108,13 +156,19 @@ class SlotSync:
 
 
 def slots_generate(
-    *, start: dt.date, end: dt.date, halls: list[int] | None = None, now: dt.datetime | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    halls: list[int] | None = None,
+    now: dt.datetime | None = None,
+    reason: str | None = None,
 ) -> SlotSync:
     """Make the slots of ``[start, end]`` match the active plans and the calendar: regular and
     extended-hours plans on working days (holidays out, make-up workdays in), staggered plans on
     rest days. Missing slots are created; slots no plan wants any more are removed when empty and
-    closed (their bookings told) when not. Idempotent."""
+    closed (their bookings told, with ``reason``) when not. Idempotent."""
     now = _now(now)
+    reason = reason or _("该时段已不再开放（办公安排调整）")
     active_plans = SlotPlan.objects.filter(is_active=True).select_related("category")
     if halls is not None:
         active_plans = active_plans.filter(hall_id__in=halls)
@@ -148,21 +202,33 @@ def slots_generate(
     if halls is not None:
         existing = existing.filter(hall_id__in=halls)
     have = {
-        (s.category_id, s.starts_at): s for s in existing.only("pk", "category_id", "starts_at", "booked", "is_closed")
+        (s.category_id, s.starts_at): s
+        for s in existing.only("pk", "category_id", "starts_at", "kind", "booked", "is_closed")
     }
-    missing = [slot for key, slot in wanted.items() if key not in have and slot.starts_at > now]
+
+    def kept(key: tuple[int, dt.datetime], slot: Slot) -> bool:
+        # A slot at a time a plan still wants, and of the same side of the calendar: a day that
+        # became a rest day (or a working day) replaces its working-day slots by the staggered
+        # ones (or the reverse) even where a start time is the same (one slot per queue and start).
+        want = wanted.get(key)
+        return want is not None and (want.kind == SlotKind.STAGGERED) == (slot.kind == SlotKind.STAGGERED)
+
+    unwanted = [slot for key, slot in have.items() if not kept(key, slot)]
+    empty = [s.pk for s in unwanted if s.booked == 0]
+    if empty:
+        result.removed = Slot.objects.filter(pk__in=empty, booked=0).delete()[0]
+    # Missing: never made, or just removed as unwanted. Where a booked slot of the other side
+    # stays (closed below), the one wanted at its start is not made (``ignore_conflicts``).
+    remaining = {key for key, slot in have.items() if kept(key, slot) or slot.booked}
+    missing = [slot for key, slot in wanted.items() if key not in remaining and slot.starts_at > now]
     Slot.objects.bulk_create(missing, ignore_conflicts=True)
     result.created = len(missing)
     # A plan reserved for urgent matters (or no longer): its future slots follow.
     for plan in plans:
         existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
-    unwanted = [slot for key, slot in have.items() if key not in wanted]
-    empty = [s.pk for s in unwanted if s.booked == 0]
-    if empty:
-        result.removed = Slot.objects.filter(pk__in=empty, booked=0).delete()[0]
     for slot in unwanted:
         if slot.booked and not slot.is_closed:
-            slot_close(slot=slot, reason=_("该时段已不再开放（办公安排调整）"), actor=None, now=now)
+            slot_close(slot=slot, reason=reason, actor=None, now=now)
             result.closed += 1
     return result
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -57,11 +57,12 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.english import localized
-from catalog.hours import hours_on
+from catalog.hours import DayHours, hours_on
 from catalog.models import HALL_ORDER, Hall, HallOpeningHours
 from queueing.config import QueueConfig, resolve
 from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
 from queueing.selectors import AssistanceCounts, assistance_counts_by_hall
+from queueing.services import hours_today
 from queueing.targets import MIN_CALLED_FOR_SHARE, within_aggregates, within_of
 from servicehall import roles, sessions
 from servicehall.clock import SHANGHAI, local_date, local_now
@@ -73,8 +74,9 @@ HALL_SCOPE = "hall"
 # Closed alerts listed under the open ones on a hall's page.
 RECENT_ALERTS_DAYS = 7
 RECENT_ALERTS_SHOWN = 10
-# The hourly chart spans at least the default opening hours (9:00–17:00) and stretches to any
-# hour with tickets (early openings, extended hours).
+# The hourly chart spans the hall's hours that day, extended hours (延时服务) included, and
+# stretches to any hour with tickets (a ticket taken before closing, served after it); a day the
+# hall has no walk-in hours (staggered service by booking) spans the default 9:00–17:00.
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 9, 16
 # Today is compared with the same weekday a week earlier: same opening hours, same kind of day.
 COMPARE_DAYS_BACK = 7
@@ -903,7 +905,9 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
         categories=shown,
         windows=window_rows,
         hours=_hours(
-            today_tickets, targets={category.pk: configs[category.pk].target_wait_minutes for category in categories}
+            today_tickets,
+            targets={category.pk: configs[category.pk].target_wait_minutes for category in categories},
+            day_hours=lambda: hours_today(hall, today),
         ),
         clerks=_clerks(today_tickets, windows),
         config=resolve(hall_settings),
@@ -953,10 +957,13 @@ def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window]) -> list[Cler
     )
 
 
-def _hours(today_tickets: QuerySet[Ticket], *, targets: Mapping[int, int]) -> list[HourRow]:
+def _hours(
+    today_tickets: QuerySet[Ticket], *, targets: Mapping[int, int], day_hours: Callable[[], DayHours | None]
+) -> list[HourRow]:
     """Arrivals by the hour of arrival, finished tickets by the hour they finished, and the
     average wait and the share within target by the hour of the call (the waits that ended in
-    that hour): three queries."""
+    that hour): three queries, and the hall's hours that day (``day_hours``, asked only when a
+    ticket was taken; remembered per process as for ticket issue)."""
     arrivals = (
         today_tickets.annotate(hour=ExtractHour("arrived_at", tzinfo=SHANGHAI)).values("hour").annotate(n=Count("pk"))
     )
@@ -985,7 +992,13 @@ def _hours(today_tickets: QuerySet[Ticket], *, targets: Mapping[int, int]) -> li
         hour.within_target += within_of(row, target) if target is not None else 0
     if not rows:
         return []
-    first, last = min(DEFAULT_FIRST_HOUR, *rows), max(DEFAULT_LAST_HOUR, *rows)
+    hours = day_hours()
+    if hours is None:
+        first, last = DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR
+    else:
+        # The hour of the last minute served: open until 19:00 is the 18:00–19:00 row's last.
+        first, last = hours.opens.hour, (hours.closes - dt.timedelta(minutes=1)).hour
+    first, last = min(first, *rows), max(last, *rows)
     return [rows.get(hour, HourRow(hour)) for hour in range(first, last + 1)]
 
 

@@ -396,6 +396,11 @@ class SurgeFlag(models.Model):
 
     @property
     def increase_percent(self) -> int:
+        """The increase in whole percent, from the exact mean (``ratio``, what the threshold
+        judged), everywhere: the message, the pages and the API. The mean is shown to one decimal
+        (half up, ``floatformat:1``), so a reader dividing by the shown figure may find a point or
+        two less: 26 against a mean of 10.25 is shown "10.3" and "+154%" (26 ÷ 10.3 is +152%).
+        The API gives the exact ``baseline`` and ``ratio`` it comes from."""
         return round(self.ratio * 100)
 
 

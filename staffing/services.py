@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncTime
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -508,7 +509,10 @@ def _surge_values(flag: SurgeFlag) -> dict[str, object]:
         "letter": flag.category.letter,
         "name": flag.category.name,
         "arrivals": flag.arrivals,
-        "baseline": round(flag.baseline, 1),
+        # The pages' rounding (``floatformat:1``, half up: 10.25 is 10.3), not ``round`` (half to
+        # even on the float: 10.2); the percentage is the flag's, from the exact mean
+        # (``SurgeFlag.increase_percent``).
+        "baseline": floatformat(flag.baseline, 1),
         "days": flag.baseline_days,
         "percent": flag.increase_percent,
         "date": _surge_day(flag),

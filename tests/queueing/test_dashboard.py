@@ -17,7 +17,7 @@ from django.urls import reverse
 from catalog.models import Hall
 from queueing import dashboard, services
 from queueing.models import DailyStat, QueueCategory, Ticket, WaitAlert, Window
-from servicehall import roles
+from servicehall import memo, roles
 from servicehall.access import staff_scope
 from servicehall.models import AuditEvent
 from tests.catalog import factories
@@ -219,6 +219,36 @@ def test_hall_page_renders_tables_and_an_svg_chart_without_inline_styles(client,
     assert ' style="' not in body and "<style" not in body
     assert "<script>" not in body and "onclick" not in body
     assert 'scope="col"' in body and 'scope="row"' in body
+
+
+def test_the_hourly_table_follows_the_halls_hours_that_day_extended_hours_included(
+    client, qh, hall_supervisor, clock
+) -> None:
+    """Open until 19:00 today (延时服务): the table and chart run to the 18:00–19:00 row, with a
+    row for a ticket taken at 18:10, and before the evening's first ticket too."""
+    qh.hall.opening_hours.filter(weekday=TODAY.weekday()).update(extended_until=dt.time(19))
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NINE + 30 * MIN)
+
+    morning = dashboard.hall_live(hall=qh.hall, now=NOW)
+    assert [row.hour for row in morning.hours] == list(range(9, 19))
+
+    evening = NINE.replace(hour=18, minute=10)
+    clock.move_to(evening)
+    services.ticket_issue(hall=qh.hall, category=qh.b, source="kiosk", now=evening)
+    live = dashboard.hall_live(hall=qh.hall, now=evening + 5 * MIN)
+    hours = {row.hour: row for row in live.hours}
+    assert [row.hour for row in live.hours] == list(range(9, 19))
+    assert (hours[9].arrivals, hours[17].arrivals, hours[18].arrivals) == (1, 0, 1)
+    client.force_login(hall_supervisor)
+    body = text(client.get(reverse("supervisor-hall", args=[qh.hall.code])))
+    row = body[body.index('<th scope="row">18:00–19:00</th>') :].split("</tr>")[0]
+    assert '<td class="num">1</td>' in row
+    assert ">18:00</text>" in body  # the chart's last hour label
+    # A day without extended hours: the regular hours (9:00–17:00) and nothing after.
+    qh.hall.opening_hours.filter(weekday=TODAY.weekday()).update(extended_until=None, afternoon_closes=dt.time(17))
+    memo.forget()
+    Ticket.objects.filter(hall=qh.hall, category=qh.b).delete()
+    assert [row.hour for row in dashboard.hall_live(hall=qh.hall, now=NOW).hours] == list(range(9, 17))
 
 
 def test_empty_states(client, qh, hall_supervisor) -> None:

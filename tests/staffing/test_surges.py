@@ -74,6 +74,27 @@ def test_a_queue_above_the_threshold_is_flagged_for_its_department(world, queue_
     assert "增加40%" in message.subject and "今日取号14人" in message.body and "平均10.0人" in message.body
 
 
+def test_the_message_and_the_pages_show_the_same_mean_and_increase(client, world, queue_a, outbox) -> None:
+    """A mean of 10.25 (41 tickets over four mornings) against 26 today: 10.3 (half up) and +154 %
+    (from the exact mean) in the message, on the list and on the flag's page alike."""
+    for day, count in zip(WEEKS, (10, 10, 10, 11), strict=True):
+        tickets(world.city, queue_a, day, hour=9, count=count)
+    tickets(world.city, queue_a, TODAY, hour=9, count=26)
+    services.surge_detect(now=NOW)
+    flag = SurgeFlag.objects.get()
+    assert (flag.baseline, flag.increase_percent) == (10.25, 154)
+    [message] = [m for m in outbox if m.data["kind"] == "surge_flag"]
+    assert "平均10.3人，增加154%" in message.body and "增加154%" in message.subject
+    client.force_login(world.supervisor)
+    with time_machine.travel(NOW, tick=False):
+        listed = client.get(reverse("staffing-surges")).content.decode()
+        detail = client.get(reverse("staffing-surge", args=[flag.pk])).content.decode()
+    row = listed[listed.index(f'href="{reverse("staffing-surge", args=[flag.pk])}"') :].split("</tr>")[0]
+    assert "<td>10.3 " in row and "+154%" in row
+    assert "10.3 <span" in detail and "+154%" in detail
+    assert "10.2" not in listed + detail + message.body
+
+
 def test_below_the_threshold_nothing_is_flagged(world, queue_a, outbox) -> None:
     _history(world, queue_a)
     tickets(world.city, queue_a, TODAY, hour=9, count=13)  # +30 % exactly is not above +30 %
