@@ -393,6 +393,51 @@ def _event(
     )
 
 
+# The staff's queue actions the audit trail names (等保三级: who, what, when, from where), each
+# as "ticket." + the event's kind, with the ticket's number; the console's request is then not
+# recorded again by its route (``servicehall.audit.AuditRequestMiddleware``).
+AUDITED_TICKET_KINDS = (
+    TicketEvent.Kind.CALLED,
+    TicketEvent.Kind.RECALLED,
+    TicketEvent.Kind.STARTED,
+    TicketEvent.Kind.FINISHED,
+    TicketEvent.Kind.NO_SHOW,
+    TicketEvent.Kind.TRANSFERRED,
+    TicketEvent.Kind.PRIORITY_GRANTED,
+)
+
+
+def _audit_ticket(
+    ticket: Ticket,
+    kind: str,
+    *,
+    staff: AnyUser,
+    window: Window,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record a staff action on ``ticket`` at ``window`` (inside the service's transaction)."""
+    summary = _("%(action)s：%(number)s（%(window)s）") % {
+        "action": TicketEvent.Kind(kind).label,
+        "number": ticket.number,
+        "window": window,
+    }
+    if reason:
+        summary += _("，原因：%(reason)s") % {"reason": reason}
+    audit_record(
+        actor=staff,
+        action=f"ticket.{kind}",
+        target=ticket,
+        summary=summary,
+        details={
+            "number": ticket.number,
+            "window": window.number,
+            **({"reason": reason} if reason else {}),
+            **(details or {}),
+        },
+    )
+
+
 # --- Row locks -------------------------------------------------------------------------------
 # Every SELECT … FOR UPDATE of the queues; each is called inside the service's transaction. A
 # window's actions lock the window first, so a window does one thing at a time; the next ticket
@@ -555,6 +600,7 @@ def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None 
         ticket.status, ticket.window, ticket.staff_id = Ticket.Status.CALLED, window, staff.pk
         ticket.called_at, ticket.call_count = now, candidate.call_count + 1
         _event(ticket, TicketEvent.Kind.CALLED, now, window=window, staff=staff)
+        _audit_ticket(ticket, TicketEvent.Kind.CALLED, staff=staff, window=window)
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -603,6 +649,7 @@ def ticket_call_specific(*, window: Window, ticket: Ticket, staff: AnyUser, now:
             fields={"window": window, "staff": staff, "called_at": now, "call_count": F("call_count") + 1},
             data={"out_of_order": True},
         )
+        _audit_ticket(ticket, TicketEvent.Kind.CALLED, staff=staff, window=window, details={"out_of_order": True})
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -682,6 +729,7 @@ def _at_window(
             fields=fields(ticket, now),
             at_window=window,
         )
+        _audit_ticket(ticket, kind, staff=staff, window=window)
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -808,6 +856,17 @@ def ticket_transfer(
                 raise
             holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
             raise _already_in_queue(new_category, holder) from exc
+        _audit_ticket(
+            ticket,
+            TicketEvent.Kind.TRANSFERRED,
+            staff=staff,
+            window=window,
+            reason=reason,
+            details={
+                "to_category": new_category.letter,
+                "to_window": target_window.number if target_window else None,
+            },
+        )
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -873,6 +932,7 @@ def ticket_grant_priority(
             reason=reason,
             fields={"priority": Ticket.Priority.STAFF_GRANTED},
         )
+        _audit_ticket(ticket, TicketEvent.Kind.PRIORITY_GRANTED, staff=staff, window=window, reason=reason.strip())
     snapshot.refresh_on_commit(ticket.hall_id)
     return ticket
 
@@ -1037,6 +1097,13 @@ def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = 
         Window.objects.filter(pk=window.pk).update(staff=staff, is_open=True, signed_in_at=now)
         window.refresh_from_db()
         hooks.window_signed_in.send(sender=Window, window=window, staff_id=staff.pk, at=now)
+        audit_record(
+            actor=staff,
+            action="window.sign_in",
+            target=window,
+            summary=_("窗口签到：%(hall)s %(window)s") % {"hall": window.hall.name, "window": window},
+            details={"moved_from": previous.number if previous else None},
+        )
     snapshot.refresh_on_commit(window.hall_id)
     return window
 
