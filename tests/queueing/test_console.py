@@ -220,3 +220,14 @@ def test_signed_in_at_a_window_the_rest_of_the_workbench_stays_in_reach(client, 
     poll = client.get(f"/staff/windows/{qh.window_a.pk}/", headers={"HX-Request": "true"})
     assert poll.status_code == 200
     assert b"console-more" not in poll.content
+
+
+def test_staff_home_calls_a_closed_window_not_open_as_the_dashboard_does(staff_client, qh) -> None:
+    """A window nobody is signed in at is closed: 未开放 (as on the supervisor's dashboard), not 空闲."""
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])
+    Window.objects.filter(pk=qh.green.pk).update(is_open=True)  # open with nobody at it: idle
+    body = staff_client.get("/staff/").content.decode()
+    rows = {n: body.split(f"{n}号窗口</th>")[1].split("</tr>")[0] for n in (2, 3, 4)}
+    assert "未开放" in rows[2] and "空闲" not in rows[2]
+    assert "已签到" in rows[3] and "未开放" not in rows[3]
+    assert "空闲" in rows[4] and "未开放" not in rows[4]
