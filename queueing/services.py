@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Field, IntegerField, Max, Q, QuerySet, Value, When
@@ -711,13 +712,17 @@ def _at_window(
     to: str,
     kind: str,
     fields: Callable[[Ticket, dt.datetime], dict[str, Any]],
+    check: Callable[[Ticket, dt.datetime], None] | None = None,
 ) -> Ticket:
     """One action on the ticket at a window: lock the window, check who acts, move the ticket
     with a conditional update, record the event, refresh the hall's snapshot after commit.
-    ``fields`` is a function of (ticket as read under the lock, now) giving the columns to set."""
+    ``fields`` is a function of (ticket as read under the lock, now) giving the columns to set;
+    ``check``, of the same, raises the QueueError that refuses the action."""
     now = _now(now)
     with transaction.atomic():
         window, ticket = _window_action(window, staff, ticket)
+        if check is not None:
+            check(ticket, now)
         ticket = _transition(
             ticket,
             frm=frm,
@@ -748,8 +753,36 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.dat
     )
 
 
+def no_show_wait() -> dt.timedelta:
+    """How long after the call a ticket may be marked 过号 (``settings.QUEUE["no_show_wait_seconds"]``):
+    the person called needs time to hear the call and walk to the window."""
+    return dt.timedelta(seconds=int(settings.QUEUE.get("no_show_wait_seconds", 60)))
+
+
+def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
+    """The refusal of a no-show marked before ``no_show_wait`` has passed since the call, or None."""
+    wait = no_show_wait()
+    if ticket.called_at is None or now - ticket.called_at >= wait:
+        return None
+    left = max(1, int((ticket.called_at + wait - now).total_seconds() + 0.999))
+    return QueueError(
+        _(
+            "%(number)s 刚刚叫号，请给群众走到窗口的时间：叫号 %(wait)s 秒后才能标记过号（还需 %(left)s 秒），可先重新叫号。"
+        )
+        % {"number": ticket.number, "wait": int(wait.total_seconds()), "left": left},
+        code="no_show_too_early",
+        status=409,
+    )
+
+
+def _check_no_show(ticket: Ticket, now: dt.datetime) -> None:
+    refusal = no_show_too_early(ticket, now)
+    if refusal is not None:
+        raise refusal
+
+
 def ticket_no_show(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
-    """The called person did not come (过号)."""
+    """The called person did not come (过号); refused within ``no_show_wait`` of the call."""
     return _at_window(
         window,
         ticket,
@@ -759,6 +792,7 @@ def ticket_no_show(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.da
         to=Ticket.Status.NO_SHOW,
         kind=TicketEvent.Kind.NO_SHOW,
         fields=lambda _t, at: {"finished_at": at},
+        check=_check_no_show,
     )
 
 

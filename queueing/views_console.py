@@ -243,8 +243,24 @@ _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
     "recall": (services.ticket_recall, gettext_noop("已重新叫号：%(number)s")),
     "start": (services.ticket_start, gettext_noop("开始办理：%(number)s")),
     "finish": (services.ticket_finish, gettext_noop("已办结：%(number)s")),
-    "no-show": (services.ticket_no_show, gettext_noop("已标记过号：%(number)s")),
 }
+
+
+def _no_show(request: HttpRequest, window: Window, ticket: Ticket) -> HttpResponse:
+    """过号 cannot be undone: refused within the wait after the call (the service checks it again
+    under the window's lock), and asked again unless the request confirms (``confirm=1``: the
+    button's hx-confirm with JavaScript, the confirmation the console shows without). A refusal
+    is raised as the QueueError the caller answers."""
+    if ticket.window_id == window.pk and ticket.status == Ticket.Status.CALLED:
+        # Only a no-show the service would do is asked about; any other is refused by it below.
+        services.window_clerk_check(window=window, staff=request.user)
+        refusal = services.no_show_too_early(ticket, timezone.now())
+        if refusal is not None:
+            raise refusal
+        if request.POST.get("confirm") != "1":
+            return console_panel(request, window, status=409, extra_context={"confirm_no_show": ticket})
+    ticket = services.ticket_no_show(window=window, ticket=ticket, staff=request.user)
+    return _after(request, window, notice=_("已标记过号：%(number)s") % {"number": ticket.number})
 
 
 @console_action
@@ -262,6 +278,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
             service, message = _SIMPLE_ACTIONS[action]
             ticket = service(window=window, ticket=ticket, staff=request.user)
             notice = _(message) % {"number": ticket.number}
+        elif action == "no-show":
+            return _no_show(request, window, ticket)
         elif action == "call":
             ticket = services.ticket_call_specific(window=window, ticket=ticket, staff=request.user)
             notice = _("已叫号：%(number)s") % {"number": ticket.number}

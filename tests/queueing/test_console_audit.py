@@ -47,7 +47,12 @@ def test_every_console_action_is_recorded_once_by_name_with_the_ticket_number(cl
         assert _post(client, reverse("console-ticket-action", args=[window, first.pk, action])).status_code == 200
     assert _post(client, reverse("console-ticket-action", args=[window, second.pk, "call"])).status_code == 200
     clock.shift(dt.timedelta(minutes=3))  # past the wait before a no-show may be marked
-    assert _post(client, reverse("console-ticket-action", args=[window, second.pk, "no-show"])).status_code == 200
+    assert (
+        _post(
+            client, reverse("console-ticket-action", args=[window, second.pk, "no-show"]), {"confirm": "1"}
+        ).status_code
+        == 200
+    )
     assert _post(client, reverse("console-ticket-action", args=[window, third.pk, "call"])).status_code == 200
     transfer = reverse("console-ticket-action", args=[window, third.pk, "transfer"])
     assert _post(client, transfer, {"category": qh.b.pk, "reason": "社保卡挂失"}).status_code == 200
