@@ -158,6 +158,26 @@ def hall_closed_now(hall: Hall, now: dt.datetime) -> HallClosed | None:
     return HallClosed(upcoming)
 
 
+def hall_closed_at(hall: Hall, now: dt.datetime) -> dt.datetime | None:
+    """When ``hall`` closed today (its extended hours included) if that is past, else None (open
+    still, or a day without walk-in hours). After closing nobody can take a ticket, the tickets
+    still waiting expire at the next run of the closing job, and the windows with nobody at the
+    counter close; whoever is at a counter is served (Art. 10 ¶2)."""
+    hours = hours_today(hall, local_date(now))
+    return hours.closes if hours is not None and now >= hours.closes else None
+
+
+def after_closing_note(hall: Hall, now: dt.datetime, *, action: str) -> str:
+    """What a clerk is told with the outcome of a call or a finish (``action``) after the hall
+    closed ("" before): calling goes on for the people who took a ticket before closing and are
+    still in the hall (延时服务, Art. 10 ¶2); the window closes once nobody is at its counter."""
+    if hall_closed_at(hall, now) is None:
+        return ""
+    if action == "call":
+        return _("大厅已闭厅：叫号仅为闭厅前已取号、仍在大厅的群众延时办理。")
+    return _("大厅已闭厅：本窗口无号码在办时，闭厅作业将在几分钟内自动关闭窗口并为您签退；您也可以现在签退。")
+
+
 def hall_closed_warning(hall: Hall, now: dt.datetime) -> str:
     """What a clerk at a window of ``hall`` is told outside its hours ("" while it is open)."""
     closed = hall_closed_now(hall, now)

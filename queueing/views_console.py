@@ -9,6 +9,7 @@ action goes through ``queueing.access`` (the user's hall) and one service.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -49,8 +50,14 @@ def _after(
     status: int = 200,
     transfer_form: TransferForm | None = None,
     grant_form: GrantForm | None = None,
+    after_closing: str = "",
 ) -> HttpResponse:
-    """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/."""
+    """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/.
+    After the hall's closing time the outcome of a call or a finish (``after_closing``) says
+    what it now means (``services.after_closing_note``)."""
+    if notice and after_closing:
+        closing = services.after_closing_note(window.hall, timezone.now(), action=after_closing)
+        notice = f"{notice} {closing}" if closing else notice
     if getattr(request, "htmx", None):
         return console_panel(
             request,
@@ -92,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "hall": profile.hall if profile else None,
             "department": profile.department if profile else None,
             "windows": windows,
+            "closed_at_closing": selectors.closed_at_closing(request.user, now=timezone.now()) if counter else None,
             "can_supervise": scope.has_role(*SUPERVISION_ROLES),
             "staff_home_sections": extensions.sections(extensions.STAFF_HOME),
         },
@@ -122,12 +130,15 @@ def _not_signed_in(request: HttpRequest, window: Window) -> HttpResponse:
     out): no console whose every button would be refused, but what to do — sign in here if the
     window is free and they are at no other window, or go back to the workbench."""
     elsewhere = selectors.window_of(request.user)
-    context = {
+    context: dict[str, Any] = {
         "window": window,
         "elsewhere": elsewhere if elsewhere is not None and elsewhere.pk != window.pk else None,
         "taken": window.staff_id is not None and window.staff_id != request.user.pk,
     }
     context["can_sign_in"] = not context["taken"] and context["elsewhere"] is None
+    context["closed_at_closing"] = (
+        selectors.closed_at_closing(request.user, now=timezone.now()) if context["elsewhere"] is None else None
+    )
     if not getattr(request, "htmx", None):
         return TemplateResponse(request, NOT_SIGNED_IN, context)
     # A poll of the panel or of its queue: the notice takes the whole panel's place (and has
@@ -236,7 +247,7 @@ def call_next(request: HttpRequest, pk: int) -> HttpResponse:
         ticket = services.ticket_call_next(window=window, staff=request.user)
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status)
-    return _after(request, window, notice=_("已叫号：%(number)s") % {"number": ticket.number})
+    return _after(request, window, notice=_("已叫号：%(number)s") % {"number": ticket.number}, after_closing="call")
 
 
 _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
@@ -309,7 +320,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
             return _after(request, window, error=_("未知的操作。"), status=400)
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status)
-    return _after(request, window, notice=notice)
+    after_closing = {"call": "call", "finish": "finish"}.get(action, "")
+    return _after(request, window, notice=notice, after_closing=after_closing)
 
 
 @console_action
