@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
-from queueing import hooks, snapshot
+from queueing import hooks, selectors, snapshot
 from queueing.config import hall_config
 from queueing.models import (
     AssistanceRequest,
@@ -851,12 +851,15 @@ def ticket_transfer(
     reason: str,
     category: QueueCategory | None = None,
     target_window: Window | None = None,
+    unserved_ok: bool = True,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Send the ticket at this window to another category or window. It keeps its number and
     its original arrival time, so it does not go to the back of the queue. A person holds one
     ticket per queue: into a queue where they hold one already the transfer is refused (409,
-    naming that ticket) and the ticket stays at the window."""
+    naming that ticket) and the ticket stays at the window. Into a queue (or to a window) that
+    no open window serves it is refused too (409, ``unserved``) unless ``unserved_ok``: the
+    console asks the clerk first, since the person would wait for a window to open."""
     now = _now(now)
     reason = reason.strip()
     if not reason:
@@ -877,6 +880,15 @@ def ticket_transfer(
             holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
             if holder is not None:
                 raise _already_in_queue(new_category, holder)
+        if not unserved_ok:
+            after = Ticket(
+                hall_id=ticket.hall_id,
+                category_id=new_category.pk,
+                target_window_id=target_window.pk if target_window else None,
+                priority=ticket.priority,
+            )
+            if not selectors.windows_serving(ticket=after):
+                raise _unserved(ticket, new_category, target_window)
         try:
             # A savepoint: the constraint is the last line when the person takes a ticket in that
             # queue (at the kiosk, online) between the check above and this update.
@@ -923,6 +935,21 @@ def ticket_transfer(
         )
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
+
+
+def _unserved(ticket: Ticket, category: QueueCategory, target_window: Window | None) -> QueueError:
+    """The question before a transfer that no open window would call (``unserved_ok=False``)."""
+    if target_window is not None:
+        message = _(
+            "%(window)s当前未开放：转办后 %(number)s 要等该窗口开放后才会被叫号。"
+            "如确需转办，请勾选“仍然转办”后再次提交，或改选其他窗口、类别。"
+        ) % {"window": target_window, "number": ticket.number}
+        return QueueError(message, code="unserved", field="target_window", status=409)
+    message = _(
+        "当前没有开放的窗口办理%(letter)s类（%(name)s）：转办后 %(number)s 要等有窗口开放后才会被叫号。"
+        "如确需转办，请勾选“仍然转办”后再次提交，或改选其他类别、窗口。"
+    ) % {"letter": category.letter, "name": category.display_name, "number": ticket.number}
+    return QueueError(message, code="unserved", field="category", status=409)
 
 
 def _already_in_queue(category: QueueCategory, holder: Ticket | None) -> QueueError:

@@ -58,7 +58,8 @@ def _after(
     if notice and after_closing:
         closing = services.after_closing_note(window.hall, timezone.now(), action=after_closing)
         notice = f"{notice} {closing}" if closing else notice
-    if getattr(request, "htmx", None):
+    # A question (transfer anyway?) is the console with the form, with JavaScript or without.
+    if getattr(request, "htmx", None) or (transfer_form is not None and transfer_form.unserved):
         return console_panel(
             request,
             window,
@@ -307,9 +308,12 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
                     reason=form.cleaned_data["reason"],
                     category=form.cleaned_data["category"],
                     target_window=form.cleaned_data["target_window"],
+                    unserved_ok=request.POST.get("confirm_unserved") == "1",
                 )
             except QueueError as exc:
-                # The form stays open with what was chosen, the refusal beside the field.
+                # The form stays open with what was chosen, the refusal beside the field (and,
+                # for a queue no open window serves, the box to transfer anyway).
+                form.unserved = exc.code == "unserved"
                 if exc.field in form.fields:
                     form.add_error(exc.field, str(exc.message))
                 return _after(request, window, error=str(exc.message), status=exc.status, transfer_form=form)

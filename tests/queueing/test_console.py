@@ -83,7 +83,9 @@ def test_transfer_form_validation_and_transfer(staff_client, qh) -> None:
     url = reverse("console-ticket-action", args=[qh.window_a.pk, ticket.pk, "transfer"])
     bad = staff_client.post(url, {"reason": ""}, headers={"HX-Request": "true"})
     assert bad.status_code == 400 and "二选一" in bad.content.decode()
-    good = staff_client.post(url, {"category": qh.b.pk, "reason": "社保"}, headers={"HX-Request": "true"})
+    good = staff_client.post(
+        url, {"category": qh.b.pk, "reason": "社保", "confirm_unserved": "1"}, headers={"HX-Request": "true"}
+    )
     assert good.status_code == 200 and "已转办：A001" in good.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).category == qh.b
 
