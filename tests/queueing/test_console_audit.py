@@ -108,3 +108,17 @@ def test_the_action_codes_have_labels_the_audit_filter_can_tell_apart() -> None:
         assert audit_actions.action_label("bundle_case.received") == "一件事办件：收件"
         assert audit_actions.action_label("ticket.called") == "叫号"  # unambiguous: as it is
         assert audit_actions.action_label("case.received", qualified=False) == "收件"
+
+
+def test_a_refused_ticket_action_is_recorded_with_the_action_it_was(client, qh, settings) -> None:
+    settings.QUEUE = {**settings.QUEUE, "no_show_wait_seconds": 60}
+    client.force_login(qh.staff[2])
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2])
+    ticket = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket
+    services.ticket_call_next(window=qh.window_a, staff=qh.staff[2])
+    AuditEvent.objects.all().delete()
+    url = reverse("console-ticket-action", args=[qh.window_a.pk, ticket.pk, "no-show"])
+    assert _post(client, url, {"confirm": "1"}).status_code == 409  # too soon after the call
+    (event,) = _trail()
+    assert event.action == "request" and event.summary == "POST console-ticket-action no-show 409"
+    assert event.details["route_action"] == "no-show" and event.ip_address == "10.1.2.3"
