@@ -62,7 +62,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from queueing import selectors, snapshot
+from queueing import selectors, services, snapshot
 from queueing.forms_console import AssistanceForm, GrantForm, TransferForm
 from queueing.models import Window
 from servicehall import cache as shared_cache
@@ -232,14 +232,21 @@ def console_panel(
         else None
     )
     console = selectors.console(window=window, now=now, shared=shared)
+    # The hall's closing time changes the panel (its closed notice): a poll version made before
+    # it runs out then, as at a scheduled ticket's turn.
+    hours = services.hours_today(window.hall, local_date(now))
+    changes_at = console.changes_at
+    if hours is not None and now < hours.closes:
+        changes_at = min(changes_at, hours.closes) if changes_at is not None else hours.closes
     context: dict[str, Any] = {
         "console": console,
         "poll_version": ""
         if user_id is None
-        else poll_version(window, user_id, generations, now=now, changes_at=console.changes_at),
+        else poll_version(window, user_id, generations, now=now, changes_at=changes_at),
         "window": window,
         "error": error,
         "notice": notice,
+        "closed_at": hours.closes if hours is not None and now >= hours.closes else None,
     }
     htmx = getattr(request, "htmx", None)
     if not (htmx and template == QUEUE):

@@ -26,13 +26,18 @@ class TransferForm(forms.Form):
     """Transfer the current ticket to another category or another window, with a reason.
 
     Its ids start with ``transfer-`` (the green-channel form has a "reason" too, and the page
-    must not hold two ``id_reason``); the posted names stay as they were."""
+    must not hold two ``id_reason``); the posted names stay as they were. ``unserved``: the
+    service asked whether to transfer into a queue no open window serves; the form then shows
+    the "transfer anyway" box (``confirm_unserved``, posted as it is, not a field)."""
+
+    unserved = False
 
     category = _CategoryChoiceField(
         label=_("转至类别"),
         queryset=QueueCategory.objects.none(),
         required=False,
         empty_label=_("（不转类别）"),
+        help_text=_("与“转至窗口”二选一：选其中一项，另一项留空。"),
         error_messages={"invalid_choice": _("所选类别不存在或已停用，请重新选择。")},
     )
     target_window = forms.ModelChoiceField(
@@ -40,10 +45,11 @@ class TransferForm(forms.Form):
         queryset=Window.objects.none(),
         required=False,
         empty_label=_("（不指定窗口）"),
+        help_text=_("与“转至类别”二选一：选其中一项，另一项留空。"),
         error_messages={"invalid_choice": _("所选窗口不属于本大厅，请重新选择。")},
     )
     reason = forms.CharField(
-        label=_("转办原因"),
+        label=_("转办原因（必填）"),
         max_length=200,
         error_messages={
             "required": _("请填写转办原因。"),

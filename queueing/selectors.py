@@ -9,6 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import DEFERRED, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.hours import hours_on
@@ -17,7 +18,7 @@ from queueing.config import hall_config
 from queueing.models import AssistanceRequest, QueueCategory, Ticket, Window
 from servicehall.access import AnyUser
 from servicehall.clock import local_date
-from servicehall.models import StaffProfile
+from servicehall.models import AuditEvent, StaffProfile
 
 CONSOLE_LIST_LENGTH = 30
 
@@ -444,3 +445,38 @@ def assistance_counts_by_hall(*, hall_ids: list[int], now: dt.datetime) -> dict[
         )
     )
     return {row["hall_id"]: AssistanceCounts(open=row["open"], taken=row["taken"], done=row["done"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class ClosedAtClosing:
+    """The clerk's window that the closing job closed today, and when their spell there ended."""
+
+    window: str
+    at: dt.datetime
+
+
+def closed_at_closing(user: AnyUser, *, now: dt.datetime) -> ClosedAtClosing | None:
+    """The window the closing job (``services.windows_close_after_hours``) signed ``user`` out of
+    today, if that is the last time they left a window: their next page says why they are at
+    no window. Read from the audit trail (``window.sign_out`` with the cause "closing")."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    day_start = dt.datetime.combine(local_date(now), dt.time.min, tzinfo=timezone.get_current_timezone())
+    last = (
+        AuditEvent.objects.filter(
+            actor_id=user.pk, action__in=("window.sign_in", "window.sign_out"), created_at__gte=day_start
+        )
+        .order_by("-created_at", "-pk")
+        .only("action", "target_id", "details", "created_at")
+        .first()
+    )
+    if last is None or last.action != "window.sign_out" or not isinstance(last.details, dict):
+        return None
+    if last.details.get("cause") != "closing":
+        return None
+    window = (
+        Window.objects.filter(pk=last.target_id).select_related("hall").first() if last.target_id.isdigit() else None
+    )
+    ended = last.details.get("signed_out_at")
+    at = dt.datetime.fromisoformat(ended) if isinstance(ended, str) else last.created_at
+    return ClosedAtClosing(window=str(window) if window is not None else "", at=at)

@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Field, IntegerField, Max, Q, QuerySet, Value, When
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_noop
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
-from queueing import hooks, snapshot
+from queueing import hooks, selectors, snapshot
 from queueing.config import hall_config
 from queueing.models import (
     AssistanceRequest,
@@ -155,6 +156,26 @@ def hall_closed_now(hall: Hall, now: dt.datetime) -> HallClosed | None:
         # The remembered hours are older than an administrator's change: the hall is open now.
         return None
     return HallClosed(upcoming)
+
+
+def hall_closed_at(hall: Hall, now: dt.datetime) -> dt.datetime | None:
+    """When ``hall`` closed today (its extended hours included) if that is past, else None (open
+    still, or a day without walk-in hours). After closing nobody can take a ticket, the tickets
+    still waiting expire at the next run of the closing job, and the windows with nobody at the
+    counter close; whoever is at a counter is served (Art. 10 ¶2)."""
+    hours = hours_today(hall, local_date(now))
+    return hours.closes if hours is not None and now >= hours.closes else None
+
+
+def after_closing_note(hall: Hall, now: dt.datetime, *, action: str) -> str:
+    """What a clerk is told with the outcome of a call or a finish (``action``) after the hall
+    closed ("" before): calling goes on for the people who took a ticket before closing and are
+    still in the hall (延时服务, Art. 10 ¶2); the window closes once nobody is at its counter."""
+    if hall_closed_at(hall, now) is None:
+        return ""
+    if action == "call":
+        return _("大厅已闭厅：叫号仅为闭厅前已取号、仍在大厅的群众延时办理。")
+    return _("大厅已闭厅：本窗口无号码在办时，闭厅作业将在几分钟内自动关闭窗口并为您签退；您也可以现在签退。")
 
 
 def hall_closed_warning(hall: Hall, now: dt.datetime) -> str:
@@ -393,6 +414,51 @@ def _event(
     )
 
 
+# The staff's queue actions the audit trail names (等保三级: who, what, when, from where), each
+# as "ticket." + the event's kind, with the ticket's number; the console's request is then not
+# recorded again by its route (``servicehall.audit.AuditRequestMiddleware``).
+AUDITED_TICKET_KINDS = (
+    TicketEvent.Kind.CALLED,
+    TicketEvent.Kind.RECALLED,
+    TicketEvent.Kind.STARTED,
+    TicketEvent.Kind.FINISHED,
+    TicketEvent.Kind.NO_SHOW,
+    TicketEvent.Kind.TRANSFERRED,
+    TicketEvent.Kind.PRIORITY_GRANTED,
+)
+
+
+def _audit_ticket(
+    ticket: Ticket,
+    kind: str,
+    *,
+    staff: AnyUser,
+    window: Window,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record a staff action on ``ticket`` at ``window`` (inside the service's transaction)."""
+    summary = _("%(action)s：%(number)s（%(window)s）") % {
+        "action": TicketEvent.Kind(kind).label,
+        "number": ticket.number,
+        "window": window,
+    }
+    if reason:
+        summary += _("，原因：%(reason)s") % {"reason": reason}
+    audit_record(
+        actor=staff,
+        action=f"ticket.{kind}",
+        target=ticket,
+        summary=summary,
+        details={
+            "number": ticket.number,
+            "window": window.number,
+            **({"reason": reason} if reason else {}),
+            **(details or {}),
+        },
+    )
+
+
 # --- Row locks -------------------------------------------------------------------------------
 # Every SELECT … FOR UPDATE of the queues; each is called inside the service's transaction. A
 # window's actions lock the window first, so a window does one thing at a time; the next ticket
@@ -555,6 +621,7 @@ def ticket_call_next(*, window: Window, staff: AnyUser, now: dt.datetime | None 
         ticket.status, ticket.window, ticket.staff_id = Ticket.Status.CALLED, window, staff.pk
         ticket.called_at, ticket.call_count = now, candidate.call_count + 1
         _event(ticket, TicketEvent.Kind.CALLED, now, window=window, staff=staff)
+        _audit_ticket(ticket, TicketEvent.Kind.CALLED, staff=staff, window=window)
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -603,6 +670,7 @@ def ticket_call_specific(*, window: Window, ticket: Ticket, staff: AnyUser, now:
             fields={"window": window, "staff": staff, "called_at": now, "call_count": F("call_count") + 1},
             data={"out_of_order": True},
         )
+        _audit_ticket(ticket, TicketEvent.Kind.CALLED, staff=staff, window=window, details={"out_of_order": True})
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -664,13 +732,17 @@ def _at_window(
     to: str,
     kind: str,
     fields: Callable[[Ticket, dt.datetime], dict[str, Any]],
+    check: Callable[[Ticket, dt.datetime], None] | None = None,
 ) -> Ticket:
     """One action on the ticket at a window: lock the window, check who acts, move the ticket
     with a conditional update, record the event, refresh the hall's snapshot after commit.
-    ``fields`` is a function of (ticket as read under the lock, now) giving the columns to set."""
+    ``fields`` is a function of (ticket as read under the lock, now) giving the columns to set;
+    ``check``, of the same, raises the QueueError that refuses the action."""
     now = _now(now)
     with transaction.atomic():
         window, ticket = _window_action(window, staff, ticket)
+        if check is not None:
+            check(ticket, now)
         ticket = _transition(
             ticket,
             frm=frm,
@@ -682,6 +754,7 @@ def _at_window(
             fields=fields(ticket, now),
             at_window=window,
         )
+        _audit_ticket(ticket, kind, staff=staff, window=window)
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
 
@@ -700,8 +773,36 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.dat
     )
 
 
+def no_show_wait() -> dt.timedelta:
+    """How long after the call a ticket may be marked 过号 (``settings.QUEUE["no_show_wait_seconds"]``):
+    the person called needs time to hear the call and walk to the window."""
+    return dt.timedelta(seconds=int(settings.QUEUE.get("no_show_wait_seconds", 60)))
+
+
+def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
+    """The refusal of a no-show marked before ``no_show_wait`` has passed since the call, or None."""
+    wait = no_show_wait()
+    if ticket.called_at is None or now - ticket.called_at >= wait:
+        return None
+    left = max(1, int((ticket.called_at + wait - now).total_seconds() + 0.999))
+    return QueueError(
+        _(
+            "%(number)s 刚刚叫号，请给群众走到窗口的时间：叫号 %(wait)s 秒后才能标记过号（还需 %(left)s 秒），可先重新叫号。"
+        )
+        % {"number": ticket.number, "wait": int(wait.total_seconds()), "left": left},
+        code="no_show_too_early",
+        status=409,
+    )
+
+
+def _check_no_show(ticket: Ticket, now: dt.datetime) -> None:
+    refusal = no_show_too_early(ticket, now)
+    if refusal is not None:
+        raise refusal
+
+
 def ticket_no_show(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.datetime | None = None) -> Ticket:
-    """The called person did not come (过号)."""
+    """The called person did not come (过号); refused within ``no_show_wait`` of the call."""
     return _at_window(
         window,
         ticket,
@@ -711,6 +812,7 @@ def ticket_no_show(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.da
         to=Ticket.Status.NO_SHOW,
         kind=TicketEvent.Kind.NO_SHOW,
         fields=lambda _t, at: {"finished_at": at},
+        check=_check_no_show,
     )
 
 
@@ -749,12 +851,15 @@ def ticket_transfer(
     reason: str,
     category: QueueCategory | None = None,
     target_window: Window | None = None,
+    unserved_ok: bool = True,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Send the ticket at this window to another category or window. It keeps its number and
     its original arrival time, so it does not go to the back of the queue. A person holds one
     ticket per queue: into a queue where they hold one already the transfer is refused (409,
-    naming that ticket) and the ticket stays at the window."""
+    naming that ticket) and the ticket stays at the window. Into a queue (or to a window) that
+    no open window serves it is refused too (409, ``unserved``) unless ``unserved_ok``: the
+    console asks the clerk first, since the person would wait for a window to open."""
     now = _now(now)
     reason = reason.strip()
     if not reason:
@@ -775,6 +880,15 @@ def ticket_transfer(
             holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
             if holder is not None:
                 raise _already_in_queue(new_category, holder)
+        if not unserved_ok:
+            after = Ticket(
+                hall_id=ticket.hall_id,
+                category_id=new_category.pk,
+                target_window_id=target_window.pk if target_window else None,
+                priority=ticket.priority,
+            )
+            if not selectors.windows_serving(ticket=after):
+                raise _unserved(ticket, new_category, target_window)
         try:
             # A savepoint: the constraint is the last line when the person takes a ticket in that
             # queue (at the kiosk, online) between the check above and this update.
@@ -808,8 +922,34 @@ def ticket_transfer(
                 raise
             holder = _active_ticket(hall=window.hall, category=new_category, digest=ticket.id_hash)
             raise _already_in_queue(new_category, holder) from exc
+        _audit_ticket(
+            ticket,
+            TicketEvent.Kind.TRANSFERRED,
+            staff=staff,
+            window=window,
+            reason=reason,
+            details={
+                "to_category": new_category.letter,
+                "to_window": target_window.number if target_window else None,
+            },
+        )
     snapshot.refresh_on_commit(window.hall_id)
     return ticket
+
+
+def _unserved(ticket: Ticket, category: QueueCategory, target_window: Window | None) -> QueueError:
+    """The question before a transfer that no open window would call (``unserved_ok=False``)."""
+    if target_window is not None:
+        message = _(
+            "%(window)s当前未开放：转办后 %(number)s 要等该窗口开放后才会被叫号。"
+            "如确需转办，请勾选“仍然转办”后再次提交，或改选其他窗口、类别。"
+        ) % {"window": target_window, "number": ticket.number}
+        return QueueError(message, code="unserved", field="target_window", status=409)
+    message = _(
+        "当前没有开放的窗口办理%(letter)s类（%(name)s）：转办后 %(number)s 要等有窗口开放后才会被叫号。"
+        "如确需转办，请勾选“仍然转办”后再次提交，或改选其他类别、窗口。"
+    ) % {"letter": category.letter, "name": category.display_name, "number": ticket.number}
+    return QueueError(message, code="unserved", field="category", status=409)
 
 
 def _already_in_queue(category: QueueCategory, holder: Ticket | None) -> QueueError:
@@ -873,6 +1013,7 @@ def ticket_grant_priority(
             reason=reason,
             fields={"priority": Ticket.Priority.STAFF_GRANTED},
         )
+        _audit_ticket(ticket, TicketEvent.Kind.PRIORITY_GRANTED, staff=staff, window=window, reason=reason.strip())
     snapshot.refresh_on_commit(ticket.hall_id)
     return ticket
 
@@ -1037,6 +1178,13 @@ def window_sign_in(*, window: Window, staff: AnyUser, now: dt.datetime | None = 
         Window.objects.filter(pk=window.pk).update(staff=staff, is_open=True, signed_in_at=now)
         window.refresh_from_db()
         hooks.window_signed_in.send(sender=Window, window=window, staff_id=staff.pk, at=now)
+        audit_record(
+            actor=staff,
+            action="window.sign_in",
+            target=window,
+            summary=_("窗口签到：%(hall)s %(window)s") % {"hall": window.hall.name, "window": window},
+            details={"moved_from": previous.number if previous else None},
+        )
     snapshot.refresh_on_commit(window.hall_id)
     return window
 

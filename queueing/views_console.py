@@ -9,6 +9,7 @@ action goes through ``queueing.access`` (the user's hall) and one service.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -49,9 +50,16 @@ def _after(
     status: int = 200,
     transfer_form: TransferForm | None = None,
     grant_form: GrantForm | None = None,
+    after_closing: str = "",
 ) -> HttpResponse:
-    """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/."""
-    if getattr(request, "htmx", None):
+    """htmx: the refreshed panel (with the error and its status); plain form: back to /staff/.
+    After the hall's closing time the outcome of a call or a finish (``after_closing``) says
+    what it now means (``services.after_closing_note``)."""
+    if notice and after_closing:
+        closing = services.after_closing_note(window.hall, timezone.now(), action=after_closing)
+        notice = f"{notice} {closing}" if closing else notice
+    # A question (transfer anyway?) is the console with the form, with JavaScript or without.
+    if getattr(request, "htmx", None) or (transfer_form is not None and transfer_form.unserved):
         return console_panel(
             request,
             window,
@@ -92,6 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "hall": profile.hall if profile else None,
             "department": profile.department if profile else None,
             "windows": windows,
+            "closed_at_closing": selectors.closed_at_closing(request.user, now=timezone.now()) if counter else None,
             "can_supervise": scope.has_role(*SUPERVISION_ROLES),
             "staff_home_sections": extensions.sections(extensions.STAFF_HOME),
         },
@@ -122,12 +131,15 @@ def _not_signed_in(request: HttpRequest, window: Window) -> HttpResponse:
     out): no console whose every button would be refused, but what to do — sign in here if the
     window is free and they are at no other window, or go back to the workbench."""
     elsewhere = selectors.window_of(request.user)
-    context = {
+    context: dict[str, Any] = {
         "window": window,
         "elsewhere": elsewhere if elsewhere is not None and elsewhere.pk != window.pk else None,
         "taken": window.staff_id is not None and window.staff_id != request.user.pk,
     }
     context["can_sign_in"] = not context["taken"] and context["elsewhere"] is None
+    context["closed_at_closing"] = (
+        selectors.closed_at_closing(request.user, now=timezone.now()) if context["elsewhere"] is None else None
+    )
     if not getattr(request, "htmx", None):
         return TemplateResponse(request, NOT_SIGNED_IN, context)
     # A poll of the panel or of its queue: the notice takes the whole panel's place (and has
@@ -236,15 +248,31 @@ def call_next(request: HttpRequest, pk: int) -> HttpResponse:
         ticket = services.ticket_call_next(window=window, staff=request.user)
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status)
-    return _after(request, window, notice=_("已叫号：%(number)s") % {"number": ticket.number})
+    return _after(request, window, notice=_("已叫号：%(number)s") % {"number": ticket.number}, after_closing="call")
 
 
 _SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Ticket], str]] = {
     "recall": (services.ticket_recall, gettext_noop("已重新叫号：%(number)s")),
     "start": (services.ticket_start, gettext_noop("开始办理：%(number)s")),
     "finish": (services.ticket_finish, gettext_noop("已办结：%(number)s")),
-    "no-show": (services.ticket_no_show, gettext_noop("已标记过号：%(number)s")),
 }
+
+
+def _no_show(request: HttpRequest, window: Window, ticket: Ticket) -> HttpResponse:
+    """过号 cannot be undone: refused within the wait after the call (the service checks it again
+    under the window's lock), and asked again unless the request confirms (``confirm=1``: the
+    button's hx-confirm with JavaScript, the confirmation the console shows without). A refusal
+    is raised as the QueueError the caller answers."""
+    if ticket.window_id == window.pk and ticket.status == Ticket.Status.CALLED:
+        # Only a no-show the service would do is asked about; any other is refused by it below.
+        services.window_clerk_check(window=window, staff=request.user)
+        refusal = services.no_show_too_early(ticket, timezone.now())
+        if refusal is not None:
+            raise refusal
+        if request.POST.get("confirm") != "1":
+            return console_panel(request, window, status=409, extra_context={"confirm_no_show": ticket})
+    ticket = services.ticket_no_show(window=window, ticket=ticket, staff=request.user)
+    return _after(request, window, notice=_("已标记过号：%(number)s") % {"number": ticket.number})
 
 
 @console_action
@@ -262,6 +290,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
             service, message = _SIMPLE_ACTIONS[action]
             ticket = service(window=window, ticket=ticket, staff=request.user)
             notice = _(message) % {"number": ticket.number}
+        elif action == "no-show":
+            return _no_show(request, window, ticket)
         elif action == "call":
             ticket = services.ticket_call_specific(window=window, ticket=ticket, staff=request.user)
             notice = _("已叫号：%(number)s") % {"number": ticket.number}
@@ -278,9 +308,12 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
                     reason=form.cleaned_data["reason"],
                     category=form.cleaned_data["category"],
                     target_window=form.cleaned_data["target_window"],
+                    unserved_ok=request.POST.get("confirm_unserved") == "1",
                 )
             except QueueError as exc:
-                # The form stays open with what was chosen, the refusal beside the field.
+                # The form stays open with what was chosen, the refusal beside the field (and,
+                # for a queue no open window serves, the box to transfer anyway).
+                form.unserved = exc.code == "unserved"
                 if exc.field in form.fields:
                     form.add_error(exc.field, str(exc.message))
                 return _after(request, window, error=str(exc.message), status=exc.status, transfer_form=form)
@@ -291,7 +324,8 @@ def ticket_action(request: HttpRequest, pk: int, ticket_pk: int, action: str) ->
             return _after(request, window, error=_("未知的操作。"), status=400)
     except QueueError as exc:
         return _after(request, window, error=str(exc.message), status=exc.status)
-    return _after(request, window, notice=notice)
+    after_closing = {"call": "call", "finish": "finish"}.get(action, "")
+    return _after(request, window, notice=notice, after_closing=after_closing)
 
 
 @console_action

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,7 @@ def request_origin(request: HttpRequest) -> RequestOrigin:
 # when the service keeps none (a preference, a form refused), from the middleware below.
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REQUEST_ACTION = "request"
+ROUTE_ACTION = re.compile(r"[a-z][a-z_-]{0,29}")
 
 
 class AuditRequestMiddleware:
@@ -134,13 +136,22 @@ class AuditRequestMiddleware:
             if staff and (origin.records == 0 or response.status_code >= 500):
                 match = getattr(request, "resolver_match", None)
                 route = match.view_name if match is not None else ""
+                details: dict[str, Any] = {"method": request.method, "status": response.status_code}
+                # A route that takes the action as a word (the console's ticket actions: call,
+                # no-show, transfer…) says which one was refused; never another argument.
+                step = match.kwargs.get("action") if match is not None else None
+                step = step if isinstance(step, str) and ROUTE_ACTION.fullmatch(step) else ""
+                if step:
+                    details["route_action"] = step
                 audit_record(
                     actor=actor,
                     action=REQUEST_ACTION,
                     target_type=REQUEST_ACTION,
                     target_id=route[:100],
-                    summary=f"{request.method} {route or '-'} {response.status_code}",
-                    details={"method": request.method, "status": response.status_code},
+                    summary=" ".join(
+                        part for part in (request.method, route or "-", step, str(response.status_code)) if part
+                    ),
+                    details=details,
                 )
             return response
         finally:

@@ -10,9 +10,13 @@ rectification histories, whose codes are ``"case." + kind`` etc.) and fails on a
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,7 +68,16 @@ GROUPS: tuple[ActionGroup, ...] = (
         {
             "window.open": _("开启窗口"),
             "window.close": _("关闭窗口"),
+            "window.sign_in": _("窗口签到"),
             "window.sign_out": _("窗口签退"),
+            # "ticket." + TicketEvent.Kind (queueing/services.py _audit_ticket): the console's actions.
+            "ticket.called": _("叫号"),
+            "ticket.recalled": _("重新叫号"),
+            "ticket.started": _("开始办理号票"),
+            "ticket.finished": _("号票办结"),
+            "ticket.no_show": _("过号"),
+            "ticket.transferred": _("号票转办"),
+            "ticket.priority_granted": _("认定绿色通道"),
             "wait_alert.acknowledge": _("确认等候预警"),
             "wait_alert.update": _("更新等候预警"),
             "board_message.post": _("发布显示屏通知"),
@@ -188,12 +201,37 @@ LABELS: dict[str, Promise] = {code: label for group in GROUPS for code, label in
 GROUP_OF: dict[str, Promise] = {code: group.label for group in GROUPS for code in group.actions}
 
 
-def action_label(code: str) -> str:
-    """The label of ``code``; a code with none (a record older than its label) shows as itself."""
-    label = LABELS.get(code)
-    return str(label) if label is not None else code
+@functools.cache
+def _shown_labels(language: str | None) -> dict[str, str]:
+    """Each code's label as the page shows it in ``language``: a label that two codes share (收件
+    of a case and of a one-thing case, 受理 of a case and of a report…) is prefixed with its
+    group, so that neither the filter's select nor a row of the list leaves them ambiguous."""
+    plain = {code: str(label) for code, label in LABELS.items()}
+    shared = {label for label, count in Counter(plain.values()).items() if count > 1}
+    return {
+        code: (
+            gettext_now("%(group)s：%(action)s") % {"group": GROUP_OF[code], "action": label}
+            if label in shared
+            else label
+        )
+        for code, label in plain.items()
+    }
+
+
+def action_label(code: str, *, qualified: bool = True, language: str | None = None) -> str:
+    """The label of ``code`` (in ``language``, by default the active one); a code with none (a
+    record older than its label) shows as itself. ``qualified=False``: the bare label, for a
+    page that names the group beside it."""
+    if not qualified:
+        label = LABELS.get(code)
+        return str(label) if label is not None else code
+    if language is not None and language != get_language():
+        with override(language):
+            return _shown_labels(language).get(code, code)
+    return _shown_labels(get_language()).get(code, code)
 
 
 def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The codes grouped for a ``<select>`` with ``<optgroup>``s."""
-    return [(str(group.label), [(code, str(label)) for code, label in group.actions.items()]) for group in GROUPS]
+    shown = _shown_labels(get_language())
+    return [(str(group.label), [(code, shown[code]) for code in group.actions]) for group in GROUPS]

@@ -98,10 +98,11 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        """What ``action`` means, in words (servicehall/audit_actions.py); the code when unlabelled."""
+        """What ``action`` means, in words (servicehall/audit_actions.py); the code when unlabelled.
+        The bare label: the audit list shows the group before it."""
         from servicehall.audit_actions import action_label
 
-        return action_label(self.action)
+        return action_label(self.action, qualified=False)
 
     @property
     def attempted_account(self) -> str:

@@ -564,6 +564,7 @@ QUEUE = {
     "recent_calls_shown": 8,  # calls listed on the display board
     "snapshot_memo_seconds": 0.5,  # each web process reuses a hall's public snapshot this long
     "console_shared_queue": True,  # a hall's consoles share one read of its queue per change (queueing.console)
+    "no_show_wait_seconds": 60,  # a called ticket may be marked 过号 this long after the call, not sooner
 }
 # Surge detection (issue 13, Art. 6 ¶4, Art. 8 ¶1): a queue whose tickets today, up to now,
 # exceed the mean of the same weekday of the last four weeks up to the same time by more than

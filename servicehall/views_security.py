@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -362,18 +362,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 # New columns come last (the label, then the account a failed or refused login was against), so
-# the columns readers already use keep their places.
+# the columns readers already use keep their places. The headers are in the reader's language,
+# as the queue statistics' export (queueing.exports).
 CSV_HEADER = (
-    "time",
-    "user",
-    "action",
-    "target_type",
-    "target_id",
-    "summary",
-    "ip_address",
-    "user_agent",
-    "action_label",
-    "account",
+    gettext_lazy("时间"),
+    gettext_lazy("操作人"),
+    gettext_lazy("操作代码"),
+    gettext_lazy("对象类型"),
+    gettext_lazy("对象编号"),
+    gettext_lazy("摘要"),
+    gettext_lazy("来源地址"),
+    gettext_lazy("客户端"),
+    gettext_lazy("操作"),
+    gettext_lazy("登录账户"),
 )
 
 
@@ -403,9 +404,13 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
     writer = csv.writer(Echo())
     zone = timezone.get_current_timezone()
+    # The body is written after the view returns, when the request's language is no longer
+    # active: the headers now, the labels in the request's language.
+    header = [str(text) for text in CSV_HEADER]
+    language = translation.get_language()
 
     def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(CSV_HEADER)
+        yield "\ufeff" + writer.writerow(header)
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
                 (
@@ -417,7 +422,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     _csv_safe(event.summary),
                     event.ip_address or "",
                     _csv_safe(event.user_agent),
-                    audit_actions.action_label(event.action),
+                    audit_actions.action_label(event.action, language=language),
                     event.attempted_account,
                 )
             )

@@ -30,7 +30,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Consoles read the hall's queue afresh: a change made in a test's transaction never commits, so
 # it never replaces the hall's console generation that a shared read is kept under (the tests of
 # the shared read, and of the console's poll, commit their changes and turn it on).
-QUEUE = {**QUEUE, "snapshot_memo_seconds": 0, "console_shared_queue": False}  # noqa: F405
+# No wait before a no-show: the tests that mark one call and mark at the same frozen instant;
+# tests/queueing/test_no_show.py sets the wait to test it.
+QUEUE = {**QUEUE, "snapshot_memo_seconds": 0, "console_shared_queue": False, "no_show_wait_seconds": 0}  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 
 if not REDIS_URL:  # noqa: F405

@@ -250,13 +250,13 @@ def test_expiry_at_closing(qh) -> None:
 
 def test_a_call_reads_and_writes_a_fixed_number_of_rows(qh, django_assert_num_queries) -> None:
     """Lock the window, check its counter is free, lock the first callable ticket (with its
-    category), claim it, record the event: five statements (and the savepoint the test's own
-    transaction puts around the service's), however long the queue."""
+    category), claim it, record the event and the audit record: six statements (and the
+    savepoint the test's own transaction puts around the service's), however long the queue."""
     qh.sign_in_all()
     for _ in range(40):
         issue(qh)
     finish(qh, qh.window_a, call(qh, qh.window_a))  # the hall's settings are remembered after a first call
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         ticket = call(qh, qh.window_a)
     # What it answers is what the database now holds.
     stored = Ticket.objects.select_related("category").get(pk=ticket.pk)

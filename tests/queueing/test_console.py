@@ -83,7 +83,9 @@ def test_transfer_form_validation_and_transfer(staff_client, qh) -> None:
     url = reverse("console-ticket-action", args=[qh.window_a.pk, ticket.pk, "transfer"])
     bad = staff_client.post(url, {"reason": ""}, headers={"HX-Request": "true"})
     assert bad.status_code == 400 and "二选一" in bad.content.decode()
-    good = staff_client.post(url, {"category": qh.b.pk, "reason": "社保"}, headers={"HX-Request": "true"})
+    good = staff_client.post(
+        url, {"category": qh.b.pk, "reason": "社保", "confirm_unserved": "1"}, headers={"HX-Request": "true"}
+    )
     assert good.status_code == 200 and "已转办：A001" in good.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).category == qh.b
 
@@ -220,3 +222,14 @@ def test_signed_in_at_a_window_the_rest_of_the_workbench_stays_in_reach(client, 
     poll = client.get(f"/staff/windows/{qh.window_a.pk}/", headers={"HX-Request": "true"})
     assert poll.status_code == 200
     assert b"console-more" not in poll.content
+
+
+def test_staff_home_calls_a_closed_window_not_open_as_the_dashboard_does(staff_client, qh) -> None:
+    """A window nobody is signed in at is closed: 未开放 (as on the supervisor's dashboard), not 空闲."""
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])
+    Window.objects.filter(pk=qh.green.pk).update(is_open=True)  # open with nobody at it: idle
+    body = staff_client.get("/staff/").content.decode()
+    rows = {n: body.split(f"{n}号窗口</th>")[1].split("</tr>")[0] for n in (2, 3, 4)}
+    assert "未开放" in rows[2] and "空闲" not in rows[2]
+    assert "已签到" in rows[3] and "未开放" not in rows[3]
+    assert "空闲" in rows[4] and "未开放" not in rows[4]

@@ -113,7 +113,8 @@ def transfer(client, qh, ticket: Ticket, **target):
 
 
 def test_a_transfer_to_a_queue_no_open_window_serves_warns_the_clerk(client, qh, called) -> None:
-    response = transfer(client, qh, called, category=qh.b.pk)
+    # Asked first (tests/queueing/test_transfer_form.py), then done with a warning.
+    response = transfer(client, qh, called, category=qh.b.pk, confirm_unserved="1")
 
     assert response.status_code == 200
     assert "已转办：A001 注意：当前没有开放的窗口办理B类（社保业务），A001 要等有窗口开放后才会被叫号。" in text(
@@ -124,7 +125,7 @@ def test_a_transfer_to_a_queue_no_open_window_serves_warns_the_clerk(client, qh,
 
 
 def test_a_transfer_to_a_closed_window_warns_the_clerk(client, qh, called) -> None:
-    response = transfer(client, qh, called, target_window=qh.window_b.pk)
+    response = transfer(client, qh, called, target_window=qh.window_b.pk, confirm_unserved="1")
     assert "注意：3号窗口当前未开放，A001 要等该窗口开放后才会被叫号。" in text(response)
 
 

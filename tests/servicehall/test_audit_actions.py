@@ -130,7 +130,9 @@ def test_the_audit_page_shows_labels_and_filters_by_a_grouped_select(client) -> 
     assert page.status_code == 200
     assert "结果已生成" in html and "开启窗口" in html
     assert '<select name="action"' in html and '<optgroup label="办件">' in html
-    assert '<option value="case.result_ready">结果已生成</option>' in html
+    # A label two codes share is told apart by its group (结果已生成 of a case, of a one-thing case).
+    assert '<option value="case.result_ready">办件：结果已生成</option>' in html
+    assert '<option value="bundle_case.result_ready">一件事办件：结果已生成</option>' in html
 
     by_code = client.get("/staff/audit/?action=case.result_ready").content.decode()
     assert "共 1 条" in by_code and "结果 1" in by_code and "开窗 2" not in by_code
@@ -152,5 +154,17 @@ def test_the_csv_keeps_the_code_and_adds_the_label(client) -> None:
     response = client.get("/staff/audit/export.csv?action=case.result_ready")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     # New columns come after the ones readers already use (walkthrough finding 4: the account).
-    assert rows[0][2] == "action" and rows[0][8] == "action_label" and rows[0][9:] == ["account"]
-    assert rows[1][2] == "case.result_ready" and rows[1][8] == "结果已生成"
+    # The headers in the reader's language, as the queue statistics' export.
+    assert rows[0][2] == "操作代码" and rows[0][8] == "操作" and rows[0][9:] == ["登录账户"]
+    # The label the action filter shows: 结果已生成 of a case, not of a one-thing case.
+    assert rows[1][2] == "case.result_ready" and rows[1][8] == "办件：结果已生成"
+
+
+@pytest.mark.django_db
+def test_the_csv_headers_follow_the_language(client, settings) -> None:
+    admin = staff_user("adm-csv-en", role=roles.ADMINISTRATOR)
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/staff/audit/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Time", "Operator"] and rows[0][5] == "Summary"

@@ -159,7 +159,7 @@ def test_administrators_export_the_filtered_trail_as_csv_and_the_export_is_audit
     response = client.get("/staff/audit/export.csv?ip=198.51.100.2")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["time", "user", "action"]
+    assert rows[0][:3] == ["时间", "操作人", "操作代码"]
     assert len(rows) == 1 + 30 and {row[6] for row in rows[1:]} == {"198.51.100.2"}
     everything = client.get("/staff/audit/export.csv")
     text = b"".join(everything.streaming_content).decode("utf-8-sig")
