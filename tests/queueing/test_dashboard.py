@@ -490,6 +490,8 @@ def test_hall_history_reads_the_daily_stats(client, qh, hall_supervisor, history
     body = text(response)
     assert "2026-11-23" in body and "10.0" in body and "9.1%" in body and "25.0%" in body  # 10/110, 20/80
     assert "export.csv?hall=QH&amp;start=2026-11-23&amp;end=2026-11-24" in body
+    # What the queue and window rows add up to (a ticket counts in one queue, in one window if called).
+    assert "转办到其他类别的，计入转办后所在的类别" in body and "未被叫号的号码（取消、失效）不计入任何窗口" in body
 
 
 def test_city_history_adds_up_the_halls_in_scope(client, qh, city_supervisor, history) -> None:
