@@ -307,16 +307,16 @@ def test_hall_page_costs_the_same_queries_for_50_and_5000_tickets(
     services.board_message_post(hall=qh.hall, user=hall_supervisor, text="系统维护", minutes=30, now=NOW)
     assert _count(client, url) == small
     # 4 for the session, user and scope; the hall; today: settings, categories, windows (+ their
-    # categories), tickets by category, by window, open alerts, last week's roll-up, three hourly
-    # series, per staff member, per item and forwardings (the sections cases adds, one aggregate
-    # each); controls: windows, tickets at the counters, staff and which of them are logged in, the
-    # board message; alerts: open, recently closed; history: days, queues and windows; and today's
-    # assistance requests by status (one aggregate); the sections feedback adds: open "办不成事"
-    # reports (one aggregate), rectification orders (one aggregate) and this and last month's
-    # satisfaction (one query).
-    with django_assert_num_queries(32):
+    # categories), tickets by category, by window, the calls (by window, staff member and hour),
+    # open alerts, last week's roll-up, three hourly series, per staff member, per item and
+    # forwardings (the sections cases adds, one aggregate each); controls: windows, tickets at the
+    # counters, staff and which of them are logged in, the board message; alerts: open, recently
+    # closed; history: days, queues and windows; and today's assistance requests by status (one
+    # aggregate); the sections feedback adds: open "办不成事" reports (one aggregate),
+    # rectification orders (one aggregate) and this and last month's satisfaction (one query).
+    with django_assert_num_queries(33):
         client.get(url)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-live"})
     with django_assert_num_queries(10):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-controls"})
