@@ -1,7 +1,7 @@
 """Demo queues: categories and windows for the demo halls and a month of past tickets, rolled up
-into the dashboards' history (daily statistics), at the busy halls; today at those halls is simulated up to now by the
-hall-day simulator (``servicehall.simulator.demo_today``, with the constants below). Creates only
-what is missing, so `make run` can call it every time.
+into the dashboards' history (daily statistics), at the busy halls; today at those halls is
+simulated up to now by the hall-day simulator (``servicehall.simulator.demo_today``, with the
+constants below). Creates only what is missing, so `make run` can call it every time.
 
 History and today go together (walkthrough finding 14): the overview compares today's tickets
 with the same weekday last week, so a hall with a past but no simulated today would read −100 %,
