@@ -60,7 +60,16 @@ from catalog.english import localized
 from catalog.hours import DayHours, hours_on
 from catalog.models import HALL_ORDER, Hall, HallOpeningHours
 from queueing.config import QueueConfig, resolve
-from queueing.models import BoardMessage, DailyStat, HallQueueSettings, QueueCategory, Ticket, WaitAlert, Window
+from queueing.models import (
+    BoardMessage,
+    DailyStat,
+    HallQueueSettings,
+    QueueCategory,
+    Ticket,
+    TicketEvent,
+    WaitAlert,
+    Window,
+)
 from queueing.selectors import AssistanceCounts, assistance_counts_by_hall
 from queueing.services import hours_today
 from queueing.targets import MIN_CALLED_FOR_SHARE, within_aggregates, within_of
@@ -164,6 +173,7 @@ class Figures:
     longest_wait_seconds: float | None = None  # live: the longest current wait; history: the day's longest
     waiting_seconds_total: float = 0.0  # live: how long the people waiting now have waited, together
     overdue_waiting: int = 0  # live: people waiting now longer than their queue's target wait
+    calls: int = 0  # live, windows and staff: calls made there (``_Calls``), whatever came of them
     waited: int = 0
     wait_seconds_total: float = 0.0
     within_target: int = 0
@@ -739,7 +749,7 @@ class ClerkRow:
     user_id: int
     name: str
     window: Window | None  # where they are signed in now
-    figures: Figures  # waited: tickets called; served, service time, no-shows
+    figures: Figures  # calls: the calls they made (``_Calls``); served, service time, no-shows
 
 
 @dataclass
@@ -747,7 +757,8 @@ class HourRow:
     hour: int
     arrivals: int = 0
     served: int = 0
-    waited: int = 0
+    calls: int = 0  # calls made in the hour (``_Calls``)
+    waited: int = 0  # tickets whose wait ended in the hour: their last call was in it
     wait_seconds_total: float = 0.0
     within_target: int = 0
 
@@ -797,7 +808,7 @@ def staff_display_name(user: User | None) -> str:
 
 def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
     """Today's figures of one hall per queue category, per window, per staff member and per hour,
-    its status and last week's comparison: twelve queries whatever the number of tickets,
+    its status and last week's comparison: thirteen queries whatever the number of tickets,
     categories or windows (two more for the hall's hours today on a day with no ticket taken and
     last week's roll-up to compare with)."""
     today = local_date(now)
@@ -829,6 +840,7 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
             current_status=Max("status", filter=Q(status__in=Ticket.AT_WINDOW)),
         )
     }
+    calls = _calls(hall=hall, today=today)
     open_alerts = dict(
         WaitAlert.objects.filter(hall=hall, closed_at__isnull=True).values_list("category_id", "acknowledged_at")
     )
@@ -849,10 +861,12 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
         facts[window.pk] = _WindowFacts(
             window.kind, {c.pk for c in window.categories.all()}, window.is_open and current is None
         )
+        window_figures = Figures.from_tickets(row, now=now)
+        window_figures.calls = calls.by_window.get(window.pk, 0)
         window_rows.append(
             WindowRow(
                 window=window,
-                figures=Figures.from_tickets(row, now=now),
+                figures=window_figures,
                 current_number=current,
                 current_status=row["current_status"] if row else None,
                 category_letters=[] if window.serves_every_category else [c.letter for c in window.categories.all()],
@@ -908,27 +922,58 @@ def hall_live(*, hall: Hall, now: dt.datetime) -> HallLive:
             today_tickets,
             targets={category.pk: configs[category.pk].target_wait_minutes for category in categories},
             day_hours=lambda: hours_today(hall, today),
+            calls=calls,
         ),
-        clerks=_clerks(today_tickets, windows),
+        clerks=_clerks(today_tickets, windows, calls),
         config=resolve(hall_settings),
         comparison=comparison_rows(totals.figures, totals.last_week, closed_today=closed_today),
         compared_with=compared_with,
     )
 
 
-def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window]) -> list[ClerkRow]:
-    """Per staff member, today's tickets they called (a call records who called; a transfer
-    hands the ticket on and the next call records the next person): one query. Staff signed in
-    at a window who have called nobody yet are listed too."""
+@dataclass
+class _Calls:
+    """Today's calls (叫号数) at a hall: each time a ticket was called to a window (a "called"
+    event: the first call, and the call after each transfer), counted at the window, for the staff
+    member and in the Shanghai hour where it happened, whatever became of the ticket afterwards (a
+    transferred ticket's call stays where it was made). Announcing the same ticket again at the
+    counter (重新叫号) is not another call."""
+
+    by_window: dict[int, int] = field(default_factory=dict)
+    by_staff: dict[int, int] = field(default_factory=dict)
+    by_hour: dict[int, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # the staff members who called
+
+
+def _calls(*, hall: Hall, today: dt.date) -> _Calls:
+    """One query: today's "called" events of the hall's tickets by window, staff member and hour."""
+    rows = (
+        TicketEvent.objects.filter(kind=TicketEvent.Kind.CALLED, ticket__hall=hall, ticket__service_date=today)
+        .order_by()
+        .annotate(hour=ExtractHour("at", tzinfo=SHANGHAI))
+        .values("window_id", "staff_id", "staff__username", "staff__staff_profile__display_name", "hour")
+        .annotate(n=Count("pk"))
+    )
+    calls = _Calls()
+    for row in rows:
+        if row["window_id"] is not None:
+            calls.by_window[row["window_id"]] = calls.by_window.get(row["window_id"], 0) + row["n"]
+        if row["staff_id"] is not None:
+            calls.by_staff[row["staff_id"]] = calls.by_staff.get(row["staff_id"], 0) + row["n"]
+            calls.names[row["staff_id"]] = row["staff__staff_profile__display_name"] or row["staff__username"]
+        calls.by_hour[row["hour"]] = calls.by_hour.get(row["hour"], 0) + row["n"]
+    return calls
+
+
+def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window], calls: _Calls) -> list[ClerkRow]:
+    """Per staff member, the calls they made today (``_Calls``) and what came of the tickets they
+    have now (a transfer hands the ticket on and the next call records the next person): one
+    query. Staff signed in at a window who have called nobody yet are listed too."""
     done = Q(status=Ticket.Status.DONE)
     rows = (
-        today_tickets.filter(
-            staff__isnull=False,
-            status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING, Ticket.Status.DONE, Ticket.Status.NO_SHOW),
-        )
+        today_tickets.filter(staff__isnull=False, status__in=(Ticket.Status.DONE, Ticket.Status.NO_SHOW))
         .values("staff_id", "staff__username", "staff__staff_profile__display_name")
         .annotate(
-            called=Count("pk"),
             served=Count("pk", filter=done),
             service_total=Sum(_SERVICE, filter=done & Q(started_at__isnull=False)),
             no_show=Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
@@ -936,19 +981,22 @@ def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window]) -> list[Cler
     )
     at_window = {w.staff_id: w for w in windows if w.staff_id is not None}
     clerks = {
-        row["staff_id"]: ClerkRow(
-            user_id=row["staff_id"],
-            name=row["staff__staff_profile__display_name"] or row["staff__username"],
-            window=at_window.get(row["staff_id"]),
-            figures=Figures(
-                waited=row["called"],
-                served=row["served"],
-                service_seconds_total=_seconds(row["service_total"]),
-                no_show=row["no_show"],
+        user_id: ClerkRow(user_id, name, at_window.get(user_id), Figures(calls=calls.by_staff[user_id]))
+        for user_id, name in calls.names.items()
+    }
+    for row in rows:
+        clerk = clerks.setdefault(
+            row["staff_id"],
+            ClerkRow(
+                row["staff_id"],
+                row["staff__staff_profile__display_name"] or row["staff__username"],
+                at_window.get(row["staff_id"]),
+                Figures(),
             ),
         )
-        for row in rows
-    }
+        clerk.figures.served = row["served"]
+        clerk.figures.service_seconds_total = _seconds(row["service_total"])
+        clerk.figures.no_show = row["no_show"]
     for user_id, window in at_window.items():
         if user_id not in clerks:
             clerks[user_id] = ClerkRow(user_id, staff_display_name(window.staff), window, Figures())
@@ -958,12 +1006,17 @@ def _clerks(today_tickets: QuerySet[Ticket], windows: list[Window]) -> list[Cler
 
 
 def _hours(
-    today_tickets: QuerySet[Ticket], *, targets: Mapping[int, int], day_hours: Callable[[], DayHours | None]
+    today_tickets: QuerySet[Ticket],
+    *,
+    targets: Mapping[int, int],
+    day_hours: Callable[[], DayHours | None],
+    calls: _Calls,
 ) -> list[HourRow]:
-    """Arrivals by the hour of arrival, finished tickets by the hour they finished, and the
-    average wait and the share within target by the hour of the call (the waits that ended in
-    that hour): three queries, and the hall's hours that day (``day_hours``, asked only when a
-    ticket was taken; remembered per process as for ticket issue)."""
+    """Arrivals by the hour of arrival, finished tickets by the hour they finished, the calls made
+    in the hour (``_Calls``), and the average wait and the share within target by the hour of the
+    ticket's last call (the waits that ended in that hour): three queries, and the hall's hours
+    that day (``day_hours``, asked only when a ticket was taken; remembered per process as for
+    ticket issue)."""
     arrivals = (
         today_tickets.annotate(hour=ExtractHour("arrived_at", tzinfo=SHANGHAI)).values("hour").annotate(n=Count("pk"))
     )
@@ -984,6 +1037,8 @@ def _hours(
         rows.setdefault(row["hour"], HourRow(row["hour"])).arrivals = row["n"]
     for row in served:
         rows.setdefault(row["hour"], HourRow(row["hour"])).served = row["n"]
+    for hour_of_call, n in calls.by_hour.items():
+        rows.setdefault(hour_of_call, HourRow(hour_of_call)).calls = n
     for row in waits:
         hour = rows.setdefault(row["hour"], HourRow(row["hour"]))
         hour.waited += row["n"]

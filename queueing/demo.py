@@ -1,7 +1,7 @@
-"""Demo queues: categories and windows for the demo halls and a month of daily statistics for the
-dashboards' history at the busy halls; today at those halls is simulated up to now by the
-hall-day simulator (``servicehall.simulator.demo_today``, with the constants below). Creates only
-what is missing, so `make run` can call it every time.
+"""Demo queues: categories and windows for the demo halls and a month of past tickets, rolled up
+into the dashboards' history (daily statistics), at the busy halls; today at those halls is
+simulated up to now by the hall-day simulator (``servicehall.simulator.demo_today``, with the
+constants below). Creates only what is missing, so `make run` can call it every time.
 
 History and today go together (walkthrough finding 14): the overview compares today's tickets
 with the same weekday last week, so a hall with a past but no simulated today would read −100 %,
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,8 +19,9 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Hall
-from queueing.models import DailyStat, HallQueueSettings, QueueCategory, Window
-from servicehall.clock import local_date
+from queueing import rollup
+from queueing.models import HallQueueSettings, QueueCategory, Ticket, Window
+from servicehall.clock import SHANGHAI, local_date
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ HISTORY_DAYS = 30
 # DAILY_ARRIVALS × DEMO_SCALE × (1 − APPOINTMENT_SHARE)), spread over the hours with the
 # simulator's morning peak (tests/queueing/test_demo.py holds the two together).
 HISTORY_PER_DAY = {Hall.Level.CITY: 73, Hall.Level.DISTRICT: 44}
+# The other demos' past tickets are numbered from 500 (staffing's, feedback's from 800): the
+# history's own, numbered from 1, are those below.
+OTHER_DEMOS_NUMBER_FROM = 500
 HISTORY_PROFILE = {9: 1.5, 10: 1.7, 11: 1.2, 12: 0.35, 13: 0.5, 14: 1.1, 15: 1.0, 16: 0.75}
 
 
@@ -135,75 +140,139 @@ def _windows(hall: Hall) -> int:
 
 
 def _history(halls: list[Hall], *, today: dt.date) -> int:
-    """A month of plausible daily figures for the busy halls (demo only): each day's hall row and,
-    as the nightly roll-up writes them, a row per queue category and window."""
+    """A month of plausible past days at the busy halls (demo only), as tickets, rolled up by the
+    production roll-up (``queueing.rollup.rollup_day``): each day's hall row and a row per queue
+    category and window, which agree with one another (a hall's no-shows are its queues' no-shows,
+    a queue's longest wait is one of its waits) and which the nightly job or a rerun of the roll-up
+    writes again the same. The tickets are written directly (no events; ``simulator.already_simulated``
+    counts them all the same). A day that has this history's tickets already is left alone; a day
+    with statistics but without them (the rows an earlier demo wrote directly) gets them and is
+    rolled up again, which replaces those rows. Returns the number of ``DailyStat`` rows written."""
     centres = [h for h in halls if h.code in BUSY_HALLS and h.level in HISTORY_PER_DAY]
-    existing = set(
-        DailyStat.objects.filter(
-            hall__in=centres, scope="hall", date__gte=today - dt.timedelta(days=HISTORY_DAYS)
-        ).values_list("hall_id", "date")
+    first = today - dt.timedelta(days=HISTORY_DAYS)
+    with_tickets = set(
+        Ticket.objects.filter(
+            hall__in=centres, service_date__gte=first, service_date__lt=today, sequence__lt=OTHER_DEMOS_NUMBER_FROM
+        )
+        .values_list("hall_id", "service_date")
+        .distinct()
     )
     categories: dict[int, list[QueueCategory]] = {}
     for category in QueueCategory.objects.filter(hall__in=centres).order_by("order", "letter"):
         categories.setdefault(category.hall_id, []).append(category)
     windows: dict[int, list[Window]] = {}
-    for window in Window.objects.filter(hall__in=centres).order_by("number"):
+    for window in Window.objects.filter(hall__in=centres).prefetch_related("categories").order_by("number"):
         windows.setdefault(window.hall_id, []).append(window)
-    calendar = catalog_selectors.working_calendar(start=today - dt.timedelta(days=HISTORY_DAYS), end=today)
-    rows = []
+    calendar = catalog_selectors.working_calendar(start=first, end=today)
+    tickets: list[Ticket] = []
+    days: set[dt.date] = set()
     for hall in centres:
         rng = random.Random(hall.code)  # noqa: S311 - demo data, not security
         profiles = {window.pk: _window_profile(window, rng) for window in windows.get(hall.pk, [])}
-        per_day = HISTORY_PER_DAY[Hall.Level(hall.level)]
-        weights = sum(HISTORY_PROFILE.values())
         for back in range(1, HISTORY_DAYS + 1):
             day = today - dt.timedelta(days=back)
-            if (hall.pk, day) in existing or not calendar.is_working_day(day):
+            if not calendar.is_working_day(day):
                 continue
-            hourly = {}
-            for hour, weight in HISTORY_PROFILE.items():
-                arrivals = round(per_day * weight / weights * rng.uniform(0.75, 1.25))
-                served = max(0, arrivals - rng.randint(0, max(1, arrivals // 8)))
-                minutes = rng.randint(6, 28)
-                # Longer average waits leave fewer people within the 15-minute target.
-                within = round(served * max(0.0, min(1.0, (30 - minutes) / 25)))
-                hourly[str(hour)] = {
-                    "arrivals": arrivals,
-                    "served": served,
-                    "wait_total": served * minutes * 60,
-                    "waited": served,
-                    "within": within,
-                }
-            no_show_share = rng.uniform(0.02, 0.06)
-            service_minutes = rng.randint(6, 11)
-            max_wait = rng.randint(35, 75) * 60
-            rows.append(_demo_stat(hall, day, "hall", hourly, no_show_share, service_minutes, max_wait))
-            # The same day split over the queues and, separately, over the windows.
-            queues = categories.get(hall.pk, [])
-            category_weights = [1.0 / (1 + k) for k in range(len(queues))]
-            for category, weight in zip(queues, category_weights, strict=True):
-                share = weight / sum(category_weights)
-                stat = _demo_stat(
-                    hall, day, f"category:{category.pk}", _part(hourly, share), no_show_share, service_minutes,
-                    round(max_wait * share),
-                )  # fmt: skip
-                stat.category = category
-                rows.append(stat)
-            # Windows share the day by how busy their kind is, each at its clerks' own pace.
-            today_weights = {
-                window.pk: profiles[window.pk].weight * rng.uniform(0.8, 1.2) for window in windows.get(hall.pk, [])
-            }
-            total_weight = sum(today_weights.values())
-            for window in windows.get(hall.pk, []):
-                share = today_weights[window.pk] / total_weight
-                stat = _demo_stat(
-                    hall, day, f"window:{window.pk}", _part(hourly, share), no_show_share,
-                    service_minutes * profiles[window.pk].pace * rng.uniform(0.9, 1.1), round(max_wait * share),
-                )  # fmt: skip
-                stat.window = window
-                rows.append(stat)
-    DailyStat.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+            # Drawn for every working day, written or not, so that a day's tickets do not depend
+            # on which other days were there already.
+            made = _day_tickets(hall, day, categories.get(hall.pk, []), windows.get(hall.pk, []), profiles, rng)
+            if (hall.pk, day) in with_tickets or not made:
+                continue
+            tickets.extend(made)
+            days.add(day)
+    Ticket.objects.bulk_create(tickets, batch_size=500)
+    return sum(rollup.rollup_day(day=day) for day in sorted(days))
+
+
+def _day_tickets(
+    hall: Hall,
+    day: dt.date,
+    queues: list[QueueCategory],
+    windows: list[Window],
+    profiles: dict[int, _WindowProfile],
+    rng: random.Random,
+) -> list[Ticket]:
+    """One past day's walk-in tickets at ``hall``, each with how it ended: served (most), not
+    there when called (过号), given up before the call, a few transferred to another queue
+    before being served (the roll-up counts a ticket where it ended up). Waits by the hour, longer
+    at the morning peak; each window at its clerks' own pace."""
+    if not queues or not windows:
+        return []
+    per_day = HISTORY_PER_DAY[Hall.Level(hall.level)]
+    weights = sum(HISTORY_PROFILE.values())
+    queue_weights = [1.0 / (1 + k) for k in range(len(queues))]
+    no_show_share = rng.uniform(0.02, 0.06)
+    service_minutes = rng.uniform(6, 11)
+    pace = {pk: profile.pace * rng.uniform(0.9, 1.1) for pk, profile in profiles.items()}
+    sequences: dict[int, int] = {}
+    made = []
+    for hour, weight in HISTORY_PROFILE.items():
+        arrivals = round(per_day * weight / weights * rng.uniform(0.75, 1.25))
+        mean_wait = rng.uniform(5, 24)  # minutes, this hour
+        for _n in range(arrivals):
+            arrived = dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI) + dt.timedelta(
+                seconds=rng.randrange(3600)
+            )
+            issued_in = rng.choices(queues, weights=queue_weights)[0]
+            sequences[issued_in.pk] = sequences.get(issued_in.pk, 0) + 1
+            ticket = Ticket(
+                hall=hall,
+                category=issued_in,
+                service_date=day,
+                sequence=sequences[issued_in.pk],
+                number=f"{issued_in.letter}{sequences[issued_in.pk]:03d}",
+                token=uuid.uuid4().hex,
+                source=Ticket.Source.ONLINE if rng.random() < 0.25 else Ticket.Source.KIOSK,
+                priority=Ticket.Priority.ELDERLY if rng.random() < 0.08 else Ticket.Priority.NONE,
+                issued_at=arrived,
+                arrived_at=arrived,
+            )
+            made.append(ticket)
+            outcome = rng.random()
+            if outcome < 0.03:
+                ticket.status = Ticket.Status.CANCELLED
+                ticket.finished_at = arrived + dt.timedelta(minutes=rng.uniform(3, 40))
+                continue
+            if len(queues) > 1 and outcome > 0.96:
+                # Sent on to another queue at the first window; only the last call is kept.
+                ticket.category = rng.choice([q for q in queues if q.pk != issued_in.pk])
+                ticket.transfer_count = 1
+            window = _window_for(ticket, windows, profiles, rng)
+            wait = min(rng.expovariate(1 / mean_wait), 5 * mean_wait) + rng.uniform(0.2, 1.5)
+            ticket.window = window
+            ticket.called_at = arrived + dt.timedelta(minutes=wait)
+            ticket.call_count = 1 + ticket.transfer_count
+            if rng.random() < no_show_share:
+                ticket.status = Ticket.Status.NO_SHOW
+                ticket.finished_at = ticket.called_at + dt.timedelta(minutes=rng.uniform(2, 4))
+                continue
+            ticket.status = Ticket.Status.DONE
+            ticket.started_at = ticket.called_at + dt.timedelta(minutes=rng.uniform(0.3, 1.5))
+            minutes = rng.gammavariate(4, service_minutes * pace[window.pk] / 4)
+            ticket.finished_at = ticket.started_at + dt.timedelta(minutes=max(1.0, minutes))
+    return made
+
+
+def _window_for(
+    ticket: Ticket, windows: list[Window], profiles: dict[int, _WindowProfile], rng: random.Random
+) -> Window:
+    """The window that served ``ticket``: "办不成事" reports at their own window, people on the
+    green channel mostly at it; otherwise a comprehensive window or one for the queue, by how busy
+    each is (a window for the queue takes more of it than a comprehensive one)."""
+    listed = [w for w in windows if ticket.category_id in {c.pk for c in w.categories.all()}]
+    own = [w for w in listed if w.kind == Window.Kind.CANNOT_HANDLE]
+    green = [w for w in listed if w.kind == Window.Kind.GREEN_CHANNEL]
+    if own:
+        return rng.choice(own)
+    if green and ticket.is_green_channel and rng.random() < 0.8:
+        return rng.choice(green)
+    general = [w for w in windows if w.serves_every_category]
+    special = [w for w in listed if w.kind == Window.Kind.SPECIALISED]
+    candidates = general + special
+    if not candidates:
+        return rng.choice(listed or windows)
+    weights = [profiles[w.pk].weight * (1 if w.serves_every_category else 4) for w in candidates]
+    return rng.choices(candidates, weights=weights)[0]
 
 
 @dataclass(frozen=True)
@@ -225,36 +294,3 @@ _WINDOW_KINDS = {
 def _window_profile(window: Window, rng: random.Random) -> _WindowProfile:
     weight, pace = _WINDOW_KINDS.get(Window.Kind(window.kind), ((0.8, 1.2), (0.8, 1.2)))
     return _WindowProfile(rng.uniform(*weight), rng.uniform(*pace))
-
-
-def _part(hourly: dict[str, dict[str, int]], share: float) -> dict[str, dict[str, int]]:
-    return {hour: {name: round(value * share) for name, value in values.items()} for hour, values in hourly.items()}
-
-
-def _demo_stat(
-    hall: Hall,
-    day: dt.date,
-    scope: str,
-    hourly: dict[str, dict[str, int]],
-    no_show_share: float,
-    service_minutes: float,
-    max_wait: int,
-) -> DailyStat:
-    issued = sum(values["arrivals"] for values in hourly.values())
-    called = sum(values["served"] for values in hourly.values())
-    no_show = int(issued * no_show_share)
-    served = max(0, called - no_show)
-    return DailyStat(
-        date=day,
-        hall=hall,
-        scope=scope,
-        issued=issued,
-        served=served,
-        no_show=no_show,
-        waited=sum(values["waited"] for values in hourly.values()),
-        wait_seconds_total=sum(values["wait_total"] for values in hourly.values()),
-        waited_within_target=sum(values["within"] for values in hourly.values()),
-        max_wait_seconds=max_wait,
-        service_seconds_total=round(served * service_minutes * 60),
-        hourly=hourly,
-    )

@@ -13,6 +13,7 @@ the surge job flags. Made only when nobody has signed in at the centre before to
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import secrets
 from typing import Any
@@ -244,11 +245,12 @@ def load_workload(*, now: dt.datetime) -> dict[str, int]:
                             )
                 moment += dt.timedelta(hours=1)
         _past_spells(city, hours)
-    # The surge: on the day checked, queue A took about three times its usual number by then.
+    # The surge: on the day checked, queue A took well over its usual number by then (+70 %; the
+    # check flags +30 %). Usual as the check counts it: the same weekday's comparable days up to
+    # that time, these tickets and those already there (the queue demo's history).
     if "A" in categories and check is not None:
         opens = dt.datetime.combine(check.date(), dt.time(9), tzinfo=SHANGHAI)
-        elapsed_hours = max(1.0, (check - opens).total_seconds() / 3600)
-        extra = max(12, round(HOURLY["A"] * elapsed_hours * 2))
+        extra = max(12, math.ceil(1.7 * _usual(city, categories["A"], check, rows)))
         step = (check - opens) / (extra + 1)
         rows.extend(_served(city, categories["A"], opens + step * (k + 1), rng) for k in range(extra))
     rows = [row for row in rows if row.issued_at < now]
@@ -262,6 +264,28 @@ def load_workload(*, now: dt.datetime) -> dict[str, int]:
     # yesterday's is sent as yesterday's, not as "今日".
     surges = services.surge_detect(now=check, told_at=now).raised if check is not None else 0
     return {"history_tickets": len(rows), "surges": surges}
+
+
+def _usual(hall: Hall, category: QueueCategory, check: dt.datetime, pending: list[Ticket]) -> float:
+    """The queue's tickets by the time of day of ``check`` on an average comparable day (as
+    ``services.surge_detect`` counts its baseline), the ``pending`` ones not written yet included."""
+    days = workload.comparable_days_for(check.date(), today=check.date())
+    if not days:
+        return 0.0
+    until = local_now(check).time()
+    stored = sum(
+        1
+        for issued in Ticket.objects.filter(hall=hall, category=category, service_date__in=days).values_list(
+            "issued_at", flat=True
+        )
+        if local_now(issued).time() <= until
+    )
+    waiting = sum(
+        1
+        for row in pending
+        if row.category.pk == category.pk and row.service_date in days and local_now(row.issued_at).time() <= until
+    )
+    return (stored + waiting) / len(days)
 
 
 def _surge_moment(city: Hall, now: dt.datetime) -> dt.datetime | None:

@@ -337,16 +337,16 @@ def test_hall_page_costs_the_same_queries_for_50_and_5000_tickets(
     services.board_message_post(hall=qh.hall, user=hall_supervisor, text="系统维护", minutes=30, now=NOW)
     assert _count(client, url) == small
     # 4 for the session, user and scope; the hall; today: settings, categories, windows (+ their
-    # categories), tickets by category, by window, open alerts, last week's roll-up, three hourly
-    # series, per staff member, per item and forwardings (the sections cases adds, one aggregate
-    # each); controls: windows, tickets at the counters, staff and which of them are logged in, the
-    # board message; alerts: open, recently closed; history: days, queues and windows; and today's
-    # assistance requests by status (one aggregate); the sections feedback adds: open "办不成事"
-    # reports (one aggregate), rectification orders (one aggregate) and this and last month's
-    # satisfaction (one query).
-    with django_assert_num_queries(32):
+    # categories), tickets by category, by window, the calls (by window, staff member and hour),
+    # open alerts, last week's roll-up, three hourly series, per staff member, per item and
+    # forwardings (the sections cases adds, one aggregate each); controls: windows, tickets at the
+    # counters, staff and which of them are logged in, the board message; alerts: open, recently
+    # closed; history: days, queues and windows; and today's assistance requests by status (one
+    # aggregate); the sections feedback adds: open "办不成事" reports (one aggregate),
+    # rectification orders (one aggregate) and this and last month's satisfaction (one query).
+    with django_assert_num_queries(33):
         client.get(url)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-live"})
     with django_assert_num_queries(10):
         client.get(url, headers={"HX-Request": "true", "HX-Target": "hall-controls"})
@@ -520,6 +520,8 @@ def test_hall_history_reads_the_daily_stats(client, qh, hall_supervisor, history
     body = text(response)
     assert "2026-11-23" in body and "10.0" in body and "9.1%" in body and "25.0%" in body  # 10/110, 20/80
     assert "export.csv?hall=QH&amp;start=2026-11-23&amp;end=2026-11-24" in body
+    # What the queue and window rows add up to (a ticket counts in one queue, in one window if called).
+    assert "转办到其他类别的，计入转办后所在的类别" in body and "未被叫号的号码（取消、失效）不计入任何窗口" in body
 
 
 def test_city_history_adds_up_the_halls_in_scope(client, qh, city_supervisor, history) -> None:

@@ -229,10 +229,10 @@ def test_per_staff_member_today(client, qh, hall_supervisor) -> None:
     # Window 2's clerk called A1 (served in 10 minutes) and A2 (no-show); window 3's served B1 in
     # 6; window 1's is serving A3; window 4's has called nobody yet.
     w2, w3, w1, w4 = clerks["qh-w2"], clerks["qh-w3"], clerks["qh-w1"], clerks["qh-w4"]
-    assert (w2.figures.waited, w2.figures.served, w2.figures.no_show) == (2, 1, 1)
+    assert (w2.figures.calls, w2.figures.served, w2.figures.no_show) == (2, 1, 1)
     assert w2.figures.average_service_minutes == pytest.approx(10) and w2.window == qh.window_a
     assert (w3.figures.served, w3.figures.average_service_minutes) == (1, pytest.approx(6))
-    assert (w1.figures.waited, w1.figures.served) == (1, 0) and w4.figures.waited == 0
+    assert (w1.figures.calls, w1.figures.served) == (1, 0) and w4.figures.calls == 0
 
     client.force_login(hall_supervisor)
     body = client.get(reverse("supervisor-hall", args=[qh.hall.code])).content.decode()

@@ -198,3 +198,25 @@ def test_the_nightly_task_rolls_up_yesterday_in_shanghai(day) -> None:
         # ... and the day's service times are learned per queue and hour (queueing.learning).
         assert rollup_yesterday.delay().get() == {"day": "2026-11-26", "rows": 5, "learned": 2}
     assert DailyStat.objects.filter(date=DAY).count() == 5
+
+
+def test_past_days_are_rolled_up_again_by_the_command(day) -> None:
+    """`manage.py rollup_days`: after a correction (or rows written otherwise) the stored rows are
+    rewritten from the tickets; today, not over, is refused."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    rollup.rollup_day(day=DAY)
+    expected = {scope: figures(row) for scope, row in stats().items()}
+    DailyStat.objects.filter(date=DAY, scope="hall").update(max_wait_seconds=1, no_show=0)
+    DailyStat.objects.create(date=DAY, hall=day["qh"].hall, scope="window:999999", issued=3)
+    out = StringIO()
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        call_command("rollup_days", "--start", (DAY - dt.timedelta(days=1)).isoformat(), stdout=out)
+        with pytest.raises(CommandError):
+            call_command(
+                "rollup_days", "--start", DAY.isoformat(), "--end", (NOW + dt.timedelta(days=2)).date().isoformat()
+            )
+    assert {scope: figures(row) for scope, row in stats().items()} == expected
+    assert "Rolled up" in out.getvalue()
