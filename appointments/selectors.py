@@ -163,6 +163,11 @@ def bookable_category(*, code: str, letter: str, today: dt.date) -> QueueCategor
     return category
 
 
+def category_is_bookable(*, category: QueueCategory, today: dt.date) -> bool:
+    """Whether ``category`` takes online bookings (an active queue with an active slot plan)."""
+    return category.is_active and _active_plans(today).filter(category=category).exists()
+
+
 def category_item(*, category: QueueCategory, code: str) -> ServiceItem | None:
     """The item ``code`` if the queue covers it (one query)."""
     return category.items.filter(code=code).first()
