@@ -135,6 +135,22 @@ def test_sixty_and_over_is_recognised_from_the_id_number(client, qh) -> None:
     assert Ticket.objects.get().priority == Ticket.Priority.ELDERLY
 
 
+def test_the_ticket_page_and_its_api_say_the_ticket_is_on_the_green_channel(client, qh) -> None:
+    taken = take(client, qh, id_number=OLD)
+    ticket = Ticket.objects.get()
+    assert ticket.number == "VA001"
+
+    page = text(client.get(taken["Location"]))
+    assert "绿色通道：老年人" in page
+    assert client.get(f"/api/v1/tickets/{ticket.token}/").json()["priority_display"] == "绿色通道：老年人"
+    # A normal ticket says nothing of the kind.
+    normal = take(client, qh, category="A", id_number=YOUNG)
+    assert normal.status_code == 302
+    assert 'class="ticket-priority"' not in text(client.get(normal["Location"]))
+    other = Ticket.objects.exclude(pk=ticket.pk).get()
+    assert client.get(f"/api/v1/tickets/{other.token}/").json()["priority_display"] == ""
+
+
 def test_a_person_already_waiting_gets_their_ticket_with_a_message(client, qh) -> None:
     first = take(client, qh, id_number=YOUNG)
     again = take(client, qh, id_number=YOUNG.lower())
