@@ -150,11 +150,17 @@ class Hall(BilingualName):
 # The order halls are listed in wherever a person reads or picks one (/halls/, the "办不成事"
 # report form, the dashboards): by level, city first, then district centres, town and street
 # centres and stations, each level by code. ``Hall.objects.order_by(*HALL_ORDER)``.
-HALL_LEVEL_RANK = Case(
-    *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
-    default=Value(len(Hall.Level.values)),
-    output_field=IntegerField(),
-)
+# ``hall_order("hall__")`` orders rows of another model by their hall the same way.
+def hall_order(prefix: str = "") -> tuple[Case, str]:
+    rank = Case(
+        *(When(**{f"{prefix}level": level}, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
+        default=Value(len(Hall.Level.values)),
+        output_field=IntegerField(),
+    )
+    return rank, f"{prefix}code"
+
+
+HALL_LEVEL_RANK, _HALL_CODE = hall_order()
 HALL_ORDER = (HALL_LEVEL_RANK, "code")
 
 
