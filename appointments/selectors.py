@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Booking, BookingLookup, Slot, SlotKind, SlotPlan
-from catalog.models import Hall, ServiceItem
+from catalog.models import Hall, ServiceItem, hall_order
 from queueing.models import QueueCategory, Ticket
 from servicehall.clock import local_date
 
@@ -84,7 +84,7 @@ class BookableHall:
 
 def bookable_halls(*, today: dt.date, district: str = "", item: ServiceItem | None = None) -> list[BookableHall]:
     """Halls that take bookings (an active slot plan of an active queue), with the queues and
-    the kinds of slot each offers, in hall-code order: one query over the plans.
+    the kinds of slot each offers, in the halls' order (``HALL_ORDER``): one query over the plans.
 
     With ``item``, only the halls that serve it with a bookable queue covering it, and only
     those queues."""
@@ -92,7 +92,7 @@ def bookable_halls(*, today: dt.date, district: str = "", item: ServiceItem | No
         _active_plans(today)
         .filter(category__is_active=True)
         .select_related("hall", "category")
-        .order_by("hall__code", "category__order", "category__letter")
+        .order_by(*hall_order("hall__"), "category__order", "category__letter")
     )
     if district:
         plans = plans.filter(hall__district=district)
@@ -161,6 +161,11 @@ def bookable_category(*, code: str, letter: str, today: dt.date) -> QueueCategor
     if category is None:
         raise Http404(_("没有找到该预约业务，可能该大厅未开通此业务的网上预约。"))
     return category
+
+
+def category_is_bookable(*, category: QueueCategory, today: dt.date) -> bool:
+    """Whether ``category`` takes online bookings (an active queue with an active slot plan)."""
+    return category.is_active and _active_plans(today).filter(category=category).exists()
 
 
 def category_item(*, category: QueueCategory, code: str) -> ServiceItem | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import services
 from catalog.models import (
+    HALL_ORDER,
     Bundle,
     BundleMember,
     CalendarDay,
@@ -66,6 +67,7 @@ class ZoneInline(admin.TabularInline):
 class HallAdmin(BilingualAdmin):
     list_display = ["code", "name", "level", "district", "parent"]
     list_filter = ["level", "district"]
+    ordering = HALL_ORDER
     search_fields = ["code", "name", "name_en", "address"]
     list_select_related = ["parent"]
     filter_horizontal = ["items"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -150,11 +151,17 @@ class Hall(BilingualName):
 # The order halls are listed in wherever a person reads or picks one (/halls/, the "办不成事"
 # report form, the dashboards): by level, city first, then district centres, town and street
 # centres and stations, each level by code. ``Hall.objects.order_by(*HALL_ORDER)``.
-HALL_LEVEL_RANK = Case(
-    *(When(level=level, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
-    default=Value(len(Hall.Level.values)),
-    output_field=IntegerField(),
-)
+# ``hall_order("hall__")`` orders rows of another model by their hall the same way.
+def hall_order(prefix: str = "") -> tuple[Case, str]:
+    rank = Case(
+        *(When(**{f"{prefix}level": level}, then=Value(rank)) for rank, level in enumerate(Hall.Level.values)),
+        default=Value(len(Hall.Level.values)),
+        output_field=IntegerField(),
+    )
+    return rank, f"{prefix}code"
+
+
+HALL_LEVEL_RANK, _HALL_CODE = hall_order()
 HALL_ORDER = (HALL_LEVEL_RANK, "code")
 
 
@@ -774,7 +781,19 @@ class SearchSynonym(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if not self.word_list:
+            return  # left empty: the field's own "required" says so, alone
         if len(self.word_list) < 2:
             raise ValidationError({"words": _("请至少填写两个词，用空格或顿号分隔。")})
         # Stored in one spelling, so the unique constraint sees "户籍 户口" and "户籍、户口" as one.
         self.words = " ".join(self.word_list)
+
+    def unique_error_message(self, model_class: type[models.Model], unique_check: Sequence[str]) -> ValidationError:
+        # Django's own reads "具有 同义词 的 搜索同义词 已存在。"
+        if tuple(unique_check) == ("words",):
+            return ValidationError(
+                _("这组同义词已经有了：%(words)s。请修改原有的一组，或填写另一组。"),
+                code="unique",
+                params={"words": str(self)},
+            )
+        return super().unique_error_message(model_class, unique_check)

@@ -67,7 +67,7 @@ def guide_context(*, version: GuideVersion, today: dt.date) -> dict[str, object]
     return {
         "version": version,
         "item": item,
-        "halls": list(item.halls.order_by("code")),
+        "halls": list(item.halls.order_by(*HALL_ORDER)),
         "bundles": list(Bundle.objects.filter(members__item=item, is_published=True).distinct().order_by("pk")),
         "history": list(
             item.versions.published()

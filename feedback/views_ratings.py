@@ -130,6 +130,9 @@ def _rate(request: HttpRequest, *, subject: Any, kind: str, refusal: str) -> Htt
         "form": form,
         "refusal": refusal,
         "rating": rating,
+        # A call back is promised only to a rater the staff can reach (a case's or a booking's
+        # mobile): a ticket rated by its link alone is anonymous.
+        "contactable": rating is not None and rectification.rater_contactable(rating),
         "form_token": form_tokens.issue(),
     }
     return _private(_render(request, "rate.html", context, status=status))

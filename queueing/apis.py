@@ -68,6 +68,9 @@ class TicketStatusSerializer(serializers.Serializer):
     hall = serializers.CharField()
     category = serializers.CharField()
     priority = serializers.CharField()
+    priority_display = serializers.CharField(
+        required=False, help_text=gettext_lazy("优先叫号的说明，如“绿色通道：老年人”“预约”；普通号码为空")
+    )
     urgent = serializers.BooleanField(
         required=False, help_text=gettext_lazy("经批准的急事急办，优先叫号（显示为“急”）")
     )
@@ -119,6 +122,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "hall": ticket.hall.code,
         "category": ticket.category.letter,
         "priority": ticket.priority,
+        "priority_display": ticket.priority_label,
         "urgent": ticket.urgent,
         "people_ahead": ahead,
         "scheduled_ahead": place.scheduled if place is not None else 0,
@@ -170,6 +174,7 @@ def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
         "hall": ticket.hall.code,
         "category": ticket.category.letter,
         "priority": ticket.priority,
+        "priority_display": ticket.priority_label,
         "urgent": ticket.urgent,
         "people_ahead": ahead,
         "estimated_wait_minutes": estimate,

@@ -155,3 +155,5 @@ class OnlineTicketForm(_IssueForm):
     category = _category_field(_("请选择要办理的业务。"), widget=forms.RadioSelect)
     id_number = _id_number_field()
     priority = _priority_field(forms.RadioSelect)
+    # As at the kiosk: a queue no open window serves takes a second, explicit confirmation.
+    confirm_unstaffed = forms.BooleanField(required=False, widget=forms.HiddenInput)

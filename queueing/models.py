@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import BilingualName, Hall, ServiceItem
@@ -315,6 +316,15 @@ class Ticket(models.Model):
     @property
     def is_green_channel(self) -> bool:
         return self.priority in self.GREEN_CHANNEL
+
+    @property
+    def priority_label(self) -> str:
+        """How the ticket's priority is told to its holder: "绿色通道：老年人", "预约", or ""."""
+        if self.is_green_channel:
+            return gettext("绿色通道：%(kind)s") % {"kind": self.Priority(self.priority).label}
+        if self.priority:
+            return str(self.Priority(self.priority).label)
+        return ""
 
     @property
     def is_priority(self) -> bool:

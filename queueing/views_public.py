@@ -369,6 +369,8 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
     )
     open_now, next_opening, booking_only = _opening(hall, public, now)
     status, rate_limited, retry_after, refusal, refused_closed = 200, "", 0, "", False
+    rows = {row["letter"]: row for row in public["categories"]}
+    unstaffed = None
     if request.method == "POST":
         rate_limited, retry_after = _rate_limited(request)
         if rate_limited or not open_now:
@@ -383,6 +385,18 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
             )
         elif not form.is_valid():
             status = 400
+        elif (
+            _unstaffed(public, rows.get(form.cleaned_data["category"].letter))
+            and not form.cleaned_data["confirm_unstaffed"]
+        ):
+            # As at the kiosk: no open window serves the queue, so the ticket would wait for
+            # nobody. Say so and offer booking or another hall; taking it needs a second press.
+            category = form.cleaned_data["category"]
+            unstaffed = {
+                "category": category,
+                "row": rows[category.letter],
+                "elsewhere": _elsewhere(selectors.served_elsewhere(hall=hall, category=category, now=now)),
+            }
         else:
             try:
                 result = services.ticket_issue(hall=hall, source=Ticket.Source.ONLINE, **form.issue_kwargs())
@@ -410,7 +424,6 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
                     )
                 return HttpResponseRedirect(reverse("queue-ticket", args=[ticket.token]))
 
-    rows = {row["letter"]: row for row in public["categories"]}
     response = _render(
         request,
         "queueing/public/ticket_take.html",
@@ -428,6 +441,8 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
             "rate_limited": rate_limited,
             "refusal": refusal,
             "refused_closed": refused_closed,
+            "unstaffed": unstaffed,
+            "take_unstaffed_sections": extensions.sections(extensions.TAKE_UNSTAFFED) if unstaffed else [],
         },
         status=status,
     )

@@ -134,8 +134,41 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         for index, value in enumerate(detail):
             flat.update(_field_errors(value, f"{prefix}.{index}" if prefix else str(index)))
         return flat
-    messages = [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]
-    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: messages}
+    where = prefix or api_settings.NON_FIELD_ERRORS_KEY
+    whole_body = where == api_settings.NON_FIELD_ERRORS_KEY
+    messages = [
+        _in_our_words(item, whole_body=whole_body) for item in (detail if isinstance(detail, list) else [detail])
+    ]
+    return {where: messages}
+
+
+# The JSON types, named as the person sent them, for DRF's "Expected a dictionary, but got list"
+# (Python's type names, and under zh-hans a stilted translation: "期待为字典类型，得到的是 list").
+JSON_TYPE_NAMES = {
+    "list": lambda: gettext("数组"),
+    "str": lambda: gettext("字符串"),
+    "int": lambda: gettext("数字"),
+    "float": lambda: gettext("数字"),
+    "bool": lambda: gettext("true 或 false"),
+}
+
+
+def _in_our_words(item: Any, *, whole_body: bool) -> str:
+    """A message of DRF's own about the shape of the body said clearly, in the request's language:
+    a body of ``null`` ("No data provided", English whatever the language) and a body (or a nested
+    object) of another JSON type than an object. Any other message as it is."""
+    message = str(item)
+    code = getattr(item, "code", None)
+    if code == "null" and message == "No data provided":
+        return gettext("请求体不能为空（null）：请发送一个JSON对象，即 {…}。")
+    if code == "invalid":
+        template = str(serializers.Serializer.default_error_messages["invalid"])
+        for python_name, json_name in JSON_TYPE_NAMES.items():
+            if message == template.format(datatype=python_name):
+                if whole_body:
+                    return gettext("请求体须为JSON对象，即 {…}，而不是%(type)s。") % {"type": json_name()}
+                return gettext("须为JSON对象，即 {…}，而不是%(type)s。") % {"type": json_name()}
+    return message
 
 
 def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:

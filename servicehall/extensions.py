@@ -38,6 +38,10 @@ KIOSK_START = "kiosk-start"
 # The kiosk's page for a queue no open window serves, as an alternative to waiting: included with
 # ``hall`` and ``unstaffed`` (its ``category``).
 KIOSK_UNSTAFFED = "kiosk-unstaffed"
+# The online ticket page (queueing/views_public.py ``ticket_take``) when the queue chosen has no
+# open window, as an alternative to waiting: included with ``hall`` and ``unstaffed`` (its
+# ``category``).
+TAKE_UNSTAFFED = "take-unstaffed"
 # The kiosk's slip (queueing/views_public.py ``slip``), below it and not printed: included with
 # ``ticket``.
 KIOSK_SLIP = "kiosk-slip"

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Department, Hall
+from catalog.models import HALL_ORDER, Department, Hall
 from queueing.models import QueueCategory
 from staffing.models import ConductIncident, Secondment, SurgeFlag
 
@@ -69,7 +69,7 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, hall_ids: list[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        halls = Hall.objects.order_by("code")
+        halls = Hall.objects.order_by(*HALL_ORDER)
         field = self.fields["hall"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrowing for mypy)
         field.queryset = halls if hall_ids is None else halls.filter(pk__in=hall_ids)
@@ -156,7 +156,7 @@ class PlannerForm(forms.Form):
 
     def __init__(self, *args: Any, hall_ids: list[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        halls = Hall.objects.order_by("code")
+        halls = Hall.objects.order_by(*HALL_ORDER)
         field = self.fields["hall"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrowing for mypy)
         field.queryset = halls if hall_ids is None else halls.filter(pk__in=hall_ids)
@@ -236,7 +236,7 @@ class DepartmentChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, hall_ids: list[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        halls = Hall.objects.order_by("code")
+        halls = Hall.objects.order_by(*HALL_ORDER)
         field = self.fields["hall"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrowing for mypy)
         field.queryset = halls if hall_ids is None else halls.filter(pk__in=hall_ids)

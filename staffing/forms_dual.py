@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Department, Hall
+from catalog.models import HALL_ORDER, Department, Hall
 from staffing.forms import DisplayNameChoice
 from staffing.models import AssessmentProposal, ReplacementRequest, Secondment
 
@@ -38,7 +38,7 @@ def _department_field() -> forms.ModelChoiceField:
 class _HallScoped(forms.Form):
     def __init__(self, *args: Any, hall_ids: list[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        halls = Hall.objects.order_by("code")
+        halls = Hall.objects.order_by(*HALL_ORDER)
         field = self.fields["hall"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrowing for mypy)
         field.queryset = halls if hall_ids is None else halls.filter(pk__in=hall_ids)

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalog.models import Hall
+from catalog.models import HALL_ORDER, Hall
 from feedback import rectification, selectors_reports
 from servicehall import roles
 from servicehall.access import (
@@ -235,9 +234,8 @@ def planner(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if not data.get("hall"):
         default = Hall.objects.filter(pk__in=hall_ids) if hall_ids is not None else Hall.objects.all()
-        # The city centre first (a citywide supervisor opening the planner), then by code.
-        city_first = Case(When(level=Hall.Level.CITY, then=Value(0)), default=Value(1))
-        first = default.order_by(city_first, "code").values_list("code", flat=True).first()
+        # The city centre first (a citywide supervisor opening the planner), as in every list.
+        first = default.order_by(*HALL_ORDER).values_list("code", flat=True).first()
         if first:
             data["hall"] = first
     data.setdefault("date", local_date(now).isoformat())

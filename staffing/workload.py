@@ -24,7 +24,7 @@ from django.db.models.functions import ExtractHour, TruncDate
 from cases.models import Case
 from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
-from catalog.models import Hall, HallOpeningHours
+from catalog.models import HALL_ORDER, Hall, HallOpeningHours
 from queueing import erlang, estimator
 from queueing.config import QueueConfig, resolve
 from queueing.models import HallQueueSettings, QueueCategory, Ticket, Window
@@ -423,7 +423,7 @@ def windows_now(*, hall_ids: list[int] | None, now: dt.datetime) -> list[HallNow
     where neither is above zero are left out. Five queries, whatever the number of halls."""
     today = local_date(now)
     hour = local_now(now).hour
-    halls = Hall.objects.select_related("queue_settings").order_by("code")
+    halls = Hall.objects.select_related("queue_settings").order_by(*HALL_ORDER)
     if hall_ids is not None:
         halls = halls.filter(pk__in=hall_ids)
     halls_by_id = {hall.pk: hall for hall in halls}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from appointments import selectors
 from catalog.models import Hall, ServiceItem
 from queueing.access import kiosk_device_of
-from queueing.models import Ticket
+from queueing.models import QueueCategory, Ticket
 from queueing.qr import qr_data_uri
 from servicehall.clock import local_date
 from servicehall.memo import memoised
@@ -67,6 +67,15 @@ def item_booking(item: ServiceItem) -> ItemOffer | None:
 def hall_booking(hall: Hall) -> selectors.HallOffer:
     """Whether the hall offers slots soon, and its weekend and holiday service days (one query)."""
     return selectors.hall_offer(hall=hall, now=timezone.now())
+
+
+@register.simple_tag
+def queue_booking_url(category: QueueCategory) -> str:
+    """Where booking ``category`` starts (its days), or "" when it takes no online bookings. One
+    query."""
+    if not selectors.category_is_bookable(category=category, today=local_date()):
+        return ""
+    return reverse("booking-days", args=[category.hall.code, category.letter])
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """``{% page_title %}…{% endpage_title %}``: the page's own title followed by the portal's name,
-the name only once when the page is the portal's own (the city hall's pages are titled with
-the hall's name, which is the portal's: "广州市政务服务中心 · 广州市政务服务中心" otherwise)."""
+the name only once when the page is the portal's own or names it (the city hall's pages are titled
+with the hall's name, which is the portal's: "线上取号 · 广州市政务服务中心 · 广州市政务服务中心"
+otherwise)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ SEPARATOR = " · "
 
 
 def with_brand(title: str, brand: str) -> str:
-    """``title · brand``, or one of them alone when the other is empty or they are the same."""
+    """``title · brand``, or one of them alone when the other is empty or they are the same. A
+    part of the title that is the brand itself (a page of the city hall titled "线上取号 ·
+    广州市政务服务中心") is left out: the brand ends the title, once."""
     title, brand = title.strip(), brand.strip()
-    if not title or title == brand:
-        return brand or title
     if not brand:
         return title
-    return f"{title}{SEPARATOR}{brand}"
+    kept = [part.strip() for part in title.split(SEPARATOR) if part.strip() and part.strip() != brand]
+    if not kept:
+        return brand
+    return SEPARATOR.join([*kept, brand])
 
 
 class PageTitleNode(Node):

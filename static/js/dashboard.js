@@ -7,7 +7,9 @@
   // message): focus inside, or something typed or chosen and not yet sent:
   // replacing the region now would throw their words away.
   function inUse(region) {
-    if (region.contains(document.activeElement)) return true;
+    // (Not a message or heading focused by portal.js after an action: read, not being edited.)
+    var active = document.activeElement;
+    if (region.contains(active) && active.getAttribute("tabindex") !== "-1") return true;
     // A refusal or a form with mistakes stays until the supervisor acts on it.
     if (region.querySelector("[data-poll-hold]")) return true;
     var fields = region.querySelectorAll("textarea, input[type=text]");

@@ -18,6 +18,37 @@
     }
   });
 
+  // After an action swaps part of the page (the window console's call, finish, transfer…, the
+  // supervisors' window and board controls), the button pressed is gone and focus would fall to
+  // <body>: move it to what the answer says instead. In the swapped region, the first of: a
+  // refusal (role=alert), an outcome message (.message or .notice with role=status), an element
+  // marked data-focus-after-swap, the first heading; made focusable by script only
+  // (tabindex="-1"). Only for submissions (polls are GETs and must not move anyone's focus), and
+  // only when focus was actually lost.
+  var FOCUS_AFTER_SWAP = [
+    "[role=alert]",
+    ".message[role=status], .notice[role=status]",
+    "[data-focus-after-swap]",
+    "h1, h2, h3"
+  ];
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var region = event.target;
+    var config = event.detail && event.detail.requestConfig;
+    if (!region || !region.querySelector || !region.isConnected) return;
+    if (!config || !config.verb || config.verb.toLowerCase() === "get") return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    for (var i = 0; i < FOCUS_AFTER_SWAP.length; i++) {
+      var selector = FOCUS_AFTER_SWAP[i];
+      var found = region.matches(selector) ? region : region.querySelector(selector);
+      if (found) {
+        if (!found.hasAttribute("tabindex")) found.setAttribute("tabindex", "-1");
+        found.focus();
+        return;
+      }
+    }
+  });
+
   // After htmx replaces the guide results, tell screen-reader users how many were found:
   // the count paragraph is a role="status" live region inside the swapped fragment.
   document.addEventListener("htmx:afterSwap", function (event) {

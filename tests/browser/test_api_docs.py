@@ -33,3 +33,18 @@ def test_swagger_ui_renders_the_operations_with_no_csp_violation(live_server, pa
     assert violations == [], violations
     assert [e for e in page.console_errors if "Content Security Policy" in e or "Content-Security-Policy" in e] == []
     assert page.console_errors == [], page.console_errors
+
+
+def test_the_docs_page_says_its_language(live_server, page) -> None:
+    """axe's html-has-lang (serious): drf-spectacular's own page has a bare <html>; ours says the
+    request's language. The Swagger UI's own colours (color-contrast) are the third party's, left
+    as they are, and not checked here."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + "/api/docs/")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=15_000)
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    results = Axe().run(page, options={"runOnly": {"type": "rule", "values": ["html-has-lang", "html-lang-valid"]}})
+    assert [v["id"] for v in results.response["violations"]] == []
+    assert page.console_errors == [], page.console_errors

@@ -115,3 +115,56 @@ def test_a_refused_kiosk_ticket_focuses_its_error_summary(live_server, page, axe
     expect(page.get_by_label("身份证号码（选填）")).to_have_value(id_number("19900307"))
     axe_check(page, "kiosk with its summary focused")
     assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_incomplete_rating_focuses_its_error_summary(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    from queueing import services as queue_services
+    from queueing.models import QueueCategory
+    from tests.cases.factories import make_world
+
+    not_at_midnight()
+    world = make_world()
+    open_around_the_clock(world.city)
+    category = QueueCategory.objects.create(hall=world.city, letter="A", name="综合业务", order=1)
+    queue_services.ticket_issue(hall=world.city, category=category, source="kiosk")
+    called = queue_services.ticket_call_next(window=world.window, staff=world.clerk)
+    queue_services.ticket_start(window=world.window, ticket=called, staff=world.clerk)
+    queue_services.ticket_finish(window=world.window, ticket=called, staff=world.clerk)
+
+    page.goto(f"{live_server.url}/ratings/t/{called.token}/")
+    page.get_by_role("group", name="整体满意度").get_by_label("不满意", exact=True).check()
+    page.get_by_role("button", name="提交评价").click()
+
+    summary_is_focused(page, "未能提交评价，请按提示修改：", "请评价服务态度。")
+    # A level is a group of radio buttons: the link goes to its first choice.
+    page.locator("[data-error-summary]").get_by_role("link", name="请评价服务态度。").click()
+    expect(page.get_by_role("group", name="服务态度").get_by_role("radio").first).to_be_focused()
+    axe_check(page, "rating form with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_empty_case_application_lists_its_mistakes_and_focuses_them(live_server, page, axe_check) -> None:
+    from playwright.sync_api import expect
+
+    from tests.browser.test_console_dashboard import log_in
+    from tests.cases.factories import make_world
+
+    not_at_midnight()
+    world = make_world()
+    open_around_the_clock(world.city)
+    log_in(page, live_server.url, world.clerk.username)
+    page.goto(f"{live_server.url}/staff/windows/{world.window.pk}/cases/new/?item={world.licence.code}")
+    page.get_by_role("button", name="受理", exact=True).click()
+
+    summary_is_focused(page, "请按提示修改后重新提交，本次未保存任何内容。")
+    links = page.locator("[data-error-summary] a")
+    assert links.count() >= 2
+    # Each message leads to its field.
+    first = links.first
+    target = first.get_attribute("href")
+    first.click()
+    expect(page.locator(target)).to_be_focused()
+    axe_check(page, "case application with its summary focused")
+    assert [e for e in page.console_errors if "status of 400" not in e] == []

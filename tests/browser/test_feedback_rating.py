@@ -42,7 +42,8 @@ def test_rate_a_served_ticket_from_its_page(live_server, page, axe_check) -> Non
     page.get_by_role("group", name="整体满意度").get_by_label("不满意", exact=True).check()
     page.get_by_role("button", name="提交评价").click()
     expect(page.locator(".field-error").first).to_be_visible()
-    expect(page.get_by_text("请评价服务态度。")).to_be_visible()
+    expect(page.locator("#id_attitude_error")).to_have_text("请评价服务态度。")
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     assert not Rating.objects.exists()
     axe_check(page, "rating form with errors")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from queueing import services
 from queueing.models import Ticket
 from tests.browser.test_kiosk_board import not_at_midnight, open_around_the_clock, shoot
 from tests.queueing.factories import id_number, make_queue_hall
@@ -33,6 +34,8 @@ def test_a_citizen_takes_a_ticket_online_on_a_phone(live_server, browser, axe_ch
     not_at_midnight()
     qh = make_queue_hall("ONLINE")
     open_around_the_clock(qh.hall)
+    # Window 3 serves B (a queue no open window serves asks first: tests/queueing/test_online_ticket.py).
+    services.window_sign_in(window=qh.window_b, staff=qh.staff[3])
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE)
     if care:
         context.add_cookies([{"name": "servicehall_care", "value": "1", "url": live_server.url}])

@@ -81,6 +81,16 @@ def test_a_group_added_in_the_admin_is_searched_after_the_commit(
     # One word is not a group.
     refused = admin_client.post(reverse("admin:catalog_searchsynonym_add"), {"words": "户籍"})
     assert refused.status_code == 200 and "请至少填写两个词" in refused.content.decode()
+    # Left empty: only that it is required, not also "two words" (finding 9).
+    empty = admin_client.post(reverse("admin:catalog_searchsynonym_add"), {"words": ""}).content.decode()
+    assert "请至少填写两个词" not in empty
+    assert empty.count('class="errorlist') == 1 and "请填写此项。" in empty
+    # The same group again, in another spelling: said plainly, not "具有 同义词 的 搜索同义词 已存在。"
+    again = admin_client.post(reverse("admin:catalog_searchsynonym_add"), {"words": "食品经营许可  开饭馆"})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "这组同义词已经有了：食品经营许可 ↔ 开饭馆。" in page and "已存在" not in page
+    assert SearchSynonym.objects.filter(words__contains="开饭馆").count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(

@@ -104,6 +104,26 @@ def test_a_case_is_rated_by_its_progress_link(world: World, client) -> None:
     assert "您已评价本件：不满意" in progress
 
 
+def test_a_bad_rating_promises_a_call_back_only_to_a_rater_who_can_be_reached(world: World, client) -> None:
+    """A ticket rated by its link is anonymous: no call back is promised, the 12345 hotline is
+    offered instead. A case's applicant left a mobile number: the call back is promised."""
+    t = ticket(world)
+    url = reverse("rating-ticket", args=[t.token])
+    assert client.post(url, posted(level="dissatisfied")).status_code == 302
+    assert RectificationOrder.objects.filter(rating__ticket=t).exists()
+    thanks = client.get(url).content.decode()
+    assert "转交责任部门核实整改" in thanks
+    assert "回访。" not in thanks and "并会" not in thanks
+    assert "本次评价未留联系方式，我们无法回访您" in thanks and "12345" in thanks
+
+    case = decided_case(world)
+    assert case.contact_mobile
+    url = reverse("rating-case", args=[case.progress_token])
+    assert client.post(url, posted(level="dissatisfied")).status_code == 302
+    thanks = client.get(url).content.decode()
+    assert "并会按您办事时留下的手机号码回访" in thanks and "无法回访" not in thanks
+
+
 def test_the_printed_notice_says_where_to_rate(world: World, client) -> None:
     case = world.receive(world.hukou, now=at(D(2026, 11, 2)), outcome="accept")
     client.force_login(world.clerk)

@@ -36,7 +36,11 @@ def clock():
 
 @pytest.fixture
 def qh(db):
-    return make_queue_hall()
+    """The hall with window 2 open for queue A: a queue no open window serves asks first
+    (``test_a_queue_without_an_open_window_warns_and_offers_booking_and_other_halls``)."""
+    qh = make_queue_hall()
+    services.window_sign_in(window=qh.window_a, staff=qh.staff[2], now=NOW)
+    return qh
 
 
 def take_url(qh) -> str:
@@ -68,6 +72,7 @@ def test_the_hall_page_and_its_live_queue_lead_to_the_online_ticket_form(client,
 
 
 def test_the_form_offers_each_active_queue_with_its_waiting_and_estimated_wait(client, qh) -> None:
+    services.window_sign_out(window=qh.window_a, staff=qh.staff[2], now=NOW)
     services.window_sign_in(window=qh.window_b, staff=qh.staff[3], now=NOW)
     services.ticket_issue(hall=qh.hall, category=qh.b, source="kiosk")
     QueueCategory.objects.create(hall=qh.hall, letter="Z", name="已停用业务", order=9, is_active=False)
@@ -121,13 +126,29 @@ def test_taking_a_ticket_redirects_to_its_page_by_token(client, qh) -> None:
 
 
 def test_without_an_id_number_a_ticket_is_taken_too(client, qh) -> None:
-    assert take(client, qh, category="B").status_code == 302
-    assert Ticket.objects.get().number == "B001"
+    assert take(client, qh).status_code == 302
+    assert Ticket.objects.get().number == "A001"
 
 
 def test_sixty_and_over_is_recognised_from_the_id_number(client, qh) -> None:
     assert take(client, qh, id_number=OLD).status_code == 302
     assert Ticket.objects.get().priority == Ticket.Priority.ELDERLY
+
+
+def test_the_ticket_page_and_its_api_say_the_ticket_is_on_the_green_channel(client, qh) -> None:
+    taken = take(client, qh, id_number=OLD)
+    ticket = Ticket.objects.get()
+    assert ticket.number == "VA001"
+
+    page = text(client.get(taken["Location"]))
+    assert "绿色通道：老年人" in page
+    assert client.get(f"/api/v1/tickets/{ticket.token}/").json()["priority_display"] == "绿色通道：老年人"
+    # A normal ticket says nothing of the kind.
+    normal = take(client, qh, category="A", id_number=YOUNG)
+    assert normal.status_code == 302
+    assert 'class="ticket-priority"' not in text(client.get(normal["Location"]))
+    other = Ticket.objects.exclude(pk=ticket.pk).get()
+    assert client.get(f"/api/v1/tickets/{other.token}/").json()["priority_display"] == ""
 
 
 def test_a_person_already_waiting_gets_their_ticket_with_a_message(client, qh) -> None:
@@ -283,7 +304,7 @@ def test_the_id_number_is_in_no_url_and_no_log_line(client, qh, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     taken = take(client, qh, id_number=YOUNG)
     again = take(client, qh, id_number=YOUNG)
-    young_elderly = take(client, qh, id_number=YOUNG, category="B", priority=Ticket.Priority.ELDERLY)
+    young_elderly = take(client, qh, id_number=YOUNG, priority=Ticket.Priority.ELDERLY)
     bad = "110105199003070021"
     invalid = take(client, qh, id_number=bad)
     client.get(taken["Location"])
@@ -295,6 +316,42 @@ def test_the_id_number_is_in_no_url_and_no_log_line(client, qh, caplog) -> None:
         assert needle not in logged
     for response in (taken, again):
         assert YOUNG not in response["Location"] and "id_number" not in response["Location"]
+
+
+def test_a_queue_without_an_open_window_warns_and_offers_booking_and_other_halls(client, qh) -> None:
+    """B has no open window: the page says so before any ticket, offers booking that queue and
+    the nearest hall serving it now, and takes the ticket only on a second, explicit press."""
+    from appointments.models import SlotPlan
+    from catalog.models import Hall
+
+    other = make_queue_hall("QH2")
+    Hall.objects.filter(pk=other.hall.pk).update(district=qh.hall.district, level=qh.hall.level)
+    services.window_sign_in(window=other.window_b, staff=other.staff[3], now=NOW)
+    SlotPlan.objects.create(
+        hall=qh.hall, category=qh.b, starts=dt.time(9), ends=dt.time(11), slot_minutes=30, capacity=2
+    )
+
+    response = take(client, qh, category="B", id_number=YOUNG)
+
+    assert response.status_code == 200 and not Ticket.objects.exists()
+    body = text(response)
+    warning = body[body.index('<section class="note warning take-unstaffed"') :]
+    warning = warning[: warning.index("</form>")]
+    assert 'role="alert"' in warning and "data-error-summary" in warning
+    assert "“社保业务”现在没有开放的窗口办理" in warning
+    assert "现在取号无法估算等候时间" in warning
+    assert f'href="{reverse("booking-days", args=[qh.hall.code, "B"])}"' in warning
+    assert f'href="{reverse("queue-ticket-take", args=["QH2"])}"' in warning
+    for name, value in (("category", "B"), ("id_number", YOUNG), ("confirm_unstaffed", "1")):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in warning
+
+    # A served queue is taken at once, with no warning.
+    assert take(client, qh, category="A").status_code == 302
+
+    # Taking B anyway, confirmed.
+    anyway = take(client, qh, category="B", id_number=YOUNG, confirm_unstaffed="1")
+    assert anyway.status_code == 302
+    assert Ticket.objects.get(category=qh.b).number == "B001"
 
 
 def test_an_unknown_hall_is_a_404(client, qh) -> None:

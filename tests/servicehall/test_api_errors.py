@@ -133,3 +133,39 @@ def test_the_schema_states_the_bounds_the_api_checks() -> None:
     # JSON only, as the API parses.
     create = actions["/api/v1/bookings/"]["post"]["requestBody"]["content"]
     assert list(create) == ["application/json"]
+
+
+@pytest.mark.parametrize(
+    ("body", "zh", "en"),
+    [
+        (
+            "null",
+            "请求体不能为空（null）：请发送一个JSON对象，即 {…}。",
+            "The request body is empty (null): send a JSON object, {…}.",
+        ),
+        (
+            "[1]",
+            "请求体须为JSON对象，即 {…}，而不是数组。",
+            "The request body must be a JSON object, {…}, not an array.",
+        ),
+        (
+            '"A"',
+            "请求体须为JSON对象，即 {…}，而不是字符串。",
+            "The request body must be a JSON object, {…}, not a string.",
+        ),
+    ],
+    ids=["null", "list", "string"],
+)
+def test_a_body_that_is_not_an_object_is_refused_in_clear_words(client, body: str, zh: str, en: str) -> None:
+    """Finding 7: "No data provided" in English under zh-hans, and "无效数据。期待为字典类型，得到的是
+    list 。" (Python's type name) for a list."""
+    qh = make_queue_hall()
+    url = f"/api/v1/halls/{qh.hall.code}/tickets/"
+    with time_machine.travel(NOW, tick=False):
+        chinese = client.post(url, body, content_type="application/json", headers={"accept-language": "zh-hans"})
+        english = client.post(url, body, content_type="application/json", headers={"accept-language": "en"})
+    assert chinese.status_code == english.status_code == 400
+    assert chinese.json() == {"detail": zh, "code": "invalid", "errors": {"non_field_errors": [zh]}}
+    assert english.json()["detail"] in (en, zh)  # English once /tmp/i18n/citizen.tsv is in the catalogue
+    assert "No data provided" not in english.json()["detail"] and "list" not in english.json()["detail"]
+    assert not Ticket.objects.exists()
