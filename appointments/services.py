@@ -21,7 +21,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -63,7 +63,7 @@ from servicehall.memo import memoised
 from servicehall.notifications import Delivery, notify
 from servicehall.personal_data import id_digest, mask_id_number, validate_id_number, validate_mobile
 from servicehall.prepared import Statement
-from servicehall.throttling import hit_many, parse_rate
+from servicehall.throttling import hit_many_and_read, parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,21 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 CALENDAR_VERSION_KEY = "appointments:calendar:version"
 
 
-def horizon_end(*, hall: Hall | int, today: dt.date, rules: BookingRules | None = None) -> dt.date:
+_UNREAD = object()
+
+
+def horizon_end(
+    *, hall: Hall | int, today: dt.date, rules: BookingRules | None = None, calendar_version: Any = _UNREAD
+) -> dt.date:
     """The last day that can be booked: the N-th working day after today (default 7).
     Remembered per process for half a minute and while the calendar's version stays (every
     booking asks, the calendar rarely changes). While Redis does not answer, each process sees
-    only its own version changes, and another process's correction within the half minute."""
+    only its own version changes, and another process's correction within the half minute.
+    ``calendar_version``: the version when the caller has read it already (a booking reads it
+    with its rate limits, in the same round trip to Redis)."""
     rules = rules or rules_for(hall)
     days = rules.horizon_working_days
-    version = cache.get(CALENDAR_VERSION_KEY)
+    version = cache.get(CALENDAR_VERSION_KEY) if calendar_version is _UNREAD else calendar_version
 
     # The same working-day count as every deadline (catalog.selectors.deadline_after).
     return memoised(("horizon", today, days, version), lambda: catalog_selectors.deadline_after(today, days)[0])
@@ -311,10 +318,11 @@ def day_set_capacity(*, hall: Hall, category_id: int, day: dt.date, capacity: in
 # --- Booking ---------------------------------------------------------------------------------
 
 
-def _rate_limit(*limits: tuple[str, str]) -> None:
-    """Count the request under each (key, rate), all in one round trip to Redis; refused (429)
-    if any limit is exceeded. Each limit counts every request, refused or not."""
-    decisions = hit_many([(key, *parse_rate(rate)) for key, rate in limits])
+def _rate_limit(*limits: tuple[str, str], read: Sequence[str] = ()) -> dict[str, Any]:
+    """Count the request under each (key, rate), all in one round trip to Redis, with the cache
+    entries ``read`` (what was found under them is returned); refused (429) if any limit is
+    exceeded. Each limit counts every request, refused or not."""
+    decisions, found = hit_many_and_read([(key, *parse_rate(rate)) for key, rate in limits], keys=read)
     waits = [wait for allowed, wait in decisions if not allowed]
     if waits:
         raise BookingError(
@@ -322,6 +330,7 @@ def _rate_limit(*limits: tuple[str, str]) -> None:
             code="rate_limited",
             status=429,
         )
+    return found
 
 
 def _validate_person(name: str, id_number: str, mobile: str, today: dt.date) -> tuple[str, str, str, str]:
@@ -393,7 +402,9 @@ def _slot_urgent_only() -> BookingError:
     )
 
 
-def _slot_unbookable(slot: Slot, rules: BookingRules, now: dt.datetime) -> BookingError | None:
+def _slot_unbookable(
+    slot: Slot, rules: BookingRules, now: dt.datetime, *, calendar_version: Any = _UNREAD
+) -> BookingError | None:
     if slot.is_closed:
         return _slot_closed()
     # The slot exists but is not bookable now: a refusal in its current state (409).
@@ -401,7 +412,9 @@ def _slot_unbookable(slot: Slot, rules: BookingRules, now: dt.datetime) -> Booki
         return BookingError(
             _("该时段已经开始或已过去，请选择其他时间。"), field="slot", code="slot_started", status=409
         )
-    if slot.date > horizon_end(hall=slot.hall_id, today=local_date(now), rules=rules):
+    if slot.date > horizon_end(
+        hall=slot.hall_id, today=local_date(now), rules=rules, calendar_version=calendar_version
+    ):
         return BookingError(
             _("只能预约今天起 %(n)s 个工作日内的时段。") % {"n": rules.horizon_working_days},
             field="slot",
@@ -426,10 +439,10 @@ def slot_refusal(
     return refusal
 
 
-def _check_slot(slot: Slot, rules: BookingRules, now: dt.datetime) -> None:
+def _check_slot(slot: Slot, rules: BookingRules, now: dt.datetime, *, calendar_version: Any = _UNREAD) -> None:
     # Not the seats: a seat is taken by the conditional update after the person's own rules
     # (suspended, one a day, at most N) have been checked, and ``_no_seat`` says why it failed.
-    refusal = _slot_unbookable(slot, rules, now)
+    refusal = _slot_unbookable(slot, rules, now, calendar_version=calendar_version)
     if refusal is not None:
         raise refusal
 
@@ -531,11 +544,12 @@ def booking_create(
         slot = Slot.objects.select_related("category").get(pk=slot.pk)  # the caller's copy may be old
     rules = rules_for(slot.hall_id)
     name, digest, masked, mobile = _validate_person(name, id_number, mobile, local_date(now))
-    _rate_limit(
+    found = _rate_limit(
         *([(f"booking-ip:{client_ip}", settings.THROTTLE_BOOKING_IP)] if client_ip else []),
         (f"booking-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_MOBILE),
+        read=(CALENDAR_VERSION_KEY,),
     )
-    _check_slot(slot, rules, now)
+    _check_slot(slot, rules, now, calendar_version=found.get(CALENDAR_VERSION_KEY))
     if slot.urgent_only and not urgent:
         raise _slot_urgent_only()
     if item is not None and not slot.category.items.filter(pk=item.pk).exists():

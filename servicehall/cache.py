@@ -244,13 +244,31 @@ class FailSoftRedisCache(ReusingRedisCache):
         return _count_one_at_a_time(self._local, counter, timeout), self._local.get_many(keys) if keys else {}
 
     def _count_many_pipeline(self, counters: Mapping[str, int]) -> list[int]:
+        return self._count_many_and_get_pipeline(counters, keys=())[0]
+
+    def _count_many_local(self, counters: Mapping[str, int]) -> list[int]:
+        return self._count_many_and_get_local(counters, keys=())[0]
+
+    def _count_many_and_get_pipeline(
+        self, counters: Mapping[str, int], *, keys: Sequence[str]
+    ) -> tuple[list[int], dict[str, Any]]:
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
         for counter, timeout in counters.items():
             _count(pipeline, self.make_and_validate_key(counter), timeout)
-        return [int(count) for count in pipeline.execute()[1::2]]
+        if keys:
+            pipeline.mget([self.make_and_validate_key(key) for key in keys])
+        results = pipeline.execute()
+        counts = [int(count) for count in results[1 : 2 * len(counters) : 2]]
+        if not keys:
+            return counts, {}
+        loads = cast(Any, self._cache)._serializer.loads
+        return counts, {key: loads(value) for key, value in zip(keys, results[-1], strict=True) if value is not None}
 
-    def _count_many_local(self, counters: Mapping[str, int]) -> list[int]:
-        return [_count_one_at_a_time(self._local, counter, timeout) for counter, timeout in counters.items()]
+    def _count_many_and_get_local(
+        self, counters: Mapping[str, int], *, keys: Sequence[str]
+    ) -> tuple[list[int], dict[str, Any]]:
+        counts = [_count_one_at_a_time(self._local, counter, timeout) for counter, timeout in counters.items()]
+        return counts, self._local.get_many(keys) if keys else {}
 
     def _write_many_pipeline(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
@@ -266,6 +284,7 @@ class FailSoftRedisCache(ReusingRedisCache):
 
     count_and_get_many = _pipelined("count_and_get_many")
     count_many = _pipelined("count_many")
+    count_many_and_get = _pipelined("count_many_and_get")
     write_many = _pipelined("write_many")
 
 
@@ -310,6 +329,20 @@ def count_many(counters: Mapping[str, int], *, backend: Any = None) -> list[int]
     if isinstance(backend, FailSoftRedisCache):
         return backend.count_many(counters)
     return [_count_one_at_a_time(backend, counter, timeout) for counter, timeout in counters.items()]
+
+
+def count_many_and_get(
+    counters: Mapping[str, int], *, keys: Sequence[str], backend: Any = None
+) -> tuple[list[int], dict[str, Any]]:
+    """``count_many``, and the cache entries ``keys`` read in the same round trip (a booking reads
+    the working calendar's version with its two rate limits): (the new counts, the values found)."""
+    from django.core.cache import caches
+
+    backend = caches["default"] if backend is None else backend  # the backend, not the proxy
+    if isinstance(backend, FailSoftRedisCache):
+        return backend.count_many_and_get(counters, keys=keys)
+    counts = [_count_one_at_a_time(backend, counter, timeout) for counter, timeout in counters.items()]
+    return counts, backend.get_many(keys) if keys else {}
 
 
 def write_many(sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str] = (), *, backend: Any = None) -> None:

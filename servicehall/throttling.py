@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from rest_framework.throttling import ScopedRateThrottle
 
-from servicehall.cache import count_and_get_many, count_many
+from servicehall.cache import count_and_get_many, count_many, count_many_and_get
 from servicehall.http import client_address
 
 
@@ -37,13 +37,22 @@ def hit_and_read(key: str, *, limit: int, period: int, keys: Sequence[str] = ())
 def hit_many(limits: Sequence[tuple[str, int, int]]) -> list[tuple[bool, int]]:
     """``hit`` for each (key, limit, period), all counted in one round trip to Redis (a booking
     counts its client address and its mobile number)."""
+    return hit_many_and_read(limits)[0]
+
+
+def hit_many_and_read(
+    limits: Sequence[tuple[str, int, int]], *, keys: Sequence[str] = ()
+) -> tuple[list[tuple[bool, int]], dict[str, Any]]:
+    """``hit_many``, and the cache entries ``keys`` read in the same round trip."""
     now = int(time.time())
     windows = [(key, period, now - now % period) for key, _limit, period in limits]
-    counts = count_many({f"throttle:{key}:{start}": period + 5 for key, period, start in windows})
-    return [
+    counters = {f"throttle:{key}:{start}": period + 5 for key, period, start in windows}
+    counts, found = count_many_and_get(counters, keys=keys) if keys else (count_many(counters), {})
+    decisions = [
         (count <= limit, start + period - now)
         for count, (_key, limit, period), (_k, _p, start) in zip(counts, limits, windows, strict=True)
     ]
+    return decisions, found
 
 
 @dataclass(frozen=True)

@@ -74,4 +74,7 @@ def test_administrators_find_the_failures_and_refusals_against_an_account(client
     assert "共 8 条" in body, re.findall(r"共 \d+ 条", body)
     export = client.get("/staff/audit/export.csv?user=w-attr&action=login.failed")
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    assert len(rows) == 5 and {row["account"] for row in rows} == {"w-attr"} and {row["user"] for row in rows} == {""}
+    # The CSV's headers are in the reader's language (zh-hans here): 登录账户 the account, 操作人 the user.
+    assert (
+        len(rows) == 5 and {row["登录账户"] for row in rows} == {"w-attr"} and {row["操作人"] for row in rows} == {""}
+    )
