@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from queueing import services
 from tests.queueing.factories import QueueHall, make_queue_hall
@@ -24,3 +25,11 @@ def clerk(client, qh):
 def console_shared_queue(settings):
     """The hall's queue shared by its consoles, as in production (off by default in tests/settings.py)."""
     settings.QUEUE = {**settings.QUEUE, "console_shared_queue": True}
+
+
+@pytest.fixture
+def called_at_console(client, qh, clerk):
+    """A kiosk ticket, A001, called by window 2's clerk through the console (as an htmx post)."""
+    ticket = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket
+    client.post(reverse("console-call-next", args=[qh.window_a.pk]), headers={"HX-Request": "true"})
+    return ticket

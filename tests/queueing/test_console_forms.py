@@ -15,7 +15,6 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from queueing import services
 from queueing.forms_console import GrantForm, TransferForm
 from tests.queueing.factories import NOW
 
@@ -30,11 +29,9 @@ def clock():
 
 
 @pytest.fixture
-def serving(qh, clerk, client):
+def serving(called_at_console):
     """Window 2's clerk with A001 at the counter: every form of the console is on the page."""
-    ticket = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket
-    client.post(reverse("console-call-next", args=[qh.window_a.pk]), headers=HTMX)
-    return ticket
+    return called_at_console
 
 
 class _Ids(HTMLParser):

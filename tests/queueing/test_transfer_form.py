@@ -25,10 +25,8 @@ def clock():
 
 
 @pytest.fixture
-def called(client, qh, clerk):
-    ticket = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket
-    client.post(reverse("console-call-next", args=[qh.window_a.pk]), headers=HTMX)
-    return ticket
+def called(called_at_console):
+    return called_at_console
 
 
 def transfer(client, qh, ticket, **data):
