@@ -92,6 +92,8 @@ def main(kind: str, count: int) -> None:
     for _ in range(count):
         post()
     profile.disable()
+    if os.environ.get("PROFILE_OUT"):  # for pstats' browser: python -m pstats FILE
+        profile.dump_stats(os.environ["PROFILE_OUT"])
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(45)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -462,8 +462,22 @@ def issue_answer(
     # None: read with the rate limit, and there was none.
     published = values.get(published_key) if published_key in keys else lookups.UNREAD
     body = issued_status(ticket, published=published)
-    body.update(token=ticket.token, url=reverse("queue-ticket", args=[ticket.token]), existing=result.existing)
+    body.update(token=ticket.token, url=ticket_url(ticket.token), existing=result.existing)
     return body, not result.existing
+
+
+_PATH_MARK = "0token0"
+_ticket_urls: dict[str, str] = {}
+
+
+def ticket_url(token: str) -> str:
+    """``reverse("queue-ticket", args=[token])``, resolved once per script prefix: a token is
+    URL-safe already (``secrets.token_urlsafe``), so only the mark in the resolved path changes."""
+    prefix = get_script_prefix()
+    template = _ticket_urls.get(prefix)
+    if template is None:
+        template = _ticket_urls[prefix] = reverse("queue-ticket", args=[_PATH_MARK])
+    return template.replace(_PATH_MARK, token)
 
 
 # The answer of the plain path is rendered as DRF renders the view's (same bytes, same headers).

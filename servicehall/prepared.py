@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -54,17 +54,25 @@ def numbered(sql: str) -> tuple[str, int]:
 class Statement:
     name: str
     sql: str
+    # The texts sent, worked out once (``__post_init__``): the statement runs thousands of times a minute.
+    prepare_sql: str = field(init=False, repr=False, compare=False)
+    execute_sql: str = field(init=False, repr=False, compare=False)
+    placeholders: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"not a statement name: {self.name!r}")
+        text, count = numbered(self.sql)
+        object.__setattr__(self, "prepare_sql", f"PREPARE {self.name} AS {text}")
+        object.__setattr__(self, "execute_sql", f"EXECUTE {self.name}({', '.join(['%s'] * count)})")
+        object.__setattr__(self, "placeholders", count)
 
     def execute(self, cursor: CursorWrapper, params: Sequence[Any]) -> None:
         db = cursor.db
         if db.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
             cursor.execute(self.sql, params)
             return
-        text, count = numbered(self.sql)
+        count = self.placeholders
         if len(params) != count:
             raise ValueError(f"{self.name}: {count} placeholders, {len(params)} values")
         raw = db.connection
@@ -74,6 +82,6 @@ class Statement:
             db.__dict__["_prepared_statements"] = known
         if self.name not in known[1]:
             with db.wrap_database_errors:
-                cursor.cursor.execute(f"PREPARE {self.name} AS {text}")
+                cursor.cursor.execute(self.prepare_sql)
             known[1].add(self.name)
-        cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * count)})", params)
+        cursor.execute(self.execute_sql, params)

@@ -168,29 +168,49 @@ def test_the_answer_reads_the_published_queue_fetched_with_the_rate_limit(client
 @pytest.mark.django_db
 def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> None:
     """The ticket-and-event statement is built once per process; the values sent with it later
-    are computed field by field and must be the ones Django's own INSERT would send."""
+    are computed column by column from the issue's values (no model instance) and must be the
+    ones Django's own INSERT would send, defaults included; the ticket returned is the row saved."""
     import datetime as dt
 
     from queueing import services
 
     qh = make_queue_hall()
-    ticket = Ticket(
-        hall=qh.hall,
-        category=qh.a,
-        service_date=dt.date(2026, 11, 27),
-        sequence=5,
-        number="VA005",
-        token="t" * 24,
-        source="online",
-        priority="elderly",
-        id_hash="d" * 64,
-        id_masked="4401**********0011",
-        issued_at=NOW,
-        arrived_at=NOW,
-    )
+    values = {
+        "hall_id": qh.hall.pk,
+        "category_id": qh.a.pk,
+        "service_date": dt.date(2026, 11, 27),
+        "sequence": 5,
+        "number": "VA005",
+        "token": "t" * 24,
+        "source": "online",
+        "priority": "elderly",
+        "id_hash": "d" * 64,
+        "id_masked": "4401**********0011",
+        "issued_at": NOW,
+        "arrived_at": NOW,
+        "not_before": None,
+        "staff_id": None,
+    }
+    ticket = Ticket(**values)
     _sql, compiled = services._insert_sql(ticket, returning=True)
-    ours = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in services._insert_fields(Ticket)]
+    ours = services._column_values(services._insert_columns(Ticket), values, prepare=True)
     assert list(compiled) == ours
+    event = {"kind": "issued", "at": NOW, "staff_id": None, "data": {"source": "online", "priority": "elderly"}}
+    columns = [c for c in services._insert_columns(TicketEvent) if c.attname != "ticket_id"]
+    sent = services._column_values(columns, event, prepare=True)
+    expected_event = TicketEvent(ticket_id=1, **event)
+    compiled_event = [
+        f.get_db_prep_save(f.pre_save(expected_event, True), connection)
+        for f in services._insert_fields(TicketEvent)
+        if f.name != "ticket"
+    ]
+    assert [getattr(v, "adapted", v) for v in sent] == [getattr(v, "adapted", v) for v in compiled_event]
+    saved = services._insert_with_event(values, event)
+    again = Ticket.objects.get(pk=saved.pk)
+    assert not saved._state.adding
+    for f in Ticket._meta.concrete_fields:
+        assert getattr(saved, f.attname) == getattr(again, f.attname), f.name
+    assert TicketEvent.objects.get(ticket=again).data == event["data"]
 
 
 @needs_postgres
