@@ -46,6 +46,7 @@ renders: the process's own memory does not see the other processes' changes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -248,6 +249,17 @@ def console_panel(
         "notice": notice,
         "closed_at": hours.closes if hours is not None and now >= hours.closes else None,
     }
+    current = console.current
+    if current is not None and current.status == current.Status.CALLED:
+        # 过号 is refused within the wait after the latest call: the button says so (disabled,
+        # with the time it becomes available) instead of asking first and being refused after.
+        allowed_from = services.no_show_allowed_from(current)
+        if allowed_from is not None and allowed_from > now:
+            context.update(
+                no_show_from=allowed_from,
+                no_show_in=max(1, math.ceil((allowed_from - now).total_seconds())),
+                no_show_wait=int(services.no_show_wait().total_seconds()),
+            )
     htmx = getattr(request, "htmx", None)
     if not (htmx and template == QUEUE):
         # The forms and sections of the panel (the polled queue shows none of them).

@@ -775,21 +775,30 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.dat
 
 def no_show_wait() -> dt.timedelta:
     """How long after the call a ticket may be marked 过号 (``settings.QUEUE["no_show_wait_seconds"]``):
-    the person called needs time to hear the call and walk to the window."""
+    the person called needs time to hear the call and walk to the window. A recall (重新叫号)
+    starts it again: the person is given the same time after each announcement."""
     return dt.timedelta(seconds=int(settings.QUEUE.get("no_show_wait_seconds", 60)))
 
 
+def no_show_allowed_from(ticket: Ticket) -> dt.datetime | None:
+    """When ``ticket`` may be marked 过号: ``no_show_wait`` after its latest call or recall
+    (``selectors.last_called_at``); None for a ticket never called."""
+    last_call = selectors.last_called_at(ticket)
+    return last_call + no_show_wait() if last_call is not None else None
+
+
 def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
-    """The refusal of a no-show marked before ``no_show_wait`` has passed since the call, or None."""
-    wait = no_show_wait()
-    if ticket.called_at is None or now - ticket.called_at >= wait:
+    """The refusal of a no-show marked before ``no_show_wait`` has passed since the latest call
+    (or recall), or None."""
+    allowed_from = no_show_allowed_from(ticket)
+    if allowed_from is None or now >= allowed_from:
         return None
-    left = max(1, int((ticket.called_at + wait - now).total_seconds() + 0.999))
+    left = max(1, int((allowed_from - now).total_seconds() + 0.999))
     return QueueError(
         _(
             "%(number)s 刚刚叫号，请给群众走到窗口的时间：叫号 %(wait)s 秒后才能标记过号（还需 %(left)s 秒），可先重新叫号。"
         )
-        % {"number": ticket.number, "wait": int(wait.total_seconds()), "left": left},
+        % {"number": ticket.number, "wait": int(no_show_wait().total_seconds()), "left": left},
         code="no_show_too_early",
         status=409,
     )
