@@ -1522,12 +1522,12 @@ def window_close(*, window: Window, user: AnyUser, now: dt.datetime | None = Non
             raise QueueError(_("%(window)s已关闭。") % {"window": window}, code="window_closed", status=409)
         current = _current(window)
         if current is not None:
-            raise QueueError(
+            busy = (
                 _("%(window)s正在办理 %(number)s，暂不能关闭：请待工作人员办结、转办或标记过号后再关闭。")
-                % {"window": window, "number": current.number},
-                code="window_busy",
-                status=409,
+                if current.status == Ticket.Status.SERVING
+                else _("%(window)s已叫号 %(number)s，暂不能关闭：请待工作人员办结、转办或标记过号后再关闭。")
             )
+            raise QueueError(busy % {"window": window, "number": current.number}, code="window_busy", status=409)
         clerk_name = _name_of(window.staff) if window.staff_id else ""
         released = _shut(window, user=user, now=now, cause="window_closed")
         window.refresh_from_db()
