@@ -167,6 +167,50 @@ def hall_closed_at(hall: Hall, now: dt.datetime) -> dt.datetime | None:
     return hours.closes if hours is not None and now >= hours.closes else None
 
 
+@dataclass(frozen=True)
+class ServicePause:
+    """A hall open today that serves no walk-in at ``now`` for a while: before its opening
+    ("before_opening": nobody can take a ticket yet) or in its lunch break ("lunch_break": the
+    windows stop calling; tickets can still be taken and do not expire, Art. 10). The closing job
+    does nothing at either (``tickets_expire``, ``windows_close_after_hours``: only at the day's
+    closing), so the console says it instead: ``since`` → ``until``."""
+
+    kind: str
+    since: dt.datetime | None
+    until: dt.datetime
+
+
+def service_pause(hours: DayHours | None, now: dt.datetime) -> ServicePause | None:
+    """The pause of a day with walk-in ``hours`` at ``now`` (None while serving, after closing
+    and on a day without walk-in hours)."""
+    if hours is None:
+        return None
+    if now < hours.opens:
+        return ServicePause("before_opening", None, hours.opens)
+    lunch = hours.lunch_break
+    if lunch is not None and lunch[0] <= now < lunch[1]:
+        return ServicePause("lunch_break", lunch[0], lunch[1])
+    return None
+
+
+def hours_change_at(hours: DayHours | None, now: dt.datetime) -> dt.datetime | None:
+    """The next moment of the day after ``now`` when the hall opens, stops for lunch, starts again
+    or closes: what the console says about the hours (``service_pause``, ``hall_closed_at``)
+    changes then."""
+    if hours is None:
+        return None
+    moments = [hours.opens, *(hours.lunch_break or ()), hours.closes]
+    return min((moment for moment in moments if moment > now), default=None)
+
+
+def next_opening_after(hall: Hall, closed: dt.datetime) -> dt.datetime | None:
+    """When ``hall``, closed at ``closed``, opens next (remembered for half a minute: every
+    console of the hall asks after closing)."""
+    return memoised(
+        ("next_opening", hall.pk, closed), lambda: catalog_selectors.hall_next_opening(hall=hall, after=closed)
+    )
+
+
 def after_closing_note(hall: Hall, now: dt.datetime, *, action: str) -> str:
     """What a clerk is told with the outcome of a call or a finish (``action``) after the hall
     closed ("" before): calling goes on for the people who took a ticket before closing and are
