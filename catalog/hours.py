@@ -59,6 +59,16 @@ class DayHours:
         taken at lunch are called when the afternoon starts)."""
         return self.opens <= moment < self.closes
 
+    @property
+    def lunch_break(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """The lunch break's start and end (None on a day served straight through)."""
+        if self.morning_closes >= self.afternoon_opens:
+            return None
+        return (
+            dt.datetime.combine(self.day, self.morning_closes, SHANGHAI),
+            dt.datetime.combine(self.day, self.afternoon_opens, SHANGHAI),
+        )
+
     def in_lunch_break(self, moment: dt.datetime) -> bool:
         local = local_now(moment).time()
         return self.morning_closes <= local < self.afternoon_opens

@@ -46,6 +46,7 @@ renders: the process's own memory does not see the other processes' changes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -232,12 +233,14 @@ def console_panel(
         else None
     )
     console = selectors.console(window=window, now=now, shared=shared)
-    # The hall's closing time changes the panel (its closed notice): a poll version made before
-    # it runs out then, as at a scheduled ticket's turn.
     hours = services.hours_today(window.hall, local_date(now))
     changes_at = console.changes_at
-    if hours is not None and now < hours.closes:
-        changes_at = min(changes_at, hours.closes) if changes_at is not None else hours.closes
+    # The hall's opening, lunch break and closing change the panel (its notices): a poll version
+    # made before one runs out then, as at a scheduled ticket's turn.
+    hours_change = services.hours_change_at(hours, now)
+    if hours_change is not None:
+        changes_at = min(changes_at, hours_change) if changes_at is not None else hours_change
+    closed_at = hours.closes if hours is not None and now >= hours.closes else None
     context: dict[str, Any] = {
         "console": console,
         "poll_version": ""
@@ -246,8 +249,21 @@ def console_panel(
         "window": window,
         "error": error,
         "notice": notice,
-        "closed_at": hours.closes if hours is not None and now >= hours.closes else None,
+        "closed_at": closed_at,
+        "next_opening": services.next_opening_after(window.hall, closed_at) if closed_at is not None else None,
+        "pause": services.service_pause(hours, now),
     }
+    current = console.current
+    if current is not None and current.status == current.Status.CALLED:
+        # 过号 is refused within the wait after the latest call: the button says so (disabled,
+        # with the time it becomes available) instead of asking first and being refused after.
+        allowed_from = services.no_show_allowed_from(current)
+        if allowed_from is not None and allowed_from > now:
+            context.update(
+                no_show_from=allowed_from,
+                no_show_in=max(1, math.ceil((allowed_from - now).total_seconds())),
+                no_show_wait=int(services.no_show_wait().total_seconds()),
+            )
     htmx = getattr(request, "htmx", None)
     if not (htmx and template == QUEUE):
         # The forms and sections of the panel (the polled queue shows none of them).

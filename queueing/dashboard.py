@@ -1075,6 +1075,12 @@ def counter_staff(hall: Hall) -> QuerySet[User]:
 class WindowControl:
     window: Window
     current_number: str | None  # the ticket at the counter (a window with one cannot be closed)
+    # Its status: "called" (已叫号, the person is on the way to the window) or "serving" (正在办理).
+    current_status: str | None = None
+
+    @property
+    def serving(self) -> bool:
+        return self.current_status == Ticket.Status.SERVING
 
 
 @dataclass
@@ -1099,16 +1105,19 @@ def hall_controls(*, hall: Hall, now: dt.datetime) -> HallControls:
     ticket at the counter), the staff who may be put at one and whether they are logged in, the
     message on the board: five queries."""
     windows = list(Window.objects.filter(hall=hall).select_related("staff__staff_profile").order_by("number"))
-    at_counter = dict(
-        Ticket.objects.filter(hall=hall, service_date=local_date(now), status__in=Ticket.AT_WINDOW)
+    at_counter = {
+        window_id: (number, status)
+        for window_id, number, status in Ticket.objects.filter(
+            hall=hall, service_date=local_date(now), status__in=Ticket.AT_WINDOW
+        )
         .order_by()
-        .values_list("window_id", "number")
-    )
+        .values_list("window_id", "number", "status")
+    }
     at_window = {window.staff_id: window for window in windows if window.staff_id is not None}
     staff = list(counter_staff(hall))
     logged_in = sessions.logged_in_user_ids((user.pk for user in staff), now=now)
     return HallControls(
-        windows=[WindowControl(window, at_counter.get(window.pk)) for window in windows],
+        windows=[WindowControl(window, *at_counter.get(window.pk, (None, None))) for window in windows],
         staff=[
             StaffChoice(user.pk, staff_display_name(user), at_window.get(user.pk), user.pk in logged_in)
             for user in staff

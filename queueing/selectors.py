@@ -15,12 +15,21 @@ from catalog import selectors as catalog_selectors
 from catalog.hours import hours_on
 from catalog.models import Hall
 from queueing.config import hall_config
-from queueing.models import AssistanceRequest, QueueCategory, Ticket, Window
+from queueing.models import AssistanceRequest, QueueCategory, Ticket, TicketEvent, Window
 from servicehall.access import AnyUser
 from servicehall.clock import local_date
 from servicehall.models import AuditEvent, StaffProfile
 
 CONSOLE_LIST_LENGTH = 30
+
+# The latest call of a ticket: its call or a recall (重新叫号), read from its events (ticket_event_idx).
+# ``called_at`` is not it: it stays the first call of the ticket's turn, the end of the wait every
+# figure measures (``Ticket.wait_seconds``), while a recall starts the no-show wait again.
+_LAST_CALL = Subquery(
+    TicketEvent.objects.filter(ticket=OuterRef("pk"), kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED))
+    .order_by("-at", "-pk")
+    .values("at")[:1]
+)
 
 
 @dataclass
@@ -115,7 +124,12 @@ def console(*, window: Window, now: dt.datetime, shared: HallQueue | None = None
     holds the two together)."""
     if shared is None or shared.service_date != local_date(now):
         shared = hall_queue(hall_id=window.hall_id, now=now)
-    current = Ticket.objects.select_related("category").filter(window=window, status__in=Ticket.AT_WINDOW).first()
+    current = (
+        Ticket.objects.select_related("category")
+        .filter(window=window, status__in=Ticket.AT_WINDOW)
+        .annotate(last_call_at=_LAST_CALL)
+        .first()
+    )
     starvation = hall_config(window.hall).starvation
     starving_before = now - starvation
     green = window.kind == Window.Kind.GREEN_CHANNEL
@@ -169,6 +183,22 @@ def console(*, window: Window, now: dt.datetime, shared: HallQueue | None = None
         assisted=assisted,
         changes_at=min(turns, default=None),
     )
+
+
+def last_called_at(ticket: Ticket) -> dt.datetime | None:
+    """When ``ticket`` was last called or recalled (None if never): read with the console's
+    current ticket (``last_call_at``), else here. A ticket called without an event (demo data)
+    counts from ``called_at``."""
+    if hasattr(ticket, "last_call_at"):
+        latest = ticket.last_call_at
+    else:
+        latest = (
+            TicketEvent.objects.filter(ticket=ticket, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED))
+            .order_by("-at", "-pk")
+            .values_list("at", flat=True)
+            .first()
+        )
+    return max((at for at in (latest, ticket.called_at) if at is not None), default=None)
 
 
 def _waiting_ticket(row: tuple[Any, ...], window: Window, categories: dict[int, QueueCategory], day: dt.date) -> Ticket:

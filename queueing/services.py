@@ -174,6 +174,50 @@ def hall_closed_at(hall: Hall, now: dt.datetime) -> dt.datetime | None:
     return hours.closes if hours is not None and now >= hours.closes else None
 
 
+@dataclass(frozen=True)
+class ServicePause:
+    """A hall open today that serves no walk-in at ``now`` for a while: before its opening
+    ("before_opening": nobody can take a ticket yet) or in its lunch break ("lunch_break": the
+    windows stop calling; tickets can still be taken and do not expire, Art. 10). The closing job
+    does nothing at either (``tickets_expire``, ``windows_close_after_hours``: only at the day's
+    closing), so the console says it instead: ``since`` → ``until``."""
+
+    kind: str
+    since: dt.datetime | None
+    until: dt.datetime
+
+
+def service_pause(hours: DayHours | None, now: dt.datetime) -> ServicePause | None:
+    """The pause of a day with walk-in ``hours`` at ``now`` (None while serving, after closing
+    and on a day without walk-in hours)."""
+    if hours is None:
+        return None
+    if now < hours.opens:
+        return ServicePause("before_opening", None, hours.opens)
+    lunch = hours.lunch_break
+    if lunch is not None and lunch[0] <= now < lunch[1]:
+        return ServicePause("lunch_break", lunch[0], lunch[1])
+    return None
+
+
+def hours_change_at(hours: DayHours | None, now: dt.datetime) -> dt.datetime | None:
+    """The next moment of the day after ``now`` when the hall opens, stops for lunch, starts again
+    or closes: what the console says about the hours (``service_pause``, ``hall_closed_at``)
+    changes then."""
+    if hours is None:
+        return None
+    moments = [hours.opens, *(hours.lunch_break or ()), hours.closes]
+    return min((moment for moment in moments if moment > now), default=None)
+
+
+def next_opening_after(hall: Hall, closed: dt.datetime) -> dt.datetime | None:
+    """When ``hall``, closed at ``closed``, opens next (remembered for half a minute: every
+    console of the hall asks after closing)."""
+    return memoised(
+        ("next_opening", hall.pk, closed), lambda: catalog_selectors.hall_next_opening(hall=hall, after=closed)
+    )
+
+
 def after_closing_note(hall: Hall, now: dt.datetime, *, action: str) -> str:
     """What a clerk is told with the outcome of a call or a finish (``action``) after the hall
     closed ("" before): calling goes on for the people who took a ticket before closing and are
@@ -856,21 +900,30 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.dat
 
 def no_show_wait() -> dt.timedelta:
     """How long after the call a ticket may be marked 过号 (``settings.QUEUE["no_show_wait_seconds"]``):
-    the person called needs time to hear the call and walk to the window."""
+    the person called needs time to hear the call and walk to the window. A recall (重新叫号)
+    starts it again: the person is given the same time after each announcement."""
     return dt.timedelta(seconds=int(settings.QUEUE.get("no_show_wait_seconds", 60)))
 
 
+def no_show_allowed_from(ticket: Ticket) -> dt.datetime | None:
+    """When ``ticket`` may be marked 过号: ``no_show_wait`` after its latest call or recall
+    (``selectors.last_called_at``); None for a ticket never called."""
+    last_call = selectors.last_called_at(ticket)
+    return last_call + no_show_wait() if last_call is not None else None
+
+
 def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
-    """The refusal of a no-show marked before ``no_show_wait`` has passed since the call, or None."""
-    wait = no_show_wait()
-    if ticket.called_at is None or now - ticket.called_at >= wait:
+    """The refusal of a no-show marked before ``no_show_wait`` has passed since the latest call
+    (or recall), or None."""
+    allowed_from = no_show_allowed_from(ticket)
+    if allowed_from is None or now >= allowed_from:
         return None
-    left = max(1, int((ticket.called_at + wait - now).total_seconds() + 0.999))
+    left = max(1, int((allowed_from - now).total_seconds() + 0.999))
     return QueueError(
         _(
             "%(number)s 刚刚叫号，请给群众走到窗口的时间：叫号 %(wait)s 秒后才能标记过号（还需 %(left)s 秒），可先重新叫号。"
         )
-        % {"number": ticket.number, "wait": int(wait.total_seconds()), "left": left},
+        % {"number": ticket.number, "wait": int(no_show_wait().total_seconds()), "left": left},
         code="no_show_too_early",
         status=409,
     )
@@ -1594,12 +1647,12 @@ def window_close(*, window: Window, user: AnyUser, now: dt.datetime | None = Non
             raise QueueError(_("%(window)s已关闭。") % {"window": window}, code="window_closed", status=409)
         current = _current(window)
         if current is not None:
-            raise QueueError(
+            busy = (
                 _("%(window)s正在办理 %(number)s，暂不能关闭：请待工作人员办结、转办或标记过号后再关闭。")
-                % {"window": window, "number": current.number},
-                code="window_busy",
-                status=409,
+                if current.status == Ticket.Status.SERVING
+                else _("%(window)s已叫号 %(number)s，暂不能关闭：请待工作人员办结、转办或标记过号后再关闭。")
             )
+            raise QueueError(busy % {"window": window, "number": current.number}, code="window_busy", status=409)
         clerk_name = _name_of(window.staff) if window.staff_id else ""
         released = _shut(window, user=user, now=now, cause="window_closed")
         window.refresh_from_db()

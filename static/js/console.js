@@ -65,4 +65,30 @@
     var old = document.querySelector("#console-panel .console-transient");
     if (old) old.remove();
   });
+
+  // A button the server rendered disabled for a while (过号 within the wait after the call,
+  // data-enable-in: seconds from the page's rendering) is enabled when the wait ends, and the
+  // hint saying why it was disabled goes (data-enable-hint: its id). The server refuses an early
+  // action all the same; counted from the page, not the browser's clock, which may be off.
+  function enableLater(root) {
+    (root || document).querySelectorAll("button[data-enable-in]").forEach(function (button) {
+      if (button.dataset.enableTimer) return;
+      var seconds = parseInt(button.getAttribute("data-enable-in"), 10);
+      if (!(seconds >= 0)) return;
+      button.dataset.enableTimer = "1";
+      window.setTimeout(function () {
+        if (!button.isConnected) return;
+        button.disabled = false;
+        button.removeAttribute("aria-describedby");
+        var hint = document.getElementById(button.getAttribute("data-enable-hint") || "");
+        if (hint) hint.remove();
+      }, seconds * 1000);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enableLater(document); });
+  } else {
+    enableLater(document);
+  }
+  document.addEventListener("htmx:afterSwap", function () { enableLater(document); });
 })();

@@ -101,3 +101,63 @@ def test_a_clerk_who_signed_out_themselves_gets_no_closing_notice(client, qh, cl
     at(clock, AFTER_CLOSING)
     tasks.expire_tickets()
     assert "已由闭厅作业自动关闭" not in text(client.get("/staff/"))
+
+
+# --- Outside the hours before closing: the lunch break, before opening -------------------------
+# The closing job does nothing at the lunch break (the tickets stay, the windows stay open), so
+# there is no "closed by the closing job" notice then; the console says the hall is paused instead.
+
+LUNCH = "大厅午间休息（12:00–13:00），13:00 恢复叫号办理。"
+BEFORE_OPENING = "大厅尚未开始办理，今天 09:00 开放；开放前群众不能现场取号。"
+
+
+def test_the_console_says_the_lunch_break_and_when_calling_starts_again(client, qh, clerk, clock) -> None:
+    ticket = services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk").ticket
+    at(clock, NOW.replace(hour=11, minute=59))
+    assert LUNCH not in text(client.get("/staff/"))
+    at(clock, NOW.replace(hour=12, minute=10))
+    tasks.expire_tickets()  # the closing job's run at lunch changes nothing
+    assert Ticket.objects.get(pk=ticket.pk).status == "waiting"
+    qh.window_a.refresh_from_db()
+    assert qh.window_a.is_open
+    page = text(client.get("/staff/"))
+    assert LUNCH in page and "午间群众仍可取号，等候中的号码不会失效" in page and CLOSED not in page
+    panel = text(client.get(reverse("console-panel", args=[qh.window_a.pk]) + "?part=queue", headers=HTMX))
+    assert LUNCH in panel
+    at(clock, NOW.replace(hour=13, minute=0))
+    assert LUNCH not in text(client.get("/staff/"))
+
+
+def test_a_poll_version_made_before_the_lunch_break_runs_out_at_its_start_and_end(client, qh, clerk, clock) -> None:
+    queue = reverse("console-panel", args=[qh.window_a.pk]) + "?part=queue"
+
+    def version_now() -> str:
+        page = text(client.get("/staff/"))
+        return f"{queue}&v=" + html.unescape(re.search(r"part=queue&amp;v=([^\"]+)\"", page).group(1))
+
+    at(clock, NOW.replace(hour=11, minute=59, second=58))
+    url = version_now()
+    assert client.get(url, headers=HTMX).status_code == 204
+    at(clock, NOW.replace(hour=12, minute=0, second=1))
+    started = client.get(url, headers=HTMX)
+    assert started.status_code == 200 and LUNCH in text(started)
+    at(clock, NOW.replace(hour=12, minute=59, second=58))
+    url = version_now()
+    assert client.get(url, headers=HTMX).status_code == 204
+    at(clock, NOW.replace(hour=13, minute=0, second=1))
+    ended = client.get(url, headers=HTMX)
+    assert ended.status_code == 200 and LUNCH not in text(ended)
+
+
+def test_before_opening_the_console_says_when_the_hall_opens(client, qh, clerk, clock) -> None:
+    at(clock, NOW.replace(hour=8, minute=40))
+    page = text(client.get("/staff/"))
+    assert BEFORE_OPENING in page and LUNCH not in page
+    at(clock, NOW.replace(hour=9, minute=0))
+    assert BEFORE_OPENING not in text(client.get("/staff/"))
+
+
+def test_after_closing_the_notice_says_when_the_hall_opens_next(client, qh, clerk, clock) -> None:
+    at(clock, AFTER_CLOSING)  # Thursday 17:02: Friday 09:00
+    page = text(client.get("/staff/"))
+    assert CLOSED in page and "下次开放时间：2026-11-27 09:00。" in page

@@ -5,6 +5,7 @@ JavaScript, by the console's own confirmation without."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -81,3 +82,51 @@ def test_a_no_show_of_a_ticket_no_longer_called_is_refused_not_asked(client, qh,
     response = client.post(url(qh, called), headers=HTMX)
     assert response.status_code == 409 and "不能执行该操作" in response.content.decode()
     assert "确认过号" not in response.content.decode()
+
+
+def _no_show_button(page: str) -> str:
+    """The 过号 button's opening tag on the console."""
+    return re.search(r'<button [^>]*data-shortcut="x"[^>]*>', page).group(0)
+
+
+def test_within_the_wait_the_button_is_disabled_and_says_when_it_can_be_used(client, qh, called, clock) -> None:
+    """The console shows the wait before the clerk presses 过号 (not a confirm() then a refusal)."""
+    clock.shift(dt.timedelta(seconds=20))
+    page = client.get("/staff/").content.decode()
+    button = _no_show_button(page)
+    assert " disabled" in button and 'aria-describedby="no-show-wait"' in button
+    assert 'data-enable-in="40"' in button  # static/js/console.js enables it then
+    assert '<p class="muted help no-show-wait" id="no-show-wait">叫号 60 秒后可标记过号（10:01:00 起）。</p>' in page
+    # The panel swapped in by an action says the same: the call's own answer.
+    services.ticket_finish(window=qh.window_a, ticket=called, staff=qh.staff[2])
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk")
+    answer = client.post(reverse("console-call-next", args=[qh.window_a.pk]), headers=HTMX).content.decode()
+    assert "已叫号：A002" in answer and " disabled" in _no_show_button(answer)
+    assert "叫号 60 秒后可标记过号（10:01:20 起）" in answer
+
+
+def test_after_the_wait_the_button_is_enabled_without_the_hint(client, qh, called, clock) -> None:
+    clock.shift(dt.timedelta(seconds=60))
+    page = client.get("/staff/").content.decode()
+    button = _no_show_button(page)
+    assert " disabled" not in button and "data-enable-in" not in button
+    assert "后可标记过号" not in page
+
+
+def test_a_recall_starts_the_wait_again(client, qh, called, clock) -> None:
+    """The person is given the whole wait after every announcement: 60 s from the latest call."""
+    clock.shift(dt.timedelta(seconds=50))
+    recall = reverse("console-ticket-action", args=[qh.window_a.pk, called.pk, "recall"])
+    answer = client.post(recall, headers=HTMX).content.decode()
+    assert "已重新叫号：A001" in answer and " disabled" in _no_show_button(answer)
+    assert "叫号 60 秒后可标记过号（10:01:50 起）" in answer
+    clock.shift(dt.timedelta(seconds=20))  # 70 s after the call, 20 s after the recall
+    refused = client.post(url(qh, called), {"confirm": "1"}, headers=HTMX)
+    assert refused.status_code == 409 and "还需 40 秒" in refused.content.decode()
+    with pytest.raises(services.QueueError):
+        services.ticket_no_show(window=qh.window_a, ticket=called, staff=qh.staff[2])
+    assert Ticket.objects.get(pk=called.pk).called_at == NOW  # the wait figures still count from the call
+    clock.shift(dt.timedelta(seconds=40))
+    assert " disabled" not in _no_show_button(client.get("/staff/").content.decode())
+    done = client.post(url(qh, called), {"confirm": "1"}, headers=HTMX)
+    assert done.status_code == 200 and Ticket.objects.get(pk=called.pk).status == "no_show"

@@ -111,7 +111,11 @@ def test_closing_a_window_with_a_ticket_at_the_counter_is_refused_and_says_which
     services.ticket_issue(hall=qh.hall, category=qh.b, source="kiosk", now=NOW - 5 * MIN)
     services.ticket_call_next(window=qh.window_b, staff=qh.staff[3], now=NOW - 4 * MIN)
 
-    with pytest.raises(QueueError, match="3号窗口正在办理 B001，暂不能关闭") as refused:
+    with pytest.raises(QueueError, match="3号窗口已叫号 B001，暂不能关闭") as refused:
+        services.window_close(window=qh.window_b, user=supervisor)
+    # Once the person is at the counter it says they are being served.
+    services.ticket_start(window=qh.window_b, ticket=Ticket.objects.get(number="B001"), staff=qh.staff[3])
+    with pytest.raises(QueueError, match="3号窗口正在办理 B001，暂不能关闭"):
         services.window_close(window=qh.window_b, user=supervisor)
 
     assert refused.value.status == 409
@@ -175,7 +179,7 @@ def test_the_controls_answer_htmx_with_the_refreshed_controls_and_the_outcome(cl
 
     refused = client.post(close_url(qh, qh.window_b), headers=HTMX)
     assert refused.status_code == 409 and "<html" not in body(refused)
-    assert 'role="alert"' in body(refused) and "3号窗口正在办理 B001，暂不能关闭" in body(refused)
+    assert 'role="alert"' in body(refused) and "3号窗口已叫号 B001，暂不能关闭" in body(refused)
 
     closed = client.post(close_url(qh, qh.window_a), headers=HTMX)
     assert closed.status_code == 200 and closed.headers["HX-Trigger"] == "dashboard-changed"
@@ -186,6 +190,23 @@ def test_the_controls_answer_htmx_with_the_refreshed_controls_and_the_outcome(cl
     other = make_queue_hall("OT")
     foreign = client.post(open_url(qh, qh.window_a), {"clerk": other.staff[1].pk}, headers=HTMX)
     assert foreign.status_code == 400 and "请选择本大厅的窗口工作人员。" in body(foreign)
+
+
+def test_the_controls_tell_a_ticket_called_from_one_being_served(client, qh, supervisor) -> None:
+    """A ticket only called (the person may still be on the way) is not "正在办理"."""
+    qh.sign_in_all(now=NOW - 30 * MIN)
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW - 6 * MIN)
+    services.ticket_issue(hall=qh.hall, category=qh.b, source="kiosk", now=NOW - 5 * MIN)
+    services.ticket_call_next(window=qh.window_a, staff=qh.staff[2], now=NOW - 4 * MIN)
+    b001 = services.ticket_call_next(window=qh.window_b, staff=qh.staff[3], now=NOW - 4 * MIN)
+    services.ticket_start(window=qh.window_b, ticket=b001, staff=qh.staff[3], now=NOW - 3 * MIN)
+    client.force_login(supervisor)
+
+    controls = body(client.get(reverse("supervisor-hall", args=[qh.hall.code]), headers=HTMX))
+    assert "已叫号 A001，等候群众到窗口" in controls and "正在办理 A001" not in controls
+    assert "正在办理 B001" in controls and "已叫号 B001" not in controls
+    assert "有已叫号的号码时不能关闭，请待工作人员办结、转办或标记过号。" in controls
+    assert "有号码正在办理时不能关闭，请待办结或转办。" in controls
 
 
 def test_only_supervisors_of_the_hall_may_use_the_controls(client, qh, supervisor) -> None:
