@@ -216,8 +216,9 @@ def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> 
 @needs_postgres
 @pytest.mark.django_db
 def test_a_new_ticket_writes_only_the_indexes_the_reads_need() -> None:
-    """Migration 0008 (issue 14): the hall's and the event's ticket index, the token's LIKE index
-    dropped; the windows and the staff member indexed only where set — and the constraints that
+    """Migrations 0008 and 0009 (issue 14): the hall's and the event's ticket index, the token's
+    LIKE index dropped; the windows and the staff member indexed only where set, on tickets and
+    on their events (an issue's event has neither) — and the constraints that
     keep the queue right (one ticket at a window, one per person, one number a day) still there."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -239,9 +240,29 @@ def test_a_new_ticket_writes_only_the_indexes_the_reads_need() -> None:
         "ticket_staff_idx",
         "queueing_ticketevent_pkey",
         "ticket_event_idx",
-        "queueing_ticketevent_window_id_91219541",
-        "queueing_ticketevent_staff_id_a8ccd0f2",
+        "ticket_event_window_idx",
+        "ticket_event_staff_idx",
     }, sorted(indexes)
-    for name in ("ticket_window_idx", "ticket_target_window_idx", "ticket_staff_idx"):
+    for name in (
+        "ticket_window_idx",
+        "ticket_target_window_idx",
+        "ticket_staff_idx",
+        "ticket_event_window_idx",
+        "ticket_event_staff_idx",
+    ):
         assert "IS NOT NULL" in indexes[name]
     assert "UNIQUE" in indexes["ticket_one_current_per_window"]
+
+
+@needs_postgres
+@pytest.mark.django_db
+def test_a_windows_events_are_found_through_its_partial_index() -> None:
+    """The event indexes that leave out the issues' events (window and staff not set) still serve
+    the queries by window and by staff member: PostgreSQL proves ``window_id = 5`` implies
+    ``window_id IS NOT NULL``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan TO off")
+        for column, index in (("window_id", "ticket_event_window_idx"), ("staff_id", "ticket_event_staff_idx")):
+            cursor.execute(f"EXPLAIN SELECT id FROM queueing_ticketevent WHERE {column} = 5")  # noqa: S608
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan, plan
