@@ -380,7 +380,6 @@ def _insert_with_event(values: dict[str, Any], event: dict[str, Any]) -> Ticket:
     an issue's Python time). Inside a caller's transaction the statement runs in a savepoint,
     as ``Ticket.objects.create`` would, so that an IntegrityError leaves the caller's
     transaction usable. Elsewhere (SQLite) the ORM's two inserts."""
-    ticket_columns, event_columns = _insert_columns(Ticket), _insert_columns(TicketEvent)
     if connection.vendor != "postgresql":
         ticket = _built(Ticket, None, values)
         with transaction.atomic():
@@ -388,8 +387,8 @@ def _insert_with_event(values: dict[str, Any], event: dict[str, Any]) -> Ticket:
             TicketEvent.objects.create(ticket=ticket, **event)
         return ticket
     statement = _ticket_with_event_sql()
-    params = _column_values(ticket_columns, values, prepare=True)
-    params += _column_values([c for c in event_columns if c.attname != "ticket_id"], event, prepare=True)
+    ticket_columns, event_columns = _issue_columns()
+    params = _column_values(ticket_columns, values, prepare=True) + _column_values(event_columns, event, prepare=True)
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         if isinstance(statement, Statement):
             statement.execute(cursor, params)
@@ -401,18 +400,48 @@ def _insert_with_event(values: dict[str, Any], event: dict[str, Any]) -> Ticket:
 
 @dataclass(frozen=True)
 class _Column:
-    """A column that an INSERT of the model sends: its field, and how a value is sent to
-    PostgreSQL — as it is (text, numbers, booleans, foreign keys' ids; a date, an aware time or
-    nothing in a date or time column, which PostgreSQL's adapters pass through unchanged), or
-    through the field's own conversion (JSON, anything else)."""
+    """A column of a model as ``_insert_with_event`` fills it, worked out once per process: its
+    field, its default when that is a constant (``_CALLED`` when it is made anew each time, such
+    as a JSON field's ``dict``), and how a value is sent to PostgreSQL — as it is (text, numbers,
+    booleans, foreign keys' ids; a date, an aware time or nothing in a date or time column,
+    which PostgreSQL's adapters pass through unchanged), or through the field's own conversion
+    (JSON, anything else)."""
 
     attname: str
     field: Field
     kind: str  # "as_is", "date", "datetime" or "convert"
+    default: Any
+
+    def value(self, values: dict[str, Any]) -> Any:
+        """Its value in ``values``, else its default."""
+        if self.attname in values:
+            return values[self.attname]
+        return self.field.get_default() if self.default is _CALLED else self.default
+
+    def sent(self, value: Any) -> Any:
+        """``value`` as PostgreSQL is sent it (``Field.get_db_prep_save`` where it is needed)."""
+        if self.kind == "as_is":
+            return value
+        if self.kind == "datetime" and (value is None or (isinstance(value, dt.datetime) and value.tzinfo is not None)):
+            return value
+        if self.kind == "date" and (value is None or type(value) is dt.date):
+            return value
+        return self.field.get_db_prep_save(value, connection)
 
 
-_insert_columns_known: dict[type[models.Model], list[_Column]] = {}
-_ATTNAMES: dict[type[models.Model], list[str]] = {}
+_CALLED = object()
+_columns_known: dict[type[models.Model], list[_Column]] = {}
+
+
+def _columns(model: type[models.Model]) -> list[_Column]:
+    """Every concrete column of ``model``, in the order a row of it is built."""
+    known = _columns_known.get(model)
+    if known is None:
+        known = _columns_known[model] = [
+            _Column(f.attname, f, _column_kind(f), _CALLED if callable(f.default) else f.get_default())
+            for f in model._meta.concrete_fields
+        ]
+    return known
 
 
 def _column_kind(f: Field) -> str:
@@ -424,48 +453,40 @@ def _column_kind(f: Field) -> str:
 
 
 def _insert_columns(model: type[models.Model]) -> list[_Column]:
-    known = _insert_columns_known.get(model)
-    if known is None:
-        known = _insert_columns_known[model] = [_Column(f.attname, f, _column_kind(f)) for f in _insert_fields(model)]
-    return known
-
-
-def _sent_as_is(column: _Column, value: Any) -> bool:
-    if column.kind == "as_is":
-        return True
-    if column.kind == "datetime":
-        return value is None or (isinstance(value, dt.datetime) and value.tzinfo is not None)
-    if column.kind == "date":
-        return value is None or type(value) is dt.date
-    return False
+    """The columns an INSERT of ``model`` sends (``_insert_fields``), in its order."""
+    inserted = {f.attname for f in _insert_fields(model)}
+    return [c for c in _columns(model) if c.attname in inserted]
 
 
 def _column_values(columns: list[_Column], values: dict[str, Any], *, prepare: bool = False) -> list[Any]:
-    """The value of each column, from ``values`` or the field's default; with ``prepare``, as
-    PostgreSQL is sent it (``Field.get_db_prep_save`` unless ``_sent_as_is``)."""
-    out = []
-    for column in columns:
-        value = values[column.attname] if column.attname in values else column.field.get_default()
-        if prepare and not _sent_as_is(column, value):
-            value = column.field.get_db_prep_save(value, connection)
-        out.append(value)
-    return out
+    """The value of each column, from ``values`` or its default; with ``prepare``, as
+    PostgreSQL is sent it."""
+    if prepare:
+        return [column.sent(column.value(values)) for column in columns]
+    return [column.value(values) for column in columns]
 
 
 def _built(model: type[models.Model], pk: Any, values: dict[str, Any], *, db: str | None = None) -> Any:
     """The instance of ``model`` with primary key ``pk`` and ``values`` (the rest its fields'
     defaults), made as a queryset makes the rows it reads (positional, no keyword handling);
     saved already when ``db`` is given."""
-    row = [
-        pk if f.primary_key else values[f.attname] if f.attname in values else f.get_default()
-        for f in model._meta.concrete_fields
-    ]
+    columns = _columns(model)
+    row = [pk if column.field.primary_key else column.value(values) for column in columns]
     if db is not None:
-        names = _ATTNAMES.get(model)
-        if names is None:
-            names = _ATTNAMES[model] = [f.attname for f in model._meta.concrete_fields]
-        return model.from_db(db, names, row)
+        return model.from_db(db, [column.attname for column in columns], row)
     return model(*row)
+
+
+_issue_columns_known: list[tuple[list[_Column], list[_Column]]] = []
+
+
+def _issue_columns() -> tuple[list[_Column], list[_Column]]:
+    """The ticket's columns and its event's (but the ticket's id, which the statement takes from
+    the new ticket) that ``_insert_with_event`` sends."""
+    if not _issue_columns_known:
+        event = [c for c in _insert_columns(TicketEvent) if c.attname != "ticket_id"]
+        _issue_columns_known.append((_insert_columns(Ticket), event))
+    return _issue_columns_known[0]
 
 
 def _insert_fields(model: type[models.Model]) -> list[Field]:
