@@ -1193,9 +1193,15 @@ def ticket_mark_urgent(
     return True
 
 
+# How long after its call a ticket called before closing is kept from expiring at closing.
+CALLED_AT_CLOSING_GRACE = dt.timedelta(minutes=15)
+
+
 def tickets_expire(*, now: dt.datetime | None = None) -> int:
     """At closing time unserved tickets expire: every ticket still waiting or called from an
-    earlier day, and today's of halls whose (extended) hours are over. Idempotent."""
+    earlier day, and today's of halls whose (extended) hours are over — but a ticket called
+    less than ``CALLED_AT_CLOSING_GRACE`` ago, whose person is on the way to the counter: it
+    expires at a later run if nobody came. Idempotent."""
     now = _now(now)
     today = local_date(now)
     day_kind = catalog_selectors.day_kinds(start=today, end=today)
@@ -1210,9 +1216,12 @@ def tickets_expire(*, now: dt.datetime | None = None) -> int:
     # On a day without published hours (weekend or holiday staggered service) a checked-in
     # appointment's ticket lives by its slot: it expires three hours after the slot starts.
     slot_over = Q(not_before__isnull=True) | Q(not_before__lte=now - dt.timedelta(hours=3))
+    # A ticket called moments before closing is kept a while: its person is on the way to the
+    # counter and is served there (Art. 10 ¶2); the window stays open meanwhile.
+    not_just_called = Q(status=Ticket.Status.WAITING) | Q(called_at__lt=now - CALLED_AT_CLOSING_GRACE)
     stale = Ticket.objects.filter(status__in=(Ticket.Status.WAITING, Ticket.Status.CALLED)).filter(
         Q(service_date__lt=today)
-        | Q(service_date=today, hall_id__in=after_closing)
+        | (Q(service_date=today, hall_id__in=after_closing) & not_just_called)
         | (Q(service_date=today, hall_id__in=without_hours) & slot_over)
     )
     with transaction.atomic():

@@ -98,8 +98,9 @@ def test_a_ticket_served_at_the_window_stays_in_the_recent_calls(qh) -> None:
 def test_a_called_ticket_expired_at_closing_leaves_the_recent_calls(qh) -> None:
     qh.sign_in_all(now=NOW - 30 * MIN)
     closing = NOW.replace(hour=17, minute=5)
-    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=closing - 20 * MIN)
-    services.ticket_call_next(window=qh.window_a, staff=qh.staff[2], now=closing - 10 * MIN)
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=closing - 40 * MIN)
+    # Called more than services.CALLED_AT_CLOSING_GRACE before the run: nobody came.
+    services.ticket_call_next(window=qh.window_a, staff=qh.staff[2], now=closing - 20 * MIN)
     assert calls(qh, closing) == [("A001", 2)]
 
     assert services.tickets_expire(now=closing) == 1

@@ -263,3 +263,28 @@ def test_a_call_reads_and_writes_a_fixed_number_of_rows(qh, django_assert_num_qu
     for name in ("status", "window_id", "staff_id", "called_at", "call_count", "category_id", "number", "id_masked"):
         assert getattr(ticket, name) == getattr(stored, name), name
     assert (ticket.number, ticket.call_count, ticket.category.letter) == ("A002", 1, "A")
+
+
+def test_a_ticket_called_just_before_closing_is_kept_for_its_person_on_the_way(qh) -> None:
+    """Called at 16:58, the person walking to the counter: the closing run at 17:00 expires the
+    waiting ticket only, the window stays open for the called one (Art. 10 ¶2); fifteen minutes
+    after the call, nobody having come, it expires and the window closes."""
+    from servicehall.clock import SHANGHAI
+
+    qh.sign_in_all()
+    called, waiting = issue(qh, at=NOW), issue(qh, at=NOW)
+    at_closing = dt.datetime(2026, 11, 26, 17, 0, tzinfo=SHANGHAI)
+    assert call(qh, qh.window_a, at_closing - 2 * MIN) == called
+    assert services.tickets_expire(now=at_closing) == 1
+    services.windows_close_after_hours(now=at_closing)
+    called.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (called.status, waiting.status) == ("called", "expired")
+    qh.window_a.refresh_from_db()
+    assert qh.window_a.is_open
+    assert services.tickets_expire(now=at_closing + 10 * MIN) == 0
+    assert services.tickets_expire(now=at_closing + 14 * MIN) == 1
+    services.windows_close_after_hours(now=at_closing + 14 * MIN)
+    called.refresh_from_db()
+    qh.window_a.refresh_from_db()
+    assert called.status == "expired" and not qh.window_a.is_open
