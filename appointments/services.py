@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Field, Max, Model, Q
@@ -50,6 +49,7 @@ from appointments.models import (
     SlotPlan,
 )
 from catalog import selectors as catalog_selectors
+from catalog import services as catalog_services
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
 from queueing.models import AssistanceRequest, KioskDevice, QueueCategory, Ticket
@@ -81,13 +81,11 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # --- Slots -----------------------------------------------------------------------------------
 
 
-# The working-day calendar's version in the shared cache, moved by every change to the calendar
-# (``calendar_changed``): a process's remembered horizon is used only with the version it was
+# The working-day calendar's version in the shared cache (catalog.selectors), moved by every
+# change to the calendar: a process's remembered horizon is used only with the version it was
 # computed under, so an administrator's correction reaches every process at its next booking.
-CALENDAR_VERSION_KEY = "appointments:calendar:version"
-
-
-_UNREAD = object()
+CALENDAR_VERSION_KEY = catalog_selectors.CALENDAR_VERSION_KEY
+_UNREAD = catalog_selectors.UNREAD
 
 
 def horizon_end(
@@ -101,14 +99,10 @@ def horizon_end(
     with its rate limits, in the same round trip to Redis)."""
     rules = rules or rules_for(hall)
     days = rules.horizon_working_days
-    version = cache.get(CALENDAR_VERSION_KEY) if calendar_version is _UNREAD else calendar_version
+    version = catalog_selectors.calendar_version(calendar_version)
 
     # The same working-day count as every deadline (catalog.selectors.deadline_after).
     return memoised(("horizon", today, days, version), lambda: catalog_selectors.deadline_after(today, days)[0])
-
-
-def _calendar_version_bump() -> None:
-    cache.set(CALENDAR_VERSION_KEY, secrets.token_hex(8), None)
 
 
 def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> SlotSync:
@@ -124,8 +118,7 @@ def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | No
     them, and the horizon's new last day its slots."""
     now = _now(now)
     today = local_date(now)
-    _calendar_version_bump()
-    transaction.on_commit(_calendar_version_bump, robust=True)
+    catalog_services.calendar_version_bump()  # as the correction did (called directly too)
     total = SlotSync()
     first = max(start, today)
     if end < first:
