@@ -145,6 +145,9 @@ class Slot(models.Model):
     booked = models.PositiveSmallIntegerField(_("已约"), default=0)
     is_closed = models.BooleanField(_("已关闭"), default=False)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    # Closed because a correction of the working-day calendar made its day a rest day (not by
+    # staff): shown as such, and opened again should the correction be undone (slots_generate).
+    closed_by_calendar = models.BooleanField(_("因工作日历调整关闭"), default=False)
     # Copied from the plan (急事急办, cases/urgent.py): seats reserved for approved urgent matters.
     urgent_only = models.BooleanField(_("仅限急事急办"), default=False)
 

@@ -182,15 +182,27 @@ class BookableDay:
     seats_left: int
     slots: int
     kinds: list[SlotKind]
+    # Slots a calendar correction closed (the day made a rest day): neither seats nor a kind.
+    closed_by_calendar: int = 0
+    open_slots: int = 0
 
     @property
     def is_full(self) -> bool:
         return self.seats_left == 0
 
+    @property
+    def is_rest_day(self) -> bool:
+        """No slot of the day open, and the calendar now makes it a rest day (a correction closed
+        some of them; any other was closed by staff): shown as a day the hall does not serve
+        (节假日，不办理), not as one booked up."""
+        return self.open_slots == 0 and self.closed_by_calendar > 0
+
 
 def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now: dt.datetime) -> list[BookableDay]:
     """The days of ``[start, end]`` on which the queue has slots not yet started, with the seats
-    left (closed slots count none) and the kinds of slot: one aggregate query."""
+    left (closed slots count none) and the kinds of slot: one aggregate query. Slots closed by a
+    calendar correction count apart (``closed_by_calendar``): what a day that became a holiday
+    still has are its booked slots, closed, which must not make it look booked up."""
     seats = Sum(
         Case(When(is_closed=False, then=F("capacity") - F("booked")), default=Value(0)),
         output_field=IntegerField(),
@@ -198,7 +210,12 @@ def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now:
     rows = (
         Slot.objects.filter(category=category, date__range=(start, end), starts_at__gt=now, urgent_only=False)
         .values("date", "kind")
-        .annotate(seats=seats, slots=Count("pk"))
+        .annotate(
+            seats=seats,
+            slots=Count("pk"),
+            open_slots=Count("pk", filter=Q(is_closed=False)),
+            by_calendar=Count("pk", filter=Q(closed_by_calendar=True)),
+        )
         .order_by("date", "kind")
     )
     days: dict[dt.date, BookableDay] = {}
@@ -207,7 +224,11 @@ def bookable_days(*, category: QueueCategory, start: dt.date, end: dt.date, now:
         day = days.setdefault(row["date"], BookableDay(row["date"], 0, 0, []))
         day.seats_left += max(0, row["seats"] or 0)
         day.slots += row["slots"]
-        kinds.setdefault(row["date"], set()).add(row["kind"])
+        day.open_slots += row["open_slots"]
+        day.closed_by_calendar += row["by_calendar"]
+        kinds.setdefault(row["date"], set())
+        if row["slots"] > row["by_calendar"]:
+            kinds[row["date"]].add(row["kind"])
     for date, day in days.items():
         day.kinds = _kinds(kinds[date])
     return list(days.values())

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Field, Max, Model, Q
@@ -50,6 +49,7 @@ from appointments.models import (
     SlotPlan,
 )
 from catalog import selectors as catalog_selectors
+from catalog import services as catalog_services
 from catalog.models import Hall, ServiceItem
 from queueing import services as queue_services
 from queueing.models import AssistanceRequest, KioskDevice, QueueCategory, Ticket
@@ -81,13 +81,11 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # --- Slots -----------------------------------------------------------------------------------
 
 
-# The working-day calendar's version in the shared cache, moved by every change to the calendar
-# (``calendar_changed``): a process's remembered horizon is used only with the version it was
+# The working-day calendar's version in the shared cache (catalog.selectors), moved by every
+# change to the calendar: a process's remembered horizon is used only with the version it was
 # computed under, so an administrator's correction reaches every process at its next booking.
-CALENDAR_VERSION_KEY = "appointments:calendar:version"
-
-
-_UNREAD = object()
+CALENDAR_VERSION_KEY = catalog_selectors.CALENDAR_VERSION_KEY
+_UNREAD = catalog_selectors.UNREAD
 
 
 def horizon_end(
@@ -101,14 +99,10 @@ def horizon_end(
     with its rate limits, in the same round trip to Redis)."""
     rules = rules or rules_for(hall)
     days = rules.horizon_working_days
-    version = cache.get(CALENDAR_VERSION_KEY) if calendar_version is _UNREAD else calendar_version
+    version = catalog_selectors.calendar_version(calendar_version)
 
     # The same working-day count as every deadline (catalog.selectors.deadline_after).
     return memoised(("horizon", today, days, version), lambda: catalog_selectors.deadline_after(today, days)[0])
-
-
-def _calendar_version_bump() -> None:
-    cache.set(CALENDAR_VERSION_KEY, secrets.token_hex(8), None)
 
 
 def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> SlotSync:
@@ -124,8 +118,7 @@ def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | No
     them, and the horizon's new last day its slots."""
     now = _now(now)
     today = local_date(now)
-    _calendar_version_bump()
-    transaction.on_commit(_calendar_version_bump, robust=True)
+    catalog_services.calendar_version_bump()  # as the correction did (called directly too)
     total = SlotSync()
     first = max(start, today)
     if end < first:
@@ -136,11 +129,17 @@ def slots_follow_calendar(*, start: dt.date, end: dt.date, now: dt.datetime | No
         if first > last:  # a day beyond every slot the hall has or will make before the day nears
             continue
         result = slots_generate(
-            start=first, end=last, halls=[hall_id], now=now, reason=_("该时段已不再开放（工作日历调整）")
+            start=first,
+            end=last,
+            halls=[hall_id],
+            now=now,
+            reason=_("该时段已不再开放（工作日历调整）"),
+            by_calendar=True,
         )
         total.created += result.created
         total.removed += result.removed
         total.closed += result.closed
+        total.reopened += result.reopened
     return total
 
 
@@ -160,6 +159,7 @@ class SlotSync:
     created: int = 0
     removed: int = 0
     closed: int = 0
+    reopened: int = 0
 
 
 def slots_generate(
@@ -169,11 +169,14 @@ def slots_generate(
     halls: list[int] | None = None,
     now: dt.datetime | None = None,
     reason: str | None = None,
+    by_calendar: bool = False,
 ) -> SlotSync:
     """Make the slots of ``[start, end]`` match the active plans and the calendar: regular and
     extended-hours plans on working days (holidays out, make-up workdays in), staggered plans on
     rest days. Missing slots are created; slots no plan wants any more are removed when empty and
-    closed (their bookings told, with ``reason``) when not. Idempotent."""
+    closed (their bookings told, with ``reason``; marked as closed by the calendar with
+    ``by_calendar``) when not. A slot the calendar closed that is wanted again (the correction
+    undone) opens again; a slot staff closed stays closed. Idempotent."""
     now = _now(now)
     reason = reason or _("该时段已不再开放（办公安排调整）")
     active_plans = SlotPlan.objects.filter(is_active=True).select_related("category")
@@ -210,7 +213,7 @@ def slots_generate(
         existing = existing.filter(hall_id__in=halls)
     have = {
         (s.category_id, s.starts_at): s
-        for s in existing.only("pk", "category_id", "starts_at", "kind", "booked", "is_closed")
+        for s in existing.only("pk", "category_id", "starts_at", "kind", "booked", "is_closed", "closed_by_calendar")
     }
 
     def kept(key: tuple[int, dt.datetime], slot: Slot) -> bool:
@@ -235,9 +238,31 @@ def slots_generate(
         existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
     for slot in unwanted:
         if slot.booked and not slot.is_closed:
-            slot_close(slot=slot, reason=reason, actor=None, now=now)
+            slot_close(slot=slot, reason=reason, actor=None, now=now, by_calendar=by_calendar)
             result.closed += 1
+    for key, slot in have.items():
+        if slot.is_closed and slot.closed_by_calendar and kept(key, slot):
+            result.reopened += _slot_reopen_after_calendar(slot.pk)
     return result
+
+
+def _slot_reopen_after_calendar(pk: int) -> int:
+    """Open again a slot a calendar correction closed, now that its day is a working day again.
+    Its bookings were told the slot closed and stay "displaced" (free to move or cancel, never
+    reinstated behind their back, which could turn a person who took the first message at its
+    word into a no-show); they no longer hold its seats, so the seats are counted again from the
+    bookings still standing in it."""
+    with transaction.atomic():
+        slot = _lock_slot(pk)
+        if not (slot.is_closed and slot.closed_by_calendar):
+            return 0
+        standing = Booking.objects.filter(
+            slot=slot, status__in=(Booking.Status.BOOKED, Booking.Status.CHECKED_IN)
+        ).count()
+        Slot.objects.filter(pk=slot.pk).update(
+            is_closed=False, closed_reason="", closed_by_calendar=False, booked=standing
+        )
+    return 1
 
 
 def slots_ensure_horizon(*, now: dt.datetime | None = None) -> SlotSync:
@@ -250,6 +275,7 @@ def slots_ensure_horizon(*, now: dt.datetime | None = None) -> SlotSync:
         total.created += result.created
         total.removed += result.removed
         total.closed += result.closed
+        total.reopened += result.reopened
     return total
 
 
@@ -263,16 +289,21 @@ def _lock_day_slots(*, hall: Hall, category_id: int, day: dt.date) -> list[Slot]
     return list(Slot.objects.select_for_update().filter(hall=hall, category_id=category_id, date=day).order_by("pk"))
 
 
-def slot_close(*, slot: Slot, reason: str, actor: AnyUser | None, now: dt.datetime | None = None) -> int:
+def slot_close(
+    *, slot: Slot, reason: str, actor: AnyUser | None, now: dt.datetime | None = None, by_calendar: bool = False
+) -> int:
     """Close a slot: no more bookings, and everyone booked in it is told and offered a new time
-    (their bookings become "displaced": reschedulable whatever the hour). Returns how many."""
+    (their bookings become "displaced": reschedulable whatever the hour). Returns how many.
+    ``by_calendar``: closed because a calendar correction made its day a rest day."""
     now = _now(now)
     reason = reason.strip()
     if not reason:
         raise BookingError(_("请填写关闭原因。"), field="reason")
     with transaction.atomic():
         slot = _lock_slot(slot.pk)
-        Slot.objects.filter(pk=slot.pk).update(is_closed=True, closed_reason=reason[:200])
+        Slot.objects.filter(pk=slot.pk).update(
+            is_closed=True, closed_reason=reason[:200], closed_by_calendar=by_calendar
+        )
         bookings = list(Booking.objects.filter(slot=slot, status=Booking.Status.BOOKED))
         Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(status=Booking.Status.DISPLACED)
         Reminder.objects.filter(booking__in=bookings, slot=slot, status=Reminder.Status.PENDING).exclude(

@@ -142,11 +142,14 @@ def _materials(guide: GuideVersion | None) -> dict[str, Any]:
 
 
 def _slot_rows(slots: list[Slot], *, current: int | None = None) -> list[dict[str, Any]]:
-    """Each slot with what the picker shows of it: open (choosable), full, closed or current."""
+    """Each slot with what the picker shows of it: open (choosable), full, closed (by the hall,
+    or by the calendar: its day made a rest day) or current."""
     rows = []
     for slot in slots:
         if slot.pk == current:
             state = "current"
+        elif slot.is_closed and slot.closed_by_calendar:
+            state = "rest_day"
         elif slot.is_closed:
             state = "closed"
         elif slot.seats_left == 0:

@@ -154,8 +154,9 @@ def _application(
         "action": action,
     }
     if item is None:
-        # The chooser submitted with no item (?item=): say so, rather than reload silently.
-        chose_nothing = "item" in request.GET and not code
+        # The chooser submitted with no item (?item=, or a post without one): say so, beside the
+        # chooser and in the error summary, rather than reload silently.
+        chose_nothing = ("item" in request.GET or request.method == "POST") and not code
         if code:
             context["item_error"] = _("本大厅没有该事项，或该事项没有现行有效的办事指南。")
         elif chose_nothing:

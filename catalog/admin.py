@@ -4,11 +4,13 @@ and corrections to the working-day calendar."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -339,6 +341,36 @@ class CalendarDayForm(forms.ModelForm):
         return cleaned
 
 
+# A day as a person in Guangzhou types it into the search box: 2026-12-15, 2026/12/15, 2026.12.15,
+# 2026年12月15日 (or 号), 20261215; without the year (12-15, 12月15日) the day of every year shown;
+# a year and month (2026-12, 2026年12月) the whole month.
+_FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_YEAR_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+
+
+def calendar_search_days(term: str) -> Q | None:
+    """The days a search of the calendar admin names, or None when ``term`` is no date (it is then
+    only searched in the notes). An impossible date (2026-02-30) names no day rather than failing."""
+    text = unicodedata.normalize("NFKC", term).strip()  # full-width digits and punctuation
+    try:
+        if match := _FULL_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text):
+            year, month, day = map(int, match.groups())
+            return Q(date=dt.date(year, month, day))
+        if match := _MONTH_DAY.fullmatch(text):
+            month, day = map(int, match.groups())
+            dt.date(2024, month, day)  # a leap year: 2-29 is a day some years have
+            return Q(date__month=month, date__day=day)
+        if match := _YEAR_MONTH.fullmatch(text):
+            year, month = map(int, match.groups())
+            dt.date(year, month, 1)
+            return Q(date__year=year, date__month=month)
+    except ValueError:
+        return Q(pk__in=[])
+    return None
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     form = CalendarDayForm
@@ -346,6 +378,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind", "provisional", "source"]
     date_hierarchy = "date"
     search_fields = ["reason"]
+    search_help_text = _("按日期（如 2026-12-15、2026/12/15、2026年12月15日、12-15）或说明搜索。")
     actions = ["reseed_years"]
 
     @admin.display(description=_("星期"))
@@ -355,6 +388,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("待确认"), boolean=False)
     def provisional_flag(self, obj: CalendarDay) -> str:
         return format_html('<strong class="errornote">{}</strong>', _("待确认")) if obj.provisional else "—"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[CalendarDay], search_term: str
+    ) -> tuple[QuerySet[CalendarDay], bool]:
+        # The search box finds a day by its date as typed, as well as by the note (说明).
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        days = calendar_search_days(search_term)
+        if days is not None:
+            results = results | queryset.filter(days)
+        return results, may_have_duplicates
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,7 +7,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
@@ -159,6 +159,21 @@ def bundle_detail(*, pk: int, today: dt.date) -> tuple[Bundle, list[BundleStage]
         }
         for stage, rows in sorted(stages.items())
     ]
+
+
+# The working-day calendar's version in the shared cache, moved by every change to the calendar
+# (``catalog.services.calendar_version_bump``): what a process remembers computed from the
+# calendar (the booking horizon, a hall's hours today) is keyed by it, so an administrator's
+# correction reaches every process at once rather than when its memo expires.
+CALENDAR_VERSION_KEY = "catalog:calendar:version"
+# "Not read yet" (the caller read nothing with its rate limit): ``calendar_version`` reads it.
+UNREAD: Any = object()
+
+
+def calendar_version(found: Any = UNREAD) -> Any:
+    """The calendar's version: ``found`` when the caller read it already (with its rate limit,
+    in the same round trip to Redis), else from the cache (None while never moved)."""
+    return cache.get(CALENDAR_VERSION_KEY) if found is UNREAD else found
 
 
 def day_kinds(*, start: dt.date, end: dt.date) -> Callable[[dt.date], str]:

@@ -29,6 +29,7 @@ from catalog.models import (
     ServiceItem,
     SpecialStep,
 )
+from catalog.selectors import CALENDAR_VERSION_KEY
 from servicehall import outbox
 from servicehall.access import AnyUser
 from servicehall.audit import audit_record
@@ -434,9 +435,22 @@ def calendar_fill_year(*, year: int) -> CalendarFillResult:
         CalendarDay.objects.bulk_create(to_create)
         CalendarDay.objects.bulk_update(to_update, ["kind", "reason", "provisional", "updated_at"])
         if to_create or to_update:
+            calendar_version_bump()
             # Deadlines stored over these days (cases) may move, or stop being provisional.
             signals.calendar_changed.send(sender=CalendarDay, start=start, end=end)
     return CalendarFillResult(year, len(to_create), len(to_update), kept, not holiday_source.year_is_confirmed(year))
+
+
+def calendar_version_bump() -> None:
+    """Move the calendar's version (``catalog.selectors.CALENDAR_VERSION_KEY``): now, for this
+    transaction's own reads, and again once committed, for a process that read the old calendar
+    meanwhile. A cache failure after the commit must not turn the correction into an error."""
+    _calendar_version_set()
+    transaction.on_commit(_calendar_version_set, robust=True)
+
+
+def _calendar_version_set() -> None:
+    cache.set(CALENDAR_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def calendar_ensure_years(*, today: dt.date | None = None) -> list[CalendarFillResult]:
@@ -496,6 +510,7 @@ def calendar_day_correct(*, day: CalendarDay, kind: str, reason: str, actor: Any
                 "note": reason,
             },
         )
+        calendar_version_bump()
         signals.calendar_changed.send(sender=CalendarDay, start=row.date, end=row.date)
     return row
 

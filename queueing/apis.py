@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Hall
 from queueing import lookups, selectors, services, snapshot
 from queueing.access import access_alert, access_assistance, access_desk_hall, access_window, access_window_ticket
@@ -376,10 +377,12 @@ def hall_queue_json(request, code: str) -> HttpResponse:
 
 def read_with_issue_rate_limit(code: str) -> list[str]:
     """What the issue reads from the cache, fetched with its rate limit in one round trip: the
-    queue categories' version and, when this process knows the hall's id, the hall's published
-    queue for the answer."""
+    queue categories' version, the working calendar's (the hall's hours today are remembered
+    under it) and, when this process knows the hall's id, the hall's published queue for the
+    answer."""
     hall_id = lookups.hall_id_hint(code)
-    return [lookups.VERSION_KEY] if hall_id is None else [lookups.VERSION_KEY, snapshot.public_key(hall_id)]
+    versions = [lookups.VERSION_KEY, catalog_selectors.CALENDAR_VERSION_KEY]
+    return versions if hall_id is None else [*versions, snapshot.public_key(hall_id)]
 
 
 class TicketIssueView(APIView):
@@ -453,8 +456,14 @@ def issue_answer(
         _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
         raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
     hall = category.hall
+    calendar_key = catalog_selectors.CALENDAR_VERSION_KEY
     result = services.ticket_issue(
-        hall=hall, category=category, source=Ticket.Source.ONLINE, id_number=id_number, priority=priority
+        hall=hall,
+        category=category,
+        source=Ticket.Source.ONLINE,
+        id_number=id_number,
+        priority=priority,
+        calendar_version=values.get(calendar_key) if calendar_key in keys else catalog_selectors.UNREAD,
     )
     ticket = result.ticket
     ticket.hall, ticket.category = hall, category

@@ -136,9 +136,12 @@ class IssueResult:
     existing: bool  # the person already had a ticket in this queue: it is shown instead
 
 
-def hours_today(hall: Hall, day: dt.date) -> DayHours | None:
-    """The hall's hours on ``day`` (remembered for half a minute: every ticket asks)."""
-    return memoised(("hours", hall.pk, day), lambda: catalog_selectors.hall_hours(hall=hall, day=day))
+def hours_today(hall: Hall, day: dt.date, *, calendar_version: Any = catalog_selectors.UNREAD) -> DayHours | None:
+    """The hall's hours on ``day`` (remembered for half a minute: every ticket asks), under the
+    working calendar's version: a day a correction makes a holiday (or a working day) has other
+    hours at once, in every process. ``calendar_version``: as read already with a rate limit."""
+    version = catalog_selectors.calendar_version(calendar_version)
+    return memoised(("hours", hall.pk, day, version), lambda: catalog_selectors.hall_hours(hall=hall, day=day))
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,12 @@ class HallClosed:
         return local_now(self.next_opening).strftime("%Y-%m-%d %H:%M") if self.next_opening is not None else ""
 
 
-def hall_closed_now(hall: Hall, now: dt.datetime) -> HallClosed | None:
+def hall_closed_now(
+    hall: Hall, now: dt.datetime, *, calendar_version: Any = catalog_selectors.UNREAD
+) -> HallClosed | None:
     """None while ``hall`` is within its walk-in hours (extended hours included), otherwise when
     it opens next. The hours lookups ticket issue uses."""
-    hours = hours_today(hall, local_date(now))
+    hours = hours_today(hall, local_date(now), calendar_version=calendar_version)
     if hours is not None and hours.is_open_at(now):
         return None
     upcoming = catalog_selectors.hall_next_opening(hall=hall, after=now)
@@ -242,8 +247,8 @@ def hall_closed_warning(hall: Hall, now: dt.datetime) -> str:
     }
 
 
-def _check_open(hall: Hall, now: dt.datetime) -> None:
-    closed = hall_closed_now(hall, now)
+def _check_open(hall: Hall, now: dt.datetime, *, calendar_version: Any = catalog_selectors.UNREAD) -> None:
+    closed = hall_closed_now(hall, now, calendar_version=calendar_version)
     if closed is None:
         return
     if closed.next_opening is None:
@@ -268,13 +273,15 @@ def ticket_issue(
     now: dt.datetime | None = None,
     person: tuple[str, str] | None = None,
     require_open: bool = True,
+    calendar_version: Any = catalog_selectors.UNREAD,
 ) -> IssueResult:
     """Take a ticket. The green channel needs an ID number; 60 and over (by default, per hall) is
     recognised from it. A person with a ticket already waiting in this queue gets that one.
 
     ``person`` (digest, masked number) replaces ``id_number`` for callers that never saw the
     number; ``require_open=False`` is for an appointment's check-in, whose slot (extended hours,
-    weekend staggered service) is itself the proof that the hall serves then."""
+    weekend staggered service) is itself the proof that the hall serves then.
+    ``calendar_version``: the working calendar's version, when read with the rate limit."""
     now = _now(now)
     # Every independent input is checked, and named in one refusal, before whether the hall is
     # open: a request refused as "closed" is otherwise valid, so the person does not learn of a
@@ -315,7 +322,7 @@ def ticket_issue(
         if not priority and age >= config.green_channel_age:
             priority = Ticket.Priority.ELDERLY
     if require_open:
-        _check_open(hall, now)
+        _check_open(hall, now, calendar_version=calendar_version)
 
     if digest:
         existing = _active_ticket(hall=hall, category=category, digest=digest)

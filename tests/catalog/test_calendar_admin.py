@@ -192,3 +192,49 @@ def test_the_admins_date_picker_has_no_english_left_in_chinese(admin_client) -> 
     assert catalogue["one letter Sunday\x04S"] == "日" and catalogue["one letter Monday\x04M"] == "一"
     for msgid in ("Today (%(date)s)", "%(month)s %(day)s, %(year)s", "%s (today)", "Previous (%(month)s %(year)s)"):
         assert msgid in catalogue, msgid
+
+
+# --- Searching the calendar by a date as typed (walkthrough 2026-12, walk C) ------------------
+
+
+def _found(admin_client, term: str) -> list[str]:
+    response = admin_client.get(reverse("admin:catalog_calendarday_changelist"), {"q": term})
+    assert response.status_code == 200
+    return [day.date.isoformat() for day in response.context["cl"].result_list]
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "2026-12-15",
+        "2026/12/15",
+        "2026.12.15",
+        "2026年12月15日",
+        "2026 年 12 月 15 号",
+        "20261215",
+        "２０２６－１２－１５",
+    ],
+)
+@time_machine.travel(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_the_calendar_admin_finds_a_day_by_its_date_as_typed(admin_client, term: str) -> None:
+    services.calendar_fill_year(year=2026)
+    assert _found(admin_client, term) == ["2026-12-15"]
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_the_calendar_admin_finds_a_day_of_every_year_and_a_month(admin_client) -> None:
+    services.calendar_fill_year(year=2026)
+    services.calendar_fill_year(year=2027)
+    assert _found(admin_client, "12-15") == ["2026-12-15", "2027-12-15"]
+    assert _found(admin_client, "12月15日") == ["2026-12-15", "2027-12-15"]
+    assert len(_found(admin_client, "2026年12月")) == 31
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_the_calendar_admin_search_still_finds_notes_and_never_fails(admin_client) -> None:
+    services.calendar_fill_year(year=2026)
+    day = CalendarDay.objects.get(date=D(2026, 12, 31))
+    services.calendar_day_correct(day=day, kind=CalendarDay.Kind.HOLIDAY, reason="台风停工", actor=None)
+    assert _found(admin_client, "台风") == ["2026-12-31"]
+    for nonsense in ["2026-02-30", "13-45", "2026年13月", "明天", "2026-12-15'--", "9" * 40]:
+        assert _found(admin_client, nonsense) == []

@@ -228,7 +228,7 @@ def test_a_queue_stopped_meanwhile_is_refused(client, qh) -> None:
     refused = take(client, qh)
 
     assert refused.status_code == 400
-    assert '<a href="#id_category_0">该排队类别不属于本大厅或已停用。</a>' in errors(refused)
+    assert '<a href="#id_category_0">办理业务：该排队类别不属于本大厅或已停用。</a>' in errors(refused)
     assert not Ticket.objects.exists()
 
 
@@ -259,7 +259,7 @@ def test_the_elderly_green_channel_is_for_sixty_and_over(client, qh) -> None:
     refused = take(client, qh, id_number=YOUNG, priority=Ticket.Priority.ELDERLY)
 
     assert refused.status_code == 400
-    assert '<a href="#id_priority_0">老年人绿色通道适用于60周岁及以上的申请人。</a>' in errors(refused)
+    assert '<a href="#id_priority_0">绿色通道：老年人绿色通道适用于60周岁及以上的申请人。</a>' in errors(refused)
     assert not Ticket.objects.exists()
 
 

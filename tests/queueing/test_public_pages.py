@@ -192,6 +192,10 @@ def test_bad_kiosk_input_is_shown_on_the_form_with_400(client, qh, data, field, 
     assert errors[field] in body
     if field == "id_number":
         assert 'aria-invalid="true"' in body
+    # The summary names the field of each message (walk C finding 1), as the other forms' does.
+    summary = re.search(r'<div class="form-errors kiosk-errors error-summary".*?</div>', body, re.S).group(0)
+    label = {"id_number": "身份证号码（选填）", "priority": "绿色通道", "category": "办理业务"}[field]
+    assert re.search(rf"<a href=\"#[^\"]+\">{re.escape(label)}：[^<]*{message}", summary)
     # What was typed stays, so a mistyped number can be corrected.
     if data.get("id_number") and len(data["id_number"]) <= 30:
         assert f'value="{data["id_number"]}"' in body

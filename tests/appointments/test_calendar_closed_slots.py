@@ -1,0 +1,114 @@
+"""A day a calendar correction made a holiday, as the citizen and the staff see it, and the
+correction undone (walkthrough 2026-12, walk C findings 4-5).
+
+After the correction the day's booked slot stays, closed: the day list showed the day as "已约满"
+with a "常规" badge, as if booked up; it now shows 节假日，不办理, with no kind of slot, and so do
+the slot picker, the booker's page and the supervisors' day. Made a working day again, the slots
+the correction closed open again (only those: a slot staff closed stays closed).
+
+Time is frozen at Friday 4 December 2026, 10:00 in Guangzhou (as in test_calendar_correction).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from appointments import services
+from appointments.models import Booking, Slot, SlotPlan
+from catalog.models import CalendarDay
+from servicehall import roles
+from tests.appointments.factories import person
+from tests.appointments.test_calendar_correction import MONDAY, NOW, clock, correct, days_page  # noqa: F401
+from tests.servicehall.factories import staff_user
+
+
+@pytest.fixture
+def hall(bh):
+    # Without weekend and holiday service: the holiday keeps only the booked slot, closed.
+    SlotPlan.objects.filter(hall=bh.hall, kind="staggered").update(is_active=False)
+    services.slots_ensure_horizon(now=NOW)
+    return bh
+
+
+def day_card(body: str, label: str) -> str:
+    match = re.search(
+        rf'<li class="[^"]*">\s*<(?:a|div) class="day-card"[^>]*>\s*<span class="day-date">{label}</span>.*?</li>',
+        body,
+        re.S,
+    )
+    assert match is not None, f"no card for {label}"
+    return match.group(0)
+
+
+def test_a_day_made_a_holiday_shows_as_not_served_everywhere(client, admin_client, hall) -> None:
+    booking = services.booking_create(slot=hall.slot(MONDAY, 9), now=NOW, **person(1))
+    other = services.booking_create(slot=hall.slot(MONDAY, 10), now=NOW, **person(2))
+    services.slot_close(slot=hall.slot(MONDAY, 10), reason="设备检修", actor=None, now=NOW)
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.HOLIDAY, "市政府通知临时调休")
+
+    closed = Slot.objects.get(pk=booking.slot_id)
+    assert closed.is_closed and closed.closed_by_calendar
+    assert not Slot.objects.get(pk=other.slot_id).closed_by_calendar  # closed by staff before
+    # The day list: not booked up, no kind of slot, no link.
+    card = day_card(days_page(client, hall).content.decode(), "12月14日")
+    assert "节假日，不办理" in card
+    assert "已约满" not in card and "badge" not in card and "<a " not in card
+    # The slot picker for the day.
+    chosen = days_page(client, hall, day=MONDAY.isoformat()).content.decode()
+    assert re.search(r'<span class="slot-state">节假日，不办理</span>', chosen)
+    # The booker's page says why their booking no longer stands.
+    manage = client.get(reverse("booking-manage", args=[booking.manage_token])).content.decode()
+    assert "因工作日历调整，2026年12月14日 已改为节假日，大厅当日不办理，您的预约已随之取消" in manage
+    reschedule = client.get(reverse("booking-reschedule", args=[booking.manage_token])).content.decode()
+    assert "该日已改为节假日，不办理" in reschedule
+    # The supervisors' day: the slot closed by the calendar says so; the one staff closed does not.
+    supervisor = staff_user("bk-sup", role=roles.SUPERVISOR, hall_=hall.hall)
+    client.force_login(supervisor)
+    page = client.get(
+        reverse("supervisor-appointments", args=[hall.hall.code]), {"date": MONDAY.isoformat()}
+    ).content.decode()
+    row = re.search(rf'<tr id="slot-{closed.pk}".*?</tr>', page, re.S).group(0)
+    assert '<span class="badge badge-alert">节假日，不办理</span>' in row
+    staff_row = re.search(rf'<tr id="slot-{other.slot_id}".*?</tr>', page, re.S).group(0)
+    assert '<span class="badge badge-alert">已关闭</span> 设备检修' in staff_row
+
+
+def test_undoing_the_correction_reopens_only_the_slots_it_closed(client, admin_client, hall) -> None:
+    booking = services.booking_create(slot=hall.slot(MONDAY, 9), now=NOW, **person(1))
+    by_staff = services.booking_create(slot=hall.slot(MONDAY, 10), now=NOW, **person(2))
+    services.slot_close(slot=hall.slot(MONDAY, 10), reason="设备检修", actor=None, now=NOW)
+    correct(admin_client, MONDAY, CalendarDay.Kind.HOLIDAY, "误操作")
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.WORKDAY, "撤销误操作")
+
+    reopened = Slot.objects.get(pk=booking.slot_id)
+    assert (reopened.is_closed, reopened.closed_by_calendar, reopened.closed_reason) == (False, False, "")
+    # Its displaced booking no longer holds a seat there (it was told; it moves or cancels).
+    assert reopened.booked == 0 and reopened.seats_left == reopened.capacity
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.DISPLACED
+    # The slot staff closed stays closed, its booking still displaced.
+    still = Slot.objects.get(pk=by_staff.slot_id)
+    assert still.is_closed and still.closed_reason == "设备检修"
+    # The day is bookable again, the reopened slot too.
+    assert "<a " in day_card(days_page(client, hall).content.decode(), "12月14日")
+    booked = client.post("/api/v1/bookings/", {"slot": reopened.pk, **person(3)}, content_type="application/json")
+    assert booked.status_code == 201, booked.content
+    manage = client.get(reverse("booking-manage", args=[booking.manage_token])).content.decode()
+    assert "该时段现已重新开放" in manage
+
+
+def test_reseeding_or_the_periodic_job_never_reopens_a_slot_staff_closed(hall) -> None:
+    slot = hall.slot(MONDAY, 9)
+    services.booking_create(slot=slot, now=NOW, **person(1))
+    services.slot_close(slot=slot, reason="设备检修", actor=None, now=NOW)
+
+    services.slots_ensure_horizon(now=NOW)
+    services.slots_follow_calendar(start=MONDAY, end=MONDAY, now=NOW)
+
+    slot.refresh_from_db()
+    assert slot.is_closed and slot.closed_reason == "设备检修"
