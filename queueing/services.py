@@ -1639,9 +1639,12 @@ def window_open(*, window: Window, clerk: AnyUser, user: AnyUser, now: dt.dateti
         if previous is not None:
             current = _current(previous)
             if current is not None:
+                if current.status == Ticket.Status.CALLED:
+                    message = _("%(name)s在%(window)s已叫号 %(number)s，请待其办结、转办或标记过号后再调整。")
+                else:
+                    message = _("%(name)s正在%(window)s办理 %(number)s，请待其办结或转办后再调整。")
                 raise QueueError(
-                    _("%(name)s正在%(window)s办理 %(number)s，请待其办结或转办后再调整。")
-                    % {"name": _name_of(clerk), "window": previous, "number": current.number},
+                    message % {"name": _name_of(clerk), "window": previous, "number": current.number},
                     code="window_busy",
                     status=409,
                 )

@@ -133,9 +133,15 @@ def test_a_clerk_with_a_ticket_in_hand_is_not_moved_and_the_refusal_names_window
     response = open_window(client, qh, qh.window_b, qh.staff[2], headers=HTMX)
 
     assert response.status_code == 409
-    assert "qh-w2正在2号窗口办理 A001，请待其办结或转办后再调整。" in body(response)
+    # Only called: the person is on the way, and a no-show is the clerk's other way out.
+    assert "qh-w2在2号窗口已叫号 A001，请待其办结、转办或标记过号后再调整。" in body(response)
     assert Window.objects.get(pk=qh.window_a.pk).staff == qh.staff[2]
     assert not Window.objects.get(pk=qh.window_b.pk).is_open
+
+    services.ticket_start(window=qh.window_a, ticket=Ticket.objects.get(number="A001"), staff=qh.staff[2])
+    response = open_window(client, qh, qh.window_b, qh.staff[2], headers=HTMX)
+    assert response.status_code == 409
+    assert "qh-w2正在2号窗口办理 A001，请待其办结或转办后再调整。" in body(response)
 
 
 @pytest.mark.parametrize("how", ["sign_in", "sign_out", "logout"])
