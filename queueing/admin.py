@@ -71,6 +71,7 @@ class HallQueueSettingsAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
         "target_wait_minutes",
         "target_share_percent",
         "green_channel_age",
+        "no_show_wait_seconds",
     ]
     autocomplete_fields = ["hall"]
 

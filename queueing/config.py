@@ -23,6 +23,7 @@ class QueueConfig:
     default_service_minutes: int
     estimator_sample: int
     recent_calls_shown: int
+    no_show_wait_seconds: int
 
     @property
     def starvation(self) -> dt.timedelta:
@@ -39,6 +40,7 @@ def resolve(hall_settings: HallQueueSettings | None, category: QueueCategory | N
             "target_wait_minutes",
             "target_share_percent",
             "green_channel_age",
+            "no_show_wait_seconds",
         ):
             value = getattr(hall_settings, name)
             if value is not None:
@@ -54,5 +56,10 @@ def resolve(hall_settings: HallQueueSettings | None, category: QueueCategory | N
 def hall_config(hall: Hall, category: QueueCategory | None = None) -> QueueConfig:
     """The hall's settings (with a category's thresholds when given). Read on every ticket and
     call, so each process remembers the hall's row for a while (``servicehall.memo``)."""
-    hall_settings = memoised(("config", hall.pk), lambda: HallQueueSettings.objects.filter(hall=hall).first())
+    return hall_config_by_id(hall.pk, category)
+
+
+def hall_config_by_id(hall_id: int, category: QueueCategory | None = None) -> QueueConfig:
+    """``hall_config`` for a caller that has the hall's id only (a ticket's ``hall_id``)."""
+    hall_settings = memoised(("config", hall_id), lambda: HallQueueSettings.objects.filter(hall_id=hall_id).first())
     return resolve(hall_settings, category)

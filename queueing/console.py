@@ -262,7 +262,7 @@ def console_panel(
             context.update(
                 no_show_from=allowed_from,
                 no_show_in=max(1, math.ceil((allowed_from - now).total_seconds())),
-                no_show_wait=int(services.no_show_wait().total_seconds()),
+                no_show_wait=int(services.no_show_wait(current.hall_id).total_seconds()),
             )
     htmx = getattr(request, "htmx", None)
     if not (htmx and template == QUEUE):

@@ -71,6 +71,8 @@ class QueueCategory(BilingualName):
 # The green-channel age a hall may set (REQUIREMENTS §6: 60 in Chinese law by default).
 GREEN_CHANNEL_AGE_RANGE = (50, 80)
 GREEN_CHANNEL_AGE_MESSAGE = _("绿色通道年龄须在 50 至 80 周岁之间。")
+NO_SHOW_WAIT_RANGE = (0, 600)
+NO_SHOW_WAIT_MESSAGE = _("过号等待时间须在 0 至 600 秒之间。")
 
 
 class HallQueueSettings(models.Model):
@@ -103,6 +105,19 @@ class HallQueueSettings(models.Model):
         ],
         help_text=_("年满该周岁的申请人凭身份证号码自动进入绿色通道，可设为 50 至 80；留空则用全市默认值（60 周岁）。"),
     )
+    no_show_wait_seconds = models.PositiveSmallIntegerField(
+        _("过号等待（秒）"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(NO_SHOW_WAIT_RANGE[0], message=NO_SHOW_WAIT_MESSAGE),
+            MaxValueValidator(NO_SHOW_WAIT_RANGE[1], message=NO_SHOW_WAIT_MESSAGE),
+        ],
+        help_text=_(
+            "叫号（或重新叫号）后须等待多少秒才能标记过号，让群众有时间听到叫号并走到窗口；大厅较大时可设长一些。"
+            "可设为 0 至 600；留空则用全市默认值（60 秒）。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("大厅排队设置")
@@ -116,6 +131,11 @@ class HallQueueSettings(models.Model):
                 condition=Q(green_channel_age__isnull=True) | Q(green_channel_age__range=GREEN_CHANNEL_AGE_RANGE),
                 name="hall_queue_green_channel_age",
                 violation_error_message=GREEN_CHANNEL_AGE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(no_show_wait_seconds__isnull=True) | Q(no_show_wait_seconds__range=NO_SHOW_WAIT_RANGE),
+                name="hall_queue_no_show_wait",
+                violation_error_message=NO_SHOW_WAIT_MESSAGE,
             ),
         ]
 

@@ -18,7 +18,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Field, IntegerField, Max, Q, QuerySet, Value, When
@@ -30,7 +29,7 @@ from catalog import selectors as catalog_selectors
 from catalog.hours import DayHours, hours_on
 from catalog.models import Hall
 from queueing import hooks, selectors, snapshot
-from queueing.config import hall_config
+from queueing.config import hall_config, hall_config_by_id
 from queueing.models import (
     AssistanceRequest,
     BoardMessage,
@@ -926,18 +925,19 @@ def ticket_recall(*, window: Window, ticket: Ticket, staff: AnyUser, now: dt.dat
     )
 
 
-def no_show_wait() -> dt.timedelta:
-    """How long after the call a ticket may be marked 过号 (``settings.QUEUE["no_show_wait_seconds"]``):
-    the person called needs time to hear the call and walk to the window. A recall (重新叫号)
-    starts it again: the person is given the same time after each announcement."""
-    return dt.timedelta(seconds=int(settings.QUEUE.get("no_show_wait_seconds", 60)))
+def no_show_wait(hall_id: int) -> dt.timedelta:
+    """How long after the call a ticket of hall ``hall_id`` may be marked 过号 (the hall's
+    ``HallQueueSettings.no_show_wait_seconds``, else ``settings.QUEUE["no_show_wait_seconds"]``):
+    the person called needs time to hear the call and walk to the window, longer in a large hall.
+    A recall (重新叫号) starts it again: the person is given the same time after each announcement."""
+    return dt.timedelta(seconds=hall_config_by_id(hall_id).no_show_wait_seconds)
 
 
 def no_show_allowed_from(ticket: Ticket) -> dt.datetime | None:
     """When ``ticket`` may be marked 过号: ``no_show_wait`` after its latest call or recall
     (``selectors.last_called_at``); None for a ticket never called."""
     last_call = selectors.last_called_at(ticket)
-    return last_call + no_show_wait() if last_call is not None else None
+    return last_call + no_show_wait(ticket.hall_id) if last_call is not None else None
 
 
 def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
@@ -951,7 +951,7 @@ def no_show_too_early(ticket: Ticket, now: dt.datetime) -> QueueError | None:
         _(
             "%(number)s 刚刚叫号，请给群众走到窗口的时间：叫号 %(wait)s 秒后才能标记过号（还需 %(left)s 秒），可先重新叫号。"
         )
-        % {"number": ticket.number, "wait": int(no_show_wait().total_seconds()), "left": left},
+        % {"number": ticket.number, "wait": int(no_show_wait(ticket.hall_id).total_seconds()), "left": left},
         code="no_show_too_early",
         status=409,
     )

@@ -130,3 +130,33 @@ def test_a_recall_starts_the_wait_again(client, qh, called, clock) -> None:
     assert " disabled" not in _no_show_button(client.get("/staff/").content.decode())
     done = client.post(url(qh, called), {"confirm": "1"}, headers=HTMX)
     assert done.status_code == 200 and Ticket.objects.get(pk=called.pk).status == "no_show"
+
+
+def test_a_hall_sets_its_own_wait_and_the_console_and_service_follow_it(client, qh, called, clock) -> None:
+    """A large hall gives the person longer to reach the window (HallQueueSettings), shown on the
+    console's disabled button and held by the service; another hall keeps the city's 60 s."""
+    from queueing.models import HallQueueSettings
+    from servicehall.memo import forget
+
+    HallQueueSettings.objects.update_or_create(hall=qh.hall, defaults={"no_show_wait_seconds": 120})
+    forget()
+    clock.shift(dt.timedelta(seconds=90))
+    page = client.get("/staff/").content.decode()
+    assert "叫号 120 秒后可标记过号" in page
+    response = client.post(url(qh, called), {"confirm": "1"}, headers=HTMX)
+    assert response.status_code == 409
+    assert "叫号 120 秒后才能标记过号（还需 30 秒）" in response.content.decode()
+    clock.shift(dt.timedelta(seconds=31))
+    services.ticket_no_show(window=qh.window_a, ticket=called, staff=qh.staff[2])
+    assert Ticket.objects.get(pk=called.pk).status == "no_show"
+
+
+def test_a_halls_wait_is_checked_in_the_admin(admin_client, qh) -> None:
+    from queueing.models import HallQueueSettings
+
+    response = admin_client.post(
+        reverse("admin:queueing_hallqueuesettings_add"), {"hall": qh.hall.pk, "no_show_wait_seconds": 700}
+    )
+    assert response.status_code == 200
+    assert "过号等待时间须在 0 至 600 秒之间。" in response.content.decode()
+    assert not HallQueueSettings.objects.filter(hall=qh.hall).exists()

@@ -101,7 +101,7 @@ def test_opening_is_refused_with_a_reason(qh, supervisor) -> None:
     services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", now=NOW - 5 * MIN)
     services.ticket_call_next(window=qh.window_a, staff=qh.staff[2], now=NOW - 4 * MIN)
     services.window_close(window=qh.window_b, user=supervisor)
-    with pytest.raises(QueueError, match="qh-w2正在2号窗口办理 A001"):
+    with pytest.raises(QueueError, match="qh-w2在2号窗口已叫号 A001"):
         services.window_open(window=qh.window_b, clerk=qh.staff[2], user=supervisor)
     assert not AuditEvent.objects.filter(action="window.open").exists()
 
