@@ -224,12 +224,18 @@ def slots_generate(
         return want is not None and (want.kind == SlotKind.STAGGERED) == (slot.kind == SlotKind.STAGGERED)
 
     unwanted = [slot for key, slot in have.items() if not kept(key, slot)]
-    empty = [s.pk for s in unwanted if s.booked == 0]
+    # A slot some booking names — cancelled or moved aside, even with no seat taken now — is the
+    # record of that booking: it is closed like a booked one, never deleted (bookings protect
+    # their slot; deleting it failed the whole calendar correction, walkthrough finding 6a).
+    named = set(
+        Booking.objects.filter(slot_id__in=[s.pk for s in unwanted if s.booked == 0]).values_list("slot_id", flat=True)
+    )
+    empty = [s.pk for s in unwanted if s.booked == 0 and s.pk not in named]
     if empty:
         result.removed = Slot.objects.filter(pk__in=empty, booked=0).delete()[0]
     # Missing: never made, or just removed as unwanted. Where a booked slot of the other side
     # stays (closed below), the one wanted at its start is not made (``ignore_conflicts``).
-    remaining = {key for key, slot in have.items() if kept(key, slot) or slot.booked}
+    remaining = {key for key, slot in have.items() if kept(key, slot) or slot.booked or slot.pk in named}
     missing = [slot for key, slot in wanted.items() if key not in remaining and slot.starts_at > now]
     Slot.objects.bulk_create(missing, ignore_conflicts=True)
     result.created = len(missing)
@@ -237,7 +243,7 @@ def slots_generate(
     for plan in plans:
         existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
     for slot in unwanted:
-        if slot.booked and not slot.is_closed:
+        if (slot.booked or slot.pk in named) and not slot.is_closed:
             slot_close(slot=slot, reason=reason, actor=None, now=now, by_calendar=by_calendar)
             result.closed += 1
     for key, slot in have.items():

@@ -62,7 +62,7 @@ def test_a_day_made_a_holiday_shows_as_not_served_everywhere(client, admin_clien
     assert re.search(r'<span class="slot-state">节假日，不办理</span>', chosen)
     # The booker's page says why their booking no longer stands.
     manage = client.get(reverse("booking-manage", args=[booking.manage_token])).content.decode()
-    assert "因工作日历调整，2026年12月14日 已改为节假日，大厅当日不办理，您的预约已随之取消" in manage
+    assert "因工作日历调整，2026年12月14日 已改为节假日，大厅当日不办理，您的预约不能在原时段签到" in manage
     reschedule = client.get(reverse("booking-reschedule", args=[booking.manage_token])).content.decode()
     assert "该日已改为节假日，不办理" in reschedule
     # The supervisors' day: the slot closed by the calendar says so; the one staff closed does not.
@@ -112,3 +112,27 @@ def test_reseeding_or_the_periodic_job_never_reopens_a_slot_staff_closed(hall) -
 
     slot.refresh_from_db()
     assert slot.is_closed and slot.closed_reason == "设备检修"
+
+
+def test_a_day_with_a_cancelled_booking_can_be_made_a_holiday_and_back_and_again(client, admin_client, hall) -> None:
+    """A slot named by a booking no longer standing (cancelled, or moved aside by an earlier
+    correction and its seats recounted) has no seat taken but cannot be deleted: the correction
+    closed it instead of failing with a 500 (walkthrough 2026-12-03, finding 6a)."""
+    cancelled = services.booking_create(slot=hall.slot(MONDAY, 9), now=NOW, **person(1))
+    services.booking_cancel(booking=cancelled, now=NOW)
+    booked = services.booking_create(slot=hall.slot(MONDAY, 10), now=NOW, **person(2))
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.HOLIDAY, "市政府通知临时调休")
+    kept = Slot.objects.get(pk=cancelled.slot_id)
+    assert kept.is_closed and kept.closed_by_calendar
+    assert Booking.objects.get(pk=cancelled.pk).status == "cancelled"
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.WORKDAY, "通知撤回")
+    assert not Slot.objects.get(pk=cancelled.slot_id).is_closed
+    assert Slot.objects.get(pk=booked.slot_id).booked == 0  # the displaced booking no longer holds a seat
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.HOLIDAY, "市政府再次通知临时调休")
+    for slot_id in (cancelled.slot_id, booked.slot_id):
+        slot = Slot.objects.get(pk=slot_id)
+        assert slot.is_closed and slot.closed_by_calendar
+    assert "节假日，不办理" in day_card(days_page(client, hall).content.decode(), "12月14日")

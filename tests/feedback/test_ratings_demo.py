@@ -42,9 +42,7 @@ def test_the_demo_history_counts_every_past_ticket_the_demo_made() -> None:
     with time_machine.travel(MORNING, tick=False):
         call_command("load_demo", "--no-calendar", verbosity=0)
     past = (
-        Ticket.objects.filter(service_date__lt=MORNING.date())
-        .values("hall_id", "service_date")
-        .annotate(n=Count("pk"))
+        Ticket.objects.filter(service_date__lt=MORNING.date()).values("hall_id", "service_date").annotate(n=Count("pk"))
     )
     assert past
     stats = {
