@@ -424,11 +424,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: forms.ModelForm, change: bool) -> None:
         row = services.calendar_day_correct(day=obj, kind=obj.kind, reason=obj.reason, actor=request.user)
         if row.source == CalendarDay.Source.PACKAGE:
-            self.message_user(
-                request,
-                _("%(date)s 已恢复为节假日数据包的数据（%(kind)s），今后随数据包自动更新；填写的说明已记入操作日志。")
-                % {"date": row.date.isoformat(), "kind": row.get_kind_display()},
-            )
+            values = {"date": row.date.isoformat(), "kind": row.get_kind_display()}
+            if (obj.reason or "").strip() and "reason" in form.changed_data:
+                message = _(
+                    "%(date)s 已恢复为节假日数据包的数据（%(kind)s），今后随数据包自动更新；填写的说明已记入操作日志。"
+                )
+            else:  # nothing written: the log has the change, not a note (walkthrough finding 6e)
+                message = _(
+                    "%(date)s 已恢复为节假日数据包的数据（%(kind)s），今后随数据包自动更新；此次修改已记入操作日志。"
+                )
+            self.message_user(request, message % values)
 
     @admin.action(description=_("按节假日数据包重新生成所选日期所在年份（保留人工修正）"), permissions=["change"])
     def reseed_years(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:

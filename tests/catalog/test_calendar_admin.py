@@ -238,3 +238,19 @@ def test_the_calendar_admin_search_still_finds_notes_and_never_fails(admin_clien
     assert _found(admin_client, "台风") == ["2026-12-31"]
     for nonsense in ["2026-02-30", "13-45", "2026年13月", "明天", "2026-12-15'--", "9" * 40]:
         assert _found(admin_client, nonsense) == []
+
+
+def test_reverting_without_a_new_note_does_not_claim_one_was_logged(admin_client) -> None:
+    """Walkthrough 2026-12-03, finding 6e: the revert's message said the note written had been
+    logged when none was written (the correction's own note left as it was, or cleared)."""
+    services.calendar_fill_year(year=2026)
+    url = reverse("admin:catalog_calendarday_change", args=["2026-12-26"])
+    admin_client.post(url, {"kind": "makeup_workday", "reason": "临时加班"})
+    for reason in ("临时加班", ""):
+        admin_client.post(url, {"kind": "makeup_workday", "reason": "临时加班"})
+        page = admin_client.post(url, {"kind": "weekend", "reason": reason}, follow=True).content.decode()
+        assert "已恢复为节假日数据包的数据（周末）" in page and "此次修改已记入操作日志" in page
+        assert "填写的说明已记入操作日志" not in page
+    page = admin_client.post(url, {"kind": "makeup_workday", "reason": "临时加班"})
+    page = admin_client.post(url, {"kind": "weekend", "reason": "误改，恢复"}, follow=True).content.decode()
+    assert "填写的说明已记入操作日志" in page
