@@ -170,6 +170,13 @@ class ApplicationForm(forms.Form):
             raise forms.ValidationError(_("该事项不在全市通办、跨域通办或跨境通办事项清单上，不能收件转办。"))
         if outcome == "not_accepted" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("不予受理须写明理由。"))
+        # The applicant's number, required by kind, is named with the other missing fields in
+        # one answer (walkthrough 2026-12-03: it came only on the second submit, from the service).
+        kind = cleaned.get("applicant_kind")
+        if kind == Applicant.Kind.PERSON and not (cleaned.get("id_number") or "").strip():
+            self.add_error("id_number", _("自然人申请须填写居民身份证号码。"))
+        elif kind == Applicant.Kind.ORGANISATION and not (cleaned.get("credit_code") or "").strip():
+            self.add_error("credit_code", _("法人或其他组织申请须填写统一社会信用代码。"))
         return cleaned
 
     def checklist(self) -> list[services.MaterialCheck]:

@@ -89,3 +89,18 @@ def test_changing_to_no_item_is_in_the_summary_with_the_form_open(client, world)
     body = response.content.decode()
     assert 'id="item-error">请选择本大厅可受理的事项。' in body
     assert '<a href="#item-choice">申请事项：请选择本大厅可受理的事项。</a>' in summary(body)
+
+
+def test_the_applicants_missing_number_is_named_with_the_other_missing_fields(client, world) -> None:
+    """Walkthrough 2026-12-03: a person's ID number, required by the applicant's kind, was named
+    only on the second submit (by the service, once the other fields were filled)."""
+    data = application_data(world, world.licence, outcome="accept")
+    data.update(applicant_name="", mobile="", id_number="", applicant_kind="person", channel="mail")
+
+    response = signed_in(client, world.clerk).post(reverse("case-remote-application"), data)
+
+    assert response.status_code == 400
+    entries = summary(response.content.decode())
+    assert "申请人姓名或单位名称：请填写此项。" in entries and "联系手机：请填写此项。" in entries
+    assert re.search(r'<a href="#id_id_number">[^<]*：自然人申请须填写居民身份证号码。</a>', entries), entries
+    assert not Case.objects.exists()
