@@ -23,7 +23,6 @@ from catalog.models import Hall
 from feedback import ratings as rating_services
 from feedback import rectification, rollup_ratings
 from feedback.models_ratings import Level, Rating, RectificationOrder
-from queueing import rollup
 from queueing.models import QueueCategory, Ticket, Window
 from servicehall import roles
 from servicehall.clock import SHANGHAI, local_date
@@ -139,12 +138,6 @@ def load(*, now: dt.datetime | None = None) -> dict[str, int]:
             made["ratings"] += 1
         _move_orders(now)
         made["orders"] = RectificationOrder.objects.count()
-        # The past days' statistics are rolled up from their tickets, as the nightly job does:
-        # the tickets served here included (the history and the exports count them).
-        day = start
-        while day < today:
-            rollup.rollup_day(day=day)
-            day += dt.timedelta(days=1)
     for month in (start, rating_services.month_start(today)):
         rollup_ratings.satisfaction_rollup(month=month, now=now)
     return made

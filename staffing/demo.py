@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from catalog.models import Department, Hall
 from feedback.models import RectificationOrder
-from queueing import rollup
 from queueing.models import QueueCategory, Ticket, Window
 from servicehall.clock import SHANGHAI, local_date, local_now
 from staffing import assessments, replacements, services, workload
@@ -261,10 +260,6 @@ def load_workload(*, now: dt.datetime) -> dict[str, int]:
         row.called_at = min(row.called_at or now, row.started_at)
     _number(rows)
     Ticket.objects.bulk_create(rows, batch_size=1000)
-    # The past days' statistics are rolled up from their tickets, as the nightly job does: these
-    # tickets included (the history, the exports and the planner agree).
-    for day in sorted({row.service_date for row in rows if row.service_date < today}):
-        rollup.rollup_day(day=day)
     # Judged at the moment checked (perhaps the latest working day's 11:00), told now: a flag of
     # yesterday's is sent as yesterday's, not as "今日".
     surges = services.surge_detect(now=check, told_at=now).raised if check is not None else 0

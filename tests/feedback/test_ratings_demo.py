@@ -29,24 +29,3 @@ def test_demo_ratings_span_two_months_with_orders_and_a_second_load_adds_none() 
         count = Rating.objects.count()
         assert demo_ratings.load(now=MORNING) == {"ratings": 0, "orders": 0}
         assert Rating.objects.count() == count
-
-
-def test_the_demo_history_counts_every_past_ticket_the_demo_made() -> None:
-    """The ratings' and the staffing history's served tickets are written after the queue demo's
-    history was rolled up: their days are rolled up again, so each past day's hall row counts
-    every ticket of the day (walkthrough leftover: the history showed fewer than were served)."""
-    from django.db.models import Count
-
-    from queueing.models import DailyStat, Ticket
-
-    with time_machine.travel(MORNING, tick=False):
-        call_command("load_demo", "--no-calendar", verbosity=0)
-    past = (
-        Ticket.objects.filter(service_date__lt=MORNING.date()).values("hall_id", "service_date").annotate(n=Count("pk"))
-    )
-    assert past
-    stats = {
-        (row.hall_id, row.date): row.issued for row in DailyStat.objects.filter(scope="hall", date__lt=MORNING.date())
-    }
-    for row in past:
-        assert stats.get((row["hall_id"], row["service_date"])) == row["n"], row
