@@ -22,14 +22,18 @@ from servicehall.models import AuditEvent, StaffProfile
 
 CONSOLE_LIST_LENGTH = 30
 
+
 # The latest call of a ticket: its call or a recall (重新叫号), read from its events (ticket_event_idx).
 # ``called_at`` is not it: it stays the first call of the ticket's turn, the end of the wait every
 # figure measures (``Ticket.wait_seconds``), while a recall starts the no-show wait again.
-_LAST_CALL = Subquery(
-    TicketEvent.objects.filter(ticket=OuterRef("pk"), kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED))
-    .order_by("-at", "-pk")
-    .values("at")[:1]
-)
+def _calls_of(ticket: Any) -> QuerySet[TicketEvent]:
+    """A ticket's calls and recalls, latest first (``ticket``: a ticket or an ``OuterRef``)."""
+    return TicketEvent.objects.filter(
+        ticket=ticket, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED)
+    ).order_by("-at", "-pk")
+
+
+_LAST_CALL = Subquery(_calls_of(OuterRef("pk")).values("at")[:1])
 
 
 @dataclass
@@ -192,12 +196,7 @@ def last_called_at(ticket: Ticket) -> dt.datetime | None:
     if hasattr(ticket, "last_call_at"):
         latest = ticket.last_call_at
     else:
-        latest = (
-            TicketEvent.objects.filter(ticket=ticket, kind__in=(TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED))
-            .order_by("-at", "-pk")
-            .values_list("at", flat=True)
-            .first()
-        )
+        latest = _calls_of(ticket).values_list("at", flat=True).first()
     return max((at for at in (latest, ticket.called_at) if at is not None), default=None)
 
 

@@ -57,7 +57,7 @@ class Statement:
     # The texts sent, worked out once (``__post_init__``): the statement runs thousands of times a minute.
     prepare_sql: str = field(init=False, repr=False, compare=False)
     execute_sql: str = field(init=False, repr=False, compare=False)
-    placeholders: int = field(init=False, repr=False, compare=False)
+    param_count: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -65,14 +65,14 @@ class Statement:
         text, count = numbered(self.sql)
         object.__setattr__(self, "prepare_sql", f"PREPARE {self.name} AS {text}")
         object.__setattr__(self, "execute_sql", f"EXECUTE {self.name}({', '.join(['%s'] * count)})")
-        object.__setattr__(self, "placeholders", count)
+        object.__setattr__(self, "param_count", count)
 
     def execute(self, cursor: CursorWrapper, params: Sequence[Any]) -> None:
         db = cursor.db
         if db.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
             cursor.execute(self.sql, params)
             return
-        count = self.placeholders
+        count = self.param_count
         if len(params) != count:
             raise ValueError(f"{self.name}: {count} placeholders, {len(params)} values")
         raw = db.connection
