@@ -243,7 +243,7 @@ def bench_queues(env: dict[str, str], server: Server, args: argparse.Namespace, 
         headers={"Content-Type": "application/json"},
     )
     dupes = helper(env, "queue_data.py", "duplicates")
-    # The issue's floor (bench/writes.py): its two statements and two Redis round trips with no
+    # The issue's floor (bench/writes.py): its one statement and two Redis round trips with no
     # framework, model or validation around them, in the same queue, beside the issue.
     floor = writes.measure(server.base, args.seconds, path="/bench/issue-floor/")
     # A screen polls with the version it shows and gets 204 while nothing changed: "board" is

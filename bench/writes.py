@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
@@ -38,39 +39,49 @@ def bare_write(request: HttpRequest) -> JsonResponse:
 # --- The issue's floor: the same work as a ticket issue with nothing around it ----------------
 
 _ISSUE_FLOOR_SQL = """
-WITH t AS (
+WITH n AS (SELECT nextval(%s::regclass) - %s AS s),
+t AS (
   INSERT INTO queueing_ticket (hall_id, category_id, service_date, sequence, number, token, source, priority,
     status, id_hash, id_masked, issued_at, arrived_at, call_count, transfer_count, urgent)
-  VALUES (%s, %s, %s, %s, %s, %s, 'online', '', 'waiting', '', '', %s, %s, 0, 0, false) RETURNING id
+  SELECT %s, %s, %s, n.s, 'F' || lpad(n.s::text, greatest(3, length(n.s::text)), '0'), %s, 'online', '',
+    'waiting', '', '', %s, %s, 0, 0, false FROM n WHERE n.s > 0 RETURNING id, sequence
+),
+e AS (
+  INSERT INTO queueing_ticketevent (ticket_id, kind, at, reason, data)
+  SELECT t.id, 'issued', %s, '', '{"source": "online", "priority": ""}'::jsonb FROM t
 )
-INSERT INTO queueing_ticketevent (ticket_id, kind, at, reason, data)
-SELECT t.id, 'issued', %s, '', '{"source": "online", "priority": ""}'::jsonb FROM t RETURNING ticket_id
+SELECT id, sequence FROM t
 """
-_floor_queue: dict[str, int] = {}
+_floor_queue: dict[str, Any] = {}
 
 
 @csrf_exempt
 @require_POST
 def bare_issue(request: HttpRequest) -> JsonResponse:
     """``POST /bench/issue-floor/``: what a ticket issue cannot do without — one round trip to
-    Redis before (a counter and two reads), the number drawn and the ticket with its event
-    inserted by the issue's own two statements (prepared, as the issue's are), one round trip to
-    Redis after — with no framework, model or validation around it, in queue A of the bench hall.
-    The issue's limit on this machine, measured beside it (``issue_floor_rps``)."""
+    Redis before (a counter and two reads), the ticket numbered and inserted with its event by
+    one statement as the issue's is (prepared, from the queue's sequence and the day's offset),
+    one round trip to Redis after (the dirty mark) — with no framework, model or validation
+    around it, in queue A of the bench hall. The issue's limit on this machine, measured beside
+    it (``issue_floor_rps``)."""
     import secrets
 
     from django.core.cache import caches
 
-    from queueing.services import _SEQUENCE_DRAW
+    from queueing.services import _number_offset, number_sequence
     from servicehall.prepared import Statement
 
-    if not _floor_queue:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if _floor_queue.get("day") != today:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.hall_id, c.id FROM queueing_queuecategory c JOIN catalog_hall h ON h.id = c.hall_id "
                 "WHERE h.code = 'BENCH' AND c.letter = 'A'"
             )
-            _floor_queue["hall"], _floor_queue["category"] = cursor.fetchone()
+            hall_id, category_id = cursor.fetchone()
+        offset = _number_offset(hall_id=hall_id, category_id=category_id, letter="A", day=today)
+        _floor_queue.update(day=today, hall=hall_id, category=category_id, offset=offset)
     hall_id, category_id = _floor_queue["hall"], _floor_queue["category"]
     backend = caches["default"]
     client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
@@ -79,23 +90,19 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
     pipeline.incr("bench:floor:counter")
     pipeline.mget(["bench:floor:a", "bench:floor:b"])
     pipeline.execute()
-    now = timezone.now()
-    today = timezone.localdate(now)
     token = secrets.token_urlsafe(18)
     with connection.cursor() as cursor:
-        _SEQUENCE_DRAW.execute(cursor, [hall_id, category_id, today])
-        sequence = cursor.fetchone()[0]
-        number = f"F{sequence:03d}"
-        # Prepared once per connection, as the issue's own statements are (servicehall/prepared.py).
+        # Prepared once per connection, as the issue's own statement is (servicehall/prepared.py).
         Statement("sh_bench_issue_floor", _ISSUE_FLOOR_SQL).execute(
-            cursor, [hall_id, category_id, today, sequence, number, token, now, now, now]
+            cursor,
+            [number_sequence(category_id), _floor_queue["offset"], hall_id, category_id, today, token, now, now, now],
         )
-        ticket_id = cursor.fetchone()[0]
+        ticket_id, sequence = cursor.fetchone()
     pipeline = client.pipeline(transaction=False)
     pipeline.set("bench:floor:dirty", 1, ex=3600)
     pipeline.delete("bench:floor:console")
     pipeline.execute()
-    return JsonResponse({"id": ticket_id, "number": number, "token": token}, status=201)
+    return JsonResponse({"id": ticket_id, "number": f"F{sequence:03d}", "token": token}, status=201)
 
 
 def setup() -> dict:

@@ -192,12 +192,16 @@ class Window(models.Model):
 
 
 class TicketSequence(models.Model):
-    """The last number issued per hall, category and day; advanced by one atomic upsert."""
+    """How a queue's numbers are drawn on a day (``queueing.services``): on PostgreSQL the value
+    of the queue's database sequence before the day's first number (``number_offset``: the day's
+    number is the sequence's next value less it); elsewhere the last number issued (``last``),
+    advanced by one atomic upsert."""
 
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(QueueCategory, on_delete=models.CASCADE, related_name="+")
     service_date = models.DateField()
     last = models.PositiveIntegerField(default=0)
+    number_offset = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -205,7 +209,8 @@ class TicketSequence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_date} {self.category_id}: {self.last}"
+        drawn = self.last if self.number_offset is None else f"+{self.number_offset}"
+        return f"{self.service_date} {self.category_id}: {drawn}"
 
 
 class Ticket(models.Model):

@@ -68,6 +68,19 @@ def age_on(id_number: str, day: dt.date) -> int | None:
 
 
 # --- Issuing ---------------------------------------------------------------------------------
+# A ticket's number is its queue's letter and the day's sequence (A001, A002…). On PostgreSQL
+# the sequence is drawn by the statement that inserts the ticket: each queue has a database
+# sequence of its own (``nextval`` takes no row lock and never waits for another issue), and its
+# row in ``TicketSequence`` holds, per day, the sequence's value before that day's first number
+# (``number_offset``): the day's number is ``nextval - number_offset``. A process reads the offset
+# once per queue and day and remembers it, so an issue is one statement, one round trip (issue
+# 14: the number used to be drawn by a statement of its own, a round trip and a commit more).
+# Elsewhere (SQLite) the row's ``last`` is the counter, advanced by one atomic upsert.
+#
+# Numbers stay unique whatever happens to the sequence or the offsets: the ticket's unique
+# constraint (hall, day, number) refuses a number taken, and the issue then reads the offset
+# again, corrected against the day's tickets (``_OFFSET_SQL``). Gaps are possible (a number
+# drawn by an issue that failed is skipped, never reused), as they were with the counter.
 
 _SEQUENCE_SQL = """
 INSERT INTO queueing_ticketsequence (hall_id, category_id, service_date, last)
@@ -76,50 +89,91 @@ ON CONFLICT (hall_id, category_id, service_date) DO UPDATE SET last = queueing_t
 RETURNING last
 """
 
-
-# The same upsert as one statement that is a transaction of its own (autocommit): the setting
-# is local to that transaction, so the draw costs one round trip instead of four.
-_SEQUENCE_ASYNC_SQL = """
-INSERT INTO queueing_ticketsequence (hall_id, category_id, service_date, last)
-SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
-ON CONFLICT (hall_id, category_id, service_date) DO UPDATE SET last = queueing_ticketsequence.last + 1
-RETURNING last
+# The offset of a queue's day: the sequence's current value (read, not drawn) less the highest
+# number of the queue's letter among the day's tickets (the numbers the unique constraint guards;
+# a ticket transferred in keeps another letter's number), so that the next value drawn follows
+# the highest number taken. A row that exists keeps its offset unless that offset would hand out
+# a number taken (the lower offset wins): a sequence's value less the numbers committed only
+# grows while the row's offset holds, so every process draws from the same offset, and one that
+# remembers a wrong one meets the unique constraint and reads it here again. ``{sequence}``: the
+# queue's sequence (``number_sequence``, a name made from the queue's id only).
+_OFFSET_SQL = """
+WITH current AS (SELECT last_value - (NOT is_called)::int AS value FROM "{sequence}"),
+taken AS (
+  SELECT COALESCE(max(sequence), 0) AS highest FROM queueing_ticket
+  WHERE hall_id = %s AND service_date = %s AND substring(number from '([A-Z])[0-9]+$') = %s
+)
+INSERT INTO queueing_ticketsequence (hall_id, category_id, service_date, last, number_offset)
+SELECT %s, %s, %s, 0, current.value - taken.highest FROM current, taken
+ON CONFLICT (hall_id, category_id, service_date)
+DO UPDATE SET number_offset = LEAST(queueing_ticketsequence.number_offset, EXCLUDED.number_offset)
+RETURNING number_offset
 """
-_SEQUENCE_DRAW = Statement("sh_ticket_sequence", _SEQUENCE_ASYNC_SQL)
+
+# Offsets read by this process, by (queue, day): a queue's offset does not change during its day
+# unless a number turned out taken (then it is read again). Only offsets that have committed are
+# remembered: one read inside a caller's transaction may yet be rolled back.
+_number_offsets: dict[tuple[int, dt.date], int] = {}
+_NUMBER_OFFSETS_KEPT = 4096
+
+
+def forget_number_offsets() -> None:
+    """Forget the offsets this process remembers (tests: each starts from an empty database)."""
+    _number_offsets.clear()
+
+
+def number_sequence(category_id: int) -> str:
+    """The name of queue ``category_id``'s database sequence (PostgreSQL)."""
+    return f"queueing_ticket_number_{int(category_id)}"
+
+
+def _number_offset(*, hall_id: int, category_id: int, letter: str, day: dt.date) -> int:
+    """Queue ``category_id``'s offset on ``day`` (see ``_OFFSET_SQL``), its sequence made first
+    if it has none yet (a new queue); remembered when it has committed."""
+    assert TicketSequence._meta.db_table == "queueing_ticketsequence" and Ticket._meta.db_table == "queueing_ticket"
+    remember = not connection.in_atomic_block
+    name = number_sequence(category_id)
+    for attempt in range(2):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT to_regclass(%s)", [name])
+                if cursor.fetchone()[0] is None:
+                    # The name is made from the queue's id (an integer) only.
+                    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+                cursor.execute(_OFFSET_SQL.format(sequence=name), [hall_id, day, letter, hall_id, category_id, day])
+                offset = cursor.fetchone()[0]
+            break
+        except IntegrityError:
+            # Two processes made the same new queue's sequence at once: it exists now.
+            if attempt:
+                raise
+    if remember:
+        if len(_number_offsets) >= _NUMBER_OFFSETS_KEPT:
+            _number_offsets.clear()
+        _number_offsets[(category_id, day)] = offset
+    return offset
 
 
 def _draw_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
-    """Draw the next number in a transaction of its own. On PostgreSQL its commit does not wait
-    for the disk (``synchronous_commit = off``): a crash could forget the last few draws, and the
-    unique constraint on the ticket number turns that into a retry, never a duplicate."""
-    # Only when this is the whole transaction: inside a caller's transaction the setting would
-    # apply to the caller's writes too.
-    own_transaction = not connection.in_atomic_block
-    if own_transaction and connection.vendor == "postgresql":
-        assert TicketSequence._meta.db_table == "queueing_ticketsequence"
-        with connection.cursor() as cursor:
-            _SEQUENCE_DRAW.execute(cursor, [hall_id, category_id, day])
-            return cursor.fetchone()[0]
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return _next_sequence(hall_id=hall_id, category_id=category_id, day=day)
-
-
-def _next_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
-    """The next number of a category's day: one atomic upsert (PostgreSQL and SQLite ≥ 3.35),
-    so concurrent issues can neither read the same value nor race to create the row."""
+    """The next number of a category's day where the ticket's insert does not draw it (SQLite):
+    one atomic upsert, so concurrent issues can neither read the same value nor race to create
+    the row."""
     assert TicketSequence._meta.db_table == "queueing_ticketsequence"
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SEQUENCE_SQL, [hall_id, category_id, day])
         return cursor.fetchone()[0]
 
 
+def number_prefix(*, letter: str, priority: str) -> str:
+    """What a number has before its digits: ``A``; ``VA`` for the green channel; ``YA`` for a
+    checked-in appointment."""
+    prefix = "Y" if priority == Ticket.Priority.APPOINTMENT else ("V" if priority in Ticket.GREEN_CHANNEL else "")
+    return f"{prefix}{letter}"
+
+
 def ticket_number(*, letter: str, sequence: int, priority: str) -> str:
     """``A012``; ``VA003`` for the green channel; ``YA004`` for a checked-in appointment."""
-    prefix = "Y" if priority == Ticket.Priority.APPOINTMENT else ("V" if priority in Ticket.GREEN_CHANNEL else "")
-    return f"{prefix}{letter}{sequence:03d}"
+    return f"{number_prefix(letter=letter, priority=priority)}{sequence:03d}"
 
 
 # What an issue checks and sets on every ticket, looked up once per process.
@@ -330,83 +384,104 @@ def ticket_issue(
 
     issuer = signed_in_or_none(staff)
     staff_id = issuer.pk if issuer is not None else None
+    prefix = number_prefix(letter=category.letter, priority=priority)
+    values = {
+        "hall_id": hall.pk,
+        "category_id": category.pk,
+        "service_date": today,
+        "token": secrets.token_urlsafe(18),
+        "source": source,
+        "priority": priority,
+        "id_hash": digest,
+        "id_masked": masked,
+        "issued_at": now,
+        "arrived_at": now,
+        "not_before": not_before,
+        "staff_id": staff_id,
+    }
+    issued = {
+        "kind": TicketEvent.Kind.ISSUED,
+        "at": now,
+        "staff_id": staff_id,
+        "data": {"source": source, "priority": priority},
+    }
+    ticket: Ticket | None = None
     for attempt in range(3):
-        # The number is drawn in its own short transaction: the counter row is locked for one
-        # statement, not for the whole issue, so a busy queue's issues do not wait in line.
-        sequence = _draw_sequence(hall_id=hall.pk, category_id=category.pk, day=today)
-        values = {
-            "hall_id": hall.pk,
-            "category_id": category.pk,
-            "service_date": today,
-            "sequence": sequence,
-            "number": ticket_number(letter=category.letter, sequence=sequence, priority=priority),
-            "token": secrets.token_urlsafe(18),
-            "source": source,
-            "priority": priority,
-            "id_hash": digest,
-            "id_masked": masked,
-            "issued_at": now,
-            "arrived_at": now,
-            "not_before": not_before,
-            "staff_id": staff_id,
-        }
-        issued = {
-            "kind": TicketEvent.Kind.ISSUED,
-            "at": now,
-            "staff_id": staff_id,
-            "data": {"source": source, "priority": priority},
-        }
         try:
-            ticket = _insert_with_event(values, issued)
-            break
+            ticket = _insert_numbered(values, issued, letter=category.letter, prefix=prefix, recheck=attempt > 0)
         except IntegrityError:
             # The same person pressed twice at once: the other request's ticket stands (the
             # number drawn here is skipped, never reused).
             existing = _active_ticket(hall=hall, category=category, digest=digest) if digest else None
             if existing is not None:
                 return IssueResult(existing, existing=True)
-            # Otherwise the number was taken: a counter update lost in a crash (see
-            # _draw_sequence). The unique constraint caught it; draw the next number.
+            # Otherwise the number was taken (an offset or a counter out of step with the
+            # tickets): the unique constraint caught it; the next attempt draws another, its
+            # offset read again.
             if attempt == 2:
                 raise
+        if ticket is not None:
+            break
+    if ticket is None:  # the offset gave no number above zero three times
+        raise IntegrityError("no ticket number could be drawn")
     _HALL_FIELD.set_cached_value(ticket, hall)
     _CATEGORY_FIELD.set_cached_value(ticket, category)
     snapshot.refresh_on_commit(hall.pk)
     return IssueResult(ticket, existing=False)
 
 
-def _insert_with_event(values: dict[str, Any], event: dict[str, Any]) -> Ticket:
-    """Save a new ticket (``values``: its fields by attribute name, the rest take their
-    defaults) and its first event (``event``, likewise; its ticket is the new one) together:
-    the saved ticket. On PostgreSQL one statement (the event row inserted from the ticket's
-    ``RETURNING``), so the two rows commit as one: a transaction of its own costs one round trip
-    instead of four (issue 14). Its parameters are computed from the values directly, and the
-    ticket built from its row as a queryset builds one, without the model's keyword constructor
-    or field-by-field conversions where the value already is what the driver sends (a third of
-    an issue's Python time). Inside a caller's transaction the statement runs in a savepoint,
-    as ``Ticket.objects.create`` would, so that an IntegrityError leaves the caller's
-    transaction usable. Elsewhere (SQLite) the ORM's two inserts."""
+def _insert_numbered(
+    values: dict[str, Any], event: dict[str, Any], *, letter: str, prefix: str, recheck: bool
+) -> Ticket | None:
+    """Number and save a new ticket (``values``: its fields by attribute name but its sequence
+    and number, the rest take their defaults) and its first event (``event``, likewise; its
+    ticket is the new one) together: the saved ticket, or None when the queue's offset gave no
+    number above zero (read it again). ``recheck``: read the queue's offset again rather than
+    the one remembered.
+
+    On PostgreSQL one statement draws the number, inserts the ticket and inserts the event from
+    the ticket's ``RETURNING``, so the two rows commit as one and an issue is one round trip
+    (issue 14). Its parameters are computed from the values directly, and the ticket built from
+    its row as a queryset builds one, without the model's keyword constructor or field-by-field
+    conversions where the value already is what the driver sends (a third of an issue's Python
+    time). Inside a caller's transaction the statement runs in a savepoint, as
+    ``Ticket.objects.create`` would, so that an IntegrityError leaves the caller's transaction
+    usable. Elsewhere (SQLite) the counter's upsert and the ORM's two inserts."""
     if connection.vendor != "postgresql":
-        ticket = _built(Ticket, None, values)
+        sequence = _draw_sequence(
+            hall_id=values["hall_id"], category_id=values["category_id"], day=values["service_date"]
+        )
+        ticket = _built(Ticket, None, {**values, "sequence": sequence, "number": f"{prefix}{sequence:03d}"})
         with transaction.atomic():
             ticket.save(force_insert=True)
             TicketEvent.objects.create(ticket=ticket, **event)
         return ticket
-    statement = _ticket_with_event_sql()
+    category_id, day = values["category_id"], values["service_date"]
+    offset = None if recheck else _number_offsets.get((category_id, day))
+    if offset is None:
+        offset = _number_offset(hall_id=values["hall_id"], category_id=category_id, letter=letter, day=day)
+    statement = _issue_statement()
     ticket_columns, event_columns = _issue_columns()
-    params = _column_values(ticket_columns, values, prepare=True) + _column_values(event_columns, event, prepare=True)
+    params: list[Any] = [number_sequence(category_id), offset]
+    for column in ticket_columns:
+        if column.attname == "number":
+            params.append(prefix)
+        elif column.attname != "sequence":
+            params.append(column.sent(column.value(values)))
+    params += _column_values(event_columns, event, prepare=True)
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        if isinstance(statement, Statement):
-            statement.execute(cursor, params)
-        else:
-            cursor.execute(statement, params)
-        pk = cursor.fetchone()[0]
-    return _built(Ticket, pk, values, db=connection.alias)
+        statement.execute(cursor, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, sequence = row
+    numbered = {**values, "sequence": sequence, "number": f"{prefix}{sequence:03d}"}
+    return _built(Ticket, pk, numbered, db=connection.alias)
 
 
 @dataclass(frozen=True)
 class _Column:
-    """A column of a model as ``_insert_with_event`` fills it, worked out once per process: its
+    """A column of a model as ``_insert_numbered`` fills it, worked out once per process: its
     field, its default when that is a constant (``_CALLED`` when it is made anew each time, such
     as a JSON field's ``dict``), and how a value is sent to PostgreSQL — as it is (text, numbers,
     booleans, foreign keys' ids; a date, an aware time or nothing in a date or time column,
@@ -488,7 +563,7 @@ _issue_columns_known: list[tuple[list[_Column], list[_Column]]] = []
 
 def _issue_columns() -> tuple[list[_Column], list[_Column]]:
     """The ticket's columns and its event's (but the ticket's id, which the statement takes from
-    the new ticket) that ``_insert_with_event`` sends."""
+    the new ticket) that ``_insert_numbered`` sends."""
     if not _issue_columns_known:
         event = [c for c in _insert_columns(TicketEvent) if c.attname != "ticket_id"]
         _issue_columns_known.append((_insert_columns(Ticket), event))
@@ -499,46 +574,41 @@ def _insert_fields(model: type[models.Model]) -> list[Field]:
     return [f for f in model._meta.local_concrete_fields if not f.primary_key and not f.generated]
 
 
-# The statement of ``_insert_with_event``, per database alias: its text depends only on the
-# models, so it is built once per process (Django's compiler took a tenth of an issue), and it
-# is prepared once per connection (servicehall/prepared.py).
-_ticket_with_event_statements: dict[str, Statement] = {}
+# The statement of ``_insert_numbered`` on PostgreSQL, per database alias: its text depends only
+# on the models, so it is built once per process, and it is prepared once per connection
+# (servicehall/prepared.py). The number: the sequence's next value less the day's offset (a
+# ticket is inserted only when that is above zero), after the prefix, with at least three digits.
+_issue_statements: dict[str, Statement] = {}
 
 
-def _ticket_with_event_sql() -> Statement | str:
-    known = _ticket_with_event_statements.get(connection.alias)
+def _issue_statement() -> Statement:
+    known = _issue_statements.get(connection.alias)
     if known is not None:
         return known
-    sample = _built(Ticket, None, {"issued_at": timezone.now(), "arrived_at": timezone.now()})
-    ticket_sql, ticket_params = _insert_sql(sample, returning=True)
-    columns, values = [], []
+    qn = connection.ops.quote_name
+    ticket_columns, ticket_values = [], []
+    for f in _insert_fields(Ticket):
+        ticket_columns.append(qn(str(f.column)))
+        if f.attname == "sequence":
+            ticket_values.append("n.s")
+        elif f.attname == "number":
+            ticket_values.append("%s || lpad(n.s::text, greatest(3, length(n.s::text)), '0')")
+        else:
+            ticket_values.append("%s")
+    event_columns, event_values = [], []
     for f in _insert_fields(TicketEvent):
-        columns.append(connection.ops.quote_name(str(f.column)))
-        values.append("t.id" if f.name == "ticket" else "%s")
-    table = connection.ops.quote_name(TicketEvent._meta.db_table)
+        event_columns.append(qn(str(f.column)))
+        event_values.append("t.id" if f.name == "ticket" else "%s")
+    sequence = qn(str(Ticket._meta.get_field("sequence").column))
     # Table and column names from the models, values as parameters.
-    statement = f"WITH t AS ({ticket_sql}) INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM t"  # noqa: S608
-    statement += " RETURNING ticket_id"
-    # Remembered only when every value is sent as one plain ``%s`` (the values are computed
-    # column by column in ``_insert_with_event``); otherwise it is built again each time.
-    if len(ticket_params) == len(_insert_fields(Ticket)) and ticket_sql.count("%s") == len(ticket_params):
-        prepared = _ticket_with_event_statements[connection.alias] = Statement("sh_ticket_issue", statement)
-        return prepared
-    return statement
-
-
-def _insert_sql(obj: Ticket, *, returning: bool) -> tuple[str, tuple]:
-    """The ``INSERT`` Django would run to save ``obj`` (defaults, ``pre_save`` and the database's
-    value conversions applied), with ``RETURNING`` its primary key."""
-    from django.db.models.sql import InsertQuery
-
-    meta = obj._meta
-    query = InsertQuery(type(obj))
-    query.insert_values(_insert_fields(type(obj)), [obj])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.pk] if returning else None
-    [(statement, params)] = compiler.as_sql()
-    return statement, params
+    ticket_table, event_table = qn(Ticket._meta.db_table), qn(TicketEvent._meta.db_table)
+    insert_ticket = f"INSERT INTO {ticket_table} ({', '.join(ticket_columns)}) SELECT {', '.join(ticket_values)}"  # noqa: S608
+    insert_event = f"INSERT INTO {event_table} ({', '.join(event_columns)}) SELECT {', '.join(event_values)}"  # noqa: S608
+    drawn = "n AS (SELECT nextval(%s::regclass) - %s AS s)"
+    inserted = f"t AS ({insert_ticket} FROM n WHERE n.s > 0 RETURNING id, {sequence})"
+    statement = f"WITH {drawn}, {inserted}, e AS ({insert_event} FROM t) SELECT id, {sequence} FROM t"  # noqa: S608
+    prepared = _issue_statements[connection.alias] = Statement("sh_ticket_issue", statement)
+    return prepared
 
 
 def _active_ticket(*, hall: Hall, category: QueueCategory, digest: str) -> Ticket | None:

@@ -220,16 +220,33 @@ class FailSoftRedisCache(ReusingRedisCache):
         except UNAVAILABLE:
             return False
 
+    def _exchange(self, commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """Send ``commands`` to Redis in one write and read their replies, in order: a pipeline
+        (no ``MULTI``) without redis-py's ``Pipeline`` around it, whose command stack, reply
+        callbacks and retry wrapper cost more CPU than the round trip itself (issue 14: two of
+        these a ticket issue). The connection comes from the client's pool (which reconnects
+        one Redis has closed); one that fails half-way, or answers with an error, is closed
+        rather than put back out of step, and the error raised."""
+        pool = self._cache.get_client(write=True).connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command(connection.pack_commands(commands))
+            return [connection.read_response() for _ in commands]
+        except BaseException:
+            connection.disconnect()
+            raise
+        finally:
+            pool.release(connection)
+
     def _count_and_get_many_pipeline(
         self, counter: str, *, timeout: int, keys: Sequence[str]
     ) -> tuple[int, dict[str, Any]]:
         name = self.make_and_validate_key(counter)
         names = [self.make_and_validate_key(key) for key in keys]
-        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
-        _count(pipeline, name, timeout)
+        commands = _count(name, timeout)
         if names:
-            pipeline.mget(names)
-        results = pipeline.execute()
+            commands.append(("MGET", *names))
+        results = self._exchange(commands)
         loads = cast(Any, self._cache)._serializer.loads
         found = (
             {key: loads(value) for key, value in zip(keys, results[2], strict=True) if value is not None}
@@ -252,12 +269,12 @@ class FailSoftRedisCache(ReusingRedisCache):
     def _count_many_and_get_pipeline(
         self, counters: Mapping[str, int], *, keys: Sequence[str]
     ) -> tuple[list[int], dict[str, Any]]:
-        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        commands = []
         for counter, timeout in counters.items():
-            _count(pipeline, self.make_and_validate_key(counter), timeout)
+            commands += _count(self.make_and_validate_key(counter), timeout)
         if keys:
-            pipeline.mget([self.make_and_validate_key(key) for key in keys])
-        results = pipeline.execute()
+            commands.append(("MGET", *(self.make_and_validate_key(key) for key in keys)))
+        results = self._exchange(commands)
         counts = [int(count) for count in results[1 : 2 * len(counters) : 2]]
         if not keys:
             return counts, {}
@@ -271,13 +288,14 @@ class FailSoftRedisCache(ReusingRedisCache):
         return counts, self._local.get_many(keys) if keys else {}
 
     def _write_many_pipeline(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
-        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
         dumps = cast(Any, self._cache)._serializer.dumps
-        for key, (value, timeout) in sets.items():
-            pipeline.set(self.make_and_validate_key(key), dumps(value), ex=timeout)
+        commands: list[tuple[Any, ...]] = [
+            ("SET", self.make_and_validate_key(key), dumps(value), "EX", timeout)
+            for key, (value, timeout) in sets.items()
+        ]
         if deletes:
-            pipeline.delete(*(self.make_and_validate_key(key) for key in deletes))
-        pipeline.execute()
+            commands.append(("DEL", *(self.make_and_validate_key(key) for key in deletes)))
+        self._exchange(commands)
 
     def _write_many_local(self, sets: Mapping[str, tuple[Any, int]], deletes: Sequence[str]) -> None:
         write_many(sets, deletes, backend=self._local)
@@ -288,10 +306,9 @@ class FailSoftRedisCache(ReusingRedisCache):
     write_many = _pipelined("write_many")
 
 
-def _count(pipeline: Any, name: str, timeout: int) -> None:
-    # SET … NX EX creates the counter with its expiry only if it is missing; INCR counts.
-    pipeline.set(name, 0, ex=timeout, nx=True)
-    pipeline.incr(name)
+def _count(name: str, timeout: int) -> list[tuple[Any, ...]]:
+    # SET … NX EX creates the counter with its expiry only if it is missing; INCRBY counts.
+    return [("SET", name, 0, "EX", timeout, "NX"), ("INCRBY", name, 1)]
 
 
 def _count_one_at_a_time(backend: Any, counter: str, timeout: int) -> int:

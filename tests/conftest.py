@@ -87,12 +87,13 @@ def _empty_cache():
 
     from catalog import page_cache
     from feedback import statistics_cache
-    from queueing import console, snapshot
+    from queueing import console, services, snapshot
     from servicehall import cache as shared_cache
     from servicehall import memo, outbox
 
     cache.clear()
     snapshot._hall_ids.clear()
+    services.forget_number_offsets()  # the database they were read from is gone
     console.forget()
     memo.forget()
     page_cache.forget()

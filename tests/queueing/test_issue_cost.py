@@ -25,9 +25,11 @@ def issue(client, code: str, letter: str = "A"):
     return client.post(f"/api/v1/halls/{code}/tickets/", {"category": letter}, content_type="application/json")
 
 
-# Inside the test's transaction each of the two statements runs in a savepoint (as inside any
-# caller's transaction), so three queries each; SQLite takes the ORM's path.
-IN_A_TRANSACTION = {"postgresql": 6, "sqlite": 7}
+# Inside the test's transaction (as inside any caller's) the queue's offset is read again on
+# every issue, since a transaction that may roll back is no place to learn it from (a savepoint,
+# whether the queue's sequence exists, the offset, the release), then the ticket's statement in a
+# savepoint of its own: seven queries; SQLite takes the counter's and the ORM's path.
+IN_A_TRANSACTION = {"postgresql": 7, "sqlite": 7}
 
 
 @pytest.mark.django_db
@@ -49,30 +51,88 @@ def test_an_issue_costs_the_same_queries_however_long_the_queue(client, django_a
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_an_issue_is_two_statements(client) -> None:
-    """The number drawn in its own transaction (not waiting for the disk), then the ticket and
-    its first event inserted by one statement: two round trips, where there were nine, each a
-    statement prepared once per connection (servicehall/prepared.py)."""
+def test_on_postgresql_an_issue_is_one_statement(client) -> None:
+    """The number drawn from the queue's own sequence by the statement that inserts the ticket
+    and its first event: one round trip, where there were nine, prepared once per connection
+    (servicehall/prepared.py). The queue's offset for the day is read by the first issue of a
+    process and remembered."""
     qh = make_queue_hall()
-    assert issue(client, qh.hall.code).status_code == 201
+    with CaptureQueriesContext(connection) as first:
+        assert issue(client, qh.hall.code).json()["number"] == "A001"
+    assert any("queueing_ticketsequence" in q["sql"] for q in first.captured_queries)
     client.get(f"/api/v1/halls/{qh.hall.code}/queue/")
     with CaptureQueriesContext(connection) as ctx:
         response = issue(client, qh.hall.code)
     assert response.status_code == 201 and response.json()["number"] == "A002"
     statements = [q["sql"] for q in ctx.captured_queries]
-    assert len(statements) == 2, statements
-    assert statements[0].startswith("EXECUTE sh_ticket_sequence(") and statements[1].startswith(
-        "EXECUTE sh_ticket_issue("
-    )
+    assert len(statements) == 1 and statements[0].startswith("EXECUTE sh_ticket_issue("), statements
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
-        prepared = dict(cursor.fetchall())
-    assert "queueing_ticketsequence" in prepared["sh_ticket_sequence"]
-    assert "synchronous_commit" in prepared["sh_ticket_sequence"]
-    assert prepared["sh_ticket_issue"].startswith('PREPARE sh_ticket_issue AS WITH t AS (INSERT INTO "queueing_ticket"')
-    assert "queueing_ticketevent" in prepared["sh_ticket_issue"]
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = 'sh_ticket_issue'")
+        [prepared] = cursor.fetchone()
+    assert "nextval" in prepared and "queueing_ticketevent" in prepared
     ticket = Ticket.objects.get(token=response.json()["token"])
     assert ticket.events.get().kind == "issued" and ticket.source == "online" and ticket.status == "waiting"
+    assert (ticket.sequence, ticket.number) == (2, "A002")
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_numbers_follow_the_days_tickets_whatever_the_sequence_or_offset_says(client) -> None:
+    """The unique constraint is the truth: tickets already there (another path, an older counter)
+    are followed, and a sequence set back under a remembered offset is caught and the offset read
+    again, so the next number is the next free one — never a duplicate, never below one."""
+    from queueing import services
+    from queueing.models import TicketSequence
+
+    qh = make_queue_hall()
+    assert issue(client, qh.hall.code, "A").json()["number"] == "A001"
+    # A remembered offset that gives no number above zero (the value it drew is skipped).
+    day = Ticket.objects.get(number="A001").service_date
+    services._number_offsets[(qh.a.pk, day)] = 50
+    assert issue(client, qh.hall.code, "A").json()["number"] == "A003"
+    # The sequence set back: the number taken is caught and the offset read again.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(%s, 1, false)", [services.number_sequence(qh.a.pk)])
+    assert issue(client, qh.hall.code, "A").json()["number"] == "A004"
+
+    # Queue B's numbers up to 999 taken by a ticket made elsewhere before B's first issue: the
+    # offset read follows it, with a fourth digit once past 999.
+    Ticket.objects.create(
+        hall=qh.hall, category=qh.b, service_date=day, sequence=999, number="B999", token="x" * 24,
+        source="kiosk", issued_at=NOW, arrived_at=NOW,
+    )  # fmt: skip
+    assert issue(client, qh.hall.code, "B").json()["number"] == "B1000"
+    assert issue(client, qh.hall.code, "B").json()["number"] == "B1001"  # remembered
+    # The sequence set back under the remembered offset: the number taken is caught, read again.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(%s, 1)", [services.number_sequence(qh.b.pk)])
+    assert issue(client, qh.hall.code, "B").json()["number"] == "B1002"
+    # The queue's row deleted by hand: this process's offset still holds; a new process reads one
+    # that follows the tickets.
+    TicketSequence.objects.all().delete()
+    assert issue(client, qh.hall.code, "B").json()["number"] == "B1003"
+    services.forget_number_offsets()
+    assert issue(client, qh.hall.code, "B").json()["number"] == "B1004"
+    numbers = list(Ticket.objects.filter(service_date=day).values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 9
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_new_queue_gets_its_sequence_at_its_first_ticket(client) -> None:
+    from queueing import services
+    from queueing.models import QueueCategory
+
+    qh = make_queue_hall()
+    c = QueueCategory.objects.create(hall=qh.hall, letter="C", name="不动产登记", order=3)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [services.number_sequence(c.pk)])
+        assert cursor.fetchone()[0] is None
+    assert issue(client, qh.hall.code, "C").json()["number"] == "C001"
+    assert issue(client, qh.hall.code, "C").json()["number"] == "C002"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [services.number_sequence(c.pk)])
+        assert cursor.fetchone()[0] is not None
 
 
 @pytest.mark.django_db
@@ -137,6 +197,8 @@ def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
     """The rate limit, the queues' version and the hall's published queue in one pipeline before
     the insert; the dirty mark and the consoles' generation in one after the commit (issue 14:
     there were six round trips, the largest share of an issue once the statements were two)."""
+    from queueing import snapshot
+
     qh = make_queue_hall()
     assert issue(client, qh.hall.code).status_code == 201  # the category and the hall's id are remembered
     client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # the published queue the answer reads
@@ -144,6 +206,7 @@ def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
     response = issue(client, qh.hall.code)
     assert response.status_code == 201 and response.json()["people_ahead"] == 1
     assert trips == ["pipeline: SET INCRBY MGET", "pipeline: SET DEL"], trips
+    assert snapshot.cache.get(snapshot._dirty_key(qh.hall.pk)) == 1
 
 
 @needs_redis
@@ -192,9 +255,9 @@ def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> 
         "staff_id": None,
     }
     ticket = Ticket(**values)
-    _sql, compiled = services._insert_sql(ticket, returning=True)
+    compiled = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in services._insert_fields(Ticket)]
     ours = services._column_values(services._insert_columns(Ticket), values, prepare=True)
-    assert list(compiled) == ours
+    assert [getattr(v, "adapted", v) for v in compiled] == [getattr(v, "adapted", v) for v in ours]
     event = {"kind": "issued", "at": NOW, "staff_id": None, "data": {"source": "online", "priority": "elderly"}}
     columns = [c for c in services._insert_columns(TicketEvent) if c.attname != "ticket_id"]
     sent = services._column_values(columns, event, prepare=True)
@@ -205,8 +268,10 @@ def test_the_remembered_insert_gets_the_values_djangos_compiler_would_send() -> 
         if f.name != "ticket"
     ]
     assert [getattr(v, "adapted", v) for v in sent] == [getattr(v, "adapted", v) for v in compiled_event]
-    saved = services._insert_with_event(values, event)
+    unnumbered = {k: v for k, v in values.items() if k not in ("sequence", "number")}
+    saved = services._insert_numbered(unnumbered, event, letter="A", prefix="VA", recheck=False)
     again = Ticket.objects.get(pk=saved.pk)
+    assert (again.sequence, again.number) == (1, "VA001")
     assert not saved._state.adding
     for f in Ticket._meta.concrete_fields:
         assert getattr(saved, f.attname) == getattr(again, f.attname), f.name

@@ -31,10 +31,20 @@ def broker_down():
     """Tasks go to a broker where nothing listens (not run in-process as the other tests do)."""
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url=DEAD_BROKER)
+    _forget_broker_connections()
     outbox.reset_state()
     yield
     app.conf.update(saved)
+    _forget_broker_connections()
     outbox.reset_state()
+
+
+def _forget_broker_connections() -> None:
+    """Celery keeps its connection and producer pools, made for the broker URL of the moment:
+    without this, a later test's task would still go to the dead address (or this test's to the
+    live one)."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
