@@ -8,7 +8,16 @@
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
     var button = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
-    if (button && !button.disabled) {
+    if (button && button.disabled) {
+      // A button waiting (过号 within the wait after the call) says why, rather than nothing.
+      var hint = document.getElementById(button.getAttribute("aria-describedby") || "");
+      if (hint) {
+        event.preventDefault();
+        say(hint.textContent.trim());
+      }
+      return;
+    }
+    if (button) {
       event.preventDefault();
       // A panel swapped in a moment ago may not be wired up by htmx yet: do it now, so the
       // action goes through htmx (and without htmx the form simply posts).
@@ -43,6 +52,18 @@
     message.textContent = texts.getAttribute(kind === "offline" ? "data-console-offline" : "data-console-error");
     panel.insertBefore(message, panel.firstChild);
   }
+  // A note in the panel that answers a key pressed (polite: the clerk asked nothing of the server).
+  function say(text) {
+    var panel = document.getElementById("console-panel");
+    if (!panel || !text) return;
+    panel.querySelectorAll(":scope > .message").forEach(function (old) { old.remove(); });
+    var message = document.createElement("p");
+    message.className = "message console-transient";
+    message.setAttribute("role", "status");
+    message.textContent = text;
+    panel.insertBefore(message, panel.firstChild);
+  }
+
   // A new submission starts: the outcome of the previous one no longer holds. Also when the
   // browser's own validation stops the form before any request (an empty required field, the
   // "invalid" event, which does not bubble), else an old refusal ("该预约…已取消") would stay on

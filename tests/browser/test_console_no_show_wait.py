@@ -33,7 +33,11 @@ def test_the_no_show_button_waits_then_asks(live_server, page, settings, axe_che
     expect(no_show).to_be_disabled()
     expect(page.locator("#no-show-wait")).to_contain_text("叫号 3 秒后可标记过号")
     axe_check(page, "console with 过号 waiting")
-    page.keyboard.press("x")  # the shortcut of a disabled button does nothing
+    # The shortcut of the waiting button posts nothing and says why (walkthrough: it was silent).
+    page.keyboard.press("x")
+    note = page.locator("#console-panel > p.message[role=status]")
+    expect(note).to_contain_text("叫号 3 秒后可标记过号")
+    assert Ticket.objects.get(pk=ticket.pk).status == "called"
     expect(no_show).to_be_enabled(timeout=6_000)
     expect(page.locator("#no-show-wait")).to_have_count(0)
 
