@@ -150,6 +150,10 @@ def _normal_ahead(row: dict, sequence: int) -> int:
     return max(0, waiting - (last - sequence + 1))
 
 
+# A published copy without an estimate older than this is not trusted by a ticket's answer.
+NO_ESTIMATE_RECHECK_SECONDS = 10
+
+
 def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
     """The status of a ticket just issued, answered from the hall's published queue (the cached
     public snapshot, at most a few seconds old) rather than by counting the queue in the
@@ -166,6 +170,14 @@ def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
         # are ahead of a priority one.
         ahead = row["priority_waiting"] if ticket.priority else _normal_ahead(row, ticket.sequence)
         estimate = row_wait_minutes(row, ahead=ahead, priority=bool(ticket.priority))
+        age = ticket.issued_at.timestamp() - cached["generated_at"] if cached else 0
+        if estimate is None and age > NO_ESTIMATE_RECHECK_SECONDS:
+            # The copy knows no window serving the queue, and is old enough that one may have
+            # opened since (walkthrough: the answer said no estimate, the ticket's page 58
+            # minutes). The hall's snapshot as it is now (rebuilt if out of date, and published
+            # again, so the next issue reads a fresh copy) answers: the common issue, and a
+            # burst in a hall with no window open, still read nothing more.
+            return ticket_status(ticket)
     else:  # no published queue yet (a hall's first ticket of the day): count
         ahead, estimate = selectors.people_ahead(ticket=ticket, now=ticket.issued_at), None
     return {
