@@ -59,6 +59,16 @@ def other_hall(code: str, *, level=Hall.Level.DISTRICT, district="tianhe", name=
     return hall, category
 
 
+def test_the_kiosk_bar_names_the_hall_it_stands_in(client) -> None:
+    """Walkthrough: a district hall's kiosk said 广州市政务服务中心 (the portal's name, which is the
+    city centre's) above its own hall's name."""
+    hall, _category = other_hall("TH-KB")
+    body = text(client.get(reverse("queue-kiosk", args=[hall.code])))
+    bar = re.search(r'<p class="kiosk-bar-title">(.*?)</p>', body, re.S)
+    assert bar and f"{hall.display_name} · 自助服务终端" in bar.group(1)
+    assert "广州市政务服务中心" not in bar.group(1)
+
+
 # --- A queue with no open window -------------------------------------------------------------
 
 
