@@ -38,31 +38,27 @@
     }
   });
 
+  // A note at the top of the panel, in place of the outcome of the previous action, which no
+  // longer holds: an error (role alert) or a note answering a key pressed (role status, polite:
+  // the clerk asked nothing of the server).
+  function show(text, isError) {
+    var panel = document.getElementById("console-panel");
+    if (!panel || !text) return;
+    clearOutcome();
+    var message = document.createElement("p");
+    message.className = isError ? "message error console-transient" : "message console-transient";
+    message.setAttribute("role", isError ? "alert" : "status");
+    message.textContent = text;
+    panel.insertBefore(message, panel.firstChild);
+  }
   // Anything else that fails (a stale CSRF token, a server error, the network) is said in the
   // panel's status region, in the words the page carries (data-* on the heading, translated).
   function report(kind) {
     var texts = document.querySelector("[data-console-error]");
-    var panel = document.getElementById("console-panel");
-    if (!texts || !panel) return;
-    // The outcome of the previous action no longer holds: this one replaces it.
-    panel.querySelectorAll(":scope > .message").forEach(function (old) { old.remove(); });
-    var message = document.createElement("p");
-    message.className = "message error console-transient";
-    message.setAttribute("role", "alert");
-    message.textContent = texts.getAttribute(kind === "offline" ? "data-console-offline" : "data-console-error");
-    panel.insertBefore(message, panel.firstChild);
+    if (!texts) return;
+    show(texts.getAttribute(kind === "offline" ? "data-console-offline" : "data-console-error"), true);
   }
-  // A note in the panel that answers a key pressed (polite: the clerk asked nothing of the server).
-  function say(text) {
-    var panel = document.getElementById("console-panel");
-    if (!panel || !text) return;
-    panel.querySelectorAll(":scope > .message").forEach(function (old) { old.remove(); });
-    var message = document.createElement("p");
-    message.className = "message console-transient";
-    message.setAttribute("role", "status");
-    message.textContent = text;
-    panel.insertBefore(message, panel.firstChild);
-  }
+  function say(text) { show(text, false); }
 
   // A new submission starts: the outcome of the previous one no longer holds. Also when the
   // browser's own validation stops the form before any request (an empty required field, the
