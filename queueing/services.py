@@ -173,7 +173,11 @@ def number_prefix(*, letter: str, priority: str) -> str:
 
 def ticket_number(*, letter: str, sequence: int, priority: str) -> str:
     """``A012``; ``VA003`` for the green channel; ``YA004`` for a checked-in appointment."""
-    return f"{number_prefix(letter=letter, priority=priority)}{sequence:03d}"
+    return _numbered(number_prefix(letter=letter, priority=priority), sequence)
+
+
+def _numbered(prefix: str, sequence: int) -> str:
+    return f"{prefix}{sequence:03d}"
 
 
 # What an issue checks and sets on every ticket, looked up once per process.
@@ -389,7 +393,6 @@ def ticket_issue(
         "hall_id": hall.pk,
         "category_id": category.pk,
         "service_date": today,
-        "token": secrets.token_urlsafe(18),
         "source": source,
         "priority": priority,
         "id_hash": digest,
@@ -407,6 +410,7 @@ def ticket_issue(
     }
     ticket: Ticket | None = None
     for attempt in range(3):
+        values["token"] = secrets.token_urlsafe(18)  # a new one each attempt, as a new ticket
         try:
             ticket = _insert_numbered(values, issued, letter=category.letter, prefix=prefix, recheck=attempt > 0)
         except IntegrityError:
@@ -451,7 +455,7 @@ def _insert_numbered(
         sequence = _draw_sequence(
             hall_id=values["hall_id"], category_id=values["category_id"], day=values["service_date"]
         )
-        ticket = _built(Ticket, None, {**values, "sequence": sequence, "number": f"{prefix}{sequence:03d}"})
+        ticket = _built(Ticket, None, {**values, "sequence": sequence, "number": _numbered(prefix, sequence)})
         with transaction.atomic():
             ticket.save(force_insert=True)
             TicketEvent.objects.create(ticket=ticket, **event)
@@ -475,7 +479,7 @@ def _insert_numbered(
     if row is None:
         return None
     pk, sequence = row
-    numbered = {**values, "sequence": sequence, "number": f"{prefix}{sequence:03d}"}
+    numbered = {**values, "sequence": sequence, "number": _numbered(prefix, sequence)}
     return _built(Ticket, pk, numbered, db=connection.alias)
 
 
