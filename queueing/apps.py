@@ -55,6 +55,9 @@ class QueueingConfig(AppConfig):
         for model in (QueueCategory, Hall):
             for signal in (post_save, post_delete):
                 signal.connect(categories_changed, sender=model, dispatch_uid=f"queueing.lookups.{model.__name__}")
+        from queueing.services import drop_number_sequence
+
+        post_delete.connect(drop_number_sequence, sender=QueueCategory, dispatch_uid="queueing.drop_number_sequence")
 
         # A console's unchanged queue poll is answered without reading the user's roles (issue 14):
         # a change of them, of their profile or of their account makes their consoles render again.

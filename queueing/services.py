@@ -127,6 +127,15 @@ def number_sequence(category_id: int) -> str:
     return f"queueing_ticket_number_{int(category_id)}"
 
 
+def drop_number_sequence(sender: Any, instance: QueueCategory, **kwargs: Any) -> None:
+    """A deleted queue's sequence goes with it (``post_delete`` of ``QueueCategory``), in the
+    delete's own transaction: PostgreSQL undoes the drop if the delete is rolled back."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The name is made from the queue's id (an integer) only.
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{number_sequence(instance.pk)}"')
+
+
 def _number_offset(*, hall_id: int, category_id: int, letter: str, day: dt.date) -> int:
     """Queue ``category_id``'s offset on ``day`` (see ``_OFFSET_SQL``), its sequence made first
     if it has none yet (a new queue); remembered when it has committed."""

@@ -137,6 +137,42 @@ def test_a_new_queue_gets_its_sequence_at_its_first_ticket(client) -> None:
         assert cursor.fetchone()[0] is not None
 
 
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_queue_takes_its_sequence_with_it_unless_the_delete_is_rolled_back(client) -> None:
+    """Walkthrough leftover: a deleted queue left its number sequence behind."""
+    from django.db import transaction
+
+    from queueing import services
+    from queueing.models import QueueCategory, Ticket
+
+    def sequence_exists(category_id: int) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [services.number_sequence(category_id)])
+            return cursor.fetchone()[0] is not None
+
+    qh = make_queue_hall()
+    c = QueueCategory.objects.create(hall=qh.hall, letter="C", name="不动产登记", order=3)
+    assert issue(client, qh.hall.code, "C").json()["number"] == "C001"
+    Ticket.objects.filter(category=c).delete()
+    assert sequence_exists(c.pk)
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        QueueCategory.objects.get(pk=c.pk).delete()
+        raise Undone
+    assert sequence_exists(c.pk)
+
+    pk = c.pk
+    c.delete()
+    assert not sequence_exists(pk)
+    # The hall's other queues keep theirs and go on numbering.
+    assert issue(client, qh.hall.code).json()["number"] == "A001"
+    assert sequence_exists(qh.a.pk)
+
+
 @pytest.mark.django_db
 def test_a_burst_of_issues_answered_from_one_published_copy_counts_each_other(client, commits) -> None:
     """Walkthrough finding 4: five issues in a row were each answered "1 ahead" from the same
