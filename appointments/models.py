@@ -156,7 +156,14 @@ class Slot(models.Model):
         verbose_name_plural = _("预约时段")
         ordering = ["starts_at", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "starts_at"], name="slot_once_per_category_and_start"),
+            # One open slot per queue and start time. A closed slot keeps its time beside a new one:
+            # a booked working-day slot a calendar correction closed stays as its bookings' record
+            # while the staggered slot the rest day wants at the same time is made.
+            models.UniqueConstraint(
+                fields=["category", "starts_at"],
+                condition=Q(is_closed=False),
+                name="slot_open_once_per_category_and_start",
+            ),
             models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_never_overbooked"),
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="slot_starts_before_ends"),
         ]

@@ -211,19 +211,19 @@ def slots_generate(
     existing = Slot.objects.filter(date__range=(start, end), starts_at__gt=now)
     if halls is not None:
         existing = existing.filter(hall_id__in=halls)
-    have = {
-        (s.category_id, s.starts_at): s
+    have = [
+        ((s.category_id, s.starts_at), s)
         for s in existing.only("pk", "category_id", "starts_at", "kind", "booked", "is_closed", "closed_by_calendar")
-    }
+    ]
 
     def kept(key: tuple[int, dt.datetime], slot: Slot) -> bool:
         # A slot at a time a plan still wants, and of the same side of the calendar: a day that
         # became a rest day (or a working day) replaces its working-day slots by the staggered
-        # ones (or the reverse) even where a start time is the same (one slot per queue and start).
+        # ones (or the reverse) even where a start time is the same.
         want = wanted.get(key)
         return want is not None and (want.kind == SlotKind.STAGGERED) == (slot.kind == SlotKind.STAGGERED)
 
-    unwanted = [slot for key, slot in have.items() if not kept(key, slot)]
+    unwanted = [slot for key, slot in have if not kept(key, slot)]
     # A slot some booking names — cancelled or moved aside, even with no seat taken now — is the
     # record of that booking: it is closed like a booked one, never deleted (bookings protect
     # their slot; deleting it failed the whole calendar correction, walkthrough finding 6a).
@@ -233,20 +233,22 @@ def slots_generate(
     empty = [s.pk for s in unwanted if s.booked == 0 and s.pk not in named]
     if empty:
         result.removed = Slot.objects.filter(pk__in=empty, booked=0).delete()[0]
-    # Missing: never made, or just removed as unwanted. Where a booked slot of the other side
-    # stays (closed below), the one wanted at its start is not made (``ignore_conflicts``).
-    remaining = {key for key, slot in have.items() if kept(key, slot) or slot.booked or slot.pk in named}
+    # The unwanted slots that bookings name are closed first (their bookings told): only one open
+    # slot per queue and start time is kept, so the slot wanted at a closed one's start time can
+    # then be made beside it.
+    for slot in unwanted:
+        if (slot.booked or slot.pk in named) and not slot.is_closed:
+            slot_close(slot=slot, reason=reason, actor=None, now=now, by_calendar=by_calendar)
+            result.closed += 1
+    # Missing: never made, or just removed or closed as unwanted.
+    remaining = {key for key, slot in have if kept(key, slot)}
     missing = [slot for key, slot in wanted.items() if key not in remaining and slot.starts_at > now]
     Slot.objects.bulk_create(missing, ignore_conflicts=True)
     result.created = len(missing)
     # A plan reserved for urgent matters (or no longer): its future slots follow.
     for plan in plans:
         existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
-    for slot in unwanted:
-        if (slot.booked or slot.pk in named) and not slot.is_closed:
-            slot_close(slot=slot, reason=reason, actor=None, now=now, by_calendar=by_calendar)
-            result.closed += 1
-    for key, slot in have.items():
+    for key, slot in have:
         if slot.is_closed and slot.closed_by_calendar and kept(key, slot):
             result.reopened += _slot_reopen_after_calendar(slot.pk)
     return result

@@ -145,7 +145,10 @@ def _slot_rows(slots: list[Slot], *, current: int | None = None) -> list[dict[st
     """Each slot with what the picker shows of it: open (choosable), full, closed (by the hall,
     or by the calendar: its day made a rest day) or current."""
     rows = []
+    open_at = {slot.starts_at for slot in slots if not slot.is_closed}
     for slot in slots:
+        if slot.pk != current and slot.is_closed and slot.closed_by_calendar and slot.starts_at in open_at:
+            continue  # a rest day's closed working-day slot, replaced by the staggered one at its time
         if slot.pk == current:
             state = "current"
         elif slot.is_closed and slot.closed_by_calendar:

@@ -35,7 +35,12 @@ class BookingHall:
         from appointments.models import Slot
 
         starts = dt.datetime.combine(day, dt.time(hour, minute), SHANGHAI)
-        return Slot.objects.get(category=category or self.a, starts_at=starts)
+        # The open slot at that time; a closed one only if none is open (a closed slot may keep
+        # its time beside the open one made since: a rest day's staggered slot).
+        found = list(Slot.objects.filter(category=category or self.a, starts_at=starts).order_by("is_closed", "pk"))
+        if not found:
+            raise Slot.DoesNotExist(f"no slot at {starts}")
+        return found[0]
 
 
 def make_booking_hall(code: str = "BK", capacity: int = 3) -> BookingHall:
