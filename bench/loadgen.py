@@ -102,3 +102,31 @@ def run_load(
     return LoadResult(
         path, sum(n for n, _e, _l in results), sum(e for _n, e, _l in results), min(elapsed, seconds + 1), latencies
     )
+
+
+def combined(results: list[LoadResult]) -> LoadResult:
+    """Several runs of one path as one: their requests over their summed time."""
+    return LoadResult(
+        results[0].path,
+        sum(r.requests for r in results),
+        sum(r.errors for r in results),
+        sum(r.seconds for r in results),
+        [ms for r in results for ms in r.latencies_ms],
+    )
+
+
+def interleaved(base: str, loads: dict[str, dict], *, rounds: int, seconds: float) -> dict[str, list[LoadResult]]:
+    """Run each of ``loads`` (name → ``run_load`` keywords but ``seconds``) for ``seconds``,
+    alternating them ``rounds`` times in an order that reverses every round (A B C, C B A, …).
+
+    Two paths measured minutes apart on a shared machine differ by the machine's drift as much
+    as by their own cost; measured in alternation, a drift that lasts longer than a round falls
+    on both alike, and the per-round ratios show how much the rest still moves."""
+    for load in loads.values():
+        run_load(base, **{**load, "clients": min(4, load["clients"]), "seconds": 0.5})
+    results: dict[str, list[LoadResult]] = {name: [] for name in loads}
+    names = list(loads)
+    for turn in range(rounds):
+        for name in names if turn % 2 == 0 else reversed(names):
+            results[name].append(run_load(base, **loads[name], seconds=seconds))
+    return results
