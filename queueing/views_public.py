@@ -512,7 +512,21 @@ def hall_status(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """How many wait in each queue of a hall and for how long, to check before coming."""
     data = _public_or_404(code)
     public = data["public"]
-    version = _version(public)
+    # What the page shows, as the board's version is: a snapshot is rebuilt every FRESH_SECONDS
+    # whether or not anything changed, with its build time and the estimator's inputs (the time
+    # to lunch…) moved, and with the whole snapshot in the version every phone's poll rendered the
+    # page again (static/js/portal.js moves the time shown on a 204).
+    version = _version(
+        public["open_now"],
+        public["hall"],
+        data.get("hours"),
+        [
+            (c["letter"], c["name"], c["name_en"], c["waiting"], c["longest_wait_minutes"])
+            + (c["estimated_wait_minutes"], c["open_windows"])
+            for c in public["categories"]
+        ],
+        [w["is_open"] for w in public["windows"]],
+    )
     if _unchanged(request, version):
         return _no_content()
     return _render(

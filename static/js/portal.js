@@ -10,6 +10,18 @@
     summary.focus();
   }
 
+  // A poll answered 204 ("nothing you show has changed") confirms what the region shows as of
+  // the server's time: the time it says the data was updated follows (hall queue page).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var region = event.detail && event.detail.elt;
+    if (!xhr || xhr.status !== 204 || !region || !region.querySelector) return;
+    var shown = region.querySelector("[data-poll-checked]");
+    var served = new Date(xhr.getResponseHeader("Date") || Date.now());
+    if (!shown || isNaN(served.getTime())) return;
+    shown.textContent = served.toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
     if (target) {

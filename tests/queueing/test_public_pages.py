@@ -446,6 +446,29 @@ def test_the_hall_page_loads_the_live_queue(client, qh) -> None:
     assert text(fragment).lstrip().startswith('<div id="hall-queue"')
 
 
+def test_the_hall_queue_poll_answers_204_across_snapshot_rebuilds_until_what_it_shows_changes(
+    client, qh, clock
+) -> None:
+    """The snapshot is rebuilt every FRESH_SECONDS whether or not anything changed; the hall page's
+    version held the rebuild's time, so every phone's poll rendered the page again (seen in
+    `make bench`: the poll with its version no faster than a render)."""
+    qh.sign_in_all()
+    issue(qh, now=NOW - MIN)
+    url = reverse("queue-hall-status", args=[qh.hall.code])
+    shown = text(client.get(url, **HTMX))
+    assert "数据更新于 <time data-poll-checked>10:00:00</time>" in shown
+    poll = poll_url(shown, "hall-queue")
+
+    clock.move_to(NOW + dt.timedelta(seconds=snapshot.FRESH_SECONDS + 5))
+    assert client.get(url).status_code == 200  # a reader without the version: the snapshot rebuilt
+    assert snapshot.get(qh.hall.code)["generated_at"] > NOW.timestamp()
+    assert client.get(poll, **HTMX).status_code == 204
+
+    issue(qh, qh.b)  # something the page shows changed
+    changed = client.get(poll, **HTMX)
+    assert changed.status_code == 200 and "现有 2 人等候" in text(changed)
+
+
 def test_the_board_shows_calls_windows_and_queues(client, qh) -> None:
     qh.sign_in_all()
     first, second = issue(qh, now=NOW - 2 * MIN), issue(qh, now=NOW - MIN)
