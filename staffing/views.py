@@ -340,6 +340,11 @@ def department(request: HttpRequest) -> HttpResponse:
         hall, dept = access_department_page(request.user, hall_code=hall_code, department_code=department_code)
     except DepartmentChoiceError as exc:
         asked = bool(hall_code or department_code)
+        if exc.field == "department" and "department" not in request.GET and form is not None:
+            # A hall named and no department field (the hall dashboard's link "各部门情况"): the
+            # picker with that hall chosen, not a refusal of a choice nobody has made yet.
+            form = DepartmentChoiceForm(None, hall_ids=supervised_hall_ids(request.user), initial=initial)
+            asked = False
         if form is not None and form.is_bound:
             form.is_valid()
             if exc.field in form.fields and not form.has_error(exc.field):

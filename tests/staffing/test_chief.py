@@ -163,6 +163,14 @@ def test_the_chief_sees_their_department_and_nobody_else_does(client, world) -> 
     assert client.get(url, {"hall": "TH", "department": "GZSCJG"}).status_code == 403
     unknown = client.get(url, {"department": "NOPE"})
     assert unknown.status_code == 400 and "请从列表中选择部门。" in text(unknown)
+    # The hall dashboard's link "各部门情况" names the hall only: the picker with it chosen, no
+    # refusal (walkthrough: it opened with 400 "请选择部门。"); an empty choice sent is refused.
+    from_dashboard = client.get(url, {"hall": "GZ-CITY"})
+    assert from_dashboard.status_code == 200 and "请选择部门。" not in text(from_dashboard)
+    assert '<option value="GZ-CITY" selected>' in text(from_dashboard)
+    sent_empty = client.get(url, {"hall": "GZ-CITY", "department": ""})
+    assert sent_empty.status_code == 400 and "请选择部门。" in text(sent_empty)
+    assert client.get(url, {"hall": "NOPE"}).status_code == 400
 
 
 def test_the_department_api_has_the_same_scope(client, world) -> None:
