@@ -63,6 +63,9 @@ def test_a_day_made_a_holiday_shows_as_not_served_everywhere(client, admin_clien
     # The booker's page says why their booking no longer stands.
     manage = client.get(reverse("booking-manage", args=[booking.manage_token])).content.decode()
     assert "因工作日历调整，2026年12月14日 已改为节假日，大厅当日不办理，您的预约不能在原时段签到" in manage
+    # No check-in instructions for a time that no longer holds (walkthrough: 签到须知 and its
+    # 签到时间 stood under the notice that the booking cannot be checked in then).
+    assert "签到须知" not in manage and "签到时间：" not in manage
     reschedule = client.get(reverse("booking-reschedule", args=[booking.manage_token])).content.decode()
     assert "该日已改为节假日，不办理" in reschedule
     # The supervisors' day: the slot closed by the calendar says so; the one staff closed does not.
@@ -100,6 +103,7 @@ def test_undoing_the_correction_reopens_only_the_slots_it_closed(client, admin_c
     assert booked.status_code == 201, booked.content
     manage = client.get(reverse("booking-manage", args=[booking.manage_token])).content.decode()
     assert "该时段现已重新开放" in manage
+    assert "签到须知" not in manage
 
 
 def test_reseeding_or_the_periodic_job_never_reopens_a_slot_staff_closed(hall) -> None:
