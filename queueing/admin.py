@@ -31,8 +31,36 @@ from servicehall.access import staff_scope
 from servicehall.admin import HallScopedQuerysetMixin
 
 
+class _UpperLetter(forms.CharField):
+    """A queue letter as typed, upper-cased before it is checked ("h" is H, not a refusal)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).upper()
+
+
+class QueueCategoryForm(forms.ModelForm):
+    letter = _UpperLetter(label=_("字母"), max_length=1, strip=True)
+
+    class Meta:
+        model = QueueCategory
+        fields = [
+            "hall",
+            "letter",
+            "name",
+            "name_en",
+            "order",
+            "is_active",
+            "items",
+            "max_wait_minutes",
+            "max_waiting_per_window",
+            "target_wait_minutes",
+            "target_share_percent",
+        ]
+
+
 @admin.register(QueueCategory)
 class QueueCategoryAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
+    form = QueueCategoryForm
     list_display = [
         "hall",
         "letter",

@@ -56,7 +56,11 @@ class QueueCategory(BilingualName):
         verbose_name_plural = _("排队类别")
         ordering = ["hall", "order", "letter"]
         constraints = [
-            models.UniqueConstraint(fields=["hall", "letter"], name="queue_letter_unique_per_hall"),
+            models.UniqueConstraint(
+                fields=["hall", "letter"],
+                name="queue_letter_unique_per_hall",
+                violation_error_message=_("本大厅已有使用该字母的排队类别，请换一个字母。"),
+            ),
             models.CheckConstraint(condition=Q(letter__regex=r"^[A-HJ-NP-UWXZ]$"), name="queue_letter_format"),
             models.CheckConstraint(
                 condition=Q(target_share_percent__isnull=True) | Q(target_share_percent__range=(1, 100)),

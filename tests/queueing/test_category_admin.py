@@ -1,0 +1,36 @@
+"""The queue category admin: a letter typed in lower case is taken as the capital, and a letter
+the hall already uses is refused in the portal's words (walkthrough: "h" was refused, and a
+duplicate met Django's stock "包含 大厅 和 字母 的 排队类别 已经存在。")."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from queueing.models import QueueCategory
+from tests.queueing.factories import make_queue_hall
+
+pytestmark = pytest.mark.django_db
+
+
+def _add(admin_client, hall, letter: str):
+    return admin_client.post(
+        reverse("admin:queueing_queuecategory_add"),
+        {"hall": hall.pk, "letter": letter, "name": "不动产登记", "name_en": "", "order": 5, "is_active": "on"},
+    )
+
+
+def test_a_lower_case_letter_is_the_capital_and_a_used_letter_is_refused_in_plain_words(admin_client) -> None:
+    qh = make_queue_hall()
+    added = _add(admin_client, qh.hall, " h")
+    assert added.status_code == 302, added.content.decode()[:3000]
+    assert QueueCategory.objects.filter(hall=qh.hall, letter="H").exists()
+
+    duplicate = _add(admin_client, qh.hall, "a")
+    body = duplicate.content.decode()
+    assert duplicate.status_code == 200
+    assert "本大厅已有使用该字母的排队类别，请换一个字母。" in body and "已经存在" not in body
+    assert QueueCategory.objects.filter(hall=qh.hall, letter="A").count() == 1
+
+    refused = _add(admin_client, qh.hall, "v")  # V is the green channel's
+    assert refused.status_code == 200 and "队列字母须为一个大写字母" in refused.content.decode()
