@@ -34,8 +34,9 @@ from servicehall.admin import HallScopedQuerysetMixin
 class _UpperLetter(forms.CharField):
     """A queue letter as typed, upper-cased before it is checked ("h" is H, not a refusal)."""
 
-    def to_python(self, value: Any) -> str:
-        return super().to_python(value).upper()
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return text.upper() if text else text
 
 
 class QueueCategoryForm(forms.ModelForm):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from appointments import api_urls as appointments_api
 from cases import api_urls as cases_api
@@ -15,6 +15,7 @@ from queueing import api_urls as queueing_api
 from servicehall import views, views_security
 from servicehall.http import post_action
 from servicehall.login import LoginForm
+from servicehall.schema_view import SchemaView
 from staffing import api_urls as staffing_api
 from staffing import urls as staffing_urls
 
@@ -78,7 +79,7 @@ urlpatterns = [
     path("accounts/two-factor/enrol/", views_security.two_factor_enrol, name="two-factor-enrol"),
     path("accounts/password/change/", views_security.password_change, name="password-change"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
