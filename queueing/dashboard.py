@@ -31,6 +31,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -151,6 +152,20 @@ _STAT_SUMS = {
     "service_total": Sum("service_seconds_total"),
     "within": Sum("waited_within_target"),
 }
+
+
+_TENTH = Decimal("0.1")
+
+
+def shown_minutes(minutes: float | None) -> Decimal | None:
+    """Minutes with one decimal, as the history pages and the CSV and Excel exports all show them:
+    rounded half up on the decimal value, so 2,853 s = 47.55 min is 47.6 everywhere. ``round()``
+    would round half to even on the binary float (47.549999… gives 47.5), which is why the exports
+    once disagreed with the pages. The value goes through ``repr`` (the shortest decimal that reads
+    back as the same float), the way Django's ``floatformat`` reads it."""
+    if minutes is None:
+        return None
+    return Decimal(repr(float(minutes))).quantize(_TENTH, rounding=ROUND_HALF_UP)
 
 
 def _seconds(value: dt.timedelta | float | None) -> float:

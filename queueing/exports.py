@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from catalog.models import Hall
-from queueing.dashboard import HALL_SCOPE
+from queueing.dashboard import HALL_SCOPE, Figures, shown_minutes
 from queueing.models import DailyStat
 from servicehall.clock import local_now
 
@@ -80,12 +80,9 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
-
-
 def _values(stat: DailyStat, labels: _Labels) -> list[Any]:
-    """One row as typed values: dates, integers, minutes (one decimal), a no-show fraction."""
+    """One row as typed values: dates, integers, minutes (one decimal, ``Decimal``), a no-show
+    fraction. Minutes come from the figures the history pages show, rounded by the same helper."""
     if stat.scope == HALL_SCOPE:
         level, scope = labels.levels["hall"], labels.whole_hall
     elif stat.category is not None:
@@ -96,6 +93,7 @@ def _values(stat: DailyStat, labels: _Labels) -> list[Any]:
     else:
         level = scope = stat.scope
     outcomes = stat.served + stat.no_show
+    figures = Figures.from_stat(stat)
     return [
         stat.date,
         _text(stat.hall.code),
@@ -109,9 +107,9 @@ def _values(stat: DailyStat, labels: _Labels) -> list[Any]:
         stat.cancelled,
         stat.expired,
         stat.waited,
-        _minutes(stat.average_wait_seconds),
-        _minutes(stat.max_wait_seconds if stat.waited else None),
-        _minutes(stat.average_service_seconds),
+        shown_minutes(figures.average_wait_minutes),
+        shown_minutes(figures.longest_wait_minutes),  # None on a day nobody was called
+        shown_minutes(figures.average_service_minutes),
         stat.waited_within_target,
         stat.within_target_share,
     ]
@@ -199,7 +197,7 @@ def xlsx_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.dat
                 cells[index] = rate
         for index in _MINUTE_COLUMNS:
             if values[index] is not None:
-                minutes = WriteOnlyCell(sheet, value=values[index])
+                minutes = WriteOnlyCell(sheet, value=float(values[index]))
                 minutes.number_format = "0.0"
                 cells[index] = minutes
         sheet.append(cells)
@@ -229,6 +227,9 @@ def xlsx_response(rows: Iterable[DailyStat], *, hall: Hall | None, start: dt.dat
         (_("数据来源"), _("每日凌晨汇总的前一日统计数据，当天数据次日可查。")),
     ):
         notes.append([_text(text) for text in row])
+    if end >= local_now().date():
+        # The range reaches today: say why its last day has no rows yet.
+        notes.append([_("今日数据"), _("统计期间包含今天，今日数据于次日汇总，未列入本文件。")])
 
     buffer = BytesIO()
     book.save(buffer)
