@@ -82,7 +82,9 @@ def test_the_city_overview_counts_each_hall_requests_of_today(client, qh, city_s
     ):
         page = response.content.decode()
         assert "今日帮办代办（待接单 / 协助中 / 已完成）" in page
-        rows = {code: page.index(code) for code in (qh.hall.code, "OT")}
+        # Where each hall's row links to the hall (a bare code like "OT" may also occur in the
+        # page's random CSP nonce).
+        rows = {code: page.index(f'href="{reverse("supervisor-hall", args=[code])}"') for code in (qh.hall.code, "OT")}
         cells = _cells(page)
         # Hall rows in the page's order, then the totals; the requests waiting for a helper stand out.
         order = sorted(rows, key=rows.get)
