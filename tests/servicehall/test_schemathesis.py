@@ -59,15 +59,6 @@ def _config() -> SchemathesisConfig:
                 # that a schema cannot state (a date range too long).
                 "positive_data_acceptance": {"expected-statuses": [*positive, "422"]},
             },
-            "operations": [
-                {
-                    # Which queue letters a hall has is its data, not the schema's: a well-formed
-                    # letter naming none of them is an invalid field, a 400 naming it.
-                    "include-path": "/api/v1/halls/{code}/tickets/",
-                    "include-method": "POST",
-                    "checks": {"positive_data_acceptance": {"expected-statuses": [*positive, "400"]}},
-                }
-            ],
         }
     )
 
