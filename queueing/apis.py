@@ -98,7 +98,7 @@ class TicketStatusSerializer(serializers.Serializer):
 
 def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
     """A ticket as the applicant sees it: position and estimate from the hall's snapshot."""
-    data = data if data is not None else snapshot.get(ticket.hall.code)
+    data = data if data is not None else snapshot.for_ticket(ticket)
     now = timezone.now()
     place = row = None
     if ticket.status == Ticket.Status.WAITING and data is not None:

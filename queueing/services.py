@@ -439,7 +439,7 @@ def ticket_issue(
         raise IntegrityError("no ticket number could be drawn")
     _HALL_FIELD.set_cached_value(ticket, hall)
     _CATEGORY_FIELD.set_cached_value(ticket, category)
-    snapshot.refresh_on_commit(hall.pk)
+    snapshot.refresh_on_commit(hall.pk, coalesced=True)
     return IssueResult(ticket, existing=False)
 
 

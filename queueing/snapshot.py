@@ -14,9 +14,14 @@ never read it from the database.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
+import logging
+import os
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +40,8 @@ from queueing.config import hall_config
 from queueing.models import BoardMessage, QueueCategory, ServiceTimeProfile, Ticket, TicketEvent, Window
 from servicehall import cache as shared_cache
 from servicehall.clock import SHANGHAI, local_date, local_now
+
+logger = logging.getLogger(__name__)
 
 FRESH_SECONDS = 15
 # While Redis does not answer, each web process keeps its own snapshots (servicehall.cache) and
@@ -69,15 +76,84 @@ def _lock_key(hall_id: int) -> str:
     return f"queue:snapshot:v7:{hall_id}:rebuilding"
 
 
-def refresh_on_commit(hall_id: int) -> None:
+def refresh_on_commit(hall_id: int, *, coalesced: bool = False) -> None:
+    """After commit, the hall's snapshot is to be rebuilt (``mark_dirty``); ``coalesced``: by
+    this process's mark writer, with the other marks of the next moment (``mark_dirty_soon``)."""
     # Robust: the change has committed, and nothing that fails after (the cache, whatever it is)
     # may turn it into an error response (issue 9: calls that answered 500 had committed).
-    transaction.on_commit(lambda: mark_dirty(hall_id), robust=True)
+    transaction.on_commit(lambda: (mark_dirty_soon if coalesced else mark_dirty)(hall_id), robust=True)
 
 
 def mark_dirty(hall_id: int) -> None:
     """The hall's snapshot is to be rebuilt and its consoles to render again: one round trip."""
-    shared_cache.write_many({_dirty_key(hall_id): (1, KEEP_SECONDS)}, [console_key(hall_id)])
+    _write_marks([hall_id])
+
+
+def _write_marks(hall_ids: Iterable[int]) -> None:
+    shared_cache.write_many(
+        {_dirty_key(hall_id): (1, KEEP_SECONDS) for hall_id in hall_ids}, [console_key(hall_id) for hall_id in hall_ids]
+    )
+
+
+# --- Marks coalesced per process (issue 14) ---------------------------------------------------
+# A ticket issue, the write the city makes most, does not wait for its mark: it hands the hall to
+# this process's mark writer, a thread that writes every hall handed to it within the next
+# ``QUEUE["issue_mark_seconds"]`` in one round trip. Under load many issues share a round trip
+# (each paid one of its own, as much CPU as its whole database transaction); a board, a console
+# or a ticket page learns of the ticket that moment later. A ticket's own page does not wait for
+# it (``for_ticket``). A mark lost with its process (killed in that moment) is made good by the
+# snapshot's expiry (``FRESH_SECONDS``), as a mark lost to a cache that is down is. Zero (the
+# tests' setting): each mark is written at once, as ``mark_dirty``.
+
+
+class _MarkWriter:
+    def __init__(self) -> None:
+        self.pending: set[int] = set()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.pid = 0  # the process whose thread runs; a forked child starts its own
+
+    def add(self, hall_id: int) -> None:
+        with self.lock:
+            self.pending.add(hall_id)
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                threading.Thread(target=self.run, name="snapshot-marks", daemon=True).start()
+        self.wake.set()
+
+    def take(self) -> list[int]:
+        with self.lock:
+            self.wake.clear()
+            taken, self.pending = list(self.pending), set()
+        return taken
+
+    def run(self) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(settings.QUEUE.get("issue_mark_seconds", 0))
+            self.flush()
+
+    def flush(self) -> None:
+        taken = self.take()
+        if not taken:
+            return
+        try:
+            _write_marks(taken)
+        except Exception:  # noqa: BLE001 - the writer must outlive any failure; the snapshot expires anyway
+            logger.exception("snapshot marks not written (halls %s)", taken)
+
+
+_mark_writer = _MarkWriter()
+atexit.register(_mark_writer.flush)
+
+
+def mark_dirty_soon(hall_id: int) -> None:
+    """``mark_dirty``, written by this process's mark writer with the other marks of the next
+    ``QUEUE["issue_mark_seconds"]`` (at once when that is zero)."""
+    if settings.QUEUE.get("issue_mark_seconds", 0):
+        _mark_writer.add(hall_id)
+    else:
+        mark_dirty(hall_id)
 
 
 # --- What window consoles have seen (issue 14) ------------------------------------------------
@@ -166,6 +242,20 @@ def _hall_id(code: str) -> int | None:
 def get(code: str, *, now: dt.datetime | None = None) -> dict[str, Any] | None:
     """The full snapshot of hall ``code`` (None if there is no such hall)."""
     return _read(code, _key, now=now or timezone.now())
+
+
+def for_ticket(ticket: Ticket) -> dict[str, Any] | None:
+    """The full snapshot of ``ticket``'s hall, as ``get``, rebuilt at once when it was built
+    before the ticket was issued and does not hold it although it waits: the issue's mark is
+    still on its way (``mark_dirty_soon``), or was lost, and the person asking is the one who
+    just took the ticket."""
+    data = get(ticket.hall.code)
+    if data is None or ticket.status != Ticket.Status.WAITING or data["generated_at"] >= ticket.issued_at.timestamp():
+        return data
+    row = category_row(data, ticket.category_id)
+    if row is not None and ticket.pk in row["queue"]:
+        return data
+    return refresh(ticket.hall_id) or data
 
 
 # The public part is also kept in each process for a fraction of a second: a hall's phones and

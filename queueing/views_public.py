@@ -316,7 +316,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
 def slip(request: HttpRequest, token: str) -> HttpResponse:
     """The printed slip: the number, the queue, people ahead, the estimate and the QR code."""
     ticket = _ticket_or_404(token)
-    data = snapshot.get(ticket.hall.code) or {"categories": []}
+    data = snapshot.for_ticket(ticket) or {"categories": []}
     ticket_url = request.build_absolute_uri(reverse("queue-ticket", args=[ticket.token]))
     response = _render(
         request,
@@ -455,7 +455,7 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _ticket_page(request: HtmxHttpRequest, ticket: Ticket, *, error: str = "", status: int = 200) -> HttpResponse:
-    data = snapshot.get(ticket.hall.code) or {"categories": []}
+    data = snapshot.for_ticket(ticket) or {"categories": []}
     progress = _progress(data, ticket)
     window = ticket.window.number if ticket.window else None
     version = _version(ticket.status, ticket.number, ticket.category_id, window, progress)

@@ -563,6 +563,8 @@ QUEUE = {
     "estimator_sample": 30,  # recent finished tickets the estimator averages over
     "recent_calls_shown": 8,  # calls listed on the display board
     "snapshot_memo_seconds": 0.5,  # each web process reuses a hall's public snapshot this long
+    # A ticket issue's snapshot mark is written with the other marks of this moment (queueing.snapshot).
+    "issue_mark_seconds": env_int("QUEUE_ISSUE_MARK_MS", 50) / 1000,
     "console_shared_queue": True,  # a hall's consoles share one read of its queue per change (queueing.console)
     "no_show_wait_seconds": 60,  # a called ticket may be marked 过号 this long after the call, not sooner
 }

@@ -32,7 +32,13 @@ CELERY_TASK_ALWAYS_EAGER = True
 # the shared read, and of the console's poll, commit their changes and turn it on).
 # No wait before a no-show: the tests that mark one call and mark at the same frozen instant;
 # tests/queueing/test_no_show.py sets the wait to test it.
-QUEUE = {**QUEUE, "snapshot_memo_seconds": 0, "console_shared_queue": False, "no_show_wait_seconds": 0}  # noqa: F405
+QUEUE = {
+    **QUEUE,  # noqa: F405
+    "snapshot_memo_seconds": 0,
+    "issue_mark_seconds": 0,
+    "console_shared_queue": False,
+    "no_show_wait_seconds": 0,
+}
 CELERY_TASK_EAGER_PROPAGATES = True
 
 if not REDIS_URL:  # noqa: F405

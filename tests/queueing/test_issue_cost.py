@@ -4,9 +4,11 @@ the queue looked up once per process and read again as soon as it changes."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -268,6 +270,73 @@ def test_an_issue_makes_two_round_trips_to_redis(client, monkeypatch) -> None:
     assert response.status_code == 201 and response.json()["people_ahead"] == 1
     assert trips == ["pipeline: SET INCRBY MGET", "pipeline: SET DEL"], trips
     assert snapshot.cache.get(snapshot._dirty_key(qh.hall.pk)) == 1
+
+
+@needs_redis
+def test_the_cache_reads_redis_replies_with_hiredis() -> None:
+    """redis-py's C reply parser (a dependency, issue 14): the pure-Python one cost a third of an
+    issue's Redis CPU (docs/decisions.md)."""
+    from django.core.cache import caches
+    from redis._parsers.hiredis import _HiredisParser
+
+    pool = caches["default"]._cache.get_client(write=True).connection_pool
+    connection = pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+    finally:
+        pool.release(connection)
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_with_marks_coalesced_a_burst_of_issues_shares_one_mark_written_by_the_process(client, monkeypatch) -> None:
+    """As served (``QUEUE["issue_mark_seconds"]``): the issue's request makes one round trip, its
+    rate limit's; the marks of a burst of issues in two halls are written together by the
+    process's mark writer a moment later, in one round trip."""
+    from django.test import override_settings
+
+    from queueing import snapshot
+
+    halls = [make_queue_hall(), make_queue_hall(code="GZ-TEST-2")]
+    for qh in halls:
+        assert issue(client, qh.hall.code).status_code == 201
+        client.get(f"/api/v1/halls/{qh.hall.code}/queue/")
+    snapshot.cache.delete_many([snapshot._dirty_key(qh.hall.pk) for qh in halls])
+    trips = count_round_trips(monkeypatch)
+    with override_settings(QUEUE={**settings.QUEUE, "issue_mark_seconds": 0.3}):
+        for qh in halls * 3:
+            assert issue(client, qh.hall.code).status_code == 201
+        assert trips == ["pipeline: SET INCRBY MGET"] * 6, trips  # the requests' own
+        assert all(snapshot.cache.get(snapshot._dirty_key(qh.hall.pk)) is None for qh in halls)
+        marks = [trip for trip in trips if "DEL" in trip]
+        deadline = time.monotonic() + 10
+        while not marks and time.monotonic() < deadline:
+            time.sleep(0.05)
+            marks = [trip for trip in trips if "DEL" in trip]
+        time.sleep(0.5)  # a second write would come within this
+    assert [trip for trip in trips if "DEL" in trip] == ["pipeline: SET SET DEL"], trips
+    assert all(snapshot.cache.get(snapshot._dirty_key(qh.hall.pk)) == 1 for qh in halls)
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_asked_for_before_its_mark_is_written_is_in_the_queue_it_is_shown(client, monkeypatch) -> None:
+    """The person who just took a ticket asks for it before the process has written its mark: the
+    snapshot built before the ticket does not hold it, and is rebuilt at once (the page and the
+    API say where it stands, not "unknown")."""
+    from queueing import snapshot
+
+    qh = make_queue_hall()
+    qh.sign_in_all()
+    first = issue(client, qh.hall.code).json()
+    client.get(f"/api/v1/tickets/{first['token']}/")  # the snapshot is built, holding the first
+    monkeypatch.setattr(snapshot, "mark_dirty_soon", lambda hall_id: None)  # the mark is on its way
+    with time_machine.travel(NOW + dt.timedelta(seconds=2), tick=False):
+        second = issue(client, qh.hall.code).json()
+        status = client.get(f"/api/v1/tickets/{second['token']}/").json()
+        page = client.get(f"/t/{second['token']}/")
+    assert status["people_ahead"] == 1
+    assert page.status_code == 200 and page.context["progress"]["ahead"] == 1
 
 
 @needs_redis
