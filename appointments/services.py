@@ -1685,14 +1685,18 @@ def booking_lookup_start(
     client address and per mobile number), a lookup is written, and a task is queued that draws
     and sends a code only if there is something to find (``booking_lookup_send_code``)."""
     now = _now(now)
+    # Both numbers checked, and both named in one refusal (walkthrough: one error at a time).
+    errors: dict[str, list[str]] = {}
     try:
         number = validate_id_number(id_number, today=local_date(now))
     except ValidationError as exc:
-        raise BookingError(exc.messages[0], field="id_number") from exc
+        errors["id_number"] = [exc.messages[0]]
     try:
         mobile = validate_mobile(mobile)
     except ValidationError as exc:
-        raise BookingError(exc.messages[0], field="mobile") from exc
+        errors["mobile"] = [exc.messages[0]]
+    if errors:
+        raise BookingError.for_fields(errors)
     _rate_limit(
         *([(f"booking-lookup-ip:{client_ip}", settings.THROTTLE_BOOKING_LOOKUP_IP)] if client_ip else []),
         (f"booking-lookup-mobile:{id_digest(mobile)}", settings.THROTTLE_BOOKING_LOOKUP_MOBILE),

@@ -684,7 +684,7 @@ def find(request: HttpRequest) -> HttpResponse:
                     client_ip=client_address(request),
                 )
             except BookingError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                add_domain_error(form, exc)
                 status = exc.status
             else:
                 request.session[LOOKUP_SESSION_KEY] = lookup.token

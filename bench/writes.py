@@ -61,13 +61,15 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
     """``POST /bench/issue-floor/``: what a ticket issue cannot do without — one round trip to
     Redis before (a counter and two reads), the ticket numbered and inserted with its event by
     one statement as the issue's is (prepared, from the queue's sequence and the day's offset),
-    one round trip to Redis after (the dirty mark) — with no framework, model or validation
+    the dirty mark handed to the process's mark writer (``snapshot.mark_dirty_soon``, written
+    with the other marks of the next moment in one round trip) — with no framework, model or validation
     around it, in queue A of the bench hall. The issue's limit on this machine, measured beside
     it (``issue_floor_rps``)."""
     import secrets
 
     from django.core.cache import caches
 
+    from queueing import snapshot
     from queueing.services import _number_offset, number_sequence
     from servicehall.prepared import Statement
 
@@ -98,10 +100,7 @@ def bare_issue(request: HttpRequest) -> JsonResponse:
             [number_sequence(category_id), _floor_queue["offset"], hall_id, category_id, today, token, now, now, now],
         )
         ticket_id, sequence = cursor.fetchone()
-    pipeline = client.pipeline(transaction=False)
-    pipeline.set("bench:floor:dirty", 1, ex=3600)
-    pipeline.delete("bench:floor:console")
-    pipeline.execute()
+    snapshot.mark_dirty_soon(hall_id)  # as the issue's: by the process's mark writer
     return JsonResponse({"id": ticket_id, "number": f"F{sequence:03d}", "token": token}, status=201)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,6 +41,29 @@ class _UpperLetter(forms.CharField):
 
 class QueueCategoryForm(forms.ModelForm):
     letter = _UpperLetter(label=_("字母"), max_length=1, strip=True)
+    order = forms.IntegerField(
+        label=_("顺序"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("取号机、大屏和取号页面按此顺序列出排队类别（小的在前）；新增时留空则排在本大厅现有类别之后。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "order" not in self.initial:
+            self.initial["order"] = None  # not the model's 0, which would put it before every other
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("order") is None and "order" not in self.errors:
+            hall = cleaned.get("hall")
+            others = QueueCategory.objects.filter(hall=hall).exclude(pk=self.instance.pk) if hall else None
+            last = others.aggregate(last=Max("order"))["last"] if others is not None else None
+            cleaned["order"] = (
+                self.instance.order if self.instance.pk is not None else (0 if last is None else last + 1)
+            )
+        return cleaned
 
     class Meta:
         model = QueueCategory

@@ -327,28 +327,21 @@ def _check_open(hall: Hall, now: dt.datetime, *, calendar_version: Any = catalog
     raise QueueError(message, code="hall_closed", status=409)
 
 
-def ticket_issue(
+def issue_checked(
     *,
     hall: Hall,
     category: QueueCategory,
     source: str,
     id_number: str = "",
     priority: str = "",
-    not_before: dt.datetime | None = None,
-    staff: AnyUser | None = None,
-    now: dt.datetime | None = None,
     person: tuple[str, str] | None = None,
-    require_open: bool = True,
-    calendar_version: Any = catalog_selectors.UNREAD,
-) -> IssueResult:
-    """Take a ticket. The green channel needs an ID number; 60 and over (by default, per hall) is
-    recognised from it. A person with a ticket already waiting in this queue gets that one.
-
-    ``person`` (digest, masked number) replaces ``id_number`` for callers that never saw the
-    number; ``require_open=False`` is for an appointment's check-in, whose slot (extended hours,
-    weekend staggered service) is itself the proof that the hall serves then.
-    ``calendar_version``: the working calendar's version, when read with the rate limit."""
-    now = _now(now)
+    now: dt.datetime,
+) -> tuple[str, str, str]:
+    """What ``ticket_issue`` checks of its inputs before anything else (the hall's hours and the
+    person's ticket already waiting come after): a ``QueueError`` naming every wrong field, or
+    the person's (digest, masked ID number) and the priority the ticket gets (a person of the
+    green channel's age gets it from the ID number). The kiosk and the online form ask it before
+    warning that no window serves the queue, so that a wrong ID number is said at once."""
     # Every independent input is checked, and named in one refusal, before whether the hall is
     # open: a request refused as "closed" is otherwise valid, so the person does not learn of a
     # wrong ID number only the next day (walkthrough finding 3).
@@ -387,6 +380,34 @@ def ticket_issue(
             )
         if not priority and age >= config.green_channel_age:
             priority = Ticket.Priority.ELDERLY
+    return digest, masked, priority
+
+
+def ticket_issue(
+    *,
+    hall: Hall,
+    category: QueueCategory,
+    source: str,
+    id_number: str = "",
+    priority: str = "",
+    not_before: dt.datetime | None = None,
+    staff: AnyUser | None = None,
+    now: dt.datetime | None = None,
+    person: tuple[str, str] | None = None,
+    require_open: bool = True,
+    calendar_version: Any = catalog_selectors.UNREAD,
+) -> IssueResult:
+    """Take a ticket. The green channel needs an ID number; 60 and over (by default, per hall) is
+    recognised from it. A person with a ticket already waiting in this queue gets that one.
+
+    ``person`` (digest, masked number) replaces ``id_number`` for callers that never saw the
+    number; ``require_open=False`` is for an appointment's check-in, whose slot (extended hours,
+    weekend staggered service) is itself the proof that the hall serves then.
+    ``calendar_version``: the working calendar's version, when read with the rate limit."""
+    now = _now(now)
+    digest, masked, priority = issue_checked(
+        hall=hall, category=category, source=source, id_number=id_number, priority=priority, person=person, now=now
+    )
     if require_open:
         _check_open(hall, now, calendar_version=calendar_version)
 
@@ -401,7 +422,7 @@ def ticket_issue(
     values = {
         "hall_id": hall.pk,
         "category_id": category.pk,
-        "service_date": today,
+        "service_date": local_date(now),
         "source": source,
         "priority": priority,
         "id_hash": digest,

@@ -137,6 +137,18 @@ def _no_content() -> HttpResponse:
     return response
 
 
+def _issue_inputs_valid(form: KioskForm | OnlineTicketForm, hall: Hall, source: str, now: dt.datetime) -> bool:
+    """The issue's own checks of what the person typed (``services.issue_checked``), before the
+    page warns that no window serves the queue: a wrong ID number is said at once, beside its
+    field, not after the second press (walkthrough)."""
+    try:
+        services.issue_checked(hall=hall, source=source, now=now, **form.issue_kwargs())
+    except services.QueueError as exc:
+        add_domain_error(form, exc)
+        return False
+    return True
+
+
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> TemplateResponse:
     response = TemplateResponse(request, template, context, status=status)
     # The same URL answers a page or an htmx fragment.
@@ -255,7 +267,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     unstaffed = None
     if request.method == "POST":
         form = KioskForm(request.POST, categories=choices)
-        if form.is_valid():
+        if form.is_valid() and _issue_inputs_valid(form, hall, Ticket.Source.KIOSK, now):
             category = form.cleaned_data["category"]
             if _unstaffed(public, rows.get(category.letter)) and not form.cleaned_data["confirm_unstaffed"]:
                 unstaffed = {
@@ -383,7 +395,7 @@ def ticket_take(request: HttpRequest, code: str) -> HttpResponse:
                 initial={"category": request.POST.get("category"), "priority": request.POST.get("priority")},
                 categories=QueueCategory.objects.filter(hall=hall),
             )
-        elif not form.is_valid():
+        elif not form.is_valid() or not _issue_inputs_valid(form, hall, Ticket.Source.ONLINE, now):
             status = 400
         elif (
             _unstaffed(public, rows.get(form.cleaned_data["category"].letter))

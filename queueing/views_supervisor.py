@@ -655,6 +655,7 @@ def _history_page(request: HttpRequest, form: HistoryForm) -> TemplateResponse:
             "scope": scope,
             "history_form": form,
             "history": data,
+            "today": form.today,
             "export_query": urlencode(_range_params(form)) if valid else "",
         },
         status=200 if valid else 400,

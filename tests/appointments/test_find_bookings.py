@@ -327,6 +327,18 @@ def test_invalid_numbers_are_refused_on_their_field(client, ask, outbox, mine, f
     assert BookingLookup.objects.count() == 0 and outbox == []
 
 
+def test_a_wrong_id_and_a_wrong_mobile_are_both_named_at_once(client, ask, outbox, mine) -> None:
+    """Both numbers are checked before either is refused (walkthrough: the mobile's error came
+    only once the ID number was put right)."""
+    response = ask(id_number="110105199003070011", mobile="12345")
+
+    assert response.status_code == 400
+    body = text(response)
+    assert "身份证号码校验位不正确" in body and "请输入11位中国大陆手机号码。" in body
+    assert '<a href="#id_id_number">' in body and '<a href="#id_mobile">' in body
+    assert BookingLookup.objects.count() == 0 and outbox == []
+
+
 # --- The list ------------------------------------------------------------------------------------
 
 

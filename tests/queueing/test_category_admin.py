@@ -34,3 +34,22 @@ def test_a_lower_case_letter_is_the_capital_and_a_used_letter_is_refused_in_plai
 
     refused = _add(admin_client, qh.hall, "v")  # V is the green channel's
     assert refused.status_code == 200 and "队列字母须为一个大写字母" in refused.content.decode()
+
+
+def test_a_new_category_left_without_an_order_comes_after_the_halls_others(admin_client) -> None:
+    """Its order is not the model's 0 (before every other queue on the kiosk and the board) but
+    after the hall's last; one given is kept, and an existing one left blank keeps its own."""
+    qh = make_queue_hall()  # A (order 1) and B (order 2)
+    form = admin_client.get(reverse("admin:queueing_queuecategory_add")).content.decode()
+    assert 'name="order" value="0"' not in form
+    fields = {"hall": qh.hall.pk, "name": "不动产登记", "name_en": "", "order": "", "is_active": "on"}
+    assert admin_client.post(reverse("admin:queueing_queuecategory_add"), {**fields, "letter": "H"}).status_code == 302
+    added = QueueCategory.objects.get(hall=qh.hall, letter="H")
+    assert added.order == 3
+    assert _add(admin_client, qh.hall, "K").status_code == 302  # order 5 given
+    assert QueueCategory.objects.get(hall=qh.hall, letter="K").order == 5
+    change = reverse("admin:queueing_queuecategory_change", args=[added.pk])
+    assert admin_client.post(change, {**fields, "letter": "H"}).status_code == 302
+    assert QueueCategory.objects.get(pk=added.pk).order == 3
+    negative = admin_client.post(reverse("admin:queueing_queuecategory_add"), {**fields, "letter": "M", "order": -1})
+    assert negative.status_code == 200 and not QueueCategory.objects.filter(letter="M").exists()

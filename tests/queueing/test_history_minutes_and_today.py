@@ -147,3 +147,19 @@ def test_a_range_ending_before_today_has_no_such_note(supervisor, qh, half_minut
     assert XLSX_NOTE not in dict(book["说明"].iter_rows(values_only=True)).values()
     # The default range (the last week up to yesterday) has none either.
     assert TODAY_NOTE not in supervisor.get(reverse("supervisor-hall", args=[qh.hall.code])).content.decode()
+
+
+def test_the_citywide_history_notes_today_and_points_to_the_live_overview(supervisor, qh, half_minutes) -> None:
+    """The history of every hall in scope (历史统计与导出) has no live figures above it: a range
+    reaching today says that today is rolled up tomorrow and links the live overview."""
+    url = reverse("supervisor-history")
+    body = supervisor.get(url, {"start": YESTERDAY.isoformat(), "end": TODAY.isoformat()}).content.decode()
+    note = re.search(r'<p class="note" id="history-today-note">(.*?)</p>', body)
+    assert note is not None and "今日数据于次日汇总" in note.group(1)
+    assert f'href="{reverse("supervisor-overview")}"' in note.group(1)
+    earlier = supervisor.get(url, {"start": YESTERDAY.isoformat(), "end": YESTERDAY.isoformat()}).content.decode()
+    assert 'id="history-today-note"' not in earlier
+
+    supervisor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = supervisor.get(url, {"start": YESTERDAY.isoformat(), "end": TODAY.isoformat()}).content.decode()
+    assert "Today&#x27;s figures are compiled tomorrow" in english or "Today's figures are compiled tomorrow" in english

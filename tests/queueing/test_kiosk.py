@@ -127,6 +127,16 @@ def test_pressing_a_queue_without_a_window_asks_first_and_offers_booking(client,
     assert 'name="category" value="B"' not in body
 
 
+def test_a_wrong_id_number_is_said_before_the_no_window_question(client, qh) -> None:
+    only_b_is_served(qh)
+
+    response = client.post(kiosk_url(qh), {"category": "A", "id_number": "110105199003070021", "priority": ""})
+
+    assert response.status_code == 400 and Ticket.objects.count() == 0
+    body = text(response)
+    assert 'id="unstaffed-heading"' not in body and "身份证号码校验位不正确" in body
+
+
 def test_taking_the_ticket_anyway_after_the_warning(client, qh) -> None:
     only_b_is_served(qh)
 

@@ -354,6 +354,18 @@ def test_a_queue_without_an_open_window_warns_and_offers_booking_and_other_halls
     assert Ticket.objects.get(category=qh.b).number == "B001"
 
 
+def test_a_wrong_id_number_for_a_queue_without_an_open_window_is_said_before_the_warning(client, qh) -> None:
+    """The ID number is checked first: its error beside its field, not after the person has
+    confirmed taking a ticket that no window serves (walkthrough)."""
+    refused = take(client, qh, category="B", id_number="110105199003070021")
+
+    assert refused.status_code == 400 and not Ticket.objects.exists()
+    assert '<a href="#id_id_number">' in errors(refused)
+    assert "take-unstaffed" not in text(refused)
+    too_young = take(client, qh, category="B", id_number=YOUNG, priority=Ticket.Priority.ELDERLY)
+    assert too_young.status_code == 400 and "take-unstaffed" not in text(too_young)
+
+
 def test_an_unknown_hall_is_a_404(client, qh) -> None:
     url = reverse("queue-ticket-take", args=["NOPE"])
     assert client.get(url).status_code == client.post(url, {"category": "A"}).status_code == 404
