@@ -7,7 +7,7 @@ class ServicehallConfig(AppConfig):
     verbose_name = _("门户与权限")
 
     def ready(self) -> None:
-        from servicehall import extensions, login, roles
+        from servicehall import admin_audit, extensions, login, roles
 
         # The audit trail is the administrators' (issue 14): supervisors no longer read it.
         roles.grant(
@@ -17,3 +17,4 @@ class ServicehallConfig(AppConfig):
         extensions.add_section(extensions.STAFF_HOME, "servicehall/_staff_home.html")
         roles.connect()
         login.connect()
+        admin_audit.connect()

@@ -48,6 +48,10 @@ GROUPS: tuple[ActionGroup, ...] = (
         _("系统"),
         {
             "audit.exported": _("导出操作日志"),
+            # servicehall.admin_audit: what Django's admin adds, changes and deletes.
+            "admin.added": _("管理后台新增"),
+            "admin.changed": _("管理后台修改"),
+            "admin.deleted": _("管理后台删除"),
             # AuditRequestMiddleware: a signed-in write that no service recorded.
             "request": _("其他请求（按路由记录）"),
         },
