@@ -300,6 +300,7 @@ class Reminder(models.Model):
         HOUR_BEFORE = "hour_before", _("一小时前提醒")
         CANCELLATION = "cancellation", _("取消通知")
         SLOT_CLOSED = "slot_closed", _("时段关闭通知")
+        SLOT_REOPENED = "slot_reopened", _("时段恢复通知")
         RESCHEDULED = "rescheduled", _("改约成功")
         SUSPENDED = "suspended", _("暂停预约通知")
 

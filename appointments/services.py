@@ -250,16 +250,17 @@ def slots_generate(
         existing.filter(plan=plan).exclude(urgent_only=plan.urgent_only).update(urgent_only=plan.urgent_only)
     for key, slot in have:
         if slot.is_closed and slot.closed_by_calendar and kept(key, slot):
-            result.reopened += _slot_reopen_after_calendar(slot.pk)
+            result.reopened += _slot_reopen_after_calendar(slot.pk, now)
     return result
 
 
-def _slot_reopen_after_calendar(pk: int) -> int:
+def _slot_reopen_after_calendar(pk: int, now: dt.datetime) -> int:
     """Open again a slot a calendar correction closed, now that its day is a working day again.
     Its bookings were told the slot closed and stay "displaced" (free to move or cancel, never
     reinstated behind their back, which could turn a person who took the first message at its
     word into a no-show); they no longer hold its seats, so the seats are counted again from the
-    bookings still standing in it."""
+    bookings still standing in it. Each displaced booker still there is told by SMS that the
+    slot is open again and how to book it (their booking's own link)."""
     with transaction.atomic():
         slot = _lock_slot(pk)
         if not (slot.is_closed and slot.closed_by_calendar):
@@ -270,6 +271,8 @@ def _slot_reopen_after_calendar(pk: int) -> int:
         Slot.objects.filter(pk=slot.pk).update(
             is_closed=False, closed_reason="", closed_by_calendar=False, booked=standing
         )
+        displaced = list(Booking.objects.filter(slot=slot, status=Booking.Status.DISPLACED))
+        _schedule(displaced, slot, Reminder.Kind.SLOT_REOPENED, now)
     return 1
 
 
@@ -1573,6 +1576,11 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
             f"抱歉，{place} {time_text} 的预约时段因“{slot.closed_reason}”关闭。"
             f"请通过以下链接改约其他时间：{manage_url(booking)}"
         )
+    elif reminder.kind == kinds.SLOT_REOPENED:
+        body = (
+            f"因工作日历再次调整，{place} {time_text} 的时段已恢复办理。您原来的预约已在时段关闭时失效，"
+            f"如仍需在该时间办理，请通过以下链接改约（名额有限，先到先得）：{manage_url(booking)}"
+        )
     else:  # suspended
         body = (
             f"您因多次预约未到（爽约），网上预约已暂停至 "
@@ -1656,6 +1664,14 @@ def _obsolete(reminder: Reminder, now: dt.datetime) -> bool:
         return (
             booking.status != Booking.Status.BOOKED
             or booking.slot_id != reminder.slot_id
+            or reminder.slot.starts_at <= now
+        )
+    if reminder.kind == Reminder.Kind.SLOT_REOPENED:
+        # Moved or cancelled meanwhile, the slot closed again or already begun: nothing to offer.
+        return (
+            booking.status != Booking.Status.DISPLACED
+            or booking.slot_id != reminder.slot_id
+            or reminder.slot.is_closed
             or reminder.slot.starts_at <= now
         )
     return False

@@ -11,13 +11,14 @@ Time is frozen at Friday 4 December 2026, 10:00 in Guangzhou (as in test_calenda
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
 from appointments import services
-from appointments.models import Booking, Slot, SlotPlan
+from appointments.models import Booking, Reminder, Slot, SlotPlan
 from catalog.models import CalendarDay
 from servicehall import roles
 from tests.appointments.factories import person
@@ -184,3 +185,33 @@ def test_a_rest_day_gets_its_staggered_slot_at_the_time_of_a_closed_booked_one(c
     assert not closed.is_closed
     assert bh.slot(MONDAY, 9).pk == closed.pk
     assert Slot.objects.filter(category=bh.a, date=MONDAY, kind="staggered", is_closed=False).count() == 0
+
+
+def test_the_displaced_booker_is_told_by_sms_that_the_slot_reopened(client, admin_client, hall, settings) -> None:
+    """Undoing the correction sends the people it displaced an SMS with their link (walkthrough:
+    only their page said so); not the people a staff closure displaced, and not someone who has
+    moved meanwhile."""
+    from servicehall.notifications import MemoryBackend
+
+    settings.NOTIFICATION_BACKEND = "servicehall.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    booking = services.booking_create(slot=hall.slot(MONDAY, 9), now=NOW, **person(1))
+    moved = services.booking_create(slot=hall.slot(MONDAY, 9), now=NOW, **person(4))
+    by_staff = services.booking_create(slot=hall.slot(MONDAY, 10), now=NOW, **person(2))
+    services.slot_close(slot=hall.slot(MONDAY, 10), reason="设备检修", actor=None, now=NOW)
+    correct(admin_client, MONDAY, CalendarDay.Kind.HOLIDAY, "误操作")
+    services.booking_reschedule(
+        booking=Booking.objects.get(pk=moved.pk), new_slot=hall.slot(MONDAY + dt.timedelta(days=1), 9), now=NOW
+    )
+    services.reminders_send_due(now=NOW)
+    MemoryBackend.outbox.clear()
+
+    correct(admin_client, MONDAY, CalendarDay.Kind.WORKDAY, "撤销误操作")
+    services.reminders_send_due(now=NOW)
+
+    reopened = [n for n in MemoryBackend.outbox if n.data["kind"] == "slot_reopened"]
+    assert [n.data["booking"] for n in reopened] == [booking.code]
+    assert "已恢复办理" in reopened[0].body and f"/book/manage/{booking.manage_token}/" in reopened[0].body
+    assert "2026年12月14日 09:00" in reopened[0].body
+    assert not Reminder.objects.filter(booking=by_staff, kind="slot_reopened").exists()
+    MemoryBackend.outbox.clear()
