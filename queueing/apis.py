@@ -32,8 +32,8 @@ from queueing.models import AssistanceRequest, DailyStat, QueueCategory, Ticket,
 from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.api_fields import IdNumberField, JsonBodySerializer
 from servicehall.dbrouter import replica_reads
-from servicehall.errors import DomainError, error_body, not_found_with
-from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema
+from servicehall.errors import DomainError, error_body
+from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema, error_response
 from servicehall.throttling import ScopedCounterThrottle
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -397,6 +397,14 @@ def read_with_issue_rate_limit(code: str) -> list[str]:
     return versions if hall_id is None else [*versions, snapshot.public_key(hall_id)]
 
 
+# Which letters a hall has is its data, not the schema's: an unknown one is an invalid field.
+ISSUE_ERROR_400 = error_response(
+    "The body is invalid (`code` invalid): `errors` names each field, including a `category` "
+    "letter that names no queue of this hall."
+)
+ISSUE_ERROR_404 = error_response("No hall with this code.")
+
+
 class TicketIssueView(APIView):
     """Take a ticket online (线上取号) in one of the hall's queues."""
 
@@ -414,13 +422,18 @@ class TicketIssueView(APIView):
         summary="Take a ticket",
         tags=["queue"],
         request=IssueSerializer,
-        responses={201: TicketStatusSerializer, 200: TicketStatusSerializer},
+        responses={
+            201: TicketStatusSerializer,
+            200: TicketStatusSerializer,
+            400: ISSUE_ERROR_400,
+            404: ISSUE_ERROR_404,
+        },
     )
     def post(self, request: Request, code: str) -> Response:
         payload = IssueSerializer(data=request.data)
         if not payload.is_valid():
-            unknown = _unknown_category(code, payload)
-            raise not_found_with(payload.errors, unknown) if unknown else serializers.ValidationError(payload.errors)
+            # One 400 naming every wrong field, an unknown queue letter among them.
+            raise serializers.ValidationError({**_unknown_category(code, payload), **payload.errors})
         found = getattr(self, "read_with_rate_limit_found", None)
         body, created = issue_answer(
             code,
@@ -445,9 +458,9 @@ class TicketIssueView(APIView):
 
 
 def _unknown_category(code: str, payload: IssueSerializer) -> dict[str, list[str]]:
-    """With other fields wrong, a well-formed letter naming no queue of the hall: the 404 it is
-    alone (``issue_answer``), naming the other fields too (walkthrough finding 3). Read only on
-    this refusal's path, so a valid request pays nothing for it."""
+    """With other fields wrong, a well-formed letter naming no queue of the hall: named with
+    them in the one 400 (walkthrough finding 3), as it is alone (``issue_answer``). Read only
+    on this refusal's path, so a valid request pays nothing for it."""
     letter = payload.initial_data.get("category") if isinstance(payload.initial_data, dict) else None
     if "category" in payload.errors or not isinstance(letter, str) or not letter.strip():
         return {}
@@ -465,8 +478,10 @@ def issue_answer(
     version = values.get(lookups.VERSION_KEY) if lookups.VERSION_KEY in keys else lookups.UNREAD
     category = lookups.issue_category(code, letter.upper(), version=version)
     if category is None:
-        _hall(code)  # an unknown hall is a 404, an unknown category a 404 naming the field
-        raise DomainError(_("本大厅没有该排队类别。"), field="category", code="not_found", status=404)
+        # The hall in the URL is the resource: unknown, a 404. A letter naming none of its queues
+        # is a wrong field of the body: a 400 naming it, as any other invalid input.
+        _hall(code)
+        raise DomainError(_("本大厅没有该排队类别。"), field="category", code="invalid", status=400)
     hall = category.hall
     calendar_key = catalog_selectors.CALENDAR_VERSION_KEY
     result = services.ticket_issue(

@@ -55,7 +55,7 @@ def test_same_person_gets_the_existing_ticket_with_200(client, qh) -> None:
 @pytest.mark.parametrize(
     ("data", "status", "field"),
     [
-        ({"category": "Q"}, 404, "category"),  # no such queue in this hall
+        ({"category": "Q"}, 400, "category"),  # no such queue in this hall: an invalid field
         ({"id_number": "123"}, 400, "id_number"),
         ({"priority": "disabled"}, 400, "id_number"),
         ({"priority": "vip"}, 400, "priority"),

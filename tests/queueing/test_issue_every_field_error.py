@@ -28,15 +28,19 @@ def issue(client, qh, **data):
 def test_priority_id_number_and_an_unknown_queue_are_named_together(client, qh) -> None:
     response = issue(client, qh, category="A", id_number="123", priority="vip")
     assert response.status_code == 400 and set(response.json()["errors"]) == {"id_number", "priority"}
-    # A queue the hall does not have is the 404 it is alone, naming the other fields too.
+    # A queue the hall does not have is a wrong field like the others: one 400 naming them all.
     response = issue(client, qh, category="Z", id_number="123", priority="vip")
-    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
     errors = response.json()["errors"]
     assert set(errors) == {"category", "id_number", "priority"}
     assert errors["category"] == ["本大厅没有该排队类别。"]
-    # Alone, an unknown queue stays a 404 naming the field.
+    # Alone, an unknown queue is the 400 naming the field.
     alone = issue(client, qh, category="Z")
-    assert alone.status_code == 404 and alone.json()["errors"] == {"category": ["本大厅没有该排队类别。"]}
+    assert alone.status_code == 400 and alone.json() == {
+        "detail": "本大厅没有该排队类别。",
+        "code": "invalid",
+        "errors": {"category": ["本大厅没有该排队类别。"]},
+    }
     assert Ticket.objects.count() == 0
 
 

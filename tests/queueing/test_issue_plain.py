@@ -68,13 +68,59 @@ def test_other_requests_are_served_by_the_drf_view(client, qh, monkeypatch, body
 def test_a_refusal_is_the_drf_views_and_the_rate_limit_counts_it_once(client, qh, monkeypatch) -> None:
     monkeypatch.setattr(ScopedCounterThrottle, "THROTTLE_RATES", {"ticket_issue": "3/hour"})
     unknown = issue(client, qh.hall.code, {"category": "Z"})  # counted by the plain path, refused by DRF
-    assert (
-        unknown.status_code == 404 and unknown.json()["code"] == "not_found" and "category" in unknown.json()["errors"]
-    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == "invalid" and "category" in unknown.json()["errors"]
     assert issue(client, "NO-SUCH-HALL").status_code == 404  # the second request of the window
     assert issue(client, qh.hall.code).status_code == 201  # the third: had the refusals counted twice, 429
     refused = issue(client, qh.hall.code)
     assert refused.status_code == 429 and refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
+
+
+UNKNOWN_CATEGORY = {
+    "detail": "本大厅没有该排队类别。",
+    "code": "invalid",
+    "errors": {"category": ["本大厅没有该排队类别。"]},
+}
+UNKNOWN_HALL = {"detail": "没有找到该政务服务场所。", "code": "not_found", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    "path, headers, tries",
+    [
+        ("plain", {}, 2),  # tried by the plain path, then refused by the DRF view
+        ("drf: another Accept", {"HTTP_ACCEPT": "application/json; q=1"}, 1),
+        ("drf: signed in", {}, 1),
+    ],
+)
+def test_an_unknown_letter_is_a_400_naming_the_field_and_an_unknown_hall_a_404_on_every_path(
+    client, qh, monkeypatch, path, headers, tries
+) -> None:
+    # The hall in the URL exists: a letter naming none of its queues is an invalid body field,
+    # answered as a bad ID number or priority is (walkthrough finding), never a 404.
+    if path == "drf: signed in":
+        client.force_login(qh.staff[2])
+    answered: list[str] = []
+    real = apis.issue_answer
+    monkeypatch.setattr(apis, "issue_answer", lambda *a, **k: answered.append("issue") or real(*a, **k))
+    unknown = issue(client, qh.hall.code, {"category": "Z"}, **headers)
+    assert unknown.status_code == 400 and unknown.json() == UNKNOWN_CATEGORY
+    assert len(answered) == tries  # the path the request took
+    lower = issue(client, qh.hall.code, {"category": "z"}, **headers)
+    assert lower.status_code == 400 and lower.json() == UNKNOWN_CATEGORY
+    # An unknown hall stays a 404, whatever letter the body names.
+    for letter in ("A", "Z"):
+        nowhere = issue(client, "NO-SUCH-HALL", {"category": letter}, **headers)
+        assert nowhere.status_code == 404 and nowhere.json() == UNKNOWN_HALL
+    assert not Ticket.objects.exists()
+
+
+def test_the_schema_documents_an_unknown_letter_as_400_and_an_unknown_hall_as_404() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    responses = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/halls/{code}/tickets/"][
+        "post"
+    ]["responses"]
+    assert {"200", "201", "400", "404"} <= responses.keys()
+    assert "category" in responses["400"]["description"] and "hall" in responses["404"]["description"]
 
 
 def test_a_closed_hall_is_refused_by_the_drf_view_with_its_message(client, qh) -> None:
