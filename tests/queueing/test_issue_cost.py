@@ -288,6 +288,22 @@ def test_the_cache_reads_redis_replies_with_hiredis() -> None:
 
 
 @needs_redis
+def test_the_redis_cache_does_not_scan_keys_for_memcacheds_limits(monkeypatch) -> None:
+    """Django's memcached key warnings cost a scan of each character of each key; Redis has no
+    such limits (the memory cache still checks them)."""
+    from django.core.cache import caches
+    from django.core.cache.backends import base
+    from django.core.cache.backends.locmem import LocMemCache
+
+    scanned: list[str] = []
+    monkeypatch.setattr(base, "memcache_key_warnings", lambda key: scanned.append(key) or [])
+    caches["default"].get_many(["queue:a", "queue:b"])
+    assert scanned == []
+    LocMemCache("scan-check", {}).get("queue:a")
+    assert scanned == [":1:queue:a"]
+
+
+@needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_with_marks_coalesced_a_burst_of_issues_shares_one_mark_written_by_the_process(client, monkeypatch) -> None:
     """As served (``QUEUE["issue_mark_seconds"]``): the issue's request makes one round trip, its
