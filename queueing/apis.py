@@ -88,6 +88,13 @@ class TicketStatusSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text=gettext_lazy("本号为已签到的预约号时：预约时段开始、开始叫号的时间")
     )
     estimated_wait_minutes = serializers.IntegerField(allow_null=True)
+    open_windows = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "等候中的号码：现在办理该业务的开放窗口数。为 0 时没有窗口办理，等候时间无法估算，可改为预约或到其他大厅办理"
+        ),
+    )
     window = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("叫号后前往的窗口号"))
     issued_at = serializers.DateTimeField()
     called_at = serializers.DateTimeField(allow_null=True)
@@ -130,6 +137,7 @@ def ticket_status(ticket: Ticket, *, data: dict | None = None) -> dict:
         "scheduled_from": place.scheduled_from if place is not None else None,
         "callable_from": callable_from,
         "estimated_wait_minutes": estimate,
+        "open_windows": row["open_windows"] if row is not None else None,
         "window": window.number if window is not None else None,
         "issued_at": ticket.issued_at,
         "called_at": ticket.called_at,
@@ -191,6 +199,7 @@ def issued_status(ticket: Ticket, *, published: Any = lookups.UNREAD) -> dict:
         "urgent": ticket.urgent,
         "people_ahead": ahead,
         "estimated_wait_minutes": estimate,
+        "open_windows": row.get("open_windows") if row is not None else None,
         "window": None,
         "issued_at": ticket.issued_at,
         "called_at": None,

@@ -44,6 +44,20 @@ def test_issue_a_ticket_and_follow_it_by_token(client, qh) -> None:
     assert "token" not in status.json()
 
 
+def test_the_answer_says_how_many_windows_serve_the_queue_and_none_is_zero(client, qh, commits) -> None:
+    """The API's equivalent of the page's warning (walkthrough: the API issued into a queue no
+    window served without saying so): ``open_windows`` 0 and no estimate; once a window opens,
+    the ticket's status counts it."""
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # a published queue, as under load
+    body = commits(lambda: issue(client, qh)).json()
+    assert body["open_windows"] == 0 and body["estimated_wait_minutes"] is None
+    commits(lambda: services.window_sign_in(window=qh.window_a, staff=qh.staff[2]))
+    status = client.get(f"/api/v1/tickets/{body['token']}/").json()
+    assert status["open_windows"] >= 1 and status["estimated_wait_minutes"] is not None
+    schema = client.get("/api/schema/?format=json").json()
+    assert "open_windows" in schema["components"]["schemas"]["TicketStatus"]["properties"]
+
+
 def test_same_person_gets_the_existing_ticket_with_200(client, qh) -> None:
     person = id_number("19900307")
     assert issue(client, qh, id_number=person).status_code == 201
