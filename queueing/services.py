@@ -82,10 +82,15 @@ def age_on(id_number: str, day: dt.date) -> int | None:
 # again, corrected against the day's tickets (``_OFFSET_SQL``). Gaps are possible (a number
 # drawn by an issue that failed is skipped, never reused), as they were with the counter.
 
+# SQLite's counter, which follows the day's tickets as PostgreSQL's offset does: the next number
+# is above the highest of the queue's letter among the day's tickets (another path's, the demo's),
+# and above the counter's own last.
 _SEQUENCE_SQL = """
 INSERT INTO queueing_ticketsequence (hall_id, category_id, service_date, last)
-VALUES (%s, %s, %s, 1)
-ON CONFLICT (hall_id, category_id, service_date) DO UPDATE SET last = queueing_ticketsequence.last + 1
+SELECT %s, %s, %s, COALESCE(MAX(sequence), 0) + 1 FROM queueing_ticket
+WHERE hall_id = %s AND service_date = %s AND number GLOB '*' || %s || '[0-9]*'
+ON CONFLICT (hall_id, category_id, service_date)
+DO UPDATE SET last = MAX(queueing_ticketsequence.last + 1, excluded.last)
 RETURNING last
 """
 
@@ -163,13 +168,13 @@ def _number_offset(*, hall_id: int, category_id: int, letter: str, day: dt.date)
     return offset
 
 
-def _draw_sequence(*, hall_id: int, category_id: int, day: dt.date) -> int:
+def _draw_sequence(*, hall_id: int, category_id: int, letter: str, day: dt.date) -> int:
     """The next number of a category's day where the ticket's insert does not draw it (SQLite):
     one atomic upsert, so concurrent issues can neither read the same value nor race to create
     the row."""
     assert TicketSequence._meta.db_table == "queueing_ticketsequence"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_SEQUENCE_SQL, [hall_id, category_id, day])
+        cursor.execute(_SEQUENCE_SQL, [hall_id, category_id, day, hall_id, day, letter])
         return cursor.fetchone()[0]
 
 
@@ -483,7 +488,7 @@ def _insert_numbered(
     usable. Elsewhere (SQLite) the counter's upsert and the ORM's two inserts."""
     if connection.vendor != "postgresql":
         sequence = _draw_sequence(
-            hall_id=values["hall_id"], category_id=values["category_id"], day=values["service_date"]
+            hall_id=values["hall_id"], category_id=values["category_id"], letter=letter, day=values["service_date"]
         )
         ticket = _built(Ticket, None, {**values, "sequence": sequence, "number": _numbered(prefix, sequence)})
         with transaction.atomic():

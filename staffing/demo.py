@@ -322,9 +322,9 @@ def _served(hall: Hall, category: QueueCategory, issued: dt.datetime, rng: rando
 
 
 def _number(rows: list[Ticket]) -> None:
-    """Daily numbers per queue in order of issue, from 500 so that today's live numbers (from 1,
-    ``queueing.services.ticket_issue``) and the rated tickets' (from 800, feedback's demo) never
-    meet them."""
+    """Daily numbers per queue in order of issue, from 500 so that the rated tickets' (from 800,
+    feedback's demo) never meet them; today's live numbers (``queueing.services.ticket_issue``)
+    follow the day's highest."""
     rows.sort(key=lambda row: row.issued_at)
     counters: dict[tuple[dt.date, int], int] = {}
     for row in rows:

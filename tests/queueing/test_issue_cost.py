@@ -79,6 +79,31 @@ def test_on_postgresql_an_issue_is_one_statement(client) -> None:
     assert (ticket.sequence, ticket.number) == (2, "A002")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_every_database_new_numbers_follow_the_days_tickets_and_the_answer_counts_right(client) -> None:
+    """Tickets of the day already numbered from 500 (the demo's, another path's): the next issue is
+    numbered after them on SQLite as on PostgreSQL, and its answer says who is ahead as the
+    ticket's status does (walkthrough: SQLite's counter began at 1 beside them, and the answer,
+    reading the published copy's newest number 525, said 0 ahead where the status said 3)."""
+    qh = make_queue_hall()
+    qh.sign_in_all()
+    day = NOW.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    Ticket.objects.bulk_create(
+        Ticket(
+            hall=qh.hall, category=qh.a, service_date=day, sequence=n, number=f"A{n}", token=f"t{n}" * 8,
+            source="kiosk", status="done", issued_at=NOW - dt.timedelta(minutes=30), arrived_at=NOW,
+        )
+        for n in range(500, 526)
+    )  # fmt: skip
+    client.get(f"/api/v1/halls/{qh.hall.code}/queue/")  # a published copy that knows A525
+    answers = [issue(client, qh.hall.code, "A").json() for _ in range(3)]
+    assert [a["number"] for a in answers] == ["A526", "A527", "A528"]
+    for answer in answers:
+        status = client.get(f"/api/v1/tickets/{answer['token']}/").json()
+        assert answer["people_ahead"] == status["people_ahead"], (answer, status)
+    assert [a["people_ahead"] for a in answers] == [0, 1, 2]
+
+
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_numbers_follow_the_days_tickets_whatever_the_sequence_or_offset_says(client) -> None:
