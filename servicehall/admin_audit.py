@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.admin.models import ADDITION, DELETION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
@@ -29,13 +29,16 @@ def _recorded(sender: type[LogEntry], instance: LogEntry, created: bool, raw: bo
     kind = str(model._meta.verbose_name) if model is not None else (content_type.model if content_type else "")
     verb = _("新增") if flag == ADDITION else (_("删除") if flag == DELETION else _("修改"))
     name = mask_free_text(instance.object_repr)
+    change = mask_free_text(instance.get_change_message()) if flag == CHANGE else ""
+    summary = _("管理后台%(verb)s%(kind)s“%(name)s”") % {"verb": verb, "kind": kind, "name": name}
     audit_record(
         actor=instance.user,
         action="admin.added" if flag == ADDITION else ("admin.deleted" if flag == DELETION else "admin.changed"),
         target_type=f"{content_type.app_label}.{content_type.model}" if content_type is not None else "",
         target_id=str(instance.object_id or "")[:64],
-        summary=_("管理后台%(verb)s%(kind)s“%(name)s”") % {"verb": verb, "kind": kind, "name": name},
-        details={"change": mask_free_text(instance.get_change_message())} if flag != DELETION else {},
+        # The fields changed, on the audit page and in its CSV too (walkthrough: only in details).
+        summary=f"{summary}：{change}" if change else summary,
+        details={"change": change} if change else {},
     )
 
 

@@ -163,3 +163,17 @@ def test_the_citywide_history_notes_today_and_points_to_the_live_overview(superv
     supervisor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = supervisor.get(url, {"start": YESTERDAY.isoformat(), "end": TODAY.isoformat()}).content.decode()
     assert "Today&#x27;s figures are compiled tomorrow" in english or "Today's figures are compiled tomorrow" in english
+
+
+def test_a_range_of_today_only_has_no_table_of_zeros_and_no_exports(supervisor, qh, half_minutes) -> None:
+    """Nothing is rolled up for today yet: the citywide page says so (the note and the empty
+    state), not a table of halls at 0 with export buttons (walkthrough)."""
+    body = supervisor.get(
+        reverse("supervisor-history"), {"start": TODAY.isoformat(), "end": TODAY.isoformat()}
+    ).content.decode()
+    assert 'id="history-today-note"' in body and "所选期间暂无统计数据。" in body
+    assert 'id="history-halls-caption"' not in body and "导出 CSV" not in body
+    reaching = supervisor.get(
+        reverse("supervisor-history"), {"start": YESTERDAY.isoformat(), "end": TODAY.isoformat()}
+    ).content.decode()
+    assert 'id="history-halls-caption"' in reaching and "导出 CSV" in reaching

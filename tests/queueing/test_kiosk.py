@@ -355,3 +355,12 @@ def test_a_booking_only_day_tells_walk_in_visitors_to_check_in_or_book(client, q
     clock.move_to(saturday + dt.timedelta(days=1))  # Sunday: closed, no booking-only hours
     body = text(client.get(kiosk_url(qh)))
     assert "本大厅现不在办公时间" in body and "错时服务日" not in body
+
+
+def test_the_title_names_the_hall_once_where_it_is_the_portals_name(client, qh, settings) -> None:
+    settings.PORTAL_NAME = qh.hall.display_name
+    title = re.search(r"<title>(.*?)</title>", text(client.get(kiosk_url(qh))), re.S).group(1)
+    assert title.count(qh.hall.display_name) == 1
+    settings.PORTAL_NAME = "广州市政务服务网"
+    title = re.search(r"<title>(.*?)</title>", text(client.get(kiosk_url(qh))), re.S).group(1)
+    assert qh.hall.display_name in title and "广州市政务服务网" in title

@@ -31,7 +31,7 @@ def test_adding_changing_and_deleting_in_the_admin_is_recorded_by_object(admin_c
     assert all((e.target_type, e.target_id) == ("queueing.queuecategory", str(category.pk)) for e in events)
     added, changed, deleted = events
     assert added.summary.startswith("管理后台新增排队类别“") and "不动产登记" in added.summary
-    assert "名称" in changed.details["change"]
+    assert "名称" in changed.details["change"] and changed.summary.endswith("：" + changed.details["change"])
     assert deleted.summary.startswith("管理后台删除排队类别“") and deleted.details == {}
     assert not AuditEvent.objects.filter(action="request").exists()  # no second, generic record
 
