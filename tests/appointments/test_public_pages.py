@@ -923,7 +923,9 @@ def test_a_cancelled_booking_shows_no_check_in_code_or_qr(client, bh) -> None:
     # The walkthrough: "Cancelled", and below it the code, the QR and how to check in with them.
     booking = book(bh.slot(TODAY + dt.timedelta(days=2), 10, 30))
     url = f"/book/manage/{booking.manage_token}/"
-    assert 'class="booking-qr"' in text(client.get(url))
+    before = text(client.get(url))
+    assert 'class="booking-qr"' in before and "需携带的材料" in before
     services.booking_cancel(booking=booking, now=NOW)
     page = text(client.get(url))
     assert "已于" in page and 'class="booking-qr"' not in page and "booking-code-box" not in page
+    assert "需携带的材料" not in page  # nothing to bring to a visit that will not happen (walkthrough)
