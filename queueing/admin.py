@@ -56,13 +56,13 @@ class QueueCategoryForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("order") is None and "order" not in self.errors:
-            hall = cleaned.get("hall")
-            others = QueueCategory.objects.filter(hall=hall).exclude(pk=self.instance.pk) if hall else None
-            last = others.aggregate(last=Max("order"))["last"] if others is not None else None
-            cleaned["order"] = (
-                self.instance.order if self.instance.pk is not None else (0 if last is None else last + 1)
-            )
+        if cleaned.get("order") is not None or "order" in self.errors:
+            return cleaned
+        if self.instance.pk is not None:  # left blank on a change: the order it has
+            cleaned["order"] = self.instance.order
+        elif cleaned.get("hall") is not None:  # a new one: after the hall's others
+            last = QueueCategory.objects.filter(hall=cleaned["hall"]).aggregate(last=Max("order"))["last"]
+            cleaned["order"] = 0 if last is None else last + 1
         return cleaned
 
     class Meta:

@@ -255,7 +255,8 @@ def for_ticket(ticket: Ticket) -> dict[str, Any] | None:
     row = category_row(data, ticket.category_id)
     if row is not None and ticket.pk in row["queue"]:
         return data
-    return refresh(ticket.hall_id) or data
+    # Under the rebuild lock, as any reader's rebuild: a burst of such tickets rebuilds once.
+    return _rebuild_unless_rebuilding(ticket.hall_id, _key, data, now=timezone.now()) or data
 
 
 # The public part is also kept in each process for a fraction of a second: a hall's phones and
@@ -295,8 +296,16 @@ def _read_id(hall_id: int, key: Any, *, now: dt.datetime) -> dict[str, Any] | No
     data = found.get(key(hall_id))
     if data is not None and _dirty_key(hall_id) not in found and data["fresh_until"] > now.timestamp():
         return data
+    return _rebuild_unless_rebuilding(hall_id, key, data, now=now)
+
+
+def _rebuild_unless_rebuilding(
+    hall_id: int, key: Any, data: dict[str, Any] | None, *, now: dt.datetime
+) -> dict[str, Any] | None:
+    """Rebuild the hall's snapshot and return its ``key`` part, unless another reader is
+    rebuilding it: then ``data``, the copy in hand, at most a moment old."""
     if data is not None and not cache.add(_lock_key(hall_id), 1, 10):
-        return data  # another reader is rebuilding: this copy is at most a moment old
+        return data
     try:
         full = _rebuild(hall_id, now=now)
     finally:
