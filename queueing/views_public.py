@@ -309,6 +309,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             "unstaffed": unstaffed,
             "kiosk_start_sections": extensions.sections(extensions.KIOSK_START),
             "kiosk_unstaffed_sections": extensions.sections(extensions.KIOSK_UNSTAFFED),
+            "kiosk_closed_sections": extensions.sections(extensions.KIOSK_CLOSED),
             "open_now": open_now,
             "next_opening": next_opening,
             "booking_only": booking_only,

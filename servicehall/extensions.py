@@ -38,6 +38,9 @@ KIOSK_START = "kiosk-start"
 # The kiosk's page for a queue no open window serves, as an alternative to waiting: included with
 # ``hall`` and ``unstaffed`` (its ``category``).
 KIOSK_UNSTAFFED = "kiosk-unstaffed"
+# The kiosk's notice that no ticket can be taken now (the hall closed, or a staggered-service day
+# for bookings only), below it, as what to do instead: included with ``hall`` and ``request``.
+KIOSK_CLOSED = "kiosk-closed"
 # The online ticket page (queueing/views_public.py ``ticket_take``) when the queue chosen has no
 # open window, as an alternative to waiting: included with ``hall`` and ``unstaffed`` (its
 # ``category``).

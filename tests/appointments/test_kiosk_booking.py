@@ -156,3 +156,21 @@ def test_the_check_in_button_shows_only_where_the_hall_takes_bookings(client, bh
     body = text(client.get(reverse("queue-kiosk", args=[station.code])))
     assert "预约签到" not in body
     assert reverse("booking-kiosk-checkin", args=[station.code]) not in body
+
+
+def test_a_closed_hall_kiosk_offers_booking_for_its_opening_hours(client, bh, clock) -> None:
+    # After hours the kiosk gives no ticket; where the hall takes bookings it offers them, on this
+    # kiosk, instead of only saying that one can book online.
+    clock.move_to(NOW.replace(hour=20))
+    body = text(client.get(kiosk_url(bh)))
+    assert "本大厅现不在办公时间，暂不能取号。" in body
+    assert "网上预约，在开放时间来办理" in body
+    assert f'href="{reverse("booking-kiosk-hall", args=[bh.hall.code])}"' in body
+    assert_kiosk_page(bh, body)
+
+    # A station without slot plans offers no booking: only the hotline.
+    station = factories.hall(code="ST01", level=Hall.Level.STATION)
+    QueueCategory.objects.create(hall=station, letter="A", name="综合业务")
+    body = text(client.get(reverse("queue-kiosk", args=[station.code])))
+    assert "本大厅现不在办公时间，暂不能取号。" in body and "12345" in body
+    assert "网上预约" not in body and "booking" not in body

@@ -28,11 +28,12 @@ PHONE = {"width": 375, "height": 740}
 
 
 def before_the_last_slot() -> None:
-    """The plan's last slot of the day starts at 23:50 and the test books a slot that has not
-    started yet, then checks in within half an hour of it: from 23:48 wait for the new day
-    (``not_at_midnight`` covers the last three minutes only)."""
+    """The plan's last slot of the day starts at 23:50 and the test books today's second slot not
+    yet started, then checks in within half an hour of it: from 23:40 (when fewer than two may be
+    left by the time it books) wait for the new day (``not_at_midnight`` covers the last three
+    minutes only)."""
     now = timezone.localtime()
-    if now.time() >= dt.time(23, 48):
+    if now.time() >= dt.time(23, 40):
         midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=2, microsecond=0)
         time.sleep((midnight - now).total_seconds())
     not_at_midnight()
@@ -82,9 +83,10 @@ def fits_a_phone(page, label: str) -> None:
 
 
 def choose_slot(page, *, last: bool = False) -> str:
-    """Pick the day's first (or last) slot still open; returns its time ("HH:MM–HH:MM")."""
+    """Pick the day's second (or last) slot still open; returns its time ("HH:MM–HH:MM"). Not the
+    first: it may start (and refuse the booking, rightly) between showing and choosing it."""
     slots = page.locator(".slot-open")
-    slot = slots.last if last else slots.first
+    slot = slots.last if last else slots.nth(1)
     when = slot.locator(".slot-time").inner_text()
     slot.get_by_role("radio").check()
     page.get_by_role("button", name="下一步：填写预约人信息").click()
