@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from servicehall.access import staff_scope, supervised_hall_ids
 from servicehall.api_fields import IdNumberField, JsonBodySerializer
 from servicehall.dbrouter import replica_reads
 from servicehall.errors import DomainError, error_body
+from servicehall.http import JsonAnswer
 from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema, error_response
 from servicehall.throttling import ScopedCounterThrottle
 
@@ -392,7 +393,7 @@ class HallQueueView(APIView):
 def hall_queue_json(request, code: str) -> HttpResponse:
     data = snapshot.get_public(code)
     if data is None:
-        return JsonResponse(error_body(_("没有找到该政务服务场所。"), "not_found"), status=404)
+        return JsonAnswer(error_body(_("没有找到该政务服务场所。"), "not_found"), status=404)
     return HttpResponse(data["json"], content_type="application/json")
 
 

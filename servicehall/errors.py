@@ -22,13 +22,15 @@ from typing import Any, Self
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from servicehall.http import JsonAnswer
 
 
 class DomainError(Exception):
@@ -173,9 +175,15 @@ def _in_our_words(item: Any, *, whole_body: bool) -> str:
 
 def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
     errors = _field_errors(exc.detail)
-    messages = [message for field_messages in errors.values() for message in field_messages]
-    # One message says it all; several are read beside their fields.
-    detail = messages[0] if len(messages) == 1 else gettext("提交的内容有误，请按各项提示修改。")
+    messages = [(field, message) for field, field_messages in errors.items() for message in field_messages]
+    # One message says it all, naming its field ("category：请填写此项。": DRF's messages do not);
+    # several are read beside their fields.
+    if len(messages) != 1:
+        detail = gettext("提交的内容有误，请按各项提示修改。")
+    elif messages[0][0] == api_settings.NON_FIELD_ERRORS_KEY:
+        detail = messages[0][1]
+    else:
+        detail = gettext("%(field)s：%(message)s") % {"field": messages[0][0], "message": messages[0][1]}
     return error_body(detail, "invalid", errors)
 
 
@@ -222,7 +230,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     elsewhere (the template reads no context processor, which might query)."""
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(error_body(database_unavailable_message(), "service_unavailable"), status=503)
+        response = JsonAnswer(error_body(database_unavailable_message(), "service_unavailable"), status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)

@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.log import log_response
@@ -22,6 +22,16 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+class JsonAnswer(JsonResponse):
+    """A JSON answer with its Chinese as written, as the API's own (DRF's ``UNICODE_JSON``), not
+    escaped to ``\\uXXXX``: the portal's answers outside DRF (``/api/``, the 415 and 503 answers,
+    the probes)."""
+
+    def __init__(self, data: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("json_dumps_params", {"ensure_ascii": False})
+        super().__init__(data, **kwargs)
 
 
 def client_address(request: HttpRequest) -> str:

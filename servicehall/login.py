@@ -25,12 +25,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in, user_logged_out
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicehall.audit import audit_record
-from servicehall.http import client_address
+from servicehall.http import JsonAnswer, client_address
 from servicehall.models import AuditEvent
 
 FAILED = "login.failed"
@@ -181,7 +181,7 @@ class LoginCompletionMiddleware:
         else:
             target, code, message = "password-change", "password_expired", _("密码已过期，请先修改密码。")
         if request.path_info.startswith("/api/"):
-            return JsonResponse(error_body(message, code), status=403)
+            return JsonAnswer(error_body(message, code), status=403)
         url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
         if getattr(request, "htmx", None) or request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": url})

@@ -71,12 +71,12 @@ class ApiJsonWritesMiddleware:
         ):
             content_type = request.content_type or ""
             if content_type != "application/json" and not content_type.endswith("+json"):
-                from django.http import JsonResponse
                 from django.utils.translation import gettext as _
 
                 from servicehall.errors import error_body
+                from servicehall.http import JsonAnswer
 
-                return JsonResponse(
+                return JsonAnswer(
                     error_body(
                         _("接口写入请求须为 JSON（Content-Type: application/json）。"), "unsupported_media_type"
                     ),

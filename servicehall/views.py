@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from servicehall.errors import error_body
-from servicehall.http import post_action
+from servicehall.http import JsonAnswer, post_action
 
 CARE_MODE_MAX_AGE = 365 * 24 * 3600
 
@@ -56,11 +56,10 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@require_safe
-def api_index(request: HttpRequest) -> JsonResponse:
+def api_index(request: HttpRequest) -> JsonAnswer:
     """``/api/`` and ``/api/v1/``: where the documentation and the schema are, not a bare 404
     (walkthrough finding 17)."""
-    return JsonResponse(
+    return JsonAnswer(
         {
             "detail": _("接口文档见 /api/docs/，OpenAPI 描述见 /api/schema/。"),
             "docs": reverse("api-docs"),
@@ -70,16 +69,16 @@ def api_index(request: HttpRequest) -> JsonResponse:
     )
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> JsonAnswer:
     """Liveness probe, and the bare baseline view the benchmarks compare against."""
-    return JsonResponse({"status": "ok"})
+    return JsonAnswer({"status": "ok"})
 
 
 BEAT_STALE_AFTER = dt.timedelta(minutes=3)
 
 
 @require_safe
-def readyz(request: HttpRequest) -> JsonResponse:
+def readyz(request: HttpRequest) -> JsonAnswer:
     """Readiness: the database (the truth: without it, 503), the cache and broker (Redis: the
     portal works degraded without it) and the last beat heartbeat (periodic jobs running).
 
@@ -117,7 +116,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         status, code = "ok", 200
     else:
         status, code = "degraded", 200
-    response = JsonResponse({"status": status, "checks": checks}, status=code)
+    response = JsonAnswer({"status": status, "checks": checks}, status=code)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -139,7 +138,7 @@ def _error_page(request: HttpRequest, exception: Exception | None, template: str
     message = args[0] if args and isinstance(args[0], str) else ""
     if request.path.startswith("/api/"):
         code, default = _API_ERRORS[status]
-        return JsonResponse(error_body(message or default, code), status=status)
+        return JsonAnswer(error_body(message or default, code), status=status)
     return render(request, template, {"message": message}, status=status)
 
 
@@ -156,7 +155,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return database_unavailable_response(request)
     if request.path.startswith("/api/"):
         code, default = _API_ERRORS[500]
-        response = JsonResponse(error_body(default, code), status=500)
+        response = JsonAnswer(error_body(default, code), status=500)
         response["Cache-Control"] = "no-store"
         return response
     from django.views.defaults import server_error as html_server_error

@@ -19,6 +19,25 @@ def test_the_api_roots_point_to_the_docs_and_the_schema(client, path) -> None:
     assert body["docs"] == "/api/docs/" and body["schema"] == "/api/schema/"
     assert "/api/docs/" in body["detail"]
     assert client.get("/api/docs/").status_code == 200
+    # The Chinese as written, as in the API's own answers, not escaped to \uXXXX.
+    assert "接口文档见" in response.content.decode() and "\\u" not in response.content.decode()
+
+
+def test_a_body_that_is_not_json_is_refused_with_its_chinese_as_written(client) -> None:
+    response = client.post("/api/v1/bookings/", data="slot=1", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415 and response.json()["code"] == "unsupported_media_type"
+    assert "须为 JSON" in response.content.decode() and "\\u" not in response.content.decode()
+
+
+def test_one_field_error_names_its_field_in_the_detail(client) -> None:
+    from queueing.models import QueueCategory
+    from tests.catalog import factories
+
+    QueueCategory.objects.create(hall=factories.hall(code="FIELD"), letter="A", name="综合业务")
+    body = client.post("/api/v1/halls/FIELD/tickets/", data={}, content_type="application/json").json()
+    # DRF's "请填写此项。" alone does not say which field; the detail does.
+    assert body["code"] == "invalid" and list(body["errors"]) == ["category"]
+    assert body["detail"] == f"category：{body['errors']['category'][0]}"
 
 
 def test_an_anonymous_caller_of_a_signed_in_operation_gets_401_with_a_challenge(client) -> None:
