@@ -508,9 +508,21 @@ if DEBUG:
 SPECTACULAR_SETTINGS = {
     "TITLE": "Servicehall API",
     "DESCRIPTION": (
-        "Public API of the Guangzhou government-service hall portal: the service catalog and "
-        "guides (one source with the web pages and the printed guides), halls, bundles and the "
-        "working-day calendar. Dates are in Asia/Shanghai; limits are in working days."
+        "API of the Guangzhou government-service hall portal, the same services as its pages.\n\n"
+        "- **Public, no sign-in**: the service catalog and guides (one source with the web pages and "
+        "the printed guides), halls, departments, bundles and the working-day calendar; a hall's live "
+        "queue, taking a ticket and following or cancelling it by its token; open slots, booking, "
+        "rescheduling and cancelling by the booking's token, check-in; a case's progress; rating a "
+        "ticket or a case; “办不成事” reports.\n"
+        "- **Staff, signed in** (the portal's session cookie and its CSRF token; supervisors and "
+        "administrators with their second factor): windows (sign in, call, recall, start, transfer, "
+        "no-show, finish), assistance, cases and bundle cases from acceptance to collection, "
+        "forwarding, urgent requests, reports' handling, rectification orders, staffing, and the "
+        "supervisors' alerts and statistics. Each sees only their own hall's or department's data.\n\n"
+        "Errors always have the shape `{detail, code, errors}` (`errors`: messages per field). "
+        "Messages are in Chinese, or in English with `Accept-Language: en`. Dates and times are in "
+        "Asia/Shanghai; legal time limits are in working days. Personal data (ID and mobile numbers) "
+        "is accepted in request bodies only and answered masked."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
