@@ -1549,13 +1549,20 @@ def _assistance_note(booking: Booking) -> str:
     return f"已申请{AssistanceRequest.Kind(request.kind).label}：签到后工作人员将协助您。"
 
 
+def chinese_date(day: dt.date) -> str:
+    """``2026年12月1日``: no zero before a month's or a day's single digit (Django's ``Y年n月j日``)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def reminder_text(reminder: Reminder) -> tuple[str, str]:
     """(subject, body) of a reminder, in Chinese (the language of the SMS)."""
     booking, slot = reminder.booking, reminder.slot
     rules = rules_for(booking.hall_id)
     when = slot.starts_at.astimezone(SHANGHAI)
     place = f"{booking.hall.name}{booking.category.letter}类（{booking.category.name}）"
-    time_text = f"{when:%Y年%m月%d日 %H:%M}"
+    # The date as the portal's pages and printed documents write it ("2026年12月1日"), the time with
+    # its hour's zero ("09:00"), as on the slot pickers and the manage page.
+    time_text = f"{chinese_date(when)} {when:%H:%M}"
     kinds = Reminder.Kind
     if reminder.kind in (kinds.CONFIRMATION, kinds.RESCHEDULED):
         lead = "预约成功" if reminder.kind == kinds.CONFIRMATION else "改约成功"
@@ -1584,7 +1591,7 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
     else:  # suspended
         body = (
             f"您因多次预约未到（爽约），网上预约已暂停至 "
-            f"{booking.person.suspended_until.astimezone(SHANGHAI):%Y年%m月%d日}。如有疑问请联系大厅。"
+            f"{chinese_date(booking.person.suspended_until.astimezone(SHANGHAI))}。如有疑问请联系大厅。"
             if booking.person.suspended_until
             else "您的网上预约暂停已解除。"
         )

@@ -319,3 +319,12 @@ def test_real_celery_workers_send_each_due_reminder_exactly_once(tmp_path, monke
     assert {line["data"]["booking"] for line in lines} == {b.code for b in bookings}
     assert person(1)["mobile"] not in outbox.read_text()  # masked like the log
     assert set(Reminder.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_the_sms_writes_the_date_as_the_pages_do(bh, outbox) -> None:
+    # "2026年12月1日 09:00", as the pages and printed documents: no zero before a single digit of
+    # the month or day (walkthrough: "12月01日" beside the pages' "12月1日"), the hour's kept.
+    book(bh.slot(D(2026, 12, 1), 9), 1)
+    assert services.reminders_send_due(now=NOW) == 1
+    assert "预约成功：2026年12月1日 09:00 " in outbox[0].body
