@@ -701,6 +701,19 @@ def test_rescheduling_with_the_same_slot_picker(client, bh) -> None:
     assert "改约成功" in text(client.get(response.url))
 
 
+def test_a_cancelled_bookings_reschedule_page_says_so_with_one_way_back(client, bh) -> None:
+    booking = book(bh.slot(TUESDAY, 10))
+    services.booking_cancel(booking=booking, now=NOW)
+    page = client.get(reverse("booking-reschedule", args=[booking.manage_token]))
+    body = text(page)
+    assert page.status_code == 409
+    # Not "current": the old time with its state, no picker, and one link back (walkthrough).
+    assert "当前预约" not in body and "原预约：" in body and "（已取消）" in body
+    assert 'class="slot-form"' not in body
+    assert body.count(f'href="{manage_url(booking)}"') == 2  # the breadcrumb and the error's link
+    assert "不改约，返回我的预约" not in body
+
+
 @pytest.mark.parametrize(
     ("target", "status", "message"),
     [
