@@ -164,8 +164,20 @@ def report_progress(request: HttpRequest, token: str) -> HttpResponse:
     report = selectors_reports.progress_by_token(token)
     if report is None:
         raise Http404(_("没有找到该反映，请核对进度查询链接。"))
-    context = {"progress": selectors_reports.public_progress(report), "steps": Report.Status.choices}
+    context = {"progress": selectors_reports.public_progress(report), "steps": progress_steps(report.status)}
     return _private(_render(request, "progress.html", context))
+
+
+def progress_steps(status: str) -> list[tuple[str, str]]:
+    """The loop's steps (受理 → 转派 → 办结 → 回访) as (label, state): ``done`` before the report's
+    status, ``current`` at it, ``todo`` after. The loop runs in that order only (a report is
+    resolved once assigned), so each step before the current one happened."""
+    codes = [code for code, _label in Report.Status.choices]
+    at = codes.index(status)
+    return [
+        (str(label), "done" if k < at else "current" if k == at else "todo")
+        for k, (_code, label) in enumerate(Report.Status.choices)
+    ]
 
 
 # --- Staff: entry at the window -----------------------------------------------------------------

@@ -86,6 +86,27 @@ def test_bad_input_on_the_public_form_is_400_beside_the_fields(client, world) ->
     assert Report.objects.count() == 0
 
 
+def test_the_progress_steps_say_which_are_done() -> None:
+    from feedback.views_reports import progress_steps
+
+    assert progress_steps(Report.Status.REGISTERED) == [
+        ("已受理", "current"),
+        ("已转派", "todo"),
+        ("已办结", "todo"),
+        ("已回访", "todo"),
+    ]
+    assert [state for _label, state in progress_steps(Report.Status.RESOLVED)] == ["done", "done", "current", "todo"]
+    assert {state for _label, state in progress_steps(Report.Status.FOLLOWED_UP)} == {"done", "current"}
+
+
+def test_the_progress_page_marks_the_steps(client, world) -> None:
+    client.post("/report/", _form(world))
+    report = Report.objects.get()
+    body = client.get(f"/report/t/{report.progress_token}/").content.decode()
+    assert '<li class="step step-current" aria-current="step">' in body and body.count("step-todo") == 3
+    assert "（当前）" in body and "（未开始）" in body
+
+
 def test_an_unknown_progress_token_is_404(client, world) -> None:
     assert client.get("/report/t/" + "x" * 24 + "/").status_code == 404
 
