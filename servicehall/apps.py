@@ -7,7 +7,7 @@ class ServicehallConfig(AppConfig):
     verbose_name = _("门户与权限")
 
     def ready(self) -> None:
-        from servicehall import admin_audit, extensions, login, roles
+        from servicehall import admin_audit, admin_names, extensions, login, roles
 
         # The audit trail is the administrators' (issue 14): supervisors no longer read it.
         roles.grant(
@@ -18,3 +18,4 @@ class ServicehallConfig(AppConfig):
         roles.connect()
         login.connect()
         admin_audit.connect()
+        admin_names.name_link_tables()

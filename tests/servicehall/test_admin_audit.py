@@ -55,3 +55,19 @@ class _Named:
 
     def __str__(self) -> str:
         return self.name
+
+
+def test_the_delete_confirmation_names_the_link_rows_by_their_ends(admin_client) -> None:
+    # Walkthrough: a category's delete page listed "Queuecategory-serviceitem关系: QueueCategory_items
+    # object (1)"; the link tables are named from their models, each row from its two ends.
+    from tests.catalog import factories
+
+    qh = make_queue_hall()
+    category = qh.hall.queue_categories.get(letter="A")
+    item = factories.item(code="0600109999", name="居民身份证换领", halls=[qh.hall])
+    category.items.add(item)
+    page = admin_client.get(reverse("admin:queueing_queuecategory_delete", args=[category.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "排队类别—政务服务事项关联" in body and f"{category} — {item}" in body
+    assert "关系" not in body and "object (" not in body
