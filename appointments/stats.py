@@ -126,6 +126,12 @@ class HallRange:
     days: list[DayRow]
     totals: Figures
 
+    @property
+    def days_left_out(self) -> int:
+        """Days of the range not listed: no slots and no bookings (rest days, holidays, days
+        before the plans or beyond the booking horizon)."""
+        return (self.end - self.start).days + 1 - len(self.days)
+
 
 def hall_range(*, hall: Hall, start: dt.date, end: dt.date) -> HallRange:
     """Per day of ``[start, end]`` that has slots or bookings: two grouped queries, the very

@@ -136,6 +136,9 @@ def test_the_page_shows_the_day_the_range_and_the_plans(client, bh, admin_user, 
     assert "8.2%" in body and "60.0%" in body and "100.0%" in body  # day fill rate, no-show rate, 09:00 slot
     assert "设备检修" in body and "1 人待改约" in body and "已约满" in body
     assert "每日预约统计（2026-11-17 至 2026-12-01）" in body  # a week either side of the day
+    # The days without slots (the weekends, the days before the demo's slots) are said to be left out.
+    listed = stats.hall_range(hall=bh.hall, start=dt.date(2026, 11, 17), end=dt.date(2026, 12, 1)).days
+    assert 0 < len(listed) < 15 and f"只列出有预约时段或预约的日期：所选期间另有 {15 - len(listed)} 天没有时段" in body
     assert "工作日延时服务" in body and "17:00–19:00" in body  # the plans
     assert 'scope="col"' in body and 'scope="row"' in body and "<caption" in body
     assert ' style="' not in body and "<script>" not in body and "onclick" not in body
