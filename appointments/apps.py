@@ -23,7 +23,7 @@ class AppointmentsConfig(AppConfig):
         extensions.add_section(extensions.KIOSK_START, "appointments/kiosk/check_in_button.html")
         extensions.add_section(extensions.KIOSK_UNSTAFFED, "appointments/kiosk/book_offer.html")
         # ... and booking for the opening hours when the kiosk cannot give a ticket now.
-        extensions.add_section(extensions.KIOSK_CLOSED, "appointments/kiosk/closed_book_offer.html")
+        extensions.add_section(extensions.KIOSK_CLOSED, "appointments/kiosk/book_offer.html")
         extensions.add_section(extensions.TAKE_UNSTAFFED, "appointments/public/take_book_offer.html")
         # Below a normal ticket's slip: check in today's booking instead (issue 8).
         extensions.add_section(extensions.KIOSK_SLIP, "appointments/kiosk/slip_check_in.html")

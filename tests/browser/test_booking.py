@@ -436,3 +436,23 @@ def test_booking_at_the_kiosk_stays_on_the_kiosk_and_forgets_itself(live_server,
     page.goto(f"{kiosk}book/done/")
     expect(page).to_have_url(kiosk)
     assert page.console_errors == [], page.console_errors
+
+
+def test_a_closed_hall_kiosk_offers_booking_on_the_kiosk(live_server, page, axe_check) -> None:
+    """Today a holiday at a hall taking bookings: the kiosk gives no ticket and offers booking for
+    the opening hours, on the kiosk itself (walkthrough: it said "或通过网上预约" with no way to)."""
+    from playwright.sync_api import expect
+
+    before_the_last_slot()
+    hall = booking_hall()
+    CalendarDay.objects.update_or_create(
+        date=timezone.localdate(),
+        defaults={"kind": CalendarDay.Kind.HOLIDAY, "source": CalendarDay.Source.MANUAL},
+    )
+    page.goto(f"{live_server.url}/halls/{hall.code}/kiosk/")
+    expect(page.get_by_role("alert")).to_contain_text("本大厅现不在办公时间，暂不能取号。")
+    expect(page.get_by_role("heading", level=2)).to_have_text("网上预约，在开放时间来办理")
+    axe_check(page, "closed kiosk with its booking offer")
+    page.get_by_role("link", name="预约办理").click()
+    expect(page).to_have_url(re.compile(rf"/halls/{hall.code}/kiosk/book/"))
+    assert page.console_errors == [], page.console_errors
