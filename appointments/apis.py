@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,7 @@ from servicehall.clock import local_date
 from servicehall.errors import DomainError, not_found_with
 from servicehall.http import client_address
 from servicehall.personal_data import mask_mobile, mask_name
+from servicehall.plain_api import plain_answer, plain_json_body
 from servicehall.schema import ERROR_404, ERROR_422, ERROR_429, NOT_BLANK_PATTERN
 from servicehall.throttling import ScopedCounterThrottle
 
@@ -409,6 +411,75 @@ class BookingCreateView(APIView):
             # PostgreSQL more to plan than the whole booking to write).
             booking.hall, booking.category = slot.hall, slot.category
         return _no_store(Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED))
+
+    @classmethod
+    def as_view(cls, **initkwargs):  # noqa: ANN206 - returns a view function
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request: HttpRequest) -> HttpResponse:
+            answered = book_plainly(request)
+            return answered if answered is not None else drf_view(request)
+
+        # What drf-spectacular reads to document the endpoint; CSRF as DRF decides it.
+        view.cls, view.initkwargs, view.csrf_exempt = drf_view.cls, drf_view.initkwargs, True
+        return view
+
+
+_BOOKING_FIELDS = frozenset({"slot", "name", "id_number", "mobile"})
+_BOOKING_ALLOW = "POST, OPTIONS"
+_NO_STORE = {"Cache-Control": "no-store"}
+# The body's fields as the DRF view's serializer reads them (each validated alone, unbound).
+_PLAIN_FIELDS = {
+    "name": serializers.CharField(max_length=40),
+    "id_number": IdNumberField(),
+    "mobile": MobileField(),
+}
+
+
+def book_plainly(request: HttpRequest) -> HttpResponse | None:
+    """The booking without DRF around it (issue 14): an anonymous JSON body of exactly the slot,
+    name, ID and mobile number, each valid as the DRF view's serializer would find it, for a slot
+    that exists. The service's answer is given here, a refusal included (a full slot: most
+    requests once a popular slot has filled), since the service has counted its rate limits by
+    then; anything else (an item, an assistance wish, a wrong field, an unknown slot) returns None
+    before the service is called, and the DRF view serves it."""
+    data = plain_json_body(request, fields=_BOOKING_FIELDS)
+    if data is None or data.keys() != _BOOKING_FIELDS:
+        return None
+    pk = data["slot"]
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    values: dict[str, str] = {}
+    for name, field in _PLAIN_FIELDS.items():
+        if not isinstance(data[name], str):
+            return None
+        try:
+            values[name] = field.run_validation(data[name])
+        except serializers.ValidationError:
+            return None
+    now = timezone.now()
+    slot = services.slot_for_booking(pk, id_number=values["id_number"], now=now)
+    if slot is None:
+        return None
+    try:
+        booking = services.booking_create(
+            slot=slot,
+            name=values["name"],
+            id_number=values["id_number"],
+            mobile=values["mobile"],
+            item=None,
+            client_ip=client_address(request),
+            source="api",
+            assistance=None,
+            now=now,
+            fresh=True,
+        )
+    except DomainError as exc:
+        return plain_answer(exc.as_dict(), status=exc.status, allow=_BOOKING_ALLOW)
+    booking.hall, booking.category = slot.hall, slot.category
+    return plain_answer(
+        BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED, allow=_BOOKING_ALLOW, **_NO_STORE
+    )
 
 
 class BookingDetailView(APIView):

@@ -4,12 +4,10 @@ selectors and access helpers as the pages."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -18,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +31,7 @@ from servicehall.api_fields import IdNumberField, JsonBodySerializer
 from servicehall.dbrouter import replica_reads
 from servicehall.errors import DomainError, error_body
 from servicehall.http import JsonAnswer
+from servicehall.plain_api import plain_answer, plain_json_body
 from servicehall.schema import ERROR_404, ERROR_422, NOT_BLANK_PATTERN, PortalAutoSchema, error_response
 from servicehall.throttling import ScopedCounterThrottle
 
@@ -526,8 +524,6 @@ def ticket_url(token: str) -> str:
     return template.replace(_PATH_MARK, token)
 
 
-# The answer of the plain path is rendered as DRF renders the view's (same bytes, same headers).
-_RENDERER = JSONRenderer()
 _ISSUE_FIELDS = frozenset({"category", "id_number", "priority"})
 
 
@@ -539,17 +535,8 @@ def issue_plainly(request: HttpRequest, code: str) -> HttpResponse | None:
     priority) — returns None and is served by the DRF view, as is every refusal: the rate limit
     counted here is handed to it (``ScopedCounterThrottle`` does not count the request twice),
     so its answers, errors included, are the DRF view's own."""
-    if request.method != "POST" or request.content_type != "application/json":
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
-        return None
-    if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json"):
-        return None
-    try:
-        data = json.loads(request.body.decode(request.encoding or "utf-8"))
-    except (ValueError, LookupError):
-        return None
-    if not isinstance(data, dict) or not data.keys() <= _ISSUE_FIELDS:
+    data = plain_json_body(request, fields=_ISSUE_FIELDS)
+    if data is None:
         return None
     letter = data.get("category")
     if not isinstance(letter, str) or len(letter) != 1 or letter.isspace():
@@ -565,12 +552,7 @@ def issue_plainly(request: HttpRequest, code: str) -> HttpResponse | None:
         body, created = issue_answer(code, letter, id_number="", priority="", found=(decided.keys, decided.found))
     except (DomainError, Http404):
         return None  # the DRF view refuses it, with its own body (the rate limit is not counted again)
-    return HttpResponse(
-        _RENDERER.render(body),
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        content_type="application/json",
-        headers={"Allow": "POST, OPTIONS"},
-    )
+    return plain_answer(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, allow="POST, OPTIONS")
 
 
 def _ticket_by_token(token: str) -> Ticket:

@@ -11,6 +11,7 @@ import time_machine
 
 from queueing import apis
 from queueing.models import Ticket
+from servicehall.plain_api import RENDERER
 from servicehall.throttling import ScopedCounterThrottle
 from tests.queueing.factories import NOW, make_queue_hall
 
@@ -45,7 +46,7 @@ def test_the_common_request_takes_the_plain_path_and_answers_as_the_drf_view_doe
     assert (first["number"], second["number"]) == ("A001", "A002")
     assert second["people_ahead"] == 1 and second["url"] == f"/t/{second['token']}/"
     # DRF's renderer: compact, the times as DRF writes them.
-    assert plain.content == apis._RENDERER.render(second)
+    assert plain.content == RENDERER.render(second)
     assert Ticket.objects.get(token=second["token"]).source == "online"
 
 
