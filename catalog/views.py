@@ -22,7 +22,7 @@ from catalog.filters import GuideFilter, HallFilter
 from catalog.models import Hall, ServiceItem
 from servicehall import extensions
 from servicehall.clock import local_date
-from servicehall.http import HtmxHttpRequest
+from servicehall.http import HtmxHttpRequest, vary_on_htmx, wants_fragment
 from servicehall.pagination import paginate, requested_page
 
 # A city centre offers a thousand items: its page shows the first ones and links to the
@@ -60,7 +60,7 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
     today = local_date()
     ctx = page_cache.context(today)
     pairs, bounded = page_cache.query_parts(request, GUIDE_LIST_PARAMS)
-    results_only = bool(request.htmx and not request.htmx.boosted)
+    results_only = wants_fragment(request)
     searching = any(name == "q" and value.strip() for name, value in pairs)
 
     def compute() -> tuple[dict[str, Any], bool]:
@@ -103,18 +103,20 @@ def guide_list(request: HtmxHttpRequest) -> HttpResponseBase:
     )
     seconds = page_cache.SEARCH_SECONDS if searching else page_cache.ENTRY_SECONDS
     if not results_only:
-        return cached_page(request, ctx, digest, compute, sections=[], seconds=seconds, conditional=bounded)
+        return vary_on_htmx(
+            cached_page(request, ctx, digest, compute, sections=[], seconds=seconds, conditional=bounded)
+        )
     # htmx swaps the results in: the fragment alone, the same for everyone (no shell, no token).
     etag = quote_etag(digest) if ctx.caching and bounded else None
     if etag is not None:
         not_modified = page_cache.conditional(request, etag=etag, last_modified=ctx.last_modified, private=True)
         if not_modified is not None:
-            return not_modified
+            return vary_on_htmx(not_modified)
     payload = page_cache.entry(ctx, digest, compute, seconds=seconds).payload
     response = HttpResponse(payload["before"], status=payload["status"])
     if etag is not None and response.status_code == 200:
         page_cache.set_validators(response, etag=etag, last_modified=ctx.last_modified, private=True)
-    return response
+    return vary_on_htmx(response)
 
 
 @require_safe

@@ -45,7 +45,7 @@ from servicehall import extensions, roles
 from servicehall.access import staff_required, staff_scope
 from servicehall.clock import local_date
 from servicehall.errors import DomainError
-from servicehall.http import client_address, post_action
+from servicehall.http import client_address, post_action, vary_on_htmx, wants_fragment
 from servicehall.pagination import paginate, requested_page
 
 PER_PAGE = 30
@@ -285,8 +285,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "is_supervisor": scope.supervisor,
         "today": local_date(),
     }
-    template = "list.html#rows" if getattr(request, "htmx", False) and not request.htmx.boosted else "list.html"  # type: ignore[attr-defined]
-    return _render(request, template, context, status=status)
+    template = "list.html#rows" if wants_fragment(request) else "list.html"
+    return vary_on_htmx(_render(request, template, context, status=status))
 
 
 def _detail(request: HttpRequest, report: Report, *, status: int = 200, **bound: Any) -> TemplateResponse:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
 from django_htmx.middleware import HtmxDetails
 
@@ -22,6 +23,21 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """Whether htmx asks for a page's swapped part alone: an htmx request that is neither boosted
+    nor restoring the history (on Back after ``hx-push-url``, with htmx's history cache missed,
+    htmx asks again for the whole page). A view answering a fragment at a page's own address
+    also says ``Vary: HX-Request`` (``vary_on_htmx``), or the browser's Back shows the fragment
+    it cached under that address alone, unstyled (walkthrough: the guides' search)."""
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def vary_on_htmx[R: HttpResponseBase](response: R) -> R:
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 class JsonAnswer(JsonResponse):

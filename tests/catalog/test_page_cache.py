@@ -181,6 +181,21 @@ def test_the_list_is_keyed_by_its_normalised_query(client, catalog) -> None:
     assert "<html" in text(client.get("/guides/?department=GZGA"))
 
 
+def test_the_page_and_its_fragment_say_they_vary_on_htmx_and_a_history_restore_gets_the_page(client, catalog) -> None:
+    # Walkthrough: Back after a search (hx-push-url) showed the results fragment alone, unstyled:
+    # the browser had cached it under the page's address, nothing telling it apart.
+    url = "/guides/?q=户口"
+    page = client.get(url)
+    fragment = client.get(url, headers={"hx-request": "true"})
+    again = client.get(url, headers={"hx-request": "true", "If-None-Match": fragment["ETag"]})
+    for response in (page, fragment, again):
+        assert "HX-Request" in response["Vary"], response.status_code
+    assert "<html" in text(page) and "<html" not in text(fragment) and again.status_code == 304
+    # htmx's history restore (its cache missed) asks for the whole page.
+    restored = client.get(url, headers={"hx-request": "true", "hx-history-restore-request": "true"})
+    assert "<html" in text(restored) and "HX-Request" in restored["Vary"]
+
+
 def test_nothing_of_one_visitor_is_served_to_another(client, catalog) -> None:
     anonymous = client.get(f"/guides/{CODE}/")
     assert "工作人员登录" in text(anonymous)
