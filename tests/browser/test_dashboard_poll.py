@@ -94,3 +94,25 @@ def test_a_halls_live_figures_keep_their_region_until_something_changes(live_ser
     # A clerk chosen and not yet sent holds the controls' poll (the choice would be thrown away).
     controls.locator("select[name=clerk]").first.evaluate("s => { s.selectedIndex = 1; }")
     assert poll() == {"hall-live": 204}
+
+
+def test_the_overview_fits_a_phone_with_a_hall_closed_today(live_server, browser) -> None:
+    """Walkthrough: at 375 px the overview was 931 px wide, the hidden "今日不开放" of a closed
+    hall's row (position: absolute) escaping the table's scrolled box; only the table scrolls."""
+    from catalog.models import HallOpeningHours
+    from queueing.models import QueueCategory
+    from tests.catalog import factories
+
+    qh = make_queue_hall("WIDE")
+    shut = factories.hall(code="SHUT", name="今日不开放的大厅")
+    HallOpeningHours.objects.filter(hall=shut).delete()
+    QueueCategory.objects.create(hall=shut, letter="A", name="综合业务")
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    enrolled_supervisor("phone-supervisor")
+    page = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740}).new_page()
+    log_in(page, live_server.url, "phone-supervisor")
+    page.goto(f"{live_server.url}/supervisor/")
+    expect(page.locator("#overview-live")).to_contain_text("今日不开放的大厅")
+    assert page.locator("#overview-live .visually-hidden", has_text="今日不开放").count() >= 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the overview is {width}px wide on a 375px phone"
