@@ -250,6 +250,14 @@ def _opening(hall: Hall, public: dict[str, Any], now: dt.datetime) -> tuple[bool
     return open_now, next_opening, booking_only
 
 
+def _booking_only_today(code: str) -> bool:
+    hall = Hall.objects.prefetch_related("opening_hours").filter(code=code).first()
+    if hall is None:
+        return False
+    day = local_date()
+    return catalog_selectors.hall_booking_only_on(hall=hall, day=day) or hall.pk in staggered.periods(day)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
@@ -542,13 +550,17 @@ def hall_status(request: HtmxHttpRequest, code: str) -> HttpResponse:
     )
     if _unchanged(request, version):
         return _no_content()
+    hours = _today_hours(data)
     return _render(
         request,
         _fragment_or_page(request, "queueing/public/hall_status.html", "queue"),
         {
             "hall": {**public["hall"], "display_name": _name(public["hall"])},
             "open_now": public["open_now"],
-            "hours": _today_hours(data),
+            "hours": hours,
+            # A day without walk-in hours may be one for bookings only (错时服务): said as the take
+            # page says it, not "closed today" (walkthrough). Read only on such a day.
+            "booking_only": not public["open_now"] and hours is None and _booking_only_today(code),
             "categories": _categories(public),
             "waiting_total": sum(row["waiting"] for row in public["categories"]),
             "open_windows": sum(1 for window in public["windows"] if window["is_open"]),

@@ -521,7 +521,8 @@ SPECTACULAR_SETTINGS = {
         "supervisors' alerts and statistics. Each sees only their own hall's or department's data.\n\n"
         "Errors always have the shape `{detail, code, errors}` (`errors`: messages per field). "
         "Messages are in Chinese, or in English with `Accept-Language: en`. Times are ISO 8601 and "
-        "always carry their offset (`Z`, `+00:00`, or `+08:00` for a slot's times): read them with it; dates (service days, slots' days, legal "
+        "always carry their offset (`Z`, `+00:00`, or `+08:00` for a slot's times): read them with it; "
+        "dates (service days, slots' days, legal "
         "deadlines) are calendar days in Asia/Shanghai, and legal time limits count working days. "
         "Personal data (ID and mobile numbers) is accepted in request bodies only and answered masked."
     ),
