@@ -1141,6 +1141,14 @@ def ticket_transfer(
         window, ticket = _window_action(window, staff, ticket)
         if category is not None and (category.hall_id != window.hall_id or not category.is_active):
             raise QueueError(_("转至的类别不属于本大厅或已停用。"), field="category")
+        if category is not None and category.pk == ticket.category_id:
+            # Back into its own queue is no transfer (walkthrough: A to A was accepted and counted).
+            raise QueueError(
+                _("该号码已在%(letter)s类，请选择其他类别，或转至本大厅的其他窗口。") % {"letter": category.letter},
+                field="category",
+                code="same_category",
+                status=409,
+            )
         if target_window is not None and (target_window.hall_id != window.hall_id or target_window.pk == window.pk):
             raise QueueError(_("请选择本大厅的其他窗口。"), field="target_window")
         new_category = category or ticket.category

@@ -143,3 +143,13 @@ def test_the_api_answers_409_with_the_message_on_the_category(client, qh, at_win
     body = response.json()
     assert body["code"] == "already_in_queue" and other.number in body["errors"]["category"][0]
     assert_still_at_the_window(qh, called)
+
+
+def test_a_transfer_into_the_tickets_own_queue_is_refused(qh, at_window) -> None:
+    # Walkthrough: A to A was accepted, counted as a transfer and sent the ticket back to wait.
+    called, _other = at_window
+    with pytest.raises(QueueError) as refused:
+        services.ticket_transfer(window=qh.window_a, ticket=called, staff=qh.staff[2], reason="重新排队", category=qh.a)
+    assert (refused.value.field, refused.value.status, refused.value.code) == ("category", 409, "same_category")
+    assert str(refused.value.message) == "该号码已在A类，请选择其他类别，或转至本大厅的其他窗口。"
+    assert_still_at_the_window(qh, called)
