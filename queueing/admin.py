@@ -101,6 +101,21 @@ class QueueCategoryAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
     autocomplete_fields = ["hall"]
     filter_horizontal = ["items"]
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """A category with history (tickets, bookings, statistics) cannot go: its records would go
+        with it. Django says so as "your account lacks permission to delete …", which reads as a
+        permission problem (walkthrough); said here as what it is, and what to do instead."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if perms_needed:
+            kinds = "、".join(sorted(str(name) for name in perms_needed))
+            protected = [
+                *protected,
+                _("已有历史记录（%(kinds)s），不能删除，以免记录随之删除；如不再使用，请取消勾选“启用”。")
+                % {"kinds": kinds},
+            ]
+            perms_needed = set()
+        return deleted, model_count, perms_needed, protected
+
 
 @admin.register(Window)
 class WindowAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):

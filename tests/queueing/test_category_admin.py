@@ -53,3 +53,21 @@ def test_a_new_category_left_without_an_order_comes_after_the_halls_others(admin
     assert QueueCategory.objects.get(pk=added.pk).order == 3
     negative = admin_client.post(reverse("admin:queueing_queuecategory_add"), {**fields, "letter": "M", "order": -1})
     assert negative.status_code == 200 and not QueueCategory.objects.filter(letter="M").exists()
+
+
+def test_a_category_with_history_cannot_be_deleted_and_the_page_says_why(client) -> None:
+    # Walkthrough: an administrator deleting a queue with tickets read Django's "你的帐号无权删除
+    # 下列类型的对象", which reads as a permission problem; it is history that must stay.
+    from queueing import services
+    from servicehall import roles
+    from tests.servicehall.factories import staff_user
+
+    qh = make_queue_hall()
+    services.ticket_issue(hall=qh.hall, category=qh.a, source="kiosk", require_open=False)
+    client.force_login(staff_user("adm-delete", role=roles.ADMINISTRATOR, is_staff=True))
+    page = client.get(reverse("admin:queueing_queuecategory_delete", args=[qh.a.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "不能删除，以免记录随之删除；如不再使用，请取消勾选“启用”。" in body and "无权删除" not in body
+    client.post(reverse("admin:queueing_queuecategory_delete", args=[qh.a.pk]), {"post": "yes"})  # shown again
+    assert QueueCategory.objects.filter(pk=qh.a.pk).exists()
