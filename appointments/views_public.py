@@ -401,6 +401,10 @@ def kiosk_booking_form(request: HttpRequest, code: str, pk: int) -> HttpResponse
     return _booking_form(request, slot, KIOSK)
 
 
+# Refusals because of a booking the person holds (the same hall that day, too many active).
+HOLDS_A_BOOKING = frozenset({"duplicate", "too_many"})
+
+
 def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
     now = timezone.now()
     # The item comes along as a query parameter, and back as a hidden field of the form.
@@ -411,6 +415,7 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
     item_refused = bool(item_code) and item is None
     status = 200
     refusal = None
+    holds_one = False
     if request.method == "POST":
         form = BookingForm(request.POST, shared_screen=flow.kiosk)
         # What apps above ask for with the booking (appointments/extras.py); not on a kiosk.
@@ -435,6 +440,8 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc, fields=PERSON_FIELDS)
                 status = exc.status
+                # A booking the person already holds: where to see, change or cancel it.
+                holds_one = exc.code in HOLDS_A_BOOKING
             else:
                 if flow.kiosk:
                     # A shared screen: the confirmation has a fixed address and shows the
@@ -473,6 +480,7 @@ def _booking_form(request: HttpRequest, slot: Slot, flow: Flow) -> HttpResponse:
             "booking_extra_forms": [(extra.template, extra_form) for extra, extra_form in extra_forms],
             "form_url": _form_url(slot, flow),
             "refusal": refusal[0] if refusal else "",
+            "holds_a_booking": holds_one,
             "no_online_change": None if refusal else _no_online_change(slot, now),
             **_flow_context(flow),
         },

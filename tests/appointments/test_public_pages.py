@@ -554,6 +554,9 @@ def test_each_refusal_shows_its_message_and_status_and_changes_nothing(
         assert f'<a href="#id_{field}">' in body
         assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', body)
     assert state(slot) == before
+    # A booking the person holds is why: the way to it, which the other refusals do not need.
+    find = f'<a href="{reverse("booking-find")}">查找我的预约</a>'
+    assert (find in body) == (prepare in ("duplicate", "too_many"))
     # What was typed stays in the form (never in an address).
     if not overrides:
         assert f'value="{person(1)["mobile"]}"' in body
