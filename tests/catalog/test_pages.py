@@ -317,3 +317,10 @@ def test_the_city_halls_page_names_the_portal_once_in_its_title(client, catalog)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = _title(client.get("/halls/GZ-CITY/"))
     assert english == "Guangzhou Government Service Centre", english
+
+
+def test_an_unknown_version_of_a_known_guide_says_which_is_missing(client, catalog) -> None:
+    # Walkthrough: /guides/<code>/versions/99/ said the item had no guide, while it has one.
+    body = text(client.get("/guides/0600102000/versions/99/"))
+    assert "该事项的办事指南没有第 99 版" in body and "没有找到该事项的办事指南" not in body
+    assert "没有找到该事项的办事指南" in text(client.get("/guides/9999999999/versions/1/"))
