@@ -30,3 +30,12 @@ def test_demo_reports_cover_the_loop_and_the_demo_passes_the_check() -> None:
         count = Report.objects.count()
         assert demo_reports.load(now=MORNING) == {"reports": 0}
         assert Report.objects.count() == count
+
+
+def test_a_demo_loaded_before_ten_has_nothing_in_the_future() -> None:
+    # Walkthrough: loaded at 02:39, today's report read "受理时间 10:00".
+    early = MORNING.replace(hour=2, minute=39)
+    with time_machine.travel(early, tick=False):
+        call_command("load_demo", "--no-calendar", verbosity=0)
+    assert Report.objects.exists()
+    assert not Report.objects.filter(registered_at__gt=early).exists()
