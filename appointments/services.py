@@ -1354,7 +1354,7 @@ def _not_today(
     booking = other.first()
     if booking is None and codes_only:
         return BookingError(
-            _("没有找到该预约码今天在本大厅的预约，请核对短信中的8位预约码；其他日期的预约请在预约当天签到。"),
+            _("没有找到您今天在本大厅的预约，请核对短信中的8位预约码；其他日期的预约请在预约当天签到。"),
             field="code",
             code="not_found",
             status=404,

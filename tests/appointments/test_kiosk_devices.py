@@ -104,7 +104,7 @@ def test_an_unknown_code_at_an_unpaired_browser_does_not_ask_for_the_id_number(c
     response = client.post(checkin_url(bh.hall), {"code": "ZZZZ2345"})
 
     body = response.content.decode()
-    assert response.status_code == 404 and "没有找到该预约码今天在本大厅的预约，请核对短信中的8位预约码" in body
+    assert response.status_code == 404 and "没有找到您今天在本大厅的预约，请核对短信中的8位预约码" in body
     assert "证件号码" not in body and "身份证号码" not in body.split('class="kiosk-unpaired"')[0]
 
 
