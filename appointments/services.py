@@ -1066,6 +1066,12 @@ class CheckIn:
     message: str
 
 
+# What a page that takes booking codes only says to an ID number typed as the code: a booking
+# code is 8 letters and digits (``CODE_ALPHABET``), so 15 to 18 digits (the last an X perhaps)
+# are an ID number, which would otherwise be answered as "no booking" (walkthrough).
+_ID_NUMBER_TYPED = re.compile(r"[0-9]{14,17}[0-9Xx]")
+
+
 def _to(via: str, applicant: str, clerk: str) -> str:
     """A check-in message in the words of whoever reads it: the applicant at the kiosk (or an
     app), or the clerk at a window, who passes it on (issue 8)."""
@@ -1082,6 +1088,7 @@ def booking_check_in(
     staff: AnyUser | None = None,
     mobile_last4: str | None = None,
     device: KioskDevice | None = None,
+    codes_only: bool = False,
     now: dt.datetime | None = None,
 ) -> CheckIn:
     """Turn today's booking at this hall into a ticket. From 30 minutes before to 15 minutes
@@ -1093,6 +1100,9 @@ def booking_check_in(
     wrong one answers exactly as "no booking", so it tells nothing about the person.
     ``person_digest`` stands for the ID number when the kiosk knows the person only by the
     digest on the ticket it has just issued them (with ``mobile_last4`` likewise).
+    ``codes_only``: the caller takes booking codes only (a kiosk's page in a browser not
+    registered with the hall): an ID number typed as the code is answered as such, not as "no
+    booking", and "no booking" does not ask to check an ID number the page does not take.
 
     One active ticket per person and queue (``ticket_issue``): a person who already holds a
     normal ticket still waiting in the booking's queue and checks in on time gives it up for the
@@ -1107,6 +1117,12 @@ def booking_check_in(
     )
     code = code.strip().upper()
     digest = ""
+    if codes_only and _ID_NUMBER_TYPED.fullmatch("".join(code.split())):
+        raise BookingError(
+            _("本机只能凭预约码签到：请输入短信中的8位预约码，或到服务窗口凭身份证签到。"),
+            field="code",
+            code="id_number_as_code",
+        )
     if code:
         bookings = bookings.filter(code=code)
     elif id_number.strip() or person_digest:
@@ -1133,7 +1149,7 @@ def booking_check_in(
     if staff is None:
         booking = _limit_guesses(hall=hall, booking=booking, digest=digest, device=device, now=now)
     if booking is None:
-        raise _not_today(hall=hall, code=code, digest=digest, via=via, today=today)
+        raise _not_today(hall=hall, code=code, digest=digest, via=via, today=today, codes_only=codes_only)
     if booking.status == Booking.Status.CHECKED_IN and booking.ticket is not None:
         return CheckIn(
             booking,
@@ -1318,7 +1334,9 @@ def _limit_guesses(
     return booking
 
 
-def _not_today(*, hall: Hall, code: str, digest: str, via: str, today: dt.date) -> BookingError:
+def _not_today(
+    *, hall: Hall, code: str, digest: str, via: str, today: dt.date, codes_only: bool = False
+) -> BookingError:
     """No booking today at this hall: name the hall and the day of the booking there is (issue
     8). A booking code is the applicant's own, so it is answered anywhere, whatever hall it is
     for; an ID number only at a window, where the clerk holds the card: the public kiosk does not
@@ -1334,6 +1352,13 @@ def _not_today(*, hall: Hall, code: str, digest: str, via: str, today: dt.date) 
     else:
         other = other.none()
     booking = other.first()
+    if booking is None and codes_only:
+        return BookingError(
+            _("没有找到您今天在本大厅的预约，请核对短信中的8位预约码；其他日期的预约请在预约当天签到。"),
+            field="code",
+            code="not_found",
+            status=404,
+        )
     if booking is None:
         return BookingError(
             _to(

@@ -817,6 +817,7 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
                     mobile_last4=form.cleaned_data["mobile_last4"],
                     via="kiosk",
                     device=device,
+                    codes_only=device is None,
                 )
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

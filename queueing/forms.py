@@ -144,6 +144,35 @@ class KioskForm(_IssueForm, AssistanceForm):
     priority = _priority_field(forms.RadioSelect(attrs={"class": "kiosk-radio"}))
     # Pressed on the page that warns no window serves the queue now: take the ticket anyway.
     confirm_unstaffed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The form's first submit button, visually hidden: the Enter of an ID card reader (or of a
+    # person typing) presses it (implicit submission), and it reads the ID number, no ticket.
+    read_id = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Beside an ID number read and shown masked: type another one.
+    clear_id = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.reads_id_number() or self.clears_id_number():
+            form_field(self, "category", forms.ModelChoiceField).required = False
+
+    def _pressed(self, name: str) -> bool:
+        # A queue's button sends the queue's letter and no other button's name; a request with
+        # both is a queue pressed.
+        return self.is_bound and bool(self.data.get(name)) and not self.data.get("category")
+
+    def reads_id_number(self) -> bool:
+        """Enter was pressed (the hidden first button), not a queue's button."""
+        return self._pressed("read_id")
+
+    def clears_id_number(self) -> bool:
+        """The button beside the masked ID number was pressed."""
+        return self._pressed("clear_id")
+
+    def choices_kept(self, **changes: Any) -> dict[str, Any]:
+        """What the person chose, as the initial values of the next page's form."""
+        names = ("id_number", "priority", "assistance", "assistance_kind", "assistance_reason", "assistance_note")
+        source = self.cleaned_data if hasattr(self, "cleaned_data") else self.data
+        return {name: source.get(name) for name in names} | changes
 
 
 class OnlineTicketForm(_IssueForm):

@@ -353,6 +353,31 @@ def issue_checked(
     errors: dict[str, list[str]] = {}
     if category.hall_id != hall.pk or not category.is_active:
         errors["category"] = [_("该排队类别不属于本大厅或已停用。")]
+    return _person_checked(
+        hall=hall, source=source, id_number=id_number, priority=priority, person=person, now=now, errors=errors
+    )
+
+
+def issue_person_checked(
+    *, hall: Hall, source: str, id_number: str, priority: str = "", now: dt.datetime
+) -> tuple[str, str, str]:
+    """``issue_checked`` of the person's inputs alone, before a queue is chosen: the kiosk reads
+    an ID number (a card reader's Enter) and shows the green channel the ticket will get."""
+    return _person_checked(
+        hall=hall, source=source, id_number=id_number, priority=priority, person=None, now=now, errors={}
+    )
+
+
+def _person_checked(
+    *,
+    hall: Hall,
+    source: str,
+    id_number: str,
+    priority: str,
+    person: tuple[str, str] | None,
+    now: dt.datetime,
+    errors: dict[str, list[str]],
+) -> tuple[str, str, str]:
     if source not in _SOURCES:
         errors["source"] = [_("无效的取号来源。")]
     if priority not in _PRIORITIES:
@@ -375,7 +400,8 @@ def issue_checked(
         errors["id_number"] = [_("绿色通道取号须填写身份证号码。")]
     if errors:
         raise QueueError.for_fields(errors)
-    config = hall_config(hall, category)
+    # The green channel's age is the hall's (a category has no age of its own).
+    config = hall_config(hall)
     if number:
         age = age_on(number, today) or 0
         if priority == Ticket.Priority.ELDERLY and age < config.green_channel_age:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -43,6 +44,7 @@ from servicehall import extensions
 from servicehall.clock import SHANGHAI, local_date
 from servicehall.errors import add_domain_error
 from servicehall.http import HtmxHttpRequest, post_action
+from servicehall.personal_data import mask_id_number, normalize_id_number, validate_id_number
 from servicehall.throttling import scope_hit
 
 # A kiosk button names the first few items of its queue so people find the right one.
@@ -214,6 +216,50 @@ def _elsewhere(rows: list[selectors.ServedElsewhere]) -> list[dict[str, Any]]:
     ]
 
 
+def _id_number_read(form: KioskForm, hall: Hall, now: dt.datetime) -> tuple[str, dict[str, Any]] | None:
+    """Enter after the ID number (walkthrough): the number checked as the ticket will check it,
+    and the green channel it brings shown chosen, before a queue is pressed. The message said
+    and the choices for the next form; None, with the errors on ``form``, when it is wrong."""
+    if not form.is_valid():
+        return None
+    try:
+        _digest, _masked, priority = services.issue_person_checked(
+            hall=hall,
+            source=Ticket.Source.KIOSK,
+            id_number=form.cleaned_data["id_number"],
+            priority=form.cleaned_data["priority"],
+            now=now,
+        )
+    except services.QueueError as exc:
+        add_domain_error(form, exc)
+        return None
+    if not form.cleaned_data["id_number"].strip():
+        message = _("请先输入身份证号码，或直接按下要办理业务的按钮取号。")
+    elif priority == Ticket.Priority.ELDERLY and not form.cleaned_data["priority"]:
+        message = _("已读取身份证号码：您已满%(age)s周岁，已为您选择老年人绿色通道。请按下要办理业务的按钮取号。") % {
+            "age": hall_config(hall).green_channel_age
+        }
+    else:
+        message = _("已读取身份证号码，请按下要办理业务的按钮取号。")
+    number = normalize_id_number(form.cleaned_data["id_number"])
+    return message, form.choices_kept(id_number=number, priority=priority)
+
+
+def _id_number_masked(form: KioskForm, now: dt.datetime) -> str:
+    """The ID number as the kiosk's public screen shows it once it is right: masked, the number
+    itself going with the queue's button in a hidden input. A wrong one stays as typed, beside
+    its error, to be corrected."""
+    if form.has_error("id_number"):
+        return ""
+    value = form["id_number"].value() or ""
+    if not value.strip():
+        return ""
+    try:
+        return mask_id_number(validate_id_number(value, today=local_date(now)))
+    except ValidationError:
+        return ""
+
+
 def _kiosk_reset(hall: Hall) -> HttpResponse:
     """The idle return to the start (static/js/kiosk.js goes to ``?reset=1``): the next person
     finds the kiosk as it was before anyone touched it, in the hall's language (zh-hans, the
@@ -273,9 +319,19 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     rows = {row["letter"]: row for row in public["categories"]}
     status = 200
     unstaffed = None
+    id_read = ""
     if request.method == "POST":
         form = KioskForm(request.POST, categories=choices)
-        if form.is_valid() and _issue_inputs_valid(form, hall, Ticket.Source.KIOSK, now):
+        if form.clears_id_number():
+            form = KioskForm(initial=form.choices_kept(id_number="", priority=""), categories=choices)
+        elif form.reads_id_number():
+            read = _id_number_read(form, hall, now)
+            if read is None:
+                status = 400
+            else:
+                id_read, kept = read
+                form = KioskForm(initial=kept, categories=choices)
+        elif form.is_valid() and _issue_inputs_valid(form, hall, Ticket.Source.KIOSK, now):
             category = form.cleaned_data["category"]
             if _unstaffed(public, rows.get(category.letter)) and not form.cleaned_data["confirm_unstaffed"]:
                 unstaffed = {
@@ -322,6 +378,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             "next_opening": next_opening,
             "booking_only": booking_only,
             "green_channel_age": hall_config(hall).green_channel_age,
+            "id_read": id_read,
+            "id_number_masked": _id_number_masked(form, now),
             "care_mode": True,
             # A page nobody has touched yet goes back to the start silently when idle.
             "kiosk_start": request.method != "POST",

@@ -10,6 +10,7 @@ credential shown once, sent as a header), and revoke either."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -74,6 +75,44 @@ def test_an_unpaired_browser_checks_in_by_code_only(client, bh, booking) -> None
 
     by_code = client.post(checkin_url(bh.hall), {"code": booking.code})
     assert by_code.status_code == 200 and checked_in(booking)
+
+
+CODES_ONLY = "本机只能凭预约码签到：请输入短信中的8位预约码，或到服务窗口凭身份证签到。"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ME["id_number"],
+        "110105 199003 07005x",  # grouped as on the card, a small x (someone else's number)
+        ME["id_number"][:-1],  # one character short: still no booking code
+    ],
+)
+def test_an_id_number_typed_at_an_unpaired_browser_is_told_codes_only(client, bh, booking, typed) -> None:
+    """Walkthrough: the person has a booking today, so "no booking, check your ID number" was
+    wrong; the page takes booking codes only and says so beside the box."""
+    response = client.post(checkin_url(bh.hall), {"code": typed})
+
+    body = response.content.decode()
+    assert response.status_code == 400 and not checked_in(booking)
+    assert re.search(rf'<p class="field-error" id="id_code_error">{CODES_ONLY}</p>', body)
+    assert 'aria-invalid="true"' in body and "没有找到" not in body
+    assert not CheckInFailure.objects.exists()
+
+
+def test_an_unknown_code_at_an_unpaired_browser_does_not_ask_for_the_id_number(client, bh, booking) -> None:
+    response = client.post(checkin_url(bh.hall), {"code": "ZZZZ2345"})
+
+    body = response.content.decode()
+    assert response.status_code == 404 and "没有找到您今天在本大厅的预约，请核对短信中的8位预约码" in body
+    assert "证件号码" not in body and "身份证号码" not in body.split('class="kiosk-unpaired"')[0]
+
+
+def test_a_paired_kiosk_answers_an_id_number_typed_as_the_code_as_before(client, bh, booking) -> None:
+    pair_kiosk(client, bh.hall)
+    response = client.post(checkin_url(bh.hall), {"code": ME["id_number"]})
+    assert response.status_code == 404 and "请核对预约码或证件号码" in response.content.decode()
+    assert CODES_ONLY not in response.content.decode()
 
 
 def test_a_paired_kiosk_checks_in_by_id_number_and_is_seen(client, bh, booking) -> None:

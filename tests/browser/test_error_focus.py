@@ -104,15 +104,17 @@ def test_a_refused_kiosk_ticket_focuses_its_error_summary(live_server, page, axe
     open_around_the_clock(qh.hall)
 
     page.goto(f"{live_server.url}/halls/KFOCUS/kiosk/")
-    # An ID card reader types the number and Enter, which takes no ticket.
-    page.get_by_label("身份证号码（选填）").fill(id_number("19900307"))
+    # An ID card reader types a number with a wrong check character and Enter, which reads it
+    # (no ticket) and finds it wrong.
+    wrong = id_number("19900307")[:-1] + ("0" if id_number("19900307")[-1] != "0" else "1")
+    page.get_by_label("身份证号码（选填）").fill(wrong)
     page.get_by_label("身份证号码（选填）").press("Enter")
 
-    summary_is_focused(page, "未能取号，请按提示修改后重新选择业务：", "请按下要办理业务的按钮取号")
-    # Its message leads to the queues' buttons; the number typed stays.
-    page.locator("[data-error-summary]").get_by_role("link", name="请按下要办理业务的按钮取号").click()
-    expect(page).to_have_url(re.compile("#kiosk-categories$"))
-    expect(page.get_by_label("身份证号码（选填）")).to_have_value(id_number("19900307"))
+    summary_is_focused(page, "未能取号，请按提示修改后重新选择业务：", "身份证号码校验位不正确")
+    # Its message leads to the field, where the number typed stays to be corrected.
+    page.locator("[data-error-summary]").get_by_role("link", name=re.compile("身份证号码校验位不正确")).click()
+    expect(page.get_by_label("身份证号码（选填）")).to_be_focused()
+    expect(page.get_by_label("身份证号码（选填）")).to_have_value(wrong)
     axe_check(page, "kiosk with its summary focused")
     assert [e for e in page.console_errors if "status of 400" not in e] == []
 
