@@ -59,7 +59,9 @@ def guide_for_item(*, code: str, today: dt.date, number: int | None = None) -> G
     if version is None:
         if number is not None and versions.current(today).filter(item__code=code).exists():
             # The guide is there; only this version is not (walkthrough).
-            raise Http404(_("该事项的办事指南没有第 %(number)s 版，请查看现行版本或历史版本列表。") % {"number": number})
+            raise Http404(
+                _("该事项的办事指南没有第 %(number)s 版，请查看现行版本或历史版本列表。") % {"number": number}
+            )
         raise Http404(_("没有找到该事项的办事指南。"))
     return version
 
