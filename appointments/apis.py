@@ -388,18 +388,8 @@ class BookingCreateView(APIView):
         asked = [(extra, extra.api_clean(item, data[extra.name])) for extra in booking_extras() if data.get(extra.name)]
         # The service's own transaction is enough unless an extra is to be saved with it.
         with transaction.atomic() if asked else nullcontext():
-            booking = services.booking_create(
-                slot=slot,
-                name=data["name"],
-                id_number=data["id_number"],
-                mobile=data["mobile"],
-                item=item,
-                client_ip=client_address(request),
-                source="api",
-                assistance=queue_services.assistance_wish(**data["assistance"]) if data.get("assistance") else None,
-                now=now,
-                fresh=True,
-            )
+            wish = queue_services.assistance_wish(**data["assistance"]) if data.get("assistance") else None
+            booking = _book(request, slot, data, now=now, item=item, assistance=wish)
             for extra, cleaned in asked:
                 extra.api_attach(booking, cleaned)
         if asked or booking.assistance_id is not None:
@@ -423,6 +413,30 @@ class BookingCreateView(APIView):
         # What drf-spectacular reads to document the endpoint; CSRF as DRF decides it.
         view.cls, view.initkwargs, view.csrf_exempt = drf_view.cls, drf_view.initkwargs, True
         return view
+
+
+def _book(
+    request: HttpRequest,
+    slot: Slot,
+    person: dict[str, Any],
+    *,
+    now: dt.datetime,
+    item: ServiceItem | None = None,
+    assistance: Any = None,
+) -> Booking:
+    """The API's booking of ``slot`` for ``person`` (its name, ID and mobile number), on either path."""
+    return services.booking_create(
+        slot=slot,
+        name=person["name"],
+        id_number=person["id_number"],
+        mobile=person["mobile"],
+        item=item,
+        client_ip=client_address(request),
+        source="api",
+        assistance=assistance,
+        now=now,
+        fresh=True,
+    )
 
 
 _BOOKING_FIELDS = frozenset({"slot", "name", "id_number", "mobile"})
@@ -462,18 +476,7 @@ def book_plainly(request: HttpRequest) -> HttpResponse | None:
     if slot is None:
         return None
     try:
-        booking = services.booking_create(
-            slot=slot,
-            name=values["name"],
-            id_number=values["id_number"],
-            mobile=values["mobile"],
-            item=None,
-            client_ip=client_address(request),
-            source="api",
-            assistance=None,
-            now=now,
-            fresh=True,
-        )
+        booking = _book(request, slot, values, now=now)
     except DomainError as exc:
         return plain_answer(exc.as_dict(), status=exc.status, allow=_BOOKING_ALLOW)
     booking.hall, booking.category = slot.hall, slot.category

@@ -71,3 +71,18 @@ def pair_kiosk(client: Any, hall: Hall, name: str = "一楼大堂1号机") -> An
     set_kiosk_cookie(response, hall_code=hall.code, credential=credential)
     client.cookies[KIOSK_COOKIE] = response.cookies[KIOSK_COOKIE].value
     return device
+
+
+def booking_only_saturdays(hall: Hall) -> None:
+    """The hall works on Saturdays 09:00–12:00 for people with a booking only (错时服务)."""
+    from catalog.models import HallOpeningHours
+
+    HallOpeningHours.objects.create(
+        hall=hall,
+        weekday=5,
+        morning_opens=dt.time(9),
+        morning_closes=dt.time(10, 30),
+        afternoon_opens=dt.time(10, 30),
+        afternoon_closes=dt.time(12),
+        appointment_only=True,
+    )

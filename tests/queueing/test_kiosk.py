@@ -12,11 +12,11 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from catalog.models import Hall, HallOpeningHours
+from catalog.models import Hall
 from queueing import selectors, services
 from queueing.models import QueueCategory, Ticket, Window
 from tests.catalog import factories
-from tests.queueing.factories import NOW, id_number
+from tests.queueing.factories import NOW, booking_only_saturdays, id_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 YOUNG = id_number("19900307")
@@ -335,15 +335,7 @@ def test_hours_extended_by_an_administrator_take_effect_at_once_at_the_kiosk(cli
 
 
 def test_a_booking_only_day_tells_walk_in_visitors_to_check_in_or_book(client, qh, clock) -> None:
-    HallOpeningHours.objects.create(
-        hall=qh.hall,
-        weekday=5,
-        morning_opens=dt.time(9),
-        morning_closes=dt.time(10, 30),
-        afternoon_opens=dt.time(10, 30),
-        afternoon_closes=dt.time(12),
-        appointment_only=True,
-    )
+    booking_only_saturdays(qh.hall)
     saturday = NOW + dt.timedelta(days=2)
     assert saturday.weekday() == 5
     clock.move_to(saturday)

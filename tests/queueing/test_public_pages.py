@@ -12,12 +12,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from catalog.models import HallOpeningHours
 from queueing import services, snapshot
 from queueing.models import QueueCategory, Ticket, TicketEvent
 from queueing.qr import qr_data_uri
 from tests.catalog import factories
-from tests.queueing.factories import NOW, id_number
+from tests.queueing.factories import NOW, booking_only_saturdays, id_number
 
 # Snapshots are rebuilt after commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -441,15 +440,7 @@ def test_the_hall_queue_when_the_hall_is_closed(client, qh, clock) -> None:
 def test_the_hall_queue_on_a_booking_only_day_says_so(client, qh, clock) -> None:
     # Walkthrough: a Saturday by appointment only read "本大厅今日不开放" on the hall's page while
     # the same page listed the day's slots; it says what the take page and the kiosk say.
-    HallOpeningHours.objects.create(
-        hall=qh.hall,
-        weekday=5,
-        morning_opens=dt.time(9),
-        morning_closes=dt.time(10, 30),
-        afternoon_opens=dt.time(10, 30),
-        afternoon_closes=dt.time(12),
-        appointment_only=True,
-    )
+    booking_only_saturdays(qh.hall)
     clock.move_to(NOW + dt.timedelta(days=2))  # a Saturday
     body = text(client.get(reverse("queue-hall-status", args=[qh.hall.code])))
     assert "今天为错时服务日，本大厅只为已预约的群众办理，现场不能取号。" in body and "今日不开放" not in body
