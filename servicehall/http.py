@@ -42,8 +42,8 @@ def vary_on_htmx[R: HttpResponseBase](response: R) -> R:
 
 class JsonAnswer(JsonResponse):
     """A JSON answer with its Chinese as written, as the API's own (DRF's ``UNICODE_JSON``), not
-    escaped to ``\\uXXXX``: the portal's answers outside DRF (``/api/``, the 415 and 503 answers,
-    the probes)."""
+    escaped into ASCII (``号`` as a backslash, ``u`` and four hex digits): the portal's answers
+    outside DRF (``/api/``, the 403, 404, 415, 500 and 503 answers, the readiness probe)."""
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         kwargs.setdefault("json_dumps_params", {"ensure_ascii": False})

@@ -19,7 +19,7 @@ def test_the_api_roots_point_to_the_docs_and_the_schema(client, path) -> None:
     assert body["docs"] == "/api/docs/" and body["schema"] == "/api/schema/"
     assert "/api/docs/" in body["detail"]
     assert client.get("/api/docs/").status_code == 200
-    # The Chinese as written, as in the API's own answers, not escaped to \uXXXX.
+    # The Chinese as written, as in the API's own answers, not escaped into ASCII sequences.
     assert "接口文档见" in response.content.decode() and "\\u" not in response.content.decode()
 
 
