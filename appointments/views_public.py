@@ -822,6 +822,11 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
                 status = exc.status
+                if exc.code == "id_number_as_code":
+                    # A public screen: the ID number typed is not shown back (walkthrough).
+                    shown = request.POST.copy()
+                    shown["code"] = ""
+                    form.data = shown
             else:
                 form = CheckInForm()  # the next person starts with an empty form
         else:

@@ -108,10 +108,11 @@ class QueueCategoryAdmin(HallScopedQuerysetMixin, admin.ModelAdmin):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         if perms_needed:
             kinds = "、".join(sorted(str(name) for name in perms_needed))
+            # First, above the records Django lists (a category's tickets may be hundreds).
             protected = [
-                *protected,
                 _("已有历史记录（%(kinds)s），不能删除，以免记录随之删除；如不再使用，请取消勾选“启用”。")
                 % {"kinds": kinds},
+                *protected,
             ]
             perms_needed = set()
         return deleted, model_count, perms_needed, protected

@@ -98,6 +98,8 @@ def test_an_id_number_typed_at_an_unpaired_browser_is_told_codes_only(client, bh
     assert re.search(rf'<p class="field-error" id="id_code_error">{CODES_ONLY}</p>', body)
     assert 'aria-invalid="true"' in body and "没有找到" not in body
     assert not CheckInFailure.objects.exists()
+    # A public screen: the number typed is not shown back in the box (walkthrough).
+    assert f'value="{typed}"' not in body and typed[:10] not in body
 
 
 def test_an_unknown_code_at_an_unpaired_browser_does_not_ask_for_the_id_number(client, bh, booking) -> None:

@@ -216,6 +216,9 @@ def test_hall_page_renders_tables_and_an_svg_chart_without_inline_styles(client,
     assert "13.7" in body and "50.0%" in body  # A: (10 + 21 + 10) / 3 minutes; 1 no-show of 2
     assert "<svg" in body and 'class="bar bar-arrivals"' in body and "<polyline" in body
     assert "以表格查看分时数据" in body and "09:00–10:00" in body
+    # The hour table scrolls in its own box: at 375 px it pushed the page 473 px wide (walkthrough).
+    hours = body.split("以表格查看分时数据</summary>")[1]
+    assert hours.lstrip().startswith('<div class="table-scroll" role="region"')
     assert ' style="' not in body and "<style" not in body
     assert "<script>" not in body and "onclick" not in body
     assert 'scope="col"' in body and 'scope="row"' in body
